@@ -1,0 +1,36 @@
+# remedy-net: one cargo profile (release) for tests, demo and benchmarks, so
+# RocksDB's C++ sources are compiled once.
+
+CARGO ?= cargo
+PROFILE_FLAGS = --release
+BIN = $(or $(CARGO_TARGET_DIR),target)/release
+
+.PHONY: all build test demo bench fmt lint clean-demo
+
+all: build
+
+build:
+	$(CARGO) build $(PROFILE_FLAGS) --workspace --bins
+
+# Every test: unit tests beside the code, integration tests that start real
+# remedy-node processes, and the crash-consistency test.
+test: build
+	$(CARGO) test $(PROFILE_FLAGS) --workspace --no-fail-fast
+
+# The main job: see README.md for what it does today.
+demo: build
+	$(BIN)/remedy demo
+
+# Writes BENCHMARKS.md. `make bench BENCH_ARGS=--quick` for a fast smoke run.
+bench: build
+	$(CARGO) run $(PROFILE_FLAGS) -p remedy-tests --bin remedy-bench -- $(BENCH_ARGS)
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy $(PROFILE_FLAGS) --workspace --all-targets -- -D warnings
+
+clean-demo:
+	rm -rf demo-run

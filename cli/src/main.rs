@@ -1,0 +1,65 @@
+//! `remedy`: the command-line tool for operators, coordinators and auditors.
+//!
+//! `main` parses arguments and dispatches; each command lives in its own module.
+//! Output for people goes to stdout, errors to stderr with a non-zero exit code.
+
+mod client;
+mod demo;
+mod keygen;
+mod log;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// remedy-net: evidence shared across borders, case records kept home.
+#[derive(Debug, Parser)]
+#[command(version, propagate_version = true)]
+struct Cli {
+    /// The identity folder (a node folder holding node.toml for operators).
+    #[arg(long, global = true, env = "REMEDY_DIR")]
+    dir: Option<PathBuf>,
+    /// The node to talk to (default: the one in DIR/node.toml).
+    #[arg(long, global = true, env = "REMEDY_NODE")]
+    node: Option<SocketAddr>,
+    /// Output format: table for people, json for scripts.
+    #[arg(long, global = true, value_enum, default_value = "table")]
+    format: Format,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create an ed25519 signing key file (mode 0600) and print its public key and key id.
+    Keygen(keygen::Args),
+    /// Append to, read and verify logs.
+    #[command(subcommand)]
+    Log(log::Command),
+    /// Run a small demonstration: a node, appends, a verified read-back.
+    Demo(demo::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let context = client::Context { dir: cli.dir, node: cli.node, format: cli.format };
+    let result = match cli.command {
+        Command::Keygen(args) => keygen::run(&context, args),
+        Command::Log(command) => log::run(&context, command),
+        Command::Demo(args) => demo::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

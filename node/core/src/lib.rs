@@ -1,0 +1,22 @@
+//! remedy-core: the pure domain of remedy-net.
+//!
+//! Everything here is a function of its inputs: no files, no sockets, no clock, no
+//! threads. The store and the runtime in `remedy-node` do the I/O around it.
+//!
+//! ```text
+//!   Draft ──seal(key, head, time)──▶ SignedEvent ──raw bytes──▶ store / wire
+//!                                        │
+//!   raw bytes ──SignedEvent::decode──────┘──▶ ChainVerifier (continuity, links, signatures)
+//! ```
+
+pub mod chain;
+pub mod event;
+pub mod keys;
+pub mod member;
+pub mod payload;
+
+pub use chain::{ChainError, ChainHead, ChainVerifier, Violation};
+pub use event::{DecodeError, Draft, EventHash, LogKind, SignedEvent, Unsigned};
+pub use keys::{KeyError, KeyId, SigningKey, VerifyingKey};
+pub use member::{MemberId, MemberIdError};
+pub use payload::PayloadKind;

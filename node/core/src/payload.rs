@@ -1,0 +1,123 @@
+//! Payload kinds and their versioned encodings.
+//!
+//! The envelope carries a payload kind and a payload version next to the payload
+//! bytes. A payload type implements [`Payload`]: it encodes at its current version and
+//! decodes every version it ever wrote, upgrading old ones, so an event signed years
+//! ago stays readable after the format moved on. An unknown kind or version is an
+//! error the caller can report, never a panic.
+
+use std::fmt;
+
+/// The kind of a payload, as carried in the envelope.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PayloadKind(pub u16);
+
+impl PayloadKind {
+    /// A free-text note from an operator. Also the payload the benchmarks append.
+    pub const NOTE: PayloadKind = PayloadKind(1);
+
+    /// Every kind this build knows, with its name.
+    pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[(PayloadKind::NOTE, "note")];
+
+    pub fn name(self) -> Option<&'static str> {
+        Self::KNOWN.iter().find(|(k, _)| *k == self).map(|(_, n)| *n)
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::KNOWN.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+    }
+}
+
+impl fmt::Display for PayloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "kind-{}", self.0),
+        }
+    }
+}
+
+impl fmt::Debug for PayloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PayloadKind({self})")
+    }
+}
+
+/// Why a payload could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PayloadError {
+    #[error("payload kind {found} where {expected} was expected")]
+    WrongKind { expected: PayloadKind, found: PayloadKind },
+    #[error("{kind} payload version {version} is unknown to this build (it reads versions 1 to {newest})")]
+    UnknownVersion { kind: PayloadKind, version: u16, newest: u16 },
+    #[error("{kind} payload v{version} is malformed: {reason}")]
+    Malformed { kind: PayloadKind, version: u16, reason: String },
+}
+
+/// A payload type with a versioned encoding.
+pub trait Payload: Sized {
+    const KIND: PayloadKind;
+    /// The version `encode` writes.
+    const VERSION: u16;
+
+    fn encode(&self) -> Vec<u8>;
+
+    /// Decodes any version this type ever wrote, upgrading old ones.
+    fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError>;
+
+    /// A draft for appending this payload at its current version.
+    fn to_draft(&self) -> crate::Draft {
+        crate::Draft { kind: Self::KIND, version: Self::VERSION, payload: self.encode() }
+    }
+
+    /// Decodes the payload of an event, checking its kind.
+    fn from_event(event: &crate::SignedEvent) -> Result<Self, PayloadError> {
+        if event.kind() != Self::KIND {
+            return Err(PayloadError::WrongKind { expected: Self::KIND, found: event.kind() });
+        }
+        Self::decode(event.version(), event.payload())
+    }
+}
+
+/// A free-text note (version 1: the UTF-8 text itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub text: String,
+}
+
+impl Payload for Note {
+    const KIND: PayloadKind = PayloadKind::NOTE;
+    const VERSION: u16 = 1;
+
+    fn encode(&self) -> Vec<u8> {
+        self.text.as_bytes().to_vec()
+    }
+
+    fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
+        match version {
+            1 => String::from_utf8(bytes.to_vec()).map(|text| Note { text }).map_err(|e| {
+                PayloadError::Malformed { kind: Self::KIND, version, reason: e.to_string() }
+            }),
+            _ => Err(PayloadError::UnknownVersion { kind: Self::KIND, version, newest: Self::VERSION }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_round_trip_and_unknown_versions_are_named() {
+        let note = Note { text: "workshop held in Phnom Penh".into() };
+        let draft = note.to_draft();
+        assert_eq!(Note::decode(draft.version, &draft.payload), Ok(note));
+        assert_eq!(
+            Note::decode(9, b"x"),
+            Err(PayloadError::UnknownVersion { kind: PayloadKind::NOTE, version: 9, newest: 1 })
+        );
+        assert!(matches!(Note::decode(1, &[0xff]), Err(PayloadError::Malformed { .. })));
+        assert_eq!(PayloadKind(77).to_string(), "kind-77");
+        assert_eq!(PayloadKind::from_name("note"), Some(PayloadKind::NOTE));
+    }
+}

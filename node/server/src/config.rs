@@ -1,0 +1,127 @@
+//! The node's configuration: `node.toml` in the node folder.
+//!
+//! ```toml
+//! member = "KH"                 # this node's member id
+//! listen = "127.0.0.1:7401"     # gRPC address
+//! data = "data"                 # RocksDB folder, relative to the node folder
+//! key = "signing.key"           # ed25519 signing key, mode 0600, relative to the node folder
+//! sync = true                   # fdatasync every commit; false is for benchmarks only
+//! ```
+//!
+//! Every setting is documented in `deploy/node.example.toml`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use remedy_core::MemberId;
+use serde::{Deserialize, Serialize};
+
+/// The file name of the configuration inside a node folder.
+pub const CONFIG_FILE: &str = "node.toml";
+
+/// See the module documentation.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// The member this node speaks for; every event it appends has this origin.
+    pub member: MemberId,
+    /// Address the gRPC server listens on.
+    pub listen: SocketAddr,
+    /// RocksDB folder. Relative paths are inside the node folder.
+    #[serde(default = "default_data")]
+    pub data: PathBuf,
+    /// Signing key file. Relative paths are inside the node folder.
+    #[serde(default = "default_key")]
+    pub key: PathBuf,
+    /// Sync the write-ahead log before acknowledging a write. Only benchmarks that
+    /// measure the cost of durability turn this off; the node logs a warning then.
+    #[serde(default = "default_sync")]
+    pub sync: bool,
+}
+
+fn default_data() -> PathBuf {
+    PathBuf::from("data")
+}
+
+fn default_key() -> PathBuf {
+    PathBuf::from("signing.key")
+}
+
+fn default_sync() -> bool {
+    true
+}
+
+/// What is wrong with a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source} (create it, see deploy/node.example.toml)")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: listen address {listen} is not a loopback address; this build serves gRPC without TLS and may only listen on loopback")]
+    NotLoopback { path: PathBuf, listen: SocketAddr },
+}
+
+impl NodeConfig {
+    pub fn new(member: MemberId, listen: SocketAddr) -> Self {
+        Self { member, listen, data: default_data(), key: default_key(), sync: true }
+    }
+
+    /// Reads and validates `DIR/node.toml`.
+    pub fn load(dir: &Path) -> Result<Self, ConfigError> {
+        let path = dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let config: NodeConfig =
+            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.clone(), message: e.to_string() })?;
+        config.validate(&path)?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot.
+    pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        if !self.listen.ip().is_loopback() {
+            return Err(ConfigError::NotLoopback { path: path.to_path_buf(), listen: self.listen });
+        }
+        Ok(())
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    pub fn data_dir(&self, dir: &Path) -> PathBuf {
+        dir.join(&self.data)
+    }
+
+    pub fn key_path(&self, dir: &Path) -> PathBuf {
+        dir.join(&self.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minimal_config_gets_defaults_and_round_trips() {
+        let config: NodeConfig = toml::from_str("member = \"KH\"\nlisten = \"127.0.0.1:7401\"\n").expect("parses");
+        assert_eq!(config, NodeConfig::new(MemberId::new("KH").expect("id"), "127.0.0.1:7401".parse().expect("addr")));
+        assert_eq!(toml::from_str::<NodeConfig>(&config.to_toml()).expect("parses"), config);
+    }
+
+    #[test]
+    fn bad_configs_are_refused_with_the_file_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("node.toml") && err.contains("deploy/node.example.toml"), "{err}");
+        std::fs::write(dir.path().join(CONFIG_FILE), "member = \"kh\"\nlisten = \"127.0.0.1:1\"\n").expect("write");
+        let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("node.toml") && err.contains("not a member id"), "{err}");
+        std::fs::write(dir.path().join(CONFIG_FILE), "member = \"KH\"\nlisten = \"0.0.0.0:1\"\n").expect("write");
+        let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("not a loopback address"), "{err}");
+        std::fs::write(dir.path().join(CONFIG_FILE), "member = \"KH\"\nlisten = \"127.0.0.1:1\"\ncolour = 1\n").expect("write");
+        let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("unknown field"), "{err}");
+    }
+}

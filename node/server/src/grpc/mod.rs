@@ -1,0 +1,9 @@
+//! The gRPC services. `convert` is the only module that maps between generated
+//! protobuf types and domain types, and between domain errors and `tonic::Status`.
+
+mod admin;
+mod convert;
+mod log;
+
+pub use admin::AdminService;
+pub use log::LogService;

@@ -1,0 +1,18 @@
+//! remedy-node: the store, the runtime and the gRPC services of a remedy-net node.
+//!
+//! ```text
+//!   remedy-node (main.rs) ──▶ Node::open ──▶ config, key file, RocksStore, verify logs
+//!                              Node::serve ─▶ tonic: Admin ─▶ LogWriter (group commit) ─▶ Store
+//!                                                   Log   ─▶ Store (shared logs only)
+//! ```
+
+pub mod config;
+pub mod grpc;
+pub mod keyfile;
+pub mod node;
+pub mod stats;
+pub mod store;
+pub mod verify;
+pub mod writer;
+
+pub use node::{Node, NodeError};

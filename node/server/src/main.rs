@@ -1,0 +1,96 @@
+//! `remedy-node`: the remedy-net daemon.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use remedy_node::Node;
+
+/// The remedy-net node: keeps this member's signed logs and serves them over gRPC.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// The node folder, holding node.toml, the signing key and (by default) the data.
+    #[arg(long, env = "REMEDY_DIR")]
+    dir: PathBuf,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value = "text", env = "REMEDY_LOG_FORMAT")]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Verify the node's logs and serve gRPC until interrupted (the default).
+    Run,
+    /// Verify the node's logs and exit: 0 when they verify.
+    Verify,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    init_tracing(args.log_format);
+    let node = Node::open(&args.dir).with_context(|| format!("node folder {}", args.dir.display()))?;
+    match args.command.unwrap_or(Command::Run) {
+        Command::Verify => {
+            println!(
+                "{}: shared log {} events, private log {} events: verified",
+                node.member(),
+                node.verified.shared.seq,
+                node.verified.private.seq
+            );
+            Ok(())
+        }
+        Command::Run => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            runtime.block_on(async {
+                let addr = node.config.listen;
+                let listener =
+                    tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+                node.serve(listener, shutdown_signal()).await?;
+                Ok(())
+            })
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("REMEDY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested");
+}

@@ -1,0 +1,146 @@
+//! A node: its configuration, key, store and services, put together.
+//!
+//! `Node::open` does everything that can fail before serving: read `node.toml`, load
+//! the key (refusing a file others can read), open RocksDB, verify both own logs from
+//! the first event and check the projections agree. `Node::serve` then runs the gRPC
+//! server until the shutdown future completes.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use remedy_core::{KeyId, MemberId, SigningKey};
+use remedy_proto::v1 as pb;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+
+use crate::config::{ConfigError, NodeConfig};
+use crate::grpc::{AdminService, LogService};
+use crate::keyfile::{KeyFileError, load_signing_key};
+use crate::stats::{LogStats, own_logs};
+use crate::store::{RocksStore, Store, StoreError, StoreOptions};
+use crate::verify::{VerifyError, Verified, verify_own_logs};
+use crate::writer::{LogWriter, WriterState};
+
+/// Metadata key holding the public key the own logs are signed with.
+const META_PUBLIC_KEY: &[u8] = b"own/public-key";
+
+/// Why a node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Key(#[from] KeyFileError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    #[error("the signing key in {path} (key id {found}) is not the key this node's logs were written with (key id {expected}); restore the right key file")]
+    KeyMismatch { path: PathBuf, found: KeyId, expected: KeyId },
+    #[error("cannot serve on {addr}: {source}")]
+    Serve { addr: String, source: Box<dyn std::error::Error + Send + Sync> },
+}
+
+/// An opened, verified node, ready to serve.
+#[derive(Debug)]
+pub struct Node {
+    pub config: NodeConfig,
+    pub dir: PathBuf,
+    store: Arc<RocksStore>,
+    key: SigningKey,
+    pub verified: Verified,
+}
+
+impl Node {
+    /// Opens the node in folder `dir`; see the module documentation.
+    pub fn open(dir: &Path) -> Result<Self, NodeError> {
+        let config = NodeConfig::load(dir)?;
+        let key_path = config.key_path(dir);
+        let key = load_signing_key(&key_path)?;
+        let store = RocksStore::open(&config.data_dir(dir), StoreOptions { sync: config.sync })?;
+        if !config.sync {
+            tracing::warn!("sync = false in node.toml: writes are acknowledged before they are durable (benchmarks only)");
+        }
+        check_key(&store, &key, &key_path)?;
+        let started = Instant::now();
+        let mut last_report = Instant::now();
+        let verified = verify_own_logs(&store, &config.member, key.verifying_key(), |log, n| {
+            if last_report.elapsed().as_secs() >= 2 {
+                tracing::info!(%log, verified = n, "verifying logs");
+                last_report = Instant::now();
+            }
+        })?;
+        tracing::info!(
+            member = %config.member,
+            shared = verified.shared.seq,
+            private = verified.private.seq,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "logs verified"
+        );
+        Ok(Self { config, dir: dir.to_path_buf(), store: Arc::new(store), key, verified })
+    }
+
+    pub fn member(&self) -> &MemberId {
+        &self.config.member
+    }
+
+    /// Serves gRPC on `listener` until `shutdown` completes.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> Result<(), NodeError> {
+        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        let serve_error = |source: Box<dyn std::error::Error + Send + Sync>| NodeError::Serve { addr: addr.clone(), source };
+        let store: Arc<dyn Store> = self.store.clone();
+        let stats = LogStats::load(store.as_ref(), &own_logs())?;
+        let state = WriterState { shared: self.verified.shared, private: self.verified.private, stats };
+        let writer = LogWriter::start(store.clone(), self.config.member.clone(), self.key.clone(), state);
+
+        let (health, health_service) = tonic_health::server::health_reporter();
+        health.set_serving::<pb::admin_server::AdminServer<AdminService>>().await;
+        health.set_serving::<pb::log_server::LogServer<LogService>>().await;
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(remedy_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()
+            .map_err(|e| serve_error(Box::new(e)))?;
+
+        tracing::info!(member = %self.config.member, %addr, "serving gRPC");
+        tonic::transport::Server::builder()
+            .add_service(health_service)
+            .add_service(reflection)
+            .add_service(pb::admin_server::AdminServer::new(AdminService::new(writer)))
+            .add_service(pb::log_server::LogServer::new(LogService::new(store, self.config.member.clone())))
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            .await
+            .map_err(|e| serve_error(Box::new(e)))?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Remembers the public key on first start and refuses a different key later, so a
+/// swapped key file is caught before anything is signed with it.
+fn check_key(store: &RocksStore, key: &SigningKey, path: &Path) -> Result<(), NodeError> {
+    let public = key.verifying_key();
+    match store.meta(META_PUBLIC_KEY)? {
+        Some(stored) if stored.as_slice() == public.as_bytes() => Ok(()),
+        Some(stored) => {
+            let expected = <[u8; 32]>::try_from(stored.as_slice())
+                .ok()
+                .and_then(|b| remedy_core::VerifyingKey::from_bytes(&b).ok())
+                .map(|k| KeyId::of(&k));
+            Err(NodeError::KeyMismatch {
+                path: path.to_path_buf(),
+                found: key.key_id(),
+                expected: expected.ok_or_else(|| StoreError::Corrupt {
+                    path: store.path().display().to_string(),
+                    reason: "the stored public key is malformed".into(),
+                })?,
+            })
+        }
+        None => Ok(store.commit(crate::store::Commit {
+            meta: vec![(META_PUBLIC_KEY.to_vec(), public.as_bytes().to_vec())],
+            ..Default::default()
+        })?),
+    }
+}

@@ -1,0 +1,86 @@
+//! An in-memory store with the same behaviour as RocksDB, for unit tests of the
+//! runtime. It is not durable and never used by the node binary.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use remedy_core::MemberId;
+
+use super::{Commit, LogId, Store, StoreError};
+
+#[derive(Debug, Default)]
+struct Tables {
+    logs: BTreeMap<LogId, BTreeMap<u64, Vec<u8>>>,
+    projections: BTreeMap<Vec<u8>, Vec<u8>>,
+    cursors: BTreeMap<Vec<u8>, Vec<u8>>,
+    meta: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+/// See the module documentation.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    tables: Mutex<Tables>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn tables(&self) -> std::sync::MutexGuard<'_, Tables> {
+        // A panic while holding the lock leaves consistent maps: every commit
+        // is applied by plain inserts after all checks.
+        self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Store for MemoryStore {
+    fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+        let mut t = self.tables();
+        for (log, seq, raw) in commit.events {
+            t.logs.entry(log).or_default().insert(seq, raw);
+        }
+        t.projections.extend(commit.projections);
+        t.cursors.extend(commit.cursors);
+        t.meta.extend(commit.meta);
+        Ok(())
+    }
+
+    fn last(&self, log: &LogId) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        Ok(self.tables().logs.get(log).and_then(|l| l.last_key_value()).map(|(k, v)| (*k, v.clone())))
+    }
+
+    fn range(&self, log: &LogId, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        Ok(self
+            .tables()
+            .logs
+            .get(log)
+            .map(|l| l.range(from..).take(limit).map(|(k, v)| (*k, v.clone())).collect())
+            .unwrap_or_default())
+    }
+
+    fn replica_origins(&self) -> Result<Vec<MemberId>, StoreError> {
+        Ok(self
+            .tables()
+            .logs
+            .iter()
+            .filter(|(_, events)| !events.is_empty())
+            .filter_map(|(log, _)| match log {
+                LogId::Replica(origin) => Some(origin.clone()),
+                LogId::Own(_) => None,
+            })
+            .collect())
+    }
+
+    fn projection(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tables().projections.get(key).cloned())
+    }
+
+    fn cursor(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tables().cursors.get(key).cloned())
+    }
+
+    fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tables().meta.get(key).cloned())
+    }
+}

@@ -1,0 +1,113 @@
+//! The log store: a small trait, a RocksDB implementation and an in-memory one.
+//!
+//! The store knows keys and bytes, not events: it keeps each log's raw events by
+//! sequence number, projection rows, replication cursors and node metadata, and
+//! applies a [`Commit`] atomically. Deciding what to write (sequence numbers,
+//! signatures, projection values) is the runtime's job.
+//!
+//! Both implementations run the same `suite` of tests.
+
+mod memory;
+pub mod rocks;
+#[cfg(test)]
+mod suite;
+
+use std::fmt;
+
+use remedy_core::{LogKind, MemberId};
+
+pub use memory::MemoryStore;
+pub use rocks::{RocksStore, StoreOptions};
+
+/// Which log a stored event belongs to.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LogId {
+    /// One of this node's own logs.
+    Own(LogKind),
+    /// The shared log of another member, as replicated here.
+    Replica(MemberId),
+}
+
+impl fmt::Display for LogId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogId::Own(kind) => write!(f, "own {kind} log"),
+            LogId::Replica(origin) => write!(f, "replica of {origin}"),
+        }
+    }
+}
+
+impl fmt::Debug for LogId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LogId({self})")
+    }
+}
+
+/// Everything one atomic write changes: appended events and the rows derived from
+/// them. A crash leaves either all of it or none of it.
+#[derive(Debug, Default)]
+pub struct Commit {
+    /// Raw events, in log order, with their sequence numbers.
+    pub events: Vec<(LogId, u64, Vec<u8>)>,
+    /// Projection rows to set.
+    pub projections: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Replication cursors to set.
+    pub cursors: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Metadata to set.
+    pub meta: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Commit {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.projections.is_empty() && self.cursors.is_empty() && self.meta.is_empty()
+    }
+}
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("RocksDB error at {path}: {source}")]
+    Rocks { path: String, source: rocksdb::Error },
+    #[error("the store at {path} is corrupt: {reason}")]
+    Corrupt { path: String, reason: String },
+}
+
+/// The store behind the runtime.
+pub trait Store: Send + Sync + 'static {
+    /// Applies `commit` atomically. When the store was opened with `sync`, the write is
+    /// on disk (fdatasync) before this returns.
+    fn commit(&self, commit: Commit) -> Result<(), StoreError>;
+
+    /// The last event of a log: its sequence number and raw bytes.
+    fn last(&self, log: &LogId) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+
+    /// Up to `limit` events from sequence `from` on, in order, with the sequence
+    /// numbers under which they are stored.
+    fn range(&self, log: &LogId, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
+
+    /// The members whose replicated logs are held here.
+    fn replica_origins(&self) -> Result<Vec<MemberId>, StoreError>;
+
+    fn projection(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    fn cursor(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// The key of a replicated event: origin, a zero byte, then the sequence number
+/// big-endian. Member ids never contain a zero byte, so keys of one origin are
+/// contiguous and ordered by sequence.
+pub(crate) fn replica_key(origin: &MemberId, seq: u64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(origin.as_str().len() + 9);
+    key.extend_from_slice(origin.as_str().as_bytes());
+    key.push(0);
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+/// Splits a replica key into origin and sequence number.
+pub(crate) fn split_replica_key(key: &[u8]) -> Option<(MemberId, u64)> {
+    let zero = key.iter().position(|b| *b == 0)?;
+    let origin = MemberId::new(std::str::from_utf8(&key[..zero]).ok()?).ok()?;
+    let seq = u64::from_be_bytes(key.get(zero + 1..)?.try_into().ok()?);
+    Some((origin, seq))
+}

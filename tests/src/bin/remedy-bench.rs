@@ -1,0 +1,405 @@
+//! `remedy-bench`: the benchmark suite behind `make bench`. It writes BENCHMARKS.md.
+//!
+//! Every throughput is printed beside the raw rates of the primitives it is built
+//! on, measured in the same run on the same machine: ed25519 signing on one core,
+//! batch verification (batches of 64), strict single verification, and fdatasync.
+//! Each figure is the median of several runs, with the spread (min to max).
+//!
+//! The node figures go through a real `remedy-node` process over gRPC on loopback,
+//! with `sync = true` (every acknowledged append is fdatasync'ed).
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use remedy_core::keys::Signature;
+use remedy_core::{LogKind, SigningKey};
+use remedy_node::store::{RocksStore, StoreOptions};
+use remedy_node::verify::verify_own_logs;
+use remedy_proto::v1 as pb;
+use remedy_tests::{NodeDir, append_request, note_draft};
+
+/// Payload bytes per event, as the issue asks.
+const PAYLOAD: usize = 200;
+
+#[derive(Debug, Clone, Copy)]
+struct Options {
+    runs: usize,
+    batched_events: u64,
+    single_seconds: f64,
+    concurrent_events: u64,
+    verify_events: u64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let out = args
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("BENCHMARKS.md"));
+    let options = if quick {
+        Options { runs: 1, batched_events: 20_000, single_seconds: 1.0, concurrent_events: 5_000, verify_events: 20_000 }
+    } else {
+        Options { runs: 3, batched_events: 200_000, single_seconds: 3.0, concurrent_events: 40_000, verify_events: 200_000 }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    // On the disk the node data would use; override with REMEDY_BENCH_DIR.
+    let base = PathBuf::from(std::env::var("REMEDY_BENCH_DIR").unwrap_or_else(|_| "target/bench-work".into()));
+    std::fs::create_dir_all(&base)?;
+    let work = tempfile::tempdir_in(&base)?;
+    let report = runtime.block_on(run(options, work.path()))?;
+    let text = report.render(&args[1..].join(" "));
+    std::fs::write(&out, &text).with_context(|| format!("writing {}", out.display()))?;
+    println!("{text}");
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Several measurements of one figure.
+#[derive(Debug, Default, Clone)]
+struct Figure {
+    samples: Vec<f64>,
+}
+
+impl Figure {
+    fn push(&mut self, value: f64) {
+        self.samples.push(value);
+    }
+
+    fn median(&self) -> f64 {
+        let mut s = self.samples.clone();
+        s.sort_by(f64::total_cmp);
+        match s.len() {
+            0 => f64::NAN,
+            n if n % 2 == 1 => s[n / 2],
+            n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
+        }
+    }
+
+    fn spread(&self) -> String {
+        let min = self.samples.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = self.samples.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        format!("{} to {}", human(min), human(max))
+    }
+}
+
+fn human(v: f64) -> String {
+    if v >= 100.0 {
+        let n = v.round() as u64;
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+#[derive(Debug, Default)]
+struct Report {
+    sign: Figure,
+    batch_verify: Figure,
+    strict_verify: Figure,
+    fdatasync: Figure,
+    batched: Figure,
+    single: Figure,
+    concurrent: Figure,
+    verify: Figure,
+    bytes_per_event: Figure,
+    start_ms: Figure,
+    start_rss_mib: Figure,
+    options: Option<Options>,
+}
+
+async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
+    let mut report = Report { options: Some(options), ..Report::default() };
+    for run in 0..options.runs {
+        eprintln!("run {} of {}", run + 1, options.runs);
+        eprintln!("  raw primitives");
+        report.sign.push(sign_rate(20_000));
+        report.batch_verify.push(batch_verify_rate(20_000));
+        report.strict_verify.push(strict_verify_rate(10_000));
+        report.fdatasync.push(fdatasync_rate(work, 300)?);
+
+        let run_dir = work.join(format!("run{run}"));
+        eprintln!("  empty node start");
+        let (ms, rss) = empty_node_start(&run_dir.join("empty")).await?;
+        report.start_ms.push(ms);
+        report.start_rss_mib.push(rss);
+
+        eprintln!("  durable appends through a node");
+        let node_dir = NodeDir::create(&run_dir.join("KH"), "KH")?;
+        let node = node_dir.start().await?;
+        let channel = node.channel().await?;
+        report.batched.push(batched_appends(channel.clone(), options.batched_events).await?);
+        report.single.push(single_appends(channel.clone(), options.single_seconds).await?);
+        report.concurrent.push(concurrent_appends(channel, 64, options.concurrent_events).await?);
+        drop(node);
+
+        eprintln!("  whole-log verification");
+        let verify_dir = NodeDir::create(&run_dir.join("VERIFY"), "KH")?;
+        let (rate, bytes) = verification(&verify_dir, options.verify_events).await?;
+        report.verify.push(rate);
+        report.bytes_per_event.push(bytes);
+        std::fs::remove_dir_all(&run_dir).ok();
+    }
+    Ok(report)
+}
+
+fn message(i: u64) -> Vec<u8> {
+    // About the size of a signed event body with a 200-byte payload.
+    let mut m = vec![0xA5u8; 262];
+    m[..8].copy_from_slice(&i.to_be_bytes());
+    m
+}
+
+fn sign_rate(n: u64) -> f64 {
+    let key = SigningKey::from_seed([9; 32]);
+    let messages: Vec<Vec<u8>> = (0..n).map(message).collect();
+    let start = Instant::now();
+    let mut sink = 0u8;
+    for m in &messages {
+        sink ^= key.sign(m).to_bytes()[0];
+    }
+    std::hint::black_box(sink);
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn signed(n: u64) -> (Vec<Vec<u8>>, Vec<Signature>, remedy_core::VerifyingKey) {
+    let key = SigningKey::from_seed([9; 32]);
+    let messages: Vec<Vec<u8>> = (0..n).map(message).collect();
+    let signatures = messages.iter().map(|m| key.sign(m)).collect();
+    (messages, signatures, key.verifying_key())
+}
+
+fn batch_verify_rate(n: u64) -> f64 {
+    let (messages, signatures, key) = signed(n);
+    let keys = vec![key; 64];
+    let start = Instant::now();
+    for (m, s) in messages.chunks(64).zip(signatures.chunks(64)) {
+        let refs: Vec<&[u8]> = m.iter().map(|v| v.as_slice()).collect();
+        ed25519_dalek::verify_batch(&refs, s, &keys[..m.len()]).expect("valid batch");
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn strict_verify_rate(n: u64) -> f64 {
+    let (messages, signatures, key) = signed(n);
+    let start = Instant::now();
+    for (m, s) in messages.iter().zip(&signatures) {
+        key.verify_strict(m, s).expect("valid");
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn fdatasync_rate(dir: &Path, n: u32) -> anyhow::Result<f64> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("fdatasync.bin");
+    let mut file = std::fs::File::create(&path)?;
+    let block = vec![0x5Au8; 4096];
+    let start = Instant::now();
+    for _ in 0..n {
+        file.write_all(&block)?;
+        file.sync_data()?;
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    std::fs::remove_file(path)?;
+    Ok(rate)
+}
+
+async fn empty_node_start(dir: &Path) -> anyhow::Result<(f64, f64)> {
+    let node_dir = NodeDir::create(dir, "KH")?;
+    let start = Instant::now();
+    let node = node_dir.start().await?;
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let rss = node.rss_bytes()? as f64 / (1024.0 * 1024.0);
+    Ok((ms, rss))
+}
+
+async fn batched_appends(channel: tonic::transport::Channel, total: u64) -> anyhow::Result<f64> {
+    let mut admin = pb::admin_client::AdminClient::new(channel);
+    let batch = |base: u64| append_request(LogKind::Shared, (0..1000).map(|i| note_draft(base + i, PAYLOAD)).collect());
+    admin.append(batch(0)).await?; // warm-up
+    let requests: Vec<_> = (0..total / 1000).map(|b| batch(b * 1000)).collect();
+    let start = Instant::now();
+    for request in requests {
+        admin.append(request).await?;
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+async fn single_appends(channel: tonic::transport::Channel, seconds: f64) -> anyhow::Result<f64> {
+    let mut admin = pb::admin_client::AdminClient::new(channel);
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed().as_secs_f64() < seconds {
+        admin.append(append_request(LogKind::Shared, vec![note_draft(n, PAYLOAD)])).await?;
+        n += 1;
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
+}
+
+async fn concurrent_appends(channel: tonic::transport::Channel, writers: u64, total: u64) -> anyhow::Result<f64> {
+    let per_writer = total / writers;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let mut admin = pb::admin_client::AdminClient::new(channel.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per_writer {
+                admin.append(append_request(LogKind::Shared, vec![note_draft(w * per_writer + i, PAYLOAD)])).await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok((per_writer * writers) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Appends `n` events through a node, stops it, then verifies the whole log from
+/// RocksDB in this process and measures bytes on disk per event after compaction.
+async fn verification(node_dir: &NodeDir, n: u64) -> anyhow::Result<(f64, f64)> {
+    let mut node = node_dir.start().await?;
+    let mut admin = pb::admin_client::AdminClient::new(node.channel().await?);
+    for b in 0..n / 1000 {
+        admin.append(append_request(LogKind::Shared, (0..1000).map(|i| note_draft(b * 1000 + i, PAYLOAD)).collect())).await?;
+    }
+    node.stop()?;
+    let store = Arc::new(RocksStore::open(&node_dir.data_dir(), StoreOptions::default())?);
+    store.compact()?;
+    let bytes = dir_size(&node_dir.data_dir())? as f64 / n as f64;
+    let start = Instant::now();
+    let verified = verify_own_logs(store.as_ref(), &node_dir.member, node_dir.key.verifying_key(), |_, _| {})?;
+    let rate = verified.shared.seq as f64 / start.elapsed().as_secs_f64();
+    anyhow::ensure!(verified.shared.seq == n, "verified {} of {n} events", verified.shared.seq);
+    Ok((rate, bytes))
+}
+
+fn dir_size(dir: &Path) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        total += if meta.is_dir() { dir_size(&entry.path())? } else { meta.len() };
+    }
+    Ok(total)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .map(|kib| format!("{:.1} GiB", kib as f64 / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    format!("{cores} cores ({cpu}), {mem} memory")
+}
+
+impl Report {
+    fn render(&self, args: &str) -> String {
+        let o = self.options.expect("options");
+        let date = std::process::Command::new("date")
+            .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+            .unwrap_or_default();
+        let mut s = String::new();
+        let _ = writeln!(s, "# Benchmarks\n");
+        let _ = writeln!(s, "Written by `make bench` (`remedy-bench {args}`); do not edit by hand.\n");
+        let _ = writeln!(s, "- date: {date}");
+        let _ = writeln!(s, "- machine: {}", machine());
+        let _ = writeln!(
+            s,
+            "- each figure: median of {} runs, spread is min to max; events carry {PAYLOAD}-byte payloads",
+            o.runs
+        );
+        let _ = writeln!(s, "- node figures go through a real `remedy-node` process over gRPC on loopback with `sync = true`\n");
+        let _ = writeln!(s, "## Raw primitives (same run)\n");
+        let _ = writeln!(s, "| primitive | per second | spread |\n|---|---:|---|");
+        for (name, f) in [
+            ("ed25519 sign, one core", &self.sign),
+            ("ed25519 batch verify (batches of 64), one core", &self.batch_verify),
+            ("ed25519 verify_strict, one core", &self.strict_verify),
+            ("fdatasync of a 4 KiB write", &self.fdatasync),
+        ] {
+            let _ = writeln!(s, "| {name} | {} | {} |", human(f.median()), f.spread());
+        }
+        let sign = self.sign.median();
+        let bv = self.batch_verify.median();
+        let single = self.single.median();
+        let _ = writeln!(s, "\n## Foundation (issue 2)\n");
+        let _ = writeln!(s, "| figure | value | spread | ratio | target |\n|---|---:|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| durable appends, batches of 1,000 per call ({} events) | {} /s | {} | {:.0}% of sign rate | ≥ 50% |",
+            o.batched_events,
+            human(self.batched.median()),
+            self.batched.spread(),
+            100.0 * self.batched.median() / sign
+        );
+        let _ = writeln!(
+            s,
+            "| durable single-event appends, 1 writer ({} s) | {} /s | {} | {:.2}× fdatasync rate | — |",
+            o.single_seconds,
+            human(single),
+            self.single.spread(),
+            single / self.fdatasync.median()
+        );
+        let conc = self.concurrent.median();
+        let target = (10.0 * single).min(0.5 * sign);
+        let _ = writeln!(
+            s,
+            "| durable single-event appends, 64 writers ({} events) | {} /s | {} | {:.1}× single writer, {:.0}% of sign rate | ≥ {} /s (min of 10× single, 50% sign) |",
+            o.concurrent_events,
+            human(conc),
+            self.concurrent.spread(),
+            conc / single,
+            100.0 * conc / sign,
+            human(target)
+        );
+        let _ = writeln!(
+            s,
+            "| whole-log verification from RocksDB ({} events) | {} /s | {} | {:.0}% of batch-verify rate | ≥ 70% |",
+            o.verify_events,
+            human(self.verify.median()),
+            self.verify.spread(),
+            100.0 * self.verify.median() / bv
+        );
+        let _ = writeln!(
+            s,
+            "| bytes on disk per event (after compaction) | {:.0} B | {} | — | — |",
+            self.bytes_per_event.median(),
+            self.bytes_per_event.spread()
+        );
+        let _ = writeln!(
+            s,
+            "| empty node: start to first answer | {:.0} ms | {} | — | < 1,000 ms |",
+            self.start_ms.median(),
+            self.start_ms.spread()
+        );
+        let _ = writeln!(
+            s,
+            "| empty node: resident memory | {:.1} MiB | {} | — | < 50 MiB |",
+            self.start_rss_mib.median(),
+            self.start_rss_mib.spread()
+        );
+        s
+    }
+}

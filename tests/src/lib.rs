@@ -1,0 +1,239 @@
+//! Helpers for integration tests and benchmarks that run real `remedy-node`
+//! processes: node folders, starting and killing processes, waiting on conditions
+//! with deadlines, and gRPC clients.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use remedy_core::payload::{Note, Payload};
+use remedy_core::{ChainHead, ChainVerifier, LogKind, MemberId, SignedEvent, SigningKey};
+use remedy_node::config::{CONFIG_FILE, NodeConfig};
+use remedy_node::keyfile::write_signing_key;
+use remedy_proto::v1 as pb;
+use tokio_stream::StreamExt;
+use tonic::transport::{Channel, Endpoint};
+
+/// A binary of this workspace, built in the same profile as the running test.
+pub fn binary(name: &str) -> PathBuf {
+    // Test executables live in target/<profile>/deps; binaries in target/<profile>.
+    let exe = std::env::current_exe().expect("current exe");
+    let mut dir = exe.parent().expect("exe folder").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let path = dir.join(name);
+    assert!(path.exists(), "{} is not built: run `cargo build --release --bins` first", path.display());
+    path
+}
+
+/// A free loopback port. The port is released before the node binds it; the
+/// window for another process to take it is small on a test machine.
+pub fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port")
+}
+
+/// A node folder: signing key and node.toml.
+#[derive(Debug)]
+pub struct NodeDir {
+    pub dir: PathBuf,
+    pub member: MemberId,
+    pub addr: SocketAddr,
+    pub key: SigningKey,
+}
+
+impl NodeDir {
+    /// Creates a node folder at `dir` for `member`.
+    pub fn create(dir: &Path, member: &str) -> anyhow::Result<Self> {
+        Self::create_with(dir, member, |_| {})
+    }
+
+    /// Like `create`, with a chance to change the configuration.
+    pub fn create_with(dir: &Path, member: &str, edit: impl FnOnce(&mut NodeConfig)) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let member = MemberId::new(member)?;
+        let key = SigningKey::generate();
+        write_signing_key(&dir.join("signing.key"), &key)?;
+        let addr = free_addr();
+        let mut config = NodeConfig::new(member.clone(), addr);
+        edit(&mut config);
+        std::fs::write(dir.join(CONFIG_FILE), config.to_toml())?;
+        Ok(Self { dir: dir.to_path_buf(), member, addr, key })
+    }
+
+    /// Starts `remedy-node --dir DIR` and waits until it answers.
+    pub async fn start(&self) -> anyhow::Result<RunningNode> {
+        let child = Command::new(binary("remedy-node"))
+            .arg("--dir")
+            .arg(&self.dir)
+            .env("REMEDY_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("spawning remedy-node")?;
+        let mut node = RunningNode { child: Some(child), addr: self.addr };
+        node.wait_serving(Duration::from_secs(30)).await?;
+        Ok(node)
+    }
+
+    /// Runs `remedy-node --dir DIR` expecting it to refuse to start; returns stderr.
+    pub fn start_expecting_failure(&self) -> anyhow::Result<String> {
+        self.run_node(&[])
+    }
+
+    /// Runs `remedy-node --dir DIR ARGS...` to completion, expecting failure; returns stderr.
+    pub fn run_node(&self, args: &[&str]) -> anyhow::Result<String> {
+        let output = Command::new(binary("remedy-node"))
+            .arg("--dir")
+            .arg(&self.dir)
+            .args(args)
+            .env("REMEDY_LOG", "warn")
+            .output()?;
+        if output.status.success() {
+            bail!("remedy-node succeeded where it should have failed");
+        }
+        Ok(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+}
+
+/// A running `remedy-node` process. Dropping it kills the process.
+#[derive(Debug)]
+pub struct RunningNode {
+    child: Option<Child>,
+    pub addr: SocketAddr,
+}
+
+impl RunningNode {
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// Polls the node's log service until it answers, the process exits, or the deadline passes.
+    pub async fn wait_serving(&mut self, within: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(child) = self.child.as_mut()
+                && let Some(status) = child.try_wait()?
+            {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    std::io::Read::read_to_string(&mut pipe, &mut stderr)?;
+                }
+                bail!("remedy-node exited with {status} before serving:\n{stderr}");
+            }
+            if let Ok(channel) = connect(self.addr).await
+                && pb::log_client::LogClient::new(channel).head(pb::HeadRequest::default()).await.is_ok()
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("remedy-node at {} did not answer within {within:?}", self.addr);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    pub async fn channel(&self) -> anyhow::Result<Channel> {
+        connect(self.addr).await
+    }
+
+    /// SIGKILL: no chance to flush or clean up.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGTERM and wait for a clean exit.
+    pub fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(mut child) = self.child.take() {
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM)?;
+            let status = child.wait()?;
+            if !status.success() {
+                bail!("remedy-node exited with {status} after SIGTERM");
+            }
+        }
+        Ok(())
+    }
+
+    /// Resident memory of the process in bytes, from /proc.
+    pub fn rss_bytes(&self) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("no VmRSS in /proc status")?;
+        let kib: u64 = line.split_whitespace().nth(1).context("malformed VmRSS")?.parse()?;
+        Ok(kib * 1024)
+    }
+}
+
+impl Drop for RunningNode {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+pub async fn connect(addr: SocketAddr) -> anyhow::Result<Channel> {
+    Ok(Endpoint::from_shared(format!("http://{addr}"))?.connect_timeout(Duration::from_secs(2)).connect().await?)
+}
+
+/// A note of about `size` payload bytes.
+pub fn note_draft(i: u64, size: usize) -> pb::Draft {
+    let mut text = format!("note {i} ");
+    while text.len() < size {
+        text.push('x');
+    }
+    pb::Draft { payload_kind: Note::KIND.0.into(), payload_version: Note::VERSION.into(), payload: Note { text }.encode() }
+}
+
+pub fn append_request(log: LogKind, drafts: Vec<pb::Draft>) -> pb::AppendRequest {
+    let log = match log {
+        LogKind::Shared => pb::LogKind::Shared,
+        LogKind::Private => pb::LogKind::Private,
+    };
+    pb::AppendRequest { log: log as i32, events: drafts }
+}
+
+/// Reads a whole shared log over gRPC.
+pub async fn read_log(channel: Channel, origin: &MemberId) -> anyhow::Result<Vec<SignedEvent>> {
+    let mut client = pb::log_client::LogClient::new(channel);
+    let mut events = Vec::new();
+    loop {
+        let request =
+            pb::ReadRequest { origin: origin.to_string(), from_seq: events.len() as u64 + 1, limit: 10_000 };
+        let mut stream = client.read(request).await?.into_inner();
+        let before = events.len();
+        while let Some(item) = stream.next().await {
+            events.push(SignedEvent::decode(item?.raw)?);
+        }
+        if events.len() == before {
+            return Ok(events);
+        }
+    }
+}
+
+/// Verifies a whole shared log as read over gRPC.
+pub fn verify_events(origin: &MemberId, key: &SigningKey, events: &[SignedEvent]) -> anyhow::Result<ChainHead> {
+    let mut verifier = ChainVerifier::new(origin.clone(), LogKind::Shared, key.verifying_key(), ChainHead::EMPTY);
+    for event in events {
+        verifier.push(event.clone())?;
+    }
+    Ok(verifier.finish()?)
+}
+
+/// Waits until `condition` holds, polling, or fails at the deadline.
+pub async fn wait_for(what: &str, within: Duration, mut condition: impl FnMut() -> bool) -> anyhow::Result<()> {
+    let deadline = Instant::now() + within;
+    while !condition() {
+        if Instant::now() > deadline {
+            bail!("timed out after {within:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Ok(())
+}
