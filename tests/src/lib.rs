@@ -151,16 +151,24 @@ impl RunningNode {
         }
     }
 
-    /// SIGTERM and wait for a clean exit.
-    pub fn stop(&mut self) -> anyhow::Result<()> {
-        if let Some(mut child) = self.child.take() {
-            nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM)?;
-            let status = child.wait()?;
-            if !status.success() {
-                bail!("remedy-node exited with {status} after SIGTERM");
+    /// SIGTERM, then wait (without blocking the async runtime) for a clean exit.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        let Some(mut child) = self.child.take() else { return Ok(()) };
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM)?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait()? {
+                if !status.success() {
+                    bail!("remedy-node exited with {status} after SIGTERM");
+                }
+                return Ok(());
             }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                bail!("remedy-node did not stop within 30 s of SIGTERM");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        Ok(())
     }
 
     /// Resident memory of the process in bytes, from /proc.

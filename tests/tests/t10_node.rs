@@ -51,7 +51,8 @@ async fn appends_are_read_back_verified_and_private_events_are_not_served() -> a
     assert!(err.message().contains("events[0].payload_kind"), "{}", err.message());
 
     // A clean stop and restart keeps everything, and the log verifies offline.
-    node.stop()?;
+    drop((admin, log));
+    node.stop().await?;
     let node = dir.start().await?;
     assert_eq!(read_log(node.channel().await?, &dir.member).await?.len(), 1000);
     drop(node);

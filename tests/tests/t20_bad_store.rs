@@ -15,7 +15,8 @@ async fn node_with_history(dir: &Path) -> anyhow::Result<NodeDir> {
     let mut node = node_dir.start().await?;
     let mut admin = pb::admin_client::AdminClient::new(node.channel().await?);
     admin.append(append_request(LogKind::Shared, (1..=100).map(|i| note_draft(i, 200)).collect())).await?;
-    node.stop()?;
+    drop(admin);
+    node.stop().await?;
     Ok(node_dir)
 }
 

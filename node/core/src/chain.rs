@@ -223,7 +223,7 @@ mod tests {
     fn a_signature_by_another_key_is_bad() {
         let events = chain(&SigningKey::from_seed([4; 32]), 3);
         let err = check(raws(&events)).unwrap_err();
-        assert_eq!((err.seq, err.violation), (1, Violation::BadSignature));
+        assert_eq!((err.seq, &err.violation), (1, &Violation::BadSignature));
         assert_eq!(err.to_string(), "KH shared log, event 1: signature does not verify with the origin's key");
     }
 

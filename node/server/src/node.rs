@@ -23,6 +23,9 @@ use crate::store::{RocksStore, Store, StoreError, StoreOptions};
 use crate::verify::{VerifyError, Verified, verify_own_logs};
 use crate::writer::{LogWriter, WriterState};
 
+/// How long a stopping node waits for open connections to close.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Metadata key holding the public key the own logs are signed with.
 const META_PUBLIC_KEY: &[u8] = b"own/public-key";
 
@@ -105,14 +108,28 @@ impl Node {
             .map_err(|e| serve_error(Box::new(e)))?;
 
         tracing::info!(member = %self.config.member, %addr, "serving gRPC");
-        tonic::transport::Server::builder()
+        // Graceful shutdown waits for open connections to close; peers that keep
+        // theirs open get SHUTDOWN_GRACE before the node stops regardless.
+        let stopping = Arc::new(tokio::sync::Notify::new());
+        let signal = {
+            let stopping = stopping.clone();
+            async move {
+                shutdown.await;
+                stopping.notify_one();
+            }
+        };
+        let server = tonic::transport::Server::builder()
             .add_service(health_service)
             .add_service(reflection)
             .add_service(pb::admin_server::AdminServer::new(AdminService::new(writer)))
             .add_service(pb::log_server::LogServer::new(LogService::new(store, self.config.member.clone())))
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-            .await
-            .map_err(|e| serve_error(Box::new(e)))?;
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+        tokio::select! {
+            result = server => result.map_err(|e| serve_error(Box::new(e)))?,
+            () = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
+                tracing::warn!("connections still open {} s after shutdown was requested; stopping anyway", SHUTDOWN_GRACE.as_secs());
+            }
+        }
         tracing::info!("stopped");
         Ok(())
     }

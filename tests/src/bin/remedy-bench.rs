@@ -277,7 +277,8 @@ async fn verification(node_dir: &NodeDir, n: u64) -> anyhow::Result<(f64, f64)> 
     for b in 0..n / 1000 {
         admin.append(append_request(LogKind::Shared, (0..1000).map(|i| note_draft(b * 1000 + i, PAYLOAD)).collect())).await?;
     }
-    node.stop()?;
+    drop(admin);
+    node.stop().await?;
     let store = Arc::new(RocksStore::open(&node_dir.data_dir(), StoreOptions::default())?);
     store.compact()?;
     let bytes = dir_size(&node_dir.data_dir())? as f64 / n as f64;
