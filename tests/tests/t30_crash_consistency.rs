@@ -4,8 +4,11 @@
 //! no gap, the chains must verify and the projections must agree with the logs; and
 //! the node must start again on that store.
 //!
-//! The moment of each kill is chosen as a random number of further acknowledgements,
-//! so the kill lands while writers have requests in flight. `REMEDY_CRASH_SEED` and
+//! The moment of each kill is chosen as a random number of further acknowledgements:
+//! the writer task whose acknowledgement reaches that number sends SIGKILL at once,
+//! so the kill lands right after an acknowledgement, while other requests are in
+//! flight. That is the moment a writer that acknowledged before its write was
+//! durable would be caught. `REMEDY_CRASH_SEED` and
 //! `REMEDY_CRASH_ROUNDS` reproduce or lengthen a run.
 
 use std::collections::BTreeMap;
@@ -43,12 +46,21 @@ async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
         let mut node = dir.start().await?;
         let channel = node.channel().await?;
         let count = Arc::new(AtomicU64::new(0));
+        let target = rng.gen_range(20..1500);
+        let pid = node.pid();
         let stop = Arc::new(AtomicBool::new(false));
         let in_flight = Arc::new(AtomicU64::new(0));
+        let in_flight_at_kill = Arc::new(AtomicU64::new(0));
         let mut writers = Vec::new();
         for w in 0..WRITERS {
-            let (channel, acked, count, stop, in_flight) =
-                (channel.clone(), acked.clone(), count.clone(), stop.clone(), in_flight.clone());
+            let (channel, acked, count, stop, in_flight, in_flight_at_kill) = (
+                channel.clone(),
+                acked.clone(),
+                count.clone(),
+                stop.clone(),
+                in_flight.clone(),
+                in_flight_at_kill.clone(),
+            );
             let mut wrng = rand::rngs::StdRng::seed_from_u64(seed ^ ((round * WRITERS + w) as u64));
             writers.push(tokio::spawn(async move {
                 let mut admin = pb::admin_client::AdminClient::new(channel);
@@ -65,16 +77,22 @@ async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
                         let hash = EventHash::from_slice(&r.hash).expect("32-byte hash");
                         assert!(acked.insert((log, r.seq), hash).is_none(), "{log} seq {} acknowledged twice", r.seq);
                     }
-                    count.fetch_add(n, Ordering::SeqCst);
+                    let before = count.fetch_add(n, Ordering::SeqCst);
+                    if before < target && before + n >= target {
+                        in_flight_at_kill.store(in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
+                        let _ = nix::sys::signal::kill(
+                            nix::unistd::Pid::from_raw(pid as i32),
+                            nix::sys::signal::Signal::SIGKILL,
+                        );
+                    }
                 }
             }));
         }
-        let target = rng.gen_range(20..1500);
-        wait_for("acknowledgements before the kill", Duration::from_secs(60), || {
+        wait_for("the kill after the target acknowledgement", Duration::from_secs(60), || {
             count.load(Ordering::SeqCst) >= target
         })
         .await?;
-        if in_flight.load(Ordering::SeqCst) > 0 {
+        if in_flight_at_kill.load(Ordering::SeqCst) > 0 {
             kills_mid_flight += 1;
         }
         node.kill9();
