@@ -13,7 +13,7 @@ use std::time::Instant;
 use remedy_core::{KeyId, MemberId, SigningKey};
 use remedy_proto::v1 as pb;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::server::TcpIncoming;
 
 use crate::config::{ConfigError, NodeConfig};
 use crate::grpc::{AdminService, LogService};
@@ -123,7 +123,7 @@ impl Node {
             .add_service(reflection)
             .add_service(pb::admin_server::AdminServer::new(AdminService::new(writer)))
             .add_service(pb::log_server::LogServer::new(LogService::new(store, self.config.member.clone())))
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+            .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), signal);
         tokio::select! {
             result = server => result.map_err(|e| serve_error(Box::new(e)))?,
             () = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {

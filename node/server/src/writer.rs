@@ -141,7 +141,9 @@ fn commit_group(store: &dyn Store, origin: &MemberId, key: &SigningKey, state: &
         }
         receipts.push(mine);
     }
+    let built = std::time::Instant::now();
     let signed = sign_all(unsigned, key);
+    let sign_us = built.elapsed().as_micros();
     let mut stats = state.stats.clone();
     let mut commit = Commit::default();
     for event in signed {
@@ -150,7 +152,10 @@ fn commit_group(store: &dyn Store, origin: &MemberId, key: &SigningKey, state: &
         commit.events.push((log, event.seq(), event.into_raw()));
     }
     commit.projections = stats.take_rows();
-    match store.commit(commit) {
+    let before_commit = std::time::Instant::now();
+    let result = store.commit(commit);
+    tracing::debug!(events = receipts.iter().map(Vec::len).sum::<usize>(), jobs = jobs.len(), sign_us, commit_us = before_commit.elapsed().as_micros() as u64, total_us = built.elapsed().as_micros() as u64, "group committed");
+    match result {
         Ok(()) => {
             state.shared = heads[0];
             state.private = heads[1];
