@@ -18,10 +18,11 @@ use tonic::transport::{Channel, Endpoint};
 
 /// A binary of this workspace, built in the same profile as the running test.
 pub fn binary(name: &str) -> PathBuf {
-    // Test executables live in target/<profile>/deps; binaries in target/<profile>.
+    // Test executables live in target/<profile>/deps (examples in .../examples);
+    // binaries in target/<profile>.
     let exe = std::env::current_exe().expect("current exe");
     let mut dir = exe.parent().expect("exe folder").to_path_buf();
-    if dir.ends_with("deps") {
+    if dir.ends_with("deps") || dir.ends_with("examples") {
         dir.pop();
     }
     let path = dir.join(name);
@@ -65,15 +66,18 @@ impl NodeDir {
 
     /// Starts `remedy-node --dir DIR` and waits until it answers.
     pub async fn start(&self) -> anyhow::Result<RunningNode> {
+        // The node's log goes to a file in its folder, where a failing test can be
+        // read after the fact (a pipe nobody reads would block the node when full).
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path())?;
         let child = Command::new(binary("remedy-node"))
             .arg("--dir")
             .arg(&self.dir)
-            .env("REMEDY_LOG", "warn")
+            .env("REMEDY_LOG", std::env::var("REMEDY_TEST_LOG").unwrap_or_else(|_| "warn".into()))
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(log)
             .spawn()
             .context("spawning remedy-node")?;
-        let mut node = RunningNode { child: Some(child), addr: self.addr };
+        let mut node = RunningNode { child: Some(child), addr: self.addr, log: self.log_path() };
         node.wait_serving(Duration::from_secs(30)).await?;
         Ok(node)
     }
@@ -97,6 +101,11 @@ impl NodeDir {
         Ok(String::from_utf8_lossy(&output.stderr).into_owned())
     }
 
+    /// Where a started node's log goes.
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.join("node.log")
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join("data")
     }
@@ -107,6 +116,7 @@ impl NodeDir {
 pub struct RunningNode {
     child: Option<Child>,
     pub addr: SocketAddr,
+    log: PathBuf,
 }
 
 impl RunningNode {
@@ -121,11 +131,8 @@ impl RunningNode {
             if let Some(child) = self.child.as_mut()
                 && let Some(status) = child.try_wait()?
             {
-                let mut stderr = String::new();
-                if let Some(mut pipe) = child.stderr.take() {
-                    std::io::Read::read_to_string(&mut pipe, &mut stderr)?;
-                }
-                bail!("remedy-node exited with {status} before serving:\n{stderr}");
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                bail!("remedy-node exited with {status} before serving; its log {}:\n{log}", self.log.display());
             }
             if let Ok(channel) = connect(self.addr).await
                 && pb::log_client::LogClient::new(channel).head(pb::HeadRequest::default()).await.is_ok()

@@ -94,7 +94,17 @@ impl ChainVerifier {
     /// Checks raw bytes as the next event. `expected_seq` is where the bytes were
     /// found (a store key), used to name the event when the bytes are not decodable.
     pub fn push_raw(&mut self, expected_seq: u64, raw: Vec<u8>) -> Result<(), ChainError> {
-        match SignedEvent::decode(raw) {
+        self.push_decoded(expected_seq, SignedEvent::decode(raw))
+    }
+
+    /// Like [`ChainVerifier::push_raw`] for bytes decoded elsewhere (a reader thread,
+    /// say, so decoding and hashing overlap with signature verification).
+    pub fn push_decoded(
+        &mut self,
+        expected_seq: u64,
+        decoded: Result<SignedEvent, DecodeError>,
+    ) -> Result<(), ChainError> {
+        match decoded {
             Ok(event) => self.push(event),
             Err(e) => {
                 self.flush()?;

@@ -1,7 +1,7 @@
 //! Verification of the logs in a store, run when the node starts and by
 //! `remedy-node verify`.
 
-use remedy_core::{ChainError, ChainHead, ChainVerifier, LogKind, MemberId, VerifyingKey};
+use remedy_core::{ChainError, ChainHead, ChainVerifier, DecodeError, LogKind, MemberId, SignedEvent, VerifyingKey};
 
 use crate::stats::{LogStats, own_logs};
 use crate::store::{LogId, Store, StoreError};
@@ -29,6 +29,10 @@ pub struct Verified {
 }
 
 /// Verifies one log from the start and returns its head.
+///
+/// Two threads share the work: a reader pages through the store and decodes (which
+/// hashes every body), while the caller's thread checks the chain and batch-verifies
+/// signatures, so reading and hashing overlap with verification.
 pub fn verify_log(
     store: &dyn Store,
     log: &LogId,
@@ -41,18 +45,42 @@ pub fn verify_log(
         LogId::Replica(_) => LogKind::Shared,
     };
     let mut verifier = ChainVerifier::new(origin.clone(), kind, key, ChainHead::EMPTY);
-    let mut next = 1;
-    loop {
-        let page = store.range(log, next, PAGE)?;
-        let Some((last, _)) = page.last() else { break };
-        next = last + 1;
-        for (seq, raw) in page {
-            verifier.push_raw(seq, raw)?;
+    std::thread::scope(|scope| {
+        let (pages, received) = std::sync::mpsc::sync_channel::<Result<Page, StoreError>>(4);
+        scope.spawn(move || {
+            let mut next = 1;
+            loop {
+                let page = match store.range(log, next, PAGE) {
+                    Ok(page) => page,
+                    Err(e) => {
+                        let _ = pages.send(Err(e));
+                        return;
+                    }
+                };
+                let Some((last, _)) = page.last() else { return };
+                next = last + 1;
+                let decoded = page.into_iter().map(|(seq, raw)| (seq, SignedEvent::decode(raw))).collect();
+                // The verifier stopped at an error: nothing more to read.
+                if pages.send(Ok(decoded)).is_err() {
+                    return;
+                }
+            }
+        });
+        for page in received {
+            let page = page?;
+            let last = page.last().map(|(seq, _)| *seq).unwrap_or(0);
+            for (seq, decoded) in page {
+                verifier.push_decoded(seq, decoded)?;
+            }
+            progress(last);
         }
-        progress(next - 1);
-    }
+        Ok::<_, VerifyError>(())
+    })?;
     Ok(verifier.finish()?)
 }
+
+/// Decoded events with the sequence numbers they are stored under.
+type Page = Vec<(u64, Result<SignedEvent, DecodeError>)>;
 
 /// Verifies both own logs and checks the projections agree with them.
 pub fn verify_own_logs(

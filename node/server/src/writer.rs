@@ -10,7 +10,8 @@
 //! ```
 //!
 //! Callers get their receipts only after the batch holding their events is
-//! durable. Many concurrent single-event appends therefore share one sync, which is
+//! durable. Signing and syncing are pipelined: a committer thread syncs one group
+//! while the writer thread builds and signs the next. Many concurrent single-event appends therefore share one sync, which is
 //! what makes them fast. If a commit fails, every job in it fails and the in-memory
 //! heads stay at the last durable state.
 
@@ -70,7 +71,7 @@ impl std::fmt::Debug for Job {
 }
 
 /// Where the writer starts: the verified heads of the own logs and the projections.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct WriterState {
     pub shared: ChainHead,
     pub private: ChainHead,
@@ -106,32 +107,115 @@ fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-fn run(mut rx: mpsc::Receiver<Job>, store: &dyn Store, origin: &MemberId, key: &SigningKey, mut state: WriterState) {
-    while let Some(first) = rx.blocking_recv() {
-        let mut group = first.drafts.len();
-        let mut jobs = vec![first];
-        while group < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => {
-                    group += job.drafts.len();
-                    jobs.push(job);
+fn run(mut rx: mpsc::Receiver<Job>, store: &dyn Store, origin: &MemberId, key: &SigningKey, state: WriterState) {
+    std::thread::scope(|scope| {
+        // One group may wait while another commits: the committer thread syncs
+        // group k while this thread signs group k+1.
+        let (to_commit, groups) = std::sync::mpsc::sync_channel::<Group>(1);
+        let (results_tx, results) = std::sync::mpsc::channel::<bool>();
+        scope.spawn(move || {
+            for group in groups {
+                if results_tx.send(commit_group(store, group)).is_err() {
+                    return;
                 }
-                Err(_) => break,
+            }
+        });
+        // `durable` is the state after the last commit known to be on disk; `next`
+        // is what the next group builds on, ahead of `durable` while a commit is in
+        // flight; `in_flight` is the state after the group being committed.
+        let mut durable = state.clone();
+        let mut next = state;
+        let mut in_flight: Option<WriterState> = None;
+        loop {
+            let first = match rx.try_recv() {
+                Ok(job) => job,
+                Err(mpsc::error::TryRecvError::Empty) if in_flight.is_some() => {
+                    settle(&results, &mut in_flight, &mut durable, &mut next);
+                    continue;
+                }
+                Err(mpsc::error::TryRecvError::Empty) => match rx.blocking_recv() {
+                    Some(job) => job,
+                    None => break,
+                },
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+            };
+            let group = build_group(origin, key, &next, collect(first, &mut rx));
+            if in_flight.is_some() && !settle(&results, &mut in_flight, &mut durable, &mut next) {
+                // This group was built on events that did not become durable.
+                let err = AppendError::Store("an earlier commit failed; nothing of this request was written".into());
+                for job in group.jobs {
+                    let _ = job.reply.send(Err(err.clone()));
+                }
+                continue;
+            }
+            next = group.after.clone();
+            in_flight = Some(group.after.clone());
+            if to_commit.send(group).is_err() {
+                break;
             }
         }
-        commit_group(store, origin, key, &mut state, jobs);
-    }
+        if in_flight.is_some() {
+            settle(&results, &mut in_flight, &mut durable, &mut next);
+        }
+        drop(to_commit);
+    });
     tracing::debug!("log writer stopped: every handle was dropped");
 }
 
-/// Builds, signs and commits one group of jobs, then answers each.
-fn commit_group(store: &dyn Store, origin: &MemberId, key: &SigningKey, state: &mut WriterState, jobs: Vec<Job>) {
+/// Waits for the commit in flight. On success its state becomes the durable one; on
+/// failure the next group starts again from the last durable state.
+fn settle(
+    results: &std::sync::mpsc::Receiver<bool>,
+    in_flight: &mut Option<WriterState>,
+    durable: &mut WriterState,
+    next: &mut WriterState,
+) -> bool {
+    let Some(after) = in_flight.take() else { return true };
+    if results.recv().unwrap_or(false) {
+        *durable = after;
+        true
+    } else {
+        *next = durable.clone();
+        false
+    }
+}
+
+/// The first job and every job already waiting, up to MAX_GROUP events.
+fn collect(first: Job, rx: &mut mpsc::Receiver<Job>) -> Vec<Job> {
+    let mut events = first.drafts.len();
+    let mut jobs = vec![first];
+    while events < MAX_GROUP {
+        match rx.try_recv() {
+            Ok(job) => {
+                events += job.drafts.len();
+                jobs.push(job);
+            }
+            Err(_) => break,
+        }
+    }
+    jobs
+}
+
+/// A group of jobs built and signed, ready to commit.
+struct Group {
+    commit: Commit,
+    jobs: Vec<Job>,
+    receipts: Vec<Vec<Receipt>>,
+    /// The writer's state once this group is durable.
+    after: WriterState,
+}
+
+/// Builds the events of a group on top of `state` and signs them.
+fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: Vec<Job>) -> Group {
     let time_ms = now_ms();
-    let mut heads = [state.shared, state.private];
+    let mut after = state.clone();
     let mut unsigned = Vec::new();
     let mut receipts: Vec<Vec<Receipt>> = Vec::with_capacity(jobs.len());
     for job in &jobs {
-        let head = &mut heads[(job.log == LogKind::Private) as usize];
+        let head = match job.log {
+            LogKind::Shared => &mut after.shared,
+            LogKind::Private => &mut after.private,
+        };
         let mut mine = Vec::with_capacity(job.drafts.len());
         for draft in &job.drafts {
             let body = Unsigned::build(origin, job.log, head.seq + 1, head.hash, time_ms, draft);
@@ -141,29 +225,30 @@ fn commit_group(store: &dyn Store, origin: &MemberId, key: &SigningKey, state: &
         }
         receipts.push(mine);
     }
-    let built = std::time::Instant::now();
-    let signed = sign_all(unsigned, key);
-    let sign_us = built.elapsed().as_micros();
-    let mut stats = state.stats.clone();
     let mut commit = Commit::default();
-    for event in signed {
+    for event in sign_all(unsigned, key) {
         let log = LogId::Own(event.log());
-        stats.apply(&log, event.raw().len());
+        after.stats.apply(&log, event.raw().len());
         commit.events.push((log, event.seq(), event.into_raw()));
     }
-    commit.projections = stats.take_rows();
-    let before_commit = std::time::Instant::now();
+    commit.projections = after.stats.take_rows();
+    Group { commit, jobs, receipts, after }
+}
+
+/// Commits a group and answers its callers; returns whether it became durable.
+fn commit_group(store: &dyn Store, group: Group) -> bool {
+    let Group { commit, jobs, receipts, .. } = group;
+    let events = commit.events.len();
+    let started = std::time::Instant::now();
     let result = store.commit(commit);
-    tracing::debug!(events = receipts.iter().map(Vec::len).sum::<usize>(), jobs = jobs.len(), sign_us, commit_us = before_commit.elapsed().as_micros() as u64, total_us = built.elapsed().as_micros() as u64, "group committed");
+    tracing::debug!(events, jobs = jobs.len(), commit_us = started.elapsed().as_micros() as u64, "group committed");
     match result {
         Ok(()) => {
-            state.shared = heads[0];
-            state.private = heads[1];
-            state.stats = stats;
             for (job, receipts) in jobs.into_iter().zip(receipts) {
                 // A caller that gave up waiting no longer needs the answer.
                 let _ = job.reply.send(Ok(receipts));
             }
+            true
         }
         Err(e) => {
             tracing::error!(error = %e, "commit failed; the group's appends are refused");
@@ -171,6 +256,7 @@ fn commit_group(store: &dyn Store, origin: &MemberId, key: &SigningKey, state: &
             for job in jobs {
                 let _ = job.reply.send(Err(err.clone()));
             }
+            false
         }
     }
 }

@@ -144,7 +144,7 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         let channel = node.channel().await?;
         report.batched.push(batched_appends(channel.clone(), options.batched_events).await?);
         report.single.push(single_appends(channel.clone(), options.single_seconds).await?);
-        report.concurrent.push(concurrent_appends(channel, 64, options.concurrent_events).await?);
+        report.concurrent.push(concurrent_appends(node.addr, 64, options.concurrent_events).await?);
         drop(node);
 
         eprintln!("  whole-log verification");
@@ -250,12 +250,16 @@ async fn single_appends(channel: tonic::transport::Channel, seconds: f64) -> any
     Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
-async fn concurrent_appends(channel: tonic::transport::Channel, writers: u64, total: u64) -> anyhow::Result<f64> {
+/// Each writer has its own connection, as separate client processes would.
+async fn concurrent_appends(addr: std::net::SocketAddr, writers: u64, total: u64) -> anyhow::Result<f64> {
     let per_writer = total / writers;
+    let mut clients = Vec::new();
+    for _ in 0..writers {
+        clients.push(pb::admin_client::AdminClient::new(remedy_tests::connect(addr).await?));
+    }
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for w in 0..writers {
-        let mut admin = pb::admin_client::AdminClient::new(channel.clone());
+    for (w, mut admin) in (0..writers).zip(clients) {
         tasks.push(tokio::spawn(async move {
             for i in 0..per_writer {
                 admin.append(append_request(LogKind::Shared, vec![note_draft(w * per_writer + i, PAYLOAD)])).await?;
