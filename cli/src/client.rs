@@ -25,7 +25,9 @@ impl Context {
             return Ok(addr);
         }
         let Some(dir) = &self.dir else {
-            bail!("no node given: pass --node HOST:PORT, or --dir DIR (or REMEDY_DIR) for a node folder");
+            bail!(
+                "no node given: pass --node HOST:PORT, or --dir DIR (or REMEDY_DIR) for a node folder"
+            );
         };
         Ok(NodeConfig::load(dir)?.listen)
     }
@@ -33,7 +35,9 @@ impl Context {
     /// Builds a tokio runtime and connects to the node.
     pub fn connect(&self) -> anyhow::Result<(tokio::runtime::Runtime, Channel)> {
         let addr = self.node_addr()?;
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         let channel = runtime.block_on(connect(addr))?;
         Ok((runtime, channel))
     }

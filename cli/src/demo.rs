@@ -39,11 +39,18 @@ struct Step {
 impl Step {
     fn begin(number: usize, what: &str) -> Self {
         println!("[{number}] {what} ...");
-        Self { number, started: Instant::now() }
+        Self {
+            number,
+            started: Instant::now(),
+        }
     }
 
     fn done(self, result: &str) {
-        println!("[{}] {result} ({} ms)", self.number, self.started.elapsed().as_millis());
+        println!(
+            "[{}] {result} ({} ms)",
+            self.number,
+            self.started.elapsed().as_millis()
+        );
     }
 }
 
@@ -69,7 +76,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let addr = free_port()?;
     let config = NodeConfig::new(member.clone(), addr);
     std::fs::write(dir.join(CONFIG_FILE), config.to_toml())?;
-    step.done(&format!("{} (key id {}, node at {addr})", dir.display(), key.key_id()));
+    step.done(&format!(
+        "{} (key id {}, node at {addr})",
+        dir.display(),
+        key.key_id()
+    ));
 
     let step = Step::begin(2, "starting remedy-node as its own process");
     let node = NodeProcess(
@@ -79,59 +90,109 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .spawn()
             .context("starting remedy-node")?,
     );
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let channel = runtime.block_on(wait_until_serving(addr, Duration::from_secs(10)))?;
     step.done(&format!("pid {} serving", node.0.id()));
 
-    let step = Step::begin(3, "appending 10 notes one at a time, each durable before the next");
+    let step = Step::begin(
+        3,
+        "appending 10 notes one at a time, each durable before the next",
+    );
     let mut admin = pb::admin_client::AdminClient::new(channel.clone());
     runtime.block_on(async {
         for i in 1..=10 {
-            let note = Note { text: format!("demo note {i}: workshop minutes published") };
+            let note = Note {
+                text: format!("demo note {i}: workshop minutes published"),
+            };
             admin.append(request(LogKind::Shared, vec![note])).await?;
         }
         anyhow::Ok(())
     })?;
     step.done("10 events");
 
-    let step = Step::begin(4, &format!("appending {} notes in batches of 1,000", args.events));
+    let step = Step::begin(
+        4,
+        &format!("appending {} notes in batches of 1,000", args.events),
+    );
     let batch_started = Instant::now();
     runtime.block_on(async {
         for chunk in 0..args.events.div_ceil(1000) {
             let count = (args.events - chunk * 1000).min(1000);
-            let notes = (0..count).map(|i| Note { text: format!("batched note {chunk}-{i}: {}", "x".repeat(160)) });
-            admin.append(request(LogKind::Shared, notes.collect())).await?;
+            let notes = (0..count).map(|i| Note {
+                text: format!("batched note {chunk}-{i}: {}", "x".repeat(160)),
+            });
+            admin
+                .append(request(LogKind::Shared, notes.collect()))
+                .await?;
         }
         anyhow::Ok(())
     })?;
     let rate = args.events as f64 / batch_started.elapsed().as_secs_f64();
-    step.done(&format!("{} events, {rate:.0} events/s durable", args.events));
+    step.done(&format!(
+        "{} events, {rate:.0} events/s durable",
+        args.events
+    ));
 
-    let step = Step::begin(5, "appending one note to the private log (it never leaves the node)");
-    runtime.block_on(admin.append(request(LogKind::Private, vec![Note { text: "case file note".into() }])))?;
+    let step = Step::begin(
+        5,
+        "appending one note to the private log (it never leaves the node)",
+    );
+    runtime.block_on(admin.append(request(
+        LogKind::Private,
+        vec![Note {
+            text: "case file note".into(),
+        }],
+    )))?;
     step.done("1 event");
 
-    let step = Step::begin(6, "fetching the shared log back over gRPC and verifying every event");
+    let step = Step::begin(
+        6,
+        "fetching the shared log back over gRPC and verifying every event",
+    );
     let head = runtime.block_on(fetch_and_verify(channel, &member, key.verifying_key()))?;
     step.done(&format!("{} events verified, head {}", head.seq, head.hash));
 
     drop(node);
-    let step = Step::begin(7, "stopping the node and verifying its RocksDB logs offline");
-    let output = Command::new(sibling_binary("remedy-node")?).arg("--dir").arg(&dir).arg("verify").output()?;
+    let step = Step::begin(
+        7,
+        "stopping the node and verifying its RocksDB logs offline",
+    );
+    let output = Command::new(sibling_binary("remedy-node")?)
+        .arg("--dir")
+        .arg(&dir)
+        .arg("verify")
+        .output()?;
     if !output.status.success() {
-        bail!("remedy-node verify failed: {}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "remedy-node verify failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     step.done(String::from_utf8_lossy(&output.stdout).trim());
 
     let public = hex::encode(key.verifying_key().as_bytes());
     println!();
-    println!("demo finished in {:.1} s. The same by hand:", started.elapsed().as_secs_f64());
+    println!(
+        "demo finished in {:.1} s. The same by hand:",
+        started.elapsed().as_secs_f64()
+    );
     println!("  remedy keygen --out {}/signing.key", dir.display());
-    println!("  printf 'member = \"KH\"\\nlisten = \"{addr}\"\\n' > {}/{CONFIG_FILE}", dir.display());
+    println!(
+        "  printf 'member = \"KH\"\\nlisten = \"{addr}\"\\n' > {}/{CONFIG_FILE}",
+        dir.display()
+    );
     println!("  remedy-node --dir {} &", dir.display());
-    println!("  remedy --dir {} log append --text 'workshop minutes published'", dir.display());
+    println!(
+        "  remedy --dir {} log append --text 'workshop minutes published'",
+        dir.display()
+    );
     println!("  remedy --dir {} log read", dir.display());
-    println!("  remedy --dir {} log verify --origin KH --public-key {public}", dir.display());
+    println!(
+        "  remedy --dir {} log verify --origin KH --public-key {public}",
+        dir.display()
+    );
     println!("  remedy-node --dir {} verify", dir.display());
     Ok(())
 }
@@ -163,7 +224,11 @@ async fn fetch_and_verify(
     let mut verifier = ChainVerifier::new(member.clone(), LogKind::Shared, key, ChainHead::EMPTY);
     let mut next = 1;
     loop {
-        let request = pb::ReadRequest { origin: String::new(), from_seq: next, limit: 10_000 };
+        let request = pb::ReadRequest {
+            origin: String::new(),
+            from_seq: next,
+            limit: 10_000,
+        };
         let mut stream = client.read(request).await?.into_inner();
         let before = next;
         while let Some(item) = stream.next().await {
@@ -177,7 +242,10 @@ async fn fetch_and_verify(
 }
 
 /// Polls the node until it answers, or fails at the deadline.
-async fn wait_until_serving(addr: SocketAddr, within: Duration) -> anyhow::Result<tonic::transport::Channel> {
+async fn wait_until_serving(
+    addr: SocketAddr,
+    within: Duration,
+) -> anyhow::Result<tonic::transport::Channel> {
     let deadline = Instant::now() + within;
     loop {
         if let Ok(channel) = crate::client::connect(addr).await {
@@ -187,7 +255,10 @@ async fn wait_until_serving(addr: SocketAddr, within: Duration) -> anyhow::Resul
             }
         }
         if Instant::now() > deadline {
-            bail!("the node at {addr} did not answer within {} s", within.as_secs());
+            bail!(
+                "the node at {addr} did not answer within {} s",
+                within.as_secs()
+            );
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -196,13 +267,20 @@ async fn wait_until_serving(addr: SocketAddr, within: Duration) -> anyhow::Resul
 fn prepare_folder(out: &Path) -> anyhow::Result<PathBuf> {
     if out.exists() {
         if !out.join(MARKER).exists() {
-            bail!("{} exists and was not made by the demo; pick another --out", out.display());
+            bail!(
+                "{} exists and was not made by the demo; pick another --out",
+                out.display()
+            );
         }
-        std::fs::remove_dir_all(out).with_context(|| format!("removing the old demo in {}", out.display()))?;
+        std::fs::remove_dir_all(out)
+            .with_context(|| format!("removing the old demo in {}", out.display()))?;
     }
     let dir = out.join("KH");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    std::fs::write(out.join(MARKER), "made by `remedy demo`; deleted by the next run\n")?;
+    std::fs::write(
+        out.join(MARKER),
+        "made by `remedy demo`; deleted by the next run\n",
+    )?;
     Ok(dir)
 }
 
@@ -213,5 +291,9 @@ fn free_port() -> anyhow::Result<SocketAddr> {
 /// A binary built next to this one (`target/release/remedy-node`), else from PATH.
 pub fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
     let beside = std::env::current_exe()?.with_file_name(name);
-    Ok(if beside.exists() { beside } else { PathBuf::from(name) })
+    Ok(if beside.exists() {
+        beside
+    } else {
+        PathBuf::from(name)
+    })
 }

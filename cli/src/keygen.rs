@@ -18,10 +18,15 @@ pub struct Args {
 
 pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let path = args.out.unwrap_or_else(|| {
-        context.dir.clone().unwrap_or_else(|| PathBuf::from(".")).join("signing.key")
+        context
+            .dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("signing.key")
     });
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     let key = SigningKey::generate();
     write_signing_key(&path, &key)?;

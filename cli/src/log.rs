@@ -59,10 +59,21 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
     let (runtime, channel) = context.connect()?;
     runtime.block_on(async move {
         match command {
-            Command::Append { private, kind, text, file } => append(context, channel, private, &kind, text, file).await,
+            Command::Append {
+                private,
+                kind,
+                text,
+                file,
+            } => append(context, channel, private, &kind, text, file).await,
             Command::Head { origin } => head(context, channel, origin).await,
-            Command::Read { origin, from, limit } => read(context, channel, origin, from, limit).await,
-            Command::Verify { origin, public_key } => verify(context, channel, origin, &public_key).await,
+            Command::Read {
+                origin,
+                from,
+                limit,
+            } => read(context, channel, origin, from, limit).await,
+            Command::Verify { origin, public_key } => {
+                verify(context, channel, origin, &public_key).await
+            }
         }
     })
 }
@@ -77,25 +88,51 @@ async fn append(
 ) -> anyhow::Result<()> {
     let Some(kind) = PayloadKind::from_name(kind) else {
         let known: Vec<_> = PayloadKind::KNOWN.iter().map(|(_, n)| *n).collect();
-        bail!("--kind {kind}: unknown payload kind (known: {})", known.join(", "));
+        bail!(
+            "--kind {kind}: unknown payload kind (known: {})",
+            known.join(", ")
+        );
     };
     let payload = match (text, file) {
         (Some(text), _) => text.into_bytes(),
-        (None, Some(path)) => std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
+        (None, Some(path)) => {
+            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?
+        }
         (None, None) => bail!("nothing to append: give --text TEXT or --file FILE"),
     };
-    let log = if private { pb::LogKind::Private } else { pb::LogKind::Shared };
+    let log = if private {
+        pb::LogKind::Private
+    } else {
+        pb::LogKind::Shared
+    };
     let request = pb::AppendRequest {
         log: log as i32,
-        events: vec![pb::Draft { payload_kind: kind.0.into(), payload_version: 1, payload }],
+        events: vec![pb::Draft {
+            payload_kind: kind.0.into(),
+            payload_version: 1,
+            payload,
+        }],
     };
-    let reply = pb::admin_client::AdminClient::new(channel).append(request).await?.into_inner();
-    let receipt = reply.receipts.first().context("the node answered without a receipt")?;
+    let reply = pb::admin_client::AdminClient::new(channel)
+        .append(request)
+        .await?
+        .into_inner();
+    let receipt = reply
+        .receipts
+        .first()
+        .context("the node answered without a receipt")?;
     let hash = hex::encode(&receipt.hash);
     match context.format {
-        Format::Json => println!("{}", serde_json::json!({ "seq": receipt.seq, "hash": hash })),
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({ "seq": receipt.seq, "hash": hash })
+        ),
         Format::Table => {
-            println!("appended event {} to the {} log", receipt.seq, if private { "private" } else { "shared" });
+            println!(
+                "appended event {} to the {} log",
+                receipt.seq,
+                if private { "private" } else { "shared" }
+            );
             println!("{hash}");
         }
     }
@@ -103,23 +140,49 @@ async fn append(
 }
 
 async fn head(context: &Context, channel: Channel, origin: Option<MemberId>) -> anyhow::Result<()> {
-    let request = pb::HeadRequest { origin: origin.map(|o| o.to_string()).unwrap_or_default() };
-    let head = pb::log_client::LogClient::new(channel).head(request).await?.into_inner();
+    let request = pb::HeadRequest {
+        origin: origin.map(|o| o.to_string()).unwrap_or_default(),
+    };
+    let head = pb::log_client::LogClient::new(channel)
+        .head(request)
+        .await?
+        .into_inner();
     match context.format {
         Format::Json => println!(
             "{}",
             serde_json::json!({ "origin": head.origin, "seq": head.seq, "hash": hex::encode(&head.hash) })
         ),
-        Format::Table => println!("{} shared log: {} events, head {}", head.origin, head.seq, hex::encode(&head.hash)),
+        Format::Table => println!(
+            "{} shared log: {} events, head {}",
+            head.origin,
+            head.seq,
+            hex::encode(&head.hash)
+        ),
     }
     Ok(())
 }
 
-async fn read(context: &Context, channel: Channel, origin: Option<MemberId>, from: u64, limit: u32) -> anyhow::Result<()> {
-    let request = pb::ReadRequest { origin: origin.map(|o| o.to_string()).unwrap_or_default(), from_seq: from, limit };
-    let mut stream = pb::log_client::LogClient::new(channel).read(request).await?.into_inner();
+async fn read(
+    context: &Context,
+    channel: Channel,
+    origin: Option<MemberId>,
+    from: u64,
+    limit: u32,
+) -> anyhow::Result<()> {
+    let request = pb::ReadRequest {
+        origin: origin.map(|o| o.to_string()).unwrap_or_default(),
+        from_seq: from,
+        limit,
+    };
+    let mut stream = pb::log_client::LogClient::new(channel)
+        .read(request)
+        .await?
+        .into_inner();
     if context.format == Format::Table {
-        println!("{:>8}  {:<24}  {:<8}  {:>7}  hash", "seq", "time (UTC ms)", "kind", "bytes");
+        println!(
+            "{:>8}  {:<24}  {:<8}  {:>7}  hash",
+            "seq", "time (UTC ms)", "kind", "bytes"
+        );
     }
     while let Some(item) = stream.next().await {
         let event = SignedEvent::decode(item?.raw).context("the node sent an undecodable event")?;
@@ -149,13 +212,22 @@ async fn read(context: &Context, channel: Channel, origin: Option<MemberId>, fro
     Ok(())
 }
 
-async fn verify(context: &Context, channel: Channel, origin: MemberId, public_key: &str) -> anyhow::Result<()> {
+async fn verify(
+    context: &Context,
+    channel: Channel,
+    origin: MemberId,
+    public_key: &str,
+) -> anyhow::Result<()> {
     let key = verifying_key_from_hex(public_key).context("--public-key")?;
     let mut client = pb::log_client::LogClient::new(channel);
     let mut verifier = ChainVerifier::new(origin.clone(), LogKind::Shared, key, ChainHead::EMPTY);
     let mut next = 1u64;
     loop {
-        let request = pb::ReadRequest { origin: origin.to_string(), from_seq: next, limit: 10_000 };
+        let request = pb::ReadRequest {
+            origin: origin.to_string(),
+            from_seq: next,
+            limit: 10_000,
+        };
         let mut stream = client.read(request).await?.into_inner();
         let before = next;
         while let Some(item) = stream.next().await {
@@ -172,7 +244,10 @@ async fn verify(context: &Context, channel: Channel, origin: MemberId, public_ke
             "{}",
             serde_json::json!({ "origin": origin.to_string(), "events": head.seq, "head": head.hash.to_string(), "verdict": "verified" })
         ),
-        Format::Table => println!("{origin} shared log: {} events verified, head {}", head.seq, head.hash),
+        Format::Table => println!(
+            "{origin} shared log: {} events verified, head {}",
+            head.seq, head.hash
+        ),
     }
     Ok(())
 }

@@ -49,7 +49,11 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let context = client::Context { dir: cli.dir, node: cli.node, format: cli.format };
+    let context = client::Context {
+        dir: cli.dir,
+        node: cli.node,
+        format: cli.format,
+    };
     let result = match cli.command {
         Command::Keygen(args) => keygen::run(&context, args),
         Command::Log(command) => log::run(&context, command),

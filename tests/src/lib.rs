@@ -26,14 +26,20 @@ pub fn binary(name: &str) -> PathBuf {
         dir.pop();
     }
     let path = dir.join(name);
-    assert!(path.exists(), "{} is not built: run `cargo build --release --bins` first", path.display());
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo build --release --bins` first",
+        path.display()
+    );
     path
 }
 
 /// A free loopback port. The port is released before the node binds it; the
 /// window for another process to take it is small on a test machine.
 pub fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
 }
 
 /// A node folder: signing key and node.toml.
@@ -52,7 +58,11 @@ impl NodeDir {
     }
 
     /// Like `create`, with a chance to change the configuration.
-    pub fn create_with(dir: &Path, member: &str, edit: impl FnOnce(&mut NodeConfig)) -> anyhow::Result<Self> {
+    pub fn create_with(
+        dir: &Path,
+        member: &str,
+        edit: impl FnOnce(&mut NodeConfig),
+    ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         let member = MemberId::new(member)?;
         let key = SigningKey::generate();
@@ -61,23 +71,38 @@ impl NodeDir {
         let mut config = NodeConfig::new(member.clone(), addr);
         edit(&mut config);
         std::fs::write(dir.join(CONFIG_FILE), config.to_toml())?;
-        Ok(Self { dir: dir.to_path_buf(), member, addr, key })
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            member,
+            addr,
+            key,
+        })
     }
 
     /// Starts `remedy-node --dir DIR` and waits until it answers.
     pub async fn start(&self) -> anyhow::Result<RunningNode> {
         // The node's log goes to a file in its folder, where a failing test can be
         // read after the fact (a pipe nobody reads would block the node when full).
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path())?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())?;
         let child = Command::new(binary("remedy-node"))
             .arg("--dir")
             .arg(&self.dir)
-            .env("REMEDY_LOG", std::env::var("REMEDY_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "REMEDY_LOG",
+                std::env::var("REMEDY_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .context("spawning remedy-node")?;
-        let mut node = RunningNode { child: Some(child), addr: self.addr, log: self.log_path() };
+        let mut node = RunningNode {
+            child: Some(child),
+            addr: self.addr,
+            log: self.log_path(),
+        };
         node.wait_serving(Duration::from_secs(30)).await?;
         Ok(node)
     }
@@ -132,15 +157,24 @@ impl RunningNode {
                 && let Some(status) = child.try_wait()?
             {
                 let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-                bail!("remedy-node exited with {status} before serving; its log {}:\n{log}", self.log.display());
+                bail!(
+                    "remedy-node exited with {status} before serving; its log {}:\n{log}",
+                    self.log.display()
+                );
             }
             if let Ok(channel) = connect(self.addr).await
-                && pb::log_client::LogClient::new(channel).head(pb::HeadRequest::default()).await.is_ok()
+                && pb::log_client::LogClient::new(channel)
+                    .head(pb::HeadRequest::default())
+                    .await
+                    .is_ok()
             {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("remedy-node at {} did not answer within {within:?}", self.addr);
+                bail!(
+                    "remedy-node at {} did not answer within {within:?}",
+                    self.addr
+                );
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -160,8 +194,13 @@ impl RunningNode {
 
     /// SIGTERM, then wait (without blocking the async runtime) for a clean exit.
     pub async fn stop(&mut self) -> anyhow::Result<()> {
-        let Some(mut child) = self.child.take() else { return Ok(()) };
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM)?;
+        let Some(mut child) = self.child.take() else {
+            return Ok(());
+        };
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )?;
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = child.try_wait()? {
@@ -181,8 +220,15 @@ impl RunningNode {
     /// Resident memory of the process in bytes, from /proc.
     pub fn rss_bytes(&self) -> anyhow::Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
-        let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("no VmRSS in /proc status")?;
-        let kib: u64 = line.split_whitespace().nth(1).context("malformed VmRSS")?.parse()?;
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .context("no VmRSS in /proc status")?;
+        let kib: u64 = line
+            .split_whitespace()
+            .nth(1)
+            .context("malformed VmRSS")?
+            .parse()?;
         Ok(kib * 1024)
     }
 }
@@ -194,16 +240,30 @@ impl Drop for RunningNode {
 }
 
 pub async fn connect(addr: SocketAddr) -> anyhow::Result<Channel> {
-    Ok(Endpoint::from_shared(format!("http://{addr}"))?.connect_timeout(Duration::from_secs(2)).connect().await?)
+    Ok(Endpoint::from_shared(format!("http://{addr}"))?
+        .connect_timeout(Duration::from_secs(2))
+        .connect()
+        .await?)
 }
 
-/// A note of about `size` payload bytes.
+/// A note of `size` payload bytes: its number, then pseudo-random letters and digits
+/// (so compression cannot make stored events look smaller than real text would be).
 pub fn note_draft(i: u64, size: usize) -> pb::Draft {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ";
     let mut text = format!("note {i} ");
+    let mut state = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     while text.len() < size {
-        text.push('x');
+        // xorshift64: cheap, deterministic per note number.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        text.push(ALPHABET[(state % ALPHABET.len() as u64) as usize] as char);
     }
-    pb::Draft { payload_kind: Note::KIND.0.into(), payload_version: Note::VERSION.into(), payload: Note { text }.encode() }
+    pb::Draft {
+        payload_kind: Note::KIND.0.into(),
+        payload_version: Note::VERSION.into(),
+        payload: Note { text }.encode(),
+    }
 }
 
 pub fn append_request(log: LogKind, drafts: Vec<pb::Draft>) -> pb::AppendRequest {
@@ -211,7 +271,10 @@ pub fn append_request(log: LogKind, drafts: Vec<pb::Draft>) -> pb::AppendRequest
         LogKind::Shared => pb::LogKind::Shared,
         LogKind::Private => pb::LogKind::Private,
     };
-    pb::AppendRequest { log: log as i32, events: drafts }
+    pb::AppendRequest {
+        log: log as i32,
+        events: drafts,
+    }
 }
 
 /// Reads a whole shared log over gRPC.
@@ -219,8 +282,11 @@ pub async fn read_log(channel: Channel, origin: &MemberId) -> anyhow::Result<Vec
     let mut client = pb::log_client::LogClient::new(channel);
     let mut events = Vec::new();
     loop {
-        let request =
-            pb::ReadRequest { origin: origin.to_string(), from_seq: events.len() as u64 + 1, limit: 10_000 };
+        let request = pb::ReadRequest {
+            origin: origin.to_string(),
+            from_seq: events.len() as u64 + 1,
+            limit: 10_000,
+        };
         let mut stream = client.read(request).await?.into_inner();
         let before = events.len();
         while let Some(item) = stream.next().await {
@@ -233,8 +299,17 @@ pub async fn read_log(channel: Channel, origin: &MemberId) -> anyhow::Result<Vec
 }
 
 /// Verifies a whole shared log as read over gRPC.
-pub fn verify_events(origin: &MemberId, key: &SigningKey, events: &[SignedEvent]) -> anyhow::Result<ChainHead> {
-    let mut verifier = ChainVerifier::new(origin.clone(), LogKind::Shared, key.verifying_key(), ChainHead::EMPTY);
+pub fn verify_events(
+    origin: &MemberId,
+    key: &SigningKey,
+    events: &[SignedEvent],
+) -> anyhow::Result<ChainHead> {
+    let mut verifier = ChainVerifier::new(
+        origin.clone(),
+        LogKind::Shared,
+        key.verifying_key(),
+        ChainHead::EMPTY,
+    );
     for event in events {
         verifier.push(event.clone())?;
     }
@@ -242,7 +317,11 @@ pub fn verify_events(origin: &MemberId, key: &SigningKey, events: &[SignedEvent]
 }
 
 /// Waits until `condition` holds, polling, or fails at the deadline.
-pub async fn wait_for(what: &str, within: Duration, mut condition: impl FnMut() -> bool) -> anyhow::Result<()> {
+pub async fn wait_for(
+    what: &str,
+    within: Duration,
+    mut condition: impl FnMut() -> bool,
+) -> anyhow::Result<()> {
     let deadline = Instant::now() + within;
     while !condition() {
         if Instant::now() > deadline {

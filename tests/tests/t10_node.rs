@@ -16,11 +16,22 @@ async fn appends_are_read_back_verified_and_private_events_are_not_served() -> a
     let mut admin = pb::admin_client::AdminClient::new(node.channel().await?);
 
     // Shared events, one and then a batch, and private events between them.
-    let one = admin.append(append_request(LogKind::Shared, vec![note_draft(1, 200)])).await?.into_inner();
-    assert_eq!(one.receipts.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![1]);
-    admin.append(append_request(LogKind::Private, vec![note_draft(99, 50)])).await?;
+    let one = admin
+        .append(append_request(LogKind::Shared, vec![note_draft(1, 200)]))
+        .await?
+        .into_inner();
+    assert_eq!(
+        one.receipts.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        vec![1]
+    );
+    admin
+        .append(append_request(LogKind::Private, vec![note_draft(99, 50)]))
+        .await?;
     let batch = admin
-        .append(append_request(LogKind::Shared, (2..=1000).map(|i| note_draft(i, 200)).collect()))
+        .append(append_request(
+            LogKind::Shared,
+            (2..=1000).map(|i| note_draft(i, 200)).collect(),
+        ))
         .await?
         .into_inner();
     assert_eq!(batch.receipts.len(), 999);
@@ -30,34 +41,77 @@ async fn appends_are_read_back_verified_and_private_events_are_not_served() -> a
     assert_eq!(events.len(), 1000);
     let head = verify_events(&dir.member, &dir.key, &events)?;
     assert_eq!(head.hash.0.to_vec(), batch.receipts[998].hash);
-    assert!(events.iter().all(|e| e.log() == LogKind::Shared), "a private event was served");
+    assert!(
+        events.iter().all(|e| e.log() == LogKind::Shared),
+        "a private event was served"
+    );
 
     let mut log = pb::log_client::LogClient::new(node.channel().await?);
     let head = log.head(pb::HeadRequest::default()).await?.into_inner();
     assert_eq!((head.origin.as_str(), head.seq), ("KH", 1000));
     // An unknown origin is an empty log, not an error; a malformed one is refused.
-    assert_eq!(log.head(pb::HeadRequest { origin: "VN".into() }).await?.into_inner().seq, 0);
-    let bad = log.head(pb::HeadRequest { origin: "vn!".into() }).await.unwrap_err();
+    assert_eq!(
+        log.head(pb::HeadRequest {
+            origin: "VN".into()
+        })
+        .await?
+        .into_inner()
+        .seq,
+        0
+    );
+    let bad = log
+        .head(pb::HeadRequest {
+            origin: "vn!".into(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!(bad.code(), tonic::Code::InvalidArgument);
 
     // Bad append requests: unspecified log, empty, oversized kind.
-    let err = admin.append(pb::AppendRequest { log: 0, events: vec![note_draft(1, 10)] }).await.unwrap_err();
+    let err = admin
+        .append(pb::AppendRequest {
+            log: 0,
+            events: vec![note_draft(1, 10)],
+        })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
-    let err = admin.append(append_request(LogKind::Shared, vec![])).await.unwrap_err();
+    let err = admin
+        .append(append_request(LogKind::Shared, vec![]))
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), tonic::Code::InvalidArgument);
     let mut draft = note_draft(1, 10);
     draft.payload_kind = 70_000;
-    let err = admin.append(append_request(LogKind::Shared, vec![draft])).await.unwrap_err();
-    assert!(err.message().contains("events[0].payload_kind"), "{}", err.message());
+    let err = admin
+        .append(append_request(LogKind::Shared, vec![draft]))
+        .await
+        .unwrap_err();
+    assert!(
+        err.message().contains("events[0].payload_kind"),
+        "{}",
+        err.message()
+    );
 
     // A clean stop and restart keeps everything, and the log verifies offline.
     drop((admin, log));
     node.stop().await?;
     let node = dir.start().await?;
-    assert_eq!(read_log(node.channel().await?, &dir.member).await?.len(), 1000);
+    assert_eq!(
+        read_log(node.channel().await?, &dir.member).await?.len(),
+        1000
+    );
     drop(node);
-    let out = Command::new(binary("remedy-node")).arg("--dir").arg(&dir.dir).arg("verify").output()?;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(binary("remedy-node"))
+        .arg("--dir")
+        .arg(&dir.dir)
+        .arg("verify")
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         "KH: shared log 1000 events, private log 1 events: verified"
@@ -69,18 +123,37 @@ async fn appends_are_read_back_verified_and_private_events_are_not_served() -> a
 fn keygen_writes_a_private_key_file_and_prints_its_public_half() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let path = tmp.path().join("keys/kh.key");
-    let out = Command::new(binary("remedy")).args(["keygen", "--out"]).arg(&path).output()?;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(binary("remedy"))
+        .args(["keygen", "--out"])
+        .arg(&path)
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout)?;
-    assert_eq!(std::fs::metadata(&path)?.permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&path)?.permissions().mode() & 0o777,
+        0o600
+    );
     let key = remedy_core::SigningKey::from_file_text(&std::fs::read(&path)?)?;
-    assert!(stdout.contains(&hex::encode(key.verifying_key().as_bytes())), "{stdout}");
+    assert!(
+        stdout.contains(&hex::encode(key.verifying_key().as_bytes())),
+        "{stdout}"
+    );
     assert!(stdout.contains(&key.key_id().to_string()), "{stdout}");
 
     // A second keygen never overwrites the key.
-    let again = Command::new(binary("remedy")).args(["keygen", "--out"]).arg(&path).output()?;
+    let again = Command::new(binary("remedy"))
+        .args(["keygen", "--out"])
+        .arg(&path)
+        .output()?;
     assert!(!again.status.success());
     let stderr = String::from_utf8(again.stderr)?;
-    assert!(stderr.contains("already exists") && stderr.contains("kh.key"), "{stderr}");
+    assert!(
+        stderr.contains("already exists") && stderr.contains("kh.key"),
+        "{stderr}"
+    );
     Ok(())
 }

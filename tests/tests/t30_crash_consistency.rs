@@ -29,7 +29,10 @@ const WRITERS: usize = 16;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
-    let rounds: usize = std::env::var("REMEDY_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
+    let rounds: usize = std::env::var("REMEDY_CRASH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(25);
     let seed: u64 = std::env::var("REMEDY_CRASH_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -65,8 +68,16 @@ async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
             writers.push(tokio::spawn(async move {
                 let mut admin = pb::admin_client::AdminClient::new(channel);
                 while !stop.load(Ordering::SeqCst) {
-                    let log = if wrng.gen_ratio(1, 5) { LogKind::Private } else { LogKind::Shared };
-                    let n = if wrng.gen_ratio(1, 4) { wrng.gen_range(2..=50) } else { 1 };
+                    let log = if wrng.gen_ratio(1, 5) {
+                        LogKind::Private
+                    } else {
+                        LogKind::Shared
+                    };
+                    let n = if wrng.gen_ratio(1, 4) {
+                        wrng.gen_range(2..=50)
+                    } else {
+                        1
+                    };
                     let drafts = (0..n).map(|i| note_draft(i, 200)).collect();
                     in_flight.fetch_add(1, Ordering::SeqCst);
                     let reply = admin.append(append_request(log, drafts)).await;
@@ -75,7 +86,11 @@ async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
                     let mut acked = acked.lock().expect("lock");
                     for r in reply.into_inner().receipts {
                         let hash = EventHash::from_slice(&r.hash).expect("32-byte hash");
-                        assert!(acked.insert((log, r.seq), hash).is_none(), "{log} seq {} acknowledged twice", r.seq);
+                        assert!(
+                            acked.insert((log, r.seq), hash).is_none(),
+                            "{log} seq {} acknowledged twice",
+                            r.seq
+                        );
                     }
                     let before = count.fetch_add(n, Ordering::SeqCst);
                     if before < target && before + n >= target {
@@ -88,9 +103,11 @@ async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
                 }
             }));
         }
-        wait_for("the kill after the target acknowledgement", Duration::from_secs(60), || {
-            count.load(Ordering::SeqCst) >= target
-        })
+        wait_for(
+            "the kill after the target acknowledgement",
+            Duration::from_secs(60),
+            || count.load(Ordering::SeqCst) >= target,
+        )
         .await?;
         if in_flight_at_kill.load(Ordering::SeqCst) > 0 {
             kills_mid_flight += 1;
@@ -102,7 +119,10 @@ async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
         }
         check_store(&dir, &acked)?;
     }
-    assert!(kills_mid_flight >= rounds / 2, "only {kills_mid_flight} of {rounds} kills hit requests in flight");
+    assert!(
+        kills_mid_flight >= rounds / 2,
+        "only {kills_mid_flight} of {rounds} kills hit requests in flight"
+    );
 
     // The node starts on the final store and serves every acknowledged shared event.
     let node = dir.start().await?;
@@ -111,9 +131,16 @@ async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
     let acked = acked.lock().expect("lock");
     for ((log, seq), hash) in acked.iter().filter(|((log, _), _)| *log == LogKind::Shared) {
         let event = &events[*seq as usize - 1];
-        assert_eq!((event.log(), event.seq(), event.hash()), (*log, *seq, *hash));
+        assert_eq!(
+            (event.log(), event.seq(), event.hash()),
+            (*log, *seq, *hash)
+        );
     }
-    println!("crash test: {} acknowledged events, {} stored shared events", acked.len(), events.len());
+    println!(
+        "crash test: {} acknowledged events, {} stored shared events",
+        acked.len(),
+        events.len()
+    );
     Ok(())
 }
 
@@ -125,11 +152,27 @@ fn check_store(dir: &NodeDir, acked: &Acked) -> anyhow::Result<()> {
     let acked = acked.lock().expect("lock");
     for ((log, seq), hash) in acked.iter() {
         let stored = store.range(&LogId::Own(*log), *seq, 1)?;
-        let (at, raw) = stored.first().ok_or_else(|| anyhow::anyhow!("acknowledged {log} event {seq} is missing"))?;
+        let (at, raw) = stored
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("acknowledged {log} event {seq} is missing"))?;
         let event = remedy_core::SignedEvent::decode(raw.clone())?;
-        assert_eq!((*at, event.hash()), (*seq, *hash), "acknowledged {log} event {seq} differs");
+        assert_eq!(
+            (*at, event.hash()),
+            (*seq, *hash),
+            "acknowledged {log} event {seq} differs"
+        );
     }
-    let max = |kind| acked.keys().filter(|(l, _)| *l == kind).map(|(_, s)| *s).max().unwrap_or(0);
-    assert!(verified.shared.seq >= max(LogKind::Shared) && verified.private.seq >= max(LogKind::Private));
+    let max = |kind| {
+        acked
+            .keys()
+            .filter(|(l, _)| *l == kind)
+            .map(|(_, s)| *s)
+            .max()
+            .unwrap_or(0)
+    };
+    assert!(
+        verified.shared.seq >= max(LogKind::Shared)
+            && verified.private.seq >= max(LogKind::Private)
+    );
     Ok(())
 }

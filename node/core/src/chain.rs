@@ -25,10 +25,16 @@ pub struct ChainHead {
 }
 
 impl ChainHead {
-    pub const EMPTY: ChainHead = ChainHead { seq: 0, hash: EventHash::ZERO };
+    pub const EMPTY: ChainHead = ChainHead {
+        seq: 0,
+        hash: EventHash::ZERO,
+    };
 
     pub fn of(event: &SignedEvent) -> Self {
-        Self { seq: event.seq(), hash: event.hash() }
+        Self {
+            seq: event.seq(),
+            hash: event.hash(),
+        }
     }
 }
 
@@ -44,7 +50,10 @@ pub enum Violation {
     #[error("sequence gap: expected {expected}, found {found}")]
     Gap { expected: u64, found: u64 },
     #[error("broken link: previous hash is {found}, but the event before has hash {expected}")]
-    BrokenLink { expected: EventHash, found: EventHash },
+    BrokenLink {
+        expected: EventHash,
+        found: EventHash,
+    },
     #[error("signature does not verify with the origin's key")]
     BadSignature,
 }
@@ -84,11 +93,23 @@ impl ChainVerifier {
     /// A verifier for the log of `origin`, whose events must follow `start`
     /// (use [`ChainHead::EMPTY`] for a whole log).
     pub fn new(origin: MemberId, log: LogKind, key: VerifyingKey, start: ChainHead) -> Self {
-        Self { origin, log, key, head: start, pending: Vec::with_capacity(BATCH), verified: 0 }
+        Self {
+            origin,
+            log,
+            key,
+            head: start,
+            pending: Vec::with_capacity(BATCH),
+            verified: 0,
+        }
     }
 
     fn error(&self, seq: u64, violation: Violation) -> ChainError {
-        ChainError { origin: self.origin.clone(), log: self.log, seq, violation }
+        ChainError {
+            origin: self.origin.clone(),
+            log: self.log,
+            seq,
+            violation,
+        }
     }
 
     /// Checks raw bytes as the next event. `expected_seq` is where the bytes were
@@ -117,13 +138,25 @@ impl ChainVerifier {
     pub fn push(&mut self, event: SignedEvent) -> Result<(), ChainError> {
         let seq = event.seq();
         let structural = if event.origin() != &self.origin {
-            Some(Violation::WrongOrigin { expected: self.origin.clone(), found: event.origin().clone() })
+            Some(Violation::WrongOrigin {
+                expected: self.origin.clone(),
+                found: event.origin().clone(),
+            })
         } else if event.log() != self.log {
-            Some(Violation::WrongLog { expected: self.log, found: event.log() })
+            Some(Violation::WrongLog {
+                expected: self.log,
+                found: event.log(),
+            })
         } else if seq != self.head.seq + 1 {
-            Some(Violation::Gap { expected: self.head.seq + 1, found: seq })
+            Some(Violation::Gap {
+                expected: self.head.seq + 1,
+                found: seq,
+            })
         } else if event.prev() != self.head.hash {
-            Some(Violation::BrokenLink { expected: self.head.hash, found: event.prev() })
+            Some(Violation::BrokenLink {
+                expected: self.head.hash,
+                found: event.prev(),
+            })
         } else {
             None
         };
@@ -149,7 +182,11 @@ impl ChainVerifier {
         let signatures: Vec<Signature> = self.pending.iter().map(|e| e.signature()).collect();
         let keys = vec![self.key; self.pending.len()];
         if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_err() {
-            let bad = self.pending.iter().find(|e| !e.verify(&self.key)).map(|e| e.seq());
+            let bad = self
+                .pending
+                .iter()
+                .find(|e| !e.verify(&self.key))
+                .map(|e| e.seq());
             // Batch verification may reject what one-by-one accepts only for
             // deliberately crafted signatures; name the first event either way.
             let seq = bad.unwrap_or_else(|| self.pending[0].seq());
@@ -187,9 +224,20 @@ mod tests {
         let mut head = ChainHead::EMPTY;
         (1..=n)
             .map(|seq| {
-                let draft =
-                    Draft { kind: PayloadKind::NOTE, version: 1, payload: format!("note {seq}").into_bytes() };
-                let e = SignedEvent::seal(key, &kh(), LogKind::Shared, seq, head.hash, seq as i64, &draft);
+                let draft = Draft {
+                    kind: PayloadKind::NOTE,
+                    version: 1,
+                    payload: format!("note {seq}").into_bytes(),
+                };
+                let e = SignedEvent::seal(
+                    key,
+                    &kh(),
+                    LogKind::Shared,
+                    seq,
+                    head.hash,
+                    seq as i64,
+                    &draft,
+                );
                 head = ChainHead::of(&e);
                 e
             })
@@ -234,7 +282,10 @@ mod tests {
         let events = chain(&SigningKey::from_seed([4; 32]), 3);
         let err = check(raws(&events)).unwrap_err();
         assert_eq!((err.seq, &err.violation), (1, &Violation::BadSignature));
-        assert_eq!(err.to_string(), "KH shared log, event 1: signature does not verify with the origin's key");
+        assert_eq!(
+            err.to_string(),
+            "KH shared log, event 1: signature does not verify with the origin's key"
+        );
     }
 
     #[test]
@@ -244,7 +295,16 @@ mod tests {
         let mut gap = raws(&events);
         gap.remove(4);
         let err = check(gap).unwrap_err();
-        assert_eq!((err.seq, err.violation), (6, Violation::Gap { expected: 5, found: 6 }));
+        assert_eq!(
+            (err.seq, err.violation),
+            (
+                6,
+                Violation::Gap {
+                    expected: 5,
+                    found: 6
+                }
+            )
+        );
 
         // Event 5 re-signed with a wrong previous hash.
         let key = SigningKey::from_seed([3; 32]);
@@ -256,7 +316,11 @@ mod tests {
             5,
             EventHash([9; 32]),
             5,
-            &Draft { kind: PayloadKind::NOTE, version: 1, payload: vec![] },
+            &Draft {
+                kind: PayloadKind::NOTE,
+                version: 1,
+                payload: vec![],
+            },
         );
         relinked[4] = forged.raw().to_vec();
         let err = check(relinked).unwrap_err();
@@ -267,7 +331,10 @@ mod tests {
         torn[7].truncate(30);
         let err = check(torn).unwrap_err();
         assert_eq!(err.seq, 8);
-        assert!(matches!(err.violation, Violation::Undecodable(DecodeError::Truncated { .. })));
+        assert!(matches!(
+            err.violation,
+            Violation::Undecodable(DecodeError::Truncated { .. })
+        ));
     }
 
     #[test]
@@ -284,11 +351,16 @@ mod tests {
     fn an_event_of_another_origin_or_log_is_refused() {
         let key = SigningKey::from_seed([3; 32]);
         let vn = MemberId::new("VN").expect("valid");
-        let draft = Draft { kind: PayloadKind::NOTE, version: 1, payload: vec![] };
+        let draft = Draft {
+            kind: PayloadKind::NOTE,
+            version: 1,
+            payload: vec![],
+        };
         let other = SignedEvent::seal(&key, &vn, LogKind::Shared, 1, EventHash::ZERO, 0, &draft);
         let err = check(vec![other.raw().to_vec()]).unwrap_err();
         assert!(matches!(err.violation, Violation::WrongOrigin { .. }));
-        let private = SignedEvent::seal(&key, &kh(), LogKind::Private, 1, EventHash::ZERO, 0, &draft);
+        let private =
+            SignedEvent::seal(&key, &kh(), LogKind::Private, 1, EventHash::ZERO, 0, &draft);
         let err = check(vec![private.raw().to_vec()]).unwrap_err();
         assert!(matches!(err.violation, Violation::WrongLog { .. }));
     }

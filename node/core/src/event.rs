@@ -219,10 +219,18 @@ impl Unsigned {
 
     /// Signs the body and appends the signature.
     pub fn sign(self, key: &SigningKey) -> SignedEvent {
-        let Self { mut body, header, hash } = self;
+        let Self {
+            mut body,
+            header,
+            hash,
+        } = self;
         let signature = key.sign(&body);
         body.extend_from_slice(&signature.to_bytes());
-        SignedEvent { raw: body, header, hash }
+        SignedEvent {
+            raw: body,
+            header,
+            hash,
+        }
     }
 }
 
@@ -254,7 +262,10 @@ impl SignedEvent {
     pub fn decode(raw: Vec<u8>) -> Result<Self, DecodeError> {
         const MIN: usize = 3;
         if raw.len() < MIN {
-            return Err(DecodeError::Truncated { len: raw.len(), needed: MIN });
+            return Err(DecodeError::Truncated {
+                len: raw.len(),
+                needed: MIN,
+            });
         }
         if raw[0] != EVENT_TAG {
             return Err(DecodeError::BadTag(raw[0]));
@@ -265,12 +276,17 @@ impl SignedEvent {
         let n = raw[2] as usize;
         let fixed = 60 + n;
         if raw.len() < fixed + SIGNATURE_LEN {
-            return Err(DecodeError::Truncated { len: raw.len(), needed: fixed + SIGNATURE_LEN });
+            return Err(DecodeError::Truncated {
+                len: raw.len(),
+                needed: fixed + SIGNATURE_LEN,
+            });
         }
         let origin = std::str::from_utf8(&raw[3..3 + n])
             .ok()
             .and_then(|s| MemberId::new(s).ok())
-            .ok_or_else(|| DecodeError::BadOrigin(String::from_utf8_lossy(&raw[3..3 + n]).into()))?;
+            .ok_or_else(|| {
+                DecodeError::BadOrigin(String::from_utf8_lossy(&raw[3..3 + n]).into())
+            })?;
         let at = 3 + n;
         let log = LogKind::from_code(raw[at]).ok_or(DecodeError::BadLog(raw[at]))?;
         let seq = u64::from_be_bytes(array(&raw[at + 1..at + 9]));
@@ -287,12 +303,24 @@ impl SignedEvent {
         }
         let expected = fixed + payload_len + SIGNATURE_LEN;
         if raw.len() != expected {
-            return Err(DecodeError::LengthMismatch { len: raw.len(), expected });
+            return Err(DecodeError::LengthMismatch {
+                len: raw.len(),
+                expected,
+            });
         }
         let body_len = fixed + payload_len;
         let hash = EventHash::of_body(&raw[..body_len]);
-        let header =
-            Header { origin, log, seq, prev, time_ms, kind, version, payload_at: fixed, body_len };
+        let header = Header {
+            origin,
+            log,
+            seq,
+            prev,
+            time_ms,
+            kind,
+            version,
+            payload_at: fixed,
+            body_len,
+        };
         Ok(Self { raw, header, hash })
     }
 
@@ -396,7 +424,11 @@ mod tests {
     }
 
     fn sample() -> SignedEvent {
-        let draft = Draft { kind: PayloadKind::NOTE, version: 1, payload: b"hello".to_vec() };
+        let draft = Draft {
+            kind: PayloadKind::NOTE,
+            version: 1,
+            payload: b"hello".to_vec(),
+        };
         SignedEvent::seal(
             &SigningKey::from_seed([1; 32]),
             &kh(),
@@ -442,14 +474,23 @@ mod tests {
             SignedEvent::decode(raw[..raw.len() - 1].to_vec()),
             Err(DecodeError::Truncated { .. } | DecodeError::LengthMismatch { .. })
         ));
-        assert_eq!(SignedEvent::decode(vec![0x00; 200]), Err(DecodeError::BadTag(0)));
+        assert_eq!(
+            SignedEvent::decode(vec![0x00; 200]),
+            Err(DecodeError::BadTag(0))
+        );
         let mut longer = raw.clone();
         longer.push(0);
-        assert!(matches!(SignedEvent::decode(longer), Err(DecodeError::LengthMismatch { .. })));
+        assert!(matches!(
+            SignedEvent::decode(longer),
+            Err(DecodeError::LengthMismatch { .. })
+        ));
         let mut bad_log = raw.clone();
         bad_log[5] = 9;
         assert_eq!(SignedEvent::decode(bad_log), Err(DecodeError::BadLog(9)));
-        assert!(matches!(SignedEvent::decode(vec![]), Err(DecodeError::Truncated { .. })));
+        assert!(matches!(
+            SignedEvent::decode(vec![]),
+            Err(DecodeError::Truncated { .. })
+        ));
     }
 
     #[test]

@@ -136,7 +136,10 @@ mod tests {
             KeyError::WrongLength { found: 4 }
         );
         let not_hex = "zz".repeat(32);
-        assert!(matches!(SigningKey::from_file_text(not_hex.as_bytes()), Err(KeyError::NotHex(_))));
+        assert!(matches!(
+            SigningKey::from_file_text(not_hex.as_bytes()),
+            Err(KeyError::NotHex(_))
+        ));
     }
 
     #[test]
@@ -149,7 +152,10 @@ mod tests {
             Err(KeyError::WeakPublicKey(_))
         ));
         let good = SigningKey::from_seed([7; 32]).verifying_key();
-        assert_eq!(verifying_key_from_hex(&hex::encode(good.as_bytes())), Ok(good));
+        assert_eq!(
+            verifying_key_from_hex(&hex::encode(good.as_bytes())),
+            Ok(good)
+        );
     }
 
     #[test]

@@ -15,7 +15,9 @@ pub struct MemberId(String);
 
 /// Why a text is not a member id.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{value:?} is not a member id: {reason} (expected 2 to 16 characters A-Z, 0-9 or '-', starting with a letter, such as KH)")]
+#[error(
+    "{value:?} is not a member id: {reason} (expected 2 to 16 characters A-Z, 0-9 or '-', starting with a letter, such as KH)"
+)]
 pub struct MemberIdError {
     pub value: String,
     pub reason: &'static str,
@@ -26,14 +28,20 @@ impl MemberId {
 
     pub fn new(value: impl Into<String>) -> Result<Self, MemberIdError> {
         let value = value.into();
-        let fail = |reason| MemberIdError { value: value.clone(), reason };
+        let fail = |reason| MemberIdError {
+            value: value.clone(),
+            reason,
+        };
         if value.len() < 2 || value.len() > Self::MAX_LEN {
             return Err(fail("wrong length"));
         }
         if !value.as_bytes()[0].is_ascii_uppercase() {
             return Err(fail("must start with an upper-case letter"));
         }
-        if !value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-') {
+        if !value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(fail("contains a character outside A-Z, 0-9 and '-'"));
         }
         Ok(Self(value))

@@ -20,11 +20,17 @@ impl PayloadKind {
     pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[(PayloadKind::NOTE, "note")];
 
     pub fn name(self) -> Option<&'static str> {
-        Self::KNOWN.iter().find(|(k, _)| *k == self).map(|(_, n)| *n)
+        Self::KNOWN
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map(|(_, n)| *n)
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::KNOWN.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+        Self::KNOWN
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(k, _)| *k)
     }
 }
 
@@ -47,11 +53,24 @@ impl fmt::Debug for PayloadKind {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PayloadError {
     #[error("payload kind {found} where {expected} was expected")]
-    WrongKind { expected: PayloadKind, found: PayloadKind },
-    #[error("{kind} payload version {version} is unknown to this build (it reads versions 1 to {newest})")]
-    UnknownVersion { kind: PayloadKind, version: u16, newest: u16 },
+    WrongKind {
+        expected: PayloadKind,
+        found: PayloadKind,
+    },
+    #[error(
+        "{kind} payload version {version} is unknown to this build (it reads versions 1 to {newest})"
+    )]
+    UnknownVersion {
+        kind: PayloadKind,
+        version: u16,
+        newest: u16,
+    },
     #[error("{kind} payload v{version} is malformed: {reason}")]
-    Malformed { kind: PayloadKind, version: u16, reason: String },
+    Malformed {
+        kind: PayloadKind,
+        version: u16,
+        reason: String,
+    },
 }
 
 /// A payload type with a versioned encoding.
@@ -67,13 +86,20 @@ pub trait Payload: Sized {
 
     /// A draft for appending this payload at its current version.
     fn to_draft(&self) -> crate::Draft {
-        crate::Draft { kind: Self::KIND, version: Self::VERSION, payload: self.encode() }
+        crate::Draft {
+            kind: Self::KIND,
+            version: Self::VERSION,
+            payload: self.encode(),
+        }
     }
 
     /// Decodes the payload of an event, checking its kind.
     fn from_event(event: &crate::SignedEvent) -> Result<Self, PayloadError> {
         if event.kind() != Self::KIND {
-            return Err(PayloadError::WrongKind { expected: Self::KIND, found: event.kind() });
+            return Err(PayloadError::WrongKind {
+                expected: Self::KIND,
+                found: event.kind(),
+            });
         }
         Self::decode(event.version(), event.payload())
     }
@@ -95,10 +121,18 @@ impl Payload for Note {
 
     fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
         match version {
-            1 => String::from_utf8(bytes.to_vec()).map(|text| Note { text }).map_err(|e| {
-                PayloadError::Malformed { kind: Self::KIND, version, reason: e.to_string() }
+            1 => String::from_utf8(bytes.to_vec())
+                .map(|text| Note { text })
+                .map_err(|e| PayloadError::Malformed {
+                    kind: Self::KIND,
+                    version,
+                    reason: e.to_string(),
+                }),
+            _ => Err(PayloadError::UnknownVersion {
+                kind: Self::KIND,
+                version,
+                newest: Self::VERSION,
             }),
-            _ => Err(PayloadError::UnknownVersion { kind: Self::KIND, version, newest: Self::VERSION }),
         }
     }
 }
@@ -109,14 +143,23 @@ mod tests {
 
     #[test]
     fn notes_round_trip_and_unknown_versions_are_named() {
-        let note = Note { text: "workshop held in Phnom Penh".into() };
+        let note = Note {
+            text: "workshop held in Phnom Penh".into(),
+        };
         let draft = note.to_draft();
         assert_eq!(Note::decode(draft.version, &draft.payload), Ok(note));
         assert_eq!(
             Note::decode(9, b"x"),
-            Err(PayloadError::UnknownVersion { kind: PayloadKind::NOTE, version: 9, newest: 1 })
+            Err(PayloadError::UnknownVersion {
+                kind: PayloadKind::NOTE,
+                version: 9,
+                newest: 1
+            })
         );
-        assert!(matches!(Note::decode(1, &[0xff]), Err(PayloadError::Malformed { .. })));
+        assert!(matches!(
+            Note::decode(1, &[0xff]),
+            Err(PayloadError::Malformed { .. })
+        ));
         assert_eq!(PayloadKind(77).to_string(), "kind-77");
         assert_eq!(PayloadKind::from_name("note"), Some(PayloadKind::NOTE));
     }

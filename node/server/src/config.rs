@@ -55,24 +55,40 @@ fn default_sync() -> bool {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source} (create it, see deploy/node.example.toml)")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("{path}: listen address {listen} is not a loopback address; this build serves gRPC without TLS and may only listen on loopback")]
+    #[error(
+        "{path}: listen address {listen} is not a loopback address; this build serves gRPC without TLS and may only listen on loopback"
+    )]
     NotLoopback { path: PathBuf, listen: SocketAddr },
 }
 
 impl NodeConfig {
     pub fn new(member: MemberId, listen: SocketAddr) -> Self {
-        Self { member, listen, data: default_data(), key: default_key(), sync: true }
+        Self {
+            member,
+            listen,
+            data: default_data(),
+            key: default_key(),
+            sync: true,
+        }
     }
 
     /// Reads and validates `DIR/node.toml`.
     pub fn load(dir: &Path) -> Result<Self, ConfigError> {
         let path = dir.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
-        let config: NodeConfig =
-            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.clone(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let config: NodeConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         config.validate(&path)?;
         Ok(config)
     }
@@ -80,7 +96,10 @@ impl NodeConfig {
     /// Checks what serde cannot.
     pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
         if !self.listen.ip().is_loopback() {
-            return Err(ConfigError::NotLoopback { path: path.to_path_buf(), listen: self.listen });
+            return Err(ConfigError::NotLoopback {
+                path: path.to_path_buf(),
+                listen: self.listen,
+            });
         }
         Ok(())
     }
@@ -104,23 +123,51 @@ mod tests {
 
     #[test]
     fn a_minimal_config_gets_defaults_and_round_trips() {
-        let config: NodeConfig = toml::from_str("member = \"KH\"\nlisten = \"127.0.0.1:7401\"\n").expect("parses");
-        assert_eq!(config, NodeConfig::new(MemberId::new("KH").expect("id"), "127.0.0.1:7401".parse().expect("addr")));
-        assert_eq!(toml::from_str::<NodeConfig>(&config.to_toml()).expect("parses"), config);
+        let config: NodeConfig =
+            toml::from_str("member = \"KH\"\nlisten = \"127.0.0.1:7401\"\n").expect("parses");
+        assert_eq!(
+            config,
+            NodeConfig::new(
+                MemberId::new("KH").expect("id"),
+                "127.0.0.1:7401".parse().expect("addr")
+            )
+        );
+        assert_eq!(
+            toml::from_str::<NodeConfig>(&config.to_toml()).expect("parses"),
+            config
+        );
     }
 
     #[test]
     fn bad_configs_are_refused_with_the_file_named() {
         let dir = tempfile::tempdir().expect("tempdir");
         let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("node.toml") && err.contains("deploy/node.example.toml"), "{err}");
-        std::fs::write(dir.path().join(CONFIG_FILE), "member = \"kh\"\nlisten = \"127.0.0.1:1\"\n").expect("write");
+        assert!(
+            err.contains("node.toml") && err.contains("deploy/node.example.toml"),
+            "{err}"
+        );
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "member = \"kh\"\nlisten = \"127.0.0.1:1\"\n",
+        )
+        .expect("write");
         let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("node.toml") && err.contains("not a member id"), "{err}");
-        std::fs::write(dir.path().join(CONFIG_FILE), "member = \"KH\"\nlisten = \"0.0.0.0:1\"\n").expect("write");
+        assert!(
+            err.contains("node.toml") && err.contains("not a member id"),
+            "{err}"
+        );
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "member = \"KH\"\nlisten = \"0.0.0.0:1\"\n",
+        )
+        .expect("write");
         let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("not a loopback address"), "{err}");
-        std::fs::write(dir.path().join(CONFIG_FILE), "member = \"KH\"\nlisten = \"127.0.0.1:1\"\ncolour = 1\n").expect("write");
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "member = \"KH\"\nlisten = \"127.0.0.1:1\"\ncolour = 1\n",
+        )
+        .expect("write");
         let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("unknown field"), "{err}");
     }

@@ -37,7 +37,8 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     init_tracing(args.log_format);
-    let node = Node::open(&args.dir).with_context(|| format!("node folder {}", args.dir.display()))?;
+    let node =
+        Node::open(&args.dir).with_context(|| format!("node folder {}", args.dir.display()))?;
     match args.command.unwrap_or(Command::Run) {
         Command::Verify => {
             println!(
@@ -56,8 +57,9 @@ fn main() -> anyhow::Result<()> {
                 .context("starting the async runtime")?;
             runtime.block_on(async {
                 let addr = node.config.listen;
-                let listener =
-                    tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding {addr}"))?;
                 node.serve(listener, shutdown_signal()).await?;
                 Ok(())
             })
@@ -68,7 +70,9 @@ fn main() -> anyhow::Result<()> {
 fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("REMEDY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

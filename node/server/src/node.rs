@@ -20,7 +20,7 @@ use crate::grpc::{AdminService, LogService};
 use crate::keyfile::{KeyFileError, load_signing_key};
 use crate::stats::{LogStats, own_logs};
 use crate::store::{RocksStore, Store, StoreError, StoreOptions};
-use crate::verify::{VerifyError, Verified, verify_own_logs};
+use crate::verify::{Verified, VerifyError, verify_own_logs};
 use crate::writer::{LogWriter, WriterState};
 
 /// How long a stopping node waits for open connections to close.
@@ -40,10 +40,19 @@ pub enum NodeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Verify(#[from] VerifyError),
-    #[error("the signing key in {path} (key id {found}) is not the key this node's logs were written with (key id {expected}); restore the right key file")]
-    KeyMismatch { path: PathBuf, found: KeyId, expected: KeyId },
+    #[error(
+        "the signing key in {path} (key id {found}) is not the key this node's logs were written with (key id {expected}); restore the right key file"
+    )]
+    KeyMismatch {
+        path: PathBuf,
+        found: KeyId,
+        expected: KeyId,
+    },
     #[error("cannot serve on {addr}: {source}")]
-    Serve { addr: String, source: Box<dyn std::error::Error + Send + Sync> },
+    Serve {
+        addr: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// An opened, verified node, ready to serve.
@@ -64,7 +73,9 @@ impl Node {
         let key = load_signing_key(&key_path)?;
         let store = RocksStore::open(&config.data_dir(dir), StoreOptions { sync: config.sync })?;
         if !config.sync {
-            tracing::warn!("sync = false in node.toml: writes are acknowledged before they are durable (benchmarks only)");
+            tracing::warn!(
+                "sync = false in node.toml: writes are acknowledged before they are durable (benchmarks only)"
+            );
         }
         check_key(&store, &key, &key_path)?;
         let started = Instant::now();
@@ -82,7 +93,13 @@ impl Node {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "logs verified"
         );
-        Ok(Self { config, dir: dir.to_path_buf(), store: Arc::new(store), key, verified })
+        Ok(Self {
+            config,
+            dir: dir.to_path_buf(),
+            store: Arc::new(store),
+            key,
+            verified,
+        })
     }
 
     pub fn member(&self) -> &MemberId {
@@ -90,17 +107,40 @@ impl Node {
     }
 
     /// Serves gRPC on `listener` until `shutdown` completes.
-    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> Result<(), NodeError> {
-        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-        let serve_error = |source: Box<dyn std::error::Error + Send + Sync>| NodeError::Serve { addr: addr.clone(), source };
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), NodeError> {
+        let addr = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let serve_error = |source: Box<dyn std::error::Error + Send + Sync>| NodeError::Serve {
+            addr: addr.clone(),
+            source,
+        };
         let store: Arc<dyn Store> = self.store.clone();
         let stats = LogStats::load(store.as_ref(), &own_logs())?;
-        let state = WriterState { shared: self.verified.shared, private: self.verified.private, stats };
-        let writer = LogWriter::start(store.clone(), self.config.member.clone(), self.key.clone(), state);
+        let state = WriterState {
+            shared: self.verified.shared,
+            private: self.verified.private,
+            stats,
+        };
+        let writer = LogWriter::start(
+            store.clone(),
+            self.config.member.clone(),
+            self.key.clone(),
+            state,
+        );
 
         let (health, health_service) = tonic_health::server::health_reporter();
-        health.set_serving::<pb::admin_server::AdminServer<AdminService>>().await;
-        health.set_serving::<pb::log_server::LogServer<LogService>>().await;
+        health
+            .set_serving::<pb::admin_server::AdminServer<AdminService>>()
+            .await;
+        health
+            .set_serving::<pb::log_server::LogServer<LogService>>()
+            .await;
         let reflection = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(remedy_proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -121,9 +161,17 @@ impl Node {
         let server = tonic::transport::Server::builder()
             .add_service(health_service)
             .add_service(reflection)
-            .add_service(pb::admin_server::AdminServer::new(AdminService::new(writer)))
-            .add_service(pb::log_server::LogServer::new(LogService::new(store, self.config.member.clone())))
-            .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), signal);
+            .add_service(pb::admin_server::AdminServer::new(AdminService::new(
+                writer,
+            )))
+            .add_service(pb::log_server::LogServer::new(LogService::new(
+                store,
+                self.config.member.clone(),
+            )))
+            .serve_with_incoming_shutdown(
+                TcpIncoming::from(listener).with_nodelay(Some(true)),
+                signal,
+            );
         tokio::select! {
             result = server => result.map_err(|e| serve_error(Box::new(e)))?,
             () = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {

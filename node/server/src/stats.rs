@@ -28,7 +28,10 @@ impl LogCount {
     fn decode(bytes: &[u8]) -> Option<Self> {
         let events = u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
         let bytes_ = u64::from_be_bytes(bytes.get(8..16)?.try_into().ok()?);
-        (bytes.len() == 16).then_some(Self { events, bytes: bytes_ })
+        (bytes.len() == 16).then_some(Self {
+            events,
+            bytes: bytes_,
+        })
     }
 }
 
@@ -60,7 +63,10 @@ impl LogStats {
                 counts.insert(log.clone(), count);
             }
         }
-        Ok(Self { counts, dirty: Vec::new() })
+        Ok(Self {
+            counts,
+            dirty: Vec::new(),
+        })
     }
 
     pub fn get(&self, log: &LogId) -> LogCount {
@@ -79,7 +85,10 @@ impl LogStats {
 
     /// The rows changed since the last call, for the commit that carries the events.
     pub fn take_rows(&mut self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        std::mem::take(&mut self.dirty).into_iter().map(|log| (Self::key(&log), self.get(&log).encode())).collect()
+        std::mem::take(&mut self.dirty)
+            .into_iter()
+            .map(|log| (Self::key(&log), self.get(&log).encode()))
+            .collect()
     }
 }
 
@@ -103,9 +112,20 @@ mod tests {
         let rows = stats.take_rows();
         assert_eq!(rows.len(), 1);
         assert!(stats.take_rows().is_empty());
-        store.commit(Commit { projections: rows, ..Commit::default() }).expect("commit");
+        store
+            .commit(Commit {
+                projections: rows,
+                ..Commit::default()
+            })
+            .expect("commit");
         let back = LogStats::load(&store, &own_logs()).expect("load");
-        assert_eq!(back.get(&shared), LogCount { events: 2, bytes: 150 });
+        assert_eq!(
+            back.get(&shared),
+            LogCount {
+                events: 2,
+                bytes: 150
+            }
+        );
         assert_eq!(back.get(&LogId::Own(LogKind::Private)), LogCount::default());
     }
 }

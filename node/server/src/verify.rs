@@ -1,7 +1,9 @@
 //! Verification of the logs in a store, run when the node starts and by
 //! `remedy-node verify`.
 
-use remedy_core::{ChainError, ChainHead, ChainVerifier, DecodeError, LogKind, MemberId, SignedEvent, VerifyingKey};
+use remedy_core::{
+    ChainError, ChainHead, ChainVerifier, DecodeError, LogKind, MemberId, SignedEvent, VerifyingKey,
+};
 
 use crate::stats::{LogStats, own_logs};
 use crate::store::{LogId, Store, StoreError};
@@ -12,12 +14,20 @@ const PAGE: usize = 4096;
 /// Why a store's logs cannot be built on.
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
-    #[error("the log does not verify: {0}; the node will not build on it (restore the data folder from a backup)")]
+    #[error(
+        "the log does not verify: {0}; the node will not build on it (restore the data folder from a backup)"
+    )]
     Chain(#[from] ChainError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the {log} holds {events} events, but the log-stats projection counts {counted}: the store is inconsistent")]
-    ProjectionMismatch { log: LogId, events: u64, counted: u64 },
+    #[error(
+        "the {log} holds {events} events, but the log-stats projection counts {counted}: the store is inconsistent"
+    )]
+    ProjectionMismatch {
+        log: LogId,
+        events: u64,
+        counted: u64,
+    },
 }
 
 /// What verification found.
@@ -59,7 +69,10 @@ pub fn verify_log(
                 };
                 let Some((last, _)) = page.last() else { return };
                 next = last + 1;
-                let decoded = page.into_iter().map(|(seq, raw)| (seq, SignedEvent::decode(raw))).collect();
+                let decoded = page
+                    .into_iter()
+                    .map(|(seq, raw)| (seq, SignedEvent::decode(raw)))
+                    .collect();
                 // The verifier stopped at an error: nothing more to read.
                 if pages.send(Ok(decoded)).is_err() {
                     return;
@@ -90,14 +103,26 @@ pub fn verify_own_logs(
     mut progress: impl FnMut(&LogId, u64),
 ) -> Result<Verified, VerifyError> {
     let [shared_log, private_log] = own_logs();
-    let shared = verify_log(store, &shared_log, origin, key, |n| progress(&shared_log, n))?;
-    let private = verify_log(store, &private_log, origin, key, |n| progress(&private_log, n))?;
+    let shared = verify_log(store, &shared_log, origin, key, |n| {
+        progress(&shared_log, n)
+    })?;
+    let private = verify_log(store, &private_log, origin, key, |n| {
+        progress(&private_log, n)
+    })?;
     let stats = LogStats::load(store, &own_logs())?;
     for (log, head) in [(&shared_log, shared), (&private_log, private)] {
         let counted = stats.get(log).events;
         if counted != head.seq {
-            return Err(VerifyError::ProjectionMismatch { log: log.clone(), events: head.seq, counted });
+            return Err(VerifyError::ProjectionMismatch {
+                log: log.clone(),
+                events: head.seq,
+                counted,
+            });
         }
     }
-    Ok(Verified { shared, private, events: shared.seq + private.seq })
+    Ok(Verified {
+        shared,
+        private,
+        events: shared.seq + private.seq,
+    })
 }

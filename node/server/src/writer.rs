@@ -19,7 +19,9 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use remedy_core::event::MAX_PAYLOAD;
-use remedy_core::{ChainHead, Draft, EventHash, LogKind, MemberId, SignedEvent, SigningKey, Unsigned};
+use remedy_core::{
+    ChainHead, Draft, EventHash, LogKind, MemberId, SignedEvent, SigningKey, Unsigned,
+};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::stats::LogStats;
@@ -41,7 +43,9 @@ pub struct Receipt {
 /// Why an append failed.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum AppendError {
-    #[error("event {index} of the request: payload of {size} bytes is over the {MAX_PAYLOAD}-byte limit")]
+    #[error(
+        "event {index} of the request: payload of {size} bytes is over the {MAX_PAYLOAD}-byte limit"
+    )]
     PayloadTooLarge { index: usize, size: usize },
     #[error("an append request must hold at least one event")]
     Empty,
@@ -80,7 +84,12 @@ pub struct WriterState {
 
 impl LogWriter {
     /// Starts the writer thread.
-    pub fn start(store: Arc<dyn Store>, origin: MemberId, key: SigningKey, state: WriterState) -> Self {
+    pub fn start(
+        store: Arc<dyn Store>,
+        origin: MemberId,
+        key: SigningKey,
+        state: WriterState,
+    ) -> Self {
         let (jobs, rx) = mpsc::channel(1024);
         std::thread::Builder::new()
             .name("log-writer".into())
@@ -90,24 +99,47 @@ impl LogWriter {
     }
 
     /// Appends drafts to one of the own logs; returns once they are durable.
-    pub async fn append(&self, log: LogKind, drafts: Vec<Draft>) -> Result<Vec<Receipt>, AppendError> {
+    pub async fn append(
+        &self,
+        log: LogKind,
+        drafts: Vec<Draft>,
+    ) -> Result<Vec<Receipt>, AppendError> {
         if drafts.is_empty() {
             return Err(AppendError::Empty);
         }
-        if let Some((index, d)) = drafts.iter().enumerate().find(|(_, d)| d.payload.len() > MAX_PAYLOAD) {
-            return Err(AppendError::PayloadTooLarge { index, size: d.payload.len() });
+        if let Some((index, d)) = drafts
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.payload.len() > MAX_PAYLOAD)
+        {
+            return Err(AppendError::PayloadTooLarge {
+                index,
+                size: d.payload.len(),
+            });
         }
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job { log, drafts, reply }).await.map_err(|_| AppendError::Closed)?;
+        self.jobs
+            .send(Job { log, drafts, reply })
+            .await
+            .map_err(|_| AppendError::Closed)?;
         answer.await.map_err(|_| AppendError::Closed)?
     }
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
-fn run(mut rx: mpsc::Receiver<Job>, store: &dyn Store, origin: &MemberId, key: &SigningKey, state: WriterState) {
+fn run(
+    mut rx: mpsc::Receiver<Job>,
+    store: &dyn Store,
+    origin: &MemberId,
+    key: &SigningKey,
+    state: WriterState,
+) {
     std::thread::scope(|scope| {
         // One group may wait while another commits: the committer thread syncs
         // group k while this thread signs group k+1.
@@ -142,7 +174,9 @@ fn run(mut rx: mpsc::Receiver<Job>, store: &dyn Store, origin: &MemberId, key: &
             let group = build_group(origin, key, &next, collect(first, &mut rx));
             if in_flight.is_some() && !settle(&results, &mut in_flight, &mut durable, &mut next) {
                 // This group was built on events that did not become durable.
-                let err = AppendError::Store("an earlier commit failed; nothing of this request was written".into());
+                let err = AppendError::Store(
+                    "an earlier commit failed; nothing of this request was written".into(),
+                );
                 for job in group.jobs {
                     let _ = job.reply.send(Err(err.clone()));
                 }
@@ -170,7 +204,9 @@ fn settle(
     durable: &mut WriterState,
     next: &mut WriterState,
 ) -> bool {
-    let Some(after) = in_flight.take() else { return true };
+    let Some(after) = in_flight.take() else {
+        return true;
+    };
     if results.recv().unwrap_or(false) {
         *durable = after;
         true
@@ -219,8 +255,14 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
         let mut mine = Vec::with_capacity(job.drafts.len());
         for draft in &job.drafts {
             let body = Unsigned::build(origin, job.log, head.seq + 1, head.hash, time_ms, draft);
-            *head = ChainHead { seq: body.seq(), hash: body.hash() };
-            mine.push(Receipt { seq: body.seq(), hash: body.hash() });
+            *head = ChainHead {
+                seq: body.seq(),
+                hash: body.hash(),
+            };
+            mine.push(Receipt {
+                seq: body.seq(),
+                hash: body.hash(),
+            });
             unsigned.push(body);
         }
         receipts.push(mine);
@@ -232,16 +274,31 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
         commit.events.push((log, event.seq(), event.into_raw()));
     }
     commit.projections = after.stats.take_rows();
-    Group { commit, jobs, receipts, after }
+    Group {
+        commit,
+        jobs,
+        receipts,
+        after,
+    }
 }
 
 /// Commits a group and answers its callers; returns whether it became durable.
 fn commit_group(store: &dyn Store, group: Group) -> bool {
-    let Group { commit, jobs, receipts, .. } = group;
+    let Group {
+        commit,
+        jobs,
+        receipts,
+        ..
+    } = group;
     let events = commit.events.len();
     let started = std::time::Instant::now();
     let result = store.commit(commit);
-    tracing::debug!(events, jobs = jobs.len(), commit_us = started.elapsed().as_micros() as u64, "group committed");
+    tracing::debug!(
+        events,
+        jobs = jobs.len(),
+        commit_us = started.elapsed().as_micros() as u64,
+        "group committed"
+    );
     match result {
         Ok(()) => {
             for (job, receipts) in jobs.into_iter().zip(receipts) {
@@ -263,7 +320,9 @@ fn commit_group(store: &dyn Store, group: Group) -> bool {
 
 /// Signs bodies, spreading large groups over the available cores. Order is kept.
 fn sign_all(unsigned: Vec<Unsigned>, key: &SigningKey) -> Vec<SignedEvent> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     if unsigned.len() < PARALLEL_SIGNING_FROM || threads == 1 {
         return unsigned.into_iter().map(|u| u.sign(key)).collect();
     }
@@ -279,9 +338,14 @@ fn sign_all(unsigned: Vec<Unsigned>, key: &SigningKey) -> Vec<SignedEvent> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(|u| u.sign(key)).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || part.into_iter().map(|u| u.sign(key)).collect::<Vec<_>>())
+            })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a signing thread panicked")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a signing thread panicked"))
+            .collect()
     })
 }
 
@@ -292,17 +356,33 @@ mod tests {
     use remedy_core::{ChainVerifier, PayloadKind};
 
     fn draft(i: usize) -> Draft {
-        Draft { kind: PayloadKind::NOTE, version: 1, payload: format!("note {i}").into_bytes() }
+        Draft {
+            kind: PayloadKind::NOTE,
+            version: 1,
+            payload: format!("note {i}").into_bytes(),
+        }
     }
 
     fn start(store: Arc<MemoryStore>) -> (LogWriter, SigningKey) {
         let key = SigningKey::from_seed([5; 32]);
-        let state = WriterState { shared: ChainHead::EMPTY, private: ChainHead::EMPTY, stats: LogStats::default() };
-        (LogWriter::start(store, MemberId::new("KH").expect("id"), key.clone(), state), key)
+        let state = WriterState {
+            shared: ChainHead::EMPTY,
+            private: ChainHead::EMPTY,
+            stats: LogStats::default(),
+        };
+        (
+            LogWriter::start(store, MemberId::new("KH").expect("id"), key.clone(), state),
+            key,
+        )
     }
 
     fn verify(store: &MemoryStore, key: &SigningKey, log: LogKind) -> ChainHead {
-        let mut v = ChainVerifier::new(MemberId::new("KH").expect("id"), log, key.verifying_key(), ChainHead::EMPTY);
+        let mut v = ChainVerifier::new(
+            MemberId::new("KH").expect("id"),
+            log,
+            key.verifying_key(),
+            ChainHead::EMPTY,
+        );
         for (seq, raw) in store.range(&LogId::Own(log), 1, usize::MAX).expect("range") {
             v.push_raw(seq, raw).expect("verifies");
         }
@@ -317,7 +397,11 @@ mod tests {
         for t in 0..64 {
             let writer = writer.clone();
             tasks.push(tokio::spawn(async move {
-                let log = if t % 4 == 0 { LogKind::Private } else { LogKind::Shared };
+                let log = if t % 4 == 0 {
+                    LogKind::Private
+                } else {
+                    LogKind::Shared
+                };
                 let mut seqs = Vec::new();
                 for i in 0..20 {
                     seqs.push(writer.append(log, vec![draft(i)]).await.expect("append")[0].seq);
@@ -330,7 +414,10 @@ mod tests {
             all.extend(t.await.expect("task"));
         }
         // A large batch exercises parallel signing.
-        let receipts = writer.append(LogKind::Shared, (0..1000).map(draft).collect()).await.expect("batch");
+        let receipts = writer
+            .append(LogKind::Shared, (0..1000).map(draft).collect())
+            .await
+            .expect("batch");
         assert_eq!(receipts.len(), 1000);
         assert!(receipts.windows(2).all(|w| w[1].seq == w[0].seq + 1));
 
@@ -344,14 +431,98 @@ mod tests {
         assert_eq!(stats.get(&LogId::Own(LogKind::Private)).events, private.seq);
     }
 
+    /// A store whose commits take a while, as an fdatasync does, and that counts them.
+    #[derive(Debug, Default)]
+    struct SlowStore {
+        inner: MemoryStore,
+        commits: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Store for SlowStore {
+        fn commit(&self, commit: Commit) -> Result<(), crate::store::StoreError> {
+            self.commits
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            self.inner.commit(commit)
+        }
+        fn last(&self, log: &LogId) -> Result<Option<(u64, Vec<u8>)>, crate::store::StoreError> {
+            self.inner.last(log)
+        }
+        fn range(
+            &self,
+            log: &LogId,
+            from: u64,
+            limit: usize,
+        ) -> Result<Vec<(u64, Vec<u8>)>, crate::store::StoreError> {
+            self.inner.range(log, from, limit)
+        }
+        fn replica_origins(&self) -> Result<Vec<MemberId>, crate::store::StoreError> {
+            self.inner.replica_origins()
+        }
+        fn projection(&self, key: &[u8]) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
+            self.inner.projection(key)
+        }
+        fn cursor(&self, key: &[u8]) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
+            self.inner.cursor(key)
+        }
+        fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
+            self.inner.meta(key)
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_appends_share_commits() {
+        let store = Arc::new(SlowStore::default());
+        let key = SigningKey::from_seed([5; 32]);
+        let state = WriterState {
+            shared: ChainHead::EMPTY,
+            private: ChainHead::EMPTY,
+            stats: LogStats::default(),
+        };
+        let writer = LogWriter::start(store.clone(), MemberId::new("KH").expect("id"), key, state);
+        let tasks: Vec<_> = (0..64)
+            .map(|t| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    for i in 0..10 {
+                        writer
+                            .append(LogKind::Shared, vec![draft(t * 10 + i)])
+                            .await
+                            .expect("append");
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task");
+        }
+        let commits = store.commits.load(std::sync::atomic::Ordering::SeqCst);
+        // 640 single-event appends; while one commit takes its 2 ms the others queue
+        // up and share the next one.
+        assert!(
+            commits <= 640 / 8,
+            "{commits} commits for 640 appends: group commit is not grouping"
+        );
+    }
+
     #[tokio::test]
     async fn bad_requests_are_refused_before_the_writer() {
         let (writer, _) = start(Arc::new(MemoryStore::new()));
-        assert_eq!(writer.append(LogKind::Shared, vec![]).await, Err(AppendError::Empty));
-        let big = Draft { kind: PayloadKind::NOTE, version: 1, payload: vec![0; MAX_PAYLOAD + 1] };
+        assert_eq!(
+            writer.append(LogKind::Shared, vec![]).await,
+            Err(AppendError::Empty)
+        );
+        let big = Draft {
+            kind: PayloadKind::NOTE,
+            version: 1,
+            payload: vec![0; MAX_PAYLOAD + 1],
+        };
         assert_eq!(
             writer.append(LogKind::Shared, vec![draft(0), big]).await,
-            Err(AppendError::PayloadTooLarge { index: 1, size: MAX_PAYLOAD + 1 })
+            Err(AppendError::PayloadTooLarge {
+                index: 1,
+                size: MAX_PAYLOAD + 1
+            })
         );
     }
 }

@@ -22,12 +22,25 @@ impl AdminService {
 
 #[tonic::async_trait]
 impl pb::admin_server::Admin for AdminService {
-    async fn append(&self, request: Request<pb::AppendRequest>) -> Result<Response<pb::AppendReply>, Status> {
+    async fn append(
+        &self,
+        request: Request<pb::AppendRequest>,
+    ) -> Result<Response<pb::AppendReply>, Status> {
         let request = request.into_inner();
         let log = convert::log_kind(request.log)?;
-        let drafts =
-            request.events.into_iter().enumerate().map(|(i, d)| convert::draft(i, d)).collect::<Result<Vec<_>, _>>()?;
-        let receipts = self.writer.append(log, drafts).await.map_err(convert::append_error)?;
-        Ok(Response::new(pb::AppendReply { receipts: receipts.into_iter().map(convert::receipt).collect() }))
+        let drafts = request
+            .events
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| convert::draft(i, d))
+            .collect::<Result<Vec<_>, _>>()?;
+        let receipts = self
+            .writer
+            .append(log, drafts)
+            .await
+            .map_err(convert::append_error)?;
+        Ok(Response::new(pb::AppendReply {
+            receipts: receipts.into_iter().map(convert::receipt).collect(),
+        }))
     }
 }

@@ -11,13 +11,17 @@ pub fn log_kind(value: i32) -> Result<LogKind, Status> {
     match pb::LogKind::try_from(value) {
         Ok(pb::LogKind::Shared) => Ok(LogKind::Shared),
         Ok(pb::LogKind::Private) => Ok(LogKind::Private),
-        _ => Err(Status::invalid_argument(format!("log: {value} is not a log kind (1 shared, 2 private)"))),
+        _ => Err(Status::invalid_argument(format!(
+            "log: {value} is not a log kind (1 shared, 2 private)"
+        ))),
     }
 }
 
 pub fn draft(index: usize, d: pb::Draft) -> Result<Draft, Status> {
     let narrow = |field: &str, value: u32| {
-        u16::try_from(value).map_err(|_| Status::invalid_argument(format!("events[{index}].{field}: {value} is over 65535")))
+        u16::try_from(value).map_err(|_| {
+            Status::invalid_argument(format!("events[{index}].{field}: {value} is over 65535"))
+        })
     };
     Ok(Draft {
         kind: PayloadKind(narrow("payload_kind", d.payload_kind)?),
@@ -27,7 +31,10 @@ pub fn draft(index: usize, d: pb::Draft) -> Result<Draft, Status> {
 }
 
 pub fn receipt(r: Receipt) -> pb::Receipt {
-    pb::Receipt { seq: r.seq, hash: r.hash.0.to_vec() }
+    pb::Receipt {
+        seq: r.seq,
+        hash: r.hash.0.to_vec(),
+    }
 }
 
 /// An origin field: empty means the answering node's own member.
@@ -40,7 +47,9 @@ pub fn origin(value: &str, own: &MemberId) -> Result<MemberId, Status> {
 
 pub fn append_error(e: AppendError) -> Status {
     match e {
-        AppendError::PayloadTooLarge { .. } | AppendError::Empty => Status::invalid_argument(e.to_string()),
+        AppendError::PayloadTooLarge { .. } | AppendError::Empty => {
+            Status::invalid_argument(e.to_string())
+        }
         AppendError::Store(_) => Status::internal(e.to_string()),
         AppendError::Closed => Status::unavailable(e.to_string()),
     }

@@ -37,7 +37,11 @@ impl LogService {
 
     /// The shared log of `origin` as held here.
     fn shared_log(&self, origin: MemberId) -> LogId {
-        if origin == self.member { LogId::Own(LogKind::Shared) } else { LogId::Replica(origin) }
+        if origin == self.member {
+            LogId::Own(LogKind::Shared)
+        } else {
+            LogId::Replica(origin)
+        }
     }
 }
 
@@ -45,7 +49,10 @@ type EventStream = Pin<Box<dyn Stream<Item = Result<pb::SignedEvent, Status>> + 
 
 #[tonic::async_trait]
 impl pb::log_server::Log for LogService {
-    async fn head(&self, request: Request<pb::HeadRequest>) -> Result<Response<pb::LogHead>, Status> {
+    async fn head(
+        &self,
+        request: Request<pb::HeadRequest>,
+    ) -> Result<Response<pb::LogHead>, Status> {
         let origin = convert::origin(&request.get_ref().origin, &self.member)?;
         let log = self.shared_log(origin.clone());
         let store = self.store.clone();
@@ -56,17 +63,27 @@ impl pb::log_server::Log for LogService {
         let (seq, hash) = match last {
             None => (0, Vec::new()),
             Some((seq, raw)) => {
-                let event = SignedEvent::decode(raw)
-                    .map_err(|e| Status::data_loss(format!("{origin} event {seq} is undecodable in this node's store: {e}")))?;
+                let event = SignedEvent::decode(raw).map_err(|e| {
+                    Status::data_loss(format!(
+                        "{origin} event {seq} is undecodable in this node's store: {e}"
+                    ))
+                })?;
                 (seq, event.hash().0.to_vec())
             }
         };
-        Ok(Response::new(pb::LogHead { origin: origin.to_string(), seq, hash }))
+        Ok(Response::new(pb::LogHead {
+            origin: origin.to_string(),
+            seq,
+            hash,
+        }))
     }
 
     type ReadStream = EventStream;
 
-    async fn read(&self, request: Request<pb::ReadRequest>) -> Result<Response<Self::ReadStream>, Status> {
+    async fn read(
+        &self,
+        request: Request<pb::ReadRequest>,
+    ) -> Result<Response<Self::ReadStream>, Status> {
         let request = request.into_inner();
         let origin = convert::origin(&request.origin, &self.member)?;
         let log = self.shared_log(origin);

@@ -30,7 +30,9 @@ impl MemoryStore {
     fn tables(&self) -> std::sync::MutexGuard<'_, Tables> {
         // A panic while holding the lock leaves consistent maps: every commit
         // is applied by plain inserts after all checks.
-        self.tables.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.tables
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -47,15 +49,30 @@ impl Store for MemoryStore {
     }
 
     fn last(&self, log: &LogId) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
-        Ok(self.tables().logs.get(log).and_then(|l| l.last_key_value()).map(|(k, v)| (*k, v.clone())))
-    }
-
-    fn range(&self, log: &LogId, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         Ok(self
             .tables()
             .logs
             .get(log)
-            .map(|l| l.range(from..).take(limit).map(|(k, v)| (*k, v.clone())).collect())
+            .and_then(|l| l.last_key_value())
+            .map(|(k, v)| (*k, v.clone())))
+    }
+
+    fn range(
+        &self,
+        log: &LogId,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        Ok(self
+            .tables()
+            .logs
+            .get(log)
+            .map(|l| {
+                l.range(from..)
+                    .take(limit)
+                    .map(|(k, v)| (*k, v.clone()))
+                    .collect()
+            })
             .unwrap_or_default())
     }
 

@@ -59,7 +59,10 @@ pub struct Commit {
 
 impl Commit {
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.projections.is_empty() && self.cursors.is_empty() && self.meta.is_empty()
+        self.events.is_empty()
+            && self.projections.is_empty()
+            && self.cursors.is_empty()
+            && self.meta.is_empty()
     }
 }
 
@@ -67,7 +70,10 @@ impl Commit {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("RocksDB error at {path}: {source}")]
-    Rocks { path: String, source: rocksdb::Error },
+    Rocks {
+        path: String,
+        source: rocksdb::Error,
+    },
     #[error("the store at {path} is corrupt: {reason}")]
     Corrupt { path: String, reason: String },
 }
@@ -83,7 +89,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Up to `limit` events from sequence `from` on, in order, with the sequence
     /// numbers under which they are stored.
-    fn range(&self, log: &LogId, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
+    fn range(
+        &self,
+        log: &LogId,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
 
     /// The members whose replicated logs are held here.
     fn replica_origins(&self) -> Result<Vec<MemberId>, StoreError>;

@@ -17,7 +17,9 @@
 use std::path::{Path, PathBuf};
 
 use remedy_core::{LogKind, MemberId};
-use rocksdb::{ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, WriteBatch, WriteOptions};
+use rocksdb::{
+    ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, WriteBatch, WriteOptions,
+};
 
 use super::{Commit, LogId, Store, StoreError, replica_key, split_replica_key};
 
@@ -27,7 +29,14 @@ pub const CF_REPLICA: &str = "replica";
 pub const CF_CURSORS: &str = "cursors";
 pub const CF_PROJECTIONS: &str = "projections";
 pub const CF_META: &str = "meta";
-pub const COLUMN_FAMILIES: [&str; 6] = [CF_SHARED, CF_PRIVATE, CF_REPLICA, CF_CURSORS, CF_PROJECTIONS, CF_META];
+pub const COLUMN_FAMILIES: [&str; 6] = [
+    CF_SHARED,
+    CF_PRIVATE,
+    CF_REPLICA,
+    CF_CURSORS,
+    CF_PROJECTIONS,
+    CF_META,
+];
 
 /// How the store is opened.
 #[derive(Clone, Copy, Debug)]
@@ -82,14 +91,20 @@ impl RocksStore {
             ColumnFamilyDescriptor::new(*name, cf)
         });
         let db = DB::open_cf_descriptors(&db_options, path, families).map_err(|source| {
-            StoreError::Rocks { path: path.display().to_string(), source }
+            StoreError::Rocks {
+                path: path.display().to_string(),
+                source,
+            }
         })?;
         let mut write_options = WriteOptions::default();
         write_options.set_sync(options.sync);
         Ok(Self {
             db,
             path: path.to_path_buf(),
-            write_options: WriteOptionsBox { options: write_options, sync: options.sync },
+            write_options: WriteOptionsBox {
+                options: write_options,
+                sync: options.sync,
+            },
         })
     }
 
@@ -109,7 +124,10 @@ impl RocksStore {
     }
 
     fn rocks(&self, source: rocksdb::Error) -> StoreError {
-        StoreError::Rocks { path: self.path.display().to_string(), source }
+        StoreError::Rocks {
+            path: self.path.display().to_string(),
+            source,
+        }
     }
 
     fn cf(&self, name: &str) -> Result<&rocksdb::ColumnFamily, StoreError> {
@@ -167,15 +185,19 @@ impl Store for RocksStore {
         for (log, seq, raw) in &commit.events {
             batch.put_cf(self.log_cf(log)?, Self::key(log, *seq), raw);
         }
-        for (family, rows) in
-            [(CF_PROJECTIONS, &commit.projections), (CF_CURSORS, &commit.cursors), (CF_META, &commit.meta)]
-        {
+        for (family, rows) in [
+            (CF_PROJECTIONS, &commit.projections),
+            (CF_CURSORS, &commit.cursors),
+            (CF_META, &commit.meta),
+        ] {
             let cf = self.cf(family)?;
             for (key, value) in rows {
                 batch.put_cf(cf, key, value);
             }
         }
-        self.db.write_opt(batch, &self.write_options.options).map_err(|e| self.rocks(e))
+        self.db
+            .write_opt(batch, &self.write_options.options)
+            .map_err(|e| self.rocks(e))
     }
 
     fn last(&self, log: &LogId) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
@@ -194,11 +216,19 @@ impl Store for RocksStore {
         }
     }
 
-    fn range(&self, log: &LogId, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    fn range(
+        &self,
+        log: &LogId,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         let cf = self.log_cf(log)?;
         let start = Self::key(log, from);
         let mut out = Vec::with_capacity(limit.min(4096));
-        for item in self.db.iterator_cf(cf, IteratorMode::From(&start, Direction::Forward)) {
+        for item in self
+            .db
+            .iterator_cf(cf, IteratorMode::From(&start, Direction::Forward))
+        {
             let (key, value) = item.map_err(|e| self.rocks(e))?;
             if out.len() >= limit || !Self::in_log(log, &key) {
                 break;
@@ -220,7 +250,10 @@ impl Store for RocksStore {
                 reason: format!("malformed replica key {}", hex_short(key)),
             })?;
             it.seek(replica_key(&origin, u64::MAX));
-            if it.key().is_some_and(|k| split_replica_key(k).is_some_and(|(o, _)| o == origin)) {
+            if it
+                .key()
+                .is_some_and(|k| split_replica_key(k).is_some_and(|(o, _)| o == origin))
+            {
                 it.next();
             }
             origins.push(origin);
@@ -244,5 +277,9 @@ impl Store for RocksStore {
 
 fn hex_short(bytes: &[u8]) -> String {
     let shown = &bytes[..bytes.len().min(24)];
-    format!("0x{}{}", hex::encode(shown), if bytes.len() > shown.len() { "…" } else { "" })
+    format!(
+        "0x{}{}",
+        hex::encode(shown),
+        if bytes.len() > shown.len() { "…" } else { "" }
+    )
 }

@@ -10,7 +10,9 @@ fn member(id: &str) -> MemberId {
 
 fn events(log: &LogId, seqs: std::ops::RangeInclusive<u64>) -> Commit {
     Commit {
-        events: seqs.map(|s| (log.clone(), s, format!("{log} {s}").into_bytes())).collect(),
+        events: seqs
+            .map(|s| (log.clone(), s, format!("{log} {s}").into_bytes()))
+            .collect(),
         ..Commit::default()
     }
 }
@@ -33,12 +35,18 @@ fn test_suite(store: &dyn Store) {
     store.commit(events(&id, 1..=1)).expect("commit");
 
     // Logs are separate, ordered by sequence (300 > 255 checks big-endian keys).
-    assert_eq!(store.last(&shared).expect("last"), Some((300, b"own shared log 300".to_vec())));
+    assert_eq!(
+        store.last(&shared).expect("last"),
+        Some((300, b"own shared log 300".to_vec()))
+    );
     assert_eq!(store.last(&private).expect("last").map(|(s, _)| s), Some(2));
     assert_eq!(store.last(&vn).expect("last").map(|(s, _)| s), Some(5));
     assert_eq!(store.last(&vnx).expect("last").map(|(s, _)| s), Some(3));
     let page = store.range(&shared, 250, 10).expect("range");
-    assert_eq!(page.iter().map(|(s, _)| *s).collect::<Vec<_>>(), (250..260).collect::<Vec<_>>());
+    assert_eq!(
+        page.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        (250..260).collect::<Vec<_>>()
+    );
     // A replica range stops at the end of its origin, not in the next origin's events.
     let vn_all = store.range(&vn, 1, 100).expect("range");
     assert_eq!(vn_all.len(), 5);
@@ -59,7 +67,10 @@ fn test_suite(store: &dyn Store) {
     assert_eq!(store.cursor(b"c").expect("get"), Some(b"2".to_vec()));
     assert_eq!(store.meta(b"m").expect("get"), Some(b"3".to_vec()));
     assert_eq!(store.meta(b"p").expect("get"), None);
-    assert_eq!(store.last(&shared).expect("last").map(|(s, _)| s), Some(301));
+    assert_eq!(
+        store.last(&shared).expect("last").map(|(s, _)| s),
+        Some(301)
+    );
 }
 
 #[test]
