@@ -1,6 +1,8 @@
 //! A single node: start, append, read back, verify; the private log stays unreadable;
 //! `remedy keygen` writes a 0600 key.
 
+#![allow(clippy::unwrap_used)]
+
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 

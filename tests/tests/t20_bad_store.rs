@@ -1,6 +1,8 @@
 //! A node refuses to build on a log that does not verify, and says which event is
 //! wrong and why; bad key files are named.
 
+#![allow(clippy::unwrap_used)]
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 

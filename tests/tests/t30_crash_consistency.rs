@@ -11,6 +11,8 @@
 //! durable would be caught. `REMEDY_CRASH_SEED` and
 //! `REMEDY_CRASH_ROUNDS` reproduce or lengthen a run.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

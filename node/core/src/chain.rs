@@ -210,6 +210,7 @@ impl ChainVerifier {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::event::Draft;

@@ -416,6 +416,7 @@ fn array<const N: usize>(slice: &[u8]) -> [u8; N] {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

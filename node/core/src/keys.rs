@@ -115,6 +115,7 @@ impl fmt::Debug for KeyId {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -85,6 +85,7 @@ impl fmt::Debug for MemberId {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

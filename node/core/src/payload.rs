@@ -138,6 +138,7 @@ impl Payload for Note {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -98,6 +98,7 @@ pub fn own_logs() -> [LogId; 2] {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::store::{Commit, MemoryStore};

@@ -350,6 +350,7 @@ fn sign_all(unsigned: Vec<Unsigned>, key: &SigningKey) -> Vec<SignedEvent> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::store::MemoryStore;

@@ -153,7 +153,7 @@ fn human(v: f64) -> String {
         let s = n.to_string();
         let mut out = String::new();
         for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
@@ -422,7 +422,6 @@ async fn in_process_appends(dir: &Path, options: &Options) -> anyhow::Result<(f6
     let mut tasks = Vec::new();
     for w in 0..64 {
         let writer = writer.clone();
-        let draft = draft.clone();
         tasks.push(tokio::spawn(async move {
             for i in 0..per_writer {
                 writer

@@ -10,6 +10,7 @@
 mod memory;
 pub mod rocks;
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod suite;
 
 use std::fmt;
