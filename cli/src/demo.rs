@@ -83,10 +83,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     ));
 
     let step = Step::begin(2, "starting remedy-node as its own process");
+    let log_path = dir.join("node.log");
+    let log = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
     let node = NodeProcess(
         Command::new(sibling_binary("remedy-node")?)
             .arg("--dir")
             .arg(&dir)
+            .stderr(log)
             .spawn()
             .context("starting remedy-node")?,
     );
@@ -94,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let channel = runtime.block_on(wait_until_serving(addr, Duration::from_secs(10)))?;
-    step.done(&format!("pid {} serving", node.0.id()));
+    step.done(&format!("pid {} serving, its log in {}", node.0.id(), log_path.display()));
 
     let step = Step::begin(
         3,
@@ -154,6 +157,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let head = runtime.block_on(fetch_and_verify(channel, &member, key.verifying_key()))?;
     step.done(&format!("{} events verified, head {}", head.seq, head.hash));
 
+    // Close the connection first, so the node's graceful shutdown has nothing to wait for.
+    drop(admin);
+    drop(runtime);
     drop(node);
     let step = Step::begin(
         7,
@@ -178,6 +184,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "demo finished in {:.1} s. The same by hand:",
         started.elapsed().as_secs_f64()
     );
+    if let Some(bin) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+        println!("  export PATH={}:$PATH", bin.display());
+    }
     println!("  remedy keygen --out {}/signing.key", dir.display());
     println!(
         "  printf 'member = \"KH\"\\nlisten = \"{addr}\"\\n' > {}/{CONFIG_FILE}",
