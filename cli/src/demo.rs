@@ -84,7 +84,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let step = Step::begin(2, "starting remedy-node as its own process");
     let log_path = dir.join("node.log");
-    let log = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+    let log = std::fs::File::create(&log_path)
+        .with_context(|| format!("creating {}", log_path.display()))?;
     let node = NodeProcess(
         Command::new(sibling_binary("remedy-node")?)
             .arg("--dir")
@@ -97,7 +98,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let channel = runtime.block_on(wait_until_serving(addr, Duration::from_secs(10)))?;
-    step.done(&format!("pid {} serving, its log in {}", node.0.id(), log_path.display()));
+    step.done(&format!(
+        "pid {} serving, its log in {}",
+        node.0.id(),
+        log_path.display()
+    ));
 
     let step = Step::begin(
         3,
@@ -184,7 +189,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "demo finished in {:.1} s. The same by hand:",
         started.elapsed().as_secs_f64()
     );
-    if let Some(bin) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
+    if let Some(bin) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    {
         println!("  export PATH={}:$PATH", bin.display());
     }
     println!("  remedy keygen --out {}/signing.key", dir.display());

@@ -95,6 +95,10 @@ async fn appends_are_read_back_verified_and_private_events_are_not_served() -> a
         err.message()
     );
 
+    // A second process on the same folder is refused with a reason.
+    let stderr = dir.run_node(&["verify"])?;
+    assert!(stderr.contains("in use by another process"), "{stderr}");
+
     // A clean stop and restart keeps everything, and the log verifies offline.
     drop((admin, log));
     node.stop().await?;

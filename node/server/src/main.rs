@@ -34,9 +34,19 @@ enum Command {
     Verify,
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     let args = Args::parse();
     init_tracing(args.log_format);
+    match run(args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
     let node =
         Node::open(&args.dir).with_context(|| format!("node folder {}", args.dir.display()))?;
     match args.command.unwrap_or(Command::Run) {

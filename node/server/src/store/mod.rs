@@ -75,6 +75,10 @@ pub enum StoreError {
         path: String,
         source: rocksdb::Error,
     },
+    #[error(
+        "the store at {path} is in use by another process: is a remedy-node already running on this folder? Stop it first"
+    )]
+    Locked { path: String },
     #[error("the store at {path} is corrupt: {reason}")]
     Corrupt { path: String, reason: String },
 }

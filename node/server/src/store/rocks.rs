@@ -91,9 +91,16 @@ impl RocksStore {
             ColumnFamilyDescriptor::new(*name, cf)
         });
         let db = DB::open_cf_descriptors(&db_options, path, families).map_err(|source| {
-            StoreError::Rocks {
-                path: path.display().to_string(),
-                source,
+            // RocksDB reports a held lock only in its message text.
+            if source.to_string().contains("lock file") {
+                StoreError::Locked {
+                    path: path.display().to_string(),
+                }
+            } else {
+                StoreError::Rocks {
+                    path: path.display().to_string(),
+                    source,
+                }
             }
         })?;
         let mut write_options = WriteOptions::default();
