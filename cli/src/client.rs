@@ -5,7 +5,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
+use remedy_core::keys::VerifyingKey;
+use remedy_core::{ChainHead, ChainVerifier, LogKind, MemberId};
 use remedy_node::config::NodeConfig;
+use remedy_proto::v1 as pb;
+use tokio_stream::StreamExt;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::Format;
@@ -49,4 +53,32 @@ pub async fn connect(addr: SocketAddr) -> anyhow::Result<Channel> {
         .connect()
         .await
         .with_context(|| format!("cannot reach the node at {addr}: is remedy-node running there?"))
+}
+
+/// Fetches a whole shared log page by page and verifies continuity, links and
+/// signatures as the events arrive; returns the verified head.
+pub async fn fetch_and_verify(
+    channel: Channel,
+    origin: &MemberId,
+    key: VerifyingKey,
+) -> anyhow::Result<ChainHead> {
+    let mut client = pb::log_client::LogClient::new(channel);
+    let mut verifier = ChainVerifier::new(origin.clone(), LogKind::Shared, key, ChainHead::EMPTY);
+    let mut next = 1u64;
+    loop {
+        let request = pb::ReadRequest {
+            origin: origin.to_string(),
+            from_seq: next,
+            limit: 10_000,
+        };
+        let mut stream = client.read(request).await?.into_inner();
+        let before = next;
+        while let Some(item) = stream.next().await {
+            verifier.push_raw(next, item?.raw)?;
+            next += 1;
+        }
+        if next == before {
+            return Ok(verifier.finish()?);
+        }
+    }
 }

@@ -10,13 +10,11 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use remedy_core::keys::VerifyingKey;
 use remedy_core::payload::{Note, Payload};
-use remedy_core::{ChainHead, ChainVerifier, LogKind, MemberId, SigningKey};
+use remedy_core::{LogKind, MemberId, SigningKey};
 use remedy_node::config::{CONFIG_FILE, NodeConfig};
 use remedy_node::keyfile::write_signing_key;
 use remedy_proto::v1 as pb;
-use tokio_stream::StreamExt;
 
 /// Marks a folder as made by the demo, so a rerun may delete it.
 const MARKER: &str = ".remedy-demo";
@@ -159,7 +157,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         6,
         "fetching the shared log back over gRPC and verifying every event",
     );
-    let head = runtime.block_on(fetch_and_verify(channel, &member, key.verifying_key()))?;
+    let head = runtime.block_on(crate::client::fetch_and_verify(
+        channel,
+        &member,
+        key.verifying_key(),
+    ))?;
     step.done(&format!("{} events verified, head {}", head.seq, head.hash));
 
     // Close the connection first, so the node's graceful shutdown has nothing to wait for.
@@ -229,32 +231,6 @@ fn request(log: LogKind, notes: Vec<Note>) -> pb::AppendRequest {
                 payload: n.encode(),
             })
             .collect(),
-    }
-}
-
-async fn fetch_and_verify(
-    channel: tonic::transport::Channel,
-    member: &MemberId,
-    key: VerifyingKey,
-) -> anyhow::Result<ChainHead> {
-    let mut client = pb::log_client::LogClient::new(channel);
-    let mut verifier = ChainVerifier::new(member.clone(), LogKind::Shared, key, ChainHead::EMPTY);
-    let mut next = 1;
-    loop {
-        let request = pb::ReadRequest {
-            origin: String::new(),
-            from_seq: next,
-            limit: 10_000,
-        };
-        let mut stream = client.read(request).await?.into_inner();
-        let before = next;
-        while let Some(item) = stream.next().await {
-            verifier.push_raw(next, item?.raw)?;
-            next += 1;
-        }
-        if next == before {
-            return Ok(verifier.finish()?);
-        }
     }
 }
 

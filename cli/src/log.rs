@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use remedy_core::keys::verifying_key_from_hex;
-use remedy_core::{ChainHead, ChainVerifier, LogKind, MemberId, PayloadKind, SignedEvent};
+use remedy_core::{MemberId, PayloadKind, SignedEvent};
 use remedy_proto::v1 as pb;
 use tokio_stream::StreamExt;
 use tonic::transport::Channel;
@@ -219,26 +219,7 @@ async fn verify(
     public_key: &str,
 ) -> anyhow::Result<()> {
     let key = verifying_key_from_hex(public_key).context("--public-key")?;
-    let mut client = pb::log_client::LogClient::new(channel);
-    let mut verifier = ChainVerifier::new(origin.clone(), LogKind::Shared, key, ChainHead::EMPTY);
-    let mut next = 1u64;
-    loop {
-        let request = pb::ReadRequest {
-            origin: origin.to_string(),
-            from_seq: next,
-            limit: 10_000,
-        };
-        let mut stream = client.read(request).await?.into_inner();
-        let before = next;
-        while let Some(item) = stream.next().await {
-            verifier.push_raw(next, item?.raw)?;
-            next += 1;
-        }
-        if next == before {
-            break;
-        }
-    }
-    let head = verifier.finish()?;
+    let head = crate::client::fetch_and_verify(channel, &origin, key).await?;
     match context.format {
         Format::Json => println!(
             "{}",

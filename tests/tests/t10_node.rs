@@ -163,3 +163,117 @@ fn keygen_writes_a_private_key_file_and_prints_its_public_half() -> anyhow::Resu
     );
     Ok(())
 }
+
+/// Runs the `remedy` CLI; returns (success, stdout, stderr).
+fn remedy(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
+    let out = Command::new(binary("remedy")).args(args).output()?;
+    Ok((
+        out.status.success(),
+        String::from_utf8(out.stdout)?,
+        String::from_utf8(out.stderr)?,
+    ))
+}
+
+#[tokio::test]
+async fn the_cli_appends_reads_and_verifies_through_a_node() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let dir = NodeDir::create(&tmp.path().join("KH"), "KH")?;
+    let _node = dir.start().await?;
+    let folder = dir.dir.to_str().expect("utf-8 path");
+
+    let (ok, out, err) = remedy(&[
+        "--dir",
+        folder,
+        "log",
+        "append",
+        "--text",
+        "workshop minutes published",
+    ])?;
+    assert!(ok, "{err}");
+    // The event's hash alone on the last line, for scripts.
+    let hash = out.lines().last().expect("a last line");
+    assert_eq!(hash.len(), 64, "{out}");
+
+    let (ok, out, err) = remedy(&["--dir", folder, "--format", "json", "log", "read"])?;
+    assert!(ok, "{err}");
+    let event: serde_json::Value = serde_json::from_str(out.lines().next().expect("one event"))?;
+    assert_eq!(
+        (event["seq"].as_u64(), event["hash"].as_str()),
+        (Some(1), Some(hash))
+    );
+
+    let public = hex::encode(dir.key.verifying_key().as_bytes());
+    let (ok, out, err) = remedy(&[
+        "--dir",
+        folder,
+        "log",
+        "verify",
+        "--origin",
+        "KH",
+        "--public-key",
+        &public,
+    ])?;
+    assert!(ok, "{err}");
+    assert!(out.contains("1 events verified"), "{out}");
+
+    // Verifying against another member's key fails and names the event.
+    let other = hex::encode(
+        remedy_core::SigningKey::generate()
+            .verifying_key()
+            .as_bytes(),
+    );
+    let (ok, _, err) = remedy(&[
+        "--dir",
+        folder,
+        "log",
+        "verify",
+        "--origin",
+        "KH",
+        "--public-key",
+        &other,
+    ])?;
+    assert!(!ok);
+    assert!(
+        err.contains("KH shared log, event 1: signature does not verify"),
+        "{err}"
+    );
+
+    // Bad input: an unknown kind, nothing to append, an unreachable node.
+    let (ok, _, err) = remedy(&[
+        "--dir", folder, "log", "append", "--kind", "poem", "--text", "x",
+    ])?;
+    assert!(
+        !ok && err.contains("--kind poem: unknown payload kind (known: note)"),
+        "{err}"
+    );
+    let (ok, _, err) = remedy(&["--dir", folder, "log", "append"])?;
+    assert!(!ok && err.contains("nothing to append"), "{err}");
+    let (ok, _, err) = remedy(&["--node", "127.0.0.1:1", "log", "head"])?;
+    assert!(
+        !ok && err.contains("cannot reach the node at 127.0.0.1:1"),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_demo_runs_end_to_end() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let out_dir = tmp.path().join("demo");
+    let out_dir = out_dir.to_str().expect("utf-8 path");
+    let (ok, out, err) = remedy(&["demo", "--out", out_dir, "--events", "2000"])?;
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("2010 events verified"), "{out}");
+    assert!(
+        out.contains("KH: shared log 2010 events, private log 1 events: verified"),
+        "{out}"
+    );
+    // A rerun replaces its own earlier folder, but never a folder it did not make.
+    let (ok, _, err) = remedy(&["demo", "--out", out_dir, "--events", "1000"])?;
+    assert!(ok, "{err}");
+    let foreign = tmp.path().join("mine");
+    std::fs::create_dir(&foreign)?;
+    let (ok, _, err) = remedy(&["demo", "--out", foreign.to_str().expect("utf-8")])?;
+    assert!(!ok && err.contains("was not made by the demo"), "{err}");
+    Ok(())
+}
