@@ -12,6 +12,7 @@
 pub mod chain;
 pub mod event;
 pub mod keys;
+pub mod manifest;
 pub mod member;
 pub mod payload;
 

@@ -1,0 +1,688 @@
+//! The federation manifest: who the members are, their keys and certificates, and
+//! the policy they all agreed to, co-signed by the members.
+//!
+//! A manifest file is TOML in two parts:
+//!
+//! ```text
+//! # remedy-net federation manifest v1        ┐
+//! [federation] ... [policy] ... [[members]]   │ the body: signed exactly as these bytes
+//! # --- signatures ---                        ┘ (up to and including this line)
+//! [[signatures]]
+//! member = "KH"
+//! signature = "<128 hex digits>"
+//! ```
+//!
+//! Members sign the body's bytes as they stand in the file, so adding a signature
+//! never changes what the others signed, and nothing is re-encoded before it is
+//! verified. The whole file is also valid TOML, parsed once for its content.
+//!
+//! Version 1 is valid when the node members named in it have signed it to the
+//! manifest quorum of its policy. A later version names the hash of the body before
+//! it and is valid when the quorum of the *previous* version's node members signed
+//! it: the members who are trusted now decide who is trusted next.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::keys::{KeyError, Signature, SigningKey, VerifyingKey, verifying_key_from_hex};
+use crate::member::MemberId;
+
+/// The first line of every manifest body.
+pub const HEADER: &str = "# remedy-net federation manifest v1\n";
+/// The line that ends the body and starts the signatures.
+pub const SIGNATURES_MARKER: &str = "# --- signatures ---\n";
+
+/// What a member does in the federation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A national agency running a node: appends, replicates, signs the manifest.
+    Node,
+    /// A regional coordinator: reads the regional view.
+    Coordinator,
+    /// An auditor: verifies signatures and histories.
+    Auditor,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Node => "node",
+            Role::Coordinator => "coordinator",
+            Role::Auditor => "auditor",
+        })
+    }
+}
+
+/// The public part of a member's identity (`member.toml`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub id: MemberId,
+    pub name: String,
+    pub role: Role,
+    /// ed25519 public key, 64 hex digits.
+    pub public_key: String,
+    /// SHA-256 of the member's TLS certificate (DER), 64 hex digits.
+    pub tls_fingerprint: String,
+    /// HOST:PORT where the member's node serves; readers have none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub endpoint: String,
+}
+
+impl Member {
+    pub fn verifying_key(&self) -> Result<VerifyingKey, ManifestError> {
+        verifying_key_from_hex(&self.public_key).map_err(|source| ManifestError::BadKey {
+            member: self.id.clone(),
+            source,
+        })
+    }
+}
+
+/// How many of a set of members must agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quorum {
+    /// Every one of them.
+    All,
+    /// More than half.
+    Majority,
+    /// At least this many.
+    AtLeast(u32),
+}
+
+impl Quorum {
+    /// How many of `n` members make the quorum.
+    pub fn needed(self, n: usize) -> usize {
+        match self {
+            Quorum::All => n,
+            Quorum::Majority => n / 2 + 1,
+            Quorum::AtLeast(k) => (k as usize).min(n),
+        }
+    }
+}
+
+impl Serialize for Quorum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Quorum::All => s.serialize_str("all"),
+            Quorum::Majority => s.serialize_str("majority"),
+            Quorum::AtLeast(k) => s.serialize_u32(*k),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Quorum {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Word(String),
+            Count(u32),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Word(w) if w == "all" => Ok(Quorum::All),
+            Raw::Word(w) if w == "majority" => Ok(Quorum::Majority),
+            Raw::Count(k) if k > 0 => Ok(Quorum::AtLeast(k)),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "quorum {w:?}: expected \"all\", \"majority\" or a count of at least 1"
+            ))),
+            Raw::Count(_) => Err(serde::de::Error::custom(
+                "quorum 0: a quorum needs at least one member",
+            )),
+        }
+    }
+}
+
+/// The rules every member agreed to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Smallest count a statistics release may publish; counts from 1 to this
+    /// minus 1 are suppressed.
+    #[serde(default = "default_threshold")]
+    pub min_threshold: u32,
+    /// Differential-privacy budget (ε) each member may spend per period.
+    #[serde(default = "default_epsilon_cap")]
+    pub epsilon_cap: f64,
+    /// Who must endorse a work-plan item: "all" (every member it names), "majority"
+    /// or a count.
+    #[serde(default = "default_all")]
+    pub workplan_quorum: Quorum,
+    /// Which share of the node members must sign a manifest (and its successor).
+    #[serde(default = "default_all")]
+    pub manifest_quorum: Quorum,
+}
+
+fn default_threshold() -> u32 {
+    5
+}
+
+fn default_epsilon_cap() -> f64 {
+    1.0
+}
+
+fn default_all() -> Quorum {
+    Quorum::All
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            min_threshold: default_threshold(),
+            epsilon_cap: default_epsilon_cap(),
+            workplan_quorum: Quorum::All,
+            manifest_quorum: Quorum::All,
+        }
+    }
+}
+
+/// The `[federation]` table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Federation {
+    pub name: String,
+    /// 1 for the first manifest, then one more for each change.
+    pub version: u64,
+    /// Hex SHA-256 of the previous version's body; absent for version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+}
+
+/// The signed content of a manifest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    pub federation: Federation,
+    pub policy: Policy,
+    pub members: Vec<Member>,
+}
+
+/// One member's signature over a manifest body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestSignature {
+    pub member: MemberId,
+    /// ed25519 signature over the body bytes, 128 hex digits.
+    pub signature: String,
+}
+
+/// Why a manifest was refused.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ManifestError {
+    #[error("not a remedy-net manifest: the first line must be {:?}", HEADER.trim_end())]
+    NoHeader,
+    #[error("the line {:?} that ends the signed part is missing", SIGNATURES_MARKER.trim_end())]
+    NoMarker,
+    #[error("line {line}, column {column}: {message}")]
+    Toml {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "the signed part holds a [[signatures]] table; signatures belong after the marker line"
+    )]
+    SignaturesInBody,
+    #[error("member {0} appears twice")]
+    DuplicateMember(MemberId),
+    #[error("no member has the role node; a federation needs at least one")]
+    NoNodes,
+    #[error("member {member}: {source}")]
+    BadKey { member: MemberId, source: KeyError },
+    #[error("member {member}: tls_fingerprint must be 64 hex digits")]
+    BadFingerprint { member: MemberId },
+    #[error("member {member} is a node but has no endpoint")]
+    NoEndpoint { member: MemberId },
+    #[error("version 1 cannot name a previous manifest, and later versions must")]
+    BadPrevious,
+    #[error("signature by {0}, who is not a node member of the version that must sign")]
+    UnknownSigner(MemberId),
+    #[error("signature by {0} does not verify over the manifest body")]
+    BadSignature(MemberId),
+    #[error("{0} signed twice")]
+    DuplicateSignature(MemberId),
+    #[error(
+        "signed by {have} of {of} node members ({signers}); the policy needs {needed}: missing {missing}"
+    )]
+    NoQuorum {
+        have: usize,
+        needed: usize,
+        of: usize,
+        signers: String,
+        missing: String,
+    },
+    #[error("version {found} does not follow version {previous}")]
+    NotNext { previous: u64, found: u64 },
+    #[error(
+        "it names previous body {found}, but the previous manifest's body hashes to {expected}"
+    )]
+    WrongPrevious { expected: String, found: String },
+    #[error("federation name changed from {from:?} to {to:?}")]
+    Renamed { from: String, to: String },
+}
+
+/// A parsed manifest: the exact body bytes, their content, and the signatures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    body_text: String,
+    pub body: Body,
+    pub signatures: Vec<ManifestSignature>,
+}
+
+#[derive(Deserialize)]
+struct SignatureSection {
+    #[serde(default)]
+    signatures: Vec<ManifestSignature>,
+}
+
+impl Manifest {
+    /// Writes a new, unsigned manifest from its content.
+    pub fn new(body: Body) -> Self {
+        let toml = toml::to_string(&body).unwrap_or_default();
+        let body_text = format!("{HEADER}{toml}\n{SIGNATURES_MARKER}");
+        Self {
+            body_text,
+            body,
+            signatures: Vec::new(),
+        }
+    }
+
+    /// Parses a manifest file. Checks structure and member entries, not signatures.
+    pub fn parse(text: &str) -> Result<Self, ManifestError> {
+        if !text.starts_with(HEADER) {
+            return Err(ManifestError::NoHeader);
+        }
+        let at = text
+            .find(SIGNATURES_MARKER)
+            .ok_or(ManifestError::NoMarker)?;
+        let (body_text, rest) = text.split_at(at + SIGNATURES_MARKER.len());
+        let body: Body = toml::from_str(body_text).map_err(|e| toml_error(body_text, 0, &e))?;
+        let section: SignatureSection =
+            toml::from_str(rest).map_err(|e| toml_error(rest, body_text.lines().count(), &e))?;
+        if toml::from_str::<toml::Table>(body_text).is_ok_and(|t| t.contains_key("signatures")) {
+            return Err(ManifestError::SignaturesInBody);
+        }
+        let manifest = Self {
+            body_text: body_text.to_string(),
+            body,
+            signatures: section.signatures,
+        };
+        manifest.check_members()?;
+        Ok(manifest)
+    }
+
+    fn check_members(&self) -> Result<(), ManifestError> {
+        let mut seen = BTreeSet::new();
+        for m in &self.body.members {
+            if !seen.insert(&m.id) {
+                return Err(ManifestError::DuplicateMember(m.id.clone()));
+            }
+            m.verifying_key()?;
+            if m.tls_fingerprint.len() != 64 || hex::decode(&m.tls_fingerprint).is_err() {
+                return Err(ManifestError::BadFingerprint {
+                    member: m.id.clone(),
+                });
+            }
+            if m.role == Role::Node && m.endpoint.is_empty() {
+                return Err(ManifestError::NoEndpoint {
+                    member: m.id.clone(),
+                });
+            }
+        }
+        if !self.body.members.iter().any(|m| m.role == Role::Node) {
+            return Err(ManifestError::NoNodes);
+        }
+        if (self.body.federation.version == 1) != self.body.federation.previous.is_none() {
+            return Err(ManifestError::BadPrevious);
+        }
+        Ok(())
+    }
+
+    /// The whole file: body, then one `[[signatures]]` table per signature.
+    pub fn to_text(&self) -> String {
+        let mut out = self.body_text.clone();
+        for s in &self.signatures {
+            out.push_str(&format!(
+                "\n[[signatures]]\nmember = \"{}\"\nsignature = \"{}\"\n",
+                s.member, s.signature
+            ));
+        }
+        out
+    }
+
+    /// The exact bytes members sign.
+    pub fn body_bytes(&self) -> &[u8] {
+        self.body_text.as_bytes()
+    }
+
+    /// Hex SHA-256 of the body: what the next version names as `previous`.
+    pub fn body_hash(&self) -> String {
+        hex::encode(Sha256::digest(self.body_bytes()))
+    }
+
+    pub fn version(&self) -> u64 {
+        self.body.federation.version
+    }
+
+    pub fn member(&self, id: &MemberId) -> Option<&Member> {
+        self.body.members.iter().find(|m| &m.id == id)
+    }
+
+    /// Node members: the ones that sign manifests.
+    pub fn nodes(&self) -> impl Iterator<Item = &Member> {
+        self.body.members.iter().filter(|m| m.role == Role::Node)
+    }
+
+    /// Adds (or replaces) `member`'s signature.
+    pub fn sign(&mut self, member: &MemberId, key: &SigningKey) {
+        let signature = hex::encode(key.sign(self.body_bytes()).to_bytes());
+        self.signatures.retain(|s| &s.member != member);
+        self.signatures.push(ManifestSignature {
+            member: member.clone(),
+            signature,
+        });
+    }
+
+    /// Checks the signatures against the node members of `signers` (this manifest
+    /// for version 1, the previous version for later ones) and its quorum.
+    fn check_signatures(&self, signers: &Manifest) -> Result<(), ManifestError> {
+        let mut valid = BTreeSet::new();
+        for s in &self.signatures {
+            let member = signers
+                .nodes()
+                .find(|m| m.id == s.member)
+                .ok_or_else(|| ManifestError::UnknownSigner(s.member.clone()))?;
+            let mut bytes = [0u8; 64];
+            hex::decode_to_slice(&s.signature, &mut bytes)
+                .map_err(|_| ManifestError::BadSignature(s.member.clone()))?;
+            let key = member.verifying_key()?;
+            key.verify_strict(self.body_bytes(), &Signature::from_bytes(&bytes))
+                .map_err(|_| ManifestError::BadSignature(s.member.clone()))?;
+            if !valid.insert(s.member.clone()) {
+                return Err(ManifestError::DuplicateSignature(s.member.clone()));
+            }
+        }
+        let nodes: Vec<&MemberId> = signers.nodes().map(|m| &m.id).collect();
+        let needed = signers.body.policy.manifest_quorum.needed(nodes.len());
+        if valid.len() < needed {
+            let join = |ids: Vec<&MemberId>| {
+                ids.iter()
+                    .map(|m| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(ManifestError::NoQuorum {
+                have: valid.len(),
+                needed,
+                of: nodes.len(),
+                signers: join(valid.iter().collect()),
+                missing: join(
+                    nodes
+                        .iter()
+                        .copied()
+                        .filter(|m| !valid.contains(*m))
+                        .collect(),
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Verifies a first version (or a manifest taken on trust as the starting point):
+    /// signed by the quorum of its own node members.
+    pub fn verify_genesis(&self) -> Result<(), ManifestError> {
+        if self.version() != 1 {
+            return Err(ManifestError::NotNext {
+                previous: 0,
+                found: self.version(),
+            });
+        }
+        self.check_signatures(self)
+    }
+
+    /// Verifies that `self` may replace `previous`: the next version, naming the
+    /// previous body, signed by the quorum of the previous version's node members.
+    pub fn verify_successor(&self, previous: &Manifest) -> Result<(), ManifestError> {
+        if self.version() != previous.version() + 1 {
+            return Err(ManifestError::NotNext {
+                previous: previous.version(),
+                found: self.version(),
+            });
+        }
+        if self.body.federation.name != previous.body.federation.name {
+            return Err(ManifestError::Renamed {
+                from: previous.body.federation.name.clone(),
+                to: self.body.federation.name.clone(),
+            });
+        }
+        let expected = previous.body_hash();
+        let found = self.body.federation.previous.clone().unwrap_or_default();
+        if found != expected {
+            return Err(ManifestError::WrongPrevious { expected, found });
+        }
+        self.check_signatures(previous)
+    }
+}
+
+/// Turns a TOML error into one with a line and column in the whole file.
+fn toml_error(text: &str, line_offset: usize, e: &toml::de::Error) -> ManifestError {
+    let (line, column) = e
+        .span()
+        .map(|span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+            (line, column)
+        })
+        .unwrap_or((1, 1));
+    ManifestError::Toml {
+        line: line + line_offset,
+        column,
+        message: e.message().to_string(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn member(id: &str, role: Role, key: &SigningKey) -> Member {
+        Member {
+            id: MemberId::new(id).unwrap(),
+            name: format!("{id} agency"),
+            role,
+            public_key: hex::encode(key.verifying_key().as_bytes()),
+            tls_fingerprint: "ab".repeat(32),
+            endpoint: if role == Role::Node {
+                "127.0.0.1:7401".into()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    struct Fixture {
+        keys: Vec<(MemberId, SigningKey)>,
+        manifest: Manifest,
+    }
+
+    fn fixture(quorum: Quorum) -> Fixture {
+        let keys: Vec<(MemberId, SigningKey)> = ["KH", "ID", "VN", "JP"]
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                (
+                    MemberId::new(*id).unwrap(),
+                    SigningKey::from_seed([i as u8 + 1; 32]),
+                )
+            })
+            .collect();
+        let mut members: Vec<Member> = keys
+            .iter()
+            .map(|(id, k)| member(id.as_str(), Role::Node, k))
+            .collect();
+        members.push(member(
+            "ILO",
+            Role::Coordinator,
+            &SigningKey::from_seed([9; 32]),
+        ));
+        let body = Body {
+            federation: Federation {
+                name: "pilot".into(),
+                version: 1,
+                previous: None,
+            },
+            policy: Policy {
+                manifest_quorum: quorum,
+                ..Policy::default()
+            },
+            members,
+        };
+        Fixture {
+            keys,
+            manifest: Manifest::new(body),
+        }
+    }
+
+    #[test]
+    fn signatures_are_over_the_exact_body_and_survive_a_round_trip() {
+        let Fixture { keys, mut manifest } = fixture(Quorum::All);
+        let body_before = manifest.body_bytes().to_vec();
+        for (id, key) in &keys {
+            manifest.sign(id, key);
+            // Re-reading the file gives the same body bytes each time.
+            manifest = Manifest::parse(&manifest.to_text()).unwrap();
+            assert_eq!(manifest.body_bytes(), body_before.as_slice());
+        }
+        assert_eq!(manifest.verify_genesis(), Ok(()));
+        assert_eq!(manifest.signatures.len(), 4);
+    }
+
+    #[test]
+    fn missing_signatures_are_named() {
+        let Fixture { keys, mut manifest } = fixture(Quorum::All);
+        manifest.sign(&keys[0].0, &keys[0].1);
+        manifest.sign(&keys[3].0, &keys[3].1);
+        let err = manifest.verify_genesis().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "signed by 2 of 4 node members (JP, KH); the policy needs 4: missing ID, VN"
+        );
+        let Fixture { keys, mut manifest } = fixture(Quorum::Majority);
+        for (id, key) in keys.iter().take(3) {
+            manifest.sign(id, key);
+        }
+        assert_eq!(manifest.verify_genesis(), Ok(()));
+    }
+
+    #[test]
+    fn a_changed_body_or_a_stranger_breaks_verification() {
+        let Fixture { keys, mut manifest } = fixture(Quorum::All);
+        for (id, key) in &keys {
+            manifest.sign(id, key);
+        }
+        let tampered = manifest
+            .to_text()
+            .replace("min_threshold = 5", "min_threshold = 2");
+        let err = Manifest::parse(&tampered)
+            .unwrap()
+            .verify_genesis()
+            .unwrap_err();
+        assert!(matches!(err, ManifestError::BadSignature(_)), "{err}");
+
+        let mut stranger = manifest.clone();
+        stranger.sign(
+            &MemberId::new("ILO").unwrap(),
+            &SigningKey::from_seed([9; 32]),
+        );
+        assert_eq!(
+            stranger.verify_genesis(),
+            Err(ManifestError::UnknownSigner(MemberId::new("ILO").unwrap()))
+        );
+    }
+
+    #[test]
+    fn a_successor_needs_the_previous_quorum() {
+        let Fixture { keys, mut manifest } = fixture(Quorum::Majority);
+        for (id, key) in &keys {
+            manifest.sign(id, key);
+        }
+        // The Philippines joins: version 2, signed by three of the four old members.
+        let ph_key = SigningKey::from_seed([20; 32]);
+        let mut body = manifest.body.clone();
+        body.federation.version = 2;
+        body.federation.previous = Some(manifest.body_hash());
+        body.members.push(member("PH", Role::Node, &ph_key));
+        let mut next = Manifest::new(body);
+        next.sign(&MemberId::new("PH").unwrap(), &ph_key);
+        assert!(matches!(
+            next.verify_successor(&manifest),
+            Err(ManifestError::UnknownSigner(_))
+        ));
+        next.signatures.clear();
+        next.sign(&keys[0].0, &keys[0].1);
+        next.sign(&keys[1].0, &keys[1].1);
+        assert!(matches!(
+            next.verify_successor(&manifest),
+            Err(ManifestError::NoQuorum { needed: 3, .. })
+        ));
+        next.sign(&keys[2].0, &keys[2].1);
+        assert_eq!(next.verify_successor(&manifest), Ok(()));
+
+        // A version that skips one, or names another body, is refused.
+        let mut skip = next.clone();
+        skip.body.federation.version = 3;
+        assert!(matches!(
+            skip.verify_successor(&manifest),
+            Err(ManifestError::NotNext { .. })
+        ));
+        let other = Manifest::parse(
+            &next
+                .to_text()
+                .replace(&manifest.body_hash(), &"00".repeat(32)),
+        )
+        .unwrap();
+        assert!(matches!(
+            other.verify_successor(&manifest),
+            Err(ManifestError::WrongPrevious { .. })
+        ));
+    }
+
+    #[test]
+    fn malformed_files_say_where() {
+        assert_eq!(
+            Manifest::parse("[federation]\n"),
+            Err(ManifestError::NoHeader)
+        );
+        let Fixture { manifest, .. } = fixture(Quorum::All);
+        let text = manifest.to_text();
+        assert_eq!(
+            Manifest::parse(&text.replace(SIGNATURES_MARKER, "")),
+            Err(ManifestError::NoMarker)
+        );
+        let bad = text.replace("version = 1", "version = \"one\"");
+        match Manifest::parse(&bad).unwrap_err() {
+            ManifestError::Toml { line, column, .. } => {
+                let expected = bad.lines().position(|l| l.starts_with("version")).unwrap() + 1;
+                assert_eq!((line, column), (expected, 11));
+            }
+            other => panic!("{other}"),
+        }
+        let dup = text.replace("id = \"ID\"", "id = \"KH\"");
+        assert_eq!(
+            Manifest::parse(&dup),
+            Err(ManifestError::DuplicateMember(MemberId::new("KH").unwrap()))
+        );
+        let quorum = text.replace("manifest_quorum = \"all\"", "manifest_quorum = \"most\"");
+        assert!(
+            Manifest::parse(&quorum)
+                .unwrap_err()
+                .to_string()
+                .contains("expected \"all\", \"majority\"")
+        );
+    }
+}
