@@ -5,6 +5,8 @@
 
 mod client;
 mod demo;
+mod federation;
+mod init;
 mod keygen;
 mod log;
 
@@ -38,8 +40,13 @@ pub enum Format {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create an identity folder (--dir): signing key, TLS key and certificate, member.toml.
+    Init(init::Args),
     /// Create an ed25519 signing key file (mode 0600) and print its public key and key id.
     Keygen(keygen::Args),
+    /// Assemble, sign, verify and bootstrap the federation manifest.
+    #[command(subcommand)]
+    Federation(federation::Command),
     /// Append to, read and verify logs.
     #[command(subcommand)]
     Log(log::Command),
@@ -55,7 +62,9 @@ fn main() -> std::process::ExitCode {
         format: cli.format,
     };
     let result = match cli.command {
+        Command::Init(args) => init::run(&context, args),
         Command::Keygen(args) => keygen::run(&context, args),
+        Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),
         Command::Demo(args) => demo::run(args),
     };

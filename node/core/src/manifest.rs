@@ -104,6 +104,16 @@ impl Quorum {
     }
 }
 
+impl fmt::Display for Quorum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Quorum::All => f.write_str("all"),
+            Quorum::Majority => f.write_str("majority"),
+            Quorum::AtLeast(k) => write!(f, "at least {k}"),
+        }
+    }
+}
+
 impl Serialize for Quorum {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {

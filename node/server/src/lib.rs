@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod grpc;
+pub mod identity;
 pub mod keyfile;
 pub mod node;
 pub mod stats;

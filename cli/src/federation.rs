@@ -1,0 +1,313 @@
+//! `remedy federation assemble|sign|verify|bootstrap`: the co-signed manifest.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use remedy_core::MemberId;
+use remedy_core::manifest::{Body, Federation, Manifest, Policy, Quorum, Role};
+use remedy_node::identity::{
+    FEDERATION_FILE, MEMBER_FILE, NewIdentity, SIGNING_KEY_FILE, create_identity, load_manifest,
+    load_member, save_manifest,
+};
+use remedy_node::keyfile::load_signing_key;
+
+use crate::Format;
+use crate::client::Context;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Write an unsigned manifest from members' member.toml files.
+    Assemble {
+        /// Where to write the manifest.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        settings: Settings,
+        /// The member.toml files of every member.
+        #[arg(required = true)]
+        members: Vec<PathBuf>,
+    },
+    /// Add this identity's signature (--dir) to a manifest.
+    Sign { manifest: PathBuf },
+    /// Check a manifest's signatures against its policy, or against the version before it.
+    Verify {
+        manifest: PathBuf,
+        /// The version this one replaces; its node members must have signed.
+        #[arg(long)]
+        previous: Option<PathBuf>,
+    },
+    /// Create identities for every party and a manifest signed by all, on one machine.
+    Bootstrap {
+        /// Folder to create the identity folders in (DIR/KH, DIR/ILO, ...).
+        #[arg(long)]
+        out: PathBuf,
+        /// Node members, comma-separated country codes.
+        #[arg(long, value_delimiter = ',', required = true)]
+        members: Vec<MemberId>,
+        /// Regional coordinators (read only).
+        #[arg(long, value_delimiter = ',')]
+        coordinator: Vec<MemberId>,
+        /// Auditors (read only).
+        #[arg(long, value_delimiter = ',')]
+        auditor: Vec<MemberId>,
+        /// First node port on 127.0.0.1; nodes get PORT, PORT+1, ...
+        #[arg(long, default_value_t = 7401)]
+        base_port: u16,
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+/// The manifest's name and policy.
+#[derive(Debug, clap::Args)]
+pub struct Settings {
+    /// The federation's name.
+    #[arg(long, default_value = "remedy-net")]
+    name: String,
+    /// Smallest count a release may publish.
+    #[arg(long, default_value_t = 5)]
+    min_threshold: u32,
+    /// Privacy budget (ε) per member and period.
+    #[arg(long, default_value_t = 1.0)]
+    epsilon_cap: f64,
+    /// Who must endorse a work-plan item: all, majority or a count.
+    #[arg(long, default_value = "all", value_parser = parse_quorum)]
+    workplan_quorum: Quorum,
+    /// Which node members must sign a manifest change: all, majority or a count.
+    #[arg(long, default_value = "all", value_parser = parse_quorum)]
+    manifest_quorum: Quorum,
+}
+
+fn parse_quorum(text: &str) -> Result<Quorum, String> {
+    match text {
+        "all" => Ok(Quorum::All),
+        "majority" => Ok(Quorum::Majority),
+        n => match n.parse::<u32>() {
+            Ok(k) if k > 0 => Ok(Quorum::AtLeast(k)),
+            _ => Err(format!(
+                "{text:?}: expected all, majority or a count of at least 1"
+            )),
+        },
+    }
+}
+
+impl Settings {
+    fn body(&self, members: Vec<remedy_core::manifest::Member>) -> Body {
+        Body {
+            federation: Federation {
+                name: self.name.clone(),
+                version: 1,
+                previous: None,
+            },
+            policy: Policy {
+                min_threshold: self.min_threshold,
+                epsilon_cap: self.epsilon_cap,
+                workplan_quorum: self.workplan_quorum,
+                manifest_quorum: self.manifest_quorum,
+            },
+            members,
+        }
+    }
+}
+
+pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Assemble {
+            out,
+            settings,
+            members,
+        } => {
+            let members = members
+                .iter()
+                .map(|p| load_member(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let manifest = checked(Manifest::new(settings.body(members)))?;
+            save_manifest(&out, &manifest)?;
+            println!(
+                "wrote {} with {} members; each node member signs it with `remedy --dir DIR federation sign {}`",
+                out.display(),
+                manifest.body.members.len(),
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Sign { manifest: path } => {
+            let dir = context
+                .dir
+                .clone()
+                .context("remedy federation sign needs --dir DIR: the signer's identity folder")?;
+            sign(&dir, &path)
+        }
+        Command::Verify { manifest, previous } => verify(context, &manifest, previous.as_deref()),
+        Command::Bootstrap {
+            out,
+            members,
+            coordinator,
+            auditor,
+            base_port,
+            settings,
+        } => bootstrap(&out, &members, &coordinator, &auditor, base_port, &settings),
+    }
+}
+
+/// A freshly written manifest re-read through the parser, so what is saved is
+/// exactly what every reader will check.
+fn checked(manifest: Manifest) -> anyhow::Result<Manifest> {
+    Ok(Manifest::parse(&manifest.to_text())?)
+}
+
+fn sign(dir: &Path, path: &Path) -> anyhow::Result<()> {
+    let me = load_member(&dir.join(MEMBER_FILE))?;
+    let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
+    if hex::encode(key.verifying_key().as_bytes()) != me.public_key {
+        bail!(
+            "{}: the signing key does not match member.toml's public key",
+            dir.display()
+        );
+    }
+    let mut manifest = load_manifest(path)?;
+    if manifest.version() == 1 && manifest.nodes().all(|m| m.id != me.id) {
+        bail!(
+            "{} is not a node member of {}; only node members sign the manifest",
+            me.id,
+            path.display()
+        );
+    }
+    manifest.sign(&me.id, &key);
+    save_manifest(path, &manifest)?;
+    println!(
+        "{} signed {} (version {}, {} signatures)",
+        me.id,
+        path.display(),
+        manifest.version(),
+        manifest.signatures.len()
+    );
+    Ok(())
+}
+
+fn verify(context: &Context, path: &Path, previous: Option<&Path>) -> anyhow::Result<()> {
+    let manifest = load_manifest(path)?;
+    let result = match previous {
+        Some(prev) => manifest.verify_successor(&load_manifest(prev)?),
+        None => manifest.verify_genesis(),
+    };
+    let signers: Vec<String> = manifest
+        .signatures
+        .iter()
+        .map(|s| s.member.to_string())
+        .collect();
+    match context.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "federation": manifest.body.federation.name,
+                "version": manifest.version(),
+                "body_sha256": manifest.body_hash(),
+                "members": manifest.body.members.iter().map(|m| serde_json::json!({"id": m.id.to_string(), "role": m.role.to_string(), "name": m.name})).collect::<Vec<_>>(),
+                "signers": signers,
+                "verdict": if result.is_ok() { "valid" } else { "invalid" },
+                "error": result.as_ref().err().map(|e| e.to_string()),
+            })
+        ),
+        Format::Table => {
+            let f = &manifest.body.federation;
+            let p = &manifest.body.policy;
+            println!(
+                "federation {:?}, version {}, body sha256 {}",
+                f.name,
+                f.version,
+                manifest.body_hash()
+            );
+            println!(
+                "policy: min threshold {}, epsilon cap {} per member and period, work-plan quorum {}, manifest quorum {}",
+                p.min_threshold, p.epsilon_cap, p.workplan_quorum, p.manifest_quorum
+            );
+            for m in &manifest.body.members {
+                let signed = if signers.contains(&m.id.to_string()) {
+                    "signed"
+                } else {
+                    ""
+                };
+                println!(
+                    "  {:<6} {:<12} {:<22} {:<40} {signed}",
+                    m.id.as_str(),
+                    m.role.to_string(),
+                    m.endpoint,
+                    m.name
+                );
+            }
+        }
+    }
+    match result {
+        Ok(()) => {
+            if context.format == Format::Table {
+                println!("valid: signed by {}", signers.join(", "));
+            }
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!("{}: invalid: {e}", path.display())),
+    }
+}
+
+fn bootstrap(
+    out: &Path,
+    nodes: &[MemberId],
+    coordinators: &[MemberId],
+    auditors: &[MemberId],
+    base_port: u16,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let mut parties: Vec<(MemberId, Role)> =
+        nodes.iter().map(|m| (m.clone(), Role::Node)).collect();
+    parties.extend(coordinators.iter().map(|m| (m.clone(), Role::Coordinator)));
+    parties.extend(auditors.iter().map(|m| (m.clone(), Role::Auditor)));
+    let mut members = Vec::new();
+    let mut port = base_port;
+    for (id, role) in &parties {
+        if members
+            .iter()
+            .any(|m: &remedy_core::manifest::Member| &m.id == id)
+        {
+            bail!("{id} is named twice");
+        }
+        let endpoint = if *role == Role::Node {
+            port = port
+                .checked_add(1)
+                .context("--base-port leaves no room for every node")?;
+            format!("127.0.0.1:{}", port - 1)
+        } else {
+            String::new()
+        };
+        let name = format!("{id} {role}");
+        let member = create_identity(
+            &out.join(id.as_str()),
+            &NewIdentity {
+                id: id.clone(),
+                name,
+                role: *role,
+                endpoint,
+            },
+        )?;
+        members.push(member);
+    }
+    let mut manifest = checked(Manifest::new(settings.body(members)))?;
+    for id in nodes {
+        let key = load_signing_key(&out.join(id.as_str()).join(SIGNING_KEY_FILE))?;
+        manifest.sign(id, &key);
+    }
+    manifest.verify_genesis()?;
+    for (id, _) in &parties {
+        save_manifest(&out.join(id.as_str()).join(FEDERATION_FILE), &manifest)?;
+    }
+    println!(
+        "bootstrapped {} parties in {} (nodes on 127.0.0.1:{base_port} upwards); manifest signed by {}",
+        parties.len(),
+        out.display(),
+        nodes
+            .iter()
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}
