@@ -27,6 +27,24 @@ pub enum Command {
         #[arg(required = true)]
         members: Vec<PathBuf>,
     },
+    /// Write the next version of a manifest: members added, replaced (a new key or
+    /// certificate) or removed. The previous version's node members sign it.
+    Amend {
+        /// The current version.
+        manifest: PathBuf,
+        /// Where to write the next version (unsigned).
+        #[arg(long)]
+        out: PathBuf,
+        /// member.toml of a member who joins.
+        #[arg(long)]
+        add: Vec<PathBuf>,
+        /// member.toml that replaces the entry of the same id (a key change).
+        #[arg(long)]
+        replace: Vec<PathBuf>,
+        /// Id of a member who leaves.
+        #[arg(long)]
+        remove: Vec<MemberId>,
+    },
     /// Add this identity's signature (--dir) to a manifest.
     Sign { manifest: PathBuf },
     /// Check a manifest's signatures against its policy, or against the version before it.
@@ -131,6 +149,13 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Amend {
+            manifest,
+            out,
+            add,
+            replace,
+            remove,
+        } => amend(&manifest, &out, &add, &replace, &remove),
         Command::Sign { manifest: path } => {
             let dir = context
                 .dir
@@ -154,6 +179,59 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
 /// exactly what every reader will check.
 fn checked(manifest: Manifest) -> anyhow::Result<Manifest> {
     Ok(Manifest::parse(&manifest.to_text())?)
+}
+
+fn amend(
+    path: &Path,
+    out: &Path,
+    add: &[PathBuf],
+    replace: &[PathBuf],
+    remove: &[MemberId],
+) -> anyhow::Result<()> {
+    let current = load_manifest(path)?;
+    let mut body = current.body.clone();
+    for p in add {
+        let member = load_member(p)?;
+        if body.members.iter().any(|m| m.id == member.id) {
+            bail!(
+                "{}: {} is already a member; use --replace to change its entry",
+                p.display(),
+                member.id
+            );
+        }
+        body.members.push(member);
+    }
+    for p in replace {
+        let member = load_member(p)?;
+        let slot = body
+            .members
+            .iter_mut()
+            .find(|m| m.id == member.id)
+            .with_context(|| {
+                format!("{}: {} is not a member; use --add", p.display(), member.id)
+            })?;
+        *slot = member;
+    }
+    for id in remove {
+        let before = body.members.len();
+        body.members.retain(|m| &m.id != id);
+        if body.members.len() == before {
+            bail!("--remove {id}: not a member of {}", path.display());
+        }
+    }
+    body.federation.version = current.version() + 1;
+    body.federation.previous = Some(current.body_hash());
+    let next = checked(Manifest::new(body))?;
+    save_manifest(out, &next)?;
+    let signers: Vec<&str> = current.nodes().map(|m| m.id.as_str()).collect();
+    println!(
+        "wrote version {} to {}; it takes effect once {} of the current node members ({}) sign it",
+        next.version(),
+        out.display(),
+        current.body.policy.manifest_quorum,
+        signers.join(", ")
+    );
+    Ok(())
 }
 
 fn sign(dir: &Path, path: &Path) -> anyhow::Result<()> {

@@ -226,3 +226,115 @@ fn a_manifest_is_valid_only_once_every_node_has_signed_and_nothing_changed() -> 
     assert!(!ok && stderr.contains("line 4, column"), "{stderr}");
     Ok(())
 }
+
+#[test]
+fn a_new_member_joins_through_a_version_signed_by_the_previous_members() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    let (ok, _, stderr) = remedy(&[
+        "federation",
+        "bootstrap",
+        "--out",
+        path(&fed),
+        "--members",
+        "KH,ID,VN,JP",
+        "--base-port",
+        "7900",
+        "--manifest-quorum",
+        "majority",
+    ])?;
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = remedy(&[
+        "--dir",
+        path(&tmp.path().join("PH")),
+        "init",
+        "--member",
+        "PH",
+        "--name",
+        "Philippines DMW",
+        "--role",
+        "node",
+        "--endpoint",
+        "127.0.0.1:7904",
+    ])?;
+    assert!(ok, "{stderr}");
+    let v1 = fed.join("KH/federation.toml");
+    let v2 = tmp.path().join("federation-v2.toml");
+    let (ok, stdout, stderr) = remedy(&[
+        "federation",
+        "amend",
+        path(&v1),
+        "--out",
+        path(&v2),
+        "--add",
+        path(&tmp.path().join("PH/member.toml")),
+    ])?;
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("wrote version 2") && stdout.contains("majority"),
+        "{stdout}"
+    );
+
+    let verify = || remedy(&["federation", "verify", path(&v2), "--previous", path(&v1)]);
+    // The newcomer may sign to show it accepts, but only version 1's nodes count.
+    let (ok, _, stderr) = remedy(&[
+        "--dir",
+        path(&tmp.path().join("PH")),
+        "federation",
+        "sign",
+        path(&v2),
+    ])?;
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = verify()?;
+    assert!(
+        !ok && stderr.contains("signed by 0 of 4 node members"),
+        "{stderr}"
+    );
+
+    // Three of the four old members sign: a majority.
+    for id in ["KH", "ID"] {
+        assert!(
+            remedy(&[
+                "--dir",
+                path(&fed.join(id)),
+                "federation",
+                "sign",
+                path(&v2)
+            ])?
+            .0
+        );
+    }
+    let (ok, _, stderr) = verify()?;
+    assert!(!ok && stderr.contains("the policy needs 3"), "{stderr}");
+    assert!(
+        remedy(&[
+            "--dir",
+            path(&fed.join("VN")),
+            "federation",
+            "sign",
+            path(&v2)
+        ])?
+        .0
+    );
+    let (ok, stdout, stderr) = verify()?;
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("version 2") && stdout.contains("PH"),
+        "{stdout}"
+    );
+
+    // Version 2 on its own is not a starting point, and amending with a known id is refused.
+    let (ok, _, _) = remedy(&["federation", "verify", path(&v2)])?;
+    assert!(!ok);
+    let (ok, _, stderr) = remedy(&[
+        "federation",
+        "amend",
+        path(&v2),
+        "--out",
+        path(&v2),
+        "--add",
+        path(&fed.join("KH/member.toml")),
+    ])?;
+    assert!(!ok && stderr.contains("KH is already a member"), "{stderr}");
+    Ok(())
+}
