@@ -26,6 +26,9 @@ use crate::writer::{LogWriter, WriterState};
 /// How long a stopping node waits for open connections to close.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// How long a stopping node waits for the log writer to finish its last commit.
+const WRITER_STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Metadata key holding the public key the own logs are signed with.
 const META_PUBLIC_KEY: &[u8] = b"own/public-key";
 
@@ -127,7 +130,7 @@ impl Node {
             private: self.verified.private,
             stats,
         };
-        let writer = LogWriter::start(
+        let (writer, writer_stopped) = LogWriter::start(
             store.clone(),
             self.config.member.clone(),
             self.key.clone(),
@@ -162,7 +165,7 @@ impl Node {
             .add_service(health_service)
             .add_service(reflection)
             .add_service(pb::admin_server::AdminServer::new(AdminService::new(
-                writer,
+                writer.clone(),
             )))
             .add_service(pb::log_server::LogServer::new(LogService::new(
                 store,
@@ -177,6 +180,18 @@ impl Node {
             () = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
                 tracing::warn!("connections still open {} s after shutdown was requested; stopping anyway", SHUTDOWN_GRACE.as_secs());
             }
+        }
+        // The writer thread holds the store; it must let go before the process exits,
+        // or RocksDB is torn down under it.
+        writer.stop().await;
+        let stopped = tokio::task::spawn_blocking(move || writer_stopped.wait(WRITER_STOP_TIMEOUT))
+            .await
+            .unwrap_or(false);
+        if !stopped {
+            tracing::error!(
+                "the log writer did not stop within {} s",
+                WRITER_STOP_TIMEOUT.as_secs()
+            );
         }
         tracing::info!("stopped");
         Ok(())

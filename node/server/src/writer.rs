@@ -65,12 +65,28 @@ struct Job {
 /// handle is dropped.
 #[derive(Clone, Debug)]
 pub struct LogWriter {
-    jobs: mpsc::Sender<Job>,
+    /// `None` asks the writer thread to stop.
+    jobs: mpsc::Sender<Option<Job>>,
 }
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Job({} log, {} events)", self.log, self.drafts.len())
+    }
+}
+
+/// Tells when the writer thread has finished and let go of the store. The thread
+/// finishes once every `LogWriter` handle is dropped.
+#[derive(Debug)]
+pub struct WriterStopped(std::sync::mpsc::Receiver<()>);
+
+impl WriterStopped {
+    /// Waits up to `timeout`; returns whether the thread stopped.
+    pub fn wait(self, timeout: std::time::Duration) -> bool {
+        matches!(
+            self.0.recv_timeout(timeout),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
+        )
     }
 }
 
@@ -89,13 +105,27 @@ impl LogWriter {
         origin: MemberId,
         key: SigningKey,
         state: WriterState,
-    ) -> Self {
+    ) -> (Self, WriterStopped) {
         let (jobs, rx) = mpsc::channel(1024);
+        let (alive, stopped) = std::sync::mpsc::channel::<()>();
         std::thread::Builder::new()
             .name("log-writer".into())
-            .spawn(move || run(rx, store.as_ref(), &origin, &key, state))
+            .spawn(move || {
+                run(rx, store.as_ref(), &origin, &key, state);
+                // The store is released before `alive` is dropped, so a waiter that sees
+                // the thread stopped can close the database.
+                drop(store);
+                drop(alive);
+            })
             .expect("the OS refused to start the log writer thread");
-        Self { jobs }
+        (Self { jobs }, WriterStopped(stopped))
+    }
+
+    /// Asks the writer thread to stop once the jobs queued before this call are
+    /// committed. Appends after it fail with [`AppendError::Closed`].
+    pub async fn stop(&self) {
+        // An error means the thread has stopped already.
+        let _ = self.jobs.send(None).await;
     }
 
     /// Appends drafts to one of the own logs; returns once they are durable.
@@ -119,7 +149,7 @@ impl LogWriter {
         }
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job { log, drafts, reply })
+            .send(Some(Job { log, drafts, reply }))
             .await
             .map_err(|_| AppendError::Closed)?;
         answer.await.map_err(|_| AppendError::Closed)?
@@ -134,7 +164,7 @@ fn now_ms() -> i64 {
 }
 
 fn run(
-    mut rx: mpsc::Receiver<Job>,
+    mut rx: mpsc::Receiver<Option<Job>>,
     store: &dyn Store,
     origin: &MemberId,
     key: &SigningKey,
@@ -158,20 +188,21 @@ fn run(
         let mut durable = state.clone();
         let mut next = state;
         let mut in_flight: Option<WriterState> = None;
-        loop {
+        let mut stop = false;
+        while !stop {
             let first = match rx.try_recv() {
-                Ok(job) => job,
+                Ok(Some(job)) => job,
                 Err(mpsc::error::TryRecvError::Empty) if in_flight.is_some() => {
                     settle(&results, &mut in_flight, &mut durable, &mut next);
                     continue;
                 }
                 Err(mpsc::error::TryRecvError::Empty) => match rx.blocking_recv() {
-                    Some(job) => job,
-                    None => break,
+                    Some(Some(job)) => job,
+                    Some(None) | None => break,
                 },
-                Err(mpsc::error::TryRecvError::Disconnected) => break,
+                Ok(None) | Err(mpsc::error::TryRecvError::Disconnected) => break,
             };
-            let group = build_group(origin, key, &next, collect(first, &mut rx));
+            let group = build_group(origin, key, &next, collect(first, &mut rx, &mut stop));
             if in_flight.is_some() && !settle(&results, &mut in_flight, &mut durable, &mut next) {
                 // This group was built on events that did not become durable.
                 let err = AppendError::Store(
@@ -217,14 +248,18 @@ fn settle(
 }
 
 /// The first job and every job already waiting, up to MAX_GROUP events.
-fn collect(first: Job, rx: &mut mpsc::Receiver<Job>) -> Vec<Job> {
+fn collect(first: Job, rx: &mut mpsc::Receiver<Option<Job>>, stop: &mut bool) -> Vec<Job> {
     let mut events = first.drafts.len();
     let mut jobs = vec![first];
     while events < MAX_GROUP {
         match rx.try_recv() {
-            Ok(job) => {
+            Ok(Some(job)) => {
                 events += job.drafts.len();
                 jobs.push(job);
+            }
+            Ok(None) => {
+                *stop = true;
+                break;
             }
             Err(_) => break,
         }
@@ -372,7 +407,7 @@ mod tests {
             stats: LogStats::default(),
         };
         (
-            LogWriter::start(store, MemberId::new("KH").expect("id"), key.clone(), state),
+            LogWriter::start(store, MemberId::new("KH").expect("id"), key.clone(), state).0,
             key,
         )
     }
@@ -480,7 +515,8 @@ mod tests {
             private: ChainHead::EMPTY,
             stats: LogStats::default(),
         };
-        let writer = LogWriter::start(store.clone(), MemberId::new("KH").expect("id"), key, state);
+        let (writer, stopped) =
+            LogWriter::start(store.clone(), MemberId::new("KH").expect("id"), key, state);
         let tasks: Vec<_> = (0..64)
             .map(|t| {
                 let writer = writer.clone();

@@ -385,7 +385,8 @@ async fn in_process_appends(dir: &Path, options: &Options) -> anyhow::Result<(f6
         private: ChainHead::EMPTY,
         stats: LogStats::default(),
     };
-    let writer = LogWriter::start(store, MemberId::new("KH")?, SigningKey::generate(), state);
+    let (writer, _stopped) =
+        LogWriter::start(store, MemberId::new("KH")?, SigningKey::generate(), state);
     let draft = |i: u64| {
         let d = note_draft(i, PAYLOAD);
         Draft {
