@@ -298,3 +298,38 @@ async fn the_node_stops_cleanly_on_sigterm_again_and_again() -> anyhow::Result<(
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn an_append_stream_answers_each_request_in_order_and_ends_at_a_refusal() -> anyhow::Result<()>
+{
+    let tmp = tempfile::tempdir()?;
+    let dir = NodeDir::create(&tmp.path().join("KH"), "KH")?;
+    let node = dir.start().await?;
+    let mut admin = pb::admin_client::AdminClient::new(node.channel().await?);
+    let (requests, rx) = tokio::sync::mpsc::channel(4);
+    let mut replies = admin
+        .append_stream(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .await?
+        .into_inner();
+    for i in 1..=50u64 {
+        requests
+            .send(append_request(LogKind::Shared, vec![note_draft(i, 100)]))
+            .await?;
+        let reply = replies.message().await?.expect("a reply per request");
+        assert_eq!(
+            reply.receipts.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            vec![i]
+        );
+    }
+    // An empty request is refused; the stream ends with that error.
+    requests
+        .send(append_request(LogKind::Shared, vec![]))
+        .await?;
+    let err = replies.message().await.unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    drop(requests);
+    let events = read_log(node.channel().await?, &dir.member).await?;
+    assert_eq!(events.len(), 50);
+    verify_events(&dir.member, &dir.key, &events)?;
+    Ok(())
+}

@@ -3,8 +3,12 @@
 //! Until mutual TLS arrives (issue 3), the node listens on loopback only, so only
 //! processes on the node's machine can reach this service.
 
+use std::pin::Pin;
+
 use remedy_proto::v1 as pb;
-use tonic::{Request, Response, Status};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::{Stream, StreamExt};
+use tonic::{Request, Response, Status, Streaming};
 
 use super::convert;
 use crate::writer::LogWriter;
@@ -20,27 +24,59 @@ impl AdminService {
     }
 }
 
+/// Validates one append request, appends it and waits until it is durable.
+async fn append(writer: &LogWriter, request: pb::AppendRequest) -> Result<pb::AppendReply, Status> {
+    let log = convert::log_kind(request.log)?;
+    let drafts = request
+        .events
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| convert::draft(i, d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let receipts = writer
+        .append(log, drafts)
+        .await
+        .map_err(convert::append_error)?;
+    Ok(pb::AppendReply {
+        receipts: receipts.into_iter().map(convert::receipt).collect(),
+    })
+}
+
+type ReplyStream = Pin<Box<dyn Stream<Item = Result<pb::AppendReply, Status>> + Send>>;
+
 #[tonic::async_trait]
 impl pb::admin_server::Admin for AdminService {
     async fn append(
         &self,
         request: Request<pb::AppendRequest>,
     ) -> Result<Response<pb::AppendReply>, Status> {
-        let request = request.into_inner();
-        let log = convert::log_kind(request.log)?;
-        let drafts = request
-            .events
-            .into_iter()
-            .enumerate()
-            .map(|(i, d)| convert::draft(i, d))
-            .collect::<Result<Vec<_>, _>>()?;
-        let receipts = self
-            .writer
-            .append(log, drafts)
-            .await
-            .map_err(convert::append_error)?;
-        Ok(Response::new(pb::AppendReply {
-            receipts: receipts.into_iter().map(convert::receipt).collect(),
-        }))
+        Ok(Response::new(
+            append(&self.writer, request.into_inner()).await?,
+        ))
+    }
+
+    type AppendStreamStream = ReplyStream;
+
+    async fn append_stream(
+        &self,
+        request: Request<Streaming<pb::AppendRequest>>,
+    ) -> Result<Response<Self::AppendStreamStream>, Status> {
+        let mut inbound = request.into_inner();
+        let writer = self.writer.clone();
+        let (replies, outbound) = tokio::sync::mpsc::channel(16);
+        tokio::spawn(async move {
+            while let Some(request) = inbound.next().await {
+                let reply = match request {
+                    Ok(request) => append(&writer, request).await,
+                    Err(status) => Err(status),
+                };
+                let refused = reply.is_err();
+                // The client went away, or its request was refused: the stream ends.
+                if replies.send(reply).await.is_err() || refused {
+                    break;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(outbound))))
     }
 }
