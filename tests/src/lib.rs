@@ -34,6 +34,17 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
+/// Runs the `remedy` CLI to completion; returns whether it succeeded, its stdout and
+/// its stderr.
+pub fn remedy(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
+    let out = Command::new(binary("remedy")).args(args).output()?;
+    Ok((
+        out.status.success(),
+        String::from_utf8(out.stdout)?,
+        String::from_utf8(out.stderr)?,
+    ))
+}
+
 /// A free loopback port. The port is released before the node binds it; the
 /// window for another process to take it is small on a test machine.
 pub fn free_addr() -> SocketAddr {

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use remedy_core::LogKind;
 use remedy_proto::v1 as pb;
-use remedy_tests::{NodeDir, append_request, binary, note_draft, read_log, verify_events};
+use remedy_tests::{NodeDir, append_request, binary, note_draft, read_log, remedy, verify_events};
 
 #[tokio::test]
 async fn appends_are_read_back_verified_and_private_events_are_not_served() -> anyhow::Result<()> {
@@ -162,16 +162,6 @@ fn keygen_writes_a_private_key_file_and_prints_its_public_half() -> anyhow::Resu
         "{stderr}"
     );
     Ok(())
-}
-
-/// Runs the `remedy` CLI; returns (success, stdout, stderr).
-fn remedy(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
-    let out = Command::new(binary("remedy")).args(args).output()?;
-    Ok((
-        out.status.success(),
-        String::from_utf8(out.stdout)?,
-        String::from_utf8(out.stderr)?,
-    ))
 }
 
 #[tokio::test]

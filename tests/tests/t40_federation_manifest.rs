@@ -5,18 +5,8 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Command;
 
-use remedy_tests::binary;
-
-fn remedy(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
-    let out = Command::new(binary("remedy")).args(args).output()?;
-    Ok((
-        out.status.success(),
-        String::from_utf8(out.stdout)?,
-        String::from_utf8(out.stderr)?,
-    ))
-}
+use remedy_tests::remedy;
 
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
