@@ -582,9 +582,11 @@ impl Report {
             .unwrap_or_default();
         let mut s = String::new();
         let _ = writeln!(s, "# Benchmarks\n");
+        let command = format!("remedy-bench {args}");
         let _ = writeln!(
             s,
-            "Written by `make bench` (`remedy-bench {args}`); do not edit by hand.\n"
+            "Written by `make bench` (`{}`); do not edit by hand.\n",
+            command.trim()
         );
         let _ = writeln!(s, "- date: {date}");
         let _ = writeln!(s, "- machine: {}", machine());
