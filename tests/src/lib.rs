@@ -90,6 +90,18 @@ impl NodeDir {
         })
     }
 
+    /// A node folder made elsewhere (by `remedy federation bootstrap`, say).
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        let config = NodeConfig::load(dir)?;
+        let key = remedy_node::keyfile::load_signing_key(&config.key_path(dir))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            member: config.member,
+            addr: config.listen,
+            key,
+        })
+    }
+
     /// Starts `remedy-node --dir DIR` and waits until it answers.
     pub async fn start(&self) -> anyhow::Result<RunningNode> {
         // The node's log goes to a file in its folder, where a failing test can be

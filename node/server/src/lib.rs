@@ -7,6 +7,7 @@
 //! ```
 
 pub mod config;
+pub mod federation;
 pub mod grpc;
 pub mod identity;
 pub mod keyfile;

@@ -43,6 +43,8 @@ pub enum NodeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    #[error(transparent)]
+    Federation(#[from] crate::federation::FederationError),
     #[error(
         "the signing key in {path} (key id {found}) is not the key this node's logs were written with (key id {expected}); restore the right key file"
     )]
@@ -66,6 +68,8 @@ pub struct Node {
     store: Arc<RocksStore>,
     key: SigningKey,
     pub verified: Verified,
+    /// The federation manifest the node runs under; `None` for a standalone node.
+    pub manifest: Option<remedy_core::manifest::Manifest>,
 }
 
 impl Node {
@@ -81,6 +85,16 @@ impl Node {
             );
         }
         check_key(&store, &key, &key_path)?;
+        let manifest = crate::federation::load(dir, &store, &config.member, &key)?;
+        match &manifest {
+            Some(m) => tracing::info!(
+                federation = %m.body.federation.name,
+                version = m.version(),
+                members = m.body.members.len(),
+                "running under the federation manifest"
+            ),
+            None => tracing::info!("no federation.toml: running as a standalone node"),
+        }
         let started = Instant::now();
         let mut last_report = Instant::now();
         let verified = verify_own_logs(&store, &config.member, key.verifying_key(), |log, n| {
@@ -102,6 +116,7 @@ impl Node {
             store: Arc::new(store),
             key,
             verified,
+            manifest,
         })
     }
 
