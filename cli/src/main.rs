@@ -9,6 +9,7 @@ mod federation;
 mod init;
 mod keygen;
 mod log;
+mod view;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +51,9 @@ enum Command {
     /// Append to, read and verify logs.
     #[command(subcommand)]
     Log(log::Command),
+    /// What a node shows its readers.
+    #[command(subcommand)]
+    View(view::Command),
     /// Run a small demonstration: a node, appends, a verified read-back.
     Demo(demo::Args),
 }
@@ -66,6 +70,7 @@ fn main() -> std::process::ExitCode {
         Command::Keygen(args) => keygen::run(&context, args),
         Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),
+        Command::View(command) => view::run(&context, command),
         Command::Demo(args) => demo::run(args),
     };
     match result {

@@ -11,14 +11,11 @@ fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-/// Bootstraps KH and ID; returns the folder. Ports are free ones picked for this test.
-fn bootstrap(out: &Path, extra: &[&str]) -> anyhow::Result<()> {
-    let port = free_addr()
-        .port()
-        .saturating_sub(10)
-        .max(20_000)
-        .to_string();
-    let mut args = vec![
+/// Bootstraps KH and ID into `out`. KH, the node these tests start, gets a port
+/// that was free a moment ago.
+fn bootstrap(out: &Path) -> anyhow::Result<()> {
+    let port = free_addr().port().to_string();
+    let (ok, _, stderr) = remedy(&[
         "federation",
         "bootstrap",
         "--out",
@@ -27,9 +24,7 @@ fn bootstrap(out: &Path, extra: &[&str]) -> anyhow::Result<()> {
         "KH,ID",
         "--base-port",
         &port,
-    ];
-    args.extend_from_slice(extra);
-    let (ok, _, stderr) = remedy(&args)?;
+    ])?;
     anyhow::ensure!(ok, "bootstrap failed: {stderr}");
     Ok(())
 }
@@ -44,7 +39,7 @@ async fn a_bootstrapped_node_runs_under_its_manifest_and_accepts_the_next_versio
 -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let fed = tmp.path().join("fed");
-    bootstrap(&fed, &[])?;
+    bootstrap(&fed)?;
     let node = kh(&fed)?;
     let mut running = node.start().await?;
     running.stop().await?;
@@ -127,7 +122,7 @@ async fn a_node_refuses_an_unsigned_manifest_or_one_that_does_not_name_its_key()
 -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let fed = tmp.path().join("fed");
-    bootstrap(&fed, &[])?;
+    bootstrap(&fed)?;
     let manifest = fed.join("KH/federation.toml");
 
     // Drop ID's signature.
@@ -148,12 +143,68 @@ async fn a_node_refuses_an_unsigned_manifest_or_one_that_does_not_name_its_key()
 
     // Another federation's manifest: valid, but its KH has another key.
     let other = tmp.path().join("other");
-    bootstrap(&other, &[])?;
+    bootstrap(&other)?;
     std::fs::copy(other.join("KH/federation.toml"), &manifest)?;
     let stderr = kh(&fed)?.start_expecting_failure()?;
     assert!(
         stderr.contains("the manifest gives KH the public key"),
         "{stderr}"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn members_are_listed_by_the_node_to_any_party() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    let port = free_addr().port().to_string();
+    let (ok, _, stderr) = remedy(&[
+        "federation",
+        "bootstrap",
+        "--out",
+        path(&fed),
+        "--members",
+        "KH,ID",
+        "--coordinator",
+        "ILO",
+        "--auditor",
+        "AUD",
+        "--base-port",
+        &port,
+    ])?;
+    assert!(ok, "{stderr}");
+    let _node = kh(&fed)?.start().await?;
+
+    // The operator asks its own node; the coordinator, with no node of its own, asks
+    // the first node member of its manifest (KH).
+    for who in ["KH", "ILO"] {
+        let (ok, stdout, stderr) = remedy(&["--dir", path(&fed.join(who)), "view", "members"])?;
+        assert!(ok, "{who}: {stderr}");
+        assert!(stdout.contains("manifest version 1"), "{stdout}");
+        for id in ["KH", "ID", "ILO", "AUD"] {
+            assert!(
+                stdout.lines().any(|l| l.starts_with(id)),
+                "{who}: {id} missing in\n{stdout}"
+            );
+        }
+    }
+    let (ok, stdout, _) = remedy(&[
+        "--dir",
+        path(&fed.join("AUD")),
+        "--format",
+        "json",
+        "view",
+        "members",
+    ])?;
+    assert!(ok);
+    let view: serde_json::Value = serde_json::from_str(&stdout)?;
+    let roles: Vec<&str> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["node", "node", "coordinator", "auditor"]);
+    assert_eq!(view["members"][0]["signed_manifest"], true);
     Ok(())
 }

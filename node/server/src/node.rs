@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
 use crate::config::{ConfigError, NodeConfig};
-use crate::grpc::{AdminService, LogService};
+use crate::grpc::{AdminService, FederationService, LogService};
 use crate::keyfile::{KeyFileError, load_signing_key};
 use crate::stats::{LogStats, own_logs};
 use crate::store::{RocksStore, Store, StoreError, StoreOptions};
@@ -179,6 +179,9 @@ impl Node {
         let server = tonic::transport::Server::builder()
             .add_service(health_service)
             .add_service(reflection)
+            .add_service(pb::federation_server::FederationServer::new(
+                FederationService::new(self.manifest.as_ref()),
+            ))
             .add_service(pb::admin_server::AdminServer::new(AdminService::new(
                 writer.clone(),
             )))

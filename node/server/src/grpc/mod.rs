@@ -3,7 +3,9 @@
 
 mod admin;
 mod convert;
+mod federation;
 mod log;
 
 pub use admin::AdminService;
+pub use federation::FederationService;
 pub use log::LogService;
