@@ -540,6 +540,21 @@ mod tests {
             commits <= 640 / 8,
             "{commits} commits for 640 appends: group commit is not grouping"
         );
+        // Stopping: the thread finishes and lets go of the store.
+        writer.stop().await;
+        assert!(
+            stopped.wait(std::time::Duration::from_secs(10)),
+            "the writer thread did not stop"
+        );
+        assert_eq!(
+            Arc::strong_count(&store),
+            1,
+            "the writer thread still holds the store"
+        );
+        assert_eq!(
+            writer.append(LogKind::Shared, vec![draft(0)]).await,
+            Err(AppendError::Closed)
+        );
     }
 
     #[tokio::test]
