@@ -197,22 +197,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     {
         println!("  export PATH={}:$PATH", bin.display());
     }
-    println!("  remedy keygen --out {}/signing.key", dir.display());
+    // A folder of the reader's own, so the commands can be run as printed.
+    let mine = "my-node";
+    println!("  mkdir {mine} && remedy keygen --out {mine}/signing.key   # prints the public key");
+    println!("  printf 'member = \"KH\"\\nlisten = \"127.0.0.1:7401\"\\n' > {mine}/{CONFIG_FILE}");
+    println!("  remedy-node --dir {mine} &");
+    println!("  remedy --dir {mine} log append --text 'workshop minutes published'");
+    println!("  remedy --dir {mine} log read");
+    println!("  remedy --dir {mine} log verify --origin KH --public-key PUBLIC_KEY_FROM_KEYGEN");
+    println!("  kill %1; wait; remedy-node --dir {mine} verify");
     println!(
-        "  printf 'member = \"KH\"\\nlisten = \"{addr}\"\\n' > {}/{CONFIG_FILE}",
+        "This demo's own node folder stays in {} (its key: {public}).",
         dir.display()
     );
-    println!("  remedy-node --dir {} &", dir.display());
-    println!(
-        "  remedy --dir {} log append --text 'workshop minutes published'",
-        dir.display()
-    );
-    println!("  remedy --dir {} log read", dir.display());
-    println!(
-        "  remedy --dir {} log verify --origin KH --public-key {public}",
-        dir.display()
-    );
-    println!("  remedy-node --dir {} verify", dir.display());
     Ok(())
 }
 

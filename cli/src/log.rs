@@ -181,7 +181,7 @@ async fn read(
     if context.format == Format::Table {
         println!(
             "{:>8}  {:<24}  {:<8}  {:>7}  hash",
-            "seq", "time (UTC ms)", "kind", "bytes"
+            "seq", "time (UTC)", "kind", "bytes"
         );
     }
     while let Some(item) = stream.next().await {
@@ -202,7 +202,7 @@ async fn read(
             Format::Table => println!(
                 "{:>8}  {:<24}  {:<8}  {:>7}  {}",
                 event.seq(),
-                event.time_ms(),
+                utc(event.time_ms()),
                 event.kind().to_string(),
                 event.raw().len(),
                 event.hash()
@@ -231,4 +231,39 @@ async fn verify(
         ),
     }
     Ok(())
+}
+
+/// Milliseconds since the Unix epoch as an ISO 8601 UTC time, to the millisecond.
+fn utc(ms: i64) -> String {
+    let (days, ms_of_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, s, milli) = (
+        ms_of_day / 3_600_000,
+        ms_of_day / 60_000 % 60,
+        ms_of_day / 1000 % 60,
+        ms_of_day % 1000,
+    );
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn times_print_as_iso_utc() {
+        assert_eq!(utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(utc(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(utc(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(utc(-1), "1969-12-31T23:59:59.999Z");
+    }
 }
