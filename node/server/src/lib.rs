@@ -14,6 +14,7 @@ pub mod keyfile;
 pub mod node;
 pub mod stats;
 pub mod store;
+pub mod tls;
 pub mod verify;
 pub mod writer;
 
