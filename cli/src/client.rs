@@ -7,8 +7,6 @@ use std::path::PathBuf;
 use anyhow::{Context as _, bail};
 use remedy_core::keys::VerifyingKey;
 use remedy_core::{ChainHead, ChainVerifier, LogKind, MemberId};
-use remedy_node::config::{CONFIG_FILE, NodeConfig};
-use remedy_node::identity::{FEDERATION_FILE, load_manifest};
 use remedy_proto::v1 as pb;
 use tokio_stream::StreamExt;
 use tonic::transport::{Channel, Endpoint};
@@ -24,49 +22,23 @@ pub struct Context {
 }
 
 impl Context {
-    /// The node to talk to: `--node`; else the identity's own node (DIR/node.toml);
-    /// else, for a coordinator or auditor, the first node member of DIR/federation.toml.
-    pub fn node_addr(&self) -> anyhow::Result<SocketAddr> {
-        if let Some(addr) = self.node {
-            return Ok(addr);
-        }
-        let Some(dir) = &self.dir else {
-            bail!(
-                "no node given: pass --node HOST:PORT, or --dir DIR (or REMEDY_DIR) for an identity folder"
-            );
-        };
-        if dir.join(CONFIG_FILE).exists() {
-            return Ok(NodeConfig::load(dir)?.listen);
-        }
-        let manifest_path = dir.join(FEDERATION_FILE);
-        if !manifest_path.exists() {
-            bail!(
-                "{} has neither node.toml nor federation.toml: pass --node HOST:PORT",
-                dir.display()
-            );
-        }
-        let manifest = load_manifest(&manifest_path)?;
-        let first = manifest
-            .nodes()
-            .next()
-            .context("the manifest names no node")?;
-        first.endpoint.parse().with_context(|| {
-            format!(
-                "{}: endpoint {:?} of {} is not an address; pass --node",
-                manifest_path.display(),
-                first.endpoint,
-                first.id
-            )
-        })
-    }
-
-    /// Builds a tokio runtime and connects to the node.
+    /// Builds a tokio runtime and connects to the node: from the identity folder
+    /// (mutual TLS when it holds a manifest; see `remedy_node::client`), or to a bare
+    /// `--node` address in plain text.
     pub fn connect(&self) -> anyhow::Result<(tokio::runtime::Runtime, Channel)> {
-        let addr = self.node_addr()?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let channel = runtime.block_on(connect(addr))?;
+        let channel = match (&self.dir, self.node) {
+            (Some(dir), node) => {
+                let target = remedy_node::client::target(dir, node)?;
+                runtime.block_on(remedy_node::client::connect(&target))?
+            }
+            (None, Some(addr)) => runtime.block_on(connect(addr))?,
+            (None, None) => bail!(
+                "no node given: pass --dir DIR (or REMEDY_DIR) for an identity folder, or --node HOST:PORT"
+            ),
+        };
         Ok((runtime, channel))
     }
 }

@@ -77,6 +77,20 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            // A request that meets a closed connection is, with mutual TLS, most often
+            // a node refusing this identity's certificate after the handshake.
+            if let Some(status) = e.downcast_ref::<tonic::Status>()
+                && matches!(
+                    status.code(),
+                    tonic::Code::Unknown | tonic::Code::Cancelled | tonic::Code::Unavailable
+                )
+                && std::error::Error::source(status).is_some()
+            {
+                eprintln!(
+                    "hint: the node closed the connection: either it refused this identity's certificate \
+                     (is this identity in the node's manifest?) or it stopped; its log says which"
+                );
+            }
             std::process::ExitCode::FAILURE
         }
     }

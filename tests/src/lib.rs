@@ -125,6 +125,7 @@ impl NodeDir {
             child: Some(child),
             addr: self.addr,
             log: self.log_path(),
+            dir: self.dir.clone(),
         };
         node.wait_serving(Duration::from_secs(30)).await?;
         Ok(node)
@@ -165,6 +166,9 @@ pub struct RunningNode {
     child: Option<Child>,
     pub addr: SocketAddr,
     log: PathBuf,
+    /// The node's folder: clients connect as the node's own identity (mutual TLS
+    /// when the folder holds a manifest).
+    dir: PathBuf,
 }
 
 impl RunningNode {
@@ -185,7 +189,7 @@ impl RunningNode {
                     self.log.display()
                 );
             }
-            if let Ok(channel) = connect(self.addr).await
+            if let Ok(channel) = self.channel().await
                 && pb::log_client::LogClient::new(channel)
                     .head(pb::HeadRequest::default())
                     .await
@@ -203,8 +207,10 @@ impl RunningNode {
         }
     }
 
+    /// A connection as the node's own operator.
     pub async fn channel(&self) -> anyhow::Result<Channel> {
-        connect(self.addr).await
+        let target = remedy_node::client::target(&self.dir, None)?;
+        Ok(remedy_node::client::connect(&target).await?)
     }
 
     /// SIGKILL: no chance to flush or clean up.

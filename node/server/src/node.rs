@@ -20,11 +20,15 @@ use crate::grpc::{AdminService, FederationService, LogService};
 use crate::keyfile::{KeyFileError, load_signing_key};
 use crate::stats::{LogStats, own_logs};
 use crate::store::{RocksStore, Store, StoreError, StoreOptions};
+use crate::tls::{Fingerprint, TlsIdentity, parse_fingerprint, server_config};
 use crate::verify::{Verified, VerifyError, verify_own_logs};
 use crate::writer::{LogWriter, WriterState};
 
 /// How long a stopping node waits for open connections to close.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// How long a client may take to complete the TLS handshake.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How long a stopping node waits for the log writer to finish its last commit.
 const WRITER_STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -176,7 +180,31 @@ impl Node {
                 stopping.notify_one();
             }
         };
-        let server = tonic::transport::Server::builder()
+        // A node in a federation speaks only mutual TLS, with the certificates the
+        // manifest pins; a standalone node (no manifest) only plain text on loopback.
+        let tls = match &self.manifest {
+            Some(manifest) => {
+                let identity =
+                    TlsIdentity::load(&self.dir).map_err(|e| serve_error(Box::new(e)))?;
+                let allowed: Vec<(Fingerprint, MemberId)> = manifest
+                    .body
+                    .members
+                    .iter()
+                    .filter_map(|m| {
+                        parse_fingerprint(&m.tls_fingerprint).map(|f| (f, m.id.clone()))
+                    })
+                    .collect();
+                let config =
+                    server_config(&identity, allowed).map_err(|e| serve_error(Box::new(e)))?;
+                Some((
+                    tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+                    identity.fingerprint(),
+                ))
+            }
+            None => None,
+        };
+        let operator = tls.as_ref().map(|(_, own)| *own);
+        let router = tonic::transport::Server::builder()
             .add_service(health_service)
             .add_service(reflection)
             .add_service(pb::federation_server::FederationServer::new(
@@ -184,20 +212,34 @@ impl Node {
             ))
             .add_service(pb::admin_server::AdminServer::new(AdminService::new(
                 writer.clone(),
+                operator,
             )))
             .add_service(pb::log_server::LogServer::new(LogService::new(
                 store,
                 self.config.member.clone(),
-            )))
-            .serve_with_incoming_shutdown(
+            )));
+        let mut accept_task = None;
+        let server: std::pin::Pin<
+            Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send>,
+        > = match tls {
+            None => Box::pin(router.serve_with_incoming_shutdown(
                 TcpIncoming::from(listener).with_nodelay(Some(true)),
                 signal,
-            );
+            )),
+            Some((acceptor, _)) => {
+                let (incoming, task) = tls_incoming(listener, acceptor);
+                accept_task = Some(task);
+                Box::pin(router.serve_with_incoming_shutdown(incoming, signal))
+            }
+        };
         tokio::select! {
             result = server => result.map_err(|e| serve_error(Box::new(e)))?,
             () = async { stopping.notified().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {
                 tracing::warn!("connections still open {} s after shutdown was requested; stopping anyway", SHUTDOWN_GRACE.as_secs());
             }
+        }
+        if let Some(task) = accept_task {
+            task.abort();
         }
         // The writer thread holds the store; it must let go before the process exits,
         // or RocksDB is torn down under it.
@@ -214,6 +256,44 @@ impl Node {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Accepts TCP connections and completes TLS handshakes, each in its own task so a
+/// slow or hostile client cannot hold up the others. Refused handshakes (a
+/// certificate outside the manifest, none at all) are logged with the peer address.
+fn tls_incoming(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+) -> (
+    tokio_stream::wrappers::ReceiverStream<
+        Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>,
+    >,
+    tokio::task::JoinHandle<()>,
+) {
+    let (streams, incoming) = tokio::sync::mpsc::channel(64);
+    let task = tokio::spawn(async move {
+        loop {
+            let (tcp, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    continue;
+                }
+            };
+            let _ = tcp.set_nodelay(true);
+            let (acceptor, streams) = (acceptor.clone(), streams.clone());
+            tokio::spawn(async move {
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => {
+                        let _ = streams.send(Ok(tls)).await;
+                    }
+                    Ok(Err(e)) => tracing::warn!(%peer, error = %e, "TLS handshake refused"),
+                    Err(_) => tracing::warn!(%peer, "TLS handshake timed out"),
+                }
+            });
+        }
+    });
+    (tokio_stream::wrappers::ReceiverStream::new(incoming), task)
 }
 
 /// Remembers the public key on first start and refuses a different key later, so a

@@ -1,26 +1,48 @@
 //! The administration service: appending to the node's own logs.
 //!
-//! Until mutual TLS arrives (issue 3), the node listens on loopback only, so only
-//! processes on the node's machine can reach this service.
+//! In a federation (mutual TLS) only the node's own identity, its operator, may use
+//! it: the client certificate must be the node's own. A standalone node listens on
+//! loopback only, so only processes on its machine reach the service.
 
 use std::pin::Pin;
 
 use remedy_proto::v1 as pb;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::{Stream, StreamExt};
+use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Request, Response, Status, Streaming};
 
 use super::convert;
+use crate::tls::{Fingerprint, fingerprint};
 use crate::writer::LogWriter;
 
 #[derive(Debug, Clone)]
 pub struct AdminService {
     writer: LogWriter,
+    /// The fingerprint of this node's own certificate, when serving mutual TLS.
+    operator: Option<Fingerprint>,
 }
 
 impl AdminService {
-    pub fn new(writer: LogWriter) -> Self {
-        Self { writer }
+    pub fn new(writer: LogWriter, operator: Option<Fingerprint>) -> Self {
+        Self { writer, operator }
+    }
+
+    /// Refuses every caller but the operator when serving mutual TLS.
+    fn authorize<T>(&self, request: &Request<T>) -> Result<(), Status> {
+        let Some(operator) = self.operator else {
+            return Ok(());
+        };
+        let caller = request
+            .extensions()
+            .get::<TlsConnectInfo<TcpConnectInfo>>()
+            .and_then(|info| info.peer_certs())
+            .and_then(|certs| certs.first().map(fingerprint));
+        if caller == Some(operator) {
+            Ok(())
+        } else {
+            Err(convert::not_operator())
+        }
     }
 }
 
@@ -50,6 +72,7 @@ impl pb::admin_server::Admin for AdminService {
         &self,
         request: Request<pb::AppendRequest>,
     ) -> Result<Response<pb::AppendReply>, Status> {
+        self.authorize(&request)?;
         Ok(Response::new(
             append(&self.writer, request.into_inner()).await?,
         ))
@@ -61,6 +84,7 @@ impl pb::admin_server::Admin for AdminService {
         &self,
         request: Request<Streaming<pb::AppendRequest>>,
     ) -> Result<Response<Self::AppendStreamStream>, Status> {
+        self.authorize(&request)?;
         let mut inbound = request.into_inner();
         let writer = self.writer.clone();
         let (replies, outbound) = tokio::sync::mpsc::channel(16);

@@ -58,3 +58,9 @@ pub fn append_error(e: AppendError) -> Status {
 pub fn store_error(e: StoreError) -> Status {
     Status::internal(e.to_string())
 }
+
+pub fn not_operator() -> Status {
+    Status::permission_denied(
+        "the administration service is for this node's operator only: connect with the node's own identity folder",
+    )
+}

@@ -1,0 +1,154 @@
+//! Connecting to a node the way every party does: from an identity folder.
+//!
+//! With a `federation.toml` and TLS files in the folder, the connection is mutual
+//! TLS: this party's certificate is presented and the node's certificate must be the
+//! one the manifest pins for it. A folder without a manifest belongs to a
+//! standalone node, reached in plain text on loopback.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use remedy_core::MemberId;
+use remedy_core::manifest::Manifest;
+use rustls::pki_types::ServerName;
+use tonic::transport::{Channel, Endpoint};
+
+use crate::config::{CONFIG_FILE, NodeConfig};
+use crate::identity::{FEDERATION_FILE, TLS_CERT_FILE, load_manifest};
+use crate::tls::{TlsIdentity, client_config, parse_fingerprint};
+
+/// Why a connection could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{0}")]
+    Setup(String),
+    #[error(
+        "cannot reach the node at {addr}: {source} (is remedy-node running there, and is this identity in its manifest?)"
+    )]
+    Unreachable {
+        addr: SocketAddr,
+        source: tonic::transport::Error,
+    },
+}
+
+/// Where to connect and how.
+#[derive(Debug)]
+pub struct Target {
+    pub addr: SocketAddr,
+    /// The member whose node this is, when known from the manifest.
+    pub member: Option<MemberId>,
+    tls: Option<(TlsIdentity, [u8; 32])>,
+}
+
+/// Works out the node to reach from an identity folder: `node` if given, else the
+/// folder's own node (node.toml), else the first node member of its manifest.
+pub fn target(dir: &Path, node: Option<SocketAddr>) -> Result<Target, ConnectError> {
+    let setup = |m: String| ConnectError::Setup(m);
+    let manifest_path = dir.join(FEDERATION_FILE);
+    let manifest: Option<Manifest> = if manifest_path.exists() {
+        Some(load_manifest(&manifest_path).map_err(|e| setup(e.to_string()))?)
+    } else {
+        None
+    };
+    let own = if dir.join(CONFIG_FILE).exists() {
+        Some(NodeConfig::load(dir).map_err(|e| setup(e.to_string()))?)
+    } else {
+        None
+    };
+    let Some(manifest) = manifest else {
+        let addr = node.or(own.as_ref().map(|c| c.listen)).ok_or_else(|| {
+            setup(format!(
+                "{} has neither node.toml nor federation.toml: pass --node HOST:PORT",
+                dir.display()
+            ))
+        })?;
+        return Ok(Target {
+            addr,
+            member: None,
+            tls: None,
+        });
+    };
+    // The member dialled: the one at --node, else our own node, else the first node.
+    let member = match (node, &own) {
+        (Some(addr), _) => manifest
+            .nodes()
+            .find(|m| m.endpoint.parse::<SocketAddr>().ok() == Some(addr))
+            .ok_or_else(|| {
+                setup(format!(
+                    "--node {addr} is not the endpoint of any node in {}",
+                    manifest_path.display()
+                ))
+            })?,
+        (None, Some(config)) => manifest.member(&config.member).ok_or_else(|| {
+            setup(format!(
+                "{} is not in {}",
+                config.member,
+                manifest_path.display()
+            ))
+        })?,
+        (None, None) => manifest
+            .nodes()
+            .next()
+            .ok_or_else(|| setup("the manifest names no node".into()))?,
+    };
+    let addr = match (node, &own) {
+        (Some(addr), _) => addr,
+        (None, Some(config)) if config.member == member.id => config.listen,
+        _ => member.endpoint.parse().map_err(|_| {
+            setup(format!(
+                "endpoint {:?} of {} is not an address; pass --node",
+                member.endpoint, member.id
+            ))
+        })?,
+    };
+    let pin = parse_fingerprint(&member.tls_fingerprint)
+        .ok_or_else(|| setup(format!("{}: bad tls_fingerprint", member.id)))?;
+    if !dir.join(TLS_CERT_FILE).exists() {
+        return Err(setup(format!(
+            "{} has a manifest but no TLS certificate (tls.crt)",
+            dir.display()
+        )));
+    }
+    let identity = TlsIdentity::load(dir).map_err(|e| setup(e.to_string()))?;
+    Ok(Target {
+        addr,
+        member: Some(member.id.clone()),
+        tls: Some((identity, pin)),
+    })
+}
+
+/// Connects to the target: mutual TLS when the folder has a manifest.
+pub async fn connect(target: &Target) -> Result<Channel, ConnectError> {
+    let addr = target.addr;
+    let endpoint = Endpoint::from_shared(format!("http://{addr}"))
+        .map_err(|e| ConnectError::Setup(e.to_string()))?
+        .connect_timeout(Duration::from_secs(5))
+        .tcp_nodelay(true);
+    let unreachable = |source| ConnectError::Unreachable { addr, source };
+    match &target.tls {
+        None => endpoint.connect().await.map_err(unreachable),
+        Some((identity, pin)) => {
+            let config =
+                client_config(identity, *pin).map_err(|e| ConnectError::Setup(e.to_string()))?;
+            let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+            endpoint
+                .connect_with_connector(tower::service_fn(move |_uri| {
+                    let connector = connector.clone();
+                    async move {
+                        let tcp = tokio::net::TcpStream::connect(addr).await?;
+                        tcp.set_nodelay(true)?;
+                        // The name is not checked: the certificate is pinned instead.
+                        let name = ServerName::try_from("node.remedy-net")
+                            .map_err(std::io::Error::other)?;
+                        let tls = connector.connect(name, tcp).await?;
+                        Ok::<_, std::io::Error>(TokioIo::new(tls))
+                    }
+                }))
+                .await
+                .map_err(unreachable)
+        }
+    }
+}
