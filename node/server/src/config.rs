@@ -62,7 +62,7 @@ pub enum ConfigError {
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
     #[error(
-        "{path}: listen address {listen} is not a loopback address; this build serves gRPC without TLS and may only listen on loopback"
+        "{path}: listen address {listen} is not a loopback address; a standalone node (no federation.toml) serves gRPC without TLS and may only listen on loopback"
     )]
     NotLoopback { path: PathBuf, listen: SocketAddr },
 }
@@ -89,13 +89,14 @@ impl NodeConfig {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        config.validate(&path)?;
+        config.validate(&path, dir.join(crate::identity::FEDERATION_FILE).exists())?;
         Ok(config)
     }
 
-    /// Checks what serde cannot.
-    pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        if !self.listen.ip().is_loopback() {
+    /// Checks what serde cannot. A node in a federation serves mutual TLS and may
+    /// listen anywhere; a standalone node serves plain text, so loopback only.
+    pub fn validate(&self, path: &Path, federated: bool) -> Result<(), ConfigError> {
+        if !federated && !self.listen.ip().is_loopback() {
             return Err(ConfigError::NotLoopback {
                 path: path.to_path_buf(),
                 listen: self.listen,
@@ -164,6 +165,10 @@ mod tests {
         .expect("write");
         let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("not a loopback address"), "{err}");
+        // In a federation the node serves mutual TLS and may listen anywhere.
+        std::fs::write(dir.path().join(crate::identity::FEDERATION_FILE), "").expect("write");
+        assert!(NodeConfig::load(dir.path()).is_ok());
+        std::fs::remove_file(dir.path().join(crate::identity::FEDERATION_FILE)).expect("remove");
         std::fs::write(
             dir.path().join(CONFIG_FILE),
             "member = \"KH\"\nlisten = \"127.0.0.1:1\"\ncolour = 1\n",
