@@ -45,6 +45,11 @@ pub fn remedy(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
     ))
 }
 
+/// A path as a command-line argument.
+pub fn path_arg(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
 /// A free loopback port. The port is released before the node binds it; the
 /// window for another process to take it is small on a test machine.
 pub fn free_addr() -> SocketAddr {

@@ -4,13 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 
-use remedy_tests::remedy;
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use remedy_tests::{path_arg as path, remedy};
 
 #[test]
 fn bootstrap_makes_a_folder_per_party_and_a_manifest_signed_by_every_node() -> anyhow::Result<()> {

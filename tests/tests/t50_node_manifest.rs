@@ -5,11 +5,7 @@
 
 use std::path::Path;
 
-use remedy_tests::{NodeDir, free_addr, remedy};
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use remedy_tests::{NodeDir, free_addr, path_arg as path, remedy};
 
 /// Bootstraps KH and ID into `out`. KH, the node these tests start, gets a port
 /// that was free a moment ago.

@@ -4,14 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
 use std::time::Duration;
 
-use remedy_tests::{NodeDir, free_addr, remedy, wait_for};
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use remedy_tests::{NodeDir, free_addr, path_arg as path, remedy, wait_for};
 
 #[tokio::test]
 async fn only_manifest_certificates_connect_and_only_the_operator_appends() -> anyhow::Result<()> {
