@@ -11,6 +11,7 @@
 
 pub mod chain;
 pub mod event;
+pub mod ingest;
 pub mod keys;
 pub mod manifest;
 pub mod member;

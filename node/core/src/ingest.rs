@@ -1,0 +1,372 @@
+//! Deciding about events received from a peer, before anything is stored.
+//!
+//! Replication hands every page of another origin's events to an [`Ingest`] for
+//! that origin. Each event is checked against the origin's key from the manifest
+//! (signatures in batches; strict single verification to name a bad one), the log
+//! kind (only shared events travel), sequence continuity and the previous-hash link.
+//! An event this node already holds is a duplicate if its body is the same, and a
+//! **fork** if a validly signed, different body claims the same sequence number:
+//! the origin equivocated. What was signed is compared, not the signature bytes, so
+//! the same body under a second valid signature is not a fork. After a fork the
+//! origin is halted: nothing more is accepted from it until people look at the
+//! evidence.
+//!
+//! Pure: the caller reads what it holds and stores what is accepted.
+
+use crate::chain::{ChainHead, Violation};
+use crate::event::{EventHash, LogKind, SignedEvent};
+use crate::keys::{Signature, VerifyingKey};
+use crate::member::MemberId;
+
+/// Two different bodies signed by one origin for one sequence number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fork {
+    pub origin: MemberId,
+    pub seq: u64,
+    /// Hash of the body this node holds.
+    pub held: EventHash,
+    /// The conflicting event as received, kept whole as evidence.
+    pub received: SignedEvent,
+}
+
+/// What to do with one received event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Valid and next in the chain: store it.
+    Append(SignedEvent),
+    /// Already held, same body.
+    Duplicate { seq: u64 },
+    /// The origin equivocated: keep the evidence, halt the origin.
+    Fork(Box<Fork>),
+    /// Invalid: log it with the peer, count it, store nothing.
+    Reject { seq: Option<u64>, reason: Violation },
+    /// The origin is halted after a fork; the event was not looked at.
+    Halted,
+}
+
+/// The receiving side of one origin's shared log.
+#[derive(Debug, Clone)]
+pub struct Ingest {
+    origin: MemberId,
+    key: VerifyingKey,
+    head: ChainHead,
+    halted: bool,
+}
+
+impl Ingest {
+    /// `head` is the last event this node holds of `origin`'s shared log.
+    pub fn new(origin: MemberId, key: VerifyingKey, head: ChainHead) -> Self {
+        Self {
+            origin,
+            key,
+            head,
+            halted: false,
+        }
+    }
+
+    pub fn head(&self) -> ChainHead {
+        self.head
+    }
+
+    pub fn is_halted(&self) -> bool {
+        self.halted
+    }
+
+    /// Decides about a page of received events, in order. `held(seq)` gives the hash
+    /// of the event this node holds at `seq` (at most the head).
+    pub fn decide(
+        &mut self,
+        raws: Vec<Vec<u8>>,
+        held: impl Fn(u64) -> Option<EventHash>,
+    ) -> Vec<Outcome> {
+        let decoded: Vec<_> = raws.into_iter().map(SignedEvent::decode).collect();
+        // Signatures first, in one batch; on failure, one by one (strictly) to tell
+        // the good from the bad.
+        let events: Vec<&SignedEvent> = decoded.iter().filter_map(|d| d.as_ref().ok()).collect();
+        let batch_ok = {
+            let messages: Vec<&[u8]> = events.iter().map(|e| e.body()).collect();
+            let signatures: Vec<Signature> = events.iter().map(|e| e.signature()).collect();
+            let keys = vec![self.key; events.len()];
+            ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
+        };
+        decoded
+            .into_iter()
+            .map(|d| match d {
+                Err(e) => Outcome::Reject {
+                    seq: None,
+                    reason: Violation::Undecodable(e),
+                },
+                Ok(event) => {
+                    let signed = batch_ok || event.verify_strict(&self.key);
+                    self.decide_one(event, signed, &held)
+                }
+            })
+            .collect()
+    }
+
+    fn decide_one(
+        &mut self,
+        event: SignedEvent,
+        signed: bool,
+        held: &impl Fn(u64) -> Option<EventHash>,
+    ) -> Outcome {
+        if self.halted {
+            return Outcome::Halted;
+        }
+        let seq = event.seq();
+        let reject = |reason| Outcome::Reject {
+            seq: Some(seq),
+            reason,
+        };
+        if event.origin() != &self.origin {
+            return reject(Violation::WrongOrigin {
+                expected: self.origin.clone(),
+                found: event.origin().clone(),
+            });
+        }
+        if event.log() != LogKind::Shared {
+            return reject(Violation::WrongLog {
+                expected: LogKind::Shared,
+                found: event.log(),
+            });
+        }
+        if !signed {
+            return reject(Violation::BadSignature);
+        }
+        if seq <= self.head.seq {
+            return match held(seq) {
+                Some(hash) if hash == event.hash() => Outcome::Duplicate { seq },
+                Some(hash) => {
+                    self.halted = true;
+                    Outcome::Fork(Box::new(Fork {
+                        origin: self.origin.clone(),
+                        seq,
+                        held: hash,
+                        received: event,
+                    }))
+                }
+                // The caller could not say what it holds: treat as not provable.
+                None => reject(Violation::Gap {
+                    expected: self.head.seq + 1,
+                    found: seq,
+                }),
+            };
+        }
+        if seq != self.head.seq + 1 {
+            return reject(Violation::Gap {
+                expected: self.head.seq + 1,
+                found: seq,
+            });
+        }
+        if event.prev() != self.head.hash {
+            return reject(Violation::BrokenLink {
+                expected: self.head.hash,
+                found: event.prev(),
+            });
+        }
+        self.head = ChainHead::of(&event);
+        Outcome::Append(event)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::event::Draft;
+    use crate::keys::SigningKey;
+    use crate::payload::PayloadKind;
+
+    fn vn() -> MemberId {
+        MemberId::new("VN").unwrap()
+    }
+
+    fn draft(text: &str) -> Draft {
+        Draft {
+            kind: PayloadKind::NOTE,
+            version: 1,
+            payload: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// A history of `n` events by `key`, with texts from `prefix`.
+    fn history(key: &SigningKey, n: u64, prefix: &str) -> Vec<SignedEvent> {
+        let mut head = ChainHead::EMPTY;
+        (1..=n)
+            .map(|seq| {
+                let e = SignedEvent::seal(
+                    key,
+                    &vn(),
+                    LogKind::Shared,
+                    seq,
+                    head.hash,
+                    0,
+                    &draft(&format!("{prefix}{seq}")),
+                );
+                head = ChainHead::of(&e);
+                e
+            })
+            .collect()
+    }
+
+    fn raws(events: &[SignedEvent]) -> Vec<Vec<u8>> {
+        events.iter().map(|e| e.raw().to_vec()).collect()
+    }
+
+    /// Applies outcomes to a map of held hashes, as a store would.
+    fn apply(held: &mut BTreeMap<u64, EventHash>, outcomes: &[Outcome]) {
+        for o in outcomes {
+            if let Outcome::Append(e) = o {
+                held.insert(e.seq(), e.hash());
+            }
+        }
+    }
+
+    #[test]
+    fn a_valid_history_is_appended_and_replays_are_duplicates() {
+        let key = SigningKey::from_seed([1; 32]);
+        let events = history(&key, 100, "n");
+        let mut ingest = Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY);
+        let mut held = BTreeMap::new();
+        let out = ingest.decide(raws(&events[..60]), |s| held.get(&s).copied());
+        assert!(out.iter().all(|o| matches!(o, Outcome::Append(_))));
+        apply(&mut held, &out);
+        // An overlapping page: 50..100.
+        let out = ingest.decide(raws(&events[49..]), |s| held.get(&s).copied());
+        assert_eq!(
+            out.iter()
+                .filter(|o| matches!(o, Outcome::Duplicate { .. }))
+                .count(),
+            11
+        );
+        assert_eq!(
+            out.iter()
+                .filter(|o| matches!(o, Outcome::Append(_)))
+                .count(),
+            40
+        );
+        assert_eq!(ingest.head(), ChainHead::of(&events[99]));
+    }
+
+    #[test]
+    fn forgeries_other_origins_private_events_gaps_and_garbage_are_rejected() {
+        let key = SigningKey::from_seed([1; 32]);
+        let events = history(&key, 5, "n");
+        let mut ingest = Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY);
+        let forged = history(&SigningKey::from_seed([2; 32]), 1, "n");
+        let kh = SignedEvent::seal(
+            &key,
+            &MemberId::new("KH").unwrap(),
+            LogKind::Shared,
+            1,
+            EventHash::ZERO,
+            0,
+            &draft("x"),
+        );
+        let private = SignedEvent::seal(
+            &key,
+            &vn(),
+            LogKind::Private,
+            1,
+            EventHash::ZERO,
+            0,
+            &draft("case"),
+        );
+        let out = ingest.decide(
+            vec![
+                forged[0].raw().to_vec(),
+                kh.raw().to_vec(),
+                private.raw().to_vec(),
+                b"garbage".to_vec(),
+                events[1].raw().to_vec(),
+            ],
+            |_| None,
+        );
+        let reasons: Vec<_> = out
+            .iter()
+            .map(|o| match o {
+                Outcome::Reject { reason, .. } => std::mem::discriminant(reason),
+                other => panic!("accepted {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            vec![
+                std::mem::discriminant(&Violation::BadSignature),
+                std::mem::discriminant(&Violation::WrongOrigin {
+                    expected: vn(),
+                    found: vn()
+                }),
+                std::mem::discriminant(&Violation::WrongLog {
+                    expected: LogKind::Shared,
+                    found: LogKind::Shared
+                }),
+                std::mem::discriminant(&Violation::Undecodable(crate::event::DecodeError::BadTag(
+                    0
+                ))),
+                std::mem::discriminant(&Violation::Gap {
+                    expected: 1,
+                    found: 2
+                }),
+            ]
+        );
+        assert_eq!(ingest.head(), ChainHead::EMPTY);
+        // The good events still go in afterwards.
+        let out = ingest.decide(raws(&events), |_| None);
+        assert!(out.iter().all(|o| matches!(o, Outcome::Append(_))));
+    }
+
+    #[test]
+    fn a_second_body_for_a_held_sequence_is_a_fork_and_halts_the_origin() {
+        let key = SigningKey::from_seed([1; 32]);
+        let ours = history(&key, 10, "a");
+        let theirs = history(&key, 10, "b"); // same key, different bodies: equivocation
+        let mut ingest = Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY);
+        let mut held = BTreeMap::new();
+        let out = ingest.decide(raws(&ours), |s| held.get(&s).copied());
+        apply(&mut held, &out);
+        let out = ingest.decide(raws(&theirs[..3]), |s| held.get(&s).copied());
+        match &out[0] {
+            Outcome::Fork(fork) => {
+                assert_eq!((fork.seq, fork.held), (1, ours[0].hash()));
+                assert_eq!(fork.received, theirs[0]);
+            }
+            other => panic!("expected a fork, got {other:?}"),
+        }
+        assert_eq!(&out[1..], &[Outcome::Halted, Outcome::Halted]);
+        assert!(ingest.is_halted());
+    }
+
+    #[test]
+    fn the_same_body_under_another_valid_signature_is_not_a_fork() {
+        let seed = [1; 32];
+        let key = SigningKey::from_seed(seed);
+        let ours = history(&key, 1, "a");
+        // A second valid signature over the same body, from a different nonce.
+        let mut expanded = ed25519_dalek::hazmat::ExpandedSecretKey::from(&seed);
+        expanded.hash_prefix = [7; 32];
+        let other = ed25519_dalek::hazmat::raw_sign::<sha2::Sha512>(
+            &expanded,
+            ours[0].body(),
+            &key.verifying_key(),
+        );
+        assert_ne!(other, ours[0].signature());
+        let mut resigned = ours[0].body().to_vec();
+        resigned.extend_from_slice(&other.to_bytes());
+        assert!(
+            SignedEvent::decode(resigned.clone())
+                .unwrap()
+                .verify_strict(&key.verifying_key())
+        );
+
+        let held: BTreeMap<u64, EventHash> = [(1, ours[0].hash())].into();
+        let mut ingest = Ingest::new(vn(), key.verifying_key(), ChainHead::of(&ours[0]));
+        assert_eq!(
+            ingest.decide(vec![resigned], |s| held.get(&s).copied()),
+            vec![Outcome::Duplicate { seq: 1 }]
+        );
+        assert!(!ingest.is_halted());
+    }
+}
