@@ -45,6 +45,26 @@ pub fn remedy(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
     ))
 }
 
+/// Runs `remedy federation bootstrap --out OUT --members MEMBERS EXTRA...` with the
+/// first node on a port that was free a moment ago; returns that port.
+pub fn bootstrap(out: &Path, members: &str, extra: &[&str]) -> anyhow::Result<u16> {
+    let port = free_addr().port();
+    let port_arg = port.to_string();
+    let mut args = vec![
+        "federation",
+        "bootstrap",
+        "--out",
+        path_arg(out),
+        "--members",
+        members,
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--base-port", &port_arg]);
+    let (ok, _, stderr) = remedy(&args)?;
+    anyhow::ensure!(ok, "bootstrap failed: {stderr}");
+    Ok(port)
+}
+
 /// A path as a command-line argument.
 pub fn path_arg(p: &Path) -> &str {
     p.to_str().expect("a UTF-8 path")

@@ -5,24 +5,11 @@
 
 use std::path::Path;
 
-use remedy_tests::{NodeDir, free_addr, path_arg as path, remedy};
+use remedy_tests::{NodeDir, path_arg as path, remedy};
 
-/// Bootstraps KH and ID into `out`. KH, the node these tests start, gets a port
-/// that was free a moment ago.
+/// Bootstraps KH and ID into `out`.
 fn bootstrap(out: &Path) -> anyhow::Result<()> {
-    let port = free_addr().port().to_string();
-    let (ok, _, stderr) = remedy(&[
-        "federation",
-        "bootstrap",
-        "--out",
-        path(out),
-        "--members",
-        "KH,ID",
-        "--base-port",
-        &port,
-    ])?;
-    anyhow::ensure!(ok, "bootstrap failed: {stderr}");
-    Ok(())
+    remedy_tests::bootstrap(out, "KH,ID", &[]).map(drop)
 }
 
 /// The KH node of a bootstrapped folder, as the test harness drives it.
@@ -153,22 +140,7 @@ async fn a_node_refuses_an_unsigned_manifest_or_one_that_does_not_name_its_key()
 async fn members_are_listed_by_the_node_to_any_party() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let fed = tmp.path().join("fed");
-    let port = free_addr().port().to_string();
-    let (ok, _, stderr) = remedy(&[
-        "federation",
-        "bootstrap",
-        "--out",
-        path(&fed),
-        "--members",
-        "KH,ID",
-        "--coordinator",
-        "ILO",
-        "--auditor",
-        "AUD",
-        "--base-port",
-        &port,
-    ])?;
-    assert!(ok, "{stderr}");
+    remedy_tests::bootstrap(&fed, "KH,ID", &["--coordinator", "ILO", "--auditor", "AUD"])?;
     let _node = kh(&fed)?.start().await?;
 
     // The operator asks its own node; the coordinator, with no node of its own, asks

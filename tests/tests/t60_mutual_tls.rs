@@ -6,26 +6,13 @@
 
 use std::time::Duration;
 
-use remedy_tests::{NodeDir, free_addr, path_arg as path, remedy, wait_for};
+use remedy_tests::{NodeDir, bootstrap, path_arg as path, remedy, wait_for};
 
 #[tokio::test]
 async fn only_manifest_certificates_connect_and_only_the_operator_appends() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let fed = tmp.path().join("fed");
-    let port = free_addr().port();
-    let (ok, _, stderr) = remedy(&[
-        "federation",
-        "bootstrap",
-        "--out",
-        path(&fed),
-        "--members",
-        "KH,ID",
-        "--coordinator",
-        "ILO",
-        "--base-port",
-        &port.to_string(),
-    ])?;
-    assert!(ok, "{stderr}");
+    let port = bootstrap(&fed, "KH,ID", &["--coordinator", "ILO"])?;
     let kh = NodeDir::open(&fed.join("KH"))?;
     let _node = kh.start().await?;
     let addr = format!("127.0.0.1:{port}");

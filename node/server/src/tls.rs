@@ -92,15 +92,40 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn algorithms() -> WebPkiSupportedAlgorithms {
-    rustls::crypto::ring::default_provider().signature_verification_algorithms
+/// The handshake signature checks both verifiers share: the provider's algorithms,
+/// applied to the certificate that was pinned.
+#[derive(Debug)]
+struct Signatures(WebPkiSupportedAlgorithms);
+
+impl Signatures {
+    fn new() -> Self {
+        Self(rustls::crypto::ring::default_provider().signature_verification_algorithms)
+    }
+
+    fn tls12(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
+    }
+
+    fn tls13(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
+    }
 }
 
 /// Accepts client certificates pinned in the manifest, and no others.
 #[derive(Debug)]
 struct PinnedClients {
     allowed: BTreeMap<Fingerprint, MemberId>,
-    algorithms: WebPkiSupportedAlgorithms,
+    signatures: Signatures,
 }
 
 impl ClientCertVerifier for PinnedClients {
@@ -129,7 +154,7 @@ impl ClientCertVerifier for PinnedClients {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+        self.signatures.tls12(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -138,11 +163,11 @@ impl ClientCertVerifier for PinnedClients {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+        self.signatures.tls13(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
+        self.signatures.0.supported_schemes()
     }
 }
 
@@ -150,7 +175,7 @@ impl ClientCertVerifier for PinnedClients {
 #[derive(Debug)]
 struct PinnedServer {
     expected: Fingerprint,
-    algorithms: WebPkiSupportedAlgorithms,
+    signatures: Signatures,
 }
 
 impl ServerCertVerifier for PinnedServer {
@@ -177,7 +202,7 @@ impl ServerCertVerifier for PinnedServer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+        self.signatures.tls12(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -186,11 +211,11 @@ impl ServerCertVerifier for PinnedServer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+        self.signatures.tls13(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
+        self.signatures.0.supported_schemes()
     }
 }
 
@@ -201,7 +226,7 @@ pub fn server_config(
 ) -> Result<rustls::ServerConfig, TlsError> {
     let verifier = PinnedClients {
         allowed: allowed.into_iter().collect(),
-        algorithms: algorithms(),
+        signatures: Signatures::new(),
     };
     let mut config = rustls::ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13])?
@@ -219,7 +244,7 @@ pub fn client_config(
 ) -> Result<rustls::ClientConfig, TlsError> {
     let verifier = PinnedServer {
         expected: server,
-        algorithms: algorithms(),
+        signatures: Signatures::new(),
     };
     let mut config = rustls::ClientConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13])?
@@ -311,7 +336,7 @@ mod tests {
                     .dangerous()
                     .with_custom_certificate_verifier(Arc::new(PinnedServer {
                         expected: pin,
-                        algorithms: algorithms(),
+                        signatures: Signatures::new(),
                     }))
                     .with_no_client_auth();
                 let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
