@@ -20,7 +20,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             let reply = runtime
                 .block_on(
                     pb::federation_client::FederationClient::new(channel)
-                        .manifest(pb::ManifestRequest {}),
+                        .manifest(pb::ManifestRequest { version: 0 }),
                 )?
                 .into_inner();
             if reply.text.is_empty() {

@@ -56,6 +56,23 @@ pub enum Violation {
     },
     #[error("signature does not verify with the origin's key")]
     BadSignature,
+    #[error("payload: {0}")]
+    Payload(crate::payload::PayloadError),
+}
+
+impl Violation {
+    /// A short stable name for counting and filtering.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Violation::Undecodable(_) => "undecodable",
+            Violation::WrongOrigin { .. } => "wrong-origin",
+            Violation::WrongLog { .. } => "wrong-log",
+            Violation::Gap { .. } => "gap",
+            Violation::BrokenLink { .. } => "broken-link",
+            Violation::BadSignature => "bad-signature",
+            Violation::Payload(_) => "payload",
+        }
+    }
 }
 
 /// The first bad event of a log.

@@ -3,7 +3,8 @@
 //! Replication hands every page of another origin's events to an [`Ingest`] for
 //! that origin. Each event is checked against the origin's key from the manifest
 //! (signatures in batches; strict single verification to name a bad one), the log
-//! kind (only shared events travel), sequence continuity and the previous-hash link.
+//! kind (only shared events travel), sequence continuity, the previous-hash link and
+//! the payload schema.
 //! An event this node already holds is a duplicate if its body is the same, and a
 //! **fork** if a validly signed, different body claims the same sequence number:
 //! the origin equivocated. What was signed is compared, not the signature bytes, so
@@ -72,36 +73,72 @@ impl Ingest {
         self.halted
     }
 
-    /// Decides about a page of received events, in order. `held(seq)` gives the hash
-    /// of the event this node holds at `seq` (at most the head).
+    /// Stops accepting events from this origin, as after a fork found earlier.
+    pub fn halt(&mut self) {
+        self.halted = true;
+    }
+
+    /// Decides about a page of received events, in order, up to and including the
+    /// first one that is rejected or forks: what follows it in the page is not
+    /// looked at (the caller drops it and asks again, perhaps of another peer).
+    /// `held(seq)` gives the hash of the event this node holds at `seq` (at most the
+    /// head).
+    ///
+    /// Events at or below the head whose body this node holds already are
+    /// duplicates and cost one hash, no signature check: relays deliver most events
+    /// more than once.
     pub fn decide(
         &mut self,
         raws: Vec<Vec<u8>>,
         held: impl Fn(u64) -> Option<EventHash>,
     ) -> Vec<Outcome> {
-        let decoded: Vec<_> = raws.into_iter().map(SignedEvent::decode).collect();
-        // Signatures first, in one batch; on failure, one by one (strictly) to tell
-        // the good from the bad.
-        let events: Vec<&SignedEvent> = decoded.iter().filter_map(|d| d.as_ref().ok()).collect();
+        let head = self.head.seq;
+        let decoded: Vec<_> = raws
+            .into_iter()
+            .map(|raw| {
+                SignedEvent::decode(raw).map(|event| {
+                    let seq = event.seq();
+                    let known = event.origin() == &self.origin
+                        && seq <= head
+                        && held(seq) == Some(event.hash());
+                    (event, known)
+                })
+            })
+            .collect();
+        // Signatures of the rest in one batch; on failure, one by one (strictly) to
+        // tell the good from the bad.
+        let unknown: Vec<&SignedEvent> = decoded
+            .iter()
+            .filter_map(|d| d.as_ref().ok())
+            .filter(|(_, known)| !known)
+            .map(|(event, _)| event)
+            .collect();
         let batch_ok = {
-            let messages: Vec<&[u8]> = events.iter().map(|e| e.body()).collect();
-            let signatures: Vec<Signature> = events.iter().map(|e| e.signature()).collect();
-            let keys = vec![self.key; events.len()];
+            let messages: Vec<&[u8]> = unknown.iter().map(|e| e.body()).collect();
+            let signatures: Vec<Signature> = unknown.iter().map(|e| e.signature()).collect();
+            let keys = vec![self.key; unknown.len()];
             ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
         };
-        decoded
-            .into_iter()
-            .map(|d| match d {
+        let mut outcomes = Vec::with_capacity(decoded.len());
+        for d in decoded {
+            let outcome = match d {
                 Err(e) => Outcome::Reject {
                     seq: None,
                     reason: Violation::Undecodable(e),
                 },
-                Ok(event) => {
+                Ok((event, true)) if !self.halted => Outcome::Duplicate { seq: event.seq() },
+                Ok((event, _)) => {
                     let signed = batch_ok || event.verify_strict(&self.key);
                     self.decide_one(event, signed, &held)
                 }
-            })
-            .collect()
+            };
+            let stop = matches!(outcome, Outcome::Reject { .. } | Outcome::Fork(_));
+            outcomes.push(outcome);
+            if stop {
+                break;
+            }
+        }
+        outcomes
     }
 
     fn decide_one(
@@ -163,6 +200,9 @@ impl Ingest {
                 expected: self.head.hash,
                 found: event.prev(),
             });
+        }
+        if let Err(e) = crate::payload::check(event.kind(), event.version(), event.payload()) {
+            return reject(Violation::Payload(e));
         }
         self.head = ChainHead::of(&event);
         Outcome::Append(event)
@@ -274,16 +314,17 @@ mod tests {
             0,
             &draft("case"),
         );
-        let out = ingest.decide(
-            vec![
-                forged[0].raw().to_vec(),
-                kh.raw().to_vec(),
-                private.raw().to_vec(),
-                b"garbage".to_vec(),
-                events[1].raw().to_vec(),
-            ],
-            |_| None,
-        );
+        // One bad event per page: a page is decided up to its first bad event.
+        let out: Vec<Outcome> = [
+            forged[0].raw().to_vec(),
+            kh.raw().to_vec(),
+            private.raw().to_vec(),
+            b"garbage".to_vec(),
+            events[1].raw().to_vec(),
+        ]
+        .into_iter()
+        .flat_map(|raw| ingest.decide(vec![raw, events[0].raw().to_vec()], |_| None))
+        .collect();
         let reasons: Vec<_> = out
             .iter()
             .map(|o| match o {
@@ -335,8 +376,10 @@ mod tests {
             }
             other => panic!("expected a fork, got {other:?}"),
         }
-        assert_eq!(&out[1..], &[Outcome::Halted, Outcome::Halted]);
+        assert_eq!(out.len(), 1, "the rest of the page is not looked at");
         assert!(ingest.is_halted());
+        let out = ingest.decide(raws(&theirs[3..5]), |s| held.get(&s).copied());
+        assert_eq!(out, vec![Outcome::Halted, Outcome::Halted]);
     }
 
     #[test]

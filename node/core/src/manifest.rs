@@ -442,8 +442,7 @@ impl Manifest {
         Ok(())
     }
 
-    /// Verifies a first version (or a manifest taken on trust as the starting point):
-    /// signed by the quorum of its own node members.
+    /// Verifies a first version: signed by the quorum of its own node members.
     pub fn verify_genesis(&self) -> Result<(), ManifestError> {
         if self.version() != 1 {
             return Err(ManifestError::NotNext {
@@ -451,6 +450,13 @@ impl Manifest {
                 found: self.version(),
             });
         }
+        self.check_signatures(self)
+    }
+
+    /// Verifies a manifest of any version taken on trust as the starting point (a
+    /// member that joins in a later version starts from that version): signed by
+    /// the quorum of its own node members.
+    pub fn verify_starting_point(&self) -> Result<(), ManifestError> {
         self.check_signatures(self)
     }
 

@@ -50,8 +50,10 @@ impl fmt::Debug for PayloadKind {
 }
 
 /// Why a payload could not be read.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum PayloadError {
+    #[error("payload kind {0} is unknown to this build")]
+    UnknownKind(PayloadKind),
     #[error("payload kind {found} where {expected} was expected")]
     WrongKind {
         expected: PayloadKind,
@@ -102,6 +104,15 @@ pub trait Payload: Sized {
             });
         }
         Self::decode(event.version(), event.payload())
+    }
+}
+
+/// Checks that a payload is a known kind and decodes at its version: the schema
+/// check every appended and every received event passes.
+pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), PayloadError> {
+    match kind {
+        PayloadKind::NOTE => Note::decode(version, bytes).map(drop),
+        other => Err(PayloadError::UnknownKind(other)),
     }
 }
 

@@ -43,6 +43,18 @@ pub struct Target {
     tls: Option<(TlsIdentity, [u8; 32])>,
 }
 
+impl Target {
+    /// A peer node, reached over mutual TLS with `identity`, whose certificate must
+    /// have fingerprint `pin`.
+    pub fn peer(addr: SocketAddr, member: MemberId, identity: TlsIdentity, pin: [u8; 32]) -> Self {
+        Self {
+            addr,
+            member: Some(member),
+            tls: Some((identity, pin)),
+        }
+    }
+}
+
 /// Works out the node to reach from an identity folder: `node` if given, else the
 /// folder's own node (node.toml), else the first node member of its manifest.
 pub fn target(dir: &Path, node: Option<SocketAddr>) -> Result<Target, ConnectError> {

@@ -6,10 +6,14 @@
 //! data = "data"                 # RocksDB folder, relative to the node folder
 //! key = "signing.key"           # ed25519 signing key, mode 0600, relative to the node folder
 //! sync = true                   # fdatasync every commit; false is for benchmarks only
+//!
+//! [peers]                       # optional: reach a peer elsewhere than its manifest endpoint
+//! VN = "10.8.0.3:7403"
 //! ```
 //!
 //! Every setting is documented in `deploy/node.example.toml`.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -37,6 +41,10 @@ pub struct NodeConfig {
     /// measure the cost of durability turn this off; the node logs a warning then.
     #[serde(default = "default_sync")]
     pub sync: bool,
+    /// Where this node reaches a peer when it is not the endpoint the manifest lists
+    /// (a VPN address, a port forward, a test's proxy). Keys are member ids.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub peers: BTreeMap<MemberId, SocketAddr>,
 }
 
 fn default_data() -> PathBuf {
@@ -75,6 +83,7 @@ impl NodeConfig {
             data: default_data(),
             key: default_key(),
             sync: true,
+            peers: BTreeMap::new(),
         }
     }
 

@@ -8,12 +8,14 @@
 //! quorum. A file older than what the node accepted is refused, which stops a
 //! rollback to a manifest that still trusts a replaced key.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use remedy_core::manifest::{Manifest, ManifestError, Role};
 use remedy_core::{MemberId, SigningKey};
+use tokio::sync::watch;
 
-use crate::identity::{FEDERATION_FILE, IdentityError, load_manifest};
+use crate::identity::{FEDERATION_FILE, IdentityError, load_manifest, save_manifest};
 use crate::store::{Commit, Store, StoreError};
 
 /// Why a node will not run under a manifest.
@@ -58,15 +60,21 @@ pub enum FederationError {
     },
 }
 
+/// The version this node started from, when not 1 (a member that joined later).
+const META_START: &[u8] = b"manifest/start";
+
 fn meta_key(version: u64) -> Vec<u8> {
     format!("manifest/{version:020}").into_bytes()
 }
 
 /// The newest manifest this node accepted, if any.
 fn accepted(store: &dyn Store) -> Result<Option<Manifest>, FederationError> {
-    // Versions are few; walk up from 1 until one is missing.
+    // Versions are few; walk up from the first until one is missing.
     let mut newest = None;
-    let mut version = 1;
+    let mut version = match store.meta(META_START)? {
+        Some(raw) => String::from_utf8_lossy(&raw).parse().unwrap_or(1),
+        None => 1,
+    };
     while let Some(raw) = store.meta(&meta_key(version))? {
         let text = String::from_utf8(raw).map_err(|e| StoreError::Corrupt {
             path: "meta".into(),
@@ -102,8 +110,20 @@ pub fn load(
         source,
     };
     let found = manifest.version();
-    match accepted(store)? {
-        None => manifest.verify_genesis().map_err(invalid)?,
+    let newest = accepted(store)?;
+    let mut meta = vec![(meta_key(found), manifest.to_text().into_bytes())];
+    if newest.is_none() {
+        meta.push((META_START.to_vec(), found.to_string().into_bytes()));
+    }
+    match newest {
+        None if found == 1 => manifest.verify_genesis().map_err(invalid)?,
+        None => {
+            manifest.verify_starting_point().map_err(invalid)?;
+            tracing::info!(
+                version = found,
+                "first start: taking manifest version {found} as the starting point"
+            );
+        }
         Some(old) if found < old.version() => {
             return Err(FederationError::Rollback {
                 path: shown,
@@ -130,25 +150,128 @@ pub fn load(
             });
         }
     }
+    check_own(&manifest, &shown, member, key)?;
+    store.commit(Commit {
+        meta,
+        ..Commit::default()
+    })?;
+    Ok(Some(manifest))
+}
+
+/// Checks that `manifest` lists `member` as a node with the key this node signs with.
+fn check_own(
+    manifest: &Manifest,
+    shown: &str,
+    member: &MemberId,
+    key: &SigningKey,
+) -> Result<(), FederationError> {
     let me = manifest
         .member(member)
         .filter(|m| m.role == Role::Node)
         .ok_or_else(|| FederationError::NotAMember {
-            path: shown.clone(),
+            path: shown.to_string(),
             member: member.clone(),
         })?;
     let actual = hex::encode(key.verifying_key().as_bytes());
     if me.public_key != actual {
         return Err(FederationError::WrongKey {
-            path: shown,
+            path: shown.to_string(),
             member: member.clone(),
             listed: me.public_key.clone(),
             actual,
         });
     }
-    store.commit(Commit {
-        meta: vec![(meta_key(found), manifest.to_text().into_bytes())],
-        ..Commit::default()
-    })?;
-    Ok(Some(manifest))
+    Ok(())
+}
+
+/// The manifest a running node follows. A new version comes from the operator
+/// (`Admin.ApplyManifest`) or from a peer (replication sees a peer on a newer
+/// version and fetches it); either way it must be the next version, signed by the
+/// quorum of the current one. It is then recorded in the store, written to
+/// `federation.toml`, and announced to the parts of the node that depend on it
+/// (TLS pins, replication).
+pub struct LiveManifest {
+    store: Arc<dyn Store>,
+    path: PathBuf,
+    member: MemberId,
+    key: SigningKey,
+    current: watch::Sender<Arc<Manifest>>,
+    adopting: std::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for LiveManifest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LiveManifest(version {})", self.current().version())
+    }
+}
+
+impl LiveManifest {
+    pub fn new(
+        store: Arc<dyn Store>,
+        dir: &Path,
+        member: MemberId,
+        key: SigningKey,
+        manifest: Manifest,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            path: dir.join(FEDERATION_FILE),
+            member,
+            key,
+            current: watch::Sender::new(Arc::new(manifest)),
+            adopting: std::sync::Mutex::new(()),
+        })
+    }
+
+    pub fn current(&self) -> Arc<Manifest> {
+        self.current.borrow().clone()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Manifest>> {
+        self.current.subscribe()
+    }
+
+    /// The text of an accepted version, as stored.
+    pub fn version_text(&self, version: u64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .store
+            .meta(&meta_key(version))?
+            .map(|raw| String::from_utf8_lossy(&raw).into_owned()))
+    }
+
+    /// Checks `text` as the next version and switches to it. `from` says where it
+    /// came from, for the log.
+    pub fn adopt(&self, text: &str, from: &str) -> Result<Arc<Manifest>, FederationError> {
+        let _one_at_a_time = self.adopting.lock().unwrap_or_else(|e| e.into_inner());
+        let shown = format!("manifest from {from}");
+        let invalid = |source| FederationError::Invalid {
+            path: shown.clone(),
+            source,
+        };
+        let next = Manifest::parse(text).map_err(invalid)?;
+        let current = self.current();
+        if next.version() <= current.version() {
+            return Err(FederationError::Rollback {
+                path: shown,
+                found: next.version(),
+                accepted: current.version(),
+            });
+        }
+        next.verify_successor(&current).map_err(invalid)?;
+        check_own(&next, &shown, &self.member, &self.key)?;
+        self.store.commit(Commit {
+            meta: vec![(meta_key(next.version()), next.to_text().into_bytes())],
+            ..Commit::default()
+        })?;
+        save_manifest(&self.path, &next)?;
+        let next = Arc::new(next);
+        tracing::info!(
+            version = next.version(),
+            members = next.body.members.len(),
+            %from,
+            "switched to a new manifest version"
+        );
+        self.current.send_replace(next.clone());
+        Ok(next)
+    }
 }

@@ -5,12 +5,13 @@
 //! the first event and check the projections agree. `Node::serve` then runs the gRPC
 //! server until the shutdown future completes.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use remedy_core::{KeyId, MemberId, SigningKey};
+use remedy_core::{ChainHead, KeyId, MemberId, SigningKey};
 use remedy_proto::v1 as pb;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
@@ -19,9 +20,12 @@ use crate::config::{ConfigError, NodeConfig};
 use crate::grpc::{AdminService, FederationService, LogService};
 use crate::keyfile::{KeyFileError, load_signing_key};
 use crate::stats::{LogStats, own_logs};
-use crate::store::{RocksStore, Store, StoreError, StoreOptions};
-use crate::tls::{Fingerprint, TlsIdentity, parse_fingerprint, server_config};
-use crate::verify::{Verified, VerifyError, verify_own_logs};
+use crate::federation::LiveManifest;
+use crate::heads::Heads;
+use crate::replication::{Replication, ReplicationError};
+use crate::store::{LogId, RocksStore, Store, StoreError, StoreOptions};
+use crate::tls::{Pins, TlsIdentity, server_config};
+use crate::verify::{Verified, VerifyError, verify_own_logs, verify_replicas};
 use crate::writer::{LogWriter, WriterState};
 
 /// How long a stopping node waits for open connections to close.
@@ -49,6 +53,8 @@ pub enum NodeError {
     Verify(#[from] VerifyError),
     #[error(transparent)]
     Federation(#[from] crate::federation::FederationError),
+    #[error(transparent)]
+    Replication(#[from] ReplicationError),
     #[error(
         "the signing key in {path} (key id {found}) is not the key this node's logs were written with (key id {expected}); restore the right key file"
     )]
@@ -72,6 +78,8 @@ pub struct Node {
     store: Arc<RocksStore>,
     key: SigningKey,
     pub verified: Verified,
+    /// The verified heads of the replicated logs.
+    pub replicas: BTreeMap<MemberId, ChainHead>,
     /// The federation manifest the node runs under; `None` for a standalone node.
     pub manifest: Option<remedy_core::manifest::Manifest>,
 }
@@ -101,16 +109,23 @@ impl Node {
         }
         let started = Instant::now();
         let mut last_report = Instant::now();
-        let verified = verify_own_logs(&store, &config.member, key.verifying_key(), |log, n| {
+        let mut progress = |log: &LogId, n| {
             if last_report.elapsed().as_secs() >= 2 {
                 tracing::info!(%log, verified = n, "verifying logs");
                 last_report = Instant::now();
             }
-        })?;
+        };
+        let verified = verify_own_logs(&store, &config.member, key.verifying_key(), &mut progress)?;
+        let replicas = match &manifest {
+            Some(manifest) => verify_replicas(&store, manifest, &mut progress)?,
+            None => BTreeMap::new(),
+        };
         tracing::info!(
             member = %config.member,
             shared = verified.shared.seq,
             private = verified.private.seq,
+            replicas = replicas.len(),
+            replicated_events = replicas.values().map(|h| h.seq).sum::<u64>(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "logs verified"
         );
@@ -120,6 +135,7 @@ impl Node {
             store: Arc::new(store),
             key,
             verified,
+            replicas,
             manifest,
         })
     }
@@ -149,12 +165,24 @@ impl Node {
             private: self.verified.private,
             stats,
         };
+        let heads = Arc::new(Heads::default());
+        heads.advance(&self.config.member, self.verified.shared.seq);
         let (writer, writer_stopped) = LogWriter::start(
             store.clone(),
             self.config.member.clone(),
             self.key.clone(),
             state,
+            heads.clone(),
         );
+        let live = self.manifest.clone().map(|manifest| {
+            LiveManifest::new(
+                store.clone(),
+                &self.dir,
+                self.config.member.clone(),
+                self.key.clone(),
+                manifest,
+            )
+        });
 
         let (health, health_service) = tonic_health::server::health_reporter();
         health
@@ -182,24 +210,36 @@ impl Node {
         };
         // A node in a federation speaks only mutual TLS, with the certificates the
         // manifest pins; a standalone node (no manifest) only plain text on loopback.
-        let tls = match &self.manifest {
-            Some(manifest) => {
+        let mut background = tokio::task::JoinSet::new();
+        let mut replication = None;
+        let tls = match &live {
+            Some(live) => {
                 let identity =
                     TlsIdentity::load(&self.dir).map_err(|e| serve_error(Box::new(e)))?;
-                let allowed: Vec<(Fingerprint, MemberId)> = manifest
-                    .body
-                    .members
-                    .iter()
-                    .filter_map(|m| {
-                        parse_fingerprint(&m.tls_fingerprint).map(|f| (f, m.id.clone()))
-                    })
-                    .collect();
-                let config =
-                    server_config(&identity, allowed).map_err(|e| serve_error(Box::new(e)))?;
-                Some((
-                    tokio_rustls::TlsAcceptor::from(Arc::new(config)),
-                    identity.fingerprint(),
-                ))
+                let pins = Pins::new(Pins::of_manifest(&live.current()));
+                // A new manifest version changes who may connect, at once.
+                let mut versions = live.subscribe();
+                let follow_pins = pins.clone();
+                background.spawn(async move {
+                    while versions.changed().await.is_ok() {
+                        let manifest = versions.borrow_and_update().clone();
+                        follow_pins.replace(Pins::of_manifest(&manifest));
+                    }
+                });
+                let config = server_config(&identity, pins).map_err(|e| serve_error(Box::new(e)))?;
+                let own = identity.fingerprint();
+                let replicator = Replication::new(
+                    self.config.member.clone(),
+                    store.clone(),
+                    heads.clone(),
+                    live.clone(),
+                    identity,
+                    self.config.peers.clone(),
+                    &self.replicas,
+                )?;
+                background.spawn(replicator.clone().run());
+                replication = Some(replicator);
+                Some((tokio_rustls::TlsAcceptor::from(Arc::new(config)), own))
             }
             None => None,
         };
@@ -208,16 +248,27 @@ impl Node {
             .add_service(health_service)
             .add_service(reflection)
             .add_service(pb::federation_server::FederationServer::new(
-                FederationService::new(self.manifest.as_ref()),
+                FederationService::new(
+                    self.config.member.clone(),
+                    heads.clone(),
+                    live.clone(),
+                    replication,
+                ),
             ))
             .add_service(pb::admin_server::AdminServer::new(AdminService::new(
                 writer.clone(),
                 operator,
+                live.clone(),
             )))
-            .add_service(pb::log_server::LogServer::new(LogService::new(
-                store,
-                self.config.member.clone(),
-            )));
+            .add_service(
+                pb::log_server::LogServer::new(LogService::new(
+                    store,
+                    self.config.member.clone(),
+                    heads,
+                    live,
+                ))
+                .max_decoding_message_size(crate::replication::MAX_MESSAGE),
+            );
         let mut accept_task = None;
         let server: std::pin::Pin<
             Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send>,
@@ -241,6 +292,9 @@ impl Node {
         if let Some(task) = accept_task {
             task.abort();
         }
+        // Replication stops before the writer: nothing is stored after this.
+        background.abort_all();
+        while background.join_next().await.is_some() {}
         // The writer thread holds the store; it must let go before the process exits,
         // or RocksDB is torn down under it.
         writer.stop().await;

@@ -9,9 +9,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use remedy_core::MemberId;
+use remedy_core::manifest::Manifest;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
@@ -121,10 +122,43 @@ impl Signatures {
     }
 }
 
+/// The client certificates a server accepts: those of the manifest it runs under.
+/// Shared with the running server, so a new manifest version takes effect for the
+/// next handshake without a restart.
+#[derive(Debug, Default)]
+pub struct Pins(RwLock<BTreeMap<Fingerprint, MemberId>>);
+
+impl Pins {
+    pub fn new(allowed: impl IntoIterator<Item = (Fingerprint, MemberId)>) -> Arc<Self> {
+        Arc::new(Self(RwLock::new(allowed.into_iter().collect())))
+    }
+
+    /// Every member of `manifest` whose fingerprint parses.
+    pub fn of_manifest(manifest: &Manifest) -> Vec<(Fingerprint, MemberId)> {
+        manifest
+            .body
+            .members
+            .iter()
+            .filter_map(|m| parse_fingerprint(&m.tls_fingerprint).map(|f| (f, m.id.clone())))
+            .collect()
+    }
+
+    pub fn replace(&self, allowed: impl IntoIterator<Item = (Fingerprint, MemberId)>) {
+        let mut pins = self.0.write().unwrap_or_else(|e| e.into_inner());
+        *pins = allowed.into_iter().collect();
+    }
+
+    /// The member a certificate belongs to.
+    pub fn member(&self, fingerprint: &Fingerprint) -> Option<MemberId> {
+        let pins = self.0.read().unwrap_or_else(|e| e.into_inner());
+        pins.get(fingerprint).cloned()
+    }
+}
+
 /// Accepts client certificates pinned in the manifest, and no others.
 #[derive(Debug)]
 struct PinnedClients {
-    allowed: BTreeMap<Fingerprint, MemberId>,
+    allowed: Arc<Pins>,
     signatures: Signatures,
 }
 
@@ -139,7 +173,7 @@ impl ClientCertVerifier for PinnedClients {
         _intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        if self.allowed.contains_key(&fingerprint(end_entity)) {
+        if self.allowed.member(&fingerprint(end_entity)).is_some() {
             Ok(ClientCertVerified::assertion())
         } else {
             Err(rustls::Error::InvalidCertificate(
@@ -222,10 +256,10 @@ impl ServerCertVerifier for PinnedServer {
 /// A server configuration that requires a client certificate from `allowed`.
 pub fn server_config(
     identity: &TlsIdentity,
-    allowed: impl IntoIterator<Item = (Fingerprint, MemberId)>,
+    allowed: Arc<Pins>,
 ) -> Result<rustls::ServerConfig, TlsError> {
     let verifier = PinnedClients {
-        allowed: allowed.into_iter().collect(),
+        allowed,
         signatures: Signatures::new(),
     };
     let mut config = rustls::ServerConfig::builder_with_provider(provider())
@@ -295,8 +329,9 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, t)| (t.fingerprint(), MemberId::new(format!("M{i}")).unwrap()));
-        let acceptor =
-            tokio_rustls::TlsAcceptor::from(Arc::new(server_config(server, allowed).unwrap()));
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(
+            server_config(server, Pins::new(allowed)).unwrap(),
+        ));
         let server_side = tokio::spawn(async move {
             let (tcp, _) = listener.accept().await.unwrap();
             match acceptor.accept(tcp).await {

@@ -126,3 +126,37 @@ pub fn verify_own_logs(
         events: shared.seq + private.seq,
     })
 }
+
+/// Verifies every replicated log held of a node member of `manifest` with that
+/// member's key from the manifest, and checks its count against the projection.
+/// Logs of origins the manifest no longer lists as nodes are left alone.
+pub fn verify_replicas(
+    store: &dyn Store,
+    manifest: &remedy_core::manifest::Manifest,
+    mut progress: impl FnMut(&LogId, u64),
+) -> Result<std::collections::BTreeMap<MemberId, ChainHead>, VerifyError> {
+    let mut heads = std::collections::BTreeMap::new();
+    for origin in store.replica_origins()? {
+        let Some(key) = manifest
+            .nodes()
+            .find(|m| m.id == origin)
+            .and_then(|m| m.verifying_key().ok())
+        else {
+            continue;
+        };
+        let log = LogId::Replica(origin.clone());
+        let head = verify_log(store, &log, &origin, key, |n| progress(&log, n))?;
+        let counted = LogStats::load(store, std::slice::from_ref(&log))?
+            .get(&log)
+            .events;
+        if counted != head.seq {
+            return Err(VerifyError::ProjectionMismatch {
+                log,
+                events: head.seq,
+                counted,
+            });
+        }
+        heads.insert(origin, head);
+    }
+    Ok(heads)
+}

@@ -24,6 +24,7 @@ use remedy_core::{
 };
 use tokio::sync::{mpsc, oneshot};
 
+use crate::heads::Heads;
 use crate::stats::LogStats;
 use crate::store::{Commit, LogId, Store};
 
@@ -105,13 +106,14 @@ impl LogWriter {
         origin: MemberId,
         key: SigningKey,
         state: WriterState,
+        heads: Arc<Heads>,
     ) -> (Self, WriterStopped) {
         let (jobs, rx) = mpsc::channel(1024);
         let (alive, stopped) = std::sync::mpsc::channel::<()>();
         std::thread::Builder::new()
             .name("log-writer".into())
             .spawn(move || {
-                run(rx, store.as_ref(), &origin, &key, state);
+                run(rx, store.as_ref(), &origin, &key, state, &heads);
                 // The store is released before `alive` is dropped, so a waiter that sees
                 // the thread stopped can close the database.
                 drop(store);
@@ -169,6 +171,7 @@ fn run(
     origin: &MemberId,
     key: &SigningKey,
     state: WriterState,
+    heads: &Heads,
 ) {
     std::thread::scope(|scope| {
         // One group may wait while another commits: the committer thread syncs
@@ -177,7 +180,12 @@ fn run(
         let (results_tx, results) = std::sync::mpsc::channel::<bool>();
         scope.spawn(move || {
             for group in groups {
-                if results_tx.send(commit_group(store, group)).is_err() {
+                let shared_head = group.after.shared.seq;
+                let durable = commit_group(store, group);
+                if durable {
+                    heads.advance(origin, shared_head);
+                }
+                if results_tx.send(durable).is_err() {
                     return;
                 }
             }
@@ -407,7 +415,14 @@ mod tests {
             stats: LogStats::default(),
         };
         (
-            LogWriter::start(store, MemberId::new("KH").expect("id"), key.clone(), state).0,
+            LogWriter::start(
+                store,
+                MemberId::new("KH").expect("id"),
+                key.clone(),
+                state,
+                Arc::default(),
+            )
+            .0,
             key,
         )
     }
@@ -504,6 +519,12 @@ mod tests {
         fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
             self.inner.meta(key)
         }
+        fn meta_prefix(
+            &self,
+            prefix: &[u8],
+        ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, crate::store::StoreError> {
+            self.inner.meta_prefix(prefix)
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -516,7 +537,13 @@ mod tests {
             stats: LogStats::default(),
         };
         let (writer, stopped) =
-            LogWriter::start(store.clone(), MemberId::new("KH").expect("id"), key, state);
+            LogWriter::start(
+                store.clone(),
+                MemberId::new("KH").expect("id"),
+                key,
+                state,
+                Arc::default(),
+            );
         let tasks: Vec<_> = (0..64)
             .map(|t| {
                 let writer = writer.clone();

@@ -5,6 +5,7 @@
 //! loopback only, so only processes on its machine reach the service.
 
 use std::pin::Pin;
+use std::sync::Arc;
 
 use remedy_proto::v1 as pb;
 use tokio_stream::wrappers::ReceiverStream;
@@ -13,6 +14,7 @@ use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Request, Response, Status, Streaming};
 
 use super::convert;
+use crate::federation::LiveManifest;
 use crate::tls::{Fingerprint, fingerprint};
 use crate::writer::LogWriter;
 
@@ -21,11 +23,21 @@ pub struct AdminService {
     writer: LogWriter,
     /// The fingerprint of this node's own certificate, when serving mutual TLS.
     operator: Option<Fingerprint>,
+    /// The manifest a federated node runs under.
+    manifest: Option<Arc<LiveManifest>>,
 }
 
 impl AdminService {
-    pub fn new(writer: LogWriter, operator: Option<Fingerprint>) -> Self {
-        Self { writer, operator }
+    pub fn new(
+        writer: LogWriter,
+        operator: Option<Fingerprint>,
+        manifest: Option<Arc<LiveManifest>>,
+    ) -> Self {
+        Self {
+            writer,
+            operator,
+            manifest,
+        }
     }
 
     /// Refuses every caller but the operator when serving mutual TLS.
@@ -102,5 +114,25 @@ impl pb::admin_server::Admin for AdminService {
             }
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(outbound))))
+    }
+
+    async fn apply_manifest(
+        &self,
+        request: Request<pb::ApplyManifestRequest>,
+    ) -> Result<Response<pb::ApplyManifestReply>, Status> {
+        self.authorize(&request)?;
+        let Some(manifest) = self.manifest.clone() else {
+            return Err(Status::failed_precondition(
+                "this is a standalone node: it runs under no manifest",
+            ));
+        };
+        let text = request.into_inner().text;
+        let adopted = tokio::task::spawn_blocking(move || manifest.adopt(&text, "the operator"))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(convert::federation_error)?;
+        Ok(Response::new(pb::ApplyManifestReply {
+            version: adopted.version(),
+        }))
     }
 }

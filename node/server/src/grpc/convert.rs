@@ -23,11 +23,15 @@ pub fn draft(index: usize, d: pb::Draft) -> Result<Draft, Status> {
             Status::invalid_argument(format!("events[{index}].{field}: {value} is over 65535"))
         })
     };
-    Ok(Draft {
+    let draft = Draft {
         kind: PayloadKind(narrow("payload_kind", d.payload_kind)?),
         version: narrow("payload_version", d.payload_version)?,
         payload: d.payload,
-    })
+    };
+    // Peers refuse events whose payload does not decode; refuse them here first.
+    remedy_core::payload::check(draft.kind, draft.version, &draft.payload)
+        .map_err(|e| Status::invalid_argument(format!("events[{index}]: {e}")))?;
+    Ok(draft)
 }
 
 pub fn receipt(r: Receipt) -> pb::Receipt {
@@ -59,8 +63,86 @@ pub fn store_error(e: StoreError) -> Status {
     Status::internal(e.to_string())
 }
 
+pub fn federation_error(e: crate::federation::FederationError) -> Status {
+    use crate::federation::FederationError as E;
+    match e {
+        E::File(_) | E::Store(_) => Status::internal(e.to_string()),
+        _ => Status::failed_precondition(e.to_string()),
+    }
+}
+
 pub fn not_operator() -> Status {
     Status::permission_denied(
         "the administration service is for this node's operator only: connect with the node's own identity folder",
     )
+}
+
+/// The replication report as `remedy status` receives it. The node's own origin is
+/// listed first, at its own height.
+pub fn status(
+    member: &MemberId,
+    manifest_version: u64,
+    own_height: u64,
+    report: Option<crate::replication::Report>,
+) -> pb::StatusReply {
+    let mut reply = pb::StatusReply {
+        member: member.to_string(),
+        manifest_version,
+        origins: vec![pb::OriginStatus {
+            origin: member.to_string(),
+            height: own_height,
+            best_known: own_height,
+            lag: 0,
+            halted: false,
+        }],
+        ..Default::default()
+    };
+    let Some(report) = report else {
+        return reply;
+    };
+    reply.peers = report
+        .peers
+        .into_iter()
+        .map(|(id, p)| pb::PeerStatus {
+            member: id.to_string(),
+            endpoint: p.endpoint,
+            state: p.state.to_string(),
+            last_error: p.last_error,
+            since_ms: p.since_ms,
+        })
+        .collect();
+    reply
+        .origins
+        .extend(report.origins.into_iter().map(|o| pb::OriginStatus {
+            origin: o.origin.to_string(),
+            height: o.height,
+            best_known: o.best_known.max(o.height),
+            lag: o.best_known.saturating_sub(o.height),
+            halted: o.halted,
+        }));
+    reply.rejected = report
+        .rejected
+        .into_iter()
+        .map(|(reason, r)| pb::RejectedCount {
+            reason: reason.to_string(),
+            count: r.count,
+            last: r.last,
+        })
+        .collect();
+    reply.forks = report
+        .forks
+        .into_iter()
+        .map(|f| pb::ForkEvidence {
+            origin: f.origin.to_string(),
+            seq: f.seq,
+            held: Some(pb::SignedEvent {
+                raw: f.held.into_raw(),
+            }),
+            received: Some(pb::SignedEvent {
+                raw: f.received.into_raw(),
+            }),
+            peer: f.peer,
+        })
+        .collect();
+    reply
 }

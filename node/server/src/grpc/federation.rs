@@ -1,19 +1,38 @@
-//! The federation service: the manifest this node runs under.
+//! The federation service: the manifest this node runs under (every version it
+//! accepted) and its replication status.
 
-use remedy_core::manifest::Manifest;
+use std::sync::Arc;
+
+use remedy_core::MemberId;
 use remedy_proto::v1 as pb;
 use tonic::{Request, Response, Status};
 
+use super::convert;
+use crate::federation::LiveManifest;
+use crate::heads::Heads;
+use crate::replication::Replication;
+
 #[derive(Debug, Clone)]
 pub struct FederationService {
-    /// The manifest file's text as accepted at start; empty for a standalone node.
-    text: String,
+    member: MemberId,
+    heads: Arc<Heads>,
+    /// `None` for a standalone node.
+    manifest: Option<Arc<LiveManifest>>,
+    replication: Option<Arc<Replication>>,
 }
 
 impl FederationService {
-    pub fn new(manifest: Option<&Manifest>) -> Self {
+    pub fn new(
+        member: MemberId,
+        heads: Arc<Heads>,
+        manifest: Option<Arc<LiveManifest>>,
+        replication: Option<Arc<Replication>>,
+    ) -> Self {
         Self {
-            text: manifest.map(Manifest::to_text).unwrap_or_default(),
+            member,
+            heads,
+            manifest,
+            replication,
         }
     }
 }
@@ -22,10 +41,37 @@ impl FederationService {
 impl pb::federation_server::Federation for FederationService {
     async fn manifest(
         &self,
-        _: Request<pb::ManifestRequest>,
+        request: Request<pb::ManifestRequest>,
     ) -> Result<Response<pb::ManifestReply>, Status> {
-        Ok(Response::new(pb::ManifestReply {
-            text: self.text.clone(),
-        }))
+        let Some(manifest) = &self.manifest else {
+            return Ok(Response::new(pb::ManifestReply::default()));
+        };
+        let text = match request.get_ref().version {
+            0 => manifest.current().to_text(),
+            version => manifest
+                .version_text(version)
+                .map_err(convert::store_error)?
+                .ok_or_else(|| {
+                    Status::not_found(format!(
+                        "manifest version {version} is not one this node accepted (it runs under version {})",
+                        manifest.current().version()
+                    ))
+                })?,
+        };
+        Ok(Response::new(pb::ManifestReply { text }))
+    }
+
+    async fn status(
+        &self,
+        _: Request<pb::StatusRequest>,
+    ) -> Result<Response<pb::StatusReply>, Status> {
+        let version = self.manifest.as_ref().map(|m| m.current().version());
+        let report = self.replication.as_ref().map(|r| r.report());
+        Ok(Response::new(convert::status(
+            &self.member,
+            version.unwrap_or(0),
+            self.heads.get(&self.member),
+            report,
+        )))
     }
 }

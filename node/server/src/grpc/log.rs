@@ -11,6 +11,9 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use super::convert;
+use crate::federation::LiveManifest;
+use crate::heads::Heads;
+use crate::replication::{PAGE_BYTES, PAGE_EVENTS};
 use crate::store::{LogId, Store};
 
 /// Events per `Read` when the request does not say.
@@ -22,6 +25,9 @@ const MAX_PAGE: usize = 10_000;
 pub struct LogService {
     store: Arc<dyn Store>,
     member: MemberId,
+    heads: Arc<Heads>,
+    /// The manifest, for a federated node: its version goes into every page.
+    manifest: Option<Arc<LiveManifest>>,
 }
 
 impl std::fmt::Debug for LogService {
@@ -31,8 +37,18 @@ impl std::fmt::Debug for LogService {
 }
 
 impl LogService {
-    pub fn new(store: Arc<dyn Store>, member: MemberId) -> Self {
-        Self { store, member }
+    pub fn new(
+        store: Arc<dyn Store>,
+        member: MemberId,
+        heads: Arc<Heads>,
+        manifest: Option<Arc<LiveManifest>>,
+    ) -> Self {
+        Self {
+            store,
+            member,
+            heads,
+            manifest,
+        }
     }
 
     /// The shared log of `origin` as held here.
@@ -46,6 +62,7 @@ impl LogService {
 }
 
 type EventStream = Pin<Box<dyn Stream<Item = Result<pb::SignedEvent, Status>> + Send>>;
+type PageStream = Pin<Box<dyn Stream<Item = Result<pb::Page, Status>> + Send>>;
 
 #[tonic::async_trait]
 impl pb::log_server::Log for LogService {
@@ -99,5 +116,134 @@ impl pb::log_server::Log for LogService {
             .map_err(convert::store_error)?;
         let events = page.into_iter().map(|(_, raw)| Ok(pb::SignedEvent { raw }));
         Ok(Response::new(Box::pin(tokio_stream::iter(events))))
+    }
+
+    type FollowStream = PageStream;
+
+    async fn follow(
+        &self,
+        request: Request<pb::FollowRequest>,
+    ) -> Result<Response<Self::FollowStream>, Status> {
+        let positions = request
+            .into_inner()
+            .from
+            .into_iter()
+            .map(|p| {
+                let origin = MemberId::new(&p.origin)
+                    .map_err(|e| Status::invalid_argument(format!("from: origin: {e}")))?;
+                Ok((origin, p.next_seq.max(1)))
+            })
+            .collect::<Result<Vec<_>, Status>>()?;
+        let (pages, stream) = tokio::sync::mpsc::channel(4);
+        tokio::spawn(self.clone().serve_follower(positions, pages));
+        Ok(Response::new(Box::pin(
+            tokio_stream::wrappers::ReceiverStream::new(stream),
+        )))
+    }
+}
+
+impl LogService {
+    /// Serves a follower: heads first, then pages from its positions on, round robin
+    /// over the origins, then whatever becomes durable, until the follower leaves.
+    async fn serve_follower(
+        self,
+        mut positions: Vec<(MemberId, u64)>,
+        pages: tokio::sync::mpsc::Sender<Result<pb::Page, Status>>,
+    ) {
+        let mut grown = self.heads.subscribe();
+        let mut manifest_rx = self.manifest.as_ref().map(|m| m.subscribe());
+        let version = |rx: &Option<tokio::sync::watch::Receiver<_>>| {
+            rx.as_ref()
+                .map(|rx: &tokio::sync::watch::Receiver<Arc<remedy_core::manifest::Manifest>>| {
+                    rx.borrow().version()
+                })
+                .unwrap_or(0)
+        };
+        for (origin, _) in &positions {
+            let hello = pb::Page {
+                origin: origin.to_string(),
+                head: self.heads.get(origin),
+                events: Vec::new(),
+                manifest_version: version(&manifest_rx),
+            };
+            if pages.send(Ok(hello)).await.is_err() {
+                return;
+            }
+        }
+        loop {
+            grown.borrow_and_update();
+            let mut sent = false;
+            for (origin, next) in positions.iter_mut() {
+                let head = self.heads.get(origin);
+                if head < *next {
+                    continue;
+                }
+                let log = self.shared_log(origin.clone());
+                let (store, from) = (self.store.clone(), *next);
+                let page = match tokio::task::spawn_blocking(move || {
+                    store.range(&log, from, PAGE_EVENTS)
+                })
+                .await
+                {
+                    Ok(Ok(page)) => page,
+                    Ok(Err(e)) => {
+                        let _ = pages.send(Err(convert::store_error(e))).await;
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = pages.send(Err(Status::internal(e.to_string()))).await;
+                        return;
+                    }
+                };
+                let mut events = Vec::with_capacity(page.len());
+                let mut bytes = 0;
+                for (seq, raw) in page {
+                    if bytes > 0 && bytes + raw.len() > PAGE_BYTES {
+                        break;
+                    }
+                    bytes += raw.len();
+                    *next = seq + 1;
+                    events.push(pb::SignedEvent { raw });
+                }
+                if events.is_empty() {
+                    continue;
+                }
+                let page = pb::Page {
+                    origin: origin.to_string(),
+                    head,
+                    events,
+                    manifest_version: version(&manifest_rx),
+                };
+                if pages.send(Ok(page)).await.is_err() {
+                    return;
+                }
+                sent = true;
+            }
+            if sent {
+                continue;
+            }
+            tokio::select! {
+                changed = grown.changed() => if changed.is_err() { return },
+                () = pages.closed() => return,
+                Some(()) = async {
+                    match manifest_rx.as_mut() {
+                        Some(rx) => rx.changed().await.ok(),
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    // Tell the follower about the new version at once.
+                    let Some((origin, _)) = positions.first() else { continue };
+                    let page = pb::Page {
+                        origin: origin.to_string(),
+                        head: self.heads.get(origin),
+                        events: Vec::new(),
+                        manifest_version: version(&manifest_rx),
+                    };
+                    if pages.send(Ok(page)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
     }
 }

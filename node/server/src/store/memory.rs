@@ -100,4 +100,14 @@ impl Store for MemoryStore {
     fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.tables().meta.get(key).cloned())
     }
+
+    fn meta_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        Ok(self
+            .tables()
+            .meta
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
 }

@@ -107,6 +107,8 @@ pub trait Store: Send + Sync + 'static {
     fn projection(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn cursor(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Every metadata row whose key starts with `prefix`, in key order.
+    fn meta_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
 }
 
 /// The key of a replicated event: origin, a zero byte, then the sequence number

@@ -280,6 +280,21 @@ impl Store for RocksStore {
     fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         self.get(CF_META, key)
     }
+
+    fn meta_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let mut rows = Vec::new();
+        let mut it = self.db.raw_iterator_cf(self.cf(CF_META)?);
+        it.seek(prefix);
+        while let (Some(key), Some(value)) = (it.key(), it.value()) {
+            if !key.starts_with(prefix) {
+                break;
+            }
+            rows.push((key.to_vec(), value.to_vec()));
+            it.next();
+        }
+        it.status().map_err(|e| self.rocks(e))?;
+        Ok(rows)
+    }
 }
 
 fn hex_short(bytes: &[u8]) -> String {

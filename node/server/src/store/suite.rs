@@ -67,6 +67,25 @@ fn test_suite(store: &dyn Store) {
     assert_eq!(store.cursor(b"c").expect("get"), Some(b"2".to_vec()));
     assert_eq!(store.meta(b"m").expect("get"), Some(b"3".to_vec()));
     assert_eq!(store.meta(b"p").expect("get"), None);
+
+    // Metadata rows by prefix, in key order, and nothing past the prefix.
+    store
+        .commit(Commit {
+            meta: vec![
+                (b"fork/VN".to_vec(), b"b".to_vec()),
+                (b"fork/ID".to_vec(), b"a".to_vec()),
+                (b"forks".to_vec(), b"x".to_vec()),
+            ],
+            ..Commit::default()
+        })
+        .expect("commit");
+    assert_eq!(
+        store.meta_prefix(b"fork/").expect("prefix"),
+        vec![
+            (b"fork/ID".to_vec(), b"a".to_vec()),
+            (b"fork/VN".to_vec(), b"b".to_vec())
+        ]
+    );
     assert_eq!(
         store.last(&shared).expect("last").map(|(s, _)| s),
         Some(301)

@@ -1,0 +1,538 @@
+//! Replication: following every other origin's shared log through every peer.
+//!
+//! ```text
+//!  peer task (one per node member) ──Follow(positions)──▶ peer's Log service
+//!        ◀── Page{origin, head, events} ── catch-up from our positions, then live tail
+//!        │
+//!        ▼  spawn_blocking, under the origin's lock
+//!  Ingest::decide (batch signatures, chain, payload) ─▶ one commit: events + stats
+//!        │                                             (or fork evidence)
+//!        ▼
+//!  Heads::advance ─▶ wakes our own Follow streams, so peers get it relayed
+//! ```
+//!
+//! Each origin has one [`Ingest`] behind a lock, shared by all peer tasks: whichever
+//! peer delivers an event first stores it; the copies relayed by others are
+//! duplicates, recognised by body hash without a signature check. Nothing reaches
+//! the store before it is verified, and nothing is served before it is durable.
+//!
+//! A peer that sends an invalid event is logged with the reason, counted, and
+//! dropped; its task reconnects after a backoff. Two validly signed bodies for one
+//! sequence number are a fork: both are kept as evidence and the origin is halted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use remedy_core::ingest::{Ingest, Outcome};
+use remedy_core::manifest::Manifest;
+use remedy_core::{ChainHead, EventHash, MemberId, SignedEvent};
+use remedy_proto::v1 as pb;
+use tokio::task::JoinSet;
+
+use crate::client::{Target, connect};
+use crate::federation::LiveManifest;
+use crate::heads::Heads;
+use crate::stats::LogStats;
+use crate::store::{Commit, LogId, Store, StoreError};
+use crate::tls::{TlsIdentity, parse_fingerprint};
+
+/// Largest message a follower accepts: a page is cut at `PAGE_BYTES`, but always
+/// holds at least one event, which may be up to 1 MiB of payload.
+pub const MAX_MESSAGE: usize = 8 << 20;
+/// Most events per page.
+pub const PAGE_EVENTS: usize = 1000;
+/// A page is cut once it holds this many bytes.
+pub const PAGE_BYTES: usize = 2 << 20;
+
+/// First wait before reconnecting to a peer; doubles up to `MAX_BACKOFF`.
+const MIN_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Meta key prefix of fork evidence: `fork/<origin>`.
+const FORK_PREFIX: &str = "fork/";
+
+/// What replication knows about one peer.
+#[derive(Debug, Clone)]
+pub struct PeerState {
+    pub endpoint: String,
+    pub state: &'static str,
+    pub last_error: String,
+    pub since_ms: i64,
+}
+
+/// What replication knows about one origin.
+#[derive(Debug, Clone)]
+pub struct OriginReport {
+    pub origin: MemberId,
+    pub height: u64,
+    pub best_known: u64,
+    pub halted: bool,
+}
+
+/// Rejections of one kind.
+#[derive(Debug, Clone, Default)]
+pub struct Rejections {
+    pub count: u64,
+    pub last: String,
+}
+
+/// A recorded fork: both bodies, and the peer that sent the second.
+#[derive(Debug, Clone)]
+pub struct ForkRecord {
+    pub origin: MemberId,
+    pub seq: u64,
+    pub held: SignedEvent,
+    pub received: SignedEvent,
+    pub peer: String,
+}
+
+/// Everything `remedy status` shows.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub peers: BTreeMap<MemberId, PeerState>,
+    pub origins: Vec<OriginReport>,
+    pub rejected: BTreeMap<&'static str, Rejections>,
+    pub forks: Vec<ForkRecord>,
+}
+
+/// Why replication could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplicationError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("stored fork evidence for {origin} is malformed")]
+    BadEvidence { origin: String },
+}
+
+/// The receiving side of one origin.
+struct OriginState {
+    ingest: Ingest,
+    stats: LogStats,
+    /// The highest head any peer reported.
+    best_known: u64,
+}
+
+pub struct Replication {
+    member: MemberId,
+    store: Arc<dyn Store>,
+    heads: Arc<Heads>,
+    manifest: Arc<LiveManifest>,
+    identity: TlsIdentity,
+    /// Addresses from node.toml that replace the manifest's endpoints.
+    overrides: BTreeMap<MemberId, SocketAddr>,
+    origins: Mutex<BTreeMap<MemberId, Arc<Mutex<OriginState>>>>,
+    peers: Mutex<BTreeMap<MemberId, PeerState>>,
+    rejected: Mutex<BTreeMap<&'static str, Rejections>>,
+    forks: Mutex<Vec<ForkRecord>>,
+}
+
+impl std::fmt::Debug for Replication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Replication({})", self.member)
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Replication {
+    /// `replicas` are the verified heads of the replicated logs held at start.
+    pub fn new(
+        member: MemberId,
+        store: Arc<dyn Store>,
+        heads: Arc<Heads>,
+        manifest: Arc<LiveManifest>,
+        identity: TlsIdentity,
+        overrides: BTreeMap<MemberId, SocketAddr>,
+        replicas: &BTreeMap<MemberId, ChainHead>,
+    ) -> Result<Arc<Self>, ReplicationError> {
+        let forks = load_forks(store.as_ref())?;
+        let this = Arc::new(Self {
+            member,
+            store,
+            heads,
+            manifest,
+            identity,
+            overrides,
+            origins: Mutex::default(),
+            peers: Mutex::default(),
+            rejected: Mutex::default(),
+            forks: Mutex::new(forks),
+        });
+        this.refresh_origins(&this.manifest.current(), replicas)?;
+        Ok(this)
+    }
+
+    /// Makes sure every node member but this one has an origin state, with the key
+    /// the manifest gives it now.
+    fn refresh_origins(
+        &self,
+        manifest: &Manifest,
+        replicas: &BTreeMap<MemberId, ChainHead>,
+    ) -> Result<(), ReplicationError> {
+        let halted: BTreeSet<MemberId> = lock(&self.forks)
+            .iter()
+            .map(|f| f.origin.clone())
+            .collect();
+        let mut origins = lock(&self.origins);
+        for member in manifest.nodes().filter(|m| m.id != self.member) {
+            let Ok(key) = member.verifying_key() else {
+                tracing::error!(origin = %member.id, "the manifest's key for this member is unusable; not replicating it");
+                continue;
+            };
+            if let Some(state) = origins.get(&member.id) {
+                let mut state = lock(state);
+                let halted = state.ingest.is_halted();
+                state.ingest = Ingest::new(member.id.clone(), key, state.ingest.head());
+                if halted {
+                    state.ingest.halt();
+                }
+                continue;
+            }
+            let log = LogId::Replica(member.id.clone());
+            let head = replicas.get(&member.id).copied().unwrap_or(ChainHead::EMPTY);
+            let mut ingest = Ingest::new(member.id.clone(), key, head);
+            if halted.contains(&member.id) {
+                ingest.halt();
+            }
+            self.heads.advance(&member.id, head.seq);
+            let stats = LogStats::load(self.store.as_ref(), std::slice::from_ref(&log))?;
+            origins.insert(
+                member.id.clone(),
+                Arc::new(Mutex::new(OriginState {
+                    ingest,
+                    stats,
+                    best_known: head.seq,
+                })),
+            );
+        }
+        Ok(())
+    }
+
+    /// Follows every peer until the task is aborted. When the manifest changes, the
+    /// peer set is rebuilt from the new version.
+    pub async fn run(self: Arc<Self>) {
+        let mut manifest_rx = self.manifest.subscribe();
+        loop {
+            let manifest = manifest_rx.borrow_and_update().clone();
+            if let Err(e) = self.refresh_origins(&manifest, &BTreeMap::new()) {
+                tracing::error!(error = %e, "cannot set up replication for the new manifest");
+            }
+            let mut tasks = JoinSet::new();
+            let mut peers = BTreeSet::new();
+            for peer in manifest.nodes().filter(|m| m.id != self.member) {
+                peers.insert(peer.id.clone());
+                tasks.spawn(self.clone().follow_peer(peer.id.clone()));
+            }
+            lock(&self.peers).retain(|id, _| peers.contains(id));
+            if manifest_rx.changed().await.is_err() {
+                return;
+            }
+            tasks.abort_all();
+            while tasks.join_next().await.is_some() {}
+        }
+    }
+
+    fn set_peer(&self, peer: &MemberId, endpoint: &str, state: &'static str, error: String) {
+        let mut peers = lock(&self.peers);
+        let entry = peers.entry(peer.clone()).or_insert_with(|| PeerState {
+            endpoint: endpoint.to_string(),
+            state,
+            last_error: String::new(),
+            since_ms: now_ms(),
+        });
+        if entry.state != state {
+            entry.since_ms = now_ms();
+        }
+        entry.state = state;
+        entry.endpoint = endpoint.to_string();
+        if !error.is_empty() {
+            entry.last_error = error;
+        }
+    }
+
+    /// Follows one peer for ever, reconnecting with a backoff.
+    async fn follow_peer(self: Arc<Self>, peer: MemberId) {
+        let mut backoff = MIN_BACKOFF;
+        loop {
+            let started = std::time::Instant::now();
+            let error = match self.follow_once(&peer).await {
+                Ok(()) => "the peer closed the stream".to_string(),
+                Err(e) => e,
+            };
+            let endpoint = lock(&self.peers)
+                .get(&peer)
+                .map(|p| p.endpoint.clone())
+                .unwrap_or_default();
+            tracing::warn!(%peer, %endpoint, %error, "replication from peer stopped; retrying");
+            self.set_peer(&peer, &endpoint, "down", error);
+            if started.elapsed() > 4 * MAX_BACKOFF {
+                backoff = MIN_BACKOFF;
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+
+    /// One connection to a peer: follow until it fails.
+    async fn follow_once(self: &Arc<Self>, peer: &MemberId) -> Result<(), String> {
+        let manifest = self.manifest.current();
+        let member = manifest
+            .member(peer)
+            .ok_or_else(|| format!("{peer} is not in the manifest"))?;
+        let addr = match self.overrides.get(peer) {
+            Some(addr) => *addr,
+            None => member.endpoint.parse().map_err(|_| {
+                format!(
+                    "endpoint {:?} is not HOST:PORT with a numeric host; set [peers] in node.toml",
+                    member.endpoint
+                )
+            })?,
+        };
+        let endpoint = addr.to_string();
+        self.set_peer(peer, &endpoint, "connecting", String::new());
+        let pin = parse_fingerprint(&member.tls_fingerprint)
+            .ok_or_else(|| "the manifest's tls_fingerprint is malformed".to_string())?;
+        let target = Target::peer(addr, peer.clone(), self.identity.clone(), pin);
+        let channel = connect(&target).await.map_err(|e| e.to_string())?;
+        let mut log = pb::log_client::LogClient::new(channel.clone())
+            .max_decoding_message_size(MAX_MESSAGE);
+        let positions: Vec<pb::Position> = lock(&self.origins)
+            .iter()
+            .map(|(origin, state)| pb::Position {
+                origin: origin.to_string(),
+                next_seq: lock(state).ingest.head().seq + 1,
+            })
+            .collect();
+        let mut stream = log
+            .follow(pb::FollowRequest { from: positions })
+            .await
+            .map_err(|s| format!("Follow refused: {}", s.message()))?
+            .into_inner();
+        self.set_peer(peer, &endpoint, "connected", String::new());
+        tracing::info!(%peer, %endpoint, "following peer");
+        while let Some(page) = stream
+            .message()
+            .await
+            .map_err(|s| format!("stream broke: {}", s.message()))?
+        {
+            if page.manifest_version > manifest.version() {
+                self.fetch_manifests(peer, channel.clone(), page.manifest_version)
+                    .await?;
+                // The switch restarts every peer task under the new manifest.
+                return Ok(());
+            }
+            let Ok(origin) = MemberId::new(&page.origin) else {
+                return Err(format!("page for malformed origin {:?}", page.origin));
+            };
+            let raws: Vec<Vec<u8>> = page.events.into_iter().map(|e| e.raw).collect();
+            let (peer, this) = (peer.clone(), self.clone());
+            let head = page.head;
+            tokio::task::spawn_blocking(move || this.ingest_page(&peer, &origin, head, raws))
+                .await
+                .map_err(|e| e.to_string())??;
+        }
+        Ok(())
+    }
+
+    /// Fetches and adopts the versions after ours, up to `newest`, from a peer.
+    async fn fetch_manifests(
+        &self,
+        peer: &MemberId,
+        channel: tonic::transport::Channel,
+        newest: u64,
+    ) -> Result<(), String> {
+        let mut federation = pb::federation_client::FederationClient::new(channel);
+        loop {
+            let current = self.manifest.current().version();
+            if current >= newest {
+                return Ok(());
+            }
+            let reply = federation
+                .manifest(pb::ManifestRequest {
+                    version: current + 1,
+                })
+                .await
+                .map_err(|s| format!("fetching manifest version {}: {}", current + 1, s.message()))?
+                .into_inner();
+            let manifest = self.manifest.clone();
+            let from = format!("peer {peer}");
+            tokio::task::spawn_blocking(move || manifest.adopt(&reply.text, &from))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("refused manifest version {}: {e}", current + 1))?;
+        }
+    }
+
+
+    /// Decides about a page from `peer` and stores what is accepted, in one commit.
+    /// Runs on a blocking thread: it verifies signatures and syncs the store.
+    fn ingest_page(
+        &self,
+        peer: &MemberId,
+        origin: &MemberId,
+        peer_head: u64,
+        raws: Vec<Vec<u8>>,
+    ) -> Result<(), String> {
+        let Some(state) = lock(&self.origins).get(origin).cloned() else {
+            // Not an origin we follow (not a node member, or ourselves): ignore.
+            return Ok(());
+        };
+        let mut state = lock(&state);
+        state.best_known = state.best_known.max(peer_head);
+        if raws.is_empty() {
+            return Ok(());
+        }
+        let log = LogId::Replica(origin.clone());
+        let store = self.store.as_ref();
+        let held_event = |seq: u64| -> Option<SignedEvent> {
+            let page = store.range(&log, seq, 1).ok()?;
+            let (found, raw) = page.into_iter().next()?;
+            (found == seq).then_some(())?;
+            SignedEvent::decode(raw).ok()
+        };
+        let held = |seq: u64| -> Option<EventHash> { held_event(seq).map(|e| e.hash()) };
+        let before = state.ingest.clone();
+        let outcomes = state.ingest.decide(raws, held);
+        let mut commit = Commit::default();
+        let mut problem = None;
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Append(event) => {
+                    state.stats.apply(&log, event.raw().len());
+                    commit.events.push((log.clone(), event.seq(), event.into_raw()));
+                }
+                Outcome::Duplicate { .. } | Outcome::Halted => {}
+                Outcome::Reject { seq, reason } => {
+                    let at = seq.map(|s| format!("event {s}")).unwrap_or("an event".into());
+                    let text = format!("{origin} {at} from peer {peer}: {reason}");
+                    tracing::warn!(%peer, %origin, seq, reason = reason.code(), "rejected: {text}");
+                    let mut rejected = lock(&self.rejected);
+                    let entry = rejected.entry(reason.code()).or_default();
+                    entry.count += 1;
+                    entry.last = text.clone();
+                    problem = Some(format!("rejected {text}"));
+                }
+                Outcome::Fork(fork) => {
+                    let held = held_event(fork.seq).ok_or_else(|| {
+                        format!("{origin} event {}: held event unreadable", fork.seq)
+                    })?;
+                    let record = ForkRecord {
+                        origin: origin.clone(),
+                        seq: fork.seq,
+                        held,
+                        received: fork.received,
+                        peer: peer.to_string(),
+                    };
+                    tracing::error!(
+                        %peer, %origin, seq = fork.seq,
+                        "FORK: {origin} signed two different events for sequence {}; both kept as evidence, replication of {origin} halted",
+                        fork.seq
+                    );
+                    commit.meta.push(encode_fork(&record));
+                    lock(&self.forks).push(record);
+                    problem = Some(format!("{origin} forked at event {}", fork.seq));
+                }
+            }
+        }
+        commit.projections = state.stats.take_rows();
+        if !commit.is_empty() {
+            if let Err(e) = store.commit(commit) {
+                // Nothing of the page is stored: start again from what is.
+                state.ingest = before;
+                state.stats = LogStats::load(store, std::slice::from_ref(&log))
+                    .map_err(|e| e.to_string())?;
+                return Err(format!("storing {origin} events failed: {e}"));
+            }
+        }
+        self.heads.advance(origin, state.ingest.head().seq);
+        match problem {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
+    /// The state `remedy status` reports.
+    pub fn report(&self) -> Report {
+        let origins = lock(&self.origins)
+            .iter()
+            .map(|(origin, state)| {
+                let state = lock(state);
+                OriginReport {
+                    origin: origin.clone(),
+                    height: state.ingest.head().seq,
+                    best_known: state.best_known,
+                    halted: state.ingest.is_halted(),
+                }
+            })
+            .collect();
+        Report {
+            peers: lock(&self.peers).clone(),
+            origins,
+            rejected: lock(&self.rejected).clone(),
+            forks: lock(&self.forks).clone(),
+        }
+    }
+}
+
+/// Fork evidence as a meta row: key `fork/<origin>`, value the sequence number
+/// (8 bytes), then held and received events each with a 4-byte length, then the
+/// peer's id.
+fn encode_fork(record: &ForkRecord) -> (Vec<u8>, Vec<u8>) {
+    let mut value = record.seq.to_be_bytes().to_vec();
+    for event in [&record.held, &record.received] {
+        value.extend_from_slice(&(event.raw().len() as u32).to_be_bytes());
+        value.extend_from_slice(event.raw());
+    }
+    value.extend_from_slice(record.peer.as_bytes());
+    (
+        format!("{FORK_PREFIX}{}", record.origin).into_bytes(),
+        value,
+    )
+}
+
+fn decode_fork(origin: MemberId, value: &[u8]) -> Option<ForkRecord> {
+    let seq = u64::from_be_bytes(value.get(..8)?.try_into().ok()?);
+    let mut rest = &value[8..];
+    let mut take = || -> Option<SignedEvent> {
+        let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let raw = rest.get(4..4 + len)?.to_vec();
+        rest = &rest[4 + len..];
+        SignedEvent::decode(raw).ok()
+    };
+    let held = take()?;
+    let received = take()?;
+    let peer = String::from_utf8(rest.to_vec()).ok()?;
+    Some(ForkRecord {
+        origin,
+        seq,
+        held,
+        received,
+        peer,
+    })
+}
+
+/// The fork evidence kept in the store.
+fn load_forks(store: &dyn Store) -> Result<Vec<ForkRecord>, ReplicationError> {
+    let mut forks = Vec::new();
+    for (key, value) in store.meta_prefix(FORK_PREFIX.as_bytes())? {
+        let origin = std::str::from_utf8(&key[FORK_PREFIX.len()..])
+            .ok()
+            .and_then(|s| MemberId::new(s).ok());
+        let record = origin.and_then(|o| decode_fork(o, &value));
+        forks.push(record.ok_or_else(|| ReplicationError::BadEvidence {
+            origin: String::from_utf8_lossy(&key).into_owned(),
+        })?);
+    }
+    Ok(forks)
+}
