@@ -54,6 +54,10 @@ pub enum Command {
         #[arg(long)]
         previous: Option<PathBuf>,
     },
+    /// Install the next manifest version on this identity's node (--dir, the
+    /// operator's). The node checks it against the version it runs under, switches
+    /// without a restart, and its peers take it from there.
+    Apply { manifest: PathBuf },
     /// Create identities for every party and a manifest signed by all, on one machine.
     Bootstrap {
         /// Folder to create the identity folders in (DIR/KH, DIR/ILO, ...).
@@ -130,6 +134,22 @@ impl Settings {
 
 pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Apply { manifest } => {
+            let text = std::fs::read_to_string(&manifest)
+                .with_context(|| format!("cannot read {}", manifest.display()))?;
+            // Checked here too, so a mistake is named with the file before the node sees it.
+            Manifest::parse(&text).with_context(|| manifest.display().to_string())?;
+            let (runtime, channel) = context.connect()?;
+            let reply = runtime
+                .block_on(
+                    remedy_proto::v1::admin_client::AdminClient::new(channel)
+                        .apply_manifest(remedy_proto::v1::ApplyManifestRequest { text }),
+                )
+                .with_context(|| format!("the node refused {}", manifest.display()))?
+                .into_inner();
+            println!("the node now runs under manifest version {}", reply.version);
+            Ok(())
+        }
         Command::Assemble {
             out,
             settings,

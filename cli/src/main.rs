@@ -9,6 +9,7 @@ mod federation;
 mod init;
 mod keygen;
 mod log;
+mod status;
 mod view;
 
 use std::net::SocketAddr;
@@ -54,6 +55,9 @@ enum Command {
     /// What a node shows its readers.
     #[command(subcommand)]
     View(view::Command),
+    /// The node's health, peers, replication heights and lag, rejected events and
+    /// forks; exit code 0 only when healthy.
+    Status,
     /// Run a small demonstration: a node, appends, a verified read-back.
     Demo(demo::Args),
 }
@@ -71,6 +75,7 @@ fn main() -> std::process::ExitCode {
         Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),
         Command::View(command) => view::run(&context, command),
+        Command::Status => status::run(&context),
         Command::Demo(args) => demo::run(args),
     };
     match result {

@@ -2,6 +2,9 @@
 //! processes: node folders, starting and killing processes, waiting on conditions
 //! with deadlines, and gRPC clients.
 
+pub mod federation;
+pub mod proxy;
+
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -17,12 +17,12 @@ use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
 use crate::config::{ConfigError, NodeConfig};
-use crate::grpc::{AdminService, FederationService, LogService};
-use crate::keyfile::{KeyFileError, load_signing_key};
-use crate::stats::{LogStats, own_logs};
 use crate::federation::LiveManifest;
+use crate::grpc::{AdminService, FederationService, LogService};
 use crate::heads::Heads;
+use crate::keyfile::{KeyFileError, load_signing_key};
 use crate::replication::{Replication, ReplicationError};
+use crate::stats::{LogStats, own_logs};
 use crate::store::{LogId, RocksStore, Store, StoreError, StoreOptions};
 use crate::tls::{Pins, TlsIdentity, server_config};
 use crate::verify::{Verified, VerifyError, verify_own_logs, verify_replicas};
@@ -226,7 +226,8 @@ impl Node {
                         follow_pins.replace(Pins::of_manifest(&manifest));
                     }
                 });
-                let config = server_config(&identity, pins).map_err(|e| serve_error(Box::new(e)))?;
+                let config =
+                    server_config(&identity, pins).map_err(|e| serve_error(Box::new(e)))?;
                 let own = identity.fingerprint();
                 let replicator = Replication::new(
                     self.config.member.clone(),

@@ -180,10 +180,8 @@ impl Replication {
         manifest: &Manifest,
         replicas: &BTreeMap<MemberId, ChainHead>,
     ) -> Result<(), ReplicationError> {
-        let halted: BTreeSet<MemberId> = lock(&self.forks)
-            .iter()
-            .map(|f| f.origin.clone())
-            .collect();
+        let halted: BTreeSet<MemberId> =
+            lock(&self.forks).iter().map(|f| f.origin.clone()).collect();
         let mut origins = lock(&self.origins);
         for member in manifest.nodes().filter(|m| m.id != self.member) {
             let Ok(key) = member.verifying_key() else {
@@ -200,7 +198,10 @@ impl Replication {
                 continue;
             }
             let log = LogId::Replica(member.id.clone());
-            let head = replicas.get(&member.id).copied().unwrap_or(ChainHead::EMPTY);
+            let head = replicas
+                .get(&member.id)
+                .copied()
+                .unwrap_or(ChainHead::EMPTY);
             let mut ingest = Ingest::new(member.id.clone(), key, head);
             if halted.contains(&member.id) {
                 ingest.halt();
@@ -305,8 +306,8 @@ impl Replication {
             .ok_or_else(|| "the manifest's tls_fingerprint is malformed".to_string())?;
         let target = Target::peer(addr, peer.clone(), self.identity.clone(), pin);
         let channel = connect(&target).await.map_err(|e| e.to_string())?;
-        let mut log = pb::log_client::LogClient::new(channel.clone())
-            .max_decoding_message_size(MAX_MESSAGE);
+        let mut log =
+            pb::log_client::LogClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE);
         let positions: Vec<pb::Position> = lock(&self.origins)
             .iter()
             .map(|(origin, state)| pb::Position {
@@ -374,7 +375,6 @@ impl Replication {
         }
     }
 
-
     /// Decides about a page from `peer` and stores what is accepted, in one commit.
     /// Runs on a blocking thread: it verifies signatures and syncs the store.
     fn ingest_page(
@@ -410,11 +410,15 @@ impl Replication {
             match outcome {
                 Outcome::Append(event) => {
                     state.stats.apply(&log, event.raw().len());
-                    commit.events.push((log.clone(), event.seq(), event.into_raw()));
+                    commit
+                        .events
+                        .push((log.clone(), event.seq(), event.into_raw()));
                 }
                 Outcome::Duplicate { .. } | Outcome::Halted => {}
                 Outcome::Reject { seq, reason } => {
-                    let at = seq.map(|s| format!("event {s}")).unwrap_or("an event".into());
+                    let at = seq
+                        .map(|s| format!("event {s}"))
+                        .unwrap_or("an event".into());
                     let text = format!("{origin} {at} from peer {peer}: {reason}");
                     tracing::warn!(%peer, %origin, seq, reason = reason.code(), "rejected: {text}");
                     let mut rejected = lock(&self.rejected);
@@ -450,8 +454,8 @@ impl Replication {
             if let Err(e) = store.commit(commit) {
                 // Nothing of the page is stored: start again from what is.
                 state.ingest = before;
-                state.stats = LogStats::load(store, std::slice::from_ref(&log))
-                    .map_err(|e| e.to_string())?;
+                state.stats =
+                    LogStats::load(store, std::slice::from_ref(&log)).map_err(|e| e.to_string())?;
                 return Err(format!("storing {origin} events failed: {e}"));
             }
         }

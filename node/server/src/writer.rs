@@ -536,14 +536,13 @@ mod tests {
             private: ChainHead::EMPTY,
             stats: LogStats::default(),
         };
-        let (writer, stopped) =
-            LogWriter::start(
-                store.clone(),
-                MemberId::new("KH").expect("id"),
-                key,
-                state,
-                Arc::default(),
-            );
+        let (writer, stopped) = LogWriter::start(
+            store.clone(),
+            MemberId::new("KH").expect("id"),
+            key,
+            state,
+            Arc::default(),
+        );
         let tasks: Vec<_> = (0..64)
             .map(|t| {
                 let writer = writer.clone();

@@ -440,14 +440,13 @@ async fn in_process_appends(dir: &Path, options: &Options) -> anyhow::Result<(f6
         private: ChainHead::EMPTY,
         stats: LogStats::default(),
     };
-    let (writer, _stopped) =
-        LogWriter::start(
-            store,
-            MemberId::new("KH")?,
-            SigningKey::generate(),
-            state,
-            Default::default(),
-        );
+    let (writer, _stopped) = LogWriter::start(
+        store,
+        MemberId::new("KH")?,
+        SigningKey::generate(),
+        state,
+        Default::default(),
+    );
     let draft = |i: u64| {
         let d = note_draft(i, PAYLOAD);
         Draft {

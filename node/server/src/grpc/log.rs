@@ -154,9 +154,11 @@ impl LogService {
         let mut manifest_rx = self.manifest.as_ref().map(|m| m.subscribe());
         let version = |rx: &Option<tokio::sync::watch::Receiver<_>>| {
             rx.as_ref()
-                .map(|rx: &tokio::sync::watch::Receiver<Arc<remedy_core::manifest::Manifest>>| {
-                    rx.borrow().version()
-                })
+                .map(
+                    |rx: &tokio::sync::watch::Receiver<Arc<remedy_core::manifest::Manifest>>| {
+                        rx.borrow().version()
+                    },
+                )
                 .unwrap_or(0)
         };
         for (origin, _) in &positions {
@@ -180,21 +182,20 @@ impl LogService {
                 }
                 let log = self.shared_log(origin.clone());
                 let (store, from) = (self.store.clone(), *next);
-                let page = match tokio::task::spawn_blocking(move || {
-                    store.range(&log, from, PAGE_EVENTS)
-                })
-                .await
-                {
-                    Ok(Ok(page)) => page,
-                    Ok(Err(e)) => {
-                        let _ = pages.send(Err(convert::store_error(e))).await;
-                        return;
-                    }
-                    Err(e) => {
-                        let _ = pages.send(Err(Status::internal(e.to_string()))).await;
-                        return;
-                    }
-                };
+                let page =
+                    match tokio::task::spawn_blocking(move || store.range(&log, from, PAGE_EVENTS))
+                        .await
+                    {
+                        Ok(Ok(page)) => page,
+                        Ok(Err(e)) => {
+                            let _ = pages.send(Err(convert::store_error(e))).await;
+                            return;
+                        }
+                        Err(e) => {
+                            let _ = pages.send(Err(Status::internal(e.to_string()))).await;
+                            return;
+                        }
+                    };
                 let mut events = Vec::with_capacity(page.len());
                 let mut bytes = 0;
                 for (seq, raw) in page {

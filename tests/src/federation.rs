@@ -1,0 +1,104 @@
+//! Helpers for tests of a running federation: status, waiting for convergence,
+//! appending, and reading as any party.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use remedy_core::LogKind;
+use remedy_proto::v1 as pb;
+use tonic::transport::Channel;
+
+use crate::{append_request, note_draft};
+
+/// Connects as the party whose identity folder is `dir`, to the node at `addr` (or
+/// the folder's default node).
+pub async fn channel_as(dir: &Path, addr: Option<SocketAddr>) -> anyhow::Result<Channel> {
+    let target = remedy_node::client::target(dir, addr)?;
+    Ok(remedy_node::client::connect(&target).await?)
+}
+
+pub async fn status(channel: Channel) -> anyhow::Result<pb::StatusReply> {
+    Ok(pb::federation_client::FederationClient::new(channel)
+        .status(pb::StatusRequest {})
+        .await?
+        .into_inner())
+}
+
+/// The height of every origin at a node.
+pub async fn heights(channel: Channel) -> anyhow::Result<BTreeMap<String, u64>> {
+    Ok(status(channel)
+        .await?
+        .origins
+        .into_iter()
+        .map(|o| (o.origin, o.height))
+        .collect())
+}
+
+/// Waits until every node in `channels` holds at least `expected` of each origin;
+/// fails at the deadline naming what each node held.
+pub async fn wait_heights(
+    channels: &BTreeMap<String, Channel>,
+    expected: &BTreeMap<String, u64>,
+    within: Duration,
+) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    loop {
+        let mut behind = Vec::new();
+        for (node, channel) in channels {
+            let held = heights(channel.clone()).await.unwrap_or_default();
+            for (origin, want) in expected {
+                let have = held.get(origin).copied().unwrap_or(0);
+                if have < *want {
+                    behind.push(format!("{node} holds {origin} up to {have} of {want}"));
+                }
+            }
+        }
+        if behind.is_empty() {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > within {
+            bail!("not converged after {within:?}: {}", behind.join("; "));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Appends `n` notes of `size` bytes to the own log of the node behind `channel`,
+/// in requests of up to 100; numbers them from `first`.
+pub async fn append_notes(
+    channel: Channel,
+    log: LogKind,
+    first: u64,
+    n: u64,
+    size: usize,
+) -> anyhow::Result<()> {
+    let mut admin = pb::admin_client::AdminClient::new(channel);
+    let mut i = first;
+    while i < first + n {
+        let end = (i + 100).min(first + n);
+        let drafts = (i..end).map(|k| note_draft(k, size)).collect();
+        admin.append(append_request(log, drafts)).await?;
+        i = end;
+    }
+    Ok(())
+}
+
+/// Appends notes with the given texts, one request.
+pub async fn append_texts(channel: Channel, log: LogKind, texts: &[String]) -> anyhow::Result<()> {
+    use remedy_core::payload::{Note, Payload};
+    let drafts = texts
+        .iter()
+        .map(|text| pb::Draft {
+            payload_kind: Note::KIND.0.into(),
+            payload_version: Note::VERSION.into(),
+            payload: Note { text: text.clone() }.encode(),
+        })
+        .collect();
+    pb::admin_client::AdminClient::new(channel)
+        .append(append_request(log, drafts))
+        .await?;
+    Ok(())
+}
