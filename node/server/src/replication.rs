@@ -450,14 +450,14 @@ impl Replication {
             }
         }
         commit.projections = state.stats.take_rows();
-        if !commit.is_empty() {
-            if let Err(e) = store.commit(commit) {
-                // Nothing of the page is stored: start again from what is.
-                state.ingest = before;
-                state.stats =
-                    LogStats::load(store, std::slice::from_ref(&log)).map_err(|e| e.to_string())?;
-                return Err(format!("storing {origin} events failed: {e}"));
-            }
+        if !commit.is_empty()
+            && let Err(e) = store.commit(commit)
+        {
+            // Nothing of the page is stored: start again from what is.
+            state.ingest = before;
+            state.stats =
+                LogStats::load(store, std::slice::from_ref(&log)).map_err(|e| e.to_string())?;
+            return Err(format!("storing {origin} events failed: {e}"));
         }
         self.heads.advance(origin, state.ingest.head().seq);
         match problem {

@@ -522,7 +522,7 @@ mod tests {
         fn meta_prefix(
             &self,
             prefix: &[u8],
-        ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, crate::store::StoreError> {
+        ) -> Result<crate::store::Rows, crate::store::StoreError> {
             self.inner.meta_prefix(prefix)
         }
     }

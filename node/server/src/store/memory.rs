@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use remedy_core::MemberId;
 
-use super::{Commit, LogId, Store, StoreError};
+use super::{Commit, LogId, Rows, Store, StoreError};
 
 #[derive(Debug, Default)]
 struct Tables {
@@ -101,7 +101,7 @@ impl Store for MemoryStore {
         Ok(self.tables().meta.get(key).cloned())
     }
 
-    fn meta_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn meta_prefix(&self, prefix: &[u8]) -> Result<Rows, StoreError> {
         Ok(self
             .tables()
             .meta

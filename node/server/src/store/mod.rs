@@ -83,6 +83,9 @@ pub enum StoreError {
     Corrupt { path: String, reason: String },
 }
 
+/// Key-value rows, in key order.
+pub type Rows = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// The store behind the runtime.
 pub trait Store: Send + Sync + 'static {
     /// Applies `commit` atomically. When the store was opened with `sync`, the write is
@@ -108,7 +111,7 @@ pub trait Store: Send + Sync + 'static {
     fn cursor(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every metadata row whose key starts with `prefix`, in key order.
-    fn meta_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    fn meta_prefix(&self, prefix: &[u8]) -> Result<Rows, StoreError>;
 }
 
 /// The key of a replicated event: origin, a zero byte, then the sequence number

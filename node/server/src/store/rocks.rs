@@ -21,7 +21,7 @@ use rocksdb::{
     ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, WriteBatch, WriteOptions,
 };
 
-use super::{Commit, LogId, Store, StoreError, replica_key, split_replica_key};
+use super::{Commit, LogId, Rows, Store, StoreError, replica_key, split_replica_key};
 
 pub const CF_SHARED: &str = "shared";
 pub const CF_PRIVATE: &str = "private";
@@ -281,7 +281,7 @@ impl Store for RocksStore {
         self.get(CF_META, key)
     }
 
-    fn meta_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn meta_prefix(&self, prefix: &[u8]) -> Result<Rows, StoreError> {
         let mut rows = Vec::new();
         let mut it = self.db.raw_iterator_cf(self.cf(CF_META)?);
         it.seek(prefix);
