@@ -48,7 +48,7 @@ pub const PAGE_BYTES: usize = 2 << 20;
 
 /// First wait before reconnecting to a peer; doubles up to `MAX_BACKOFF`.
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
 /// Meta key prefix of fork evidence: `fork/<origin>`.
 const FORK_PREFIX: &str = "fork/";

@@ -1,0 +1,279 @@
+//! A hostile peer: a program holding VN's valid certificate and signing key serves
+//! the honest KH node forged signatures, events of another origin, reordered
+//! sequences, broken links, garbage, oversized events and messages, and finally a
+//! fork. KH rejects and counts each, stores nothing invalid, keeps both bodies of
+//! the fork as evidence, halts VN, and goes on serving.
+
+#![allow(clippy::unwrap_used)]
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use remedy_core::payload::{Note, Payload};
+use remedy_core::{ChainHead, EventHash, LogKind, MemberId, SignedEvent, SigningKey};
+use remedy_node::identity::load_manifest;
+use remedy_node::keyfile::load_signing_key;
+use remedy_node::tls::{Pins, TlsIdentity, server_config};
+use remedy_proto::v1 as pb;
+use remedy_tests::federation::{append_notes, channel_as, status};
+use remedy_tests::{NodeDir, bootstrap, read_log, verify_events};
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+/// What the hostile peer serves on its n-th connection.
+const ATTACKS: &[&str] = &[
+    "honest events 1 to 3",
+    "forged signature",
+    "another origin's event in VN's log",
+    "ID's events signed with VN's key",
+    "reordered sequence",
+    "broken previous-hash link",
+    "garbage",
+    "oversized event",
+    "oversized message",
+    "fork",
+];
+
+fn note(text: &str) -> remedy_core::Draft {
+    Note { text: text.into() }.to_draft()
+}
+
+struct Hostile {
+    vn: MemberId,
+    key: SigningKey,
+    honest: Vec<SignedEvent>,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Hostile {
+    /// The events served on connection `n`, with the origin of the page.
+    fn attack(&self, n: usize) -> (String, Vec<Vec<u8>>) {
+        let vn = &self.vn;
+        let head = ChainHead::of(&self.honest[2]);
+        let seal = |key: &SigningKey, origin: &MemberId, seq, prev, text: &str| {
+            SignedEvent::seal(key, origin, LogKind::Shared, seq, prev, 0, &note(text)).into_raw()
+        };
+        let next = |text: &str| seal(&self.key, vn, 4, head.hash, text);
+        match ATTACKS.get(n).copied().unwrap_or("fork") {
+            "honest events 1 to 3" => (
+                vn.to_string(),
+                self.honest.iter().map(|e| e.raw().to_vec()).collect(),
+            ),
+            "forged signature" => {
+                let forger = SigningKey::from_seed([9; 32]);
+                (
+                    vn.to_string(),
+                    vec![seal(&forger, vn, 4, head.hash, "forged")],
+                )
+            }
+            "another origin's event in VN's log" => {
+                let id = MemberId::new("ID").unwrap();
+                (
+                    vn.to_string(),
+                    vec![seal(&self.key, &id, 4, head.hash, "not mine")],
+                )
+            }
+            "ID's events signed with VN's key" => {
+                let id = MemberId::new("ID").unwrap();
+                (
+                    "ID".into(),
+                    vec![seal(&self.key, &id, 1, EventHash::ZERO, "impostor")],
+                )
+            }
+            "reordered sequence" => {
+                let four = SignedEvent::decode(next("four")).unwrap();
+                let five = seal(&self.key, vn, 5, four.hash(), "five");
+                (vn.to_string(), vec![five, four.into_raw()])
+            }
+            "broken previous-hash link" => (
+                vn.to_string(),
+                vec![seal(&self.key, vn, 4, EventHash::ZERO, "relinked")],
+            ),
+            "garbage" => (
+                vn.to_string(),
+                vec![b"\xfe\x01 not an event at all".to_vec()],
+            ),
+            "oversized event" => {
+                let big = "x".repeat(1_500_000);
+                (vn.to_string(), vec![next(&big)])
+            }
+            "oversized message" => (vn.to_string(), vec![vec![0xfe; 9 << 20]]),
+            _ => (
+                vn.to_string(),
+                vec![seal(
+                    &self.key,
+                    vn,
+                    2,
+                    self.honest[0].hash(),
+                    "a second story",
+                )],
+            ),
+        }
+    }
+}
+
+type PageStream = Pin<Box<dyn Stream<Item = Result<pb::Page, Status>> + Send>>;
+type EventStream = Pin<Box<dyn Stream<Item = Result<pb::SignedEvent, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl pb::log_server::Log for Hostile {
+    async fn head(&self, _: Request<pb::HeadRequest>) -> Result<Response<pb::LogHead>, Status> {
+        Err(Status::unimplemented("hostile"))
+    }
+
+    type ReadStream = EventStream;
+
+    async fn read(&self, _: Request<pb::ReadRequest>) -> Result<Response<EventStream>, Status> {
+        Err(Status::unimplemented("hostile"))
+    }
+
+    type FollowStream = PageStream;
+
+    async fn follow(&self, _: Request<pb::FollowRequest>) -> Result<Response<PageStream>, Status> {
+        let n = self.connections.fetch_add(1, Ordering::SeqCst);
+        let (origin, raws) = self.attack(n);
+        let page = pb::Page {
+            origin,
+            head: 10,
+            events: raws
+                .into_iter()
+                .map(|raw| pb::SignedEvent { raw })
+                .collect(),
+            manifest_version: 1,
+        };
+        Ok(Response::new(Box::pin(tokio_stream::iter([Ok(page)]))))
+    }
+}
+
+#[tokio::test]
+async fn a_hostile_peer_is_rejected_counted_and_its_fork_kept_as_evidence() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    bootstrap(&fed, "KH,ID,VN", &[])?;
+    let vn_dir = fed.join("VN");
+    let vn = MemberId::new("VN")?;
+    let key = load_signing_key(&vn_dir.join("signing.key"))?;
+    let mut honest = Vec::new();
+    let mut head = ChainHead::EMPTY;
+    for i in 1..=3 {
+        let e = SignedEvent::seal(&key, &vn, LogKind::Shared, i, head.hash, 0, &note("ok"));
+        head = ChainHead::of(&e);
+        honest.push(e);
+    }
+    let connections = Arc::new(AtomicUsize::new(0));
+    let hostile = Hostile {
+        vn: vn.clone(),
+        key: key.clone(),
+        honest: honest.clone(),
+        connections: connections.clone(),
+    };
+
+    // The hostile peer listens where the manifest says VN is, with VN's certificate.
+    let manifest = load_manifest(&vn_dir.join("federation.toml"))?;
+    let listen = NodeDir::open(&vn_dir)?.addr;
+    let identity = TlsIdentity::load(&vn_dir)?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config(
+        &identity,
+        Pins::new(Pins::of_manifest(&manifest)),
+    )?));
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let (tls_tx, tls_rx) = tokio::sync::mpsc::channel(8);
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, tls_tx) = (acceptor.clone(), tls_tx.clone());
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    let _ = tls_tx.send(Ok::<_, std::io::Error>(tls)).await;
+                }
+            });
+        }
+    });
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(pb::log_server::LogServer::new(hostile))
+            .serve_with_incoming(tokio_stream::wrappers::ReceiverStream::new(tls_rx)),
+    );
+
+    let kh_dir = NodeDir::open(&fed.join("KH"))?;
+    let mut kh_node = kh_dir.start().await?;
+    let kh = channel_as(&kh_dir.dir, None).await?;
+
+    // Wait until KH has met every attack.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while status(kh.clone()).await?.forks.is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "KH met {} of {} attacks: {:?}",
+            connections.load(Ordering::SeqCst),
+            ATTACKS.len(),
+            status(kh.clone()).await?
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let report = status(kh.clone()).await?;
+    let count = |reason: &str| {
+        report
+            .rejected
+            .iter()
+            .find(|r| r.reason == reason)
+            .map(|r| r.count)
+            .unwrap_or(0)
+    };
+    assert_eq!(count("bad-signature"), 2, "{report:?}");
+    assert_eq!(count("wrong-origin"), 1, "{report:?}");
+    assert_eq!(count("gap"), 1, "{report:?}");
+    assert_eq!(count("broken-link"), 1, "{report:?}");
+    assert_eq!(count("undecodable"), 2, "{report:?}");
+    let last = &report
+        .rejected
+        .iter()
+        .find(|r| r.reason == "gap")
+        .unwrap()
+        .last;
+    assert!(
+        last.contains("peer VN") && last.contains("event 5"),
+        "{last}"
+    );
+
+    // The fork: both bodies kept, VN halted, nothing of the hostile's stored.
+    let fork = &report.forks[0];
+    assert_eq!(
+        (fork.origin.as_str(), fork.seq, fork.peer.as_str()),
+        ("VN", 2, "VN")
+    );
+    let held = SignedEvent::decode(fork.held.clone().unwrap().raw)?;
+    let received = SignedEvent::decode(fork.received.clone().unwrap().raw)?;
+    assert_eq!(held, honest[1]);
+    assert_ne!(received.hash(), held.hash());
+    assert!(
+        received.verify_strict(&key.verifying_key()),
+        "validly signed: a real fork"
+    );
+    let vn_status = report.origins.iter().find(|o| o.origin == "VN").unwrap();
+    assert!(vn_status.halted && vn_status.height == 3, "{vn_status:?}");
+    let stored = read_log(kh.clone(), &vn).await?;
+    assert_eq!(stored, honest);
+    verify_events(&vn, &key, &stored)?;
+    assert!(
+        read_log(kh.clone(), &MemberId::new("ID")?)
+            .await?
+            .is_empty()
+    );
+
+    // KH goes on serving: it appends, reads, and keeps the evidence across a restart.
+    append_notes(kh.clone(), LogKind::Shared, 1, 5, 100).await?;
+    assert_eq!(read_log(kh.clone(), &MemberId::new("KH")?).await?.len(), 5);
+    let (ok, stdout, _) =
+        remedy_tests::remedy(&["--dir", remedy_tests::path_arg(&kh_dir.dir), "status"])?;
+    assert!(!ok, "a fork makes the node report unhealthy");
+    assert!(stdout.contains("FORK: VN event 2"), "{stdout}");
+    kh_node.stop().await?;
+    let _kh_node = kh_dir.start().await?;
+    let kh = channel_as(&kh_dir.dir, None).await?;
+    let report = status(kh).await?;
+    assert_eq!(report.forks.len(), 1, "evidence survives a restart");
+    assert!(report.origins.iter().any(|o| o.origin == "VN" && o.halted));
+    Ok(())
+}
