@@ -102,3 +102,27 @@ pub async fn append_texts(channel: Channel, log: LogKind, texts: &[String]) -> a
         .await?;
     Ok(())
 }
+
+/// Waits until every node in `channels` reports every one of its peers connected.
+pub async fn wait_connected(
+    channels: &BTreeMap<String, Channel>,
+    within: Duration,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        let mut waiting = Vec::new();
+        for (node, channel) in channels {
+            let reply = status(channel.clone()).await?;
+            for peer in reply.peers.iter().filter(|p| p.state != "connected") {
+                waiting.push(format!("{node} to {} ({})", peer.member, peer.state));
+            }
+        }
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        if started.elapsed() > within {
+            bail!("peers not connected after {within:?}: {}", waiting.join("; "));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

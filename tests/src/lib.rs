@@ -4,6 +4,7 @@
 
 pub mod federation;
 pub mod proxy;
+pub mod tls13;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -132,6 +133,11 @@ impl NodeDir {
 
     /// Starts `remedy-node --dir DIR` and waits until it answers.
     pub async fn start(&self) -> anyhow::Result<RunningNode> {
+        self.start_with_env(&[]).await
+    }
+
+    /// Like `start`, with extra environment variables for the node.
+    pub async fn start_with_env(&self, env: &[(&str, &Path)]) -> anyhow::Result<RunningNode> {
         // The node's log goes to a file in its folder, where a failing test can be
         // read after the fact (a pipe nobody reads would block the node when full).
         let log = std::fs::OpenOptions::new()
@@ -145,6 +151,7 @@ impl NodeDir {
                 "REMEDY_LOG",
                 std::env::var("REMEDY_TEST_LOG").unwrap_or_else(|_| "warn".into()),
             )
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

@@ -210,6 +210,11 @@ impl Node {
         };
         // A node in a federation speaks only mutual TLS, with the certificates the
         // manifest pins; a standalone node (no manifest) only plain text on loopback.
+        if std::env::var_os("SSLKEYLOGFILE").is_some() {
+            tracing::warn!(
+                "SSLKEYLOGFILE is set: TLS session keys are written to it, so anyone who reads that file can read this node's traffic; unset it outside debugging"
+            );
+        }
         let mut background = tokio::task::JoinSet::new();
         let mut replication = None;
         let tls = match &live {

@@ -253,6 +253,13 @@ impl ServerCertVerifier for PinnedServer {
     }
 }
 
+/// Session keys go to the file named by `SSLKEYLOGFILE` when it is set (the
+/// convention Wireshark and curl follow), for debugging and for the test that reads
+/// what a node sends; otherwise nowhere. The node warns at start when it is set.
+fn key_log() -> Arc<dyn rustls::KeyLog> {
+    Arc::new(rustls::KeyLogFile::new())
+}
+
 /// A server configuration that requires a client certificate from `allowed`.
 pub fn server_config(
     identity: &TlsIdentity,
@@ -267,6 +274,7 @@ pub fn server_config(
         .with_client_cert_verifier(Arc::new(verifier))
         .with_single_cert(identity.certs.clone(), identity.key.clone_key())?;
     config.alpn_protocols = vec![b"h2".to_vec()];
+    config.key_log = key_log();
     Ok(config)
 }
 
@@ -286,6 +294,7 @@ pub fn client_config(
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_client_auth_cert(identity.certs.clone(), identity.key.clone_key())?;
     config.alpn_protocols = vec![b"h2".to_vec()];
+    config.key_log = key_log();
     Ok(config)
 }
 
