@@ -121,7 +121,10 @@ pub async fn wait_connected(
             return Ok(());
         }
         if started.elapsed() > within {
-            bail!("peers not connected after {within:?}: {}", waiting.join("; "));
+            bail!(
+                "peers not connected after {within:?}: {}",
+                waiting.join("; ")
+            );
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

@@ -8,6 +8,8 @@
 //! The node figures go through a real `remedy-node` process over gRPC on loopback,
 //! with `sync = true` (every acknowledged append is fdatasync'ed).
 
+mod replication;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -77,6 +79,8 @@ struct Options {
     single_seconds: f64,
     concurrent_events: u64,
     verify_events: u64,
+    catch_up_events: u64,
+    propagation_samples: u64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -95,6 +99,8 @@ fn main() -> anyhow::Result<()> {
             single_seconds: 1.0,
             concurrent_events: 5_000,
             verify_events: 20_000,
+            catch_up_events: 20_000,
+            propagation_samples: 20,
         }
     } else {
         Options {
@@ -103,6 +109,8 @@ fn main() -> anyhow::Result<()> {
             single_seconds: 3.0,
             concurrent_events: 40_000,
             verify_events: 200_000,
+            catch_up_events: 100_000,
+            propagation_samples: 50,
         }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -189,6 +197,9 @@ struct Report {
     bytes_per_event: Figure,
     start_ms: Figure,
     start_rss_mib: Figure,
+    catch_up: Figure,
+    propagation_median_ms: Figure,
+    propagation_p90_ms: Figure,
     options: Option<Options>,
 }
 
@@ -241,6 +252,20 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         let (rate, bytes) = verification(&verify_dir, options.verify_events).await?;
         report.verify.push(rate);
         report.bytes_per_event.push(bytes);
+
+        eprintln!(
+            "  replication: catch-up of {} events",
+            options.catch_up_events
+        );
+        report
+            .catch_up
+            .push(replication::catch_up(&run_dir.join("CATCHUP"), options.catch_up_events).await?);
+        eprintln!("  replication: propagation to four nodes");
+        let (median, p90) =
+            replication::propagation(&run_dir.join("PROPAGATION"), options.propagation_samples)
+                .await?;
+        report.propagation_median_ms.push(median);
+        report.propagation_p90_ms.push(p90);
         std::fs::remove_dir_all(&run_dir).ok();
     }
     Ok(report)
@@ -713,6 +738,32 @@ impl Report {
             "| empty node: resident memory | {:.1} MiB | {} | — | < 50 MiB |",
             self.start_rss_mib.median(),
             self.start_rss_mib.spread()
+        );
+        let _ = writeln!(s, "\n## Federation (issue 3)\n");
+        let _ = writeln!(
+            s,
+            "| figure | value | spread | ratio | target |\n|---|---:|---|---|---|"
+        );
+        let _ = writeln!(
+            s,
+            "| replication: a new node catches up a peer's log of {} events (mutual TLS, verified, durable; node start included) | {} /s | {} | {:.0}% of batch-verify rate | ≥ 50% |",
+            o.catch_up_events,
+            human(self.catch_up.median()),
+            self.catch_up.spread(),
+            100.0 * self.catch_up.median() / bv
+        );
+        let _ = writeln!(
+            s,
+            "| propagation: one append at KH until ID, VN and JP all serve it, median of {} | {:.1} ms | {} | — | < 100 ms |",
+            o.propagation_samples,
+            self.propagation_median_ms.median(),
+            self.propagation_median_ms.spread()
+        );
+        let _ = writeln!(
+            s,
+            "| propagation: 90th percentile | {:.1} ms | {} | — | — |",
+            self.propagation_p90_ms.median(),
+            self.propagation_p90_ms.spread()
         );
         s.push_str(NOTES);
         s

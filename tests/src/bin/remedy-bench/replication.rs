@@ -1,0 +1,130 @@
+//! Replication figures: a node catching up a peer's log, and the delay from one
+//! append to the event being served by every other node of four.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use remedy_core::LogKind;
+use remedy_proto::v1 as pb;
+use remedy_tests::federation::{append_notes, channel_as, heights, wait_connected, wait_heights};
+use remedy_tests::{NodeDir, bootstrap};
+
+use super::PAYLOAD;
+
+/// Events per second for a fresh node to catch up `n` events of a peer's log, from
+/// the moment its process is started until it holds them all (node start, about
+/// 30 ms, included).
+pub async fn catch_up(dir: &Path, n: u64) -> anyhow::Result<f64> {
+    let fed = dir.join("fed");
+    bootstrap(&fed, "KH,VN", &[])?;
+    let kh_dir = NodeDir::open(&fed.join("KH"))?;
+    let _kh = kh_dir.start().await?;
+    let kh = channel_as(&kh_dir.dir, None).await?;
+    let mut admin = pb::admin_client::AdminClient::new(kh.clone());
+    let mut next = 1;
+    while next <= n {
+        let count = 1000.min(n - next + 1);
+        let drafts = (next..next + count)
+            .map(|i| remedy_tests::note_draft(i, PAYLOAD))
+            .collect();
+        admin
+            .append(remedy_tests::append_request(LogKind::Shared, drafts))
+            .await?;
+        next += count;
+    }
+    let vn_dir = NodeDir::open(&fed.join("VN"))?;
+    let started = Instant::now();
+    let _vn = vn_dir.start().await?;
+    let vn = channel_as(&vn_dir.dir, None).await?;
+    loop {
+        if heights(vn.clone()).await?.get("KH").copied().unwrap_or(0) >= n {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            bail!("VN did not catch up {n} events within 10 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Milliseconds from the start of one `Append` at KH until each of ID, VN and JP
+/// serves the event, measured `samples` times: the observer follows KH's log at
+/// each of them (as the coordinator) and timestamps arrivals. Returns the median
+/// and the 90th percentile.
+pub async fn propagation(dir: &Path, samples: u64) -> anyhow::Result<(f64, f64)> {
+    let fed = dir.join("fed");
+    bootstrap(&fed, "KH,ID,VN,JP", &["--coordinator", "ILO"])?;
+    let members = ["KH", "ID", "VN", "JP"];
+    let mut dirs = BTreeMap::new();
+    let mut running = Vec::new();
+    let mut channels = BTreeMap::new();
+    for m in members {
+        let node = NodeDir::open(&fed.join(m))?;
+        running.push(node.start().await?);
+        channels.insert(m.to_string(), channel_as(&node.dir, None).await?);
+        dirs.insert(m, node);
+    }
+    wait_connected(&channels, Duration::from_secs(30)).await?;
+    // Warm up every path once.
+    append_notes(channels["KH"].clone(), LogKind::Shared, 0, 1, PAYLOAD).await?;
+    wait_heights(
+        &channels,
+        &[("KH".to_string(), 1)].into(),
+        Duration::from_secs(30),
+    )
+    .await?;
+
+    let (arrivals, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+    let mut observers = tokio::task::JoinSet::new();
+    for m in ["ID", "VN", "JP"] {
+        let channel = channel_as(&fed.join("ILO"), Some(dirs[m].addr)).await?;
+        let arrivals = arrivals.clone();
+        observers.spawn(async move {
+            let mut log = pb::log_client::LogClient::new(channel);
+            let mut stream = log
+                .follow(pb::FollowRequest {
+                    from: vec![pb::Position {
+                        origin: "KH".into(),
+                        next_seq: 2,
+                    }],
+                })
+                .await?
+                .into_inner();
+            while let Some(page) = stream.message().await? {
+                let now = Instant::now();
+                for event in page.events {
+                    let seq = remedy_core::SignedEvent::decode(event.raw)?.seq();
+                    let _ = arrivals.send((m, seq, now));
+                }
+            }
+            anyhow::Ok(())
+        });
+    }
+    let mut delays = Vec::new();
+    for k in 0..samples {
+        let seq = k + 2;
+        let started = Instant::now();
+        append_notes(channels["KH"].clone(), LogKind::Shared, seq, 1, PAYLOAD).await?;
+        let mut seen = std::collections::BTreeSet::new();
+        let mut last = started;
+        while seen.len() < 3 {
+            let Ok(Some((m, s, at))) =
+                tokio::time::timeout(Duration::from_secs(10), arrived.recv()).await
+            else {
+                bail!("event {seq} did not reach every node within 10 s");
+            };
+            if s == seq && seen.insert(m) {
+                last = last.max(at);
+            }
+        }
+        delays.push(last.duration_since(started).as_secs_f64() * 1000.0);
+    }
+    observers.abort_all();
+    delays.sort_by(f64::total_cmp);
+    let median = delays[delays.len() / 2];
+    let p90 = delays[(delays.len() * 9 / 10).min(delays.len() - 1)];
+    Ok((median, p90))
+}
