@@ -4,7 +4,8 @@
 //! is recorded, and (when it has peers) at least one peer is connected. The exit
 //! code is 0 only then; the report is printed either way.
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
+use remedy_core::manifest::Manifest;
 use remedy_proto::v1 as pb;
 use tonic_health::pb::health_check_response::ServingStatus;
 
@@ -21,11 +22,25 @@ pub fn run(context: &Context) -> anyhow::Result<()> {
         ),
     )?;
     let serving = health.into_inner().status() == ServingStatus::Serving;
+    let mut federation = pb::federation_client::FederationClient::new(channel);
     let status = runtime
-        .block_on(
-            pb::federation_client::FederationClient::new(channel).status(pb::StatusRequest {}),
-        )?
+        .block_on(federation.status(pb::StatusRequest {}))?
         .into_inner();
+    let manifest = runtime
+        .block_on(federation.manifest(pb::ManifestRequest { version: 0 }))?
+        .into_inner();
+    // (id, role, name) of every member, as the node sees the manifest.
+    let members: Vec<(String, String, String)> = if manifest.text.is_empty() {
+        Vec::new()
+    } else {
+        Manifest::parse(&manifest.text)
+            .context("the node sent a manifest that does not parse")?
+            .body
+            .members
+            .iter()
+            .map(|m| (m.id.to_string(), m.role.to_string(), m.name.clone()))
+            .collect()
+    };
     let connected = status
         .peers
         .iter()
@@ -45,8 +60,8 @@ pub fn run(context: &Context) -> anyhow::Result<()> {
         problems.push("no peer is connected".to_string());
     }
     match context.format {
-        Format::Json => print_json(&status, serving, &problems),
-        Format::Table => print_table(&status, serving, &problems),
+        Format::Json => print_json(&status, &members, serving, &problems),
+        Format::Table => print_table(&status, &members, serving, &problems),
     }
     if !problems.is_empty() {
         bail!(
@@ -58,10 +73,17 @@ pub fn run(context: &Context) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_json(status: &pb::StatusReply, serving: bool, problems: &[String]) {
+type Members = [(String, String, String)];
+
+fn print_json(status: &pb::StatusReply, members: &Members, serving: bool, problems: &[String]) {
     let json = serde_json::json!({
         "member": status.member,
         "manifest_version": status.manifest_version,
+        "members": members.iter().map(|(id, role, name)| serde_json::json!({
+            "id": id,
+            "role": role,
+            "name": name,
+        })).collect::<Vec<_>>(),
         "healthy": problems.is_empty(),
         "serving": serving,
         "problems": problems,
@@ -95,7 +117,7 @@ fn print_json(status: &pb::StatusReply, serving: bool, problems: &[String]) {
     println!("{json}");
 }
 
-fn print_table(status: &pb::StatusReply, serving: bool, problems: &[String]) {
+fn print_table(status: &pb::StatusReply, members: &Members, serving: bool, problems: &[String]) {
     println!(
         "node {}, manifest version {}, {}",
         status.member,
@@ -112,6 +134,13 @@ fn print_table(status: &pb::StatusReply, serving: bool, problems: &[String]) {
     );
     for problem in problems {
         println!("  problem: {problem}");
+    }
+    if !members.is_empty() {
+        let shown: Vec<String> = members
+            .iter()
+            .map(|(id, role, _)| format!("{id} ({role})"))
+            .collect();
+        println!("  members: {}", shown.join(", "));
     }
     if !status.peers.is_empty() {
         println!();

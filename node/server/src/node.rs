@@ -191,6 +191,9 @@ impl Node {
         health
             .set_serving::<pb::log_server::LogServer<LogService>>()
             .await;
+        health
+            .set_serving::<pb::federation_server::FederationServer<FederationService>>()
+            .await;
         let reflection = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(remedy_proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)

@@ -257,7 +257,10 @@ impl Replication {
         }
         entry.state = state;
         entry.endpoint = endpoint.to_string();
-        if !error.is_empty() {
+        // The error is that of the current outage; a working link has none.
+        if state == "connected" {
+            entry.last_error.clear();
+        } else if !error.is_empty() {
             entry.last_error = error;
         }
     }
