@@ -52,7 +52,8 @@ pub fn remedy(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
 /// Runs `remedy federation bootstrap --out OUT --members MEMBERS EXTRA...` with the
 /// first node on a port that was free a moment ago; returns that port.
 pub fn bootstrap(out: &Path, members: &str, extra: &[&str]) -> anyhow::Result<u16> {
-    let port = free_addr().port();
+    let nodes = members.split(',').count() as u16;
+    let port = free_port_block(nodes);
     let port_arg = port.to_string();
     let mut args = vec![
         "federation",
@@ -77,9 +78,22 @@ pub fn path_arg(p: &Path) -> &str {
 /// A free loopback port. The port is released before the node binds it; the
 /// window for another process to take it is small on a test machine.
 pub fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
+    SocketAddr::from(([127, 0, 0, 1], free_port_block(1)))
+}
+
+/// The first of `n` consecutive loopback ports that are free now. They are picked
+/// below Linux's ephemeral range (32768 and up), so the outgoing connections of
+/// other tests cannot take them between this check and the node binding them.
+pub fn free_port_block(n: u16) -> u16 {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    loop {
+        let base = rng.gen_range(20_000..32_000 - n);
+        let free = (base..base + n).all(|p| TcpListener::bind(("127.0.0.1", p)).is_ok());
+        if free {
+            return base;
+        }
+    }
 }
 
 /// A node folder: signing key and node.toml.
