@@ -53,11 +53,30 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 /// Meta key prefix of fork evidence: `fork/<origin>`.
 const FORK_PREFIX: &str = "fork/";
 
+/// The state of the link to one peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Connected,
+    /// The last attempt failed or the stream ended; a retry is due.
+    Down,
+}
+
+impl Link {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Link::Connecting => "connecting",
+            Link::Connected => "connected",
+            Link::Down => "down",
+        }
+    }
+}
+
 /// What replication knows about one peer.
 #[derive(Debug, Clone)]
 pub struct PeerState {
     pub endpoint: String,
-    pub state: &'static str,
+    pub state: Link,
     pub last_error: String,
     pub since_ms: i64,
 }
@@ -244,7 +263,7 @@ impl Replication {
         }
     }
 
-    fn set_peer(&self, peer: &MemberId, endpoint: &str, state: &'static str, error: String) {
+    fn set_peer(&self, peer: &MemberId, endpoint: &str, state: Link, error: String) {
         let mut peers = lock(&self.peers);
         let entry = peers.entry(peer.clone()).or_insert_with(|| PeerState {
             endpoint: endpoint.to_string(),
@@ -258,7 +277,7 @@ impl Replication {
         entry.state = state;
         entry.endpoint = endpoint.to_string();
         // The error is that of the current outage; a working link has none.
-        if state == "connected" {
+        if state == Link::Connected {
             entry.last_error.clear();
         } else if !error.is_empty() {
             entry.last_error = error;
@@ -279,7 +298,7 @@ impl Replication {
                 .map(|p| p.endpoint.clone())
                 .unwrap_or_default();
             tracing::warn!(%peer, %endpoint, %error, "replication from peer stopped; retrying");
-            self.set_peer(&peer, &endpoint, "down", error);
+            self.set_peer(&peer, &endpoint, Link::Down, error);
             if started.elapsed() > 4 * MAX_BACKOFF {
                 backoff = MIN_BACKOFF;
             }
@@ -304,7 +323,7 @@ impl Replication {
             })?,
         };
         let endpoint = addr.to_string();
-        self.set_peer(peer, &endpoint, "connecting", String::new());
+        self.set_peer(peer, &endpoint, Link::Connecting, String::new());
         let pin = parse_fingerprint(&member.tls_fingerprint)
             .ok_or_else(|| "the manifest's tls_fingerprint is malformed".to_string())?;
         let target = Target::peer(addr, peer.clone(), self.identity.clone(), pin);
@@ -323,7 +342,7 @@ impl Replication {
             .await
             .map_err(|s| format!("Follow refused: {}", s.message()))?
             .into_inner();
-        self.set_peer(peer, &endpoint, "connected", String::new());
+        self.set_peer(peer, &endpoint, Link::Connected, String::new());
         tracing::info!(%peer, %endpoint, "following peer");
         while let Some(page) = stream
             .message()

@@ -106,7 +106,7 @@ pub fn status(
         .map(|(id, p)| pb::PeerStatus {
             member: id.to_string(),
             endpoint: p.endpoint,
-            state: p.state.to_string(),
+            state: p.state.as_str().to_string(),
             last_error: p.last_error,
             since_ms: p.since_ms,
         })
