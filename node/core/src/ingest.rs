@@ -201,6 +201,11 @@ impl Ingest {
                 found: event.prev(),
             });
         }
+        if event.kind().is_private() {
+            return reject(Violation::Payload(
+                crate::payload::PayloadError::PrivateKind(event.kind()),
+            ));
+        }
         if let Err(e) = crate::payload::check(event.kind(), event.version(), event.payload()) {
             return reject(Violation::Payload(e));
         }

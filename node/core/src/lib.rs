@@ -9,6 +9,7 @@
 //!   raw bytes ──SignedEvent::decode──────┘──▶ ChainVerifier (continuity, links, signatures)
 //! ```
 
+pub mod case;
 pub mod chain;
 pub mod event;
 pub mod ingest;
@@ -16,6 +17,7 @@ pub mod keys;
 pub mod manifest;
 pub mod member;
 pub mod payload;
+pub mod synthetic;
 
 pub use chain::{ChainError, ChainHead, ChainVerifier, Violation};
 pub use event::{DecodeError, Draft, EventHash, LogKind, SignedEvent, Unsigned};

@@ -16,8 +16,17 @@ impl PayloadKind {
     /// A free-text note from an operator. Also the payload the benchmarks append.
     pub const NOTE: PayloadKind = PayloadKind(1);
 
+    /// A batch of case records. Private: only ever in a private log.
+    pub const CASES: PayloadKind = PayloadKind(2);
+
     /// Every kind this build knows, with its name.
-    pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[(PayloadKind::NOTE, "note")];
+    pub const KNOWN: &'static [(PayloadKind, &'static str)] =
+        &[(PayloadKind::NOTE, "note"), (PayloadKind::CASES, "cases")];
+
+    /// Kinds that hold data about individuals: never in a shared log.
+    pub fn is_private(self) -> bool {
+        self == PayloadKind::CASES
+    }
 
     pub fn name(self) -> Option<&'static str> {
         Self::KNOWN
@@ -54,6 +63,8 @@ impl fmt::Debug for PayloadKind {
 pub enum PayloadError {
     #[error("payload kind {0} is unknown to this build")]
     UnknownKind(PayloadKind),
+    #[error("payload kind {0} holds individual records and may only be in a private log")]
+    PrivateKind(PayloadKind),
     #[error("payload kind {found} where {expected} was expected")]
     WrongKind {
         expected: PayloadKind,
@@ -112,6 +123,7 @@ pub trait Payload: Sized {
 pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), PayloadError> {
     match kind {
         PayloadKind::NOTE => Note::decode(version, bytes).map(drop),
+        PayloadKind::CASES => crate::case::CaseBatch::decode(version, bytes).map(drop),
         other => Err(PayloadError::UnknownKind(other)),
     }
 }

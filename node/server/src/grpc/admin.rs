@@ -67,6 +67,14 @@ async fn append(writer: &LogWriter, request: pb::AppendRequest) -> Result<pb::Ap
         .enumerate()
         .map(|(i, d)| convert::draft(i, d))
         .collect::<Result<Vec<_>, _>>()?;
+    if log == remedy_core::LogKind::Shared
+        && let Some((i, d)) = drafts.iter().enumerate().find(|(_, d)| d.kind.is_private())
+    {
+        return Err(Status::invalid_argument(format!(
+            "events[{i}]: {} payloads hold individual records and go to the private log only",
+            d.kind
+        )));
+    }
     let receipts = writer
         .append(log, drafts)
         .await

@@ -1,0 +1,599 @@
+//! Case records: the rows of a case-register export, their validation, and the
+//! private-log payload that holds them.
+//!
+//! The format is the one in the domain reference: twelve known columns, codes from
+//! fixed lists, ISO dates. There are no names, passport numbers or addresses in it,
+//! and a header with any other column is refused, so such data is never stored.
+//! Validation is pure: the caller reads the file and reports errors with its name
+//! and line; this module says which column, which value, and what was expected.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::payload::{Payload, PayloadError, PayloadKind};
+
+/// The columns of a case export, in the documented order.
+pub const COLUMNS: [&str; 12] = [
+    "case_id",
+    "opened_on",
+    "closed_on",
+    "sex",
+    "age_band",
+    "residence_status",
+    "sector",
+    "stage",
+    "grievances",
+    "channel",
+    "outcome",
+    "compensation_usd",
+];
+
+pub const SEX: &[&str] = &["female", "male", "other", "unknown"];
+pub const AGE_BAND: &[&str] = &["15-24", "25-34", "35-44", "45-plus", "unknown"];
+pub const RESIDENCE_STATUS: &[&str] = &[
+    "titp",
+    "ssw-1",
+    "ssw-2",
+    "engineer-specialist",
+    "student",
+    "irregular",
+    "other",
+    "not-yet-departed",
+];
+pub const SECTOR: &[&str] = &[
+    "agriculture",
+    "fishery",
+    "construction",
+    "food-manufacturing",
+    "food-service",
+    "manufacturing",
+    "nursing-care",
+    "building-cleaning",
+    "accommodation",
+    "shipbuilding",
+    "automobile-repair",
+    "other",
+];
+pub const STAGE: &[&str] = &["pre-departure", "in-employment", "return"];
+pub const GRIEVANCE: &[&str] = &[
+    "unpaid-wages",
+    "recruitment-fees-debt",
+    "document-retention",
+    "contract-deception",
+    "excessive-overtime",
+    "unsafe-work-injury",
+    "harassment-violence",
+    "restricted-movement",
+    "forced-return-dismissal",
+    "pregnancy-discrimination",
+    "social-insurance",
+    "housing",
+    "other",
+];
+pub const CHANNEL: &[&str] = &[
+    "mrc",
+    "embassy-labour-attache",
+    "otit",
+    "labour-inspection",
+    "legal-aid",
+    "union-cso",
+    "jp-mirai",
+    "recruitment-agency",
+    "employer",
+    "hotline",
+];
+pub const OUTCOME: &[&str] = &[
+    "pending",
+    "resolved-compensated",
+    "resolved-non-monetary",
+    "referred",
+    "withdrawn",
+    "unresolved-closed",
+    "returned-without-remedy",
+];
+
+/// Longest case id.
+pub const MAX_CASE_ID: usize = 64;
+
+/// A calendar date (proleptic Gregorian), written `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    pub fn parse(text: &str) -> Option<Self> {
+        let b = text.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let digits = |s: &str| -> Option<u32> {
+            s.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| s.parse().ok())
+                .flatten()
+        };
+        let year = digits(&text[..4])?;
+        let month = digits(&text[5..7])?;
+        let day = digits(&text[8..])?;
+        let date = Self {
+            year: u16::try_from(year).ok()?,
+            month: u8::try_from(month).ok()?,
+            day: u8::try_from(day).ok()?,
+        };
+        (year >= 1900
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= u32::from(days_in_month(date.year, date.month)))
+        .then_some(date)
+    }
+
+    /// Days since 1970-01-01 (negative before).
+    pub fn days(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let (y, m, d) = (
+            i64::from(self.year) - i64::from(self.month <= 2),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The inverse of `days`.
+    pub fn from_days(days: i64) -> Self {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        Self { year, month, day }
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Date::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("bad date {text:?}")))
+    }
+}
+
+/// One case, validated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub case_id: String,
+    pub opened_on: Date,
+    pub closed_on: Option<Date>,
+    pub sex: String,
+    pub age_band: String,
+    pub residence_status: String,
+    pub sector: String,
+    pub stage: String,
+    /// Sorted, without repeats.
+    pub grievances: Vec<String>,
+    pub channel: String,
+    pub outcome: String,
+    pub compensation_usd: Option<u64>,
+}
+
+/// What is wrong with one field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("column {column} ({name}): {problem}")]
+pub struct FieldError {
+    /// 1-based column number in the file.
+    pub column: usize,
+    pub name: &'static str,
+    pub problem: String,
+}
+
+/// What is wrong with a header.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    #[error(
+        "column {column}: {name:?} is not a column of the case format; it is refused so that it is never stored (known columns: {})",
+        COLUMNS.join(", ")
+    )]
+    Unknown { column: usize, name: String },
+    #[error("column {column}: {name:?} appears twice")]
+    Repeated { column: usize, name: String },
+    #[error("the header lacks the column {name:?} (it needs: {})", COLUMNS.join(", "))]
+    Missing { name: &'static str },
+}
+
+/// Where each known column is in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// For each of `COLUMNS`, its 0-based index in the file's rows.
+    index: [usize; 12],
+    width: usize,
+}
+
+impl Header {
+    /// Checks a header: exactly the known columns, in any order, each once.
+    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, HeaderError> {
+        let mut index = [usize::MAX; 12];
+        let mut width = 0;
+        for (i, raw) in names.into_iter().enumerate() {
+            width += 1;
+            let name = raw.trim_start_matches('\u{feff}').trim();
+            let Some(known) = COLUMNS.iter().position(|c| *c == name) else {
+                return Err(HeaderError::Unknown {
+                    column: i + 1,
+                    name: name.to_string(),
+                });
+            };
+            if index[known] != usize::MAX {
+                return Err(HeaderError::Repeated {
+                    column: i + 1,
+                    name: name.to_string(),
+                });
+            }
+            index[known] = i;
+        }
+        if let Some(missing) = index.iter().position(|i| *i == usize::MAX) {
+            return Err(HeaderError::Missing {
+                name: COLUMNS[missing],
+            });
+        }
+        Ok(Self { index, width })
+    }
+
+    /// The header in the documented order.
+    pub fn standard() -> Self {
+        Self {
+            index: std::array::from_fn(|i| i),
+            width: COLUMNS.len(),
+        }
+    }
+
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Validates one row (fields in file order).
+    pub fn parse_row(&self, fields: &[&str]) -> Result<CaseRecord, FieldError> {
+        if fields.len() != self.width {
+            return Err(FieldError {
+                column: fields.len().min(self.width) + 1,
+                name: "row",
+                problem: format!(
+                    "the row has {} fields, the header {}",
+                    fields.len(),
+                    self.width
+                ),
+            });
+        }
+        let field = |k: usize| -> (&str, usize, &'static str) {
+            let i = self.index[k];
+            (fields[i].trim(), i + 1, COLUMNS[k])
+        };
+        let err = |k: usize, problem: String| {
+            let (_, column, name) = field(k);
+            FieldError {
+                column,
+                name,
+                problem,
+            }
+        };
+        let shown = |value: &str| -> String {
+            if value.len() > 40 {
+                let mut end = 40;
+                while !value.is_char_boundary(end) {
+                    end -= 1;
+                }
+                format!("{:?}… ({} bytes)", &value[..end], value.len())
+            } else {
+                format!("{value:?}")
+            }
+        };
+        let code = |k: usize, list: &[&str]| -> Result<String, FieldError> {
+            let (value, ..) = field(k);
+            if list.contains(&value) {
+                Ok(value.to_string())
+            } else {
+                Err(err(
+                    k,
+                    format!(
+                        "{} is not a code; expected one of {}",
+                        shown(value),
+                        list.join(", ")
+                    ),
+                ))
+            }
+        };
+        let date = |k: usize| -> Result<Option<Date>, FieldError> {
+            let (value, ..) = field(k);
+            if value.is_empty() {
+                return Ok(None);
+            }
+            Date::parse(value).map(Some).ok_or_else(|| {
+                err(
+                    k,
+                    format!("{} is not a date; expected YYYY-MM-DD", shown(value)),
+                )
+            })
+        };
+
+        let (case_id, ..) = field(0);
+        if case_id.is_empty()
+            || case_id.len() > MAX_CASE_ID
+            || case_id.chars().any(char::is_control)
+        {
+            return Err(err(
+                0,
+                format!(
+                    "{} is not a case id; expected 1 to {MAX_CASE_ID} characters without control characters",
+                    shown(case_id)
+                ),
+            ));
+        }
+        let opened_on =
+            date(1)?.ok_or_else(|| err(1, "is empty; a case has an opening date".into()))?;
+        let closed_on = date(2)?;
+        if let Some(closed) = closed_on
+            && closed < opened_on
+        {
+            return Err(err(
+                2,
+                format!("{closed} is before opened_on {opened_on}; a case closes after it opens"),
+            ));
+        }
+        let (grievances_text, ..) = field(8);
+        let mut grievances = Vec::new();
+        for g in grievances_text.split(';').map(str::trim) {
+            if !GRIEVANCE.contains(&g) {
+                return Err(err(
+                    8,
+                    format!(
+                        "{} is not a grievance code; expected one or more of {} separated by ';'",
+                        shown(g),
+                        GRIEVANCE.join(", ")
+                    ),
+                ));
+            }
+            grievances.push(g.to_string());
+        }
+        grievances.sort();
+        grievances.dedup();
+        let (amount, ..) = field(11);
+        let compensation_usd = if amount.is_empty() {
+            None
+        } else {
+            Some(
+                amount
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|_| amount.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or_else(|| {
+                        err(
+                            11,
+                            format!("{} is not an amount; expected a whole number of US dollars, 0 or more, or empty", shown(amount)),
+                        )
+                    })?,
+            )
+        };
+        Ok(CaseRecord {
+            case_id: case_id.to_string(),
+            opened_on,
+            closed_on,
+            sex: code(3, SEX)?,
+            age_band: code(4, AGE_BAND)?,
+            residence_status: code(5, RESIDENCE_STATUS)?,
+            sector: code(6, SECTOR)?,
+            stage: code(7, STAGE)?,
+            grievances,
+            channel: code(9, CHANNEL)?,
+            outcome: code(10, OUTCOME)?,
+            compensation_usd,
+        })
+    }
+}
+
+impl CaseRecord {
+    /// The record as a CSV row in the documented column order (no quoting is
+    /// needed: codes, dates and digits only, and case ids are checked for commas
+    /// by the caller that writes them).
+    pub fn to_row(&self) -> [String; 12] {
+        [
+            self.case_id.clone(),
+            self.opened_on.to_string(),
+            self.closed_on.map(|d| d.to_string()).unwrap_or_default(),
+            self.sex.clone(),
+            self.age_band.clone(),
+            self.residence_status.clone(),
+            self.sector.clone(),
+            self.stage.clone(),
+            self.grievances.join(";"),
+            self.channel.clone(),
+            self.outcome.clone(),
+            self.compensation_usd
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+        ]
+    }
+
+    /// Checks a record built elsewhere (received over the wire) as an import row.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let row = self.to_row();
+        let fields: Vec<&str> = row.iter().map(String::as_str).collect();
+        let parsed = Header::standard().parse_row(&fields)?;
+        if &parsed != self {
+            return Err(FieldError {
+                column: 9,
+                name: "grievances",
+                problem: "must be sorted and without repeats".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A batch of new or changed case records, as appended to the private log. Case
+/// records never go to the shared log: the writer and every receiver refuse it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseBatch {
+    pub cases: Vec<CaseRecord>,
+}
+
+impl Payload for CaseBatch {
+    const KIND: PayloadKind = PayloadKind::CASES;
+    const VERSION: u16 = 1;
+
+    fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
+        let malformed = |reason: String| PayloadError::Malformed {
+            kind: Self::KIND,
+            version,
+            reason,
+        };
+        match version {
+            1 => {
+                let batch: CaseBatch =
+                    serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
+                for case in &batch.cases {
+                    case.validate()
+                        .map_err(|e| malformed(format!("case {:?}: {e}", case.case_id)))?;
+                }
+                Ok(batch)
+            }
+            _ => Err(PayloadError::UnknownVersion {
+                kind: Self::KIND,
+                version,
+                newest: Self::VERSION,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn row() -> Vec<&'static str> {
+        vec![
+            "KH-2024-0001",
+            "2024-07-03",
+            "2024-09-30",
+            "female",
+            "25-34",
+            "titp",
+            "agriculture",
+            "in-employment",
+            "unpaid-wages;document-retention",
+            "mrc",
+            "resolved-compensated",
+            "1200",
+        ]
+    }
+
+    #[test]
+    fn a_good_row_parses_and_round_trips() {
+        let header = Header::parse(COLUMNS).unwrap();
+        let case = header.parse_row(&row()).unwrap();
+        assert_eq!(case.grievances, vec!["document-retention", "unpaid-wages"]);
+        assert_eq!(case.compensation_usd, Some(1200));
+        case.validate().unwrap();
+        let batch = CaseBatch { cases: vec![case] };
+        assert_eq!(CaseBatch::decode(1, &batch.encode()).unwrap(), batch);
+    }
+
+    #[test]
+    fn headers_must_hold_exactly_the_known_columns() {
+        let mut names: Vec<&str> = COLUMNS.to_vec();
+        names.push("passport_number");
+        assert!(matches!(
+            Header::parse(names),
+            Err(HeaderError::Unknown { column: 13, .. })
+        ));
+        assert_eq!(
+            Header::parse(COLUMNS[..11].iter().copied()),
+            Err(HeaderError::Missing {
+                name: "compensation_usd"
+            })
+        );
+        let mut reordered: Vec<&str> = COLUMNS.to_vec();
+        reordered.reverse();
+        let header = Header::parse(reordered).unwrap();
+        let mut fields = row();
+        fields.reverse();
+        assert_eq!(
+            header.parse_row(&fields).unwrap(),
+            Header::standard().parse_row(&row()).unwrap()
+        );
+    }
+
+    #[test]
+    fn bad_fields_name_column_value_and_expectation() {
+        let header = Header::standard();
+        let bad = |i: usize, value: &'static str| {
+            let mut fields = row();
+            fields[i] = value;
+            header.parse_row(&fields).unwrap_err()
+        };
+        let e = bad(1, "2024-02-30");
+        assert_eq!((e.column, e.name), (2, "opened_on"));
+        assert!(e.problem.contains("expected YYYY-MM-DD"), "{e}");
+        let e = bad(2, "2024-06-01");
+        assert!(e.problem.contains("before opened_on 2024-07-03"), "{e}");
+        let e = bad(5, "tourist");
+        assert!(
+            e.to_string()
+                .starts_with("column 6 (residence_status): \"tourist\" is not a code"),
+            "{e}"
+        );
+        let e = bad(8, "unpaid-wages;lost-passport");
+        assert!(e.problem.contains("\"lost-passport\""), "{e}");
+        for amount in ["-5", "12.50", "lots"] {
+            let e = bad(11, amount);
+            assert_eq!(e.column, 12, "{amount}");
+        }
+        assert!(bad(1, "").problem.contains("opening date"));
+    }
+
+    #[test]
+    fn dates_convert_to_days_and_back() {
+        for text in ["1970-01-01", "2000-02-29", "2024-12-31", "1999-03-01"] {
+            let d = Date::parse(text).unwrap();
+            assert_eq!(Date::from_days(d.days()), d);
+            assert_eq!(d.to_string(), text);
+        }
+        assert_eq!(Date::parse("1970-01-02").unwrap().days(), 1);
+        assert!(Date::parse("2023-02-29").is_none());
+        assert!(Date::parse("2024-1-01").is_none());
+    }
+}
