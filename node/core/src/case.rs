@@ -192,7 +192,7 @@ impl<'de> Deserialize<'de> for Date {
 }
 
 /// One case, validated.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseRecord {
     pub case_id: String,
     pub opened_on: Date,
@@ -423,9 +423,7 @@ impl Header {
 }
 
 impl CaseRecord {
-    /// The record as a CSV row in the documented column order (no quoting is
-    /// needed: codes, dates and digits only, and case ids are checked for commas
-    /// by the caller that writes them).
+    /// The record's fields in the documented column order.
     pub fn to_row(&self) -> [String; 12] {
         [
             self.case_id.clone(),
@@ -463,9 +461,32 @@ impl CaseRecord {
 
 /// A batch of new or changed case records, as appended to the private log. Case
 /// records never go to the shared log: the writer and every receiver refuse it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Version 1 is JSON: `{"rows": [[12 fields in COLUMNS order], ...]}`, each row
+/// checked like an imported one when decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseBatch {
     pub cases: Vec<CaseRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct BatchV1 {
+    rows: Vec<Vec<String>>,
+}
+
+impl CaseRecord {
+    /// The record's row as JSON, the form it takes in a batch and in projections.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.to_row()).unwrap_or_default()
+    }
+
+    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
+        let row: Vec<String> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let fields: Vec<&str> = row.iter().map(String::as_str).collect();
+        Header::standard()
+            .parse_row(&fields)
+            .map_err(|e| e.to_string())
+    }
 }
 
 impl Payload for CaseBatch {
@@ -473,7 +494,10 @@ impl Payload for CaseBatch {
     const VERSION: u16 = 1;
 
     fn encode(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+        let batch = BatchV1 {
+            rows: self.cases.iter().map(|c| c.to_row().to_vec()).collect(),
+        };
+        serde_json::to_vec(&batch).unwrap_or_default()
     }
 
     fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
@@ -484,13 +508,21 @@ impl Payload for CaseBatch {
         };
         match version {
             1 => {
-                let batch: CaseBatch =
+                let batch: BatchV1 =
                     serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
-                for case in &batch.cases {
-                    case.validate()
-                        .map_err(|e| malformed(format!("case {:?}: {e}", case.case_id)))?;
-                }
-                Ok(batch)
+                let header = Header::standard();
+                let cases = batch
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| {
+                        let fields: Vec<&str> = row.iter().map(String::as_str).collect();
+                        header
+                            .parse_row(&fields)
+                            .map_err(|e| malformed(format!("row {}: {e}", i + 1)))
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok(CaseBatch { cases })
             }
             _ => Err(PayloadError::UnknownVersion {
                 kind: Self::KIND,

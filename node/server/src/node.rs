@@ -16,6 +16,7 @@ use remedy_proto::v1 as pb;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
+use crate::cases::Cases;
 use crate::config::{ConfigError, NodeConfig};
 use crate::federation::LiveManifest;
 use crate::grpc::{AdminService, FederationService, LogService};
@@ -264,11 +265,15 @@ impl Node {
                     replication,
                 ),
             ))
-            .add_service(pb::admin_server::AdminServer::new(AdminService::new(
-                writer.clone(),
-                operator,
-                live.clone(),
-            )))
+            .add_service(
+                pb::admin_server::AdminServer::new(AdminService::new(
+                    writer.clone(),
+                    operator,
+                    live.clone(),
+                    Arc::new(Cases::new(store.clone(), writer.clone())),
+                ))
+                .max_decoding_message_size(crate::replication::MAX_MESSAGE),
+            )
             .add_service(
                 pb::log_server::LogServer::new(LogService::new(
                     store,

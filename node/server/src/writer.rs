@@ -59,6 +59,8 @@ pub enum AppendError {
 struct Job {
     log: LogKind,
     drafts: Vec<Draft>,
+    /// Projection rows the caller derived from these events, committed with them.
+    projections: Vec<(Vec<u8>, Vec<u8>)>,
     reply: oneshot::Sender<Result<Vec<Receipt>, AppendError>>,
 }
 
@@ -136,6 +138,17 @@ impl LogWriter {
         log: LogKind,
         drafts: Vec<Draft>,
     ) -> Result<Vec<Receipt>, AppendError> {
+        self.append_with(log, drafts, Vec::new()).await
+    }
+
+    /// Appends drafts and sets projection rows derived from them, all in one atomic
+    /// commit: after a crash, either the events and the rows are there or neither.
+    pub async fn append_with(
+        &self,
+        log: LogKind,
+        drafts: Vec<Draft>,
+        projections: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> Result<Vec<Receipt>, AppendError> {
         if drafts.is_empty() {
             return Err(AppendError::Empty);
         }
@@ -151,7 +164,12 @@ impl LogWriter {
         }
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Some(Job { log, drafts, reply }))
+            .send(Some(Job {
+                log,
+                drafts,
+                projections,
+                reply,
+            }))
             .await
             .map_err(|_| AppendError::Closed)?;
         answer.await.map_err(|_| AppendError::Closed)?
@@ -290,14 +308,16 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
     let mut after = state.clone();
     let mut unsigned = Vec::new();
     let mut receipts: Vec<Vec<Receipt>> = Vec::with_capacity(jobs.len());
-    for job in &jobs {
+    let mut jobs = jobs;
+    for job in &mut jobs {
         let head = match job.log {
             LogKind::Shared => &mut after.shared,
             LogKind::Private => &mut after.private,
         };
         let mut mine = Vec::with_capacity(job.drafts.len());
-        for draft in &job.drafts {
-            let body = Unsigned::build(origin, job.log, head.seq + 1, head.hash, time_ms, draft);
+        // Each draft is dropped once its body is built: large imports are not held twice.
+        for draft in std::mem::take(&mut job.drafts) {
+            let body = Unsigned::build(origin, job.log, head.seq + 1, head.hash, time_ms, &draft);
             *head = ChainHead {
                 seq: body.seq(),
                 hash: body.hash(),
@@ -316,7 +336,11 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
         after.stats.apply(&log, event.raw().len());
         commit.events.push((log, event.seq(), event.into_raw()));
     }
-    commit.projections = after.stats.take_rows();
+    commit.projections = jobs
+        .iter_mut()
+        .flat_map(|job| std::mem::take(&mut job.projections))
+        .collect();
+    commit.projections.extend(after.stats.take_rows());
     Group {
         commit,
         jobs,
@@ -518,6 +542,14 @@ mod tests {
         }
         fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
             self.inner.meta(key)
+        }
+        fn projection_page(
+            &self,
+            prefix: &[u8],
+            after: Option<&[u8]>,
+            limit: usize,
+        ) -> Result<crate::store::Rows, crate::store::StoreError> {
+            self.inner.projection_page(prefix, after, limit)
         }
         fn meta_prefix(
             &self,

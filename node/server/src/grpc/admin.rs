@@ -14,6 +14,7 @@ use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Request, Response, Status, Streaming};
 
 use super::convert;
+use crate::cases::Cases;
 use crate::federation::LiveManifest;
 use crate::tls::{Fingerprint, fingerprint};
 use crate::writer::LogWriter;
@@ -25,6 +26,7 @@ pub struct AdminService {
     operator: Option<Fingerprint>,
     /// The manifest a federated node runs under.
     manifest: Option<Arc<LiveManifest>>,
+    cases: Arc<Cases>,
 }
 
 impl AdminService {
@@ -32,11 +34,13 @@ impl AdminService {
         writer: LogWriter,
         operator: Option<Fingerprint>,
         manifest: Option<Arc<LiveManifest>>,
+        cases: Arc<Cases>,
     ) -> Self {
         Self {
             writer,
             operator,
             manifest,
+            cases,
         }
     }
 
@@ -142,5 +146,87 @@ impl pb::admin_server::Admin for AdminService {
         Ok(Response::new(pb::ApplyManifestReply {
             version: adopted.version(),
         }))
+    }
+
+    async fn import_cases(
+        &self,
+        request: Request<Streaming<pb::ImportChunk>>,
+    ) -> Result<Response<pb::ImportReply>, Status> {
+        self.authorize(&request)?;
+        let mut inbound = request.into_inner();
+        let mut records = Vec::new();
+        let mut committed = false;
+        while let Some(chunk) = inbound.next().await {
+            let chunk = chunk?;
+            for record in chunk.cases {
+                records.push(convert::case_record(records.len() as u64 + 1, record)?);
+            }
+            if chunk.commit {
+                committed = true;
+                break;
+            }
+        }
+        if !committed {
+            return Err(Status::aborted(
+                "the import ended before the client asked to commit it: nothing was imported",
+            ));
+        }
+        let summary = self
+            .cases
+            .import(records)
+            .await
+            .map_err(convert::import_error)?;
+        tracing::info!(
+            received = summary.received,
+            new = summary.new_cases,
+            updated = summary.updated,
+            unchanged = summary.unchanged,
+            "cases imported"
+        );
+        Ok(Response::new(pb::ImportReply {
+            received: summary.received,
+            new_cases: summary.new_cases,
+            updated: summary.updated,
+            unchanged: summary.unchanged,
+            events: summary.events,
+            private_head: summary.private_head,
+        }))
+    }
+
+    async fn list_cases(
+        &self,
+        request: Request<pb::ListCasesRequest>,
+    ) -> Result<Response<pb::ListCasesReply>, Status> {
+        self.authorize(&request)?;
+        let request = request.into_inner();
+        let cases = self.cases.clone();
+        tokio::task::spawn_blocking(move || {
+            if !request.case_id.is_empty() {
+                let found = cases.get(&request.case_id).map_err(convert::import_error)?;
+                let Some(case) = found else {
+                    return Err(Status::not_found(format!(
+                        "no case {:?} on this node",
+                        request.case_id
+                    )));
+                };
+                return Ok(pb::ListCasesReply {
+                    cases: vec![convert::case_to_pb(&case)],
+                    total: 1,
+                });
+            }
+            let limit = match request.limit {
+                0 => 1000,
+                n => (n as usize).min(10_000),
+            };
+            let after = (!request.after.is_empty()).then_some(request.after.as_str());
+            let (page, total) = cases.list(after, limit).map_err(convert::import_error)?;
+            Ok(pb::ListCasesReply {
+                cases: page.iter().map(convert::case_to_pb).collect(),
+                total,
+            })
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map(Response::new)
     }
 }

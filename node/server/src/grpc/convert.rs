@@ -146,3 +146,71 @@ pub fn status(
         .collect();
     reply
 }
+
+/// A received case record, validated like an imported row. `index` is its 1-based
+/// position in the import, for the error.
+pub fn case_record(index: u64, c: pb::CaseRecord) -> Result<remedy_core::case::CaseRecord, Status> {
+    let grievances = c.grievances.join(";");
+    let fields = [
+        c.case_id.as_str(),
+        &c.opened_on,
+        &c.closed_on,
+        &c.sex,
+        &c.age_band,
+        &c.residence_status,
+        &c.sector,
+        &c.stage,
+        &grievances,
+        &c.channel,
+        &c.outcome,
+        &c.compensation_usd,
+    ];
+    remedy_core::case::Header::standard()
+        .parse_row(&fields)
+        .map_err(|e| {
+            Status::invalid_argument(format!(
+                "record {index} (case {:?}): {e}; nothing was imported",
+                c.case_id
+            ))
+        })
+}
+
+pub fn case_to_pb(c: &remedy_core::case::CaseRecord) -> pb::CaseRecord {
+    let [
+        case_id,
+        opened_on,
+        closed_on,
+        sex,
+        age_band,
+        residence_status,
+        sector,
+        stage,
+        _,
+        channel,
+        outcome,
+        compensation_usd,
+    ] = c.to_row();
+    pb::CaseRecord {
+        case_id,
+        opened_on,
+        closed_on,
+        sex,
+        age_band,
+        residence_status,
+        sector,
+        stage,
+        grievances: c.grievances.clone(),
+        channel,
+        outcome,
+        compensation_usd,
+    }
+}
+
+pub fn import_error(e: crate::cases::ImportError) -> Status {
+    use crate::cases::ImportError as E;
+    match e {
+        E::Duplicate { .. } => Status::invalid_argument(format!("{e}; nothing was imported")),
+        E::Append(e) => append_error(e),
+        E::Store(_) | E::Corrupt { .. } => Status::internal(e.to_string()),
+    }
+}

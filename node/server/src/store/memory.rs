@@ -101,6 +101,27 @@ impl Store for MemoryStore {
         Ok(self.tables().meta.get(key).cloned())
     }
 
+    fn projection_page(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Rows, StoreError> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(after) => Bound::Excluded(after.to_vec()),
+            None => Bound::Included(prefix.to_vec()),
+        };
+        Ok(self
+            .tables()
+            .projections
+            .range((start, Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .take(limit)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
     fn meta_prefix(&self, prefix: &[u8]) -> Result<Rows, StoreError> {
         Ok(self
             .tables()

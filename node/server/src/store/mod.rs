@@ -108,6 +108,14 @@ pub trait Store: Send + Sync + 'static {
     fn replica_origins(&self) -> Result<Vec<MemberId>, StoreError>;
 
     fn projection(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Up to `limit` projection rows whose key starts with `prefix` and comes after
+    /// `after` (or from the first), in key order.
+    fn projection_page(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Rows, StoreError>;
     fn cursor(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every metadata row whose key starts with `prefix`, in key order.

@@ -281,6 +281,36 @@ impl Store for RocksStore {
         self.get(CF_META, key)
     }
 
+    fn projection_page(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Rows, StoreError> {
+        let mut rows = Vec::new();
+        let mut it = self.db.raw_iterator_cf(self.cf(CF_PROJECTIONS)?);
+        match after {
+            Some(after) => {
+                it.seek(after);
+                if it.key() == Some(after) {
+                    it.next();
+                }
+            }
+            None => it.seek(prefix),
+        }
+        while rows.len() < limit
+            && let (Some(key), Some(value)) = (it.key(), it.value())
+        {
+            if !key.starts_with(prefix) {
+                break;
+            }
+            rows.push((key.to_vec(), value.to_vec()));
+            it.next();
+        }
+        it.status().map_err(|e| self.rocks(e))?;
+        Ok(rows)
+    }
+
     fn meta_prefix(&self, prefix: &[u8]) -> Result<Rows, StoreError> {
         let mut rows = Vec::new();
         let mut it = self.db.raw_iterator_cf(self.cf(CF_META)?);

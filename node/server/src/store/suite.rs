@@ -79,6 +79,31 @@ fn test_suite(store: &dyn Store) {
             ..Commit::default()
         })
         .expect("commit");
+    store
+        .commit(Commit {
+            projections: vec![
+                (b"case/a".to_vec(), b"1".to_vec()),
+                (b"case/b".to_vec(), b"2".to_vec()),
+                (b"case/c".to_vec(), b"3".to_vec()),
+                (b"cases".to_vec(), b"x".to_vec()),
+            ],
+            ..Commit::default()
+        })
+        .expect("commit");
+    let keys =
+        |rows: crate::store::Rows| -> Vec<Vec<u8>> { rows.into_iter().map(|r| r.0).collect() };
+    assert_eq!(
+        keys(store.projection_page(b"case/", None, 2).expect("page")),
+        vec![b"case/a".to_vec(), b"case/b".to_vec()]
+    );
+    assert_eq!(
+        keys(
+            store
+                .projection_page(b"case/", Some(b"case/b"), 10)
+                .expect("page")
+        ),
+        vec![b"case/c".to_vec()]
+    );
     assert_eq!(
         store.meta_prefix(b"fork/").expect("prefix"),
         vec![
