@@ -3,6 +3,7 @@
 //! `main` parses arguments and dispatches; each command lives in its own module.
 //! Output for people goes to stdout, errors to stderr with a non-zero exit code.
 
+mod cases;
 mod client;
 mod demo;
 mod federation;
@@ -52,6 +53,9 @@ enum Command {
     /// Append to, read and verify logs.
     #[command(subcommand)]
     Log(log::Command),
+    /// Case registers: generate synthetic ones, import into the private log, list.
+    #[command(subcommand)]
+    Cases(cases::Command),
     /// What a node shows its readers.
     #[command(subcommand)]
     View(view::Command),
@@ -74,6 +78,7 @@ fn main() -> std::process::ExitCode {
         Command::Keygen(args) => keygen::run(&context, args),
         Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),
+        Command::Cases(command) => cases::run(&context, command),
         Command::View(command) => view::run(&context, command),
         Command::Status => status::run(&context),
         Command::Demo(args) => demo::run(args),

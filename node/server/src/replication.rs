@@ -287,6 +287,8 @@ impl Replication {
     /// Follows one peer for ever, reconnecting with a backoff.
     async fn follow_peer(self: Arc<Self>, peer: MemberId) {
         let mut backoff = MIN_BACKOFF;
+        // The same failure again (a peer that stays down) is logged at debug level.
+        let mut previous = String::new();
         loop {
             let started = std::time::Instant::now();
             let error = match self.follow_once(&peer).await {
@@ -297,7 +299,12 @@ impl Replication {
                 .get(&peer)
                 .map(|p| p.endpoint.clone())
                 .unwrap_or_default();
-            tracing::warn!(%peer, %endpoint, %error, "replication from peer stopped; retrying");
+            if error == previous {
+                tracing::debug!(%peer, %endpoint, %error, "replication from peer stopped again; retrying");
+            } else {
+                tracing::warn!(%peer, %endpoint, %error, "replication from peer stopped; retrying");
+            }
+            previous.clone_from(&error);
             self.set_peer(&peer, &endpoint, Link::Down, error);
             if started.elapsed() > 4 * MAX_BACKOFF {
                 backoff = MIN_BACKOFF;
