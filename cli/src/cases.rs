@@ -278,22 +278,19 @@ fn check_and_send(
         }
     };
     // The header.
-    let header = loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => bail!(
-                "{name}: the file is empty; expected a header line with the columns {}",
-                COLUMNS.join(",")
-            ),
-            Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(1);
-                let fields = utf8_fields(&record).map_err(|column| {
-                    anyhow::anyhow!("{}: invalid UTF-8", at(name, line, column))
-                })?;
-                break Header::parse(fields.iter().copied())
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", at(name, line, 0)))?;
-            }
-            Err(e) => bail!("{name}: {}", csv_error(&e)),
+    let header = match reader.read_byte_record(&mut record) {
+        Ok(false) => bail!(
+            "{name}: the file is empty; expected a header line with the columns {}",
+            COLUMNS.join(",")
+        ),
+        Ok(true) => {
+            let line = record.position().map(|p| p.line()).unwrap_or(1);
+            let fields = utf8_fields(&record)
+                .map_err(|column| anyhow::anyhow!("{}: invalid UTF-8", at(name, line, column)))?;
+            Header::parse(fields.iter().copied())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", at(name, line, 0)))?
         }
+        Err(e) => bail!("{name}: {}", csv_error(&e)),
     };
     if let Some(out) = rejects_out.as_mut() {
         let mut head = vec!["line".to_string(), "reason".to_string()];
