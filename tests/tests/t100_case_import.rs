@@ -243,7 +243,7 @@ async fn importing_twice_changes_nothing_and_a_changed_row_is_an_update() -> any
     );
     assert_eq!(listing(dir), before, "identical state");
 
-    // One row changes: one update, one event, still 5000 cases.
+    // One row changes: one update, still 5000 cases.
     let mut lines: Vec<String> = csv.lines().map(String::from).collect();
     let fields: Vec<&str> = lines[10].split(',').collect();
     let id = fields[0].to_string();
@@ -266,7 +266,8 @@ async fn importing_twice_changes_nothing_and_a_changed_row_is_an_update() -> any
             third["unchanged"].as_u64(),
             third["events"].as_u64()
         ),
-        (Some(0), Some(1), Some(4999), Some(1))
+        (Some(0), Some(1), Some(4999), Some(2)),
+        "one batch with the changed case, and the import's commit"
     );
     assert_eq!(total(dir), 5000);
     let (_, shown, _) = remedy(&["--dir", path(dir), "cases", "show", &id])?;

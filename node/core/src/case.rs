@@ -459,33 +459,80 @@ impl CaseRecord {
     }
 }
 
-/// A batch of new or changed case records, as appended to the private log. Case
-/// records never go to the shared log: the writer and every receiver refuse it.
+/// A batch of new or changed case records, as appended to the private log by an
+/// import. Case records never go to the shared log: the writer and every receiver
+/// refuse it.
 ///
-/// Version 1 is JSON: `{"rows": [[12 fields in COLUMNS order], ...]}`, each row
-/// checked like an imported one when decoded.
+/// An import appends its batches as the records arrive, then one [`ImportCommit`]
+/// naming the import: a batch counts only once its import is committed, so an
+/// import cut short (client gone, node killed) leaves inert batches and changes
+/// nothing. Version 1 is JSON: `{"import": ID, "rows": [[12 fields in COLUMNS
+/// order], ...]}`, each row checked like an imported one when decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseBatch {
+    pub import: u64,
     pub cases: Vec<CaseRecord>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct BatchV1 {
+    import: u64,
     rows: Vec<Vec<String>>,
 }
 
 impl CaseRecord {
-    /// The record's row as JSON, the form it takes in a batch and in projections.
+    /// The record's row as JSON, the form it takes in a batch: the same as
+    /// serialising `to_row()`, written without copying the fields first (imports
+    /// call this once per row).
     pub fn to_json(&self) -> Vec<u8> {
-        serde_json::to_vec(&self.to_row()).unwrap_or_default()
+        let mut out = Vec::with_capacity(192);
+        out.push(b'[');
+        let mut put = |i: usize, field: &str| {
+            if i > 0 {
+                out.push(b',');
+            }
+            // Writing a &str to a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut out, field);
+        };
+        put(0, &self.case_id);
+        put(1, &self.opened_on.to_string());
+        put(
+            2,
+            &self.closed_on.map(|d| d.to_string()).unwrap_or_default(),
+        );
+        put(3, &self.sex);
+        put(4, &self.age_band);
+        put(5, &self.residence_status);
+        put(6, &self.sector);
+        put(7, &self.stage);
+        put(8, &self.grievances.join(";"));
+        put(9, &self.channel);
+        put(10, &self.outcome);
+        put(
+            11,
+            &self
+                .compensation_usd
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+        );
+        out.push(b']');
+        out
     }
+}
 
-    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
-        let row: Vec<String> = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        let fields: Vec<&str> = row.iter().map(String::as_str).collect();
-        Header::standard()
-            .parse_row(&fields)
-            .map_err(|e| e.to_string())
+impl CaseBatch {
+    /// The encoded payload of a batch from rows already encoded by
+    /// [`CaseRecord::to_json`], without decoding them again.
+    pub fn encode_rows<'a>(import: u64, rows: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+        let mut out = format!("{{\"import\":{import},\"rows\":[").into_bytes();
+        for (i, row) in rows.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(row);
+        }
+        out.extend_from_slice(b"]}");
+        out
     }
 }
 
@@ -494,10 +541,8 @@ impl Payload for CaseBatch {
     const VERSION: u16 = 1;
 
     fn encode(&self) -> Vec<u8> {
-        let batch = BatchV1 {
-            rows: self.cases.iter().map(|c| c.to_row().to_vec()).collect(),
-        };
-        serde_json::to_vec(&batch).unwrap_or_default()
+        let rows: Vec<Vec<u8>> = self.cases.iter().map(CaseRecord::to_json).collect();
+        Self::encode_rows(self.import, rows.iter().map(Vec::as_slice))
     }
 
     fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
@@ -522,8 +567,47 @@ impl Payload for CaseBatch {
                             .map_err(|e| malformed(format!("row {}: {e}", i + 1)))
                     })
                     .collect::<Result<_, _>>()?;
-                Ok(CaseBatch { cases })
+                Ok(CaseBatch {
+                    import: batch.import,
+                    cases,
+                })
             }
+            _ => Err(PayloadError::UnknownVersion {
+                kind: Self::KIND,
+                version,
+                newest: Self::VERSION,
+            }),
+        }
+    }
+}
+
+/// The end of an import: its batches count from here on. Private, like the batches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportCommit {
+    pub import: u64,
+    /// Private-log sequence numbers of the import's batches.
+    pub batches: Vec<u64>,
+    pub received: u64,
+    pub new_cases: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+impl Payload for ImportCommit {
+    const KIND: PayloadKind = PayloadKind::IMPORT_COMMIT;
+    const VERSION: u16 = 1;
+
+    fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
+        match version {
+            1 => serde_json::from_slice(bytes).map_err(|e| PayloadError::Malformed {
+                kind: Self::KIND,
+                version,
+                reason: e.to_string(),
+            }),
             _ => Err(PayloadError::UnknownVersion {
                 kind: Self::KIND,
                 version,
@@ -561,8 +645,11 @@ mod tests {
         let case = header.parse_row(&row()).unwrap();
         assert_eq!(case.grievances, vec!["document-retention", "unpaid-wages"]);
         assert_eq!(case.compensation_usd, Some(1200));
-        case.validate().unwrap();
-        let batch = CaseBatch { cases: vec![case] };
+        assert_eq!(case.to_json(), serde_json::to_vec(&case.to_row()).unwrap());
+        let batch = CaseBatch {
+            import: 7,
+            cases: vec![case],
+        };
         assert_eq!(CaseBatch::decode(1, &batch.encode()).unwrap(), batch);
     }
 

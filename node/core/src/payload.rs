@@ -19,13 +19,19 @@ impl PayloadKind {
     /// A batch of case records. Private: only ever in a private log.
     pub const CASES: PayloadKind = PayloadKind(2);
 
-    /// Every kind this build knows, with its name.
-    pub const KNOWN: &'static [(PayloadKind, &'static str)] =
-        &[(PayloadKind::NOTE, "note"), (PayloadKind::CASES, "cases")];
+    /// The end of a case import. Private.
+    pub const IMPORT_COMMIT: PayloadKind = PayloadKind(3);
 
-    /// Kinds that hold data about individuals: never in a shared log.
+    /// Every kind this build knows, with its name.
+    pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[
+        (PayloadKind::NOTE, "note"),
+        (PayloadKind::CASES, "cases"),
+        (PayloadKind::IMPORT_COMMIT, "import-commit"),
+    ];
+
+    /// Kinds about individuals' records: never in a shared log.
     pub fn is_private(self) -> bool {
-        self == PayloadKind::CASES
+        matches!(self, PayloadKind::CASES | PayloadKind::IMPORT_COMMIT)
     }
 
     pub fn name(self) -> Option<&'static str> {
@@ -124,6 +130,7 @@ pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), Payloa
     match kind {
         PayloadKind::NOTE => Note::decode(version, bytes).map(drop),
         PayloadKind::CASES => crate::case::CaseBatch::decode(version, bytes).map(drop),
+        PayloadKind::IMPORT_COMMIT => crate::case::ImportCommit::decode(version, bytes).map(drop),
         other => Err(PayloadError::UnknownKind(other)),
     }
 }

@@ -1,43 +1,49 @@
-//! Case imports: new and changed case records into the private log, with the case
-//! projection, in one atomic write.
+//! Case imports: new and changed case records into the private log, committed as a
+//! whole or not at all, in bounded memory.
 //!
-//! The projection holds the latest version of every case (`case/<case_id>` → the
-//! record's row as JSON) and the number of cases (`cases/count`). An import compares
-//! each record with it: an identical record is unchanged and appends nothing, a new
-//! id is a new case, a known id with other values is an update. The changed records
-//! go into `cases` payloads of under 1 MiB each, appended to the private log together
-//! with the projection rows in one commit, so an import that is interrupted (the
-//! client gone, the node killed) leaves nothing behind, and importing the same file
-//! twice changes nothing.
+//! An import is a [`Session`]. Each record is compared with the case projection
+//! (`case/<case_id>` → the private-log sequence number of the batch holding its
+//! latest version, and a hash of it): an identical record is unchanged and costs
+//! nothing; a new or changed one joins the current `cases` batch, which is appended
+//! to the private log once it nears 1 MiB. Those batches are inert: they count only
+//! when the session commits, by appending an `import-commit` event that names them,
+//! in the same atomic write as the projection rows of every changed case. An import
+//! cut short (the client gone, an invalid record, the node killed) leaves its
+//! batches inert and the projection as it was, so importing the same file again,
+//! or once more after it succeeded, does the right thing.
+//!
+//! Memory: the node holds one batch and, per changed case, its id, hash and batch
+//! number; not the import.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use remedy_core::case::CaseRecord;
-use remedy_core::payload::PayloadKind;
-use remedy_core::{Draft, LogKind};
+use remedy_core::case::{CaseBatch, CaseRecord, ImportCommit};
+use remedy_core::payload::{Payload, PayloadKind};
+use remedy_core::{Draft, LogKind, SignedEvent};
+use sha2::{Digest, Sha256};
 
 use crate::store::{LogId, Store, StoreError};
-use crate::writer::{AppendError, LogWriter};
+use crate::writer::{AppendError, LogWriter, Pending};
 
 const CASE_PREFIX: &[u8] = b"case/";
 const COUNT_KEY: &[u8] = b"cases/count";
-/// A `cases` payload is cut once it holds this many bytes (the limit is 1 MiB).
-const PAYLOAD_TARGET: usize = 900 * 1024;
+/// A batch is appended once its payload holds this many bytes (the limit is 1 MiB).
+const BATCH_TARGET: usize = 900 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("case id {case_id:?} appears twice in the import (records {first} and {second})")]
     Duplicate {
         case_id: String,
-        first: usize,
-        second: usize,
+        first: u64,
+        second: u64,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Append(#[from] AppendError),
-    #[error("the stored projection row of case {case_id:?} is unreadable: {reason}")]
+    #[error("the case store is inconsistent at case {case_id:?}: {reason}")]
     Corrupt { case_id: String, reason: String },
 }
 
@@ -56,7 +62,7 @@ pub struct Cases {
     store: Arc<dyn Store>,
     writer: LogWriter,
     /// Imports run one at a time: each compares against what the one before stored.
-    one_at_a_time: tokio::sync::Mutex<()>,
+    one_at_a_time: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Cases {
@@ -71,41 +77,52 @@ fn case_key(case_id: &str) -> Vec<u8> {
     key
 }
 
+type RowHash = [u8; 16];
+
+fn row_hash(row: &[u8]) -> RowHash {
+    let digest = Sha256::digest(row);
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+/// A projection value: the batch's sequence number, then the row hash.
+fn encode_entry(seq: u64, hash: &RowHash) -> Vec<u8> {
+    let mut value = seq.to_be_bytes().to_vec();
+    value.extend_from_slice(hash);
+    value
+}
+
+fn decode_entry(value: &[u8]) -> Option<(u64, RowHash)> {
+    let seq = u64::from_be_bytes(value.get(..8)?.try_into().ok()?);
+    let hash = value.get(8..24)?.try_into().ok()?;
+    (value.len() == 24).then_some((seq, hash))
+}
+
 impl Cases {
     pub fn new(store: Arc<dyn Store>, writer: LogWriter) -> Self {
         Self {
             store,
             writer,
-            one_at_a_time: tokio::sync::Mutex::new(()),
+            one_at_a_time: Arc::default(),
         }
     }
 
-    /// Imports validated records; see the module documentation.
-    pub async fn import(&self, records: Vec<CaseRecord>) -> Result<Summary, ImportError> {
-        let _one = self.one_at_a_time.lock().await;
-        let store = self.store.clone();
-        let plan = tokio::task::spawn_blocking(move || plan(store.as_ref(), records))
-            .await
-            .map_err(|e| StoreError::Corrupt {
-                path: "import".into(),
-                reason: e.to_string(),
-            })??;
-        let mut summary = plan.summary;
-        if plan.drafts.is_empty() {
-            summary.private_head = self
-                .store
-                .last(&LogId::Own(LogKind::Private))?
-                .map(|(seq, _)| seq)
-                .unwrap_or(0);
-            return Ok(summary);
+    /// Starts an import; waits while another one runs.
+    pub async fn begin(&self) -> Session {
+        let guard = self.one_at_a_time.clone().lock_owned().await;
+        Session {
+            store: self.store.clone(),
+            writer: self.writer.clone(),
+            _one: guard,
+            import: rand::random(),
+            seen: HashMap::new(),
+            changed: Vec::new(),
+            batch: Vec::new(),
+            batch_bytes: 0,
+            batches: Vec::new(),
+            summary: Summary::default(),
         }
-        summary.events = plan.drafts.len() as u64;
-        let receipts = self
-            .writer
-            .append_with(LogKind::Private, plan.drafts, plan.projections)
-            .await?;
-        summary.private_head = receipts.last().map(|r| r.seq).unwrap_or(0);
-        Ok(summary)
     }
 
     /// Up to `limit` cases after `after`, in case id order, and the total.
@@ -118,29 +135,60 @@ impl Cases {
         let rows = self
             .store
             .projection_page(CASE_PREFIX, after.as_deref(), limit)?;
-        let cases = rows
-            .into_iter()
-            .map(|(key, value)| {
-                CaseRecord::from_json(&value).map_err(|reason| ImportError::Corrupt {
-                    case_id: String::from_utf8_lossy(&key[CASE_PREFIX.len()..]).into_owned(),
-                    reason,
-                })
-            })
-            .collect::<Result<_, _>>()?;
+        let mut batches: HashMap<u64, HashMap<String, CaseRecord>> = HashMap::new();
+        let mut cases = Vec::with_capacity(rows.len());
+        for (key, value) in rows {
+            let case_id = String::from_utf8_lossy(&key[CASE_PREFIX.len()..]).into_owned();
+            cases.push(self.resolve(&case_id, &value, &mut batches)?);
+        }
         Ok((cases, count(self.store.as_ref())?))
     }
 
     /// The latest version of one case.
     pub fn get(&self, case_id: &str) -> Result<Option<CaseRecord>, ImportError> {
-        self.store
-            .projection(&case_key(case_id))?
-            .map(|value| {
-                CaseRecord::from_json(&value).map_err(|reason| ImportError::Corrupt {
-                    case_id: case_id.to_string(),
-                    reason,
-                })
-            })
-            .transpose()
+        match self.store.projection(&case_key(case_id))? {
+            None => Ok(None),
+            Some(value) => Ok(Some(self.resolve(case_id, &value, &mut HashMap::new())?)),
+        }
+    }
+
+    /// Reads a case from the batch its projection entry names (batches are cached
+    /// across the calls of one listing).
+    fn resolve(
+        &self,
+        case_id: &str,
+        value: &[u8],
+        batches: &mut HashMap<u64, HashMap<String, CaseRecord>>,
+    ) -> Result<CaseRecord, ImportError> {
+        let corrupt = |reason: String| ImportError::Corrupt {
+            case_id: case_id.to_string(),
+            reason,
+        };
+        let (seq, _) = decode_entry(value).ok_or_else(|| corrupt("malformed entry".into()))?;
+        if let std::collections::hash_map::Entry::Vacant(slot) = batches.entry(seq) {
+            let (found, raw) = self
+                .store
+                .range(&LogId::Own(LogKind::Private), seq, 1)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| corrupt(format!("private event {seq} is missing")))?;
+            let event = SignedEvent::decode(raw).map_err(|e| corrupt(e.to_string()))?;
+            if found != seq || event.kind() != PayloadKind::CASES {
+                return Err(corrupt(format!("private event {seq} is not a case batch")));
+            }
+            let batch = CaseBatch::from_event(&event).map_err(|e| corrupt(e.to_string()))?;
+            let by_id = batch
+                .cases
+                .into_iter()
+                .map(|c| (c.case_id.clone(), c))
+                .collect();
+            slot.insert(by_id);
+        }
+        batches
+            .get(&seq)
+            .and_then(|b| b.get(case_id))
+            .cloned()
+            .ok_or_else(|| corrupt(format!("not in private event {seq}")))
     }
 }
 
@@ -151,87 +199,181 @@ fn count(store: &dyn Store) -> Result<u64, StoreError> {
         .unwrap_or(0))
 }
 
-/// The events and projection rows an import writes.
-struct Plan {
-    drafts: Vec<Draft>,
-    projections: Vec<(Vec<u8>, Vec<u8>)>,
+/// One import in progress. Dropping it without `commit` abandons the import.
+pub struct Session {
+    store: Arc<dyn Store>,
+    writer: LogWriter,
+    _one: tokio::sync::OwnedMutexGuard<()>,
+    import: u64,
+    /// Case ids received so far, with their position, to refuse repeats.
+    seen: HashMap<Box<str>, u64>,
+    /// New or changed cases: id, hash, index of their batch in `batches`, new?
+    changed: Vec<(Box<str>, RowHash, usize, bool)>,
+    /// Rows of the batch being filled.
+    batch: Vec<Vec<u8>>,
+    batch_bytes: usize,
+    /// The batches submitted so far, in order; they sync while more records arrive.
+    batches: Vec<Pending>,
     summary: Summary,
 }
 
-/// Compares the records with the projection and prepares the write.
-fn plan(store: &dyn Store, records: Vec<CaseRecord>) -> Result<Plan, ImportError> {
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(records.len());
-    for (i, record) in records.iter().enumerate() {
-        if let Some(first) = seen.insert(record.case_id.as_str(), i + 1) {
-            return Err(ImportError::Duplicate {
-                case_id: record.case_id.clone(),
-                first,
-                second: i + 1,
-            });
-        }
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Session(import {:016x}, {} received)",
+            self.import, self.summary.received
+        )
     }
-    drop(seen);
-    let mut summary = Summary {
-        received: records.len() as u64,
-        ..Summary::default()
-    };
-    let mut projections = Vec::new();
-    let mut drafts = Vec::new();
-    let mut payload = Vec::new();
-    let flush = |payload: &mut Vec<u8>, drafts: &mut Vec<Draft>| {
-        if !payload.is_empty() {
-            payload.extend_from_slice(b"]}");
-            drafts.push(Draft {
-                kind: PayloadKind::CASES,
-                version: 1,
-                payload: std::mem::take(payload),
-            });
-        }
-    };
-    for record in records {
-        let row = record.to_json();
-        let key = case_key(&record.case_id);
-        match store.projection(&key)? {
-            Some(old) if old == row => {
-                summary.unchanged += 1;
-                continue;
+}
+
+impl Session {
+    /// Adds validated records, appending a batch whenever one is full.
+    pub async fn add(&mut self, records: Vec<CaseRecord>) -> Result<(), ImportError> {
+        let store = self.store.clone();
+        // Projection lookups are blocking reads: do them off the async threads.
+        let keys: Vec<Vec<u8>> = records.iter().map(|r| case_key(&r.case_id)).collect();
+        let held = tokio::task::spawn_blocking(move || {
+            keys.iter()
+                .map(|k| store.projection(k))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt {
+            path: "import".into(),
+            reason: e.to_string(),
+        })??;
+        for (record, held) in records.into_iter().zip(held) {
+            self.summary.received += 1;
+            let position = self.summary.received;
+            if let Some(first) = self.seen.insert(record.case_id.clone().into(), position) {
+                return Err(ImportError::Duplicate {
+                    case_id: record.case_id,
+                    first,
+                    second: position,
+                });
             }
-            Some(_) => summary.updated += 1,
-            None => summary.new_cases += 1,
+            let row = record.to_json();
+            let hash = row_hash(&row);
+            let is_new = match held.as_deref().map(decode_entry) {
+                Some(Some((_, old))) if old == hash => {
+                    self.summary.unchanged += 1;
+                    continue;
+                }
+                Some(Some(_)) => false,
+                None => true,
+                Some(None) => {
+                    return Err(ImportError::Corrupt {
+                        case_id: record.case_id,
+                        reason: "malformed projection entry".into(),
+                    });
+                }
+            };
+            self.changed
+                .push((record.case_id.into(), hash, self.batches.len(), is_new));
+            self.batch_bytes += row.len() + 1;
+            self.batch.push(row);
+            if self.batch_bytes >= BATCH_TARGET {
+                self.flush().await?;
+            }
         }
-        // The payload is the batch's JSON, built from the rows directly.
-        if payload.is_empty() {
-            payload.extend_from_slice(b"{\"rows\":[");
-        } else {
-            payload.push(b',');
-        }
-        payload.extend_from_slice(&row);
-        projections.push((key, row));
-        if payload.len() >= PAYLOAD_TARGET {
-            flush(&mut payload, &mut drafts);
-        }
+        Ok(())
     }
-    flush(&mut payload, &mut drafts);
-    if summary.new_cases > 0 {
-        let total = count(store)? + summary.new_cases;
-        projections.push((COUNT_KEY.to_vec(), total.to_be_bytes().to_vec()));
+
+    /// Appends the batch being filled, if any.
+    async fn flush(&mut self) -> Result<(), ImportError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let payload = CaseBatch::encode_rows(self.import, self.batch.iter().map(Vec::as_slice));
+        self.batch.clear();
+        self.batch_bytes = 0;
+        let pending = self
+            .writer
+            .submit(
+                LogKind::Private,
+                vec![Draft {
+                    kind: PayloadKind::CASES,
+                    version: CaseBatch::VERSION,
+                    payload,
+                }],
+                Vec::new(),
+            )
+            .await?;
+        self.batches.push(pending);
+        Ok(())
     }
-    Ok(Plan {
-        drafts,
-        projections,
-        summary,
-    })
+
+    /// Makes the import count: the commit event and every changed case's
+    /// projection row, in one atomic write. Nothing changed: nothing is written.
+    pub async fn commit(mut self) -> Result<Summary, ImportError> {
+        self.flush().await?;
+        // Not needed any more; free it before the projection rows are built.
+        drop(std::mem::take(&mut self.seen));
+        let mut seqs = Vec::with_capacity(self.batches.len());
+        for pending in std::mem::take(&mut self.batches) {
+            seqs.extend(pending.wait().await?.iter().map(|r| r.seq));
+        }
+        let mut summary = self.summary;
+        if seqs.is_empty() {
+            summary.private_head = self
+                .store
+                .last(&LogId::Own(LogKind::Private))?
+                .map(|(seq, _)| seq)
+                .unwrap_or(0);
+            return Ok(summary);
+        }
+        let mut projections = Vec::with_capacity(self.changed.len() + 1);
+        for (case_id, hash, batch, is_new) in std::mem::take(&mut self.changed) {
+            if is_new {
+                summary.new_cases += 1;
+            } else {
+                summary.updated += 1;
+            }
+            projections.push((case_key(&case_id), encode_entry(seqs[batch], &hash)));
+        }
+        if summary.new_cases > 0 {
+            let total = count(self.store.as_ref())? + summary.new_cases;
+            projections.push((COUNT_KEY.to_vec(), total.to_be_bytes().to_vec()));
+        }
+        let commit = ImportCommit {
+            import: self.import,
+            batches: seqs.clone(),
+            received: summary.received,
+            new_cases: summary.new_cases,
+            updated: summary.updated,
+            unchanged: summary.unchanged,
+        };
+        let receipts = self
+            .writer
+            .append_with(LogKind::Private, vec![commit.to_draft()], projections)
+            .await?;
+        summary.events = seqs.len() as u64 + 1;
+        summary.private_head = receipts.last().map(|r| r.seq).unwrap_or(0);
+        Ok(summary)
+    }
+
+    /// How many batches an abandoned import leaves inert, for the log.
+    pub fn inert_batches(&self) -> usize {
+        self.batches.len()
+    }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use remedy_core::MemberId;
-    use remedy_core::case::{CaseBatch, Date};
-    use remedy_core::payload::Payload;
+    use remedy_core::case::Date;
+    use remedy_core::{ChainHead, MemberId, SigningKey};
+
+    use std::collections::HashSet;
 
     use super::*;
     use crate::store::MemoryStore;
+
+    fn ids(cases: &[CaseRecord]) -> HashSet<&str> {
+        cases.iter().map(|c| c.case_id.as_str()).collect()
+    }
+    use crate::writer::WriterState;
 
     fn cases(n: u64, seed: u64) -> Vec<CaseRecord> {
         remedy_core::synthetic::generate(
@@ -244,48 +386,79 @@ mod tests {
         .collect()
     }
 
-    #[test]
-    fn an_import_plans_new_changed_and_unchanged_cases_and_valid_payloads() {
-        let store = MemoryStore::new();
+    fn node() -> (Arc<MemoryStore>, Cases) {
+        let store = Arc::new(MemoryStore::new());
+        let state = WriterState {
+            shared: ChainHead::EMPTY,
+            private: ChainHead::EMPTY,
+            stats: Default::default(),
+        };
+        let (writer, _) = LogWriter::start(
+            store.clone(),
+            MemberId::new("KH").unwrap(),
+            SigningKey::generate(),
+            state,
+            Arc::default(),
+        );
+        (store.clone(), Cases::new(store, writer))
+    }
+
+    #[tokio::test]
+    async fn imports_count_only_when_committed_and_compare_with_what_is_held() {
+        let (store, cases_) = node();
         let records = cases(20_000, 1);
-        let plan1 = plan(&store, records.clone()).unwrap();
-        assert_eq!(plan1.summary.new_cases, 20_000);
-        assert!(plan1.drafts.len() > 1, "cut into payloads under 1 MiB");
-        let mut decoded = Vec::new();
-        for d in &plan1.drafts {
-            assert!(d.payload.len() <= remedy_core::event::MAX_PAYLOAD);
-            remedy_core::payload::check(d.kind, d.version, &d.payload).unwrap();
-            decoded.extend(CaseBatch::decode(1, &d.payload).unwrap().cases);
-        }
-        assert_eq!(decoded, records);
-        store
-            .commit(crate::store::Commit {
-                projections: plan1.projections,
-                ..Default::default()
-            })
-            .unwrap();
+
+        // Abandoned: batches appended, nothing counts.
+        let mut session = cases_.begin().await;
+        session.add(records.clone()).await.unwrap();
+        assert!(session.inert_batches() > 0);
+        drop(session);
+        assert_eq!(cases_.list(None, 10).unwrap().1, 0);
+
+        let mut session = cases_.begin().await;
+        session.add(records.clone()).await.unwrap();
+        let first = session.commit().await.unwrap();
+        assert_eq!(first.new_cases, 20_000);
+        assert!(first.events > 2, "cut into batches under 1 MiB");
+        let (listed, total) = cases_.list(None, 100_000).unwrap();
+        assert_eq!(total, 20_000);
+        assert_eq!(ids(&listed), ids(&records));
+        assert_eq!(
+            cases_.get(&records[5].case_id).unwrap().unwrap(),
+            records[5]
+        );
+
         let mut changed = records.clone();
         changed[7].outcome = "withdrawn".into();
         changed[7].closed_on = Some(changed[7].opened_on);
-        let plan2 = plan(&store, changed).unwrap();
+        let mut session = cases_.begin().await;
+        session.add(changed.clone()).await.unwrap();
+        let second = session.commit().await.unwrap();
         assert_eq!(
             (
-                plan2.summary.new_cases,
-                plan2.summary.updated,
-                plan2.summary.unchanged
+                second.new_cases,
+                second.updated,
+                second.unchanged,
+                second.events
             ),
-            (0, 1, 19_999)
+            (0, 1, 19_999, 2)
         );
-        assert_eq!(plan2.drafts.len(), 1);
+        assert_eq!(
+            cases_.get(&records[7].case_id).unwrap().unwrap(),
+            changed[7]
+        );
+
+        let mut session = cases_.begin().await;
         let mut dup = records[..2].to_vec();
         dup.push(records[0].clone());
         assert!(matches!(
-            plan(&store, dup),
+            session.add(dup).await,
             Err(ImportError::Duplicate {
                 first: 1,
                 second: 3,
                 ..
             })
         ));
+        drop(store);
     }
 }

@@ -149,6 +149,18 @@ impl LogWriter {
         drafts: Vec<Draft>,
         projections: Vec<(Vec<u8>, Vec<u8>)>,
     ) -> Result<Vec<Receipt>, AppendError> {
+        self.submit(log, drafts, projections).await?.wait().await
+    }
+
+    /// Queues an append and returns without waiting for it to be durable: appends
+    /// submitted one after the other are written in that order, so a caller can
+    /// keep producing while earlier ones sync.
+    pub async fn submit(
+        &self,
+        log: LogKind,
+        drafts: Vec<Draft>,
+        projections: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> Result<Pending, AppendError> {
         if drafts.is_empty() {
             return Err(AppendError::Empty);
         }
@@ -172,7 +184,17 @@ impl LogWriter {
             }))
             .await
             .map_err(|_| AppendError::Closed)?;
-        answer.await.map_err(|_| AppendError::Closed)?
+        Ok(Pending(answer))
+    }
+}
+
+/// A submitted append: `wait` returns its receipts once it is durable.
+#[derive(Debug)]
+pub struct Pending(oneshot::Receiver<Result<Vec<Receipt>, AppendError>>);
+
+impl Pending {
+    pub async fn wait(self) -> Result<Vec<Receipt>, AppendError> {
+        self.0.await.map_err(|_| AppendError::Closed)?
     }
 }
 

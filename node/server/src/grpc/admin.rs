@@ -154,28 +154,40 @@ impl pb::admin_server::Admin for AdminService {
     ) -> Result<Response<pb::ImportReply>, Status> {
         self.authorize(&request)?;
         let mut inbound = request.into_inner();
-        let mut records = Vec::new();
+        let mut session = self.cases.begin().await;
+        let mut received = 0u64;
         let mut committed = false;
-        while let Some(chunk) = inbound.next().await {
-            let chunk = chunk?;
-            for record in chunk.cases {
-                records.push(convert::case_record(records.len() as u64 + 1, record)?);
+        let outcome: Result<(), Status> = async {
+            while let Some(chunk) = inbound.next().await {
+                let chunk = chunk?;
+                let mut records = Vec::with_capacity(chunk.cases.len());
+                for record in chunk.cases {
+                    received += 1;
+                    records.push(convert::case_record(received, record)?);
+                }
+                session.add(records).await.map_err(convert::import_error)?;
+                if chunk.commit {
+                    committed = true;
+                    break;
+                }
             }
-            if chunk.commit {
-                committed = true;
-                break;
-            }
+            Ok(())
+        }
+        .await;
+        if let Err(status) = outcome {
+            tracing::warn!(inert_batches = session.inert_batches(), error = %status.message(), "case import abandoned");
+            return Err(status);
         }
         if !committed {
+            tracing::warn!(
+                inert_batches = session.inert_batches(),
+                "case import abandoned: the stream ended without commit"
+            );
             return Err(Status::aborted(
                 "the import ended before the client asked to commit it: nothing was imported",
             ));
         }
-        let summary = self
-            .cases
-            .import(records)
-            .await
-            .map_err(convert::import_error)?;
+        let summary = session.commit().await.map_err(convert::import_error)?;
         tracing::info!(
             received = summary.received,
             new = summary.new_cases,
