@@ -11,6 +11,7 @@ use remedy_tests::{NodeDir, binary, path_arg};
 /// node, end to end (CLI reading and checking, gRPC, node checking, durable
 /// commit), and the node's peak resident memory in MiB.
 pub async fn import(dir: &Path, rows: u64) -> anyhow::Result<(f64, f64)> {
+    std::fs::create_dir_all(dir)?;
     let file = dir.join("cases.csv");
     let generated = Command::new(binary("remedy"))
         .args([
