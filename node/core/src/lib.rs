@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod member;
 pub mod payload;
 pub mod synthetic;
+pub mod tables;
 
 pub use chain::{ChainError, ChainHead, ChainVerifier, Violation};
 pub use event::{DecodeError, Draft, EventHash, LogKind, SignedEvent, Unsigned};

@@ -1,0 +1,305 @@
+//! The five statistical tables a release publishes, computed from case records.
+//!
+//! Counts are per member and per period (SDMX time formats `2024-Q3`, `2024-07`,
+//! `2024`). Four tables count cases opened in the period, two of them once per
+//! grievance a case names; the resolution table describes cases closed in the
+//! period, per channel: how many, the median days to close (the lower median, a
+//! whole number of days) and the total compensation, with the largest single
+//! amount kept for the dominance rule. Disclosure control is applied afterwards, to
+//! these exact figures; nothing here leaves a node by itself.
+
+use std::fmt;
+
+use crate::case::{self, CaseRecord, Date};
+
+/// A reporting period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Period {
+    Year(u16),
+    Quarter(u16, u8),
+    Month(u16, u8),
+}
+
+impl Period {
+    /// Parses `2024`, `2024-Q3` or `2024-07`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let year = |s: &str| -> Option<u16> {
+            (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse().ok())
+                .flatten()
+                .filter(|y| *y >= 1900)
+        };
+        match text.split_once('-') {
+            None => year(text).map(Period::Year),
+            Some((y, rest)) => {
+                let y = year(y)?;
+                if let Some(q) = rest.strip_prefix('Q') {
+                    let q: u8 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+                    (rest.len() == 2).then_some(Period::Quarter(y, q))
+                } else {
+                    let m: u8 = rest.parse().ok().filter(|m| (1..=12).contains(m))?;
+                    (rest.len() == 2).then_some(Period::Month(y, m))
+                }
+            }
+        }
+    }
+
+    pub fn contains(self, date: Date) -> bool {
+        match self {
+            Period::Year(y) => date.year == y,
+            Period::Quarter(y, q) => date.year == y && (date.month - 1) / 3 + 1 == q,
+            Period::Month(y, m) => date.year == y && date.month == m,
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Year(y) => write!(f, "{y:04}"),
+            Period::Quarter(y, q) => write!(f, "{y:04}-Q{q}"),
+            Period::Month(y, m) => write!(f, "{y:04}-{m:02}"),
+        }
+    }
+}
+
+/// A two-way table of counts with its row and column codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CountTable {
+    pub name: &'static str,
+    pub rows: &'static [&'static str],
+    pub columns: &'static [&'static str],
+    /// Row-major: `cells[r * columns.len() + c]`.
+    pub cells: Vec<u64>,
+}
+
+impl CountTable {
+    fn new(
+        name: &'static str,
+        rows: &'static [&'static str],
+        columns: &'static [&'static str],
+    ) -> Self {
+        Self {
+            name,
+            rows,
+            columns,
+            cells: vec![0; rows.len() * columns.len()],
+        }
+    }
+
+    fn add(&mut self, row: &str, column: &str) {
+        let r = self.rows.iter().position(|x| *x == row);
+        let c = self.columns.iter().position(|x| *x == column);
+        // Records are validated, so both codes are known.
+        if let (Some(r), Some(c)) = (r, c) {
+            self.cells[r * self.columns.len() + c] += 1;
+        }
+    }
+
+    pub fn get(&self, row: usize, column: usize) -> u64 {
+        self.cells[row * self.columns.len() + column]
+    }
+
+    pub fn row_total(&self, row: usize) -> u64 {
+        (0..self.columns.len()).map(|c| self.get(row, c)).sum()
+    }
+
+    pub fn column_total(&self, column: usize) -> u64 {
+        (0..self.rows.len()).map(|r| self.get(r, column)).sum()
+    }
+}
+
+/// Cases closed in the period through one channel.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolution {
+    pub channel: &'static str,
+    pub closed: u64,
+    /// Lower median of days from opening to closing; `None` when nothing closed.
+    pub median_days: Option<u64>,
+    pub total_compensation: u64,
+    /// The largest single compensation among them (for the dominance rule).
+    pub largest_compensation: u64,
+    /// How many of them recovered any compensation.
+    pub compensated: u64,
+}
+
+/// The five tables of one member and period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tables {
+    pub period: Period,
+    pub grievance_outcome: CountTable,
+    pub channel_outcome: CountTable,
+    pub sector_sex: CountTable,
+    pub status_grievance: CountTable,
+    pub resolution: Vec<Resolution>,
+}
+
+impl Tables {
+    /// The four count tables, in their documented order.
+    pub fn counts(&self) -> [&CountTable; 4] {
+        [
+            &self.grievance_outcome,
+            &self.channel_outcome,
+            &self.sector_sex,
+            &self.status_grievance,
+        ]
+    }
+}
+
+/// Computes the tables of `period` from every case (the latest version of each).
+pub fn compute<'a>(period: Period, cases: impl IntoIterator<Item = &'a CaseRecord>) -> Tables {
+    let mut grievance_outcome =
+        CountTable::new("grievance-outcome", case::GRIEVANCE, case::OUTCOME);
+    let mut channel_outcome = CountTable::new("channel-outcome", case::CHANNEL, case::OUTCOME);
+    let mut sector_sex = CountTable::new("sector-sex", case::SECTOR, case::SEX);
+    let mut status_grievance =
+        CountTable::new("status-grievance", case::RESIDENCE_STATUS, case::GRIEVANCE);
+    let mut days: Vec<Vec<u64>> = vec![Vec::new(); case::CHANNEL.len()];
+    let mut resolution: Vec<Resolution> = case::CHANNEL
+        .iter()
+        .map(|channel| Resolution {
+            channel,
+            ..Resolution::default()
+        })
+        .collect();
+    for c in cases {
+        if period.contains(c.opened_on) {
+            for g in &c.grievances {
+                grievance_outcome.add(g, &c.outcome);
+                status_grievance.add(&c.residence_status, g);
+            }
+            channel_outcome.add(&c.channel, &c.outcome);
+            sector_sex.add(&c.sector, &c.sex);
+        }
+        if let Some(closed) = c.closed_on.filter(|d| period.contains(*d))
+            && let Some(i) = case::CHANNEL.iter().position(|x| *x == c.channel)
+        {
+            let r = &mut resolution[i];
+            r.closed += 1;
+            let amount = c.compensation_usd.unwrap_or(0);
+            r.total_compensation += amount;
+            r.largest_compensation = r.largest_compensation.max(amount);
+            r.compensated += u64::from(amount > 0);
+            days[i].push((closed.days() - c.opened_on.days()).max(0) as u64);
+        }
+    }
+    for (r, mut d) in resolution.iter_mut().zip(days) {
+        if !d.is_empty() {
+            d.sort_unstable();
+            r.median_days = Some(d[(d.len() - 1) / 2]);
+        }
+    }
+    Tables {
+        period,
+        grievance_outcome,
+        channel_outcome,
+        sector_sex,
+        status_grievance,
+        resolution,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::case::Header;
+
+    fn case(
+        id: &str,
+        opened: &str,
+        closed: &str,
+        grievances: &str,
+        channel: &str,
+        outcome: &str,
+        usd: &str,
+    ) -> CaseRecord {
+        Header::standard()
+            .parse_row(&[
+                id,
+                opened,
+                closed,
+                "female",
+                "25-34",
+                "titp",
+                "agriculture",
+                "in-employment",
+                grievances,
+                channel,
+                outcome,
+                usd,
+            ])
+            .unwrap()
+    }
+
+    #[test]
+    fn periods_parse_print_and_contain_dates() {
+        for text in ["2024", "2024-Q3", "2024-07"] {
+            assert_eq!(Period::parse(text).unwrap().to_string(), text);
+        }
+        for bad in ["24", "2024-Q5", "2024-13", "2024-7", "2024-Q03", "x"] {
+            assert!(Period::parse(bad).is_none(), "{bad}");
+        }
+        let q3 = Period::parse("2024-Q3").unwrap();
+        assert!(q3.contains(Date::parse("2024-09-30").unwrap()));
+        assert!(!q3.contains(Date::parse("2024-10-01").unwrap()));
+    }
+
+    #[test]
+    fn tables_count_opened_cases_and_resolve_closed_ones() {
+        let cases = [
+            case(
+                "a",
+                "2024-07-01",
+                "2024-07-11",
+                "unpaid-wages;housing",
+                "mrc",
+                "resolved-compensated",
+                "100",
+            ),
+            case(
+                "b",
+                "2024-08-01",
+                "2024-08-31",
+                "unpaid-wages",
+                "mrc",
+                "resolved-compensated",
+                "900",
+            ),
+            case("c", "2024-09-01", "", "housing", "hotline", "pending", ""),
+            case(
+                "d",
+                "2024-06-01",
+                "2024-07-05",
+                "other",
+                "mrc",
+                "withdrawn",
+                "",
+            ),
+            case("e", "2024-10-01", "", "other", "mrc", "pending", ""),
+        ];
+        let t = compute(Period::parse("2024-Q3").unwrap(), &cases);
+        let g = &t.grievance_outcome;
+        let row = |code: &str| g.rows.iter().position(|r| *r == code).unwrap();
+        let col = |code: &str| g.columns.iter().position(|c| *c == code).unwrap();
+        assert_eq!(g.get(row("unpaid-wages"), col("resolved-compensated")), 2);
+        assert_eq!(g.get(row("housing"), col("pending")), 1);
+        assert_eq!(
+            g.cells.iter().sum::<u64>(),
+            4,
+            "a counts once per grievance; d and e are outside"
+        );
+        assert_eq!(t.channel_outcome.cells.iter().sum::<u64>(), 3);
+        let mrc = &t.resolution[0];
+        assert_eq!(
+            (
+                mrc.channel,
+                mrc.closed,
+                mrc.median_days,
+                mrc.total_compensation,
+                mrc.largest_compensation
+            ),
+            ("mrc", 3, Some(30), 1000, 900)
+        );
+    }
+}
