@@ -11,6 +11,7 @@
 
 pub mod case;
 pub mod chain;
+pub mod disclosure;
 pub mod event;
 pub mod ingest;
 pub mod keys;
