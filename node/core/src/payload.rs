@@ -22,11 +22,15 @@ impl PayloadKind {
     /// The end of a case import. Private.
     pub const IMPORT_COMMIT: PayloadKind = PayloadKind(3);
 
+    /// A statistics release: anonymised tables after disclosure control. Shared.
+    pub const RELEASE: PayloadKind = PayloadKind(4);
+
     /// Every kind this build knows, with its name.
     pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[
         (PayloadKind::NOTE, "note"),
         (PayloadKind::CASES, "cases"),
         (PayloadKind::IMPORT_COMMIT, "import-commit"),
+        (PayloadKind::RELEASE, "release"),
     ];
 
     /// Kinds about individuals' records: never in a shared log.
@@ -131,6 +135,7 @@ pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), Payloa
         PayloadKind::NOTE => Note::decode(version, bytes).map(drop),
         PayloadKind::CASES => crate::case::CaseBatch::decode(version, bytes).map(drop),
         PayloadKind::IMPORT_COMMIT => crate::case::ImportCommit::decode(version, bytes).map(drop),
+        PayloadKind::RELEASE => crate::release::Release::decode(version, bytes).map(drop),
         other => Err(PayloadError::UnknownKind(other)),
     }
 }
