@@ -10,6 +10,7 @@ mod federation;
 mod init;
 mod keygen;
 mod log;
+mod publish;
 mod status;
 mod view;
 
@@ -61,6 +62,8 @@ enum Command {
     /// Case registers: generate synthetic ones, import into the private log, list.
     #[command(subcommand)]
     Cases(cases::Command),
+    /// Publish a period's statistics release (with disclosure control) to the shared log.
+    Publish(publish::Args),
     /// What a node shows its readers.
     #[command(subcommand)]
     View(view::Command),
@@ -84,6 +87,7 @@ fn main() -> std::process::ExitCode {
         Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),
         Command::Cases(command) => cases::run(&context, command),
+        Command::Publish(args) => publish::run(&context, args),
         Command::View(command) => view::run(&context, command),
         Command::Status => status::run(&context),
         Command::Demo(args) => demo::run(args),

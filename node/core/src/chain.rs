@@ -58,6 +58,8 @@ pub enum Violation {
     BadSignature,
     #[error("payload: {0}")]
     Payload(crate::payload::PayloadError),
+    #[error("breaks the federation's disclosure policy: {0}")]
+    Policy(crate::release::PolicyError),
 }
 
 impl Violation {
@@ -71,6 +73,7 @@ impl Violation {
             Violation::BrokenLink { .. } => "broken-link",
             Violation::BadSignature => "bad-signature",
             Violation::Payload(_) => "payload",
+            Violation::Policy(_) => "policy",
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct Ingest {
     key: VerifyingKey,
     head: ChainHead,
     halted: bool,
+    /// The federation's minimum disclosure threshold, for releases.
+    min_threshold: u64,
 }
 
 impl Ingest {
@@ -62,7 +64,14 @@ impl Ingest {
             key,
             head,
             halted: false,
+            min_threshold: crate::manifest::Policy::default().min_threshold.into(),
         }
+    }
+
+    /// Sets the minimum threshold releases are checked against (the manifest's).
+    pub fn with_min_threshold(mut self, min_threshold: u64) -> Self {
+        self.min_threshold = min_threshold;
+        self
     }
 
     pub fn head(&self) -> ChainHead {
@@ -208,6 +217,17 @@ impl Ingest {
         }
         if let Err(e) = crate::payload::check(event.kind(), event.version(), event.payload()) {
             return reject(Violation::Payload(e));
+        }
+        if event.kind() == crate::PayloadKind::RELEASE {
+            use crate::payload::Payload as _;
+            let checked = crate::release::Release::from_event(&event)
+                .map_err(Violation::Payload)
+                .and_then(|r| {
+                    crate::release::check(&r, self.min_threshold).map_err(Violation::Policy)
+                });
+            if let Err(violation) = checked {
+                return reject(violation);
+            }
         }
         self.head = ChainHead::of(&event);
         Outcome::Append(event)

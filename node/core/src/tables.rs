@@ -148,54 +148,85 @@ impl Tables {
 
 /// Computes the tables of `period` from every case (the latest version of each).
 pub fn compute<'a>(period: Period, cases: impl IntoIterator<Item = &'a CaseRecord>) -> Tables {
-    let mut grievance_outcome =
-        CountTable::new("grievance-outcome", case::GRIEVANCE, case::OUTCOME);
-    let mut channel_outcome = CountTable::new("channel-outcome", case::CHANNEL, case::OUTCOME);
-    let mut sector_sex = CountTable::new("sector-sex", case::SECTOR, case::SEX);
-    let mut status_grievance =
-        CountTable::new("status-grievance", case::RESIDENCE_STATUS, case::GRIEVANCE);
-    let mut days: Vec<Vec<u64>> = vec![Vec::new(); case::CHANNEL.len()];
-    let mut resolution: Vec<Resolution> = case::CHANNEL
-        .iter()
-        .map(|channel| Resolution {
-            channel,
-            ..Resolution::default()
-        })
-        .collect();
+    let mut builder = TableBuilder::new(period);
     for c in cases {
-        if period.contains(c.opened_on) {
-            for g in &c.grievances {
-                grievance_outcome.add(g, &c.outcome);
-                status_grievance.add(&c.residence_status, g);
-            }
-            channel_outcome.add(&c.channel, &c.outcome);
-            sector_sex.add(&c.sector, &c.sex);
+        builder.add(c);
+    }
+    builder.finish()
+}
+
+/// Tables built one case at a time, for callers that stream cases.
+#[derive(Debug)]
+pub struct TableBuilder {
+    period: Period,
+    grievance_outcome: CountTable,
+    channel_outcome: CountTable,
+    sector_sex: CountTable,
+    status_grievance: CountTable,
+    days: Vec<Vec<u64>>,
+    resolution: Vec<Resolution>,
+}
+
+impl TableBuilder {
+    pub fn new(period: Period) -> Self {
+        Self {
+            period,
+            grievance_outcome: CountTable::new("grievance-outcome", case::GRIEVANCE, case::OUTCOME),
+            channel_outcome: CountTable::new("channel-outcome", case::CHANNEL, case::OUTCOME),
+            sector_sex: CountTable::new("sector-sex", case::SECTOR, case::SEX),
+            status_grievance: CountTable::new(
+                "status-grievance",
+                case::RESIDENCE_STATUS,
+                case::GRIEVANCE,
+            ),
+            days: vec![Vec::new(); case::CHANNEL.len()],
+            resolution: case::CHANNEL
+                .iter()
+                .map(|channel| Resolution {
+                    channel,
+                    ..Resolution::default()
+                })
+                .collect(),
         }
-        if let Some(closed) = c.closed_on.filter(|d| period.contains(*d))
+    }
+
+    pub fn add(&mut self, c: &CaseRecord) {
+        if self.period.contains(c.opened_on) {
+            for g in &c.grievances {
+                self.grievance_outcome.add(g, &c.outcome);
+                self.status_grievance.add(&c.residence_status, g);
+            }
+            self.channel_outcome.add(&c.channel, &c.outcome);
+            self.sector_sex.add(&c.sector, &c.sex);
+        }
+        if let Some(closed) = c.closed_on.filter(|d| self.period.contains(*d))
             && let Some(i) = case::CHANNEL.iter().position(|x| *x == c.channel)
         {
-            let r = &mut resolution[i];
+            let r = &mut self.resolution[i];
             r.closed += 1;
             let amount = c.compensation_usd.unwrap_or(0);
             r.total_compensation += amount;
             r.largest_compensation = r.largest_compensation.max(amount);
             r.compensated += u64::from(amount > 0);
-            days[i].push((closed.days() - c.opened_on.days()).max(0) as u64);
+            self.days[i].push((closed.days() - c.opened_on.days()).max(0) as u64);
         }
     }
-    for (r, mut d) in resolution.iter_mut().zip(days) {
-        if !d.is_empty() {
-            d.sort_unstable();
-            r.median_days = Some(d[(d.len() - 1) / 2]);
+
+    pub fn finish(mut self) -> Tables {
+        for (r, d) in self.resolution.iter_mut().zip(&mut self.days) {
+            if !d.is_empty() {
+                d.sort_unstable();
+                r.median_days = Some(d[(d.len() - 1) / 2]);
+            }
         }
-    }
-    Tables {
-        period,
-        grievance_outcome,
-        channel_outcome,
-        sector_sex,
-        status_grievance,
-        resolution,
+        Tables {
+            period: self.period,
+            grievance_outcome: self.grievance_outcome,
+            channel_outcome: self.channel_outcome,
+            sector_sex: self.sector_sex,
+            status_grievance: self.status_grievance,
+            resolution: self.resolution,
+        }
     }
 }
 

@@ -152,6 +152,54 @@ impl Cases {
         }
     }
 
+    /// Calls `f` with the latest version of every case, batch by batch (each batch
+    /// is read and decoded once). Memory: the case ids, not the cases.
+    pub fn for_each(&self, mut f: impl FnMut(&CaseRecord)) -> Result<u64, ImportError> {
+        let mut by_batch: std::collections::BTreeMap<u64, std::collections::HashSet<Box<str>>> =
+            Default::default();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let rows = self
+                .store
+                .projection_page(CASE_PREFIX, after.as_deref(), 10_000)?;
+            let Some((last, _)) = rows.last() else { break };
+            after = Some(last.clone());
+            for (key, value) in rows {
+                let case_id = String::from_utf8_lossy(&key[CASE_PREFIX.len()..]).into_owned();
+                let (seq, _) = decode_entry(&value).ok_or_else(|| ImportError::Corrupt {
+                    case_id: case_id.clone(),
+                    reason: "malformed entry".into(),
+                })?;
+                by_batch.entry(seq).or_default().insert(case_id.into());
+            }
+        }
+        let mut count = 0;
+        for (seq, ids) in by_batch {
+            let corrupt = |reason: String| ImportError::Corrupt {
+                case_id: String::new(),
+                reason: format!("private event {seq}: {reason}"),
+            };
+            let (_, raw) = self
+                .store
+                .range(&LogId::Own(LogKind::Private), seq, 1)?
+                .into_iter()
+                .next()
+                .filter(|(found, _)| *found == seq)
+                .ok_or_else(|| corrupt("missing".into()))?;
+            let event = SignedEvent::decode(raw).map_err(|e| corrupt(e.to_string()))?;
+            let batch = CaseBatch::from_event(&event).map_err(|e| corrupt(e.to_string()))?;
+            for case in batch
+                .cases
+                .iter()
+                .filter(|c| ids.contains(c.case_id.as_str()))
+            {
+                f(case);
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
     /// Reads a case from the batch its projection entry names (batches are cached
     /// across the calls of one listing).
     fn resolve(

@@ -22,6 +22,7 @@ use crate::federation::LiveManifest;
 use crate::grpc::{AdminService, FederationService, LogService};
 use crate::heads::Heads;
 use crate::keyfile::{KeyFileError, load_signing_key};
+use crate::releases::Releases;
 use crate::replication::{Replication, ReplicationError};
 use crate::stats::{LogStats, own_logs};
 use crate::store::{LogId, RocksStore, Store, StoreError, StoreOptions};
@@ -254,6 +255,7 @@ impl Node {
             None => None,
         };
         let operator = tls.as_ref().map(|(_, own)| *own);
+        let cases = Arc::new(Cases::new(store.clone(), writer.clone()));
         let router = tonic::transport::Server::builder()
             .add_service(health_service)
             .add_service(reflection)
@@ -270,7 +272,8 @@ impl Node {
                     writer.clone(),
                     operator,
                     live.clone(),
-                    Arc::new(Cases::new(store.clone(), writer.clone())),
+                    cases.clone(),
+                    Arc::new(Releases::new(store.clone(), writer.clone(), cases)),
                 ))
                 .max_decoding_message_size(crate::replication::MAX_MESSAGE),
             )

@@ -201,6 +201,7 @@ impl Replication {
     ) -> Result<(), ReplicationError> {
         let halted: BTreeSet<MemberId> =
             lock(&self.forks).iter().map(|f| f.origin.clone()).collect();
+        let min_threshold = u64::from(manifest.body.policy.min_threshold);
         let mut origins = lock(&self.origins);
         for member in manifest.nodes().filter(|m| m.id != self.member) {
             let Ok(key) = member.verifying_key() else {
@@ -210,7 +211,8 @@ impl Replication {
             if let Some(state) = origins.get(&member.id) {
                 let mut state = lock(state);
                 let halted = state.ingest.is_halted();
-                state.ingest = Ingest::new(member.id.clone(), key, state.ingest.head());
+                state.ingest = Ingest::new(member.id.clone(), key, state.ingest.head())
+                    .with_min_threshold(min_threshold);
                 if halted {
                     state.ingest.halt();
                 }
@@ -221,7 +223,8 @@ impl Replication {
                 .get(&member.id)
                 .copied()
                 .unwrap_or(ChainHead::EMPTY);
-            let mut ingest = Ingest::new(member.id.clone(), key, head);
+            let mut ingest =
+                Ingest::new(member.id.clone(), key, head).with_min_threshold(min_threshold);
             if halted.contains(&member.id) {
                 ingest.halt();
             }

@@ -16,6 +16,7 @@ use tonic::{Request, Response, Status, Streaming};
 use super::convert;
 use crate::cases::Cases;
 use crate::federation::LiveManifest;
+use crate::releases::Releases;
 use crate::tls::{Fingerprint, fingerprint};
 use crate::writer::LogWriter;
 
@@ -27,6 +28,7 @@ pub struct AdminService {
     /// The manifest a federated node runs under.
     manifest: Option<Arc<LiveManifest>>,
     cases: Arc<Cases>,
+    releases: Arc<Releases>,
 }
 
 impl AdminService {
@@ -35,13 +37,25 @@ impl AdminService {
         operator: Option<Fingerprint>,
         manifest: Option<Arc<LiveManifest>>,
         cases: Arc<Cases>,
+        releases: Arc<Releases>,
     ) -> Self {
         Self {
             writer,
             operator,
             manifest,
             cases,
+            releases,
         }
+    }
+
+    /// The federation's minimum disclosure threshold (the default policy's for a
+    /// standalone node).
+    fn min_threshold(&self) -> u64 {
+        let policy = match &self.manifest {
+            Some(m) => m.current().body.policy.clone(),
+            None => remedy_core::manifest::Policy::default(),
+        };
+        policy.min_threshold.into()
     }
 
     /// Refuses every caller but the operator when serving mutual TLS.
@@ -63,7 +77,11 @@ impl AdminService {
 }
 
 /// Validates one append request, appends it and waits until it is durable.
-async fn append(writer: &LogWriter, request: pb::AppendRequest) -> Result<pb::AppendReply, Status> {
+async fn append(
+    writer: &LogWriter,
+    min_threshold: u64,
+    request: pb::AppendRequest,
+) -> Result<pb::AppendReply, Status> {
     let log = convert::log_kind(request.log)?;
     let drafts = request
         .events
@@ -78,6 +96,20 @@ async fn append(writer: &LogWriter, request: pb::AppendRequest) -> Result<pb::Ap
             "events[{i}]: {} payloads hold individual records and go to the private log only",
             d.kind
         )));
+    }
+    // A release appended by hand gets the same check every receiver applies.
+    for (i, d) in drafts.iter().enumerate() {
+        if d.kind == remedy_core::PayloadKind::RELEASE {
+            use remedy_core::payload::Payload as _;
+            let checked = remedy_core::release::Release::decode(d.version, &d.payload)
+                .map_err(|e| e.to_string())
+                .and_then(|r| {
+                    remedy_core::release::check(&r, min_threshold).map_err(|e| e.to_string())
+                });
+            if let Err(e) = checked {
+                return Err(Status::failed_precondition(format!("events[{i}]: {e}")));
+            }
+        }
     }
     let receipts = writer
         .append(log, drafts)
@@ -98,7 +130,7 @@ impl pb::admin_server::Admin for AdminService {
     ) -> Result<Response<pb::AppendReply>, Status> {
         self.authorize(&request)?;
         Ok(Response::new(
-            append(&self.writer, request.into_inner()).await?,
+            append(&self.writer, self.min_threshold(), request.into_inner()).await?,
         ))
     }
 
@@ -111,11 +143,12 @@ impl pb::admin_server::Admin for AdminService {
         self.authorize(&request)?;
         let mut inbound = request.into_inner();
         let writer = self.writer.clone();
+        let min_threshold = self.min_threshold();
         let (replies, outbound) = tokio::sync::mpsc::channel(16);
         tokio::spawn(async move {
             while let Some(request) = inbound.next().await {
                 let reply = match request {
-                    Ok(request) => append(&writer, request).await,
+                    Ok(request) => append(&writer, min_threshold, request).await,
                     Err(status) => Err(status),
                 };
                 let refused = reply.is_err();
@@ -240,5 +273,36 @@ impl pb::admin_server::Admin for AdminService {
         .await
         .map_err(|e| Status::internal(e.to_string()))?
         .map(Response::new)
+    }
+
+    async fn publish(
+        &self,
+        request: Request<pb::PublishRequest>,
+    ) -> Result<Response<pb::PublishReply>, Status> {
+        self.authorize(&request)?;
+        let request = request.into_inner();
+        let period = remedy_core::tables::Period::parse(&request.period).ok_or_else(|| {
+            Status::invalid_argument(format!(
+                "period {:?}: expected a year (2024), a quarter (2024-Q3) or a month (2024-07)",
+                request.period
+            ))
+        })?;
+        let threshold = (request.threshold > 0).then_some(request.threshold);
+        let published = self
+            .releases
+            .publish(period, threshold, self.min_threshold(), request.dry_run)
+            .await
+            .map_err(convert::publish_error)?;
+        if let Some(seq) = published.seq {
+            tracing::info!(%period, revision = published.release.revision, seq, "release published");
+        }
+        Ok(Response::new(pb::PublishReply {
+            release_json: String::from_utf8_lossy(&remedy_core::payload::Payload::encode(
+                &published.release,
+            ))
+            .into_owned(),
+            seq: published.seq.unwrap_or(0),
+            held_back: published.held_back,
+        }))
     }
 }

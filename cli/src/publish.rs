@@ -1,0 +1,135 @@
+//! `remedy publish --period P [--dry-run] [--threshold K]`: a statistics release of
+//! the node's committed cases, with disclosure control, into the shared log.
+
+use std::fmt::Write as _;
+
+use anyhow::Context as _;
+use remedy_core::release::Release;
+use remedy_proto::v1 as pb;
+
+use crate::Format;
+use crate::client::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The period: a year (2024), a quarter (2024-Q3) or a month (2024-07).
+    #[arg(long)]
+    period: String,
+    /// Show exactly what would leave the node, and what is held back and why,
+    /// without publishing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The threshold K: counts from 1 to K-1 are suppressed. Default and minimum:
+    /// the federation's (5 without a manifest).
+    #[arg(long)]
+    threshold: Option<u64>,
+}
+
+pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
+    if args.threshold == Some(0) {
+        anyhow::bail!("--threshold 0: a threshold is at least 1");
+    }
+    let (runtime, channel) = context.connect()?;
+    let reply = runtime
+        .block_on(
+            pb::admin_client::AdminClient::new(channel).publish(pb::PublishRequest {
+                period: args.period.clone(),
+                threshold: args.threshold.unwrap_or(0),
+                dry_run: args.dry_run,
+            }),
+        )
+        .with_context(|| format!("the node did not publish {}", args.period))?
+        .into_inner();
+    let release: Release = serde_json::from_str(&reply.release_json)
+        .context("the node sent a release that does not parse")?;
+    match context.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "dry_run": args.dry_run,
+                "seq": (reply.seq > 0).then_some(reply.seq),
+                "release": serde_json::from_str::<serde_json::Value>(&reply.release_json)?,
+                "held_back": reply.held_back,
+            })
+        ),
+        Format::Table => {
+            print!("{}", render(&release));
+            if !reply.held_back.is_empty() {
+                println!(
+                    "held back ({}; this list stays on this machine):",
+                    reply.held_back.len()
+                );
+                for line in &reply.held_back {
+                    println!("  {line}");
+                }
+            }
+            if args.dry_run {
+                println!(
+                    "dry run: nothing was published; the tables above are exactly what would leave the node"
+                );
+            } else {
+                println!(
+                    "published {} revision {} as shared event {}",
+                    release.period, release.revision, reply.seq
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The release as aligned text tables; suppressed figures are shown as `x`.
+pub fn render(release: &Release) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "release {} revision {} (threshold {}; computed at private event {})",
+        release.period, release.revision, release.rules.threshold, release.source.private_seq
+    );
+    let _ = writeln!(
+        out,
+        "legend: x = suppressed (a count from 1 to {}, or hidden so that none can be worked out from the totals)\n",
+        release.rules.threshold - 1
+    );
+    let show = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "x".into());
+    for t in &release.tables {
+        let label = t.rows.iter().map(String::len).max().unwrap_or(0).max(5);
+        let widths: Vec<usize> = t.columns.iter().map(|c| c.len().max(5)).collect();
+        let _ = writeln!(out, "{}", t.name);
+        let _ = write!(out, "{:<label$}", "");
+        for (c, w) in t.columns.iter().zip(&widths) {
+            let _ = write!(out, "  {c:>w$}");
+        }
+        let _ = writeln!(out, "  {:>6}", "total");
+        for (r, row) in t.rows.iter().enumerate() {
+            let _ = write!(out, "{row:<label$}");
+            for (cell, w) in t.cells[r].iter().zip(&widths) {
+                let _ = write!(out, "  {:>w$}", show(*cell));
+            }
+            let _ = writeln!(out, "  {:>6}", t.row_totals[r]);
+        }
+        let _ = write!(out, "{:<label$}", "total");
+        for (total, w) in t.column_totals.iter().zip(&widths) {
+            let _ = write!(out, "  {total:>w$}");
+        }
+        let _ = writeln!(out, "  {:>6}\n", t.total);
+    }
+    let _ = writeln!(out, "resolution (cases closed in the period)");
+    let _ = writeln!(
+        out,
+        "{:<24}  {:>6}  {:>11}  {:>16}",
+        "channel", "closed", "median days", "compensation USD"
+    );
+    for r in &release.resolution {
+        let _ = writeln!(
+            out,
+            "{:<24}  {:>6}  {:>11}  {:>16}",
+            r.channel,
+            show(r.closed),
+            show(r.median_days),
+            show(r.total_compensation_usd)
+        );
+    }
+    out.push('\n');
+    out
+}
