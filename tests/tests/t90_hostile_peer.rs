@@ -1,7 +1,7 @@
 //! A hostile peer: a program holding VN's valid certificate and signing key serves
 //! the honest KH node forged signatures, events of another origin, reordered
-//! sequences, broken links, garbage, oversized events and messages, and finally a
-//! fork. KH rejects and counts each, stores nothing invalid, keeps both bodies of
+//! sequences, broken links, garbage, oversized events and messages, a statistics
+//! release that breaks the disclosure policy, and finally a fork. KH rejects and counts each, stores nothing invalid, keeps both bodies of
 //! the fork as evidence, halts VN, and goes on serving.
 
 #![allow(clippy::unwrap_used)]
@@ -33,6 +33,7 @@ const ATTACKS: &[&str] = &[
     "garbage",
     "oversized event",
     "oversized message",
+    "release that breaks the policy",
     "fork",
 ];
 
@@ -100,6 +101,38 @@ impl Hostile {
                 (vn.to_string(), vec![next(&big)])
             }
             "oversized message" => (vn.to_string(), vec![vec![0xfe; 9 << 20]]),
+            "release that breaks the policy" => {
+                // Well signed and linked, but it publishes a count of 2.
+                let cases: Vec<_> = remedy_core::synthetic::generate(
+                    vn,
+                    300,
+                    1,
+                    remedy_core::case::Date::parse("2024-01-01").unwrap(),
+                    remedy_core::case::Date::parse("2024-12-31").unwrap(),
+                )
+                .collect();
+                let period = remedy_core::tables::Period::parse("2024-Q3").unwrap();
+                let tables = remedy_core::tables::compute(period, &cases);
+                let source = remedy_core::release::Source {
+                    private_seq: 1,
+                    private_hash: String::new(),
+                };
+                let mut release = remedy_core::release::build(&tables, 5, 1, source, None);
+                let t = &mut release.tables[0];
+                let hidden = t.cells.iter().flatten().position(Option::is_none).unwrap();
+                let columns = t.columns.len();
+                t.cells[hidden / columns][hidden % columns] = Some(2);
+                let event = SignedEvent::seal(
+                    &self.key,
+                    vn,
+                    LogKind::Shared,
+                    4,
+                    head.hash,
+                    0,
+                    &release.to_draft(),
+                );
+                (vn.to_string(), vec![event.into_raw()])
+            }
             _ => (
                 vn.to_string(),
                 vec![seal(
@@ -226,6 +259,14 @@ async fn a_hostile_peer_is_rejected_counted_and_its_fork_kept_as_evidence() -> a
     assert_eq!(count("gap"), 1, "{report:?}");
     assert_eq!(count("broken-link"), 1, "{report:?}");
     assert_eq!(count("undecodable"), 2, "{report:?}");
+    assert_eq!(count("policy"), 1, "{report:?}");
+    let last = &report
+        .rejected
+        .iter()
+        .find(|r| r.reason == "policy")
+        .unwrap()
+        .last;
+    assert!(last.contains("below the threshold 5"), "{last}");
     let last = &report
         .rejected
         .iter()

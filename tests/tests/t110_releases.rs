@@ -1,0 +1,177 @@
+//! Statistics releases between real nodes: a dry run publishes nothing; a release
+//! reaches a peer, which checks it against the federation's policy; a second
+//! revision keeps every earlier suppression; no suppressed cell of any revision a
+//! peer holds can be worked out; thresholds below the federation's are refused, and
+//! so is a policy-breaking release appended by hand.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use remedy_core::payload::Payload;
+use remedy_core::release::Release;
+use remedy_core::{MemberId, PayloadKind};
+use remedy_tests::federation::{channel_as, heights, status, wait_heights};
+use remedy_tests::{NodeDir, bootstrap, path_arg as path, read_log, remedy};
+
+#[tokio::test]
+async fn releases_are_protected_checked_by_receivers_and_revised_consistently() -> anyhow::Result<()>
+{
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    bootstrap(&fed, "KH,VN", &[])?;
+    let mut channels = BTreeMap::new();
+    let mut running = Vec::new();
+    for m in ["KH", "VN"] {
+        let dir = NodeDir::open(&fed.join(m))?;
+        running.push(dir.start().await?);
+        channels.insert(m.to_string(), channel_as(&dir.dir, None).await?);
+    }
+    let kh = fed.join("KH");
+    let csv = tmp.path().join("kh.csv");
+    let (ok, text, stderr) = remedy(&[
+        "cases", "generate", "--member", "KH", "--count", "400", "--seed", "6",
+    ])?;
+    assert!(ok, "{stderr}");
+    std::fs::write(&csv, &text)?;
+    assert!(remedy(&["--dir", path(&kh), "cases", "import", path(&csv)])?.0);
+
+    // A dry run shows the tables and what is held back, and publishes nothing.
+    let (ok, stdout, stderr) = remedy(&[
+        "--dir",
+        path(&kh),
+        "publish",
+        "--period",
+        "2024-Q3",
+        "--dry-run",
+    ])?;
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("grievance-outcome") && stdout.contains("legend: x = suppressed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(": a count from 1 to 4")
+            && stdout.contains("dry run: nothing was published"),
+        "{stdout}"
+    );
+    assert_eq!(heights(channels["KH"].clone()).await?["KH"], 0);
+
+    // Below the federation's threshold: refused, nothing appended.
+    let (ok, _, stderr) = remedy(&[
+        "--dir",
+        path(&kh),
+        "publish",
+        "--period",
+        "2024-Q3",
+        "--threshold",
+        "3",
+    ])?;
+    assert!(
+        !ok && stderr.contains("below the federation's minimum of 5"),
+        "{stderr}"
+    );
+
+    // Published: the peer receives it and finds nothing wrong with it.
+    let (ok, stdout, stderr) = remedy(&["--dir", path(&kh), "publish", "--period", "2024-Q3"])?;
+    assert!(
+        ok && stdout.contains("published 2024-Q3 revision 1 as shared event 1"),
+        "{stdout}{stderr}"
+    );
+
+    // A changed case, and the period published again: revision 2.
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let fields: Vec<String> = lines[3].split(',').map(String::from).collect();
+    let mut changed = fields.clone();
+    changed[10] = if fields[10] == "referred" {
+        "withdrawn".into()
+    } else {
+        "referred".into()
+    };
+    if changed[2].is_empty() {
+        changed[2] = changed[1].clone();
+    }
+    changed[11] = String::new();
+    lines[3] = changed.join(",");
+    std::fs::write(&csv, lines.join("\n") + "\n")?;
+    assert!(remedy(&["--dir", path(&kh), "cases", "import", path(&csv)])?.0);
+    let (ok, stdout, _) = remedy(&["--dir", path(&kh), "publish", "--period", "2024-Q3"])?;
+    assert!(ok && stdout.contains("revision 2"), "{stdout}");
+    wait_heights(
+        &channels,
+        &[("KH".to_string(), 2)].into(),
+        Duration::from_secs(30),
+    )
+    .await?;
+    let report = status(channels["VN"].clone()).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+
+    // Everything VN holds of KH: both revisions, each passing the receivers' check,
+    // no suppressed cell determined, revision 2 hiding all that revision 1 hid.
+    let events = read_log(channels["VN"].clone(), &MemberId::new("KH")?).await?;
+    let releases: Vec<Release> = events
+        .iter()
+        .filter(|e| e.kind() == PayloadKind::RELEASE)
+        .map(|e| Release::from_event(e).unwrap())
+        .collect();
+    assert_eq!(
+        releases.iter().map(|r| r.revision).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let mut suppressed_cells = 0;
+    for release in &releases {
+        remedy_core::release::check(release, 5)?;
+        for t in &release.tables {
+            let flat: Vec<Option<u64>> = t.cells.iter().flatten().copied().collect();
+            let hidden: Vec<bool> = flat.iter().map(Option::is_none).collect();
+            suppressed_cells += hidden.iter().filter(|h| **h).count();
+            let completion = remedy_core::disclosure::completion(
+                t.rows.len(),
+                t.columns.len(),
+                &flat,
+                &t.row_totals,
+                &t.column_totals,
+            )
+            .unwrap();
+            assert!(remedy_core::disclosure::determined(&completion, &hidden).is_empty());
+            for v in flat.iter().flatten() {
+                assert!(*v == 0 || *v >= 5, "{} publishes {v}", t.name);
+            }
+        }
+    }
+    assert!(
+        suppressed_cells > 0,
+        "400 cases in a quarter give small cells"
+    );
+    for (a, b) in releases[0].tables.iter().zip(&releases[1].tables) {
+        for (x, y) in a.cells.iter().flatten().zip(b.cells.iter().flatten()) {
+            assert!(
+                x.is_some() || y.is_none(),
+                "{}: revision 2 publishes a cell revision 1 hid",
+                a.name
+            );
+        }
+    }
+
+    // A policy-breaking release appended by hand is refused by the node itself.
+    let mut bad = releases[1].clone();
+    let t = &mut bad.tables[0];
+    let hidden = t.cells.iter().flatten().position(Option::is_none).unwrap();
+    let columns = t.columns.len();
+    t.cells[hidden / columns][hidden % columns] = Some(2);
+    let file = tmp.path().join("bad.json");
+    std::fs::write(&file, bad.encode())?;
+    let (ok, _, stderr) = remedy(&[
+        "--dir",
+        path(&kh),
+        "log",
+        "append",
+        "--kind",
+        "release",
+        "--file",
+        path(&file),
+    ])?;
+    assert!(!ok && stderr.contains("below the threshold 5"), "{stderr}");
+    Ok(())
+}
