@@ -1,8 +1,9 @@
 //! A hostile peer: a program holding VN's valid certificate and signing key serves
 //! the honest KH node forged signatures, events of another origin, reordered
 //! sequences, broken links, garbage, oversized events and messages, a statistics
-//! release that breaks the disclosure policy, and finally a fork. KH rejects and counts each, stores nothing invalid, keeps both bodies of
-//! the fork as evidence, halts VN, and goes on serving.
+//! release that breaks the disclosure policy, and finally a fork. KH rejects and
+//! counts each, stores nothing invalid, keeps both bodies of the fork as evidence,
+//! halts VN, and goes on serving.
 
 #![allow(clippy::unwrap_used)]
 
