@@ -233,7 +233,9 @@ async fn the_cli_appends_reads_and_verifies_through_a_node() -> anyhow::Result<(
         "--dir", folder, "log", "append", "--kind", "poem", "--text", "x",
     ])?;
     assert!(
-        !ok && err.contains("--kind poem: unknown payload kind (known: note)"),
+        !ok && err.contains(
+            "--kind poem: unknown payload kind (known: note, cases, import-commit, release)"
+        ),
         "{err}"
     );
     let (ok, _, err) = remedy(&["--dir", folder, "log", "append"])?;

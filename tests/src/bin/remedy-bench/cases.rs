@@ -7,10 +7,19 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use remedy_tests::{NodeDir, binary, path_arg};
 
-/// Rows per second for `remedy cases import` of `rows` synthetic rows into a fresh
-/// node, end to end (CLI reading and checking, gRPC, node checking, durable
-/// commit), and the node's peak resident memory in MiB.
-pub async fn import(dir: &Path, rows: u64) -> anyhow::Result<(f64, f64)> {
+/// What the case benchmark measured.
+pub struct CaseFigures {
+    /// `remedy cases import` rows per second, end to end (CLI reading and checking,
+    /// gRPC, node checking, durable commit).
+    pub import_rate: f64,
+    /// The node's peak resident memory during the import, MiB.
+    pub import_peak_mib: f64,
+    /// Seconds for `remedy publish --period 2024-Q3` over those cases.
+    pub publish_seconds: f64,
+}
+
+/// Imports `rows` synthetic rows into a fresh node, then publishes a quarter.
+pub async fn import_and_publish(dir: &Path, rows: u64) -> anyhow::Result<CaseFigures> {
     std::fs::create_dir_all(dir)?;
     let file = dir.join("cases.csv");
     let generated = Command::new(binary("remedy"))
@@ -59,5 +68,23 @@ pub async fn import(dir: &Path, rows: u64) -> anyhow::Result<(f64, f64)> {
         .context("no VmHWM in /proc status")?
         .parse()?;
     std::fs::remove_file(&file).ok();
-    Ok((rows as f64 / elapsed, peak_kib / 1024.0))
+    let started = Instant::now();
+    let out = Command::new(binary("remedy"))
+        .args([
+            "--dir",
+            path_arg(&node_dir.dir),
+            "publish",
+            "--period",
+            "2024-Q3",
+        ])
+        .output()?;
+    let publish_seconds = started.elapsed().as_secs_f64();
+    if !out.status.success() {
+        bail!("publish failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(CaseFigures {
+        import_rate: rows as f64 / elapsed,
+        import_peak_mib: peak_kib / 1024.0,
+        publish_seconds,
+    })
 }
