@@ -62,6 +62,17 @@ pub enum Command {
     },
     /// Show one case.
     Show { case_id: String },
+    /// Recompute a published release from the private log as it stood at the head
+    /// the release names, and confirm it matches (exit code 0 only then). For a
+    /// national auditor with access to the node.
+    Attest {
+        /// The period: 2024, 2024-Q3 or 2024-07.
+        #[arg(long)]
+        period: String,
+        /// The revision (default: the latest).
+        #[arg(long)]
+        revision: Option<u64>,
+    },
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -86,6 +97,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
                 case_id: String::new(),
             },
         ),
+        Command::Attest { period, revision } => attest(context, &period, revision),
         Command::Show { case_id } => list(
             context,
             pb::ListCasesRequest {
@@ -514,6 +526,54 @@ fn list(context: &Context, request: pb::ListCasesRequest) -> anyhow::Result<()> 
             }
             writeln!(out, "{} of {} cases", reply.cases.len(), reply.total)?;
         }
+    }
+    Ok(())
+}
+
+fn attest(context: &Context, period: &str, revision: Option<u64>) -> anyhow::Result<()> {
+    let (runtime, channel) = context.connect()?;
+    let reply = runtime
+        .block_on(
+            pb::admin_client::AdminClient::new(channel).attest(pb::AttestRequest {
+                period: period.to_string(),
+                revision: revision.unwrap_or(0),
+            }),
+        )
+        .with_context(|| format!("cannot attest the release of {period}"))?
+        .into_inner();
+    match context.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "period": reply.period,
+                "revision": reply.revision,
+                "seq": reply.seq,
+                "private_seq": reply.private_seq,
+                "cases": reply.cases,
+                "matches": reply.differences.is_empty(),
+                "differences": reply.differences,
+            })
+        ),
+        Format::Table => {
+            println!(
+                "release {} revision {} (shared event {}), recomputed from {} cases in the private log up to event {}",
+                reply.period, reply.revision, reply.seq, reply.cases, reply.private_seq
+            );
+            for d in &reply.differences {
+                println!("  differs: {d}");
+            }
+        }
+    }
+    if !reply.differences.is_empty() {
+        bail!(
+            "release {} revision {} does NOT match the private log ({} differences)",
+            reply.period,
+            reply.revision,
+            reply.differences.len()
+        );
+    }
+    if context.format == Format::Table {
+        println!("verdict: the release matches the private log");
     }
     Ok(())
 }

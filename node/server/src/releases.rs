@@ -33,6 +33,8 @@ pub enum PublishError {
     Append(#[from] AppendError),
     #[error("the stored release of {period} is unreadable: {reason}")]
     Corrupt { period: String, reason: String },
+    #[error("this node has published no {what} of {period}")]
+    NotFound { what: String, period: String },
 }
 
 /// What publishing did (or, for a dry run, would do).
@@ -200,4 +202,182 @@ fn held_back(tables: &remedy_core::tables::Tables, release: &Release, k: u64) ->
         }
     }
     lines
+}
+
+/// What `remedy cases attest` found.
+#[derive(Debug, Clone)]
+pub struct Attestation {
+    pub release: Release,
+    /// The shared-log sequence number of the release checked.
+    pub seq: u64,
+    /// Cases the recomputation counted (their latest version as of the release's
+    /// private-log head).
+    pub cases: u64,
+    /// Empty when the recomputed release equals the published one.
+    pub differences: Vec<String>,
+}
+
+impl Releases {
+    /// Recomputes a published release (`revision`, or the latest of `period`) from
+    /// the private log as it stood at the head the release names, and compares.
+    pub async fn attest(
+        &self,
+        period: Period,
+        revision: Option<u64>,
+    ) -> Result<Attestation, PublishError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || attest(store.as_ref(), period, revision))
+            .await
+            .map_err(|e| StoreError::Corrupt {
+                path: "attest".into(),
+                reason: e.to_string(),
+            })?
+    }
+}
+
+/// Every event of one of the own logs, in order, decoded.
+fn own_events(
+    store: &dyn Store,
+    log: LogKind,
+    up_to: u64,
+    mut f: impl FnMut(remedy_core::SignedEvent) -> Result<(), PublishError>,
+) -> Result<(), PublishError> {
+    let mut next = 1;
+    while next <= up_to {
+        let page = store.range(&LogId::Own(log), next, 256)?;
+        let Some((last, _)) = page.last() else { break };
+        next = last + 1;
+        for (seq, raw) in page {
+            if seq > up_to {
+                return Ok(());
+            }
+            let event = remedy_core::SignedEvent::decode(raw).map_err(|e| StoreError::Corrupt {
+                path: format!("{log} log"),
+                reason: format!("event {seq}: {e}"),
+            })?;
+            f(event)?;
+        }
+    }
+    Ok(())
+}
+
+fn attest(
+    store: &dyn Store,
+    period: Period,
+    revision: Option<u64>,
+) -> Result<Attestation, PublishError> {
+    use remedy_core::case::{CaseBatch, ImportCommit};
+    use remedy_core::payload::PayloadKind;
+    let corrupt = |reason: String| PublishError::Corrupt {
+        period: period.to_string(),
+        reason,
+    };
+    // The releases of the period in the shared log.
+    let mut releases: Vec<(u64, Release)> = Vec::new();
+    own_events(store, LogKind::Shared, u64::MAX, |event| {
+        if event.kind() == PayloadKind::RELEASE {
+            let release = Release::from_event(&event).map_err(|e| corrupt(e.to_string()))?;
+            if release.period == period.to_string() {
+                releases.push((event.seq(), release));
+            }
+        }
+        Ok(())
+    })?;
+    let index = match revision {
+        None => releases.len().checked_sub(1),
+        Some(r) => releases.iter().position(|(_, x)| x.revision == r),
+    }
+    .ok_or_else(|| {
+        corrupt(format!(
+            "this node has published no {} of {period}",
+            revision
+                .map(|r| format!("revision {r}"))
+                .unwrap_or("release".into())
+        ))
+    })?;
+    let (seq, release) = releases[index].clone();
+    let previous = index.checked_sub(1).map(|i| releases[i].1.clone());
+    let head = release.source.private_seq;
+
+    // The private log as it stood then: committed imports only, latest versions.
+    let mut committed = std::collections::HashSet::new();
+    let mut head_hash = String::new();
+    own_events(store, LogKind::Private, head, |event| {
+        if event.seq() == head {
+            head_hash = event.hash().to_string();
+        }
+        if event.kind() == PayloadKind::IMPORT_COMMIT {
+            let commit = ImportCommit::from_event(&event).map_err(|e| corrupt(e.to_string()))?;
+            committed.extend(commit.batches);
+        }
+        Ok(())
+    })?;
+    let mut differences = Vec::new();
+    if head_hash != release.source.private_hash {
+        differences.push(format!(
+            "the private log's event {head} has hash {head_hash}, the release names {}",
+            release.source.private_hash
+        ));
+    }
+    let mut latest: std::collections::HashMap<Box<str>, u64> = Default::default();
+    own_events(store, LogKind::Private, head, |event| {
+        if event.kind() == PayloadKind::CASES && committed.contains(&event.seq()) {
+            let batch = CaseBatch::from_event(&event).map_err(|e| corrupt(e.to_string()))?;
+            for case in batch.cases {
+                latest.insert(case.case_id.into(), event.seq());
+            }
+        }
+        Ok(())
+    })?;
+    let mut builder = TableBuilder::new(period);
+    let mut cases = 0;
+    own_events(store, LogKind::Private, head, |event| {
+        if event.kind() == PayloadKind::CASES && committed.contains(&event.seq()) {
+            let batch = CaseBatch::from_event(&event).map_err(|e| corrupt(e.to_string()))?;
+            for case in &batch.cases {
+                if latest.get(case.case_id.as_str()) == Some(&event.seq()) {
+                    builder.add(case);
+                    cases += 1;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let recomputed = release::build(
+        &builder.finish(),
+        release.rules.threshold,
+        release.revision,
+        release.source.clone(),
+        previous.as_ref(),
+    );
+    for (mine, theirs) in recomputed.tables.iter().zip(&release.tables) {
+        for (i, (a, b)) in mine
+            .cells
+            .iter()
+            .flatten()
+            .zip(theirs.cells.iter().flatten())
+            .enumerate()
+        {
+            if a != b {
+                let columns = mine.columns.len();
+                differences.push(format!(
+                    "{} {} × {}: recomputed {}, published {}",
+                    mine.name,
+                    mine.rows[i / columns],
+                    mine.columns[i % columns],
+                    a.map(|v| v.to_string()).unwrap_or("suppressed".into()),
+                    b.map(|v| v.to_string()).unwrap_or("suppressed".into())
+                ));
+            }
+        }
+    }
+    if differences.is_empty() && recomputed != release {
+        differences.push("totals, resolution figures or rules differ".into());
+    }
+    Ok(Attestation {
+        release,
+        seq,
+        cases,
+        differences,
+    })
 }

@@ -305,4 +305,32 @@ impl pb::admin_server::Admin for AdminService {
             held_back: published.held_back,
         }))
     }
+
+    async fn attest(
+        &self,
+        request: Request<pb::AttestRequest>,
+    ) -> Result<Response<pb::AttestReply>, Status> {
+        self.authorize(&request)?;
+        let request = request.into_inner();
+        let period = remedy_core::tables::Period::parse(&request.period).ok_or_else(|| {
+            Status::invalid_argument(format!(
+                "period {:?}: expected a year (2024), a quarter (2024-Q3) or a month (2024-07)",
+                request.period
+            ))
+        })?;
+        let revision = (request.revision > 0).then_some(request.revision);
+        let found = self
+            .releases
+            .attest(period, revision)
+            .await
+            .map_err(convert::publish_error)?;
+        Ok(Response::new(pb::AttestReply {
+            period: found.release.period.clone(),
+            revision: found.release.revision,
+            seq: found.seq,
+            private_seq: found.release.source.private_seq,
+            cases: found.cases,
+            differences: found.differences,
+        }))
+    }
 }

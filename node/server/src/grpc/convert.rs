@@ -219,6 +219,7 @@ pub fn publish_error(e: crate::releases::PublishError) -> Status {
     use crate::releases::PublishError as E;
     match e {
         E::BelowMinimum { .. } => Status::failed_precondition(e.to_string()),
+        E::NotFound { .. } => Status::not_found(e.to_string()),
         E::Append(e) => append_error(e),
         E::Cases(e) => import_error(e),
         E::Policy(_) | E::Store(_) | E::Corrupt { .. } => Status::internal(e.to_string()),
