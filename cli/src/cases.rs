@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use remedy_core::MemberId;
-use remedy_core::case::{COLUMNS, CaseRecord, Date, Header};
+use remedy_core::case::{COLUMNS, Date, Header};
 use remedy_proto::v1 as pb;
 
 use crate::Format;
@@ -348,7 +348,7 @@ fn check_and_send(
             Ok(case) => {
                 checked.valid += 1;
                 if sending {
-                    batch.push(case_to_pb(&case));
+                    batch.push(remedy_node::grpc::convert::case_to_pb(&case));
                     if batch.len() == CHUNK {
                         let chunk = pb::ImportChunk {
                             cases: std::mem::replace(&mut batch, Vec::with_capacity(CHUNK)),
@@ -436,37 +436,6 @@ fn csv_error(e: &csv::Error) -> String {
     match e.position() {
         Some(p) => format!("line {}: {e}", p.line()),
         None => e.to_string(),
-    }
-}
-
-fn case_to_pb(case: &CaseRecord) -> pb::CaseRecord {
-    let [
-        case_id,
-        opened_on,
-        closed_on,
-        sex,
-        age_band,
-        residence_status,
-        sector,
-        stage,
-        _,
-        channel,
-        outcome,
-        compensation_usd,
-    ] = case.to_row();
-    pb::CaseRecord {
-        case_id,
-        opened_on,
-        closed_on,
-        sex,
-        age_band,
-        residence_status,
-        sector,
-        stage,
-        grievances: case.grievances.clone(),
-        channel,
-        outcome,
-        compensation_usd,
     }
 }
 

@@ -178,19 +178,6 @@ impl fmt::Display for Date {
     }
 }
 
-impl Serialize for Date {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Date::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("bad date {text:?}")))
-    }
-}
-
 /// One case, validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseRecord {

@@ -281,12 +281,7 @@ impl pb::admin_server::Admin for AdminService {
     ) -> Result<Response<pb::PublishReply>, Status> {
         self.authorize(&request)?;
         let request = request.into_inner();
-        let period = remedy_core::tables::Period::parse(&request.period).ok_or_else(|| {
-            Status::invalid_argument(format!(
-                "period {:?}: expected a year (2024), a quarter (2024-Q3) or a month (2024-07)",
-                request.period
-            ))
-        })?;
+        let period = convert::period(&request.period)?;
         let threshold = (request.threshold > 0).then_some(request.threshold);
         let published = self
             .releases
@@ -312,12 +307,7 @@ impl pb::admin_server::Admin for AdminService {
     ) -> Result<Response<pb::AttestReply>, Status> {
         self.authorize(&request)?;
         let request = request.into_inner();
-        let period = remedy_core::tables::Period::parse(&request.period).ok_or_else(|| {
-            Status::invalid_argument(format!(
-                "period {:?}: expected a year (2024), a quarter (2024-Q3) or a month (2024-07)",
-                request.period
-            ))
-        })?;
+        let period = convert::period(&request.period)?;
         let revision = (request.revision > 0).then_some(request.revision);
         let found = self
             .releases

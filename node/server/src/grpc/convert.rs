@@ -225,3 +225,11 @@ pub fn publish_error(e: crate::releases::PublishError) -> Status {
         E::Policy(_) | E::Store(_) | E::Corrupt { .. } => Status::internal(e.to_string()),
     }
 }
+
+pub fn period(text: &str) -> Result<remedy_core::tables::Period, Status> {
+    remedy_core::tables::Period::parse(text).ok_or_else(|| {
+        Status::invalid_argument(format!(
+            "period {text:?}: expected a year (2024), a quarter (2024-Q3) or a month (2024-07)"
+        ))
+    })
+}

@@ -2,7 +2,7 @@
 //! protobuf types and domain types, and between domain errors and `tonic::Status`.
 
 mod admin;
-mod convert;
+pub mod convert;
 mod federation;
 mod log;
 
