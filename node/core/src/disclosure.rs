@@ -57,6 +57,84 @@ pub fn primary(grid: &Grid, k: u64) -> Vec<bool> {
     grid.values.iter().map(|v| (1..k).contains(v)).collect()
 }
 
+/// What an earlier revision of a table published.
+#[derive(Clone, Copy, Debug)]
+pub struct Earlier<'a> {
+    /// Row-major; `None` is suppressed.
+    pub cells: &'a [Option<u64>],
+    pub row_totals: &'a [u64],
+    pub column_totals: &'a [u64],
+}
+
+/// The suppression pattern of a table, given what the previous revision of the
+/// same table published, if there was one: every count from 1 to `k - 1`, every
+/// cell the previous revision suppressed, and complements, avoiding cells the
+/// previous revision published, until neither this revision nor its difference
+/// with the previous one gives a hidden count away.
+///
+/// The difference: a reader who holds both revisions and knows that cases were
+/// only added in between knows that each cell of this revision is the earlier
+/// value plus a count d ≥ 0. The d form a table of their own whose totals are the
+/// differences of the published totals and whose cells published in both
+/// revisions are the differences of the published values; it is independent of
+/// the earlier revision's unknowns. So a cell suppressed in both revisions is
+/// safe, as its earlier value cannot be worked out, and a cell the earlier revision
+/// published and this one hides is safe exactly when its d cannot be worked out
+/// from the difference table (or is 0: then its value is the one already
+/// published). Such cells are protected in the difference table like any other.
+///
+/// `Err` names the cells whose additions the difference gives away whatever is
+/// suppressed (say, the only new cases of a row all fell in one cell that the
+/// earlier revision published): a revision of exact counts would disclose them.
+pub fn pattern(grid: &Grid, k: u64, previous: Option<Earlier<'_>>) -> Result<Vec<bool>, Vec<usize>> {
+    let n = grid.values.len();
+    let mut suppressed = primary(grid, k);
+    let mut avoid = vec![false; n];
+    let Some(earlier) = previous.filter(|e| e.cells.len() == n) else {
+        return Ok(complementary(grid, suppressed));
+    };
+    for (i, cell) in earlier.cells.iter().enumerate() {
+        match cell {
+            None => suppressed[i] = true,
+            Some(_) => avoid[i] = true,
+        }
+    }
+    loop {
+        suppressed = complementary_avoiding(grid, suppressed, &avoid);
+        // The difference table as a reader sees it; none if the publications
+        // contradict "only added" (the reader's assumption is then refuted).
+        let cells: Option<Vec<Option<u64>>> = (0..n)
+            .map(|i| match (suppressed[i], earlier.cells[i]) {
+                (true, _) => Some(None),
+                (false, Some(before)) => grid.values[i].checked_sub(before).map(Some),
+                (false, None) => None,
+            })
+            .collect();
+        let minus = |now: Vec<u64>, before: &[u64]| -> Option<Vec<u64>> {
+            now.iter().zip(before).map(|(a, b)| a.checked_sub(*b)).collect()
+        };
+        let difference = cells.and_then(|cells| {
+            let rows = minus(grid.row_totals(), earlier.row_totals)?;
+            let columns = minus(grid.column_totals(), earlier.column_totals)?;
+            completion(grid.rows, grid.columns, &cells, &rows, &columns)
+        });
+        let Some(difference) = difference else {
+            return Ok(suppressed);
+        };
+        let at_risk: Vec<usize> = determined(&difference, &suppressed)
+            .into_iter()
+            .filter(|&i| earlier.cells[i].is_some() && difference.values[i] > 0)
+            .collect();
+        if at_risk.is_empty() {
+            return Ok(suppressed);
+        }
+        match protect(&difference, suppressed.clone(), &avoid, |i| at_risk.contains(&i)) {
+            Ok(more) if more != suppressed => suppressed = more,
+            _ => return Err(at_risk),
+        }
+    }
+}
+
 /// Adds complementary suppressions to `suppressed` until [`determined`] finds no
 /// cell. For each cell that can still be worked out, the cheapest cycle through it
 /// is completed: a shortest path between its column and its row (in the direction
@@ -66,19 +144,45 @@ pub fn primary(grid: &Grid, k: u64) -> Vec<bool> {
 /// That makes the cell movable, so it cannot be determined, at the least total
 /// count hidden for it (the network heuristic of cell suppression in two-way
 /// tables). Returns the final pattern.
-pub fn complementary(grid: &Grid, mut suppressed: Vec<bool>) -> Vec<bool> {
+pub fn complementary(grid: &Grid, suppressed: Vec<bool>) -> Vec<bool> {
+    let avoid = vec![false; grid.values.len()];
+    complementary_avoiding(grid, suppressed, &avoid)
+}
+
+/// [`complementary`], taking a cell marked in `avoid` (one an earlier revision
+/// published) only when no cycle without such cells exists: each costs more than
+/// all other cells together.
+pub fn complementary_avoiding(grid: &Grid, suppressed: Vec<bool>, avoid: &[bool]) -> Vec<bool> {
+    // Where no cycle exists at all (a table of one row or column), everything
+    // is hidden that the totals do not already give away.
+    protect(grid, suppressed, avoid, |_| true).unwrap_or_else(|_| vec![true; grid.values.len()])
+}
+
+/// Complementary suppression for the cells `which` selects.
+fn protect(
+    grid: &Grid,
+    mut suppressed: Vec<bool>,
+    avoid: &[bool],
+    which: impl Fn(usize) -> bool,
+) -> Result<Vec<bool>, Vec<bool>> {
+    let penalty = grid.values.iter().sum::<u64>() + grid.values.len() as u64 + 1;
+    let cost = |suppressed: &[bool], i: usize| match (suppressed[i], avoid.get(i)) {
+        (true, _) => 0,
+        (false, Some(true)) => penalty + grid.values[i] + 1,
+        (false, _) => grid.values[i] + 1,
+    };
     loop {
         let exposed = determined(grid, &suppressed);
-        let Some(&cell) = exposed.first() else {
-            return suppressed;
+        let Some(&cell) = exposed.iter().find(|&&i| which(i)) else {
+            return Ok(suppressed);
         };
         let (r, c) = (cell / grid.columns, cell % grid.columns);
         let column = grid.rows + c;
         // A cycle on which the cell gains (back from its column to its row), or one
         // on which it loses (from its row to its column; it must hold at least 1).
-        let gain = cheapest_path(grid, &suppressed, cell, column, r);
+        let gain = cheapest_path(grid, &suppressed, &cost, cell, column, r);
         let lose = (grid.values[cell] >= 1)
-            .then(|| cheapest_path(grid, &suppressed, cell, r, column))
+            .then(|| cheapest_path(grid, &suppressed, &cost, cell, r, column))
             .flatten();
         let cheaper = match (gain, lose) {
             (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
@@ -90,9 +194,8 @@ pub fn complementary(grid: &Grid, mut suppressed: Vec<bool>) -> Vec<bool> {
                     suppressed[i] = true;
                 }
             }
-            // No cycle exists at all (a table of one row or column): hide everything
-            // the totals do not already give away.
-            None => return vec![true; grid.values.len()],
+            // No cycle exists at all (a table of one row or column).
+            None => return Err(suppressed),
         }
     }
 }
@@ -103,12 +206,12 @@ pub fn complementary(grid: &Grid, mut suppressed: Vec<bool>) -> Vec<bool> {
 fn cheapest_path(
     grid: &Grid,
     suppressed: &[bool],
+    cost: &impl Fn(&[bool], usize) -> u64,
     e: usize,
     start: usize,
     target: usize,
 ) -> Option<(u64, Vec<usize>)> {
     let nodes = grid.rows + grid.columns;
-    let cost = |i: usize| if suppressed[i] { 0 } else { grid.values[i] + 1 };
     let mut best = vec![u64::MAX; nodes];
     let mut via: Vec<Option<(usize, usize)>> = vec![None; nodes];
     let mut done = vec![false; nodes];
@@ -136,7 +239,7 @@ fn cheapest_path(
             if cell == e || done[next] {
                 continue;
             }
-            let through = best[node] + cost(cell);
+            let through = best[node] + cost(suppressed, cell);
             if through < best[next] {
                 best[next] = through;
                 via[next] = Some((node, cell));
@@ -481,5 +584,163 @@ mod tests {
                 assert!(determined(&receiver, &pattern).is_empty());
             }
         }
+    }
+
+    /// Every table agreeing with a publication whose cells are at least `lower`:
+    /// an exact search, cell by cell, bounded by what is left of each row and
+    /// column total.
+    fn tables_agreeing(
+        rows: usize,
+        columns: usize,
+        published: &[Option<u64>],
+        (rt, ct): (&[u64], &[u64]),
+        lower: &[u64],
+    ) -> Vec<Vec<u64>> {
+        fn walk(
+            i: usize,
+            shape: (usize, usize),
+            published: &[Option<u64>],
+            lower: &[u64],
+            left: (&mut Vec<i64>, &mut Vec<i64>),
+            values: &mut Vec<u64>,
+            found: &mut Vec<Vec<u64>>,
+        ) {
+            let (rows, columns) = shape;
+            if i == rows * columns {
+                if left.0.iter().chain(left.1.iter()).all(|v| *v == 0) {
+                    found.push(values.clone());
+                }
+                return;
+            }
+            let (r, c) = (i / columns, i % columns);
+            let range = match published[i] {
+                Some(v) => v..=v,
+                None => lower[i]..=(left.0[r].min(left.1[c]).max(-1) as u64).min(1000),
+            };
+            if published[i].is_none() && (left.0[r].min(left.1[c]) < lower[i] as i64) {
+                return;
+            }
+            for v in range {
+                let v_i = v as i64;
+                if v_i > left.0[r] || v_i > left.1[c] {
+                    break;
+                }
+                // The last cell of a row or column must take what is left.
+                if (c == columns - 1 && v_i != left.0[r]) || (r == rows - 1 && v_i != left.1[c]) {
+                    continue;
+                }
+                left.0[r] -= v_i;
+                left.1[c] -= v_i;
+                values[i] = v;
+                walk(i + 1, shape, published, lower, (&mut *left.0, &mut *left.1), values, found);
+                left.0[r] += v_i;
+                left.1[c] += v_i;
+            }
+        }
+        let mut found = Vec::new();
+        let mut left = (
+            rt.iter().map(|v| *v as i64).collect::<Vec<_>>(),
+            ct.iter().map(|v| *v as i64).collect::<Vec<_>>(),
+        );
+        walk(
+            0,
+            (rows, columns),
+            published,
+            lower,
+            (&mut left.0, &mut left.1),
+            &mut vec![0; rows * columns],
+            &mut found,
+        );
+        found
+    }
+
+    /// The attack on revisions: a reader holds two revisions of one table and
+    /// knows that cases were only added in between (no count went down), so every
+    /// cell of the second is at least the same cell of the first. Searching every
+    /// pair of tables that agrees with both publications and with that, no
+    /// suppressed cell of either revision has only one possible value.
+    #[test]
+    fn two_revisions_together_determine_no_suppressed_cell() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+        let (mut checked, mut refused) = (0, 0);
+        for _ in 0..300 {
+            let (rows, columns) = (3, rng.gen_range(3..=4));
+            let first: Vec<u64> = (0..rows * columns)
+                .map(|_| {
+                    if rng.gen_bool(0.4) {
+                        rng.gen_range(0..5)
+                    } else {
+                        rng.gen_range(5..12)
+                    }
+                })
+                .collect();
+            let second: Vec<u64> = first
+                .iter()
+                .map(|v| v + if rng.gen_bool(0.3) { rng.gen_range(1..4) } else { 0 })
+                .collect();
+            let (g1, g2) = (
+                Grid::new(rows, columns, first),
+                Grid::new(rows, columns, second),
+            );
+            let p1 = pattern(&g1, 5, None);
+            let p1 = p1.unwrap();
+            let pub1 = publication(&g1, &p1);
+            let Ok(p2) = pattern(
+                &g2,
+                5,
+                Some(Earlier {
+                    cells: &pub1,
+                    row_totals: &g1.row_totals(),
+                    column_totals: &g1.column_totals(),
+                }),
+            ) else {
+                refused += 1;
+                continue;
+            };
+            let pub2 = publication(&g2, &p2);
+            assert!(p1.iter().zip(&p2).all(|(a, b)| !a || *b), "suppression lifted");
+            let (rt1, ct1, rt2, ct2) = (
+                g1.row_totals(),
+                g1.column_totals(),
+                g2.row_totals(),
+                g2.column_totals(),
+            );
+            let n = rows * columns;
+            let mut seen1: Vec<std::collections::BTreeSet<u64>> = vec![Default::default(); n];
+            let mut seen2 = seen1.clone();
+            for x in tables_agreeing(rows, columns, &pub1, (&rt1, &ct1), &vec![0; n]) {
+                let lower: Vec<u64> = (0..n).map(|i| x[i]).collect();
+                let ys = tables_agreeing(rows, columns, &pub2, (&rt2, &ct2), &lower);
+                if ys.is_empty() {
+                    continue;
+                }
+                for i in 0..n {
+                    seen1[i].insert(x[i]);
+                }
+                for y in ys {
+                    for i in 0..n {
+                        seen2[i].insert(y[i]);
+                    }
+                }
+            }
+            assert!(seen1[0].contains(&g1.values[0]), "the true tables agree");
+            for i in 0..n {
+                assert!(
+                    !p1[i] || seen1[i].len() > 1,
+                    "revision 1 cell {i} determined: {g1:?} {g2:?} {p1:?} {p2:?}"
+                );
+                // Hidden now, and not the value the first revision published.
+                let secret = p2[i] && pub1[i] != Some(g2.values[i]);
+                assert!(
+                    !secret || seen2[i].len() > 1,
+                    "revision 2 cell {i} determined: {g1:?} {g2:?} {p1:?} {p2:?}"
+                );
+            }
+            checked += p2.iter().filter(|s| **s).count();
+        }
+        assert!(checked > 300, "the tables suppress cells: {checked}");
+        assert!(refused < 30, "{refused} of 300 revisions refused");
+        eprintln!("{refused} of 300 revisions refused as disclosive");
     }
 }

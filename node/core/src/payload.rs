@@ -25,17 +25,25 @@ impl PayloadKind {
     /// A statistics release: anonymised tables after disclosure control. Shared.
     pub const RELEASE: PayloadKind = PayloadKind(4);
 
+    /// The seed a noised release drew its noise from. Private: with it, the noise
+    /// could be taken off the published counts.
+    pub const NOISE_SEED: PayloadKind = PayloadKind(5);
+
     /// Every kind this build knows, with its name.
     pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[
         (PayloadKind::NOTE, "note"),
         (PayloadKind::CASES, "cases"),
         (PayloadKind::IMPORT_COMMIT, "import-commit"),
         (PayloadKind::RELEASE, "release"),
+        (PayloadKind::NOISE_SEED, "noise-seed"),
     ];
 
     /// Kinds about individuals' records: never in a shared log.
     pub fn is_private(self) -> bool {
-        matches!(self, PayloadKind::CASES | PayloadKind::IMPORT_COMMIT)
+        matches!(
+            self,
+            PayloadKind::CASES | PayloadKind::IMPORT_COMMIT | PayloadKind::NOISE_SEED
+        )
     }
 
     pub fn name(self) -> Option<&'static str> {
@@ -136,8 +144,30 @@ pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), Payloa
         PayloadKind::CASES => crate::case::CaseBatch::decode(version, bytes).map(drop),
         PayloadKind::IMPORT_COMMIT => crate::case::ImportCommit::decode(version, bytes).map(drop),
         PayloadKind::RELEASE => crate::release::Release::decode(version, bytes).map(drop),
+        PayloadKind::NOISE_SEED => crate::privacy::NoiseSeed::decode(version, bytes).map(drop),
         other => Err(PayloadError::UnknownKind(other)),
     }
+}
+
+/// Decodes a payload stored as JSON, at the one version `T` writes so far.
+pub fn decode_json<T: serde::de::DeserializeOwned>(
+    kind: PayloadKind,
+    newest: u16,
+    version: u16,
+    bytes: &[u8],
+) -> Result<T, PayloadError> {
+    if version != newest {
+        return Err(PayloadError::UnknownVersion {
+            kind,
+            version,
+            newest,
+        });
+    }
+    serde_json::from_slice(bytes).map_err(|e| PayloadError::Malformed {
+        kind,
+        version,
+        reason: e.to_string(),
+    })
 }
 
 /// A free-text note (version 1: the UTF-8 text itself).

@@ -12,14 +12,25 @@
 //!   the median days and the compensation sum only when at least K cases stand
 //!   behind them, and the sum also when one case makes up more than 85% of it;
 //! - a new revision of a period keeps every cell the previous revision suppressed
-//!   suppressed, so no revision publishes what another hid.
+//!   suppressed, so no revision publishes what another hid, and hides a cell the
+//!   previous revision published only when no other complement will do.
 //!
-//! Version 1 is JSON (see [`Release`]); a suppressed figure is `null`.
+//! Or, with differential privacy ([`build_noised`]): every count (the four count
+//! tables and the closed cases per channel) gets discrete Laplace noise, ε split
+//! evenly over those five tables, each with its L1 sensitivity (a case counts once
+//! per grievance in the two grievance tables, so theirs is the number of
+//! grievance codes); totals are the sums of the noised cells; medians and sums are
+//! withheld, as no noise is added to them. Receivers add up the ε of every release
+//! of a member and period against the federation's cap ([`crate::privacy::Budget`]).
+//!
+//! Version 1 is JSON (see [`Release`]); a suppressed figure is `null`; a release
+//! with `privacy` holds noised figures in the tables it names.
 
 use serde::{Deserialize, Serialize};
 
-use crate::disclosure::{Grid, completion, determined};
+use crate::disclosure::{Earlier, Grid, completion, determined};
 use crate::payload::{Payload, PayloadError, PayloadKind};
+use crate::privacy::{Epsilon, laplace_noise};
 use crate::tables::{Period, Tables};
 
 /// A sum is suppressed when one case makes up more than this share of it, in
@@ -72,6 +83,89 @@ pub struct Release {
     pub rules: Rules,
     pub tables: Vec<PublishedTable>,
     pub resolution: Vec<PublishedResolution>,
+    /// Present when the counts are noised for differential privacy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<Privacy>,
+}
+
+/// The mechanism the counts were noised with, and the ε spent on each table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Privacy {
+    /// Always `discrete-laplace`.
+    pub mechanism: String,
+    /// The ε of the whole release (the sum of the tables'), as a decimal.
+    pub epsilon: String,
+    pub tables: Vec<Spend>,
+}
+
+/// The ε spent on one table and the L1 sensitivity its noise was scaled to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spend {
+    pub table: String,
+    pub epsilon: String,
+    pub sensitivity: u64,
+}
+
+pub const MECHANISM: &str = "discrete-laplace";
+
+/// The name the resolution table's closed counts are spent under.
+pub const RESOLUTION: &str = "resolution";
+
+/// How much one case can change a table's counts in total (L1): once per
+/// grievance in the grievance tables, once elsewhere.
+pub fn sensitivity(table: &str) -> u64 {
+    match table {
+        "grievance-outcome" | "status-grievance" => crate::case::GRIEVANCE.len() as u64,
+        _ => 1,
+    }
+}
+
+/// What a reader may take a figure for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellStatus {
+    /// The exact count.
+    Published,
+    /// Withheld.
+    Suppressed,
+    /// The count plus noise.
+    Noised,
+}
+
+impl CellStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellStatus::Published => "published",
+            CellStatus::Suppressed => "suppressed",
+            CellStatus::Noised => "noised",
+        }
+    }
+}
+
+impl Release {
+    /// The ε this release spends (zero without noise), if it states a valid one.
+    pub fn epsilon(&self) -> Result<Epsilon, crate::privacy::EpsilonError> {
+        match &self.privacy {
+            None => Ok(Epsilon::ZERO),
+            Some(p) => Epsilon::parse(&p.epsilon),
+        }
+    }
+
+    /// Whether the figures of `table` (a count table's name, or [`RESOLUTION`])
+    /// are noised.
+    pub fn is_noised(&self, table: &str) -> bool {
+        self.privacy
+            .as_ref()
+            .is_some_and(|p| p.tables.iter().any(|s| s.table == table))
+    }
+
+    /// The status of one figure of `table` given its value.
+    pub fn status(&self, table: &str, value: Option<u64>) -> CellStatus {
+        match value {
+            None => CellStatus::Suppressed,
+            Some(_) if self.is_noised(table) => CellStatus::Noised,
+            Some(_) => CellStatus::Published,
+        }
+    }
 }
 
 impl Payload for Release {
@@ -98,37 +192,44 @@ impl Payload for Release {
     }
 }
 
-/// Applies the rules to exact tables. `previous` is the pattern of the last
-/// revision of the period (cells it suppressed stay suppressed), by table name.
+/// Applies the rules to exact tables. `previous` is the last revision of the
+/// period: cells it suppressed stay suppressed, and cells it published are taken as
+/// complements only when nothing else will do.
 pub fn build(
     tables: &Tables,
     threshold: u64,
     revision: u64,
     source: Source,
     previous: Option<&Release>,
-) -> Release {
+) -> Result<Release, Disclosive> {
     let mut published = Vec::new();
     for table in tables.counts() {
         let grid = Grid::new(table.rows.len(), table.columns.len(), table.cells.clone());
-        let mut pattern = crate::disclosure::primary(&grid, threshold);
-        if let Some(old) = previous.and_then(|p| p.tables.iter().find(|t| t.name == table.name)) {
-            for (i, cell) in old.cells.iter().flatten().enumerate() {
-                if cell.is_none() && i < pattern.len() {
-                    pattern[i] = true;
-                }
-            }
-        }
-        let pattern = crate::disclosure::complementary(&grid, pattern);
-        let cells = (0..grid.rows)
-            .map(|r| {
-                (0..grid.columns)
-                    .map(|c| {
-                        let i = r * grid.columns + c;
-                        (!pattern[i]).then_some(grid.values[i])
-                    })
-                    .collect()
-            })
-            .collect();
+        let earlier = previous
+            .filter(|p| !p.is_noised(table.name))
+            .and_then(|p| p.tables.iter().find(|t| t.name == table.name));
+        let earlier_cells: Option<Vec<Option<u64>>> =
+            earlier.map(|t| t.cells.iter().flatten().copied().collect());
+        let pattern = crate::disclosure::pattern(
+            &grid,
+            threshold,
+            earlier.zip(earlier_cells.as_deref()).map(|(t, cells)| Earlier {
+                cells,
+                row_totals: &t.row_totals,
+                column_totals: &t.column_totals,
+            }),
+        )
+        .map_err(|cells| Disclosive {
+            table: table.name.to_string(),
+            cells: cells
+                .iter()
+                .map(|i| {
+                    let (r, c) = (i / grid.columns, i % grid.columns);
+                    format!("{} × {}", table.rows[r], table.columns[c])
+                })
+                .collect(),
+        })?;
+        let cells = rows_of(&grid, |i| (!pattern[i]).then_some(grid.values[i]));
         published.push(PublishedTable {
             name: table.name.to_string(),
             rows: table.rows.iter().map(|s| s.to_string()).collect(),
@@ -153,7 +254,7 @@ pub fn build(
             }
         })
         .collect();
-    Release {
+    Ok(Release {
         period: tables.period.to_string(),
         revision,
         source,
@@ -164,7 +265,105 @@ pub fn build(
         },
         tables: published,
         resolution,
+        privacy: None,
+    })
+}
+
+/// A revision of exact counts that would give away cells by differencing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "table {table}: compared with the previous revision, this one would show how many cases were added to {} (hidden now, published before), whatever else is suppressed; publish this revision with --epsilon, or wait for more cases",
+    cells.join(", ")
+)]
+pub struct Disclosive {
+    pub table: String,
+    pub cells: Vec<String>,
+}
+
+/// The counts of exact tables with discrete Laplace noise under `epsilon` (split
+/// evenly over the four count tables and the closed counts of the resolution
+/// table), negative results published as 0 and totals summed from the noised
+/// cells; medians and sums withheld. Nothing is suppressed: the noise protects
+/// small counts. `threshold` is recorded as the rule for any exact figure.
+pub fn build_noised<R: rand::Rng + ?Sized>(
+    tables: &Tables,
+    threshold: u64,
+    epsilon: Epsilon,
+    rng: &mut R,
+    revision: u64,
+    source: Source,
+) -> Release {
+    let counts = tables.counts();
+    let shares = epsilon.split(counts.len() as u64 + 1);
+    let mut spends = Vec::new();
+    let noisy = |table: &str, share: Epsilon, value: u64, rng: &mut R| -> u64 {
+        let noise = laplace_noise(rng, share, sensitivity(table));
+        value.saturating_add_signed(noise)
+    };
+    let mut published = Vec::new();
+    for (table, &share) in counts.iter().zip(&shares) {
+        let exact = Grid::new(table.rows.len(), table.columns.len(), table.cells.clone());
+        let values = exact
+            .values
+            .iter()
+            .map(|&v| noisy(table.name, share, v, rng))
+            .collect();
+        let grid = Grid::new(exact.rows, exact.columns, values);
+        spends.push(Spend {
+            table: table.name.to_string(),
+            epsilon: share.to_string(),
+            sensitivity: sensitivity(table.name),
+        });
+        published.push(PublishedTable {
+            name: table.name.to_string(),
+            rows: table.rows.iter().map(|s| s.to_string()).collect(),
+            columns: table.columns.iter().map(|s| s.to_string()).collect(),
+            cells: rows_of(&grid, |i| Some(grid.values[i])),
+            row_totals: grid.row_totals(),
+            column_totals: grid.column_totals(),
+            total: grid.values.iter().sum(),
+        });
     }
+    let share = shares[counts.len()];
+    spends.push(Spend {
+        table: RESOLUTION.into(),
+        epsilon: share.to_string(),
+        sensitivity: sensitivity(RESOLUTION),
+    });
+    let resolution = tables
+        .resolution
+        .iter()
+        .map(|r| PublishedResolution {
+            channel: r.channel.to_string(),
+            closed: Some(noisy(RESOLUTION, share, r.closed, rng)),
+            median_days: None,
+            total_compensation_usd: None,
+        })
+        .collect();
+    Release {
+        period: tables.period.to_string(),
+        revision,
+        source,
+        rules: Rules {
+            threshold,
+            dominance_percent: DOMINANCE_PERCENT,
+            complementary: "none: counts noised".into(),
+        },
+        tables: published,
+        resolution,
+        privacy: Some(Privacy {
+            mechanism: MECHANISM.into(),
+            epsilon: epsilon.to_string(),
+            tables: spends,
+        }),
+    }
+}
+
+/// A grid's cells as rows, each from `cell(index)`.
+fn rows_of(grid: &Grid, cell: impl Fn(usize) -> Option<u64>) -> Vec<Vec<Option<u64>>> {
+    (0..grid.rows)
+        .map(|r| (0..grid.columns).map(|c| cell(r * grid.columns + c)).collect())
+        .collect()
 }
 
 /// Why a release breaks the federation's policy.
@@ -178,6 +377,10 @@ pub enum PolicyError {
     Table { table: String, problem: String },
     #[error("resolution, channel {channel}: {problem}")]
     Resolution { channel: String, problem: String },
+    #[error("privacy: {0}")]
+    Privacy(String),
+    #[error(transparent)]
+    OverBudget(#[from] crate::privacy::OverBudget),
 }
 
 /// Checks a release against the federation's minimum threshold: the declared
@@ -193,6 +396,9 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
             minimum,
         });
     }
+    if let Some(privacy) = &release.privacy {
+        check_privacy(release, privacy)?;
+    }
     for t in &release.tables {
         let problem = |problem: String| PolicyError::Table {
             table: t.name.clone(),
@@ -207,6 +413,19 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
             return Err(problem(
                 "the cells and totals do not match the rows and columns".into(),
             ));
+        }
+        if release.is_noised(&t.name) {
+            let cells: Option<Vec<u64>> = t.cells.iter().flatten().copied().collect();
+            let grid = cells
+                .map(|values| Grid::new(rows, columns, values))
+                .ok_or_else(|| problem("a noised table suppresses a cell".into()))?;
+            if grid.row_totals() != t.row_totals
+                || grid.column_totals() != t.column_totals
+                || grid.values.iter().sum::<u64>() != t.total
+            {
+                return Err(problem("the totals are not the sums of the noised cells".into()));
+            }
+            continue;
         }
         let flat: Vec<Option<u64>> = t.cells.iter().flatten().copied().collect();
         if let Some((i, v)) = flat
@@ -241,6 +460,15 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
             channel: r.channel.clone(),
             problem,
         };
+        if release.is_noised(RESOLUTION) {
+            if r.closed.is_none() || r.median_days.is_some() || r.total_compensation_usd.is_some()
+            {
+                return Err(problem(
+                    "a noised release publishes a noised count and no median or sum".into(),
+                ));
+            }
+            continue;
+        }
         match r.closed {
             Some(n) if (1..k).contains(&n) => {
                 return Err(problem(format!(
@@ -256,6 +484,66 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// The stated mechanism and ε: a known mechanism, a positive ε that is the sum of
+/// the tables' shares, every count table and the resolution counts covered, each
+/// with at least its true sensitivity.
+fn check_privacy(release: &Release, privacy: &Privacy) -> Result<(), PolicyError> {
+    let fail = |text: String| Err(PolicyError::Privacy(text));
+    if privacy.mechanism != MECHANISM {
+        return fail(format!(
+            "unknown mechanism {:?} (known: {MECHANISM})",
+            privacy.mechanism
+        ));
+    }
+    let epsilon = release
+        .epsilon()
+        .map_err(|e| PolicyError::Privacy(e.to_string()))?;
+    if epsilon == Epsilon::ZERO {
+        return fail("ε is 0".into());
+    }
+    let mut sum = Epsilon::ZERO;
+    for spend in &privacy.tables {
+        let share =
+            Epsilon::parse(&spend.epsilon).map_err(|e| PolicyError::Privacy(e.to_string()))?;
+        if share == Epsilon::ZERO {
+            return fail(format!("table {}: ε 0 gives no protection", spend.table));
+        }
+        if spend.sensitivity < sensitivity(&spend.table) {
+            return fail(format!(
+                "table {}: noise scaled to sensitivity {}, but one case can change it by {}",
+                spend.table,
+                spend.sensitivity,
+                sensitivity(&spend.table)
+            ));
+        }
+        sum = sum
+            .checked_add(share)
+            .ok_or_else(|| PolicyError::Privacy("ε overflows".into()))?;
+    }
+    if sum != epsilon {
+        return fail(format!(
+            "the tables' shares add up to {sum}, not the stated {epsilon}"
+        ));
+    }
+    let named = |name: &str| privacy.tables.iter().filter(|s| s.table == name).count();
+    for name in release
+        .tables
+        .iter()
+        .map(|t| t.name.as_str())
+        .chain([RESOLUTION])
+    {
+        if named(name) != 1 {
+            return fail(format!(
+                "table {name} must be named once among the noised tables"
+            ));
+        }
+    }
+    if privacy.tables.len() != release.tables.len() + 1 {
+        return fail("a noised table is not in the release".into());
     }
     Ok(())
 }
@@ -281,7 +569,7 @@ mod tests {
             private_seq: 3,
             private_hash: "00".repeat(32),
         };
-        build(&tables, threshold, 1, source, None)
+        build(&tables, threshold, 1, source, None).unwrap()
     }
 
     #[test]
@@ -352,5 +640,120 @@ mod tests {
             check(&bad, 5),
             Err(PolicyError::Resolution { .. })
         ));
+    }
+
+    fn noised(count: u64, epsilon: &str, seed: u64) -> (Tables, Release) {
+        use rand::SeedableRng;
+        let cases: Vec<_> = crate::synthetic::generate(
+            &crate::MemberId::new("VN").unwrap(),
+            count,
+            8,
+            Date::parse("2024-01-01").unwrap(),
+            Date::parse("2024-12-31").unwrap(),
+        )
+        .collect();
+        let tables = compute(Period::parse("2024-Q3").unwrap(), &cases);
+        let source = Source {
+            private_seq: 9,
+            private_hash: "11".repeat(32),
+        };
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+        let epsilon = Epsilon::parse(epsilon).unwrap();
+        let release = build_noised(&tables, 5, epsilon, &mut rng, 2, source);
+        (tables, release)
+    }
+
+    #[test]
+    fn noised_releases_state_their_epsilon_and_pass_the_check() {
+        let (tables, r) = noised(2000, "1", 4);
+        check(&r, 5).unwrap();
+        assert_eq!(Release::decode(1, &r.encode()).unwrap(), r);
+        assert_eq!(r.epsilon().unwrap(), Epsilon::parse("1").unwrap());
+        let privacy = r.privacy.as_ref().unwrap();
+        assert_eq!(privacy.tables.len(), 5);
+        assert_eq!(privacy.tables[0].sensitivity, 13);
+        // Every count is there, noised; no median or sum.
+        for t in &r.tables {
+            assert!(t.cells.iter().flatten().all(Option::is_some));
+            assert_eq!(r.status(&t.name, t.cells[0][0]), CellStatus::Noised);
+        }
+        assert!(r.resolution.iter().all(|x| x.closed.is_some()
+            && x.median_days.is_none()
+            && x.total_compensation_usd.is_none()));
+        // Noised, not exact, yet close for large counts at ε = 1 (noise of scale 5
+        // on channel-outcome): the total is within a few hundred of the truth.
+        let exact = &tables.counts()[1];
+        let published = &r.tables[1];
+        let truth: u64 = exact.cells.iter().sum();
+        assert!(published.total.abs_diff(truth) < 300, "{} vs {truth}", published.total);
+        let same = exact
+            .cells
+            .iter()
+            .zip(published.cells.iter().flatten())
+            .filter(|(a, b)| Some(**a) == **b)
+            .count();
+        assert!(same < exact.cells.len(), "some cells moved");
+        // The same seed draws the same noise (attestation depends on it).
+        assert_eq!(noised(2000, "1", 4).1, r);
+        assert_ne!(noised(2000, "1", 5).1, r);
+    }
+
+    #[test]
+    fn receivers_reject_noised_releases_that_misstate_their_noise() {
+        let (_, good) = noised(500, "0.5", 1);
+        let broken = |f: &dyn Fn(&mut Release)| {
+            let mut r = good.clone();
+            f(&mut r);
+            check(&r, 5)
+        };
+        assert!(matches!(
+            broken(&|r| r.privacy.as_mut().unwrap().tables[0].sensitivity = 1),
+            Err(PolicyError::Privacy(p)) if p.contains("sensitivity 1")
+        ));
+        assert!(matches!(
+            broken(&|r| r.privacy.as_mut().unwrap().epsilon = "0.4".into()),
+            Err(PolicyError::Privacy(p)) if p.contains("add up to 0.5")
+        ));
+        assert!(matches!(
+            broken(&|r| r.privacy.as_mut().unwrap().mechanism = "laplace-float".into()),
+            Err(PolicyError::Privacy(_))
+        ));
+        assert!(matches!(
+            broken(&|r| { r.privacy.as_mut().unwrap().tables.pop(); }),
+            Err(PolicyError::Privacy(_))
+        ));
+        assert!(matches!(
+            broken(&|r| r.tables[0].cells[0][0] = r.tables[0].cells[0][0].map(|v| v + 1)),
+            Err(PolicyError::Table { problem, .. }) if problem.contains("sums of the noised")
+        ));
+        assert!(matches!(
+            broken(&|r| r.resolution[0].median_days = Some(30)),
+            Err(PolicyError::Resolution { .. })
+        ));
+    }
+
+    /// A revision after a handful of new cases, all in cells the first revision
+    /// published, in a row of their own: exact counts would give them away.
+    #[test]
+    fn a_revision_that_would_disclose_by_differencing_is_refused() {
+        let mut exact = compute(Period::parse("2024-Q3").unwrap(), std::iter::empty());
+        let table = &mut exact.sector_sex;
+        let columns = table.columns.len();
+        // Rows 0 and 1 large and protected by nothing; row 2 holds a pair of small cells.
+        for (i, v) in [20, 30, 0, 0, 25, 25, 0, 0, 2, 2, 0, 0].into_iter().enumerate() {
+            table.cells[(i / 4) * columns + i % 4] = v;
+        }
+        let source = Source {
+            private_seq: 1,
+            private_hash: String::new(),
+        };
+        let first = build(&exact, 5, 1, source.clone(), None).unwrap();
+        check(&first, 5).unwrap();
+        // Two new cases in row 0, column 2 (published as 0 before): that row's
+        // total goes up by 2, so the new cell of 2 would be known.
+        exact.sector_sex.cells[2] = 2;
+        let refused = build(&exact, 5, 2, source, Some(&first)).unwrap_err();
+        assert_eq!(refused.table, "sector-sex");
+        assert!(refused.to_string().contains("--epsilon"), "{refused}");
     }
 }

@@ -1,0 +1,351 @@
+//! Differential privacy for counts: ε as an exact decimal, the discrete Laplace
+//! mechanism sampled with integer arithmetic only, and the budget each member may
+//! spend per period.
+//!
+//! Floating-point Laplace noise leaks through the gaps in the set of doubles it
+//! can produce (Mironov, CCS 2012). Here ε is a whole number of millionths, and
+//! noise is drawn by the exact sampler of Canonne, Kamath and Steinke ("The
+//! Discrete Gaussian for Differential Privacy", NeurIPS 2020, algorithms 1 and 2):
+//! Bernoulli trials with rational probabilities, decided by uniform integers from
+//! the caller's random source. Adding noise Y with P(Y = y) ∝ exp(-ε|y|/Δ) to a
+//! count vector whose L1 sensitivity is Δ is ε-differentially private.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::payload::{Payload, PayloadError, PayloadKind};
+
+/// Millionths in one ε.
+const MICRO: u64 = 1_000_000;
+
+/// A privacy-loss parameter ε, exactly, in millionths.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Epsilon(u64);
+
+/// Why a text is not an ε.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("ε {text:?} is not a positive decimal with at most six places, such as 0.5 or 1.25")]
+pub struct EpsilonError {
+    pub text: String,
+}
+
+impl Epsilon {
+    pub const ZERO: Epsilon = Epsilon(0);
+
+    pub fn from_micro(micro: u64) -> Self {
+        Self(micro)
+    }
+
+    pub fn micro(self) -> u64 {
+        self.0
+    }
+
+    /// Parses a decimal such as `1`, `0.5` or `0.125` (at most six places, no sign,
+    /// no exponent) exactly.
+    pub fn parse(text: &str) -> Result<Self, EpsilonError> {
+        let error = || EpsilonError { text: text.into() };
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 6 {
+            return Err(error());
+        }
+        let whole: u64 = whole.parse().map_err(|_| error())?;
+        let fraction: u64 = format!("{fraction:0<6}").parse().map_err(|_| error())?;
+        whole
+            .checked_mul(MICRO)
+            .and_then(|w| w.checked_add(fraction))
+            .map(Self)
+            .ok_or_else(error)
+    }
+
+    /// The ε a manifest states as a TOML float, by its shortest decimal form (so
+    /// `0.3` is 0.3 exactly, not the double nearest to it).
+    pub fn from_config(value: f64) -> Result<Self, EpsilonError> {
+        let text = format!("{value}");
+        if !value.is_finite() || value < 0.0 {
+            return Err(EpsilonError { text });
+        }
+        Self::parse(&text)
+    }
+
+    pub fn checked_add(self, other: Self) -> Option<Self> {
+        self.0.checked_add(other.0).map(Self)
+    }
+
+    /// This ε split into `parts` shares that add up to it exactly (the first
+    /// shares take the remainder).
+    pub fn split(self, parts: u64) -> Vec<Epsilon> {
+        let (share, rest) = (self.0 / parts, self.0 % parts);
+        (0..parts)
+            .map(|i| Epsilon(share + u64::from(i < rest)))
+            .collect()
+    }
+}
+
+impl fmt::Display for Epsilon {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, fraction) = (self.0 / MICRO, self.0 % MICRO);
+        if fraction == 0 {
+            return write!(f, "{whole}");
+        }
+        let fraction = format!("{fraction:06}");
+        write!(f, "{whole}.{}", fraction.trim_end_matches('0'))
+    }
+}
+
+/// Noise for one count of a vector of L1 sensitivity `sensitivity`, under `epsilon`
+/// (which must be positive): a draw from the discrete Laplace distribution
+/// P(y) ∝ exp(-ε|y|/Δ).
+pub fn laplace_noise<R: Rng + ?Sized>(rng: &mut R, epsilon: Epsilon, sensitivity: u64) -> i64 {
+    // exp(-|y| s / t) with s/t = ε/Δ = micro / (Δ · 10⁶), reduced.
+    let (s, t) = (epsilon.0.max(1), sensitivity.max(1) * MICRO);
+    let g = gcd(s, t);
+    discrete_laplace(rng, s / g, t / g)
+}
+
+/// Algorithm 2 of Canonne, Kamath and Steinke: Y with P(Y = y) ∝ exp(-|y| s / t).
+pub fn discrete_laplace<R: Rng + ?Sized>(rng: &mut R, s: u64, t: u64) -> i64 {
+    loop {
+        let u = rng.gen_range(0..t);
+        if !bernoulli_exp(rng, u, t) {
+            continue;
+        }
+        let mut v: u64 = 0;
+        while bernoulli_exp(rng, 1, 1) {
+            v += 1;
+        }
+        let x = u.saturating_add(t.saturating_mul(v));
+        let y = i64::try_from(x / s).unwrap_or(i64::MAX);
+        let negative = rng.gen_range(0..2u8) == 1;
+        if negative && y == 0 {
+            continue;
+        }
+        return if negative { -y } else { y };
+    }
+}
+
+/// True with probability exp(-n/d), n ≥ 0, d > 0 (algorithm 1).
+fn bernoulli_exp<R: Rng + ?Sized>(rng: &mut R, mut n: u64, d: u64) -> bool {
+    while n > d {
+        if !bernoulli_exp_at_most_one(rng, 1, 1) {
+            return false;
+        }
+        n -= d;
+    }
+    bernoulli_exp_at_most_one(rng, n, d)
+}
+
+/// True with probability exp(-γ) for γ = n/d in [0, 1]: count k while trials with
+/// probability γ/k succeed; the result is whether k ended odd.
+fn bernoulli_exp_at_most_one<R: Rng + ?Sized>(rng: &mut R, n: u64, d: u64) -> bool {
+    let mut k: u64 = 1;
+    while rng.gen_range(0..d.saturating_mul(k)) < n {
+        k += 1;
+    }
+    k % 2 == 1
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
+}
+
+/// The seed of the random generator a noised release drew its noise from (ChaCha20
+/// as in `rand_chacha` 0.3, sampling as in `rand` 0.8). Kept in the private log
+/// just before the release is computed, so the release names it as its source
+/// head and `remedy cases attest` can draw the same noise again. It never leaves
+/// the node: with it, anyone could take the noise off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoiseSeed {
+    pub period: String,
+    /// 32 bytes, hexadecimal.
+    pub seed: String,
+}
+
+impl NoiseSeed {
+    pub fn new(period: String, seed: [u8; 32]) -> Self {
+        Self {
+            period,
+            seed: hex::encode(seed),
+        }
+    }
+
+    /// The generator this seed starts.
+    pub fn rng(&self) -> Option<rand_chacha::ChaCha20Rng> {
+        use rand::SeedableRng;
+        let seed: [u8; 32] = hex::decode(&self.seed).ok()?.try_into().ok()?;
+        Some(rand_chacha::ChaCha20Rng::from_seed(seed))
+    }
+}
+
+impl Payload for NoiseSeed {
+    const KIND: PayloadKind = PayloadKind::NOISE_SEED;
+    const VERSION: u16 = 1;
+
+    fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
+        let seed: Self = crate::payload::decode_json(Self::KIND, Self::VERSION, version, bytes)?;
+        if seed.rng().is_none() {
+            return Err(PayloadError::Malformed {
+                kind: Self::KIND,
+                version,
+                reason: "the seed is not 64 hexadecimal digits".into(),
+            });
+        }
+        Ok(seed)
+    }
+}
+
+/// The ε a member has spent per period, against the federation's cap.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Budget {
+    pub cap: Epsilon,
+    pub spent: BTreeMap<String, Epsilon>,
+}
+
+/// A release that would take a member's spending for a period over the cap.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "period {period}: ε {asked} on top of the {spent} already spent exceeds the federation's cap of {cap} per member and period"
+)]
+pub struct OverBudget {
+    pub period: String,
+    pub asked: Epsilon,
+    pub spent: Epsilon,
+    pub cap: Epsilon,
+}
+
+impl Budget {
+    pub fn new(cap: Epsilon) -> Self {
+        Self {
+            cap,
+            spent: BTreeMap::new(),
+        }
+    }
+
+    pub fn spent(&self, period: &str) -> Epsilon {
+        self.spent.get(period).copied().unwrap_or_default()
+    }
+
+    /// What spending `asked` for `period` would leave spent, if within the cap.
+    pub fn check(&self, period: &str, asked: Epsilon) -> Result<Epsilon, OverBudget> {
+        let spent = self.spent(period);
+        spent
+            .checked_add(asked)
+            .filter(|total| *total <= self.cap)
+            .ok_or_else(|| OverBudget {
+                period: period.into(),
+                asked,
+                spent,
+                cap: self.cap,
+            })
+    }
+
+    /// Records `asked` as spent for `period`, if within the cap.
+    pub fn charge(&mut self, period: &str, asked: Epsilon) -> Result<Epsilon, OverBudget> {
+        let total = self.check(period, asked)?;
+        self.spent.insert(period.into(), total);
+        Ok(total)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn epsilon_is_an_exact_decimal() {
+        for (text, micro, shown) in [
+            ("1", 1_000_000, "1"),
+            ("0.5", 500_000, "0.5"),
+            ("0.125", 125_000, "0.125"),
+            ("2.000001", 2_000_001, "2.000001"),
+            ("0.10", 100_000, "0.1"),
+        ] {
+            let e = Epsilon::parse(text).unwrap();
+            assert_eq!(e.micro(), micro);
+            assert_eq!(e.to_string(), shown);
+        }
+        for bad in ["", ".5", "-1", "1e-3", "0.0000001", "abc", "1.2.3", " 1"] {
+            assert!(Epsilon::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Epsilon::from_config(0.3).unwrap().micro(), 300_000);
+        assert_eq!(Epsilon::from_config(1.0).unwrap().micro(), 1_000_000);
+        let parts = Epsilon::from_micro(1_000_003).split(5);
+        assert_eq!(parts.iter().map(|e| e.micro()).sum::<u64>(), 1_000_003);
+    }
+
+    /// The sampler's frequencies match the exact distribution: for ε/Δ = 1/2,
+    /// P(y) = (1 - q)/(1 + q) q^|y| with q = exp(-1/2).
+    #[test]
+    fn discrete_laplace_has_the_right_distribution() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let n = 200_000;
+        let mut counts = BTreeMap::<i64, u64>::new();
+        for _ in 0..n {
+            *counts
+                .entry(laplace_noise(&mut rng, Epsilon::parse("0.5").unwrap(), 1))
+                .or_default() += 1;
+        }
+        let q = (-0.5f64).exp();
+        for y in -6i64..=6 {
+            let expected = (1.0 - q) / (1.0 + q) * q.powi(y.unsigned_abs() as i32);
+            let observed = *counts.get(&y).unwrap_or(&0) as f64 / n as f64;
+            // Four standard errors of a binomial proportion.
+            let tolerance = 4.0 * (expected * (1.0 - expected) / n as f64).sqrt();
+            assert!(
+                (observed - expected).abs() < tolerance,
+                "P({y}): observed {observed:.5}, expected {expected:.5}"
+            );
+        }
+        // Symmetric, mean about zero.
+        let sum: i64 = counts.iter().map(|(y, c)| y * *c as i64).sum();
+        assert!((sum as f64 / n as f64).abs() < 0.05);
+    }
+
+    #[test]
+    fn larger_sensitivity_or_smaller_epsilon_means_more_noise() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+        let spread = |rng: &mut rand::rngs::StdRng, e: &str, d: u64| -> f64 {
+            let e = Epsilon::parse(e).unwrap();
+            (0..20_000)
+                .map(|_| laplace_noise(rng, e, d).unsigned_abs() as f64)
+                .sum::<f64>()
+                / 20_000.0
+        };
+        let base = spread(&mut rng, "1", 1);
+        let wider = spread(&mut rng, "0.1", 1);
+        let sensitive = spread(&mut rng, "1", 10);
+        // Mean |Y| is about Δ/ε for large scales.
+        assert!(wider > 8.0 * base, "{wider} vs {base}");
+        assert!((wider - 10.0).abs() < 1.0, "{wider}");
+        assert!((sensitive - 10.0).abs() < 1.0, "{sensitive}");
+    }
+
+    #[test]
+    fn the_budget_refuses_what_would_exceed_the_cap() {
+        let mut budget = Budget::new(Epsilon::parse("1").unwrap());
+        let half = Epsilon::parse("0.5").unwrap();
+        assert_eq!(budget.charge("2024-Q3", half).unwrap(), half);
+        assert_eq!(budget.charge("2024-Q3", half).unwrap().micro(), 1_000_000);
+        let over = budget
+            .charge("2024-Q3", Epsilon::parse("0.000001").unwrap())
+            .unwrap_err();
+        assert_eq!(over.spent.micro(), 1_000_000);
+        assert!(over.to_string().contains("exceeds the federation's cap of 1"));
+        // Another period has its own budget.
+        budget.charge("2024-Q4", half).unwrap();
+        assert_eq!(budget.spent("2024-Q3").micro(), 1_000_000);
+    }
+}
