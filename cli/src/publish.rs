@@ -1,5 +1,6 @@
-//! `remedy publish --period P [--dry-run] [--threshold K]`: a statistics release of
-//! the node's committed cases, with disclosure control, into the shared log.
+//! `remedy publish --period P [--dry-run] [--threshold K] [--epsilon E]`: a
+//! statistics release of the node's committed cases, with disclosure control (or
+//! differentially private noise), into the shared log.
 
 use std::fmt::Write as _;
 
@@ -23,11 +24,23 @@ pub struct Args {
     /// the federation's (5 without a manifest).
     #[arg(long)]
     threshold: Option<u64>,
+    /// Noise every count for differential privacy with this ε (such as 0.5)
+    /// instead of suppressing small ones; medians and sums are then withheld. The
+    /// federation caps the ε each member spends per period (epsilon_cap).
+    #[arg(long)]
+    epsilon: Option<String>,
 }
 
 pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     if args.threshold == Some(0) {
         anyhow::bail!("--threshold 0: a threshold is at least 1");
+    }
+    if let Some(text) = &args.epsilon {
+        let e = remedy_core::privacy::Epsilon::parse(text)
+            .map_err(|e| anyhow::anyhow!("--epsilon: {e}"))?;
+        if e.micro() == 0 {
+            anyhow::bail!("--epsilon 0: ε must be above 0 (smaller is more private)");
+        }
     }
     let (runtime, channel) = context.connect()?;
     let reply = runtime
@@ -36,6 +49,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
                 period: args.period.clone(),
                 threshold: args.threshold.unwrap_or(0),
                 dry_run: args.dry_run,
+                epsilon: args.epsilon.clone().unwrap_or_default(),
             }),
         )
         .with_context(|| format!("the node did not publish {}", args.period))?
@@ -63,7 +77,11 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
                     println!("  {line}");
                 }
             }
-            if args.dry_run {
+            if args.dry_run && release.privacy.is_some() {
+                println!(
+                    "dry run: nothing was published; the noise drawn for this preview is not kept, so published counts will differ by fresh noise of the same scale"
+                );
+            } else if args.dry_run {
                 println!(
                     "dry run: nothing was published; the tables above are exactly what would leave the node"
                 );
@@ -86,13 +104,28 @@ pub fn render(release: &Release) -> String {
         "release {} revision {} (threshold {}; computed at private event {})",
         release.period, release.revision, release.rules.threshold, release.source.private_seq
     );
-    let _ = writeln!(
-        out,
-        "legend: x = suppressed (a count from 1 to {}, or hidden so that none can be worked out from the totals)\n",
-        release.rules.threshold - 1
-    );
-    let show = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "x".into());
+    match &release.privacy {
+        None => {
+            let _ = writeln!(
+                out,
+                "legend: x = suppressed (a count from 1 to {}, or hidden so that none can be worked out from the totals)\n",
+                release.rules.threshold - 1
+            );
+        }
+        Some(p) => {
+            let _ = writeln!(
+                out,
+                "legend: ~ = noised ({}, ε {} in all; totals are sums of noised cells), x = withheld\n",
+                p.mechanism, p.epsilon
+            );
+        }
+    }
     for t in &release.tables {
+        let show = |v: Option<u64>| match v {
+            None => "x".to_string(),
+            Some(v) if release.is_noised(&t.name) => format!("~{v}"),
+            Some(v) => v.to_string(),
+        };
         let label = t.rows.iter().map(String::len).max().unwrap_or(0).max(5);
         let widths: Vec<usize> = t.columns.iter().map(|c| c.len().max(5)).collect();
         let _ = writeln!(out, "{}", t.name);
@@ -106,13 +139,13 @@ pub fn render(release: &Release) -> String {
             for (cell, w) in t.cells[r].iter().zip(&widths) {
                 let _ = write!(out, "  {:>w$}", show(*cell));
             }
-            let _ = writeln!(out, "  {:>6}", t.row_totals[r]);
+            let _ = writeln!(out, "  {:>6}", show(Some(t.row_totals[r])));
         }
         let _ = write!(out, "{:<label$}", "total");
         for (total, w) in t.column_totals.iter().zip(&widths) {
-            let _ = write!(out, "  {total:>w$}");
+            let _ = write!(out, "  {:>w$}", show(Some(*total)));
         }
-        let _ = writeln!(out, "  {:>6}\n", t.total);
+        let _ = writeln!(out, "  {:>6}\n", show(Some(t.total)));
     }
     let _ = writeln!(out, "resolution (cases closed in the period)");
     let _ = writeln!(
@@ -120,6 +153,12 @@ pub fn render(release: &Release) -> String {
         "{:<24}  {:>6}  {:>11}  {:>16}",
         "channel", "closed", "median days", "compensation USD"
     );
+    let noised = release.is_noised(remedy_core::release::RESOLUTION);
+    let show = |v: Option<u64>| match v {
+        None => "x".to_string(),
+        Some(v) if noised => format!("~{v}"),
+        Some(v) => v.to_string(),
+    };
     for r in &release.resolution {
         let _ = writeln!(
             out,

@@ -2,7 +2,9 @@
 //! reaches a peer, which checks it against the federation's policy; a second
 //! revision keeps every earlier suppression; no suppressed cell of any revision a
 //! peer holds can be worked out; thresholds below the federation's are refused, and
-//! so is a policy-breaking release appended by hand.
+//! so is a policy-breaking release appended by hand. Noised releases: a dry run,
+//! two revisions that spend exactly the cap, a third refused before and after a
+//! restart, both accepted by the peer, both attested from their noise seeds.
 
 #![allow(clippy::unwrap_used)]
 
@@ -187,6 +189,84 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
         "{stderr}"
     );
 
+    // Differential privacy: 2024-Q4 noised with ε 0.6 and then 0.4 (the cap is 1).
+    let publish = |args: &[&str]| {
+        let mut all = vec!["--dir", path(&kh), "publish", "--period", "2024-Q4"];
+        all.extend_from_slice(args);
+        remedy(&all)
+    };
+    let (ok, stdout, stderr) = publish(&["--epsilon", "0.6", "--dry-run"])?;
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("legend: ~ = noised (discrete-laplace, ε 0.6")
+            && stdout.contains("noise drawn for this preview is not kept")
+            && stdout.contains("medians and compensation sums withheld"),
+        "{stdout}"
+    );
+    assert_eq!(heights(channels["KH"].clone()).await?["KH"], 2);
+    let (ok, stdout, stderr) = publish(&["--epsilon", "0.6"])?;
+    assert!(
+        ok && stdout.contains("revision 1 as shared event 3"),
+        "{stdout}{stderr}"
+    );
+    let (ok, _, stderr) = publish(&["--epsilon", "0.6"])?;
+    assert!(
+        !ok && stderr
+            .contains("ε 0.6 on top of the 0.6 already spent exceeds the federation's cap of 1"),
+        "{stderr}"
+    );
+    let (ok, stdout, stderr) = publish(&["--epsilon", "0.4"])?;
+    assert!(
+        ok && stdout.contains("revision 2 as shared event 4"),
+        "{stdout}{stderr}"
+    );
+    // The spending is kept with the log: after a restart, even 0.1 is refused.
+    running[0].stop().await?;
+    running[0] = NodeDir::open(&kh)?.start().await?;
+    let (ok, _, stderr) = publish(&["--epsilon", "0.1"])?;
+    assert!(!ok && stderr.contains("the 1 already spent"), "{stderr}");
+    let channels: BTreeMap<String, _> = [
+        ("KH".to_string(), channel_as(&kh, None).await?),
+        ("VN".to_string(), channels["VN"].clone()),
+    ]
+    .into();
+    wait_heights(
+        &channels,
+        &[("KH".to_string(), 4)].into(),
+        Duration::from_secs(30),
+    )
+    .await?;
+    let report = status(channels["VN"].clone()).await?;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    let events = read_log(channels["VN"].clone(), &MemberId::new("KH")?).await?;
+    for event in &events[2..] {
+        let release = Release::from_event(event)?;
+        assert!(release.privacy.is_some() && release.period == "2024-Q4");
+        assert!(
+            release
+                .tables
+                .iter()
+                .all(|t| t.cells.iter().flatten().all(Option::is_some))
+        );
+    }
+    // Attestation draws the same noise from the seed in the private log.
+    for revision in ["1", "2"] {
+        let (ok, stdout, stderr) = remedy(&[
+            "--dir",
+            path(&kh),
+            "cases",
+            "attest",
+            "--period",
+            "2024-Q4",
+            "--revision",
+            revision,
+        ])?;
+        assert!(
+            ok && stdout.contains("verdict: the release matches the private log"),
+            "{stdout}{stderr}"
+        );
+    }
+
     // A policy-breaking release appended by hand is refused by the node itself.
     let mut bad = releases[1].clone();
     let t = &mut bad.tables[0];
@@ -206,5 +286,18 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
         path(&file),
     ])?;
     assert!(!ok && stderr.contains("below the threshold 5"), "{stderr}");
+    // A noised release appended by hand would bypass the budget: refused.
+    std::fs::write(&file, Release::from_event(&events[2])?.encode())?;
+    let (ok, _, stderr) = remedy(&[
+        "--dir",
+        path(&kh),
+        "log",
+        "append",
+        "--kind",
+        "release",
+        "--file",
+        path(&file),
+    ])?;
+    assert!(!ok && stderr.contains("remedy publish --epsilon"), "{stderr}");
     Ok(())
 }

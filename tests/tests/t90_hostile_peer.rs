@@ -1,9 +1,10 @@
 //! A hostile peer: a program holding VN's valid certificate and signing key serves
 //! the honest KH node forged signatures, events of another origin, reordered
 //! sequences, broken links, garbage, oversized events and messages, a statistics
-//! release that breaks the disclosure policy, and finally a fork. KH rejects and
-//! counts each, stores nothing invalid, keeps both bodies of the fork as evidence,
-//! halts VN, and goes on serving.
+//! release that breaks the disclosure policy, two noised releases of one period
+//! whose ε together exceed the federation's cap, and finally a fork. KH rejects and
+//! counts each, stores nothing invalid (the first noised release is valid and
+//! kept), keeps both bodies of the fork as evidence, halts VN, and goes on serving.
 
 #![allow(clippy::unwrap_used)]
 
@@ -35,6 +36,7 @@ const ATTACKS: &[&str] = &[
     "oversized event",
     "oversized message",
     "release that breaks the policy",
+    "releases beyond the privacy budget",
     "fork",
 ];
 
@@ -118,7 +120,7 @@ impl Hostile {
                     private_seq: 1,
                     private_hash: String::new(),
                 };
-                let mut release = remedy_core::release::build(&tables, 5, 1, source, None);
+                let mut release = remedy_core::release::build(&tables, 5, 1, source, None).unwrap();
                 let t = &mut release.tables[0];
                 let hidden = t.cells.iter().flatten().position(Option::is_none).unwrap();
                 let columns = t.columns.len();
@@ -134,6 +136,25 @@ impl Hostile {
                 );
                 (vn.to_string(), vec![event.into_raw()])
             }
+            "releases beyond the privacy budget" => {
+                // ε 0.6 and 0.6 for one period, against a cap of 1.
+                let mut prev = head;
+                let mut raws = Vec::new();
+                for seed in [1, 2] {
+                    let event = SignedEvent::seal(
+                        &self.key,
+                        vn,
+                        LogKind::Shared,
+                        prev.seq + 1,
+                        prev.hash,
+                        0,
+                        &noised(vn, seed).to_draft(),
+                    );
+                    prev = ChainHead::of(&event);
+                    raws.push(event.into_raw());
+                }
+                (vn.to_string(), raws)
+            }
             _ => (
                 vn.to_string(),
                 vec![seal(
@@ -146,6 +167,28 @@ impl Hostile {
             ),
         }
     }
+}
+
+/// A valid noised release of VN's 2024-Q4 at ε 0.6.
+fn noised(vn: &MemberId, seed: u64) -> remedy_core::release::Release {
+    use rand::SeedableRng;
+    let cases: Vec<_> = remedy_core::synthetic::generate(
+        vn,
+        300,
+        1,
+        remedy_core::case::Date::parse("2024-01-01").unwrap(),
+        remedy_core::case::Date::parse("2024-12-31").unwrap(),
+    )
+    .collect();
+    let period = remedy_core::tables::Period::parse("2024-Q4").unwrap();
+    let tables = remedy_core::tables::compute(period, &cases);
+    let source = remedy_core::release::Source {
+        private_seq: seed,
+        private_hash: String::new(),
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let epsilon = remedy_core::privacy::Epsilon::parse("0.6").unwrap();
+    remedy_core::release::build_noised(&tables, 5, epsilon, &mut rng, seed, source)
 }
 
 type PageStream = Pin<Box<dyn Stream<Item = Result<pb::Page, Status>> + Send>>;
@@ -260,14 +303,17 @@ async fn a_hostile_peer_is_rejected_counted_and_its_fork_kept_as_evidence() -> a
     assert_eq!(count("gap"), 1, "{report:?}");
     assert_eq!(count("broken-link"), 1, "{report:?}");
     assert_eq!(count("undecodable"), 2, "{report:?}");
-    assert_eq!(count("policy"), 1, "{report:?}");
+    assert_eq!(count("policy"), 2, "{report:?}");
     let last = &report
         .rejected
         .iter()
         .find(|r| r.reason == "policy")
         .unwrap()
         .last;
-    assert!(last.contains("below the threshold 5"), "{last}");
+    assert!(
+        last.contains("event 5") && last.contains("exceeds the federation's cap of 1"),
+        "{last}"
+    );
     let last = &report
         .rejected
         .iter()
@@ -294,9 +340,11 @@ async fn a_hostile_peer_is_rejected_counted_and_its_fork_kept_as_evidence() -> a
         "validly signed: a real fork"
     );
     let vn_status = report.origins.iter().find(|o| o.origin == "VN").unwrap();
-    assert!(vn_status.halted && vn_status.height == 3, "{vn_status:?}");
+    assert!(vn_status.halted && vn_status.height == 4, "{vn_status:?}");
     let stored = read_log(kh.clone(), &vn).await?;
-    assert_eq!(stored, honest);
+    assert_eq!(stored[..3], honest[..]);
+    let kept = remedy_core::release::Release::from_event(&stored[3])?;
+    assert_eq!(kept, noised(&vn, 1));
     verify_events(&vn, &key, &stored)?;
     assert!(
         read_log(kh.clone(), &MemberId::new("ID")?)

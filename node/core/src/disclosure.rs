@@ -86,7 +86,11 @@ pub struct Earlier<'a> {
 /// `Err` names the cells whose additions the difference gives away whatever is
 /// suppressed (say, the only new cases of a row all fell in one cell that the
 /// earlier revision published): a revision of exact counts would disclose them.
-pub fn pattern(grid: &Grid, k: u64, previous: Option<Earlier<'_>>) -> Result<Vec<bool>, Vec<usize>> {
+pub fn pattern(
+    grid: &Grid,
+    k: u64,
+    previous: Option<Earlier<'_>>,
+) -> Result<Vec<bool>, Vec<usize>> {
     let n = grid.values.len();
     let mut suppressed = primary(grid, k);
     let mut avoid = vec![false; n];
@@ -111,7 +115,10 @@ pub fn pattern(grid: &Grid, k: u64, previous: Option<Earlier<'_>>) -> Result<Vec
             })
             .collect();
         let minus = |now: Vec<u64>, before: &[u64]| -> Option<Vec<u64>> {
-            now.iter().zip(before).map(|(a, b)| a.checked_sub(*b)).collect()
+            now.iter()
+                .zip(before)
+                .map(|(a, b)| a.checked_sub(*b))
+                .collect()
         };
         let difference = cells.and_then(|cells| {
             let rows = minus(grid.row_totals(), earlier.row_totals)?;
@@ -128,7 +135,9 @@ pub fn pattern(grid: &Grid, k: u64, previous: Option<Earlier<'_>>) -> Result<Vec
         if at_risk.is_empty() {
             return Ok(suppressed);
         }
-        match protect(&difference, suppressed.clone(), &avoid, |i| at_risk.contains(&i)) {
+        match protect(&difference, suppressed.clone(), &avoid, |i| {
+            at_risk.contains(&i)
+        }) {
             Ok(more) if more != suppressed => suppressed = more,
             _ => return Err(at_risk),
         }
@@ -632,7 +641,15 @@ mod tests {
                 left.0[r] -= v_i;
                 left.1[c] -= v_i;
                 values[i] = v;
-                walk(i + 1, shape, published, lower, (&mut *left.0, &mut *left.1), values, found);
+                walk(
+                    i + 1,
+                    shape,
+                    published,
+                    lower,
+                    (&mut *left.0, &mut *left.1),
+                    values,
+                    found,
+                );
                 left.0[r] += v_i;
                 left.1[c] += v_i;
             }
@@ -677,7 +694,13 @@ mod tests {
                 .collect();
             let second: Vec<u64> = first
                 .iter()
-                .map(|v| v + if rng.gen_bool(0.3) { rng.gen_range(1..4) } else { 0 })
+                .map(|v| {
+                    v + if rng.gen_bool(0.3) {
+                        rng.gen_range(1..4)
+                    } else {
+                        0
+                    }
+                })
                 .collect();
             let (g1, g2) = (
                 Grid::new(rows, columns, first),
@@ -699,7 +722,10 @@ mod tests {
                 continue;
             };
             let pub2 = publication(&g2, &p2);
-            assert!(p1.iter().zip(&p2).all(|(a, b)| !a || *b), "suppression lifted");
+            assert!(
+                p1.iter().zip(&p2).all(|(a, b)| !a || *b),
+                "suppression lifted"
+            );
             let (rt1, ct1, rt2, ct2) = (
                 g1.row_totals(),
                 g1.column_totals(),

@@ -54,6 +54,8 @@ pub struct Ingest {
     halted: bool,
     /// The federation's minimum disclosure threshold, for releases.
     min_threshold: u64,
+    /// The ε this origin spent per period, against the federation's cap.
+    budget: crate::privacy::Budget,
 }
 
 impl Ingest {
@@ -65,7 +67,19 @@ impl Ingest {
             head,
             halted: false,
             min_threshold: crate::manifest::Policy::default().min_threshold.into(),
+            budget: crate::privacy::Budget::new(crate::privacy::Epsilon::from_micro(1_000_000)),
         }
+    }
+
+    /// Sets what this origin has spent of its privacy budget per period, and the
+    /// cap (the manifest's).
+    pub fn with_budget(mut self, budget: crate::privacy::Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    pub fn budget(&self) -> &crate::privacy::Budget {
+        &self.budget
     }
 
     /// Sets the minimum threshold releases are checked against (the manifest's).
@@ -223,7 +237,17 @@ impl Ingest {
             let checked = crate::release::Release::from_event(&event)
                 .map_err(Violation::Payload)
                 .and_then(|r| {
-                    crate::release::check(&r, self.min_threshold).map_err(Violation::Policy)
+                    crate::release::check(&r, self.min_threshold).map_err(Violation::Policy)?;
+                    let epsilon = r.epsilon().map_err(|e| {
+                        Violation::Policy(crate::release::PolicyError::Privacy(e.to_string()))
+                    })?;
+                    if epsilon == crate::privacy::Epsilon::ZERO {
+                        return Ok(());
+                    }
+                    self.budget
+                        .charge(&r.period, epsilon)
+                        .map(drop)
+                        .map_err(|e| Violation::Policy(e.into()))
                 });
             if let Err(violation) = checked {
                 return reject(violation);
@@ -436,5 +460,76 @@ mod tests {
             vec![Outcome::Duplicate { seq: 1 }]
         );
         assert!(!ingest.is_halted());
+    }
+
+    /// Noised releases of one period add up against the cap; another period has
+    /// its own budget; what was spent before (from the store) counts.
+    #[test]
+    fn noised_releases_beyond_the_epsilon_cap_are_rejected() {
+        use crate::payload::Payload as _;
+        use crate::privacy::{Budget, Epsilon};
+        use rand::SeedableRng;
+        let key = SigningKey::from_seed([1; 32]);
+        let cases: Vec<_> = crate::synthetic::generate(
+            &vn(),
+            300,
+            2,
+            crate::case::Date::parse("2024-01-01").unwrap(),
+            crate::case::Date::parse("2024-12-31").unwrap(),
+        )
+        .collect();
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        let mut head = ChainHead::EMPTY;
+        let mut events = Vec::new();
+        for (period, epsilon) in [("2024-Q3", "0.6"), ("2024-Q4", "0.6"), ("2024-Q3", "0.5")] {
+            let tables =
+                crate::tables::compute(crate::tables::Period::parse(period).unwrap(), &cases);
+            let source = crate::release::Source {
+                private_seq: 1,
+                private_hash: String::new(),
+            };
+            let e = Epsilon::parse(epsilon).unwrap();
+            let release = crate::release::build_noised(&tables, 5, e, &mut rng, 1, source);
+            let event = SignedEvent::seal(
+                &key,
+                &vn(),
+                LogKind::Shared,
+                head.seq + 1,
+                head.hash,
+                0,
+                &release.to_draft(),
+            );
+            head = ChainHead::of(&event);
+            events.push(event);
+        }
+        let cap = Epsilon::parse("1").unwrap();
+        let mut ingest =
+            Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY).with_budget(Budget::new(cap));
+        let out = ingest.decide(raws(&events), |_| None);
+        assert!(matches!(out[0], Outcome::Append(_)));
+        assert!(matches!(out[1], Outcome::Append(_)));
+        match &out[2] {
+            Outcome::Reject {
+                seq: Some(3),
+                reason: Violation::Policy(crate::release::PolicyError::OverBudget(over)),
+            } => {
+                assert_eq!(over.spent, Epsilon::parse("0.6").unwrap());
+                assert_eq!(over.period, "2024-Q3");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            ingest.budget().spent("2024-Q4"),
+            Epsilon::parse("0.6").unwrap()
+        );
+        // Spending recorded earlier counts: 0.5 already spent on 2024-Q3 refuses 0.6.
+        let mut spent = Budget::new(cap);
+        spent
+            .charge("2024-Q3", Epsilon::parse("0.5").unwrap())
+            .unwrap();
+        let mut ingest =
+            Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY).with_budget(spent);
+        let out = ingest.decide(raws(&events[..1]), |_| None);
+        assert!(matches!(out[0], Outcome::Reject { .. }), "{out:?}");
     }
 }

@@ -343,7 +343,10 @@ mod tests {
             .charge("2024-Q3", Epsilon::parse("0.000001").unwrap())
             .unwrap_err();
         assert_eq!(over.spent.micro(), 1_000_000);
-        assert!(over.to_string().contains("exceeds the federation's cap of 1"));
+        assert!(
+            over.to_string()
+                .contains("exceeds the federation's cap of 1")
+        );
         // Another period has its own budget.
         budget.charge("2024-Q4", half).unwrap();
         assert_eq!(budget.spent("2024-Q3").micro(), 1_000_000);

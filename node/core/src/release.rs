@@ -213,11 +213,13 @@ pub fn build(
         let pattern = crate::disclosure::pattern(
             &grid,
             threshold,
-            earlier.zip(earlier_cells.as_deref()).map(|(t, cells)| Earlier {
-                cells,
-                row_totals: &t.row_totals,
-                column_totals: &t.column_totals,
-            }),
+            earlier
+                .zip(earlier_cells.as_deref())
+                .map(|(t, cells)| Earlier {
+                    cells,
+                    row_totals: &t.row_totals,
+                    column_totals: &t.column_totals,
+                }),
         )
         .map_err(|cells| Disclosive {
             table: table.name.to_string(),
@@ -362,7 +364,11 @@ pub fn build_noised<R: rand::Rng + ?Sized>(
 /// A grid's cells as rows, each from `cell(index)`.
 fn rows_of(grid: &Grid, cell: impl Fn(usize) -> Option<u64>) -> Vec<Vec<Option<u64>>> {
     (0..grid.rows)
-        .map(|r| (0..grid.columns).map(|c| cell(r * grid.columns + c)).collect())
+        .map(|r| {
+            (0..grid.columns)
+                .map(|c| cell(r * grid.columns + c))
+                .collect()
+        })
         .collect()
 }
 
@@ -423,7 +429,9 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
                 || grid.column_totals() != t.column_totals
                 || grid.values.iter().sum::<u64>() != t.total
             {
-                return Err(problem("the totals are not the sums of the noised cells".into()));
+                return Err(problem(
+                    "the totals are not the sums of the noised cells".into(),
+                ));
             }
             continue;
         }
@@ -461,8 +469,7 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
             problem,
         };
         if release.is_noised(RESOLUTION) {
-            if r.closed.is_none() || r.median_days.is_some() || r.total_compensation_usd.is_some()
-            {
+            if r.closed.is_none() || r.median_days.is_some() || r.total_compensation_usd.is_some() {
                 return Err(problem(
                     "a noised release publishes a noised count and no median or sum".into(),
                 ));
@@ -685,7 +692,11 @@ mod tests {
         let exact = &tables.counts()[1];
         let published = &r.tables[1];
         let truth: u64 = exact.cells.iter().sum();
-        assert!(published.total.abs_diff(truth) < 300, "{} vs {truth}", published.total);
+        assert!(
+            published.total.abs_diff(truth) < 300,
+            "{} vs {truth}",
+            published.total
+        );
         let same = exact
             .cells
             .iter()
@@ -719,7 +730,9 @@ mod tests {
             Err(PolicyError::Privacy(_))
         ));
         assert!(matches!(
-            broken(&|r| { r.privacy.as_mut().unwrap().tables.pop(); }),
+            broken(&|r| {
+                r.privacy.as_mut().unwrap().tables.pop();
+            }),
             Err(PolicyError::Privacy(_))
         ));
         assert!(matches!(
@@ -740,7 +753,10 @@ mod tests {
         let table = &mut exact.sector_sex;
         let columns = table.columns.len();
         // Rows 0 and 1 large and protected by nothing; row 2 holds a pair of small cells.
-        for (i, v) in [20, 30, 0, 0, 25, 25, 0, 0, 2, 2, 0, 0].into_iter().enumerate() {
+        for (i, v) in [20, 30, 0, 0, 25, 25, 0, 0, 2, 2, 0, 0]
+            .into_iter()
+            .enumerate()
+        {
             table.cells[(i / 4) * columns + i % 4] = v;
         }
         let source = Source {

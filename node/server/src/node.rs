@@ -273,7 +273,12 @@ impl Node {
                     operator,
                     live.clone(),
                     cases.clone(),
-                    Arc::new(Releases::new(store.clone(), writer.clone(), cases)),
+                    Arc::new(Releases::new(
+                        self.config.member.clone(),
+                        store.clone(),
+                        writer.clone(),
+                        cases,
+                    )),
                 ))
                 .max_decoding_message_size(crate::replication::MAX_MESSAGE),
             )

@@ -4,14 +4,22 @@
 //!
 //! The latest release of each period is kept in the projection `release/<period>`
 //! (the release itself), written in the same commit as its event; the next
-//! revision of the period starts from its suppression pattern.
+//! revision of the period starts from its suppression pattern. The ε this member
+//! spent on a period is the projection `budget/<member>/<period>` (a big-endian
+//! u64 of millionths), the same row replication keeps for other members.
+//!
+//! A noised release first appends its noise seed to the private log, then
+//! computes from the private log up to and including that seed event: the release
+//! names it as its source, and attestation draws the same noise from it.
 
 use std::sync::Arc;
 
-use remedy_core::LogKind;
+use rand::RngCore;
 use remedy_core::payload::Payload;
-use remedy_core::release::{self, PolicyError, Release, Source};
-use remedy_core::tables::{Period, TableBuilder};
+use remedy_core::privacy::{Budget, Epsilon, NoiseSeed, OverBudget};
+use remedy_core::release::{self, Disclosive, PolicyError, Release, Source};
+use remedy_core::tables::{Period, TableBuilder, Tables};
+use remedy_core::{LogKind, MemberId};
 
 use crate::cases::{Cases, ImportError};
 use crate::store::{LogId, Store, StoreError};
@@ -25,6 +33,10 @@ pub enum PublishError {
     BelowMinimum { requested: u64, minimum: u64 },
     #[error("the release would break the policy (a bug: please report it): {0}")]
     Policy(#[from] PolicyError),
+    #[error("{0}; publish without --epsilon, or with a smaller one")]
+    OverBudget(#[from] OverBudget),
+    #[error(transparent)]
+    Disclosive(#[from] Disclosive),
     #[error(transparent)]
     Cases(#[from] ImportError),
     #[error(transparent)]
@@ -48,9 +60,30 @@ pub struct Published {
 }
 
 pub struct Releases {
+    member: MemberId,
     store: Arc<dyn Store>,
     writer: LogWriter,
     cases: Arc<Cases>,
+    /// One publication at a time: the budget check and the append are one step.
+    publishing: tokio::sync::Mutex<()>,
+}
+
+/// The federation's rules a publication must keep.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub min_threshold: u64,
+    pub epsilon_cap: Epsilon,
+}
+
+/// What to publish.
+#[derive(Debug, Clone, Copy)]
+pub struct Request {
+    pub period: Period,
+    /// `None`: the federation's minimum.
+    pub threshold: Option<u64>,
+    /// Noised counts under this ε instead of suppression.
+    pub epsilon: Option<Epsilon>,
+    pub dry_run: bool,
 }
 
 impl std::fmt::Debug for Releases {
@@ -63,40 +96,111 @@ fn release_key(period: Period) -> Vec<u8> {
     format!("release/{period}").into_bytes()
 }
 
+/// The projection key of the ε `member` spent on `period`.
+pub fn budget_key(member: &MemberId, period: &str) -> Vec<u8> {
+    format!("budget/{member}/{period}").into_bytes()
+}
+
+/// The ε spent per period by `member`, from its budget rows.
+pub fn load_budget(
+    store: &dyn Store,
+    member: &MemberId,
+    cap: Epsilon,
+) -> Result<Budget, StoreError> {
+    let prefix = format!("budget/{member}/").into_bytes();
+    let mut budget = Budget::new(cap);
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let rows = store.projection_page(&prefix, after.as_deref(), 1024)?;
+        let Some((last, _)) = rows.last() else {
+            return Ok(budget);
+        };
+        after = Some(last.clone());
+        for (key, value) in rows {
+            let period = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
+            let micro =
+                value
+                    .try_into()
+                    .map(u64::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt {
+                        path: format!("budget/{member}/{period}"),
+                        reason: "not an 8-byte count".into(),
+                    })?;
+            budget.spent.insert(period, Epsilon::from_micro(micro));
+        }
+    }
+}
+
 impl Releases {
-    pub fn new(store: Arc<dyn Store>, writer: LogWriter, cases: Arc<Cases>) -> Self {
+    pub fn new(
+        member: MemberId,
+        store: Arc<dyn Store>,
+        writer: LogWriter,
+        cases: Arc<Cases>,
+    ) -> Self {
         Self {
+            member,
             store,
             writer,
             cases,
+            publishing: tokio::sync::Mutex::new(()),
         }
     }
 
-    /// Publishes `period` with threshold `threshold` (default: `minimum`, the
-    /// federation's), or only computes it when `dry_run`.
+    /// Publishes a period (or only computes it, for a dry run) within `limits`.
     pub async fn publish(
         &self,
-        period: Period,
-        threshold: Option<u64>,
-        minimum: u64,
-        dry_run: bool,
+        request: Request,
+        limits: Limits,
     ) -> Result<Published, PublishError> {
-        let k = threshold.unwrap_or(minimum);
-        if k < minimum {
+        let Request {
+            period,
+            threshold,
+            epsilon,
+            dry_run,
+        } = request;
+        let k = threshold.unwrap_or(limits.min_threshold);
+        if k < limits.min_threshold {
             return Err(PublishError::BelowMinimum {
                 requested: k,
-                minimum,
+                minimum: limits.min_threshold,
             });
         }
+        let _one_at_a_time = self.publishing.lock().await;
+        let period_text = period.to_string();
+        let spent_after = match epsilon {
+            Some(e) => Some(
+                load_budget(self.store.as_ref(), &self.member, limits.epsilon_cap)?
+                    .check(&period_text, e)?,
+            ),
+            None => None,
+        };
+        let noise = match epsilon {
+            None => None,
+            Some(e) => {
+                let mut bytes = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut bytes);
+                let seed = NoiseSeed::new(period_text.clone(), bytes);
+                // A dry run draws noise it does not keep; a publication keeps its
+                // seed first, so the release can name it.
+                if !dry_run {
+                    self.writer
+                        .append(LogKind::Private, vec![seed.to_draft()])
+                        .await?;
+                }
+                Some((e, seed))
+            }
+        };
         let (store, cases) = (self.store.clone(), self.cases.clone());
-        let (release, held_back) =
-            tokio::task::spawn_blocking(move || compute(store.as_ref(), &cases, period, k))
-                .await
-                .map_err(|e| StoreError::Corrupt {
-                    path: "publish".into(),
-                    reason: e.to_string(),
-                })??;
-        release::check(&release, minimum)?;
+        let (release, held_back) = tokio::task::spawn_blocking(move || {
+            compute(store.as_ref(), &cases, period, k, noise.as_ref())
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt {
+            path: "publish".into(),
+            reason: e.to_string(),
+        })??;
+        release::check(&release, limits.min_threshold)?;
         if dry_run {
             return Ok(Published {
                 release,
@@ -104,13 +208,16 @@ impl Releases {
                 seq: None,
             });
         }
+        let mut projections = vec![(release_key(period), release.encode())];
+        if let Some(spent) = spent_after {
+            projections.push((
+                budget_key(&self.member, &period_text),
+                spent.micro().to_be_bytes().to_vec(),
+            ));
+        }
         let receipts = self
             .writer
-            .append_with(
-                LogKind::Shared,
-                vec![release.to_draft()],
-                vec![(release_key(period), release.encode())],
-            )
+            .append_with(LogKind::Shared, vec![release.to_draft()], projections)
             .await?;
         Ok(Published {
             release,
@@ -120,12 +227,14 @@ impl Releases {
     }
 }
 
-/// The release of `period` from the committed cases, as the next revision.
+/// The release of `period` from the committed cases, as the next revision:
+/// noised with `noise` (ε and seed), or with suppression.
 fn compute(
     store: &dyn Store,
     cases: &Cases,
     period: Period,
     k: u64,
+    noise: Option<&(Epsilon, NoiseSeed)>,
 ) -> Result<(Release, Vec<String>), PublishError> {
     let (private_seq, private_hash) = match store.last(&LogId::Own(LogKind::Private))? {
         Some((seq, raw)) => {
@@ -150,23 +259,54 @@ fn compute(
     let mut builder = TableBuilder::new(period);
     cases.for_each(|case| builder.add(case))?;
     let tables = builder.finish();
-    let release = release::build(
-        &tables,
-        k,
-        previous.as_ref().map(|p| p.revision + 1).unwrap_or(1),
-        Source {
-            private_seq,
-            private_hash,
-        },
-        previous.as_ref(),
-    );
+    let revision = previous.as_ref().map(|p| p.revision + 1).unwrap_or(1);
+    let source = Source {
+        private_seq,
+        private_hash,
+    };
+    let release = apply(&tables, k, revision, source, previous.as_ref(), noise)?;
     let held_back = held_back(&tables, &release, k);
     Ok((release, held_back))
 }
 
+/// The rules applied to exact tables: noise from the seed, or suppression.
+fn apply(
+    tables: &Tables,
+    k: u64,
+    revision: u64,
+    source: Source,
+    previous: Option<&Release>,
+    noise: Option<&(Epsilon, NoiseSeed)>,
+) -> Result<Release, PublishError> {
+    match noise {
+        Some((epsilon, seed)) => {
+            let mut rng = seed.rng().ok_or_else(|| PublishError::Corrupt {
+                period: tables.period.to_string(),
+                reason: "unusable noise seed".into(),
+            })?;
+            Ok(release::build_noised(
+                tables, k, *epsilon, &mut rng, revision, source,
+            ))
+        }
+        None => Ok(release::build(tables, k, revision, source, previous)?),
+    }
+}
+
 /// Every figure the release holds back, with its value and why.
-fn held_back(tables: &remedy_core::tables::Tables, release: &Release, k: u64) -> Vec<String> {
+fn held_back(tables: &Tables, release: &Release, k: u64) -> Vec<String> {
     let mut lines = Vec::new();
+    if let Some(privacy) = &release.privacy {
+        for spend in &privacy.tables {
+            lines.push(format!(
+                "{}: every count noised (discrete Laplace, ε {}, sensitivity {}); none exact",
+                spend.table, spend.epsilon, spend.sensitivity
+            ));
+        }
+        lines.push(
+            "resolution: medians and compensation sums withheld: no noise is added to them".into(),
+        );
+        return lines;
+    }
     for (exact, published) in tables.counts().iter().zip(&release.tables) {
         for (i, value) in exact.cells.iter().enumerate() {
             let (r, c) = (i / exact.columns.len(), i % exact.columns.len());
@@ -302,9 +442,13 @@ fn attest(
     // The private log as it stood then: committed imports only, latest versions.
     let mut committed = std::collections::HashSet::new();
     let mut head_hash = String::new();
+    let mut seed = None;
     own_events(store, LogKind::Private, head, |event| {
         if event.seq() == head {
             head_hash = event.hash().to_string();
+            if event.kind() == PayloadKind::NOISE_SEED {
+                seed = Some(NoiseSeed::from_event(&event).map_err(|e| corrupt(e.to_string()))?);
+            }
         }
         if event.kind() == PayloadKind::IMPORT_COMMIT {
             let commit = ImportCommit::from_event(&event).map_err(|e| corrupt(e.to_string()))?;
@@ -343,13 +487,31 @@ fn attest(
         }
         Ok(())
     })?;
-    let recomputed = release::build(
+    let noise = match (&release.privacy, seed) {
+        (None, _) => None,
+        (Some(_), Some(seed)) => {
+            Some((release.epsilon().map_err(|e| corrupt(e.to_string()))?, seed))
+        }
+        (Some(_), None) => {
+            differences.push(format!(
+                "the release is noised, but the private log's event {head} is not a noise seed"
+            ));
+            return Ok(Attestation {
+                release,
+                seq,
+                cases,
+                differences,
+            });
+        }
+    };
+    let recomputed = apply(
         &builder.finish(),
         release.rules.threshold,
         release.revision,
         release.source.clone(),
         previous.as_ref(),
-    );
+        noise.as_ref(),
+    )?;
     for (mine, theirs) in recomputed.tables.iter().zip(&release.tables) {
         for (i, (a, b)) in mine
             .cells

@@ -27,6 +27,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use remedy_core::ingest::{Ingest, Outcome};
 use remedy_core::manifest::Manifest;
+use remedy_core::privacy::{Budget, Epsilon};
 use remedy_core::{ChainHead, EventHash, MemberId, SignedEvent};
 use remedy_proto::v1 as pb;
 use tokio::task::JoinSet;
@@ -34,6 +35,7 @@ use tokio::task::JoinSet;
 use crate::client::{Target, connect};
 use crate::federation::LiveManifest;
 use crate::heads::Heads;
+use crate::releases::{budget_key, load_budget};
 use crate::stats::LogStats;
 use crate::store::{Commit, LogId, Store, StoreError};
 use crate::tls::{TlsIdentity, parse_fingerprint};
@@ -202,6 +204,10 @@ impl Replication {
         let halted: BTreeSet<MemberId> =
             lock(&self.forks).iter().map(|f| f.origin.clone()).collect();
         let min_threshold = u64::from(manifest.body.policy.min_threshold);
+        let cap = Epsilon::from_config(manifest.body.policy.epsilon_cap).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the manifest's epsilon_cap is unusable; no noised release will be accepted");
+            Epsilon::ZERO
+        });
         let mut origins = lock(&self.origins);
         for member in manifest.nodes().filter(|m| m.id != self.member) {
             let Ok(key) = member.verifying_key() else {
@@ -211,8 +217,13 @@ impl Replication {
             if let Some(state) = origins.get(&member.id) {
                 let mut state = lock(state);
                 let halted = state.ingest.is_halted();
+                let budget = Budget {
+                    cap,
+                    spent: state.ingest.budget().spent.clone(),
+                };
                 state.ingest = Ingest::new(member.id.clone(), key, state.ingest.head())
-                    .with_min_threshold(min_threshold);
+                    .with_min_threshold(min_threshold)
+                    .with_budget(budget);
                 if halted {
                     state.ingest.halt();
                 }
@@ -223,8 +234,10 @@ impl Replication {
                 .get(&member.id)
                 .copied()
                 .unwrap_or(ChainHead::EMPTY);
-            let mut ingest =
-                Ingest::new(member.id.clone(), key, head).with_min_threshold(min_threshold);
+            let budget = load_budget(self.store.as_ref(), &member.id, cap)?;
+            let mut ingest = Ingest::new(member.id.clone(), key, head)
+                .with_min_threshold(min_threshold)
+                .with_budget(budget);
             if halted.contains(&member.id) {
                 ingest.halt();
             }
@@ -442,6 +455,13 @@ impl Replication {
             match outcome {
                 Outcome::Append(event) => {
                     state.stats.apply(&log, event.raw().len());
+                    if let Some(period) = noised_period(&event) {
+                        let spent = state.ingest.budget().spent(&period);
+                        commit.projections.push((
+                            budget_key(origin, &period),
+                            spent.micro().to_be_bytes().to_vec(),
+                        ));
+                    }
                     commit
                         .events
                         .push((log.clone(), event.seq(), event.into_raw()));
@@ -481,7 +501,7 @@ impl Replication {
                 }
             }
         }
-        commit.projections = state.stats.take_rows();
+        commit.projections.extend(state.stats.take_rows());
         if !commit.is_empty()
             && let Err(e) = store.commit(commit)
         {
@@ -571,4 +591,14 @@ fn load_forks(store: &dyn Store) -> Result<Vec<ForkRecord>, ReplicationError> {
         })?);
     }
     Ok(forks)
+}
+
+/// The period of a noised release (whose ε counts against its origin's budget).
+fn noised_period(event: &SignedEvent) -> Option<String> {
+    use remedy_core::payload::Payload as _;
+    if event.kind() != remedy_core::PayloadKind::RELEASE {
+        return None;
+    }
+    let release = remedy_core::release::Release::from_event(event).ok()?;
+    release.privacy.is_some().then_some(release.period)
 }

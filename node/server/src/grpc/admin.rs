@@ -7,6 +7,7 @@
 use std::pin::Pin;
 use std::sync::Arc;
 
+use remedy_core::privacy::Epsilon;
 use remedy_proto::v1 as pb;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::{Stream, StreamExt};
@@ -16,7 +17,7 @@ use tonic::{Request, Response, Status, Streaming};
 use super::convert;
 use crate::cases::Cases;
 use crate::federation::LiveManifest;
-use crate::releases::Releases;
+use crate::releases::{Limits, Releases, Request as PublishRequest};
 use crate::tls::{Fingerprint, fingerprint};
 use crate::writer::LogWriter;
 
@@ -48,14 +49,19 @@ impl AdminService {
         }
     }
 
-    /// The federation's minimum disclosure threshold (the default policy's for a
-    /// standalone node).
-    fn min_threshold(&self) -> u64 {
+    /// The federation's disclosure rules (the default policy's for a standalone
+    /// node).
+    fn limits(&self) -> Result<Limits, Status> {
         let policy = match &self.manifest {
             Some(m) => m.current().body.policy.clone(),
             None => remedy_core::manifest::Policy::default(),
         };
-        policy.min_threshold.into()
+        let epsilon_cap = Epsilon::from_config(policy.epsilon_cap)
+            .map_err(|e| Status::failed_precondition(format!("the manifest's epsilon_cap: {e}")))?;
+        Ok(Limits {
+            min_threshold: policy.min_threshold.into(),
+            epsilon_cap,
+        })
     }
 
     /// Refuses every caller but the operator when serving mutual TLS.
@@ -104,6 +110,12 @@ async fn append(
             let checked = remedy_core::release::Release::decode(d.version, &d.payload)
                 .map_err(|e| e.to_string())
                 .and_then(|r| {
+                    if r.privacy.is_some() {
+                        return Err(
+                            "a noised release is published with `remedy publish --epsilon`, which keeps the privacy budget"
+                                .to_string(),
+                        );
+                    }
                     remedy_core::release::check(&r, min_threshold).map_err(|e| e.to_string())
                 });
             if let Err(e) = checked {
@@ -130,7 +142,12 @@ impl pb::admin_server::Admin for AdminService {
     ) -> Result<Response<pb::AppendReply>, Status> {
         self.authorize(&request)?;
         Ok(Response::new(
-            append(&self.writer, self.min_threshold(), request.into_inner()).await?,
+            append(
+                &self.writer,
+                self.limits()?.min_threshold,
+                request.into_inner(),
+            )
+            .await?,
         ))
     }
 
@@ -143,7 +160,7 @@ impl pb::admin_server::Admin for AdminService {
         self.authorize(&request)?;
         let mut inbound = request.into_inner();
         let writer = self.writer.clone();
-        let min_threshold = self.min_threshold();
+        let min_threshold = self.limits()?.min_threshold;
         let (replies, outbound) = tokio::sync::mpsc::channel(16);
         tokio::spawn(async move {
             while let Some(request) = inbound.next().await {
@@ -282,10 +299,15 @@ impl pb::admin_server::Admin for AdminService {
         self.authorize(&request)?;
         let request = request.into_inner();
         let period = convert::period(&request.period)?;
-        let threshold = (request.threshold > 0).then_some(request.threshold);
+        let publish = PublishRequest {
+            period,
+            threshold: (request.threshold > 0).then_some(request.threshold),
+            epsilon: convert::epsilon(&request.epsilon)?,
+            dry_run: request.dry_run,
+        };
         let published = self
             .releases
-            .publish(period, threshold, self.min_threshold(), request.dry_run)
+            .publish(publish, self.limits()?)
             .await
             .map_err(convert::publish_error)?;
         if let Some(seq) = published.seq {

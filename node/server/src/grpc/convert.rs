@@ -218,11 +218,25 @@ pub fn import_error(e: crate::cases::ImportError) -> Status {
 pub fn publish_error(e: crate::releases::PublishError) -> Status {
     use crate::releases::PublishError as E;
     match e {
-        E::BelowMinimum { .. } => Status::failed_precondition(e.to_string()),
+        E::BelowMinimum { .. } | E::OverBudget(_) | E::Disclosive(_) => {
+            Status::failed_precondition(e.to_string())
+        }
         E::NotFound { .. } => Status::not_found(e.to_string()),
         E::Append(e) => append_error(e),
         E::Cases(e) => import_error(e),
         E::Policy(_) | E::Store(_) | E::Corrupt { .. } => Status::internal(e.to_string()),
+    }
+}
+
+/// An ε from a request: empty for none.
+pub fn epsilon(text: &str) -> Result<Option<remedy_core::privacy::Epsilon>, Status> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match remedy_core::privacy::Epsilon::parse(text) {
+        Ok(e) if e.micro() > 0 => Ok(Some(e)),
+        Ok(_) => Err(Status::invalid_argument("ε must be above 0")),
+        Err(e) => Err(Status::invalid_argument(e.to_string())),
     }
 }
 
