@@ -234,7 +234,7 @@ async fn the_cli_appends_reads_and_verifies_through_a_node() -> anyhow::Result<(
     ])?;
     assert!(
         !ok && err.contains(
-            "--kind poem: unknown payload kind (known: note, cases, import-commit, release)"
+            "--kind poem: unknown payload kind (known: note, cases, import-commit, release,"
         ),
         "{err}"
     );

@@ -298,6 +298,9 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
         "--file",
         path(&file),
     ])?;
-    assert!(!ok && stderr.contains("remedy publish --epsilon"), "{stderr}");
+    assert!(
+        !ok && stderr.contains("remedy publish --epsilon"),
+        "{stderr}"
+    );
     Ok(())
 }

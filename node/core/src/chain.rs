@@ -60,6 +60,8 @@ pub enum Violation {
     Payload(crate::payload::PayloadError),
     #[error("breaks the federation's disclosure policy: {0}")]
     Policy(crate::release::PolicyError),
+    #[error("breaks the work-plan rules: {0}")]
+    Plan(String),
 }
 
 impl Violation {
@@ -74,6 +76,7 @@ impl Violation {
             Violation::BadSignature => "bad-signature",
             Violation::Payload(_) => "payload",
             Violation::Policy(_) => "policy",
+            Violation::Plan(_) => "plan",
         }
     }
 }

@@ -232,6 +232,9 @@ impl Ingest {
         if let Err(e) = crate::payload::check(event.kind(), event.version(), event.payload()) {
             return reject(Violation::Payload(e));
         }
+        if let Err(problem) = crate::plan::check_event(&event) {
+            return reject(Violation::Plan(problem));
+        }
         if event.kind() == crate::PayloadKind::RELEASE {
             use crate::payload::Payload as _;
             let checked = crate::release::Release::from_event(&event)

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod manifest;
 pub mod member;
 pub mod payload;
+pub mod plan;
 pub mod privacy;
 pub mod release;
 pub mod synthetic;

@@ -29,6 +29,22 @@ impl PayloadKind {
     /// could be taken off the published counts.
     pub const NOISE_SEED: PayloadKind = PayloadKind(5);
 
+    /// A recommendation from a national workshop. Shared, like every plan kind
+    /// below (see `crate::plan`).
+    pub const RECOMMENDATION: PayloadKind = PayloadKind(6);
+    /// A change of a recommendation's status, by its author.
+    pub const RECOMMENDATION_STATUS: PayloadKind = PayloadKind(7);
+    /// A pilot project's progress report (aggregate indicators).
+    pub const PILOT_REPORT: PayloadKind = PayloadKind(8);
+    /// An item proposed for the joint regional work plan.
+    pub const WORKPLAN_ITEM: PayloadKind = PayloadKind(9);
+    /// A member's endorsement of a work-plan item.
+    pub const ENDORSEMENT: PayloadKind = PayloadKind(10);
+    /// A member's objection to a work-plan item.
+    pub const OBJECTION: PayloadKind = PayloadKind(11);
+    /// A status or milestone recorded by an item's lead.
+    pub const ITEM_UPDATE: PayloadKind = PayloadKind(12);
+
     /// Every kind this build knows, with its name.
     pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[
         (PayloadKind::NOTE, "note"),
@@ -36,6 +52,13 @@ impl PayloadKind {
         (PayloadKind::IMPORT_COMMIT, "import-commit"),
         (PayloadKind::RELEASE, "release"),
         (PayloadKind::NOISE_SEED, "noise-seed"),
+        (PayloadKind::RECOMMENDATION, "recommendation"),
+        (PayloadKind::RECOMMENDATION_STATUS, "recommendation-status"),
+        (PayloadKind::PILOT_REPORT, "pilot-report"),
+        (PayloadKind::WORKPLAN_ITEM, "workplan-item"),
+        (PayloadKind::ENDORSEMENT, "endorsement"),
+        (PayloadKind::OBJECTION, "objection"),
+        (PayloadKind::ITEM_UPDATE, "item-update"),
     ];
 
     /// Kinds about individuals' records: never in a shared log.
@@ -145,7 +168,10 @@ pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), Payloa
         PayloadKind::IMPORT_COMMIT => crate::case::ImportCommit::decode(version, bytes).map(drop),
         PayloadKind::RELEASE => crate::release::Release::decode(version, bytes).map(drop),
         PayloadKind::NOISE_SEED => crate::privacy::NoiseSeed::decode(version, bytes).map(drop),
-        other => Err(PayloadError::UnknownKind(other)),
+        other => match crate::plan::Record::of(other, version, bytes) {
+            Some(record) => record.map(drop),
+            None => Err(PayloadError::UnknownKind(other)),
+        },
     }
 }
 
