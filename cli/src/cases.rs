@@ -124,7 +124,7 @@ fn generate(member: &MemberId, count: u64, seed: u64, from: Date, to: Date) -> a
 }
 
 /// Where a problem is: `FILE:LINE:COLUMN` (column 0 for a whole line).
-fn at(file: &str, line: u64, column: usize) -> String {
+pub(crate) fn at(file: &str, line: u64, column: usize) -> String {
     if column == 0 {
         format!("{file}:{line}")
     } else {
@@ -424,7 +424,7 @@ fn progress(name: &str, checked: &Checked, read: u64, size: Option<u64>, started
 }
 
 /// The fields as UTF-8, or the 1-based column of the first that is not.
-fn utf8_fields(record: &csv::ByteRecord) -> Result<Vec<&str>, usize> {
+pub(crate) fn utf8_fields(record: &csv::ByteRecord) -> Result<Vec<&str>, usize> {
     record
         .iter()
         .enumerate()
@@ -432,7 +432,7 @@ fn utf8_fields(record: &csv::ByteRecord) -> Result<Vec<&str>, usize> {
         .collect()
 }
 
-fn csv_error(e: &csv::Error) -> String {
+pub(crate) fn csv_error(e: &csv::Error) -> String {
     match e.position() {
         Some(p) => format!("line {}: {e}", p.line()),
         None => e.to_string(),

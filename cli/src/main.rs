@@ -10,6 +10,7 @@ mod federation;
 mod init;
 mod keygen;
 mod log;
+mod plan;
 mod publish;
 mod status;
 mod view;
@@ -64,6 +65,15 @@ enum Command {
     Cases(cases::Command),
     /// Publish a period's statistics release (with disclosure control) to the shared log.
     Publish(publish::Args),
+    /// Recommendations from national workshops: add, import, change status, list, show.
+    #[command(subcommand)]
+    Recommend(plan::RecommendCommand),
+    /// Pilot projects' progress reports.
+    #[command(subcommand)]
+    Pilot(plan::PilotCommand),
+    /// The joint regional work plan: propose, endorse, object, record status, show.
+    #[command(subcommand)]
+    Workplan(plan::WorkplanCommand),
     /// What a node shows its readers.
     #[command(subcommand)]
     View(view::Command),
@@ -88,6 +98,9 @@ fn main() -> std::process::ExitCode {
         Command::Log(command) => log::run(&context, command),
         Command::Cases(command) => cases::run(&context, command),
         Command::Publish(args) => publish::run(&context, args),
+        Command::Recommend(command) => plan::recommend(&context, command),
+        Command::Pilot(command) => plan::pilot(&context, command),
+        Command::Workplan(command) => plan::workplan(&context, command),
         Command::View(command) => view::run(&context, command),
         Command::Status => status::run(&context),
         Command::Demo(args) => demo::run(args),

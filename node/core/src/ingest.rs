@@ -535,4 +535,35 @@ mod tests {
         let out = ingest.decide(raws(&events[..1]), |_| None);
         assert!(matches!(out[0], Outcome::Reject { .. }), "{out:?}");
     }
+
+    /// A member changing the status of another member's recommendation is refused
+    /// by receivers like a forged event.
+    #[test]
+    fn a_status_change_of_another_members_recommendation_is_rejected() {
+        use crate::payload::Payload as _;
+        let key = SigningKey::from_seed([1; 32]);
+        let change = crate::plan::RecommendationStatus {
+            recommendation: crate::plan::RecordId::parse("KH-1").unwrap(),
+            status: "dropped".into(),
+            note: String::new(),
+        };
+        let event = SignedEvent::seal(
+            &key,
+            &vn(),
+            LogKind::Shared,
+            1,
+            ChainHead::EMPTY.hash,
+            0,
+            &change.to_draft(),
+        );
+        let mut ingest = Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY);
+        let out = ingest.decide(raws(&[event]), |_| None);
+        match &out[0] {
+            Outcome::Reject {
+                reason: Violation::Plan(problem),
+                ..
+            } => assert!(problem.contains("only its author may"), "{problem}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -15,6 +15,7 @@ pub mod heads;
 pub mod identity;
 pub mod keyfile;
 pub mod node;
+pub mod plan;
 pub mod releases;
 pub mod replication;
 pub mod stats;

@@ -262,6 +262,7 @@ impl Node {
             .add_service(pb::federation_server::FederationServer::new(
                 FederationService::new(
                     self.config.member.clone(),
+                    store.clone(),
                     heads.clone(),
                     live.clone(),
                     replication,
@@ -269,6 +270,8 @@ impl Node {
             ))
             .add_service(
                 pb::admin_server::AdminServer::new(AdminService::new(
+                    self.config.member.clone(),
+                    store.clone(),
                     writer.clone(),
                     operator,
                     live.clone(),

@@ -455,6 +455,7 @@ impl Replication {
             match outcome {
                 Outcome::Append(event) => {
                     state.stats.apply(&log, event.raw().len());
+                    commit.projections.extend(crate::plan::row(&event));
                     if let Some(period) = noised_period(&event) {
                         let spent = state.ingest.budget().spent(&period);
                         commit.projections.push((

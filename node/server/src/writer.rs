@@ -353,15 +353,18 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
         receipts.push(mine);
     }
     let mut commit = Commit::default();
+    let mut derived = Vec::new();
     for event in sign_all(unsigned, key) {
         let log = LogId::Own(event.log());
         after.stats.apply(&log, event.raw().len());
+        derived.extend(crate::plan::row(&event));
         commit.events.push((log, event.seq(), event.into_raw()));
     }
     commit.projections = jobs
         .iter_mut()
         .flat_map(|job| std::mem::take(&mut job.projections))
         .collect();
+    commit.projections.extend(derived);
     commit.projections.extend(after.stats.take_rows());
     Group {
         commit,

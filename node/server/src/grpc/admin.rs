@@ -7,6 +7,7 @@
 use std::pin::Pin;
 use std::sync::Arc;
 
+use remedy_core::MemberId;
 use remedy_core::privacy::Epsilon;
 use remedy_proto::v1 as pb;
 use tokio_stream::wrappers::ReceiverStream;
@@ -18,6 +19,7 @@ use super::convert;
 use crate::cases::Cases;
 use crate::federation::LiveManifest;
 use crate::releases::{Limits, Releases, Request as PublishRequest};
+use crate::store::Store;
 use crate::tls::{Fingerprint, fingerprint};
 use crate::writer::LogWriter;
 
@@ -30,10 +32,15 @@ pub struct AdminService {
     manifest: Option<Arc<LiveManifest>>,
     cases: Arc<Cases>,
     releases: Arc<Releases>,
+    store: Arc<dyn Store>,
+    member: MemberId,
 }
 
 impl AdminService {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
+        member: MemberId,
+        store: Arc<dyn Store>,
         writer: LogWriter,
         operator: Option<Fingerprint>,
         manifest: Option<Arc<LiveManifest>>,
@@ -46,6 +53,8 @@ impl AdminService {
             manifest,
             cases,
             releases,
+            store,
+            member,
         }
     }
 
@@ -84,10 +93,11 @@ impl AdminService {
 
 /// Validates one append request, appends it and waits until it is durable.
 async fn append(
-    writer: &LogWriter,
+    service: &AdminService,
     min_threshold: u64,
     request: pb::AppendRequest,
 ) -> Result<pb::AppendReply, Status> {
+    let writer = &service.writer;
     let log = convert::log_kind(request.log)?;
     let drafts = request
         .events
@@ -102,6 +112,23 @@ async fn append(
             "events[{i}]: {} payloads hold individual records and go to the private log only",
             d.kind
         )));
+    }
+    if crate::plan::any_plan(&drafts) {
+        if log != remedy_core::LogKind::Shared {
+            return Err(Status::invalid_argument(
+                "recommendations, pilot reports and work-plan events are shared: append them to the shared log",
+            ));
+        }
+        let store = service.store.clone();
+        let registry = tokio::task::spawn_blocking(move || crate::plan::registry(store.as_ref()))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(convert::store_error)?;
+        let manifest = service.manifest.as_ref().map(|m| m.current());
+        for (i, d) in drafts.iter().enumerate() {
+            crate::plan::check_local(&registry, manifest.as_deref(), &service.member, d)
+                .map_err(|e| Status::failed_precondition(format!("events[{i}]: {e}")))?;
+        }
     }
     // A release appended by hand gets the same check every receiver applies.
     for (i, d) in drafts.iter().enumerate() {
@@ -142,12 +169,7 @@ impl pb::admin_server::Admin for AdminService {
     ) -> Result<Response<pb::AppendReply>, Status> {
         self.authorize(&request)?;
         Ok(Response::new(
-            append(
-                &self.writer,
-                self.limits()?.min_threshold,
-                request.into_inner(),
-            )
-            .await?,
+            append(self, self.limits()?.min_threshold, request.into_inner()).await?,
         ))
     }
 
@@ -159,13 +181,13 @@ impl pb::admin_server::Admin for AdminService {
     ) -> Result<Response<Self::AppendStreamStream>, Status> {
         self.authorize(&request)?;
         let mut inbound = request.into_inner();
-        let writer = self.writer.clone();
+        let service = self.clone();
         let min_threshold = self.limits()?.min_threshold;
         let (replies, outbound) = tokio::sync::mpsc::channel(16);
         tokio::spawn(async move {
             while let Some(request) = inbound.next().await {
                 let reply = match request {
-                    Ok(request) => append(&writer, min_threshold, request).await,
+                    Ok(request) => append(&service, min_threshold, request).await,
                     Err(status) => Err(status),
                 };
                 let refused = reply.is_err();

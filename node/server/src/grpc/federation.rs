@@ -11,10 +11,12 @@ use super::convert;
 use crate::federation::LiveManifest;
 use crate::heads::Heads;
 use crate::replication::Replication;
+use crate::store::Store;
 
 #[derive(Debug, Clone)]
 pub struct FederationService {
     member: MemberId,
+    store: Arc<dyn Store>,
     heads: Arc<Heads>,
     /// `None` for a standalone node.
     manifest: Option<Arc<LiveManifest>>,
@@ -24,12 +26,14 @@ pub struct FederationService {
 impl FederationService {
     pub fn new(
         member: MemberId,
+        store: Arc<dyn Store>,
         heads: Arc<Heads>,
         manifest: Option<Arc<LiveManifest>>,
         replication: Option<Arc<Replication>>,
     ) -> Self {
         Self {
             member,
+            store,
             heads,
             manifest,
             replication,
@@ -37,8 +41,28 @@ impl FederationService {
     }
 }
 
+type EventStream =
+    std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<pb::SignedEvent, Status>> + Send>>;
+
 #[tonic::async_trait]
 impl pb::federation_server::Federation for FederationService {
+    type PlanEventsStream = EventStream;
+
+    async fn plan_events(
+        &self,
+        _: Request<pb::PlanEventsRequest>,
+    ) -> Result<Response<EventStream>, Status> {
+        let store = self.store.clone();
+        let events = tokio::task::spawn_blocking(move || crate::plan::events(store.as_ref()))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(convert::store_error)?;
+        let events = events
+            .into_iter()
+            .map(|e| Ok(pb::SignedEvent { raw: e.into_raw() }));
+        Ok(Response::new(Box::pin(tokio_stream::iter(events))))
+    }
+
     async fn manifest(
         &self,
         request: Request<pb::ManifestRequest>,

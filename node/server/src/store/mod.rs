@@ -87,7 +87,7 @@ pub enum StoreError {
 pub type Rows = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// The store behind the runtime.
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Applies `commit` atomically. When the store was opened with `sync`, the write is
     /// on disk (fdatasync) before this returns.
     fn commit(&self, commit: Commit) -> Result<(), StoreError>;

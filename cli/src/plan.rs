@@ -1,0 +1,704 @@
+//! `remedy recommend|pilot|workplan ...`: recommendations, pilot reports and the
+//! joint regional work plan.
+//!
+//! Commands that create something append one signed event to the node's shared
+//! log and print its id (`KH-12`, the author and the event's sequence number) alone
+//! on their last line, so a script can capture it. The node refuses what it can
+//! already tell is wrong (see `remedy_node::plan::check_local`).
+//!
+//! `list` and `show` read every plan event the node holds (`Federation.PlanEvents`),
+//! verify each signature with the manifest's key for its author, and compute the
+//! plan with `remedy_core::plan::Registry`: the same events give the same plan at
+//! any node, for an operator, a coordinator or an auditor.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use remedy_core::manifest::{Manifest, Quorum};
+use remedy_core::payload::Payload;
+use remedy_core::plan::{
+    Endorsement, ItemUpdate, ItemView, Objection, PilotReport, Position, Recommendation,
+    RecommendationStatus, RecordId, Registry, WorkplanItem, Workshop,
+};
+use remedy_core::{Draft, MemberId, SignedEvent};
+use remedy_proto::v1 as pb;
+use tokio_stream::StreamExt;
+
+use crate::Format;
+use crate::cases::{at, csv_error, utf8_fields};
+use crate::client::Context;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum RecommendCommand {
+    /// Add a recommendation from a national workshop; prints its id last.
+    Add {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        text: String,
+        /// One of: access-to-information, grievance-channels, legal-aid,
+        /// recruitment-fees, cross-border-referral, data-monitoring, capacity-building.
+        #[arg(long)]
+        theme: String,
+        /// Comma-separated: government, bar-association, cso, recruitment-agency, mrc,
+        /// japan-support-org, employer, union.
+        #[arg(long, value_delimiter = ',')]
+        actors: Vec<String>,
+        /// high, medium or low.
+        #[arg(long)]
+        priority: String,
+        /// Where and when, as "Phnom Penh, 2024-05-14".
+        #[arg(long)]
+        workshop: String,
+    },
+    /// Record a change of one of this member's recommendations.
+    Status {
+        id: String,
+        /// endorsed-nationally, adopted, in-progress, implemented or dropped.
+        status: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Add a workshop's recommendations from CSV (columns title, text, theme, actors,
+    /// priority, workshop; actors separated by ';'), all or none; `-` reads stdin.
+    Import { file: PathBuf },
+    /// Every member's recommendations, with their status.
+    List {
+        #[arg(long)]
+        member: Option<String>,
+        #[arg(long)]
+        theme: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// One recommendation with its history.
+    Show { id: String },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum PilotCommand {
+    /// Report a pilot project's progress against the recommendations it tests;
+    /// prints the report's id last.
+    Report {
+        /// The pilot project's short name (lowercase letters, digits, hyphens).
+        #[arg(long)]
+        pilot: String,
+        #[arg(long)]
+        period: String,
+        /// The recommendations the pilot tests.
+        #[arg(long, num_args = 1.., required = true)]
+        tests: Vec<String>,
+        /// An aggregate figure, as NAME=NUMBER (people-reached=120); repeat it.
+        #[arg(long = "indicator", required = true)]
+        indicators: Vec<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Every pilot report.
+    List,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum WorkplanCommand {
+    /// Propose an item of the joint work plan; prints its id last.
+    Propose {
+        #[arg(long)]
+        title: String,
+        /// The recommendations it draws on, from any member.
+        #[arg(long, num_args = 1.., required = true)]
+        draws_on: Vec<String>,
+        /// The member that leads it.
+        #[arg(long)]
+        lead: String,
+        /// Comma-separated members it names (the lead among them).
+        #[arg(long, value_delimiter = ',', required = true)]
+        members: Vec<String>,
+        /// The month it is due, YYYY-MM.
+        #[arg(long)]
+        due: String,
+    },
+    /// Endorse an item that names this member.
+    Endorse {
+        item: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Object to an item that names this member, with a reason.
+    Object {
+        item: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record the status of an agreed item this member leads.
+    Status {
+        item: String,
+        /// in-progress, delayed, completed or dropped.
+        status: String,
+        #[arg(long, default_value = "")]
+        milestone: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The work plan: each item, what it draws on, the endorsement matrix, status.
+    Show { item: Option<String> },
+}
+
+fn record_id(text: &str) -> anyhow::Result<RecordId> {
+    RecordId::parse(text).with_context(|| {
+        format!("{text:?} is not a record id: expected the author and a number, as KH-12")
+    })
+}
+
+fn record_ids(texts: &[String]) -> anyhow::Result<Vec<RecordId>> {
+    texts.iter().map(|t| record_id(t)).collect()
+}
+
+fn member(text: &str) -> anyhow::Result<MemberId> {
+    MemberId::new(text).map_err(|e| anyhow::anyhow!("{text:?}: {e}"))
+}
+
+/// Checks a payload as the node and every receiver will, so mistakes are named
+/// before anything is sent.
+fn draft<P: Payload>(payload: &P) -> anyhow::Result<Draft> {
+    let draft = payload.to_draft();
+    P::decode(draft.version, &draft.payload).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(draft)
+}
+
+/// Appends drafts to the shared log in one commit; returns their ids.
+fn append(context: &Context, drafts: Vec<Draft>) -> anyhow::Result<Vec<RecordId>> {
+    let dir = context
+        .dir
+        .as_ref()
+        .context("creating records needs the node's folder: pass --dir")?;
+    let origin = remedy_node::config::NodeConfig::load(dir)?.member;
+    let (runtime, channel) = context.connect()?;
+    let request = pb::AppendRequest {
+        log: pb::LogKind::Shared as i32,
+        events: drafts
+            .into_iter()
+            .map(|d| pb::Draft {
+                payload_kind: d.kind.0.into(),
+                payload_version: d.version.into(),
+                payload: d.payload,
+            })
+            .collect(),
+    };
+    let reply = runtime
+        .block_on(pb::admin_client::AdminClient::new(channel).append(request))
+        .map_err(|status| anyhow::anyhow!("the node refused it: {}", status.message()))?
+        .into_inner();
+    Ok(reply
+        .receipts
+        .iter()
+        .map(|r| RecordId {
+            origin: origin.clone(),
+            seq: r.seq,
+        })
+        .collect())
+}
+
+/// Prints what was created; the id alone on the last line.
+fn created(context: &Context, what: &str, ids: &[RecordId]) {
+    match context.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({ "created": what, "ids": ids.iter().map(ToString::to_string).collect::<Vec<_>>() })
+        ),
+        Format::Table => {
+            println!("{what}: {} appended to the shared log", ids.len());
+            for id in ids {
+                println!("{id}");
+            }
+        }
+    }
+}
+
+/// Every plan event the node holds, each signature verified with the manifest's
+/// key of its author, and the work-plan quorum.
+fn fetch(context: &Context) -> anyhow::Result<(Registry, Quorum)> {
+    let (runtime, channel) = context.connect()?;
+    runtime.block_on(async {
+        let mut federation = pb::federation_client::FederationClient::new(channel);
+        let text = federation
+            .manifest(pb::ManifestRequest { version: 0 })
+            .await?
+            .into_inner()
+            .text;
+        let manifest = (!text.is_empty())
+            .then(|| Manifest::parse(&text))
+            .transpose()
+            .context("the node sent a manifest that does not parse")?;
+        let mut stream = federation
+            .plan_events(pb::PlanEventsRequest {})
+            .await?
+            .into_inner();
+        let mut registry = Registry::new();
+        let mut keys = BTreeMap::new();
+        while let Some(item) = stream.next().await {
+            let event =
+                SignedEvent::decode(item?.raw).context("the node sent an undecodable event")?;
+            if let Some(manifest) = &manifest {
+                let origin = event.origin().clone();
+                if !keys.contains_key(&origin) {
+                    let key = manifest
+                        .member(&origin)
+                        .with_context(|| format!("{origin} is not in the manifest"))?
+                        .verifying_key()?;
+                    keys.insert(origin.clone(), key);
+                }
+                if !event.verify_strict(&keys[&origin]) {
+                    bail!(
+                        "{} event {}: the signature does not verify with its key in the manifest",
+                        origin,
+                        event.seq()
+                    );
+                }
+            }
+            registry.apply(&event);
+        }
+        let quorum = manifest
+            .map(|m| m.body.policy.workplan_quorum)
+            .unwrap_or(Quorum::All);
+        Ok((registry, quorum))
+    })
+}
+
+pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result<()> {
+    match command {
+        RecommendCommand::Add {
+            title,
+            text,
+            theme,
+            actors,
+            priority,
+            workshop,
+        } => {
+            let r = Recommendation {
+                title,
+                text,
+                theme,
+                actors,
+                priority,
+                workshop: Workshop::parse(&workshop)
+                    .map_err(|e| anyhow::anyhow!("--workshop {e}"))?,
+            };
+            let ids = append(context, vec![draft(&r)?])?;
+            created(context, "recommendation", &ids);
+        }
+        RecommendCommand::Status { id, status, note } => {
+            let change = RecommendationStatus {
+                recommendation: record_id(&id)?,
+                status,
+                note,
+            };
+            let ids = append(context, vec![draft(&change)?])?;
+            created(context, "status change", &ids);
+        }
+        RecommendCommand::Import { file } => {
+            let drafts = read_recommendations(&file)?;
+            let ids = append(context, drafts)?;
+            created(context, "recommendations", &ids);
+        }
+        RecommendCommand::List {
+            member,
+            theme,
+            status,
+        } => {
+            let (registry, _) = fetch(context)?;
+            let views: Vec<_> = registry
+                .recommendations()
+                .into_iter()
+                .filter(|r| member.as_deref().is_none_or(|m| r.member.as_str() == m))
+                .filter(|r| theme.as_deref().is_none_or(|t| r.recommendation.theme == t))
+                .filter(|r| status.as_deref().is_none_or(|s| r.status == s))
+                .collect();
+            match context.format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&views)?),
+                Format::Table => {
+                    println!(
+                        "{:<8}  {:<6}  {:<21}  {:<8}  {:<19}  title",
+                        "id", "member", "theme", "priority", "status"
+                    );
+                    for r in &views {
+                        println!(
+                            "{:<8}  {:<6}  {:<21}  {:<8}  {:<19}  {}",
+                            r.id.to_string(),
+                            r.member.as_str(),
+                            r.recommendation.theme,
+                            r.recommendation.priority,
+                            r.status,
+                            r.recommendation.title
+                        );
+                    }
+                    println!("{} recommendations", views.len());
+                    problems(&registry.unresolved());
+                }
+            }
+        }
+        RecommendCommand::Show { id } => {
+            let id = record_id(&id)?;
+            let (registry, _) = fetch(context)?;
+            let r = registry
+                .recommendations()
+                .into_iter()
+                .find(|r| r.id == id)
+                .with_context(|| format!("this node holds no recommendation {id}"))?;
+            match context.format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+                Format::Table => {
+                    let x = &r.recommendation;
+                    println!("{} ({}): {}", r.id, r.member, x.title);
+                    println!("  theme     {}", x.theme);
+                    println!("  actors    {}", x.actors.join(", "));
+                    println!("  priority  {}", x.priority);
+                    println!("  workshop  {}, {}", x.workshop.place, x.workshop.date);
+                    println!("  status    {}", r.status);
+                    println!("  {}", x.text);
+                    println!("history:");
+                    println!("  {:<8}  proposed", r.id.to_string());
+                    for h in &r.history {
+                        println!("  {:<8}  {:<19}  {}", h.id.to_string(), h.status, h.note);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A workshop's CSV, every row checked; errors name file, line and column, and
+/// nothing is returned (so nothing is stored) when any row is bad.
+fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
+    use remedy_core::plan::{RECOMMENDATION_COLUMNS as COLUMNS, recommendation_from_row};
+    let name = file.display().to_string();
+    let input: Box<dyn std::io::Read> = if name == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).with_context(|| format!("cannot open {name}"))?)
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
+    let mut record = csv::ByteRecord::new();
+    if !reader
+        .read_byte_record(&mut record)
+        .map_err(|e| anyhow::anyhow!("{name}: {}", csv_error(&e)))?
+    {
+        bail!(
+            "{name}: the file is empty; expected a header line with the columns {}",
+            COLUMNS.join(",")
+        );
+    }
+    let header: Vec<String> = utf8_fields(&record)
+        .map_err(|c| anyhow::anyhow!("{}: invalid UTF-8", at(&name, 1, c)))?
+        .iter()
+        .map(|f| f.trim().to_string())
+        .collect();
+    for (i, h) in header.iter().enumerate() {
+        if !COLUMNS.contains(&h.as_str()) {
+            bail!(
+                "{}: {h:?} is not a column of the recommendation format (columns: {})",
+                at(&name, 1, i + 1),
+                COLUMNS.join(", ")
+            );
+        }
+        if header[..i].contains(h) {
+            bail!("{}: {h:?} appears twice", at(&name, 1, i + 1));
+        }
+    }
+    let columns: Vec<usize> = COLUMNS
+        .iter()
+        .map(|c| {
+            header
+                .iter()
+                .position(|h| h == c)
+                .with_context(|| format!("{}: the header lacks the column {c:?}", at(&name, 1, 0)))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut drafts = Vec::new();
+    let mut errors = Vec::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                errors.push(format!("{name}: {}", csv_error(&e)));
+                break;
+            }
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let fields = match utf8_fields(&record) {
+            Ok(fields) => fields,
+            Err(c) => {
+                errors.push(format!("{}: invalid UTF-8", at(&name, line, c)));
+                continue;
+            }
+        };
+        if fields.len() != header.len() {
+            errors.push(format!(
+                "{}: {} fields where the header has {}",
+                at(&name, line, 0),
+                fields.len(),
+                header.len()
+            ));
+            continue;
+        }
+        match recommendation_from_row(&columns, &fields) {
+            Ok(r) => drafts.push(r.to_draft()),
+            Err((column, problem)) => {
+                errors.push(format!("{}: {problem}", at(&name, line, column)))
+            }
+        }
+    }
+    if !errors.is_empty() {
+        for e in errors.iter().take(50) {
+            eprintln!("{e}");
+        }
+        bail!(
+            "{name}: {} of {} rows are invalid; nothing was stored",
+            errors.len(),
+            errors.len() + drafts.len()
+        );
+    }
+    if drafts.is_empty() {
+        bail!("{name}: the file holds a header and no recommendation; nothing was stored");
+    }
+    Ok(drafts)
+}
+
+pub fn pilot(context: &Context, command: PilotCommand) -> anyhow::Result<()> {
+    match command {
+        PilotCommand::Report {
+            pilot,
+            period,
+            tests,
+            indicators,
+            note,
+        } => {
+            let mut figures = BTreeMap::new();
+            for i in &indicators {
+                let (name, value) = i.split_once('=').with_context(|| {
+                    format!("--indicator {i:?}: expected NAME=NUMBER, as people-reached=120")
+                })?;
+                let value: u64 = value.trim().parse().with_context(|| {
+                    format!("--indicator {i:?}: {value:?} is not a whole number (indicators are aggregate counts)")
+                })?;
+                if figures.insert(name.trim().to_string(), value).is_some() {
+                    bail!("--indicator {name} is given twice");
+                }
+            }
+            let report = PilotReport {
+                pilot,
+                period,
+                tests: record_ids(&tests)?,
+                indicators: figures,
+                note,
+            };
+            let ids = append(context, vec![draft(&report)?])?;
+            created(context, "pilot report", &ids);
+        }
+        PilotCommand::List => {
+            let (registry, _) = fetch(context)?;
+            let pilots = registry.pilots();
+            match context.format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&pilots)?),
+                Format::Table => {
+                    for p in &pilots {
+                        let figures: Vec<String> = p
+                            .report
+                            .indicators
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect();
+                        let tests: Vec<String> =
+                            p.report.tests.iter().map(ToString::to_string).collect();
+                        println!(
+                            "{:<8}  {:<6}  {:<8}  {}  tests {}  {}",
+                            p.id.to_string(),
+                            p.member.as_str(),
+                            p.report.period,
+                            p.report.pilot,
+                            tests.join(","),
+                            figures.join(" ")
+                        );
+                        problems(&p.problems);
+                    }
+                    println!("{} pilot reports", pilots.len());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<()> {
+    match command {
+        WorkplanCommand::Propose {
+            title,
+            draws_on,
+            lead,
+            members,
+            due,
+        } => {
+            let item = WorkplanItem {
+                title,
+                draws_on: record_ids(&draws_on)?,
+                lead: member(&lead)?,
+                members: members
+                    .iter()
+                    .map(|m| member(m))
+                    .collect::<anyhow::Result<_>>()?,
+                due,
+            };
+            let ids = append(context, vec![draft(&item)?])?;
+            created(context, "work-plan item", &ids);
+        }
+        WorkplanCommand::Endorse { item, note } => {
+            let e = Endorsement {
+                item: record_id(&item)?,
+                note,
+            };
+            let ids = append(context, vec![draft(&e)?])?;
+            created(context, "endorsement", &ids);
+        }
+        WorkplanCommand::Object { item, reason } => {
+            let o = Objection {
+                item: record_id(&item)?,
+                reason,
+            };
+            let ids = append(context, vec![draft(&o)?])?;
+            created(context, "objection", &ids);
+        }
+        WorkplanCommand::Status {
+            item,
+            status,
+            milestone,
+            note,
+        } => {
+            let u = ItemUpdate {
+                item: record_id(&item)?,
+                status,
+                milestone,
+                note,
+            };
+            let ids = append(context, vec![draft(&u)?])?;
+            created(context, "item status", &ids);
+        }
+        WorkplanCommand::Show { item } => {
+            let wanted = item.as_deref().map(record_id).transpose()?;
+            let (registry, quorum) = fetch(context)?;
+            let items: Vec<ItemView> = registry
+                .items(quorum)
+                .into_iter()
+                .filter(|i| wanted.as_ref().is_none_or(|w| &i.id == w))
+                .collect();
+            if let Some(w) = &wanted
+                && items.is_empty()
+            {
+                bail!("this node holds no work-plan item {w}");
+            }
+            match context.format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&items)?),
+                Format::Table => print!("{}", render_plan(&items, quorum)),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn problems(lines: &[String]) {
+    for line in lines {
+        println!("  ! {line}");
+    }
+}
+
+/// The plan as text: each item, its references, and the endorsement matrix.
+pub fn render_plan(items: &[ItemView], quorum: Quorum) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "joint regional work plan: {} items (an item is agreed when {quorum} of the members it names endorse it and none objects)",
+        items.len()
+    );
+    for item in items {
+        let _ = writeln!(out, "\n{}  {}  [{}]", item.id, item.title, item.status);
+        let _ = writeln!(
+            out,
+            "  proposed by {}, led by {}, due {}",
+            item.proposer, item.lead, item.due
+        );
+        let _ = writeln!(out, "  draws on:");
+        for r in &item.draws_on {
+            let _ = writeln!(
+                out,
+                "    {:<8} {}",
+                r.id.to_string(),
+                r.title.as_deref().unwrap_or("(not received by this node)")
+            );
+        }
+        let endorsed = item
+            .positions
+            .iter()
+            .filter(|(_, p)| matches!(p, Position::Endorsed { .. }))
+            .count();
+        let _ = writeln!(
+            out,
+            "  endorsements ({endorsed} of {} needed):",
+            item.needed
+        );
+        for (m, p) in &item.positions {
+            let line = match p {
+                Position::Pending => "pending".to_string(),
+                Position::Endorsed { id, time_ms, note } => {
+                    format!("endorsed {} ({id}){}", date(*time_ms), suffix(note))
+                }
+                Position::Objected {
+                    id,
+                    time_ms,
+                    reason,
+                } => {
+                    format!("OBJECTED {} ({id}): {reason}", date(*time_ms))
+                }
+            };
+            let _ = writeln!(out, "    {:<6} {line}", m.as_str());
+        }
+        for u in &item.updates {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}{}{}",
+                date(u.time_ms),
+                u.id,
+                u.status,
+                if u.milestone.is_empty() {
+                    String::new()
+                } else {
+                    format!(", milestone: {}", u.milestone)
+                },
+                suffix(&u.note)
+            );
+        }
+        for p in &item.problems {
+            let _ = writeln!(out, "  ! {p}");
+        }
+    }
+    out
+}
+
+fn suffix(note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!(": {note}")
+    }
+}
+
+/// A signed time as a UTC date.
+fn date(time_ms: i64) -> String {
+    let days = time_ms.div_euclid(86_400_000);
+    let d = remedy_core::case::Date::from_days(days);
+    format!("{d}")
+}
