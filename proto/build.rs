@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use prost::Message;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files = ["remedy/v1/log.proto", "remedy/v1/admin.proto"];
+    let files = [
+        "remedy/v1/log.proto",
+        "remedy/v1/admin.proto",
+        "remedy/v1/view.proto",
+    ];
     for file in files {
         println!("cargo:rerun-if-changed={file}");
     }

@@ -236,7 +236,7 @@ fn import(context: &Context, file: &Path, rejects: Option<&Path>) -> anyhow::Res
                 "seconds": elapsed,
             })
         ),
-        Format::Table => {
+        _ => {
             println!(
                 "imported {name}: {} rows in {elapsed:.1} s ({:.0} rows/s): {} new, {} updated, {} unchanged; {} events appended to the private log (head {})",
                 checked.rows,
@@ -474,7 +474,7 @@ fn list(context: &Context, request: pb::ListCasesRequest) -> anyhow::Result<()> 
                 serde_json::json!({"total": reply.total, "cases": cases})
             )?;
         }
-        Format::Table => {
+        _ => {
             writeln!(
                 out,
                 "{:<20}  {:<10}  {:<10}  {:<22}  {:<16}  {:>8}  grievances",
@@ -523,7 +523,7 @@ fn attest(context: &Context, period: &str, revision: Option<u64>) -> anyhow::Res
                 "differences": reply.differences,
             })
         ),
-        Format::Table => {
+        _ => {
             println!(
                 "release {} revision {} (shared event {}), recomputed from {} cases in the private log up to event {}",
                 reply.period, reply.revision, reply.seq, reply.cases, reply.private_seq

@@ -307,7 +307,7 @@ fn verify(context: &Context, path: &Path, previous: Option<&Path>) -> anyhow::Re
                 "error": result.as_ref().err().map(|e| e.to_string()),
             })
         ),
-        Format::Table => {
+        _ => {
             let f = &manifest.body.federation;
             let p = &manifest.body.policy;
             println!(

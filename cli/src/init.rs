@@ -59,7 +59,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     let member = create_identity(&dir, &new)?;
     match context.format {
         Format::Json => println!("{}", serde_json::to_string(&member)?),
-        Format::Table => {
+        _ => {
             println!(
                 "created {} for {} ({}, {})",
                 dir.display(),

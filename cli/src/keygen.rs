@@ -36,7 +36,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
             "{}",
             serde_json::json!({ "path": path, "public_key": public, "key_id": key.key_id().to_string() })
         ),
-        Format::Table => {
+        _ => {
             println!("wrote {} (mode 0600)", path.display());
             println!("public key  {public}");
             println!("key id      {}", key.key_id());

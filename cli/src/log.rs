@@ -127,7 +127,7 @@ async fn append(
             "{}",
             serde_json::json!({ "seq": receipt.seq, "hash": hash })
         ),
-        Format::Table => {
+        _ => {
             println!(
                 "appended event {} to the {} log",
                 receipt.seq,
@@ -152,7 +152,7 @@ async fn head(context: &Context, channel: Channel, origin: Option<MemberId>) -> 
             "{}",
             serde_json::json!({ "origin": head.origin, "seq": head.seq, "hash": hex::encode(&head.hash) })
         ),
-        Format::Table => println!(
+        _ => println!(
             "{} shared log: {} events, head {}",
             head.origin,
             head.seq,
@@ -199,7 +199,7 @@ async fn read(
                     "hash": event.hash().to_string(),
                 })
             ),
-            Format::Table => println!(
+            _ => println!(
                 "{:>8}  {:<24}  {:<8}  {:>7}  {}",
                 event.seq(),
                 utc(event.time_ms()),
@@ -225,7 +225,7 @@ async fn verify(
             "{}",
             serde_json::json!({ "origin": origin.to_string(), "events": head.seq, "head": head.hash.to_string(), "verdict": "verified" })
         ),
-        Format::Table => println!(
+        _ => println!(
             "{origin} shared log: {} events verified, head {}",
             head.seq, head.hash
         ),

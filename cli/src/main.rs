@@ -35,7 +35,8 @@ struct Cli {
     /// The node to talk to (default: the one in DIR/node.toml).
     #[arg(long, global = true, env = "REMEDY_NODE")]
     node: Option<SocketAddr>,
-    /// Output format: table for people, json for scripts.
+    /// Output format: table for people, json for scripts (csv and sdmx-csv for
+    /// `view stats`).
     #[arg(long, global = true, value_enum, default_value = "table")]
     format: Format,
     #[command(subcommand)]
@@ -46,6 +47,10 @@ struct Cli {
 pub enum Format {
     Table,
     Json,
+    /// For `view stats` and `view series`: one figure per line.
+    Csv,
+    /// For `view stats`: SDMX-CSV 2.0 (see `view structure`).
+    SdmxCsv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +96,12 @@ fn main() -> std::process::ExitCode {
         node: cli.node,
         format: cli.format,
     };
+    if matches!(cli.format, Format::Csv | Format::SdmxCsv)
+        && !matches!(cli.command, Command::View(_))
+    {
+        eprintln!("error: --format csv and sdmx-csv are for view stats and view series");
+        return std::process::ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Command::Init(args) => init::run(&context, args),
         Command::Keygen(args) => keygen::run(&context, args),

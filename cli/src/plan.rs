@@ -206,7 +206,7 @@ fn created(context: &Context, what: &str, ids: &[RecordId]) {
             "{}",
             serde_json::json!({ "created": what, "ids": ids.iter().map(ToString::to_string).collect::<Vec<_>>() })
         ),
-        Format::Table => {
+        _ => {
             println!("{what}: {} appended to the shared log", ids.len());
             for id in ids {
                 println!("{id}");
@@ -316,23 +316,8 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
                 .collect();
             match context.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&views)?),
-                Format::Table => {
-                    println!(
-                        "{:<8}  {:<6}  {:<21}  {:<8}  {:<19}  title",
-                        "id", "member", "theme", "priority", "status"
-                    );
-                    for r in &views {
-                        println!(
-                            "{:<8}  {:<6}  {:<21}  {:<8}  {:<19}  {}",
-                            r.id.to_string(),
-                            r.member.as_str(),
-                            r.recommendation.theme,
-                            r.recommendation.priority,
-                            r.status,
-                            r.recommendation.title
-                        );
-                    }
-                    println!("{} recommendations", views.len());
+                _ => {
+                    print_recommendations(&views);
                     problems(&registry.unresolved());
                 }
             }
@@ -347,7 +332,7 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
                 .with_context(|| format!("this node holds no recommendation {id}"))?;
             match context.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
-                Format::Table => {
+                _ => {
                     let x = &r.recommendation;
                     println!("{} ({}): {}", r.id, r.member, x.title);
                     println!("  theme     {}", x.theme);
@@ -505,33 +490,55 @@ pub fn pilot(context: &Context, command: PilotCommand) -> anyhow::Result<()> {
             let pilots = registry.pilots();
             match context.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&pilots)?),
-                Format::Table => {
-                    for p in &pilots {
-                        let figures: Vec<String> = p
-                            .report
-                            .indicators
-                            .iter()
-                            .map(|(k, v)| format!("{k}={v}"))
-                            .collect();
-                        let tests: Vec<String> =
-                            p.report.tests.iter().map(ToString::to_string).collect();
-                        println!(
-                            "{:<8}  {:<6}  {:<8}  {}  tests {}  {}",
-                            p.id.to_string(),
-                            p.member.as_str(),
-                            p.report.period,
-                            p.report.pilot,
-                            tests.join(","),
-                            figures.join(" ")
-                        );
-                        problems(&p.problems);
-                    }
-                    println!("{} pilot reports", pilots.len());
-                }
+                _ => print_pilots(&pilots),
             }
         }
     }
     Ok(())
+}
+
+/// Recommendations as an aligned table.
+pub fn print_recommendations(views: &[remedy_core::plan::RecommendationView]) {
+    println!(
+        "{:<8}  {:<6}  {:<21}  {:<8}  {:<19}  title",
+        "id", "member", "theme", "priority", "status"
+    );
+    for r in views {
+        println!(
+            "{:<8}  {:<6}  {:<21}  {:<8}  {:<19}  {}",
+            r.id.to_string(),
+            r.member.as_str(),
+            r.recommendation.theme,
+            r.recommendation.priority,
+            r.status,
+            r.recommendation.title
+        );
+    }
+    println!("{} recommendations", views.len());
+}
+
+/// Pilot reports, one per line, with their problems.
+pub fn print_pilots(pilots: &[remedy_core::plan::PilotView]) {
+    for p in pilots {
+        let figures: Vec<String> = p
+            .report
+            .indicators
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let tests: Vec<String> = p.report.tests.iter().map(ToString::to_string).collect();
+        println!(
+            "{:<8}  {:<6}  {:<8}  {}  tests {}  {}",
+            p.id.to_string(),
+            p.member.as_str(),
+            p.report.period,
+            p.report.pilot,
+            tests.join(","),
+            figures.join(" ")
+        );
+        problems(&p.problems);
+    }
+    println!("{} pilot reports", pilots.len());
 }
 
 pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<()> {
@@ -602,14 +609,14 @@ pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<(
             }
             match context.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&items)?),
-                Format::Table => print!("{}", render_plan(&items, quorum)),
+                _ => print!("{}", render_plan(&items, quorum)),
             }
         }
     }
     Ok(())
 }
 
-fn problems(lines: &[String]) {
+pub fn problems(lines: &[String]) {
     for line in lines {
         println!("  ! {line}");
     }

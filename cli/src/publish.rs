@@ -66,7 +66,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
                 "held_back": reply.held_back,
             })
         ),
-        Format::Table => {
+        _ => {
             print!("{}", render(&release));
             if !reply.held_back.is_empty() {
                 println!(

@@ -61,7 +61,7 @@ pub fn run(context: &Context) -> anyhow::Result<()> {
     }
     match context.format {
         Format::Json => print_json(&status, &members, serving, &problems),
-        Format::Table => print_table(&status, &members, serving, &problems),
+        _ => print_table(&status, &members, serving, &problems),
     }
     if !problems.is_empty() {
         bail!(

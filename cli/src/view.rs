@@ -4,18 +4,216 @@ use anyhow::{Context as _, bail};
 use remedy_core::manifest::Manifest;
 use remedy_proto::v1 as pb;
 
+use remedy_core::regional::{Figure, Series, Stats, Status};
+
 use crate::Format;
 use crate::client::Context;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// One table across members and periods, with regional totals. Formats:
+    /// table, json, csv (one figure per line), sdmx-csv (SDMX-CSV 2.0).
+    Stats {
+        /// grievance-outcome, channel-outcome, sector-sex, status-grievance or resolution.
+        #[arg(long)]
+        table: String,
+        /// A period (2024-Q3), or the first of a range with --to.
+        #[arg(long)]
+        period: String,
+        /// The last period of the range (same kind as --period).
+        #[arg(long)]
+        to: Option<String>,
+        /// Comma-separated members; default: every node member.
+        #[arg(long, value_delimiter = ',')]
+        members: Vec<String>,
+        /// A revision instead of the latest.
+        #[arg(long)]
+        revision: Option<u64>,
+        /// Only these rows (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        rows: Vec<String>,
+        /// Only these columns (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        columns: Vec<String>,
+    },
+    /// One cell across periods, per member and regionally.
+    Series {
+        #[arg(long)]
+        table: String,
+        /// The row, or `total`.
+        #[arg(long)]
+        row: String,
+        /// The column, or `total`.
+        #[arg(long)]
+        column: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_delimiter = ',')]
+        members: Vec<String>,
+    },
+    /// Every member's recommendations, filtered.
+    Recommendations {
+        #[arg(long)]
+        member: Option<String>,
+        #[arg(long)]
+        theme: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Pilot reports, filtered by member.
+    Pilots {
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// The work plan, filtered by a member it names or its status.
+    Workplan {
+        #[arg(long)]
+        member: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+    },
     /// The federation's members, as the node sees them in the manifest it runs under.
     Members,
+    /// The SDMX data structure of `view stats --format sdmx-csv`, as CSV.
+    Structure,
 }
 
 pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
+    if let Command::Structure = command {
+        print!("{}", remedy_core::sdmx::structure());
+        return Ok(());
+    }
+    let tabular = matches!(command, Command::Stats { .. } | Command::Series { .. });
+    if !tabular && matches!(context.format, Format::Csv | Format::SdmxCsv) {
+        bail!("--format csv and sdmx-csv are for view stats and view series");
+    }
     let (runtime, channel) = context.connect()?;
+    let mut view = pb::view_client::ViewClient::new(channel.clone());
+    let plan =
+        |member: Option<String>, theme: Option<String>, status: Option<String>| pb::PlanFilter {
+            member: member.unwrap_or_default(),
+            theme: theme.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            id: String::new(),
+        };
+    let json =
+        |reply: Result<tonic::Response<pb::ViewReply>, tonic::Status>| -> anyhow::Result<String> {
+            Ok(reply
+                .map_err(|s| anyhow::anyhow!("{}", s.message()))?
+                .into_inner()
+                .json)
+        };
     match command {
+        Command::Stats {
+            table,
+            period,
+            to,
+            members,
+            revision,
+            rows,
+            columns,
+        } => {
+            let request = pb::StatsRequest {
+                table: table.clone(),
+                from_period: period,
+                to_period: to.unwrap_or_default(),
+                members,
+                revision: revision.unwrap_or(0),
+                rows,
+                columns,
+            };
+            if context.format == Format::SdmxCsv {
+                let text = json(runtime.block_on(view.releases(request)))?;
+                let releases: Vec<serde_json::Value> = serde_json::from_str(&text)?;
+                let mut parsed = Vec::new();
+                for r in releases {
+                    let member = r["member"].as_str().unwrap_or_default().to_string();
+                    let release: remedy_core::release::Release =
+                        serde_json::from_value(r["release"].clone())?;
+                    parsed.push((member, release));
+                }
+                let data = remedy_core::sdmx::data(parsed.iter().map(|(m, r)| (m.as_str(), r)));
+                let marker = format!(",{table},");
+                for (i, line) in data.lines().enumerate() {
+                    if i == 0 || line.contains(&marker) {
+                        println!("{line}");
+                    }
+                }
+                return Ok(());
+            }
+            let text = json(runtime.block_on(view.stats(request)))?;
+            let stats: Stats = serde_json::from_str(&text)?;
+            match context.format {
+                Format::Json => println!("{text}"),
+                Format::Csv => print!("{}", stats_csv(&stats)),
+                _ => print!("{}", render_stats(&stats)),
+            }
+        }
+        Command::Series {
+            table,
+            row,
+            column,
+            from,
+            to,
+            members,
+        } => {
+            let request = pb::SeriesRequest {
+                table,
+                from_period: from,
+                to_period: to,
+                members,
+                row,
+                column,
+            };
+            let text = json(runtime.block_on(view.series(request)))?;
+            let series: Series = serde_json::from_str(&text)?;
+            match context.format {
+                Format::Json => println!("{text}"),
+                Format::Csv => print!("{}", series_csv(&series)),
+                Format::SdmxCsv => bail!("--format sdmx-csv is for view stats"),
+                _ => print!("{}", render_series(&series)),
+            }
+        }
+        Command::Recommendations {
+            member,
+            theme,
+            status,
+        } => {
+            let text = json(runtime.block_on(view.recommendations(plan(member, theme, status))))?;
+            match context.format {
+                Format::Json => println!("{text}"),
+                _ => crate::plan::print_recommendations(&serde_json::from_str::<Vec<_>>(&text)?),
+            }
+        }
+        Command::Pilots { member } => {
+            let text = json(runtime.block_on(view.pilots(plan(member, None, None))))?;
+            match context.format {
+                Format::Json => println!("{text}"),
+                _ => crate::plan::print_pilots(&serde_json::from_str::<Vec<_>>(&text)?),
+            }
+        }
+        Command::Workplan { member, status } => {
+            let text = json(runtime.block_on(view.workplan(plan(member, None, status))))?;
+            match context.format {
+                Format::Json => println!("{text}"),
+                _ => {
+                    let items: Vec<remedy_core::plan::ItemView> = serde_json::from_str(&text)?;
+                    let quorum = runtime
+                        .block_on(
+                            pb::federation_client::FederationClient::new(channel)
+                                .manifest(pb::ManifestRequest { version: 0 }),
+                        )?
+                        .into_inner()
+                        .text;
+                    let quorum = Manifest::parse(&quorum)
+                        .map(|m| m.body.policy.workplan_quorum)
+                        .unwrap_or(remedy_core::manifest::Quorum::All);
+                    print!("{}", crate::plan::render_plan(&items, quorum));
+                }
+            }
+        }
         Command::Members => {
             let reply = runtime
                 .block_on(
@@ -28,9 +226,273 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             }
             let manifest = Manifest::parse(&reply.text)
                 .context("the node sent a manifest that does not parse")?;
-            members(context, &manifest)
+            members(context, &manifest)?;
+        }
+        Command::Structure => {}
+    }
+    Ok(())
+}
+
+const LEGEND: &str = "legend: x = suppressed, ~ = noised (an estimate), >= = at least (a sum over suppressed cells), n/a = not additive";
+
+/// A figure for a terminal.
+fn show(f: &Figure) -> String {
+    let v = f.value.map(|v| v.to_string()).unwrap_or_default();
+    match f.status {
+        Status::Published => v,
+        Status::Suppressed => "x".into(),
+        Status::Noised => format!("~{v}"),
+        Status::LowerBound => format!(">={v}"),
+        Status::NoisedLowerBound => format!(">=~{v}"),
+        Status::NotAdditive => "n/a".into(),
+    }
+}
+
+fn grid(
+    out: &mut String,
+    title: &str,
+    rows: &[String],
+    columns: &[String],
+    cells: &[Vec<Figure>],
+    row_totals: &[Figure],
+    column_totals: &[Figure],
+    total: &Figure,
+) {
+    use std::fmt::Write as _;
+    let label = rows.iter().map(String::len).max().unwrap_or(0).max(5);
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            cells
+                .iter()
+                .map(|row| show(&row[c]).len())
+                .chain([name.len(), show(&column_totals[c]).len(), 5])
+                .max()
+                .unwrap_or(5)
+        })
+        .collect();
+    let _ = writeln!(out, "{title}");
+    let _ = write!(out, "{:<label$}", "");
+    for (c, w) in columns.iter().zip(&widths) {
+        let _ = write!(out, "  {c:>w$}");
+    }
+    let _ = writeln!(out, "  {:>8}", "total");
+    for (r, row) in rows.iter().enumerate() {
+        let _ = write!(out, "{row:<label$}");
+        for (cell, w) in cells[r].iter().zip(&widths) {
+            let _ = write!(out, "  {:>w$}", show(cell));
+        }
+        let _ = writeln!(out, "  {:>8}", show(&row_totals[r]));
+    }
+    let _ = write!(out, "{:<label$}", "total");
+    for (t, w) in column_totals.iter().zip(&widths) {
+        let _ = write!(out, "  {:>w$}", show(t));
+    }
+    let _ = writeln!(out, "  {:>8}\n", show(total));
+}
+
+/// The regional table and each member's, period by period.
+pub fn render_stats(stats: &Stats) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!("{}\n{LEGEND}\n\n", stats.table);
+    if stats.periods.is_empty() {
+        out.push_str("no member has published this table for these periods\n");
+    }
+    for block in &stats.periods {
+        let names: Vec<&str> = block.members.iter().map(|m| m.member.as_str()).collect();
+        if let Some(r) = &block.regional {
+            grid(
+                &mut out,
+                &format!("{} regional ({})", block.period, names.join(", ")),
+                &r.rows,
+                &r.columns,
+                &r.cells,
+                &r.row_totals,
+                &r.column_totals,
+                &r.total,
+            );
+        }
+        for m in &block.members {
+            grid(
+                &mut out,
+                &format!("{} {} (revision {})", block.period, m.member, m.revision),
+                &m.rows,
+                &m.columns,
+                &m.cells,
+                &m.row_totals,
+                &m.column_totals,
+                &m.total,
+            );
+        }
+        if !block.missing.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}: no release from {}\n",
+                block.period,
+                block.missing.join(", ")
+            );
         }
     }
+    out
+}
+
+fn status_word(f: &Figure) -> String {
+    serde_json::to_value(f.status)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+/// One figure per line: period, member (or `regional`), row, column, value, status.
+pub fn stats_csv(stats: &Stats) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("table,period,member,revision,row,column,value,status\n");
+    let mut line =
+        |period: &str, member: &str, revision: String, row: &str, column: &str, f: &Figure| {
+            let value = f.value.map(|v| v.to_string()).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{},{period},{member},{revision},{row},{column},{value},{}",
+                stats.table,
+                status_word(f)
+            );
+        };
+    for block in &stats.periods {
+        let tables = block
+            .regional
+            .iter()
+            .map(|r| {
+                (
+                    "regional".to_string(),
+                    String::new(),
+                    &r.rows,
+                    &r.columns,
+                    &r.cells,
+                    &r.row_totals,
+                    &r.column_totals,
+                    &r.total,
+                )
+            })
+            .chain(block.members.iter().map(|m| {
+                (
+                    m.member.clone(),
+                    m.revision.to_string(),
+                    &m.rows,
+                    &m.columns,
+                    &m.cells,
+                    &m.row_totals,
+                    &m.column_totals,
+                    &m.total,
+                )
+            }));
+        for (member, revision, rows, columns, cells, row_totals, column_totals, total) in tables {
+            for (r, row) in rows.iter().enumerate() {
+                for (c, column) in columns.iter().enumerate() {
+                    line(
+                        &block.period,
+                        &member,
+                        revision.clone(),
+                        row,
+                        column,
+                        &cells[r][c],
+                    );
+                }
+                line(
+                    &block.period,
+                    &member,
+                    revision.clone(),
+                    row,
+                    "total",
+                    &row_totals[r],
+                );
+            }
+            for (c, column) in columns.iter().enumerate() {
+                line(
+                    &block.period,
+                    &member,
+                    revision.clone(),
+                    "total",
+                    column,
+                    &column_totals[c],
+                );
+            }
+            line(
+                &block.period,
+                &member,
+                revision.clone(),
+                "total",
+                "total",
+                total,
+            );
+        }
+    }
+    out
+}
+
+pub fn render_series(series: &Series) -> String {
+    use std::fmt::Write as _;
+    let mut members: Vec<&str> = series
+        .points
+        .iter()
+        .flat_map(|p| p.values.iter().map(|v| v.member.as_str()))
+        .collect();
+    members.sort();
+    members.dedup();
+    let mut out = format!(
+        "{} {} x {} by period\n{LEGEND}\n{:<9}",
+        series.table, series.row, series.column, "period"
+    );
+    for m in &members {
+        let _ = write!(out, "  {m:>8}");
+    }
+    let _ = writeln!(out, "  {:>9}", "regional");
+    for p in &series.points {
+        let _ = write!(out, "{:<9}", p.period);
+        for m in &members {
+            let cell = p
+                .values
+                .iter()
+                .find(|v| v.member == *m)
+                .map(|v| show(&v.figure))
+                .unwrap_or_else(|| "-".into());
+            let _ = write!(out, "  {cell:>8}");
+        }
+        let _ = writeln!(out, "  {:>9}", show(&p.regional));
+    }
+    out
+}
+
+pub fn series_csv(series: &Series) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("table,row,column,period,member,revision,value,status\n");
+    for p in &series.points {
+        for v in &p.values {
+            let value = v.figure.value.map(|x| x.to_string()).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{value},{}",
+                series.table,
+                series.row,
+                series.column,
+                p.period,
+                v.member,
+                v.revision,
+                status_word(&v.figure)
+            );
+        }
+        let value = p.regional.value.map(|x| x.to_string()).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{},{},{},{},regional,,{value},{}",
+            series.table,
+            series.row,
+            series.column,
+            p.period,
+            status_word(&p.regional)
+        );
+    }
+    out
 }
 
 fn members(context: &Context, manifest: &Manifest) -> anyhow::Result<()> {
@@ -66,7 +528,7 @@ fn members(context: &Context, manifest: &Manifest) -> anyhow::Result<()> {
                 })
             );
         }
-        Format::Table => {
+        _ => {
             println!(
                 "federation {:?}, manifest version {}",
                 manifest.body.federation.name,

@@ -199,6 +199,23 @@ impl NodeDir {
         Ok(String::from_utf8_lossy(&output.stderr).into_owned())
     }
 
+    /// Runs `remedy-node --dir DIR ARGS` to success; returns its stdout.
+    pub fn run_node_ok(&self, args: &[&str]) -> anyhow::Result<String> {
+        let output = Command::new(binary("remedy-node"))
+            .arg("--dir")
+            .arg(&self.dir)
+            .args(args)
+            .env("REMEDY_LOG", "warn")
+            .output()?;
+        if !output.status.success() {
+            bail!(
+                "remedy-node {args:?} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
     /// Where a started node's log goes.
     pub fn log_path(&self) -> PathBuf {
         self.dir.join("node.log")

@@ -20,7 +20,9 @@ pub mod member;
 pub mod payload;
 pub mod plan;
 pub mod privacy;
+pub mod regional;
 pub mod release;
+pub mod sdmx;
 pub mod synthetic;
 pub mod tables;
 

@@ -473,7 +473,7 @@ pub struct Registry {
 }
 
 /// A recommendation with its history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecommendationView {
     pub id: RecordId,
     pub member: MemberId,
@@ -485,7 +485,7 @@ pub struct RecommendationView {
     pub history: Vec<StatusChange>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusChange {
     pub id: RecordId,
     pub time_ms: i64,
@@ -494,7 +494,7 @@ pub struct StatusChange {
 }
 
 /// A pilot report with what its references resolve to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PilotView {
     pub id: RecordId,
     pub member: MemberId,
@@ -505,7 +505,7 @@ pub struct PilotView {
 }
 
 /// A member's position on an item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "position", rename_all = "lowercase")]
 pub enum Position {
     Pending,
@@ -522,7 +522,7 @@ pub enum Position {
 }
 
 /// A recommendation an item draws on, as far as this node knows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reference {
     pub id: RecordId,
     /// `None` while this node has not received it.
@@ -530,7 +530,7 @@ pub struct Reference {
 }
 
 /// A work-plan item with its endorsement matrix and status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemView {
     pub id: RecordId,
     pub proposer: MemberId,
@@ -550,7 +550,7 @@ pub struct ItemView {
     pub problems: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemUpdateView {
     pub id: RecordId,
     pub time_ms: i64,

@@ -22,6 +22,7 @@ pub mod stats;
 pub mod store;
 pub mod tls;
 pub mod verify;
+pub mod views;
 pub mod writer;
 
 pub use node::{Node, NodeError};

@@ -19,7 +19,7 @@ use tonic::transport::server::TcpIncoming;
 use crate::cases::Cases;
 use crate::config::{ConfigError, NodeConfig};
 use crate::federation::LiveManifest;
-use crate::grpc::{AdminService, FederationService, LogService};
+use crate::grpc::{AdminService, FederationService, LogService, ViewService};
 use crate::heads::Heads;
 use crate::keyfile::{KeyFileError, load_signing_key};
 use crate::releases::Releases;
@@ -142,6 +142,11 @@ impl Node {
         })
     }
 
+    /// The node's store, for offline commands (`rebuild-views`).
+    pub fn store(&self) -> Arc<RocksStore> {
+        self.store.clone()
+    }
+
     pub fn member(&self) -> &MemberId {
         &self.config.member
     }
@@ -259,6 +264,11 @@ impl Node {
         let router = tonic::transport::Server::builder()
             .add_service(health_service)
             .add_service(reflection)
+            .add_service(pb::view_server::ViewServer::new(ViewService::new(
+                self.config.member.clone(),
+                store.clone(),
+                live.clone(),
+            )))
             .add_service(pb::federation_server::FederationServer::new(
                 FederationService::new(
                     self.config.member.clone(),

@@ -2,11 +2,11 @@
 //! node's committed cases, disclosure control applied, checked as every receiver
 //! will check them, and appended to the shared log as one signed event.
 //!
-//! The latest release of each period is kept in the projection `release/<period>`
-//! (the release itself), written in the same commit as its event; the next
-//! revision of the period starts from its suppression pattern. The ε this member
-//! spent on a period is the projection `budget/<member>/<period>` (a big-endian
-//! u64 of millionths), the same row replication keeps for other members.
+//! Every release is also a view row `rel/<member>/<period>/<revision>` (see
+//! [`crate::views`]), written in the same commit as its event: the next revision
+//! of a period starts from the last one's suppression pattern, and the ε a member
+//! spent on a period is the sum over its noised releases, for this member as for
+//! the others replication brings.
 //!
 //! A noised release first appends its noise seed to the private log, then
 //! computes from the private log up to and including that seed event: the release
@@ -92,43 +92,26 @@ impl std::fmt::Debug for Releases {
     }
 }
 
-fn release_key(period: Period) -> Vec<u8> {
-    format!("release/{period}").into_bytes()
-}
-
-/// The projection key of the ε `member` spent on `period`.
-pub fn budget_key(member: &MemberId, period: &str) -> Vec<u8> {
-    format!("budget/{member}/{period}").into_bytes()
-}
-
-/// The ε spent per period by `member`, from its budget rows.
+/// The ε `member` spent per period: the sum over its noised releases this node
+/// holds (the `rel/` view rows, written with each release event).
 pub fn load_budget(
     store: &dyn Store,
     member: &MemberId,
     cap: Epsilon,
 ) -> Result<Budget, StoreError> {
-    let prefix = format!("budget/{member}/").into_bytes();
     let mut budget = Budget::new(cap);
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let rows = store.projection_page(&prefix, after.as_deref(), 1024)?;
-        let Some((last, _)) = rows.last() else {
-            return Ok(budget);
-        };
-        after = Some(last.clone());
-        for (key, value) in rows {
-            let period = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
-            let micro =
-                value
-                    .try_into()
-                    .map(u64::from_be_bytes)
-                    .map_err(|_| StoreError::Corrupt {
-                        path: format!("budget/{member}/{period}"),
-                        reason: "not an 8-byte count".into(),
-                    })?;
-            budget.spent.insert(period, Epsilon::from_micro(micro));
+    for release in crate::views::releases_of(store, member)? {
+        let epsilon = release.epsilon().map_err(|e| StoreError::Corrupt {
+            path: format!("rel/{member}/{}", release.period),
+            reason: e.to_string(),
+        })?;
+        if epsilon != Epsilon::ZERO {
+            let spent = budget.spent(&release.period);
+            let total = spent.checked_add(epsilon).unwrap_or(spent);
+            budget.spent.insert(release.period.clone(), total);
         }
     }
+    Ok(budget)
 }
 
 impl Releases {
@@ -168,13 +151,10 @@ impl Releases {
         }
         let _one_at_a_time = self.publishing.lock().await;
         let period_text = period.to_string();
-        let spent_after = match epsilon {
-            Some(e) => Some(
-                load_budget(self.store.as_ref(), &self.member, limits.epsilon_cap)?
-                    .check(&period_text, e)?,
-            ),
-            None => None,
-        };
+        if let Some(e) = epsilon {
+            load_budget(self.store.as_ref(), &self.member, limits.epsilon_cap)?
+                .check(&period_text, e)?;
+        }
         let noise = match epsilon {
             None => None,
             Some(e) => {
@@ -191,9 +171,9 @@ impl Releases {
                 Some((e, seed))
             }
         };
-        let (store, cases) = (self.store.clone(), self.cases.clone());
+        let (store, cases, member) = (self.store.clone(), self.cases.clone(), self.member.clone());
         let (release, held_back) = tokio::task::spawn_blocking(move || {
-            compute(store.as_ref(), &cases, period, k, noise.as_ref())
+            compute(store.as_ref(), &cases, &member, period, k, noise.as_ref())
         })
         .await
         .map_err(|e| StoreError::Corrupt {
@@ -208,16 +188,10 @@ impl Releases {
                 seq: None,
             });
         }
-        let mut projections = vec![(release_key(period), release.encode())];
-        if let Some(spent) = spent_after {
-            projections.push((
-                budget_key(&self.member, &period_text),
-                spent.micro().to_be_bytes().to_vec(),
-            ));
-        }
+        // The writer adds the view rows (`rel/`, `tab/`) in the same commit.
         let receipts = self
             .writer
-            .append_with(LogKind::Shared, vec![release.to_draft()], projections)
+            .append(LogKind::Shared, vec![release.to_draft()])
             .await?;
         Ok(Published {
             release,
@@ -232,6 +206,7 @@ impl Releases {
 fn compute(
     store: &dyn Store,
     cases: &Cases,
+    member: &MemberId,
     period: Period,
     k: u64,
     noise: Option<&(Epsilon, NoiseSeed)>,
@@ -246,16 +221,7 @@ fn compute(
         }
         None => (0, String::new()),
     };
-    let previous =
-        match store.projection(&release_key(period))? {
-            Some(raw) => Some(Release::decode(Release::VERSION, &raw).map_err(|e| {
-                PublishError::Corrupt {
-                    period: period.to_string(),
-                    reason: e.to_string(),
-                }
-            })?),
-            None => None,
-        };
+    let previous = crate::views::latest_release(store, member, &period.to_string())?;
     let mut builder = TableBuilder::new(period);
     cases.for_each(|case| builder.add(case))?;
     let tables = builder.finish();

@@ -35,7 +35,7 @@ use tokio::task::JoinSet;
 use crate::client::{Target, connect};
 use crate::federation::LiveManifest;
 use crate::heads::Heads;
-use crate::releases::{budget_key, load_budget};
+use crate::releases::load_budget;
 use crate::stats::LogStats;
 use crate::store::{Commit, LogId, Store, StoreError};
 use crate::tls::{TlsIdentity, parse_fingerprint};
@@ -455,14 +455,7 @@ impl Replication {
             match outcome {
                 Outcome::Append(event) => {
                     state.stats.apply(&log, event.raw().len());
-                    commit.projections.extend(crate::plan::row(&event));
-                    if let Some(period) = noised_period(&event) {
-                        let spent = state.ingest.budget().spent(&period);
-                        commit.projections.push((
-                            budget_key(origin, &period),
-                            spent.micro().to_be_bytes().to_vec(),
-                        ));
-                    }
+                    commit.projections.extend(crate::views::rows(&event));
                     commit
                         .events
                         .push((log.clone(), event.seq(), event.into_raw()));
@@ -592,14 +585,4 @@ fn load_forks(store: &dyn Store) -> Result<Vec<ForkRecord>, ReplicationError> {
         })?);
     }
     Ok(forks)
-}
-
-/// The period of a noised release (whose ε counts against its origin's budget).
-fn noised_period(event: &SignedEvent) -> Option<String> {
-    use remedy_core::payload::Payload as _;
-    if event.kind() != remedy_core::PayloadKind::RELEASE {
-        return None;
-    }
-    let release = remedy_core::release::Release::from_event(event).ok()?;
-    release.privacy.is_some().then_some(release.period)
 }

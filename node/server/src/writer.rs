@@ -357,7 +357,7 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
     for event in sign_all(unsigned, key) {
         let log = LogId::Own(event.log());
         after.stats.apply(&log, event.raw().len());
-        derived.extend(crate::plan::row(&event));
+        derived.extend(crate::views::rows(&event));
         commit.events.push((log, event.seq(), event.into_raw()));
     }
     commit.projections = jobs
@@ -581,6 +581,10 @@ mod tests {
             prefix: &[u8],
         ) -> Result<crate::store::Rows, crate::store::StoreError> {
             self.inner.meta_prefix(prefix)
+        }
+
+        fn clear_projections(&self, prefix: &[u8]) -> Result<(), crate::store::StoreError> {
+            self.inner.clear_projections(prefix)
         }
     }
 

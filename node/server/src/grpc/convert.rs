@@ -240,6 +240,60 @@ pub fn epsilon(text: &str) -> Result<Option<remedy_core::privacy::Epsilon>, Stat
     }
 }
 
+/// A view query over one table: the table and members checked, the period range
+/// of one kind; no members means `all`.
+pub fn table_query(
+    table: &str,
+    from: &str,
+    to: &str,
+    members: &[String],
+    revision: u64,
+    all: Vec<MemberId>,
+) -> Result<crate::views::TableQuery, Status> {
+    const TABLES: &[&str] = &[
+        "grievance-outcome",
+        "channel-outcome",
+        "sector-sex",
+        "status-grievance",
+        remedy_core::release::RESOLUTION,
+    ];
+    if !TABLES.contains(&table) {
+        return Err(Status::invalid_argument(format!(
+            "table {table:?} is not one of {}",
+            TABLES.join(", ")
+        )));
+    }
+    let from = period(from)?;
+    let to = if to.is_empty() { from } else { period(to)? };
+    if std::mem::discriminant(&from) != std::mem::discriminant(&to) || to < from {
+        return Err(Status::invalid_argument(format!(
+            "the period range {from} to {to} must run forward over periods of one kind"
+        )));
+    }
+    let mut members: Vec<MemberId> = if members.is_empty() {
+        all
+    } else {
+        members
+            .iter()
+            .map(|m| {
+                MemberId::new(m).map_err(|e| Status::invalid_argument(format!("member {m:?}: {e}")))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    members.sort();
+    members.dedup();
+    Ok(crate::views::TableQuery {
+        table: table.to_string(),
+        from,
+        to,
+        members,
+        revision: match revision {
+            0 => crate::views::Revision::Latest,
+            r => crate::views::Revision::Exactly(r),
+        },
+    })
+}
+
 pub fn period(text: &str) -> Result<remedy_core::tables::Period, Status> {
     remedy_core::tables::Period::parse(text).ok_or_else(|| {
         Status::invalid_argument(format!(

@@ -5,7 +5,9 @@ mod admin;
 pub mod convert;
 mod federation;
 mod log;
+mod view;
 
 pub use admin::AdminService;
 pub use federation::FederationService;
 pub use log::LogService;
+pub use view::ViewService;

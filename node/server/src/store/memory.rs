@@ -122,6 +122,13 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    fn clear_projections(&self, prefix: &[u8]) -> Result<(), StoreError> {
+        self.tables()
+            .projections
+            .retain(|k, _| !k.starts_with(prefix));
+        Ok(())
+    }
+
     fn meta_prefix(&self, prefix: &[u8]) -> Result<Rows, StoreError> {
         Ok(self
             .tables()

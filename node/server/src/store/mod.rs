@@ -120,6 +120,9 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every metadata row whose key starts with `prefix`, in key order.
     fn meta_prefix(&self, prefix: &[u8]) -> Result<Rows, StoreError>;
+    /// Deletes every projection row whose key starts with `prefix` (to rebuild
+    /// derived rows from the logs).
+    fn clear_projections(&self, prefix: &[u8]) -> Result<(), StoreError>;
 }
 
 /// The key of a replicated event: origin, a zero byte, then the sequence number

@@ -311,6 +311,24 @@ impl Store for RocksStore {
         Ok(rows)
     }
 
+    fn clear_projections(&self, prefix: &[u8]) -> Result<(), StoreError> {
+        let cf = self.cf(CF_PROJECTIONS)?;
+        let mut batch = WriteBatch::default();
+        let mut it = self.db.raw_iterator_cf(cf);
+        it.seek(prefix);
+        while let Some(key) = it.key() {
+            if !key.starts_with(prefix) {
+                break;
+            }
+            batch.delete_cf(cf, key);
+            it.next();
+        }
+        it.status().map_err(|e| self.rocks(e))?;
+        self.db
+            .write_opt(batch, &self.write_options.options)
+            .map_err(|e| self.rocks(e))
+    }
+
     fn meta_prefix(&self, prefix: &[u8]) -> Result<Rows, StoreError> {
         let mut rows = Vec::new();
         let mut it = self.db.raw_iterator_cf(self.cf(CF_META)?);

@@ -1,0 +1,403 @@
+//! The regional view of statistics: a table of one period across members with
+//! regional totals, and the series of one cell across periods, from published
+//! releases. Pure: the node reads the releases, this computes the answer. The
+//! answer's JSON is the documented format of `remedy view stats|series --format
+//! json` and of the `View` gRPC service; it holds nothing about the node that
+//! answered or the time of asking, and its order is fixed (periods, then members,
+//! in code order), so every node that holds the same releases answers the same
+//! bytes.
+//!
+//! Honesty about what is hidden: a regional figure summed over cells of which some
+//! are suppressed is a `lower-bound` (the true total is at least that), never an
+//! exact value; one with noised parts is `noised` (an estimate). Member totals are
+//! published exactly even when cells are suppressed, so regional totals of rows
+//! and columns usually stay exact.
+
+use serde::{Deserialize, Serialize};
+
+use crate::release::{CellStatus, RESOLUTION, Release};
+
+/// What a reader may take a figure for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Exact.
+    Published,
+    /// Withheld: no value.
+    Suppressed,
+    /// Exact count plus noise: an estimate.
+    Noised,
+    /// A sum with suppressed parts: the true value is at least this.
+    LowerBound,
+    /// A sum with suppressed and noised parts.
+    NoisedLowerBound,
+    /// Not summed across members (a median).
+    NotAdditive,
+}
+
+impl From<CellStatus> for Status {
+    fn from(s: CellStatus) -> Self {
+        match s {
+            CellStatus::Published => Status::Published,
+            CellStatus::Suppressed => Status::Suppressed,
+            CellStatus::Noised => Status::Noised,
+        }
+    }
+}
+
+/// One figure and its status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figure {
+    pub value: Option<u64>,
+    pub status: Status,
+}
+
+impl Figure {
+    fn of(value: Option<u64>, status: CellStatus) -> Self {
+        Self {
+            value,
+            status: status.into(),
+        }
+    }
+
+    /// The sum of figures, honest about hidden and noised parts.
+    pub fn sum<'a>(figures: impl IntoIterator<Item = &'a Figure>) -> Figure {
+        let (mut total, mut hidden, mut noised, mut any) = (0u64, false, false, false);
+        for f in figures {
+            any = true;
+            match f.status {
+                Status::NotAdditive => {
+                    return Figure {
+                        value: None,
+                        status: Status::NotAdditive,
+                    };
+                }
+                Status::Suppressed => hidden = true,
+                Status::LowerBound => hidden = true,
+                Status::NoisedLowerBound => {
+                    hidden = true;
+                    noised = true;
+                }
+                Status::Noised => noised = true,
+                Status::Published => {}
+            }
+            total += f.value.unwrap_or(0);
+        }
+        let status = match (hidden, noised) {
+            (false, false) => Status::Published,
+            (false, true) => Status::Noised,
+            (true, false) => Status::LowerBound,
+            (true, true) => Status::NoisedLowerBound,
+        };
+        Figure {
+            value: any.then_some(total),
+            status,
+        }
+    }
+}
+
+/// One member's table of one period, as its release published it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberTable {
+    pub member: String,
+    pub period: String,
+    pub revision: u64,
+    pub rows: Vec<String>,
+    pub columns: Vec<String>,
+    /// Row-major.
+    pub cells: Vec<Vec<Figure>>,
+    pub row_totals: Vec<Figure>,
+    pub column_totals: Vec<Figure>,
+    pub total: Figure,
+}
+
+/// The columns of the resolution table in the regional view.
+pub const RESOLUTION_COLUMNS: &[&str] = &["closed", "median-days", "compensation-usd"];
+
+/// Every table name a release holds: the four count tables, then `resolution`.
+pub fn table_names(release: &Release) -> Vec<String> {
+    release
+        .tables
+        .iter()
+        .map(|t| t.name.clone())
+        .chain([RESOLUTION.to_string()])
+        .collect()
+}
+
+/// One table of a member's release.
+pub fn member_table(member: &str, release: &Release, table: &str) -> Option<MemberTable> {
+    let status = |value: Option<u64>| Figure::of(value, release.status(table, value));
+    if table == RESOLUTION {
+        let noised = release.is_noised(RESOLUTION);
+        let cells: Vec<Vec<Figure>> = release
+            .resolution
+            .iter()
+            .map(|r| {
+                let other = |value: Option<u64>| Figure {
+                    value,
+                    status: if value.is_some() {
+                        Status::Published
+                    } else {
+                        Status::Suppressed
+                    },
+                };
+                vec![
+                    status(r.closed),
+                    Figure {
+                        status: if r.median_days.is_some() && noised {
+                            Status::Noised
+                        } else {
+                            other(r.median_days).status
+                        },
+                        value: r.median_days,
+                    },
+                    other(r.total_compensation_usd),
+                ]
+            })
+            .collect();
+        let column_totals = (0..RESOLUTION_COLUMNS.len())
+            .map(|c| {
+                let column: Vec<Figure> = cells.iter().map(|row| row[c]).collect();
+                if c == 1 {
+                    Figure {
+                        value: None,
+                        status: Status::NotAdditive,
+                    }
+                } else {
+                    Figure::sum(&column)
+                }
+            })
+            .collect();
+        return Some(MemberTable {
+            member: member.into(),
+            period: release.period.clone(),
+            revision: release.revision,
+            rows: release
+                .resolution
+                .iter()
+                .map(|r| r.channel.clone())
+                .collect(),
+            columns: RESOLUTION_COLUMNS.iter().map(|c| c.to_string()).collect(),
+            row_totals: cells
+                .iter()
+                .map(|_| Figure {
+                    value: None,
+                    status: Status::NotAdditive,
+                })
+                .collect(),
+            cells,
+            column_totals,
+            total: Figure {
+                value: None,
+                status: Status::NotAdditive,
+            },
+        });
+    }
+    let t = release.tables.iter().find(|t| t.name == table)?;
+    // Totals are exact unless the table is noised.
+    let exact = |value: u64| status(Some(value));
+    Some(MemberTable {
+        member: member.into(),
+        period: release.period.clone(),
+        revision: release.revision,
+        rows: t.rows.clone(),
+        columns: t.columns.clone(),
+        cells: t
+            .cells
+            .iter()
+            .map(|row| row.iter().map(|v| status(*v)).collect())
+            .collect(),
+        row_totals: t.row_totals.iter().map(|v| exact(*v)).collect(),
+        column_totals: t.column_totals.iter().map(|v| exact(*v)).collect(),
+        total: exact(t.total),
+    })
+}
+
+/// The regional table: every member's figure summed, cell by cell.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionalTable {
+    pub rows: Vec<String>,
+    pub columns: Vec<String>,
+    pub cells: Vec<Vec<Figure>>,
+    pub row_totals: Vec<Figure>,
+    pub column_totals: Vec<Figure>,
+    pub total: Figure,
+}
+
+/// One period of a table across members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodBlock {
+    pub period: String,
+    /// Members asked for that have published no release of the period.
+    pub missing: Vec<String>,
+    pub members: Vec<MemberTable>,
+    /// `None` when no member has published.
+    pub regional: Option<RegionalTable>,
+}
+
+/// The answer to a statistics query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    pub table: String,
+    pub periods: Vec<PeriodBlock>,
+}
+
+/// Keeps the rows and columns named (all when the lists are empty), in the
+/// table's order.
+pub fn filter(table: &mut MemberTable, rows: &[String], columns: &[String]) {
+    let keep = |names: &[String], wanted: &[String]| -> Vec<usize> {
+        (0..names.len())
+            .filter(|&i| wanted.is_empty() || wanted.contains(&names[i]))
+            .collect()
+    };
+    let (r, c) = (keep(&table.rows, rows), keep(&table.columns, columns));
+    table.cells = r
+        .iter()
+        .map(|&i| c.iter().map(|&j| table.cells[i][j]).collect())
+        .collect();
+    table.row_totals = r.iter().map(|&i| table.row_totals[i]).collect();
+    table.column_totals = c.iter().map(|&j| table.column_totals[j]).collect();
+    table.rows = r.iter().map(|&i| table.rows[i].clone()).collect();
+    table.columns = c.iter().map(|&j| table.columns[j].clone()).collect();
+}
+
+/// One period block from the members' tables (already filtered alike).
+pub fn block(period: &str, members: Vec<MemberTable>, missing: Vec<String>) -> PeriodBlock {
+    let regional = members.first().map(|first| {
+        let (rows, columns) = (first.rows.len(), first.columns.len());
+        let same: Vec<&MemberTable> = members
+            .iter()
+            .filter(|m| m.rows == first.rows && m.columns == first.columns)
+            .collect();
+        let sum = |f: &dyn Fn(&MemberTable) -> Figure| -> Figure {
+            let figures: Vec<Figure> = same.iter().map(|m| f(m)).collect();
+            Figure::sum(&figures)
+        };
+        RegionalTable {
+            rows: first.rows.clone(),
+            columns: first.columns.clone(),
+            cells: (0..rows)
+                .map(|r| (0..columns).map(|c| sum(&|m| m.cells[r][c])).collect())
+                .collect(),
+            row_totals: (0..rows).map(|r| sum(&|m| m.row_totals[r])).collect(),
+            column_totals: (0..columns).map(|c| sum(&|m| m.column_totals[c])).collect(),
+            total: sum(&|m| m.total),
+        }
+    });
+    PeriodBlock {
+        period: period.into(),
+        missing,
+        members,
+        regional,
+    }
+}
+
+/// One member's figure in a series.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesValue {
+    pub member: String,
+    pub revision: u64,
+    #[serde(flatten)]
+    pub figure: Figure,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    pub period: String,
+    pub values: Vec<SeriesValue>,
+    pub regional: Figure,
+}
+
+/// One cell of a table across periods.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Series {
+    pub table: String,
+    /// A row name, or `total` for the column total.
+    pub row: String,
+    /// A column name, or `total` for the row total.
+    pub column: String,
+    pub points: Vec<SeriesPoint>,
+}
+
+/// The figure at `row` × `column` of a member table (`total` for a margin).
+pub fn figure_at(table: &MemberTable, row: &str, column: &str) -> Option<Figure> {
+    let r = table.rows.iter().position(|x| x == row);
+    let c = table.columns.iter().position(|x| x == column);
+    match (r, c, row == "total", column == "total") {
+        (Some(r), Some(c), _, _) => Some(table.cells[r][c]),
+        (Some(r), None, _, true) => Some(table.row_totals[r]),
+        (None, Some(c), true, _) => Some(table.column_totals[c]),
+        (None, None, true, true) => Some(table.total),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::case::Date;
+    use crate::release::{Source, build};
+    use crate::tables::{Period, compute};
+
+    fn release(member: &str, count: u64) -> Release {
+        let cases: Vec<_> = crate::synthetic::generate(
+            &crate::MemberId::new(member).unwrap(),
+            count,
+            4,
+            Date::parse("2024-01-01").unwrap(),
+            Date::parse("2024-12-31").unwrap(),
+        )
+        .collect();
+        let tables = compute(Period::parse("2024-Q3").unwrap(), &cases);
+        let source = Source {
+            private_seq: 1,
+            private_hash: String::new(),
+        };
+        build(&tables, 5, 1, source, None).unwrap()
+    }
+
+    #[test]
+    fn sums_over_suppressed_cells_are_lower_bounds_and_totals_stay_exact() {
+        let members: Vec<MemberTable> = [("KH", 300), ("VN", 2000)]
+            .iter()
+            .map(|(m, n)| member_table(m, &release(m, *n), "grievance-outcome").unwrap())
+            .collect();
+        let kh = &members[0];
+        let (r, c) = (0..kh.rows.len())
+            .flat_map(|r| (0..kh.columns.len()).map(move |c| (r, c)))
+            .find(|&(r, c)| kh.cells[r][c].status == Status::Suppressed)
+            .expect("300 cases give suppressed cells");
+        let b = block("2024-Q3", members.clone(), vec![]);
+        let regional = b.regional.unwrap();
+        assert_eq!(regional.cells[r][c].status, Status::LowerBound);
+        assert_eq!(
+            regional.cells[r][c].value,
+            Some(members[1].cells[r][c].value.unwrap_or(0))
+        );
+        assert_eq!(regional.total.status, Status::Published);
+        assert_eq!(
+            regional.total.value,
+            Some(members.iter().map(|m| m.total.value.unwrap()).sum())
+        );
+        // Medians are not summed.
+        let res = member_table("KH", &release("KH", 300), RESOLUTION).unwrap();
+        let b = block("2024-Q3", vec![res.clone(), res], vec![]);
+        assert_eq!(
+            b.regional.unwrap().column_totals[1].status,
+            Status::NotAdditive
+        );
+    }
+
+    #[test]
+    fn filters_and_margins_pick_figures() {
+        let mut t = member_table("KH", &release("KH", 300), "sector-sex").unwrap();
+        let total = t.total;
+        filter(&mut t, &["construction".into()], &[]);
+        assert_eq!(t.rows, vec!["construction"]);
+        assert_eq!(t.columns.len(), 4);
+        assert_eq!(figure_at(&t, "total", "total"), Some(total));
+        assert!(figure_at(&t, "construction", "female").is_some());
+        assert!(figure_at(&t, "fishery", "female").is_none());
+    }
+}
