@@ -5,8 +5,8 @@
 //! - `plan/<origin>/<seq:020>`: the raw plan event (see [`crate::plan`]);
 //! - `rel/<origin>/<period>/<revision:08>`: a release, its payload as signed;
 //! - `tab/<table>/<period>/<origin>/<revision:08>`: one table of that release as
-//!   [`MemberTable`] JSON, keyed so that one table of one period across members is
-//!   one short range, and a series a longer one.
+//!   [`MemberTable`] in its binary form, keyed so that one table of one period
+//!   across members is one short range, and a series a longer one.
 //!
 //! Each row is a function of its event alone ([`rows`]), so [`rebuild`] recomputes
 //! the same bytes from the logs. Queries ([`stats`], [`series`], [`releases`])
@@ -45,7 +45,7 @@ pub fn rows(event: &SignedEvent) -> Vec<(Vec<u8>, Vec<u8>)> {
             if let Some(table) = regional::member_table(origin.as_str(), &release, &name) {
                 rows.push((
                     format!("tab/{name}/{period}/{origin}/{revision:08}").into_bytes(),
-                    serde_json::to_vec(&table).unwrap_or_default(),
+                    table.encode(),
                 ));
             }
         }
@@ -189,7 +189,8 @@ fn tables(
     })?;
     let mut out: BTreeMap<Period, BTreeMap<MemberId, MemberTable>> = BTreeMap::new();
     for ((period, member), (key, value)) in chosen {
-        let table: MemberTable = serde_json::from_slice(&value).map_err(|e| corrupt(&key, e))?;
+        let table = MemberTable::decode(&value)
+            .ok_or_else(|| corrupt(&key, "not a table in the view's binary form"))?;
         out.entry(period).or_default().insert(member, table);
     }
     Ok(out)

@@ -10,6 +10,7 @@
 
 mod cases;
 mod replication;
+mod views;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -101,11 +102,25 @@ struct Options {
     catch_up_events: u64,
     propagation_samples: u64,
     import_rows: u64,
+    view_members: usize,
+    view_quarters: u16,
+    view_queries: usize,
 }
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
+    // `--views-only`: the regional-view measurement alone, printed, for work on it.
+    if args.iter().any(|a| a == "--views-only") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let work = tempfile::tempdir()?;
+        let v = runtime.block_on(views::regional(work.path(), 50, 40, 200))?;
+        println!("{v:?}");
+        return Ok(());
+    }
     let out = args
         .iter()
         .position(|a| a == "--out")
@@ -122,6 +137,9 @@ fn main() -> anyhow::Result<()> {
             catch_up_events: 20_000,
             propagation_samples: 20,
             import_rows: 200_000,
+            view_members: 50,
+            view_quarters: 40,
+            view_queries: 100,
         }
     } else {
         Options {
@@ -133,6 +151,9 @@ fn main() -> anyhow::Result<()> {
             catch_up_events: 100_000,
             propagation_samples: 50,
             import_rows: 1_000_000,
+            view_members: 50,
+            view_quarters: 40,
+            view_queries: 400,
         }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -225,6 +246,14 @@ struct Report {
     import_rate: Figure,
     import_peak_mib: Figure,
     publish_seconds: Figure,
+    view_stats_p50_ms: Figure,
+    view_stats_p99_ms: Figure,
+    view_series_p50_ms: Figure,
+    view_series_p99_ms: Figure,
+    view_rebuild_seconds: Figure,
+    view_rebuild_rate: Figure,
+    view_events: u64,
+    view_rows: u64,
     options: Option<Options>,
 }
 
@@ -300,6 +329,27 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         report.import_rate.push(figures.import_rate);
         report.import_peak_mib.push(figures.import_peak_mib);
         report.publish_seconds.push(figures.publish_seconds);
+        eprintln!(
+            "  regional view: {} members x {} quarters",
+            options.view_members, options.view_quarters
+        );
+        let v = views::regional(
+            &run_dir.join("VIEW"),
+            options.view_members,
+            options.view_quarters,
+            options.view_queries,
+        )
+        .await?;
+        report.view_stats_p50_ms.push(v.stats_p50_ms);
+        report.view_stats_p99_ms.push(v.stats_p99_ms);
+        report.view_series_p50_ms.push(v.series_p50_ms);
+        report.view_series_p99_ms.push(v.series_p99_ms);
+        report.view_rebuild_seconds.push(v.rebuild_seconds);
+        report
+            .view_rebuild_rate
+            .push(v.events as f64 / v.rebuild_seconds.max(1e-9));
+        report.view_events = v.events;
+        report.view_rows = v.rows;
         std::fs::remove_dir_all(&run_dir).ok();
     }
     Ok(report)
@@ -823,6 +873,39 @@ impl Report {
             o.import_rows,
             self.publish_seconds.median(),
             self.publish_seconds.spread()
+        );
+        let _ = writeln!(s, "\n## The regional view (issue 6)\n");
+        let _ = writeln!(
+            s,
+            "A store with the releases of {} members over {} quarters (all five tables; {} release events, {} view rows), queried through the `View` gRPC service on loopback (plain text, in process), {} queries of each kind.\n",
+            o.view_members, o.view_quarters, self.view_events, self.view_rows, o.view_queries
+        );
+        let _ = writeln!(
+            s,
+            "| figure | value | spread | ratio | target |\n|---|---:|---|---|---|"
+        );
+        let _ = writeln!(
+            s,
+            "| one table, one period, all {} members, with regional totals: p99 | {:.1} ms | {} | p50 {:.1} ms | < 20 ms |",
+            o.view_members,
+            self.view_stats_p99_ms.median(),
+            self.view_stats_p99_ms.spread(),
+            self.view_stats_p50_ms.median()
+        );
+        let _ = writeln!(
+            s,
+            "| one cell over {} quarters, all members and the regional sum: p99 | {:.1} ms | {} | p50 {:.1} ms | < 50 ms |",
+            o.view_quarters,
+            self.view_series_p99_ms.median(),
+            self.view_series_p99_ms.spread(),
+            self.view_series_p50_ms.median()
+        );
+        let _ = writeln!(
+            s,
+            "| `rebuild-views` of that store from its logs | {:.2} s | {} | {} events/s | — |",
+            self.view_rebuild_seconds.median(),
+            self.view_rebuild_seconds.spread(),
+            human(self.view_rebuild_rate.median())
         );
         s.push_str(NOTES);
         s
