@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod keys;
 pub mod manifest;
 pub mod member;
+pub mod merkle;
 pub mod payload;
 pub mod plan;
 pub mod privacy;
