@@ -10,6 +10,7 @@
 //! ```
 
 pub mod case;
+pub mod checkpoint;
 pub mod chain;
 pub mod disclosure;
 pub mod event;
