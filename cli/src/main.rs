@@ -3,6 +3,7 @@
 //! `main` parses arguments and dispatches; each command lives in its own module.
 //! Output for people goes to stdout, errors to stderr with a non-zero exit code.
 
+mod audit;
 mod cases;
 mod client;
 mod demo;
@@ -79,6 +80,9 @@ enum Command {
     /// The joint regional work plan: propose, endorse, object, record status, show.
     #[command(subcommand)]
     Workplan(plan::WorkplanCommand),
+    /// Auditors: verify every origin's log, checkpoints, proofs and releases.
+    #[command(subcommand)]
+    Audit(audit::Command),
     /// What a node shows its readers.
     #[command(subcommand)]
     View(view::Command),
@@ -113,6 +117,7 @@ fn main() -> std::process::ExitCode {
         Command::Pilot(command) => plan::pilot(&context, command),
         Command::Workplan(command) => plan::workplan(&context, command),
         Command::View(command) => view::run(&context, command),
+        Command::Audit(command) => audit::run(&context, command),
         Command::Status => status::run(&context),
         Command::Demo(args) => demo::run(args),
     };

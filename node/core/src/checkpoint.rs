@@ -81,7 +81,12 @@ pub fn key_id(name: &str, kind: u8, key: &VerifyingKey) -> [u8; 4] {
 impl Checkpoint {
     /// The note body: exactly the bytes a signature covers.
     pub fn body(&self) -> String {
-        format!("{}\n{}\n{}\n", self.origin, self.size, STANDARD.encode(self.root))
+        format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            STANDARD.encode(self.root)
+        )
     }
 }
 
@@ -121,7 +126,10 @@ impl SignedCheckpoint {
             .ok_or_else(|| bad(0, "no blank line between the body and the signatures"))?;
         let lines: Vec<&str> = body.split('\n').collect();
         if lines.len() < 3 {
-            return Err(bad(lines.len(), "a checkpoint needs an origin, a size and a root"));
+            return Err(bad(
+                lines.len(),
+                "a checkpoint needs an origin, a size and a root",
+            ));
         }
         let size: u64 = lines[1]
             .parse()
@@ -183,7 +191,8 @@ impl SignedCheckpoint {
         let mut bytes = time.to_be_bytes().to_vec();
         bytes.extend_from_slice(&signature.to_bytes());
         let id = key_id(name, COSIGNATURE, &key.verifying_key());
-        self.signatures.retain(|s| !(s.name == name && s.key_id == id));
+        self.signatures
+            .retain(|s| !(s.name == name && s.key_id == id));
         self.signatures.push(NoteSignature {
             name: name.into(),
             key_id: id,
@@ -201,7 +210,9 @@ impl SignedCheckpoint {
             let time = u64::from_be_bytes(s.bytes[..8].try_into().ok()?);
             let sig = Signature::from_slice(&s.bytes[8..]).ok()?;
             let message = cosigned_message(&self.checkpoint, time);
-            key.verify_strict(message.as_bytes(), &sig).ok().map(|()| time)
+            key.verify_strict(message.as_bytes(), &sig)
+                .ok()
+                .map(|()| time)
         })
     }
 }
@@ -245,7 +256,10 @@ mod tests {
         let changed = text.replace("\n1042\n", "\n1043\n");
         let parsed = SignedCheckpoint::parse(&changed).unwrap();
         assert!(!parsed.signed_by(&key_name("KH"), &kh.verifying_key()));
-        assert_eq!(parsed.cosigned_by(&key_name("VN"), &vn.verifying_key()), None);
+        assert_eq!(
+            parsed.cosigned_by(&key_name("VN"), &vn.verifying_key()),
+            None
+        );
     }
 
     #[test]

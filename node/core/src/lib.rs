@@ -10,8 +10,8 @@
 //! ```
 
 pub mod case;
-pub mod checkpoint;
 pub mod chain;
+pub mod checkpoint;
 pub mod disclosure;
 pub mod event;
 pub mod ingest;

@@ -69,7 +69,11 @@ pub fn root<S: Subtrees>(tree: &S, size: u64) -> Result<Hash, S::Error> {
 
 /// The inclusion proof of leaf `index` in the tree of the first `size` leaves
 /// (RFC 9162 §2.1.3.1), from the leaf up.
-pub fn inclusion_proof<S: Subtrees>(tree: &S, index: u64, size: u64) -> Result<Vec<Hash>, S::Error> {
+pub fn inclusion_proof<S: Subtrees>(
+    tree: &S,
+    index: u64,
+    size: u64,
+) -> Result<Vec<Hash>, S::Error> {
     let mut proof = Vec::new();
     // Walk down from the whole range, remembering siblings; then reverse.
     let (mut start, mut len, mut m) = (0u64, size, index);
@@ -366,7 +370,11 @@ mod tests {
     fn roots_match_the_rfc_definition_at_every_size() {
         let (memory, leaves, roots) = tree(70);
         for n in 0..=70u64 {
-            assert_eq!(roots[n as usize], reference(&leaves[..n as usize]), "size {n}");
+            assert_eq!(
+                roots[n as usize],
+                reference(&leaves[..n as usize]),
+                "size {n}"
+            );
             assert_eq!(root(&memory, n).unwrap(), roots[n as usize]);
             assert_eq!(Frontier::at(&memory, n).unwrap().root(), roots[n as usize]);
         }
@@ -437,8 +445,14 @@ mod tests {
                 if old > 10 && new > old {
                     // The rewritten history's root is not consistent with the old one.
                     assert!(
-                        verify_consistency(old, new, &roots[old as usize], &other[new as usize], &proof)
-                            .is_err()
+                        verify_consistency(
+                            old,
+                            new,
+                            &roots[old as usize],
+                            &other[new as usize],
+                            &proof
+                        )
+                        .is_err()
                     );
                 }
             }

@@ -440,6 +440,8 @@ mod tests {
             shared: ChainHead::EMPTY,
             private: ChainHead::EMPTY,
             stats: Default::default(),
+            tree: Default::default(),
+            checkpoint_origin: None,
         };
         let (writer, _) = LogWriter::start(
             store.clone(),

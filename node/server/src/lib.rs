@@ -14,6 +14,7 @@ pub mod grpc;
 pub mod heads;
 pub mod identity;
 pub mod keyfile;
+pub mod merkle;
 pub mod node;
 pub mod plan;
 pub mod releases;
@@ -23,6 +24,7 @@ pub mod store;
 pub mod tls;
 pub mod verify;
 pub mod views;
+pub mod witness;
 pub mod writer;
 
 pub use node::{Node, NodeError};

@@ -167,10 +167,26 @@ impl Node {
         };
         let store: Arc<dyn Store> = self.store.clone();
         let stats = LogStats::load(store.as_ref(), &own_logs())?;
+        let federation = self
+            .manifest
+            .as_ref()
+            .map(|m| m.body.federation.name.clone())
+            .unwrap_or_else(|| "standalone".into());
+        let member = self.config.member.clone();
         let state = WriterState {
             shared: self.verified.shared,
             private: self.verified.private,
             stats,
+            tree: crate::merkle::frontier(
+                store.as_ref(),
+                &member,
+                &member,
+                self.verified.shared.seq,
+            )?,
+            checkpoint_origin: Some(remedy_core::checkpoint::origin_line(
+                &federation,
+                member.as_str(),
+            )),
         };
         let heads = Arc::new(Heads::default());
         heads.advance(&self.config.member, self.verified.shared.seq);
@@ -246,6 +262,7 @@ impl Node {
                 let own = identity.fingerprint();
                 let replicator = Replication::new(
                     self.config.member.clone(),
+                    self.key.clone(),
                     store.clone(),
                     heads.clone(),
                     live.clone(),

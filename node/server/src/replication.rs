@@ -28,7 +28,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use remedy_core::ingest::{Ingest, Outcome};
 use remedy_core::manifest::Manifest;
 use remedy_core::privacy::{Budget, Epsilon};
-use remedy_core::{ChainHead, EventHash, MemberId, SignedEvent};
+use remedy_core::{ChainHead, EventHash, MemberId, SignedEvent, SigningKey};
 use remedy_proto::v1 as pb;
 use tokio::task::JoinSet;
 
@@ -39,6 +39,7 @@ use crate::releases::load_budget;
 use crate::stats::LogStats;
 use crate::store::{Commit, LogId, Store, StoreError};
 use crate::tls::{TlsIdentity, parse_fingerprint};
+use crate::witness::Witnessed;
 
 /// Largest message a follower accepts: a page is cut at `PAGE_BYTES`, but always
 /// holds at least one event, which may be up to 1 MiB of payload.
@@ -131,12 +132,18 @@ pub enum ReplicationError {
 struct OriginState {
     ingest: Ingest,
     stats: LogStats,
+    /// The Merkle tree of the replica, up to the ingest's head.
+    tree: remedy_core::merkle::Frontier,
+    /// A checkpoint received for more events than held yet.
+    pending_checkpoint: Option<String>,
     /// The highest head any peer reported.
     best_known: u64,
 }
 
 pub struct Replication {
     member: MemberId,
+    /// This member's signing key, for cosigning other members' checkpoints.
+    key: SigningKey,
     store: Arc<dyn Store>,
     heads: Arc<Heads>,
     manifest: Arc<LiveManifest>,
@@ -168,8 +175,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Replication {
     /// `replicas` are the verified heads of the replicated logs held at start.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         member: MemberId,
+        key: SigningKey,
         store: Arc<dyn Store>,
         heads: Arc<Heads>,
         manifest: Arc<LiveManifest>,
@@ -180,6 +189,7 @@ impl Replication {
         let forks = load_forks(store.as_ref())?;
         let this = Arc::new(Self {
             member,
+            key,
             store,
             heads,
             manifest,
@@ -243,11 +253,15 @@ impl Replication {
             }
             self.heads.advance(&member.id, head.seq);
             let stats = LogStats::load(self.store.as_ref(), std::slice::from_ref(&log))?;
+            let tree =
+                crate::merkle::frontier(self.store.as_ref(), &member.id, &self.member, head.seq)?;
             origins.insert(
                 member.id.clone(),
                 Arc::new(Mutex::new(OriginState {
                     ingest,
                     stats,
+                    tree,
+                    pending_checkpoint: None,
                     best_known: head.seq,
                 })),
             );
@@ -383,10 +397,14 @@ impl Replication {
             };
             let raws: Vec<Vec<u8>> = page.events.into_iter().map(|e| e.raw).collect();
             let (peer, this) = (peer.clone(), self.clone());
-            let head = page.head;
-            tokio::task::spawn_blocking(move || this.ingest_page(&peer, &origin, head, raws))
-                .await
-                .map_err(|e| e.to_string())??;
+            let (head, checkpoint) = (page.head, page.checkpoint);
+            tokio::task::spawn_blocking(move || {
+                let ingested = this.ingest_page(&peer, &origin, head, raws);
+                this.witness(&peer, &origin, checkpoint);
+                ingested
+            })
+            .await
+            .map_err(|e| e.to_string())??;
         }
         Ok(())
     }
@@ -417,6 +435,60 @@ impl Replication {
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| format!("refused manifest version {}: {e}", current + 1))?;
+        }
+    }
+
+    /// Witnesses the checkpoint of `origin` a peer sent (and any received earlier
+    /// for more events than were held then): cosigns it when it agrees with the
+    /// events held, keeps the evidence when it does not.
+    fn witness(&self, peer: &MemberId, origin: &MemberId, received: String) {
+        let Some(state) = lock(&self.origins).get(origin).cloned() else {
+            return;
+        };
+        let mut state = lock(&state);
+        if !received.is_empty() {
+            state.pending_checkpoint = Some(received);
+        }
+        let Some(text) = state.pending_checkpoint.take() else {
+            return;
+        };
+        let manifest = self.manifest.current();
+        let key_of = |m: &MemberId| manifest.member(m).and_then(|m| m.verifying_key().ok());
+        let witness = crate::witness::Witness {
+            store: self.store.as_ref(),
+            own: &self.member,
+            key: &self.key,
+            key_of: &key_of,
+        };
+        let time = u64::try_from(now_ms() / 1000).unwrap_or(0);
+        let commit = match witness.witness(origin, state.ingest.head().seq, &text, time) {
+            Ok(Witnessed::Cosigned(rows)) => Commit {
+                projections: rows,
+                ..Commit::default()
+            },
+            Ok(Witnessed::Pending) => {
+                state.pending_checkpoint = Some(text);
+                return;
+            }
+            Ok(Witnessed::Known) => return,
+            Ok(Witnessed::Invalid(reason)) => {
+                tracing::warn!(%peer, %origin, "checkpoint from peer refused: {reason}");
+                return;
+            }
+            Ok(Witnessed::Conflict { reason, evidence }) => {
+                tracing::error!(%peer, %origin, "EQUIVOCATION: {reason}; both checkpoints kept as evidence");
+                Commit {
+                    meta: vec![evidence],
+                    ..Commit::default()
+                }
+            }
+            Err(e) => {
+                tracing::warn!(%peer, %origin, error = %e, "cannot witness the checkpoint");
+                return;
+            }
+        };
+        if let Err(e) = self.store.commit(commit) {
+            tracing::warn!(%origin, error = %e, "cannot store the witnessed checkpoint");
         }
     }
 
@@ -455,6 +527,8 @@ impl Replication {
             match outcome {
                 Outcome::Append(event) => {
                     state.stats.apply(&log, event.raw().len());
+                    let rows = crate::merkle::push(origin, &mut state.tree, event.raw());
+                    commit.projections.extend(rows);
                     commit.projections.extend(crate::views::rows(&event));
                     commit
                         .events
@@ -503,6 +577,9 @@ impl Replication {
             state.ingest = before;
             state.stats =
                 LogStats::load(store, std::slice::from_ref(&log)).map_err(|e| e.to_string())?;
+            state.tree =
+                crate::merkle::frontier(store, origin, &self.member, state.ingest.head().seq)
+                    .map_err(|e| e.to_string())?;
             return Err(format!("storing {origin} events failed: {e}"));
         }
         self.heads.advance(origin, state.ingest.head().seq);

@@ -99,6 +99,10 @@ pub struct WriterState {
     pub shared: ChainHead,
     pub private: ChainHead,
     pub stats: LogStats,
+    /// The Merkle tree of the shared log, up to `shared`.
+    pub tree: remedy_core::merkle::Frontier,
+    /// The origin line of this log's checkpoints; `None` signs none.
+    pub checkpoint_origin: Option<String>,
 }
 
 impl LogWriter {
@@ -354,11 +358,30 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
     }
     let mut commit = Commit::default();
     let mut derived = Vec::new();
+    let mut shared = false;
     for event in sign_all(unsigned, key) {
         let log = LogId::Own(event.log());
         after.stats.apply(&log, event.raw().len());
-        derived.extend(crate::views::rows(&event));
+        if event.log() == LogKind::Shared {
+            shared = true;
+            derived.extend(crate::merkle::push(origin, &mut after.tree, event.raw()));
+            derived.extend(crate::views::rows(&event));
+        }
         commit.events.push((log, event.seq(), event.into_raw()));
+    }
+    // A checkpoint of the shared log as it stands after this group.
+    if let (true, Some(line)) = (shared, &after.checkpoint_origin) {
+        let checkpoint = remedy_core::checkpoint::Checkpoint {
+            origin: line.clone(),
+            size: after.tree.size(),
+            root: after.tree.root(),
+        };
+        let name = remedy_core::checkpoint::key_name(origin.as_str());
+        let signed = remedy_core::checkpoint::SignedCheckpoint::sign(checkpoint, &name, key);
+        derived.push((
+            crate::merkle::checkpoint_key(origin),
+            signed.to_text().into_bytes(),
+        ));
     }
     commit.projections = jobs
         .iter_mut()
@@ -462,6 +485,8 @@ mod tests {
             shared: ChainHead::EMPTY,
             private: ChainHead::EMPTY,
             stats: LogStats::default(),
+            tree: Default::default(),
+            checkpoint_origin: Some("remedy-net/test/KH".into()),
         };
         (
             LogWriter::start(
@@ -596,6 +621,8 @@ mod tests {
             shared: ChainHead::EMPTY,
             private: ChainHead::EMPTY,
             stats: LogStats::default(),
+            tree: Default::default(),
+            checkpoint_origin: Some("remedy-net/test/KH".into()),
         };
         let (writer, stopped) = LogWriter::start(
             store.clone(),

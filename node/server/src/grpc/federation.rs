@@ -48,6 +48,66 @@ type EventStream =
 impl pb::federation_server::Federation for FederationService {
     type PlanEventsStream = EventStream;
 
+    async fn checkpoint(
+        &self,
+        request: Request<pb::CheckpointRequest>,
+    ) -> Result<Response<pb::CheckpointReply>, Status> {
+        let origin = convert::origin(&request.get_ref().origin, &self.member)?;
+        let store = self.store.clone();
+        let text = tokio::task::spawn_blocking(move || {
+            store.projection(&crate::merkle::checkpoint_key(&origin))
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(convert::store_error)?
+        .map(|raw| String::from_utf8_lossy(&raw).into_owned())
+        .unwrap_or_default();
+        Ok(Response::new(pb::CheckpointReply { text }))
+    }
+
+    async fn proof(
+        &self,
+        request: Request<pb::ProofRequest>,
+    ) -> Result<Response<pb::ProofReply>, Status> {
+        let request = request.into_inner();
+        let origin = convert::origin(&request.origin, &self.member)?;
+        let held = self.heads.get(&origin);
+        if request.size == 0 || request.size > held {
+            return Err(Status::out_of_range(format!(
+                "this node holds {held} events of {origin}; a proof against a tree of {} cannot be made",
+                request.size
+            )));
+        }
+        let (store, own) = (self.store.clone(), self.member.clone());
+        let hashes = tokio::task::spawn_blocking(move || {
+            let tree = crate::merkle::StoredTree::of(store.as_ref(), &origin, &own);
+            if request.seq > 0 {
+                if request.seq > request.size {
+                    return Err(Status::out_of_range(format!(
+                        "event {} is not in a tree of {} events",
+                        request.seq, request.size
+                    )));
+                }
+                remedy_core::merkle::inclusion_proof(&tree, request.seq - 1, request.size)
+                    .map_err(convert::store_error)
+            } else {
+                if request.old_size > request.size {
+                    return Err(Status::invalid_argument(format!(
+                        "a consistency proof runs from a smaller tree: {} > {}",
+                        request.old_size, request.size
+                    )));
+                }
+                remedy_core::merkle::consistency_proof(&tree, request.old_size, request.size)
+                    .map_err(convert::store_error)
+            }
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))??;
+        Ok(Response::new(pb::ProofReply {
+            hashes: hashes.into_iter().map(|h| h.to_vec()).collect(),
+        }))
+    }
+
     async fn plan_events(
         &self,
         _: Request<pb::PlanEventsRequest>,
@@ -91,11 +151,21 @@ impl pb::federation_server::Federation for FederationService {
     ) -> Result<Response<pb::StatusReply>, Status> {
         let version = self.manifest.as_ref().map(|m| m.current().version());
         let report = self.replication.as_ref().map(|r| r.report());
-        Ok(Response::new(convert::status(
+        let mut reply = convert::status(
             &self.member,
             version.unwrap_or(0),
             self.heads.get(&self.member),
             report,
-        )))
+        );
+        let store = self.store.clone();
+        reply.equivocations =
+            tokio::task::spawn_blocking(move || store.meta_prefix(b"equivocation/"))
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?
+                .map_err(convert::store_error)?
+                .into_iter()
+                .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+                .collect();
+        Ok(Response::new(reply))
     }
 }

@@ -167,11 +167,14 @@ impl LogService {
                 head: self.heads.get(origin),
                 events: Vec::new(),
                 manifest_version: version(&manifest_rx),
+                checkpoint: String::new(),
             };
             if pages.send(Ok(hello)).await.is_err() {
                 return;
             }
         }
+        // The checkpoint last sent per origin: a page carries one only when it changed.
+        let mut checkpoints: std::collections::BTreeMap<MemberId, String> = Default::default();
         loop {
             grown.borrow_and_update();
             let mut sent = false;
@@ -182,20 +185,23 @@ impl LogService {
                 }
                 let log = self.shared_log(origin.clone());
                 let (store, from) = (self.store.clone(), *next);
-                let page =
-                    match tokio::task::spawn_blocking(move || store.range(&log, from, PAGE_EVENTS))
-                        .await
-                    {
-                        Ok(Ok(page)) => page,
-                        Ok(Err(e)) => {
-                            let _ = pages.send(Err(convert::store_error(e))).await;
-                            return;
-                        }
-                        Err(e) => {
-                            let _ = pages.send(Err(Status::internal(e.to_string()))).await;
-                            return;
-                        }
-                    };
+                let key = crate::merkle::checkpoint_key(origin);
+                let read = move || -> Result<_, crate::store::StoreError> {
+                    let page = store.range(&log, from, PAGE_EVENTS)?;
+                    let checkpoint = store.projection(&key)?;
+                    Ok((page, checkpoint))
+                };
+                let (page, checkpoint) = match tokio::task::spawn_blocking(read).await {
+                    Ok(Ok(read)) => read,
+                    Ok(Err(e)) => {
+                        let _ = pages.send(Err(convert::store_error(e))).await;
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = pages.send(Err(Status::internal(e.to_string()))).await;
+                        return;
+                    }
+                };
                 let mut events = Vec::with_capacity(page.len());
                 let mut bytes = 0;
                 for (seq, raw) in page {
@@ -209,11 +215,18 @@ impl LogService {
                 if events.is_empty() {
                     continue;
                 }
+                let checkpoint = checkpoint
+                    .map(|raw| String::from_utf8_lossy(&raw).into_owned())
+                    .filter(|text| checkpoints.get(origin) != Some(text));
+                if let Some(text) = &checkpoint {
+                    checkpoints.insert(origin.clone(), text.clone());
+                }
                 let page = pb::Page {
                     origin: origin.to_string(),
                     head,
                     events,
                     manifest_version: version(&manifest_rx),
+                    checkpoint: checkpoint.unwrap_or_default(),
                 };
                 if pages.send(Ok(page)).await.is_err() {
                     return;
@@ -239,6 +252,7 @@ impl LogService {
                         head: self.heads.get(origin),
                         events: Vec::new(),
                         manifest_version: version(&manifest_rx),
+                        checkpoint: String::new(),
                     };
                     if pages.send(Ok(page)).await.is_err() {
                         return;

@@ -548,6 +548,8 @@ async fn in_process_appends(dir: &Path, options: &Options) -> anyhow::Result<(f6
         shared: ChainHead::EMPTY,
         private: ChainHead::EMPTY,
         stats: LogStats::default(),
+        tree: Default::default(),
+        checkpoint_origin: Some("remedy-net/bench/KH".into()),
     };
     let (writer, _stopped) = LogWriter::start(
         store,

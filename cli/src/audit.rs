@@ -1,0 +1,415 @@
+//! `remedy audit verify`: an auditor checks, without trusting the node it asks,
+//! every origin's shared log: each signature with the key the auditor's own
+//! `federation.toml` gives, the chain, the Merkle root against the origin's signed
+//! checkpoint and its cosignatures, an inclusion proof and a consistency proof
+//! from the node, consistency with the checkpoint this auditor saved last time
+//! (`DIR/audit/<origin>.checkpoint`: a node that rolls back or shows another
+//! history is caught), every release against the disclosure policy, the privacy
+//! budget per member and period; and lists forks, rejections and equivocation
+//! evidence the node holds. The report ends with a verdict; the exit code is
+//! non-zero on any failure.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use remedy_core::checkpoint::{SignedCheckpoint, key_name};
+use remedy_core::manifest::Manifest;
+use remedy_core::merkle::{self, Frontier, Hash};
+use remedy_core::payload::Payload;
+use remedy_core::privacy::{Budget, Epsilon};
+use remedy_core::release::Release;
+use remedy_core::{ChainHead, ChainVerifier, LogKind, MemberId, PayloadKind, SignedEvent};
+use remedy_proto::v1 as pb;
+use serde::Serialize;
+use tokio_stream::StreamExt;
+use tonic::transport::Channel;
+
+use crate::Format;
+use crate::client::Context;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Verify every origin's log through a node (or one, with --origin).
+    Verify {
+        #[arg(long)]
+        origin: Option<String>,
+    },
+}
+
+/// What was checked of one origin.
+#[derive(Debug, Default, Serialize)]
+struct OriginReport {
+    origin: String,
+    events: u64,
+    checkpoint_size: u64,
+    cosignatures: Vec<String>,
+    releases: u64,
+    /// What this audit saved for next time, or was compared with.
+    consistency: String,
+    problems: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Report {
+    node: String,
+    origins: Vec<OriginReport>,
+    forks: Vec<String>,
+    rejected: Vec<String>,
+    equivocations: Vec<String>,
+    verdict: String,
+    passed: bool,
+}
+
+pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
+    let Command::Verify { origin } = command;
+    let dir = context
+        .dir
+        .clone()
+        .context("an audit needs the auditor's folder (--dir), holding federation.toml")?;
+    let manifest = remedy_node::identity::load_manifest(&dir.join("federation.toml"))
+        .context("the auditor's own federation.toml is the trust root")?;
+    let origins: Vec<MemberId> = match origin {
+        Some(o) => {
+            vec![MemberId::new(o.as_str()).map_err(|e| anyhow::anyhow!("--origin {o}: {e}"))?]
+        }
+        None => manifest.nodes().map(|m| m.id.clone()).collect(),
+    };
+    let (runtime, channel) = context.connect()?;
+    let report = runtime.block_on(audit(&dir, &manifest, &origins, channel, context))?;
+    match context.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        _ => print!("{}", render(&report)),
+    }
+    if !report.passed {
+        bail!("{}", report.verdict);
+    }
+    Ok(())
+}
+
+async fn audit(
+    dir: &Path,
+    manifest: &Manifest,
+    origins: &[MemberId],
+    channel: Channel,
+    context: &Context,
+) -> anyhow::Result<Report> {
+    let mut report = Report {
+        node: context
+            .node
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| "the node given by this folder".into()),
+        ..Report::default()
+    };
+    let min_threshold = u64::from(manifest.body.policy.min_threshold);
+    let cap = Epsilon::from_config(manifest.body.policy.epsilon_cap)?;
+    for origin in origins {
+        let mut o = OriginReport {
+            origin: origin.to_string(),
+            ..OriginReport::default()
+        };
+        if let Err(e) = check_origin(
+            dir,
+            manifest,
+            origin,
+            channel.clone(),
+            min_threshold,
+            cap,
+            &mut o,
+        )
+        .await
+        {
+            o.problems.push(format!("{e:#}"));
+        }
+        report.origins.push(o);
+    }
+    let status = pb::federation_client::FederationClient::new(channel)
+        .status(pb::StatusRequest {})
+        .await?
+        .into_inner();
+    report.forks = status
+        .forks
+        .iter()
+        .map(|f| {
+            format!(
+                "{} signed two events {} (reported by peer {})",
+                f.origin, f.seq, f.peer
+            )
+        })
+        .collect();
+    report.rejected = status
+        .rejected
+        .iter()
+        .map(|r| format!("{} × {}: last {}", r.count, r.reason, r.last))
+        .collect();
+    report.equivocations = status.equivocations.clone();
+    let failures: usize = report
+        .origins
+        .iter()
+        .map(|o| o.problems.len())
+        .sum::<usize>()
+        + report.forks.len()
+        + report.equivocations.len();
+    report.passed = failures == 0;
+    let events: u64 = report.origins.iter().map(|o| o.events).sum();
+    report.verdict = if report.passed {
+        format!(
+            "PASS: {} origins, {events} events, every signature, chain, Merkle root, checkpoint and release verified",
+            report.origins.len()
+        )
+    } else {
+        format!("FAIL: {failures} problems found")
+    };
+    Ok(report)
+}
+
+fn saved_path(dir: &Path, origin: &MemberId) -> PathBuf {
+    dir.join("audit").join(format!("{origin}.checkpoint"))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn check_origin(
+    dir: &Path,
+    manifest: &Manifest,
+    origin: &MemberId,
+    channel: Channel,
+    min_threshold: u64,
+    cap: Epsilon,
+    o: &mut OriginReport,
+) -> anyhow::Result<()> {
+    let key = manifest
+        .member(origin)
+        .with_context(|| format!("{origin} is not in the auditor's manifest"))?
+        .verifying_key()?;
+    let mut federation = pb::federation_client::FederationClient::new(channel.clone());
+    let text = federation
+        .checkpoint(pb::CheckpointRequest {
+            origin: origin.to_string(),
+        })
+        .await?
+        .into_inner()
+        .text;
+    if text.is_empty() {
+        bail!("{origin}: the node holds no checkpoint of this log");
+    }
+    let checkpoint = SignedCheckpoint::parse(&text).context("the checkpoint does not parse")?;
+    if !checkpoint.signed_by(&key_name(origin.as_str()), &key) {
+        o.problems.push(format!(
+            "{origin}: the checkpoint is not signed by {origin}'s key"
+        ));
+    }
+    let size = checkpoint.checkpoint.size;
+    o.checkpoint_size = size;
+    for m in manifest.nodes().filter(|m| &m.id != origin) {
+        if let Ok(k) = m.verifying_key()
+            && checkpoint
+                .cosigned_by(&key_name(m.id.as_str()), &k)
+                .is_some()
+        {
+            o.cosignatures.push(m.id.to_string());
+        }
+    }
+
+    // Every event: chain, signatures, the Merkle tree, releases.
+    let mut log =
+        pb::log_client::LogClient::new(channel.clone()).max_decoding_message_size(64 << 20);
+    let mut verifier = ChainVerifier::new(origin.clone(), LogKind::Shared, key, ChainHead::EMPTY);
+    let mut frontier = Frontier::default();
+    let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
+    let saved = std::fs::read_to_string(saved_path(dir, origin))
+        .ok()
+        .and_then(|t| SignedCheckpoint::parse(&t).ok());
+    let wanted: Vec<u64> = [Some(size), saved.as_ref().map(|s| s.checkpoint.size)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut budget = Budget::new(cap);
+    let mut last_raw = Vec::new();
+    let mut next = 1u64;
+    loop {
+        let request = pb::ReadRequest {
+            origin: origin.to_string(),
+            from_seq: next,
+            limit: 10_000,
+        };
+        let mut stream = log.read(request).await?.into_inner();
+        let before = next;
+        while let Some(item) = stream.next().await {
+            let raw = item?.raw;
+            frontier.push(&raw, |_, _, _| {});
+            if wanted.contains(&frontier.size()) {
+                roots.insert(frontier.size(), frontier.root());
+            }
+            if let Ok(event) = SignedEvent::decode(raw.clone())
+                && event.kind() == PayloadKind::RELEASE
+            {
+                o.releases += 1;
+                match Release::from_event(&event) {
+                    Ok(release) => {
+                        if let Err(e) = remedy_core::release::check(&release, min_threshold) {
+                            o.problems
+                                .push(format!("{origin} event {}: {e}", event.seq()));
+                        }
+                        if let Ok(e) = release.epsilon()
+                            && e != Epsilon::ZERO
+                            && let Err(over) = budget.charge(&release.period, e)
+                        {
+                            o.problems
+                                .push(format!("{origin} event {}: {over}", event.seq()));
+                        }
+                    }
+                    Err(e) => o
+                        .problems
+                        .push(format!("{origin} event {}: {e}", event.seq())),
+                }
+            }
+            if next == size {
+                last_raw = raw.clone();
+            }
+            verifier.push_raw(next, raw)?;
+            next += 1;
+        }
+        if next == before {
+            break;
+        }
+    }
+    verifier.finish()?;
+    o.events = next - 1;
+    if size == 0 {
+        roots.insert(0, merkle::empty_root());
+    }
+    match roots.get(&size) {
+        None => o.problems.push(format!(
+            "{origin}: the checkpoint covers {size} events but the node served {}",
+            o.events
+        )),
+        Some(root) if root != &checkpoint.checkpoint.root => o.problems.push(format!(
+            "{origin}: the root of the {size} events served is not the root the checkpoint signs: the history was changed"
+        )),
+        Some(_) => {}
+    }
+    // The node's proofs: the last checkpointed event's inclusion, and consistency.
+    if size > 0 && !last_raw.is_empty() {
+        let proof = hashes(
+            federation
+                .proof(pb::ProofRequest {
+                    origin: origin.to_string(),
+                    size,
+                    seq: size,
+                    old_size: 0,
+                })
+                .await?
+                .into_inner(),
+        )?;
+        if let Err(e) = merkle::verify_inclusion(
+            &last_raw,
+            size - 1,
+            size,
+            &proof,
+            &checkpoint.checkpoint.root,
+        ) {
+            o.problems
+                .push(format!("{origin}: inclusion proof of event {size}: {e}"));
+        }
+    }
+    match &saved {
+        None => o.consistency = format!("first audit: checkpoint of {size} events saved"),
+        Some(s) if s.checkpoint.size > size => o.problems.push(format!(
+            "{origin}: this auditor saw a checkpoint of {} events before; the node now shows {size}: history rolled back",
+            s.checkpoint.size
+        )),
+        Some(s) => {
+            let old = s.checkpoint.size;
+            let proof = hashes(
+                federation
+                    .proof(pb::ProofRequest {
+                        origin: origin.to_string(),
+                        size,
+                        seq: 0,
+                        old_size: old,
+                    })
+                    .await?
+                    .into_inner(),
+            )?;
+            let local = roots.get(&old).copied();
+            if local != Some(s.checkpoint.root) {
+                o.problems.push(format!(
+                    "{origin}: the first {old} events are not those of the checkpoint this auditor saved: a different history"
+                ));
+            } else if let Err(e) = merkle::verify_consistency(
+                old,
+                size,
+                &s.checkpoint.root,
+                &checkpoint.checkpoint.root,
+                &proof,
+            ) {
+                o.problems.push(format!("{origin}: consistency proof from {old} to {size}: {e}"));
+            } else {
+                o.consistency = format!("consistent with the checkpoint of {old} events saved before");
+            }
+        }
+    }
+    if o.problems.is_empty() {
+        let path = saved_path(dir, origin);
+        std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
+        std::fs::write(&path, checkpoint.to_text())
+            .with_context(|| format!("saving {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn hashes(reply: pb::ProofReply) -> anyhow::Result<Vec<Hash>> {
+    reply
+        .hashes
+        .into_iter()
+        .map(|h| {
+            h.try_into()
+                .map_err(|_| anyhow::anyhow!("a proof hash is not 32 bytes"))
+        })
+        .collect()
+}
+
+fn render(report: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!("audit through {}\n", report.node);
+    for o in &report.origins {
+        let _ = writeln!(
+            out,
+            "{:<4} {} events: signatures and chain {}; Merkle root {} the checkpoint of {} events; cosigned by {}; {} releases checked; {}",
+            o.origin,
+            o.events,
+            if o.problems.is_empty() {
+                "verified"
+            } else {
+                "checked"
+            },
+            if o.problems.is_empty() {
+                "matches"
+            } else {
+                "checked against"
+            },
+            o.checkpoint_size,
+            if o.cosignatures.is_empty() {
+                "none yet".to_string()
+            } else {
+                o.cosignatures.join(", ")
+            },
+            o.releases,
+            o.consistency
+        );
+        for p in &o.problems {
+            let _ = writeln!(out, "  FAIL {p}");
+        }
+    }
+    for f in &report.forks {
+        let _ = writeln!(out, "FORK {f}");
+    }
+    for e in &report.equivocations {
+        let _ = writeln!(out, "EQUIVOCATION {e}");
+    }
+    for r in &report.rejected {
+        let _ = writeln!(out, "rejected by the node: {r}");
+    }
+    let _ = writeln!(out, "verdict: {}", report.verdict);
+    out
+}
