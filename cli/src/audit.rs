@@ -35,11 +35,25 @@ pub enum Command {
         #[arg(long)]
         origin: Option<String>,
     },
+    /// Write one origin's log, its checkpoint with cosignatures, the manifest and
+    /// inclusion proofs to a bundle (JSON lines; see docs/audit-bundle.md).
+    Export {
+        #[arg(long)]
+        origin: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a bundle with no network, against a federation.toml.
+    VerifyBundle {
+        file: PathBuf,
+        #[arg(long)]
+        federation: PathBuf,
+    },
 }
 
 /// What was checked of one origin.
 #[derive(Debug, Default, Serialize)]
-struct OriginReport {
+pub struct OriginReport {
     origin: String,
     events: u64,
     checkpoint_size: u64,
@@ -62,7 +76,13 @@ struct Report {
 }
 
 pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
-    let Command::Verify { origin } = command;
+    let origin = match command {
+        Command::Verify { origin } => origin,
+        Command::Export { origin, out } => return export(context, &origin, &out),
+        Command::VerifyBundle { file, federation } => {
+            return verify_bundle(context, &file, &federation);
+        }
+    };
     let dir = context
         .dir
         .clone()
@@ -213,9 +233,6 @@ async fn check_origin(
     // Every event: chain, signatures, the Merkle tree, releases.
     let mut log =
         pb::log_client::LogClient::new(channel.clone()).max_decoding_message_size(64 << 20);
-    let mut verifier = ChainVerifier::new(origin.clone(), LogKind::Shared, key, ChainHead::EMPTY);
-    let mut frontier = Frontier::default();
-    let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
     let saved = std::fs::read_to_string(saved_path(dir, origin))
         .ok()
         .and_then(|t| SignedCheckpoint::parse(&t).ok());
@@ -223,8 +240,7 @@ async fn check_origin(
         .into_iter()
         .flatten()
         .collect();
-    let mut budget = Budget::new(cap);
-    let mut last_raw = Vec::new();
+    let mut check = LogCheck::new(origin, key, wanted, min_threshold, cap);
     let mut next = 1u64;
     loop {
         let request = pb::ReadRequest {
@@ -235,49 +251,14 @@ async fn check_origin(
         let mut stream = log.read(request).await?.into_inner();
         let before = next;
         while let Some(item) = stream.next().await {
-            let raw = item?.raw;
-            frontier.push(&raw, |_, _, _| {});
-            if wanted.contains(&frontier.size()) {
-                roots.insert(frontier.size(), frontier.root());
-            }
-            if let Ok(event) = SignedEvent::decode(raw.clone())
-                && event.kind() == PayloadKind::RELEASE
-            {
-                o.releases += 1;
-                match Release::from_event(&event) {
-                    Ok(release) => {
-                        if let Err(e) = remedy_core::release::check(&release, min_threshold) {
-                            o.problems
-                                .push(format!("{origin} event {}: {e}", event.seq()));
-                        }
-                        if let Ok(e) = release.epsilon()
-                            && e != Epsilon::ZERO
-                            && let Err(over) = budget.charge(&release.period, e)
-                        {
-                            o.problems
-                                .push(format!("{origin} event {}: {over}", event.seq()));
-                        }
-                    }
-                    Err(e) => o
-                        .problems
-                        .push(format!("{origin} event {}: {e}", event.seq())),
-                }
-            }
-            if next == size {
-                last_raw = raw.clone();
-            }
-            verifier.push_raw(next, raw)?;
+            check.push(item?.raw, size)?;
             next += 1;
         }
         if next == before {
             break;
         }
     }
-    verifier.finish()?;
-    o.events = next - 1;
-    if size == 0 {
-        roots.insert(0, merkle::empty_root());
-    }
+    let (roots, last_raw) = check.finish(o)?;
     match roots.get(&size) {
         None => o.problems.push(format!(
             "{origin}: the checkpoint covers {size} events but the node served {}",
@@ -358,6 +339,97 @@ async fn check_origin(
     Ok(())
 }
 
+/// Checks a log event by event: chain and signatures, the Merkle roots at the
+/// sizes wanted, releases against the policy and the privacy budget.
+pub struct LogCheck {
+    origin: MemberId,
+    verifier: ChainVerifier,
+    frontier: Frontier,
+    wanted: Vec<u64>,
+    roots: BTreeMap<u64, Hash>,
+    min_threshold: u64,
+    budget: Budget,
+    releases: u64,
+    problems: Vec<String>,
+    /// The raw event at the checkpoint's size, for its inclusion proof.
+    at_size: Vec<u8>,
+}
+
+impl LogCheck {
+    pub fn new(
+        origin: &MemberId,
+        key: remedy_core::VerifyingKey,
+        wanted: Vec<u64>,
+        min_threshold: u64,
+        cap: Epsilon,
+    ) -> Self {
+        let mut roots = BTreeMap::new();
+        roots.insert(0, merkle::empty_root());
+        Self {
+            origin: origin.clone(),
+            verifier: ChainVerifier::new(origin.clone(), LogKind::Shared, key, ChainHead::EMPTY),
+            frontier: Frontier::default(),
+            wanted,
+            roots,
+            min_threshold,
+            budget: Budget::new(cap),
+            releases: 0,
+            problems: Vec::new(),
+            at_size: Vec::new(),
+        }
+    }
+
+    /// The next event; `size` is the checkpoint's tree size.
+    pub fn push(&mut self, raw: Vec<u8>, size: u64) -> Result<(), remedy_core::ChainError> {
+        let origin = &self.origin;
+        self.frontier.push(&raw, |_, _, _| {});
+        let n = self.frontier.size();
+        if self.wanted.contains(&n) {
+            self.roots.insert(n, self.frontier.root());
+        }
+        if n == size {
+            self.at_size = raw.clone();
+        }
+        if let Ok(event) = SignedEvent::decode(raw.clone())
+            && event.kind() == PayloadKind::RELEASE
+        {
+            self.releases += 1;
+            match Release::from_event(&event) {
+                Ok(release) => {
+                    if let Err(e) = remedy_core::release::check(&release, self.min_threshold) {
+                        self.problems
+                            .push(format!("{origin} event {}: {e}", event.seq()));
+                    }
+                    if let Ok(e) = release.epsilon()
+                        && e != Epsilon::ZERO
+                        && let Err(over) = self.budget.charge(&release.period, e)
+                    {
+                        self.problems
+                            .push(format!("{origin} event {}: {over}", event.seq()));
+                    }
+                }
+                Err(e) => self
+                    .problems
+                    .push(format!("{origin} event {}: {e}", event.seq())),
+            }
+        }
+        self.verifier.push_raw(n, raw)
+    }
+
+    /// Ends the check: the roots at the sizes wanted and the event at the
+    /// checkpoint's size; counts and problems go to the report.
+    pub fn finish(
+        self,
+        o: &mut OriginReport,
+    ) -> Result<(BTreeMap<u64, Hash>, Vec<u8>), remedy_core::ChainError> {
+        self.verifier.finish()?;
+        o.events = self.frontier.size();
+        o.releases = self.releases;
+        o.problems.extend(self.problems);
+        Ok((self.roots, self.at_size))
+    }
+}
+
 fn hashes(reply: pb::ProofReply) -> anyhow::Result<Vec<Hash>> {
     reply
         .hashes
@@ -412,4 +484,284 @@ fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "verdict: {}", report.verdict);
     out
+}
+
+/// One line of a bundle.
+#[derive(Debug, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Line {
+    Bundle {
+        format: String,
+        version: u32,
+        origin: String,
+    },
+    Manifest {
+        text: String,
+    },
+    Checkpoint {
+        text: String,
+    },
+    Event {
+        seq: u64,
+        raw: String,
+    },
+    Inclusion {
+        seq: u64,
+        size: u64,
+        hashes: Vec<String>,
+    },
+}
+
+const BUNDLE_FORMAT: &str = "remedy-net audit bundle";
+
+fn export(context: &Context, origin: &str, out: &Path) -> anyhow::Result<()> {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let origin_id = MemberId::new(origin).map_err(|e| anyhow::anyhow!("--origin {origin}: {e}"))?;
+    let (runtime, channel) = context.connect()?;
+    runtime.block_on(async {
+        let mut federation = pb::federation_client::FederationClient::new(channel.clone());
+        let manifest = federation
+            .manifest(pb::ManifestRequest { version: 0 })
+            .await?
+            .into_inner()
+            .text;
+        let text = federation
+            .checkpoint(pb::CheckpointRequest {
+                origin: origin.into(),
+            })
+            .await?
+            .into_inner()
+            .text;
+        let checkpoint = SignedCheckpoint::parse(&text)
+            .with_context(|| format!("the node holds no usable checkpoint of {origin}"))?;
+        let size = checkpoint.checkpoint.size;
+        let file =
+            std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+        let mut w = std::io::BufWriter::new(file);
+        let mut line = |l: &Line| -> anyhow::Result<()> {
+            serde_json::to_writer(&mut w, l)?;
+            w.write_all(b"\n")?;
+            Ok(())
+        };
+        line(&Line::Bundle {
+            format: BUNDLE_FORMAT.into(),
+            version: 1,
+            origin: origin.into(),
+        })?;
+        line(&Line::Manifest { text: manifest })?;
+        line(&Line::Checkpoint { text })?;
+        let mut log =
+            pb::log_client::LogClient::new(channel.clone()).max_decoding_message_size(64 << 20);
+        let mut proofs = Vec::new();
+        let mut next = 1u64;
+        while next <= size {
+            let mut stream = log
+                .read(pb::ReadRequest {
+                    origin: origin.into(),
+                    from_seq: next,
+                    limit: 10_000,
+                })
+                .await?
+                .into_inner();
+            let before = next;
+            while let Some(item) = stream.next().await {
+                let raw = item?.raw;
+                if next > size {
+                    break;
+                }
+                let is_release = SignedEvent::decode(raw.clone())
+                    .is_ok_and(|e| e.kind() == PayloadKind::RELEASE);
+                if is_release || next == size {
+                    proofs.push(next);
+                }
+                line(&Line::Event {
+                    seq: next,
+                    raw: b64.encode(&raw),
+                })?;
+                next += 1;
+            }
+            if next == before {
+                bail!(
+                    "the node served {} of the {size} events of its checkpoint",
+                    next - 1
+                );
+            }
+        }
+        for seq in proofs {
+            let reply = federation
+                .proof(pb::ProofRequest {
+                    origin: origin.into(),
+                    size,
+                    seq,
+                    old_size: 0,
+                })
+                .await?
+                .into_inner();
+            line(&Line::Inclusion {
+                seq,
+                size,
+                hashes: reply.hashes.iter().map(hex::encode).collect(),
+            })?;
+        }
+        drop(line);
+        w.flush()?;
+        println!(
+            "wrote {} events of {origin_id}, its checkpoint and proofs to {}",
+            size,
+            out.display()
+        );
+        Ok(())
+    })
+}
+
+fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::Result<()> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let manifest = remedy_node::identity::load_manifest(federation)?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut origin: Option<MemberId> = None;
+    let mut checkpoint: Option<SignedCheckpoint> = None;
+    let mut events: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut inclusions = Vec::new();
+    for (i, raw_line) in text.lines().enumerate() {
+        let n = i + 1;
+        let line: Line = serde_json::from_str(raw_line)
+            .with_context(|| format!("{}:{n}: not a bundle line", file.display()))?;
+        match line {
+            Line::Bundle {
+                format,
+                version,
+                origin: o,
+            } => {
+                if format != BUNDLE_FORMAT || version != 1 {
+                    bail!("{}:{n}: not a version 1 {BUNDLE_FORMAT}", file.display());
+                }
+                origin = Some(
+                    MemberId::new(o.as_str())
+                        .map_err(|e| anyhow::anyhow!("{}:{n}: {e}", file.display()))?,
+                );
+            }
+            Line::Manifest { .. } => {}
+            Line::Checkpoint { text } => {
+                checkpoint = Some(
+                    SignedCheckpoint::parse(&text)
+                        .with_context(|| format!("{}:{n}", file.display()))?,
+                );
+            }
+            Line::Event { seq, raw } => {
+                let raw = b64.decode(raw).with_context(|| {
+                    format!("{}:{n}: event {seq} is not base64", file.display())
+                })?;
+                events.push((seq, raw));
+            }
+            Line::Inclusion { seq, size, hashes } => inclusions.push((seq, size, hashes)),
+        }
+    }
+    let origin = origin.context("the bundle has no header line")?;
+    let checkpoint = checkpoint.context("the bundle has no checkpoint")?;
+    let key = manifest
+        .member(&origin)
+        .with_context(|| format!("{origin} is not in {}", federation.display()))?
+        .verifying_key()?;
+    let mut o = OriginReport {
+        origin: origin.to_string(),
+        ..OriginReport::default()
+    };
+    let size = checkpoint.checkpoint.size;
+    o.checkpoint_size = size;
+    if !checkpoint.signed_by(&key_name(origin.as_str()), &key) {
+        o.problems.push(format!(
+            "{origin}: the checkpoint is not signed by {origin}'s key"
+        ));
+    }
+    for m in manifest.nodes().filter(|m| m.id != origin) {
+        if let Ok(k) = m.verifying_key()
+            && checkpoint
+                .cosigned_by(&key_name(m.id.as_str()), &k)
+                .is_some()
+        {
+            o.cosignatures.push(m.id.to_string());
+        }
+    }
+    let min_threshold = u64::from(manifest.body.policy.min_threshold);
+    let cap = Epsilon::from_config(manifest.body.policy.epsilon_cap)?;
+    let mut check = LogCheck::new(&origin, key, vec![size], min_threshold, cap);
+    let mut chain = Ok(());
+    for (seq, raw) in &events {
+        if let Err(e) = check.push(raw.clone(), size) {
+            chain = Err(e);
+            break;
+        }
+        let _ = seq;
+    }
+    let roots = match chain.and_then(|()| check.finish(&mut o)) {
+        Ok((roots, _)) => roots,
+        Err(e) => {
+            o.problems.push(e.to_string());
+            BTreeMap::new()
+        }
+    };
+    if o.problems.is_empty() {
+        match roots.get(&size) {
+            Some(root) if root == &checkpoint.checkpoint.root => {}
+            Some(_) => o.problems.push(format!(
+                "{origin}: the root of the events is not the checkpoint's"
+            )),
+            None => o.problems.push(format!(
+                "{origin}: the bundle holds {} of the checkpoint's {size} events",
+                o.events
+            )),
+        }
+    }
+    for (seq, proof_size, hashes) in &inclusions {
+        let proof: Result<Vec<Hash>, _> = hashes
+            .iter()
+            .map(|h| {
+                hex::decode(h)
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or(())
+            })
+            .collect();
+        let event = events.iter().find(|(s, _)| s == seq).map(|(_, r)| r);
+        let verified = match (proof, event) {
+            (Ok(proof), Some(raw)) if *proof_size == size => {
+                merkle::verify_inclusion(raw, seq - 1, size, &proof, &checkpoint.checkpoint.root)
+                    .is_ok()
+            }
+            _ => false,
+        };
+        if !verified {
+            o.problems.push(format!(
+                "{origin}: the inclusion proof of event {seq} does not verify"
+            ));
+        }
+    }
+    o.consistency = format!("{} inclusion proofs checked", inclusions.len());
+    let passed = o.problems.is_empty();
+    let report = Report {
+        node: format!("bundle {}", file.display()),
+        verdict: if passed {
+            format!(
+                "PASS: {} events of {origin}, every signature, the chain, the Merkle root, the checkpoint and the proofs verified offline",
+                o.events
+            )
+        } else {
+            format!("FAIL: {} problems found", o.problems.len())
+        },
+        passed,
+        origins: vec![o],
+        ..Report::default()
+    };
+    match context.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        _ => print!("{}", render(&report)),
+    }
+    if !report.passed {
+        bail!("{}", report.verdict);
+    }
+    Ok(())
 }

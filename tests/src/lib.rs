@@ -2,6 +2,7 @@
 //! processes: node folders, starting and killing processes, waiting on conditions
 //! with deadlines, and gRPC clients.
 
+pub mod fake;
 pub mod federation;
 pub mod proxy;
 pub mod tls13;

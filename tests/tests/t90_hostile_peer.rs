@@ -219,6 +219,7 @@ impl pb::log_server::Log for Hostile {
                 .map(|raw| pb::SignedEvent { raw })
                 .collect(),
             manifest_version: 1,
+            checkpoint: String::new(),
         };
         Ok(Response::new(Box::pin(tokio_stream::iter([Ok(page)]))))
     }

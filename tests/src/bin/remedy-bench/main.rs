@@ -110,6 +110,28 @@ struct Options {
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
+    // `--import-only`: the 1M-row import alone, three times, printed.
+    if args.iter().any(|a| a == "--import-only") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        for run in 0..3 {
+            let work = tempfile::tempdir()?;
+            let f = runtime.block_on(cases::import_and_publish(
+                &work.path().join(format!("IMPORT{run}")),
+                1_000_000,
+            ))?;
+            println!(
+                "import {:.0} rows/s, peak {:.0} MiB, publish {:.2} s; sign rate {:.0}/s",
+                f.import_rate,
+                f.import_peak_mib,
+                f.publish_seconds,
+                sign_rate(20_000)
+            );
+        }
+        return Ok(());
+    }
     // `--views-only`: the regional-view measurement alone, printed, for work on it.
     if args.iter().any(|a| a == "--views-only") {
         let runtime = tokio::runtime::Builder::new_multi_thread()

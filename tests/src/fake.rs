@@ -1,0 +1,188 @@
+//! A node that lies: it answers what an auditor asks (`Log.Read`,
+//! `Federation.Checkpoint`, `Federation.Proof`, `Federation.Status`) from a copy of
+//! the logs the test hands it, tampered as the test likes, over mutual TLS with a
+//! real member's certificate and key, at that member's address. Its proofs are
+//! honest about the copy it serves, so an auditor has to catch the lie from the
+//! signatures, the chain, the checkpoint and what it saw before.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use remedy_core::merkle::{self, Frontier, Hash, Subtrees};
+use remedy_node::identity::load_manifest;
+use remedy_node::tls::{Pins, TlsIdentity, server_config};
+use remedy_proto::v1 as pb;
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status};
+
+/// What the fake serves: raw events and checkpoint text per origin.
+#[derive(Debug, Default, Clone)]
+pub struct Served {
+    pub logs: BTreeMap<String, Vec<Vec<u8>>>,
+    pub checkpoints: BTreeMap<String, String>,
+}
+
+/// The fake node; change what it serves with [`FakeNode::serve`].
+#[derive(Debug, Clone, Default)]
+pub struct FakeNode {
+    served: Arc<Mutex<Served>>,
+}
+
+struct Memory(BTreeMap<(u32, u64), Hash>);
+
+impl Subtrees for Memory {
+    type Error = Status;
+    fn subtree(&self, level: u32, index: u64) -> Result<Hash, Status> {
+        self.0
+            .get(&(level, index))
+            .copied()
+            .ok_or_else(|| Status::out_of_range("no such subtree"))
+    }
+}
+
+impl FakeNode {
+    pub fn serve(&self, served: Served) {
+        *self.served.lock().expect("lock") = served;
+    }
+
+    fn log(&self, origin: &str) -> Vec<Vec<u8>> {
+        self.served
+            .lock()
+            .expect("lock")
+            .logs
+            .get(origin)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Listens at `member_dir`'s member address with its TLS identity, accepting
+    /// the parties of its manifest.
+    pub async fn start(&self, member_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
+        let manifest = load_manifest(&member_dir.join("federation.toml"))?;
+        let identity = TlsIdentity::load(member_dir)?;
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config(
+            &identity,
+            Pins::new(Pins::of_manifest(&manifest)),
+        )?));
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let (tls_tx, tls_rx) = tokio::sync::mpsc::channel(8);
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let _ = tcp.set_nodelay(true);
+                let (acceptor, tls_tx) = (acceptor.clone(), tls_tx.clone());
+                tokio::spawn(async move {
+                    if let Ok(tls) = acceptor.accept(tcp).await {
+                        let _ = tls_tx.send(Ok::<_, std::io::Error>(tls)).await;
+                    }
+                });
+            }
+        });
+        tokio::spawn(
+            tonic::transport::Server::builder()
+                .add_service(pb::log_server::LogServer::new(self.clone()))
+                .add_service(pb::federation_server::FederationServer::new(self.clone()))
+                .serve_with_incoming(tokio_stream::wrappers::ReceiverStream::new(tls_rx)),
+        );
+        Ok(())
+    }
+}
+
+type EventStream = Pin<Box<dyn Stream<Item = Result<pb::SignedEvent, Status>> + Send>>;
+type PageStream = Pin<Box<dyn Stream<Item = Result<pb::Page, Status>> + Send>>;
+
+#[tonic::async_trait]
+impl pb::log_server::Log for FakeNode {
+    async fn head(&self, _: Request<pb::HeadRequest>) -> Result<Response<pb::LogHead>, Status> {
+        Err(Status::unimplemented("fake node"))
+    }
+
+    type ReadStream = EventStream;
+
+    async fn read(
+        &self,
+        request: Request<pb::ReadRequest>,
+    ) -> Result<Response<EventStream>, Status> {
+        let r = request.into_inner();
+        let events: Vec<_> = self
+            .log(&r.origin)
+            .into_iter()
+            .skip(r.from_seq.saturating_sub(1) as usize)
+            .take(r.limit.max(1) as usize)
+            .map(|raw| Ok(pb::SignedEvent { raw }))
+            .collect();
+        Ok(Response::new(Box::pin(tokio_stream::iter(events))))
+    }
+
+    type FollowStream = PageStream;
+
+    async fn follow(&self, _: Request<pb::FollowRequest>) -> Result<Response<PageStream>, Status> {
+        Err(Status::unimplemented("fake node"))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::federation_server::Federation for FakeNode {
+    async fn manifest(
+        &self,
+        _: Request<pb::ManifestRequest>,
+    ) -> Result<Response<pb::ManifestReply>, Status> {
+        Err(Status::unimplemented("fake node"))
+    }
+
+    async fn status(
+        &self,
+        _: Request<pb::StatusRequest>,
+    ) -> Result<Response<pb::StatusReply>, Status> {
+        Ok(Response::new(pb::StatusReply::default()))
+    }
+
+    type PlanEventsStream = EventStream;
+
+    async fn plan_events(
+        &self,
+        _: Request<pb::PlanEventsRequest>,
+    ) -> Result<Response<EventStream>, Status> {
+        Ok(Response::new(Box::pin(tokio_stream::iter(Vec::new()))))
+    }
+
+    async fn checkpoint(
+        &self,
+        request: Request<pb::CheckpointRequest>,
+    ) -> Result<Response<pb::CheckpointReply>, Status> {
+        let text = self
+            .served
+            .lock()
+            .expect("lock")
+            .checkpoints
+            .get(&request.get_ref().origin)
+            .cloned()
+            .unwrap_or_default();
+        Ok(Response::new(pb::CheckpointReply { text }))
+    }
+
+    async fn proof(
+        &self,
+        request: Request<pb::ProofRequest>,
+    ) -> Result<Response<pb::ProofReply>, Status> {
+        let r = request.into_inner();
+        let mut stored = BTreeMap::new();
+        let mut frontier = Frontier::default();
+        for raw in self.log(&r.origin).iter().take(r.size as usize) {
+            frontier.push(raw, |l, i, h| {
+                stored.insert((l, i), h);
+            });
+        }
+        let tree = Memory(stored);
+        let hashes = if r.seq > 0 {
+            merkle::inclusion_proof(&tree, r.seq - 1, r.size)?
+        } else {
+            merkle::consistency_proof(&tree, r.old_size, r.size)?
+        };
+        Ok(Response::new(pb::ProofReply {
+            hashes: hashes.into_iter().map(|h| h.to_vec()).collect(),
+        }))
+    }
+}
