@@ -1,9 +1,11 @@
 //! A node that lies: it answers what an auditor asks (`Log.Read`,
-//! `Federation.Checkpoint`, `Federation.Proof`, `Federation.Status`) from a copy of
-//! the logs the test hands it, tampered as the test likes, over mutual TLS with a
-//! real member's certificate and key, at that member's address. Its proofs are
-//! honest about the copy it serves, so an auditor has to catch the lie from the
-//! signatures, the chain, the checkpoint and what it saw before.
+//! `Federation.Checkpoint`, `Federation.Proof`, `Federation.Status`) and what a
+//! follower asks (`Log.Follow`: one page per origin with its checkpoint, then
+//! nothing) from a copy of the logs the test hands it, tampered as the test likes,
+//! over mutual TLS with a real member's certificate and key, at the address the
+//! test chooses. Its proofs are honest about the copy it serves, so an auditor has
+//! to catch the lie from the signatures, the chain, the checkpoint and what it saw
+//! before.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -119,7 +121,27 @@ impl pb::log_server::Log for FakeNode {
     type FollowStream = PageStream;
 
     async fn follow(&self, _: Request<pb::FollowRequest>) -> Result<Response<PageStream>, Status> {
-        Err(Status::unimplemented("fake node"))
+        let served = self.served.lock().expect("lock").clone();
+        let pages: Vec<Result<pb::Page, Status>> = served
+            .logs
+            .iter()
+            .map(|(origin, log)| {
+                Ok(pb::Page {
+                    origin: origin.clone(),
+                    head: log.len() as u64,
+                    events: log
+                        .iter()
+                        .map(|raw| pb::SignedEvent { raw: raw.clone() })
+                        .collect(),
+                    manifest_version: 0,
+                    checkpoint: served.checkpoints.get(origin).cloned().unwrap_or_default(),
+                })
+            })
+            .collect();
+        // Then nothing more, without closing: the follower stays connected.
+        let stream =
+            tokio_stream::StreamExt::chain(tokio_stream::iter(pages), tokio_stream::pending());
+        Ok(Response::new(Box::pin(stream)))
     }
 }
 

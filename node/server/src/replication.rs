@@ -134,8 +134,8 @@ struct OriginState {
     stats: LogStats,
     /// The Merkle tree of the replica, up to the ingest's head.
     tree: remedy_core::merkle::Frontier,
-    /// A checkpoint received for more events than held yet.
-    pending_checkpoint: Option<String>,
+    /// Checkpoints received for more events than held yet (a few, newest last).
+    pending_checkpoints: Vec<String>,
     /// The highest head any peer reported.
     best_known: u64,
 }
@@ -261,7 +261,7 @@ impl Replication {
                     ingest,
                     stats,
                     tree,
-                    pending_checkpoint: None,
+                    pending_checkpoints: Vec::new(),
                     best_known: head.seq,
                 })),
             );
@@ -446,12 +446,12 @@ impl Replication {
             return;
         };
         let mut state = lock(&state);
-        if !received.is_empty() {
-            state.pending_checkpoint = Some(received);
+        if !received.is_empty() && !state.pending_checkpoints.contains(&received) {
+            state.pending_checkpoints.push(received);
+            if state.pending_checkpoints.len() > 8 {
+                state.pending_checkpoints.remove(0);
+            }
         }
-        let Some(text) = state.pending_checkpoint.take() else {
-            return;
-        };
         let manifest = self.manifest.current();
         let key_of = |m: &MemberId| manifest.member(m).and_then(|m| m.verifying_key().ok());
         let witness = crate::witness::Witness {
@@ -461,35 +461,40 @@ impl Replication {
             key_of: &key_of,
         };
         let time = u64::try_from(now_ms() / 1000).unwrap_or(0);
-        let commit = match witness.witness(origin, state.ingest.head().seq, &text, time) {
-            Ok(Witnessed::Cosigned(rows)) => Commit {
-                projections: rows,
-                ..Commit::default()
-            },
-            Ok(Witnessed::Pending) => {
-                state.pending_checkpoint = Some(text);
-                return;
-            }
-            Ok(Witnessed::Known) => return,
-            Ok(Witnessed::Invalid(reason)) => {
-                tracing::warn!(%peer, %origin, "checkpoint from peer refused: {reason}");
-                return;
-            }
-            Ok(Witnessed::Conflict { reason, evidence }) => {
-                tracing::error!(%peer, %origin, "EQUIVOCATION: {reason}; both checkpoints kept as evidence");
-                Commit {
-                    meta: vec![evidence],
+        let held = state.ingest.head().seq;
+        let mut still_pending = Vec::new();
+        for text in std::mem::take(&mut state.pending_checkpoints) {
+            let commit = match witness.witness(origin, held, &text, time) {
+                Ok(Witnessed::Cosigned(rows)) => Commit {
+                    projections: rows,
                     ..Commit::default()
+                },
+                Ok(Witnessed::Pending) => {
+                    still_pending.push(text);
+                    continue;
                 }
+                Ok(Witnessed::Known) => continue,
+                Ok(Witnessed::Invalid(reason)) => {
+                    tracing::warn!(%peer, %origin, "checkpoint from peer refused: {reason}");
+                    continue;
+                }
+                Ok(Witnessed::Conflict { reason, evidence }) => {
+                    tracing::error!(%peer, %origin, "EQUIVOCATION: {reason}; both checkpoints kept as evidence");
+                    Commit {
+                        meta: vec![evidence],
+                        ..Commit::default()
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(%peer, %origin, error = %e, "cannot witness the checkpoint");
+                    continue;
+                }
+            };
+            if let Err(e) = self.store.commit(commit) {
+                tracing::warn!(%origin, error = %e, "cannot store the witnessed checkpoint");
             }
-            Err(e) => {
-                tracing::warn!(%peer, %origin, error = %e, "cannot witness the checkpoint");
-                return;
-            }
-        };
-        if let Err(e) = self.store.commit(commit) {
-            tracing::warn!(%origin, error = %e, "cannot store the witnessed checkpoint");
         }
+        state.pending_checkpoints = still_pending;
     }
 
     /// Decides about a page from `peer` and stores what is accepted, in one commit.

@@ -143,6 +143,27 @@ impl pb::log_server::Log for LogService {
 }
 
 impl LogService {
+    /// The checkpoint of `origin` this node holds, if it differs from the one last
+    /// sent (empty otherwise); remembered as sent.
+    fn new_checkpoint(
+        &self,
+        origin: &MemberId,
+        sent: &mut std::collections::BTreeMap<MemberId, String>,
+    ) -> String {
+        let Ok(Some(raw)) = self
+            .store
+            .projection(&crate::merkle::checkpoint_key(origin))
+        else {
+            return String::new();
+        };
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        if sent.get(origin) == Some(&text) {
+            return String::new();
+        }
+        sent.insert(origin.clone(), text.clone());
+        text
+    }
+
     /// Serves a follower: heads first, then pages from its positions on, round robin
     /// over the origins, then whatever becomes durable, until the follower leaves.
     async fn serve_follower(
@@ -161,26 +182,41 @@ impl LogService {
                 )
                 .unwrap_or(0)
         };
+        // The checkpoint last sent per origin: a page carries one only when it changed.
+        let mut checkpoints: std::collections::BTreeMap<MemberId, String> = Default::default();
         for (origin, _) in &positions {
             let hello = pb::Page {
                 origin: origin.to_string(),
                 head: self.heads.get(origin),
                 events: Vec::new(),
                 manifest_version: version(&manifest_rx),
-                checkpoint: String::new(),
+                checkpoint: self.new_checkpoint(origin, &mut checkpoints),
             };
             if pages.send(Ok(hello)).await.is_err() {
                 return;
             }
         }
-        // The checkpoint last sent per origin: a page carries one only when it changed.
-        let mut checkpoints: std::collections::BTreeMap<MemberId, String> = Default::default();
         loop {
             grown.borrow_and_update();
             let mut sent = false;
             for (origin, next) in positions.iter_mut() {
                 let head = self.heads.get(origin);
                 if head < *next {
+                    // Nothing new to send, but perhaps a newer or newly cosigned
+                    // checkpoint: the follower witnesses it.
+                    let checkpoint = self.new_checkpoint(origin, &mut checkpoints);
+                    if !checkpoint.is_empty() {
+                        let page = pb::Page {
+                            origin: origin.to_string(),
+                            head,
+                            events: Vec::new(),
+                            manifest_version: version(&manifest_rx),
+                            checkpoint,
+                        };
+                        if pages.send(Ok(page)).await.is_err() {
+                            return;
+                        }
+                    }
                     continue;
                 }
                 let log = self.shared_log(origin.clone());
