@@ -213,6 +213,14 @@ async fn check_origin(
         bail!("{origin}: the node holds no checkpoint of this log");
     }
     let checkpoint = SignedCheckpoint::parse(&text).context("the checkpoint does not parse")?;
+    let line =
+        remedy_core::checkpoint::origin_line(&manifest.body.federation.name, origin.as_str());
+    if checkpoint.checkpoint.origin != line {
+        o.problems.push(format!(
+            "{origin}: the checkpoint is of the log {:?}, not {line:?}",
+            checkpoint.checkpoint.origin
+        ));
+    }
     if !checkpoint.signed_by(&key_name(origin.as_str()), &key) {
         o.problems.push(format!(
             "{origin}: the checkpoint is not signed by {origin}'s key"
@@ -672,6 +680,14 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
     };
     let size = checkpoint.checkpoint.size;
     o.checkpoint_size = size;
+    let line =
+        remedy_core::checkpoint::origin_line(&manifest.body.federation.name, origin.as_str());
+    if checkpoint.checkpoint.origin != line {
+        o.problems.push(format!(
+            "{origin}: the checkpoint is of the log {:?}, not {line:?}",
+            checkpoint.checkpoint.origin
+        ));
+    }
     if !checkpoint.signed_by(&key_name(origin.as_str()), &key) {
         o.problems.push(format!(
             "{origin}: the checkpoint is not signed by {origin}'s key"

@@ -458,6 +458,7 @@ impl Replication {
             store: self.store.as_ref(),
             own: &self.member,
             key: &self.key,
+            federation: &manifest.body.federation.name,
             key_of: &key_of,
         };
         let time = u64::try_from(now_ms() / 1000).unwrap_or(0);

@@ -36,6 +36,8 @@ pub struct Witness<'a> {
     pub store: &'a dyn Store,
     pub own: &'a MemberId,
     pub key: &'a SigningKey,
+    /// The federation's name, for the checkpoints' origin lines.
+    pub federation: &'a str,
     /// The key of a member by its id, from the manifest.
     pub key_of: &'a dyn Fn(&MemberId) -> Option<VerifyingKey>,
 }
@@ -60,6 +62,13 @@ impl Witness<'_> {
             Ok(c) => c,
             Err(e) => return Ok(Witnessed::Invalid(format!("unreadable checkpoint: {e}"))),
         };
+        let line = remedy_core::checkpoint::origin_line(self.federation, origin.as_str());
+        if received.checkpoint.origin != line {
+            return Ok(Witnessed::Invalid(format!(
+                "the checkpoint is of the log {:?}, not {line:?}",
+                received.checkpoint.origin
+            )));
+        }
         let Some(origin_key) = (self.key_of)(origin) else {
             return Ok(Witnessed::Invalid(format!(
                 "{origin} has no key in the manifest"
@@ -149,5 +158,117 @@ impl Witness<'_> {
             checkpoint_key(origin),
             keep.to_text().into_bytes(),
         )]))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use remedy_core::checkpoint::{Checkpoint, origin_line};
+    use remedy_core::merkle::Frontier;
+    use remedy_core::payload::{Note, Payload};
+    use remedy_core::{ChainHead, LogKind, SignedEvent};
+
+    use super::*;
+    use crate::store::{Commit, LogId, MemoryStore};
+
+    fn member(id: &str) -> MemberId {
+        MemberId::new(id).unwrap()
+    }
+
+    /// VN's `n` notes from `text`, and the checkpoint VN signs for them as `line`.
+    fn history(key: &SigningKey, text: &str, n: u64, line: &str) -> (Vec<Vec<u8>>, String) {
+        let (mut head, mut frontier, mut raws) =
+            (ChainHead::EMPTY, Frontier::default(), Vec::new());
+        for i in 1..=n {
+            let draft = Note {
+                text: format!("{text} {i}"),
+            }
+            .to_draft();
+            let e = SignedEvent::seal(key, &member("VN"), LogKind::Shared, i, head.hash, 0, &draft);
+            head = ChainHead::of(&e);
+            frontier.push(e.raw(), |_, _, _| {});
+            raws.push(e.into_raw());
+        }
+        let checkpoint = Checkpoint {
+            origin: line.into(),
+            size: n,
+            root: frontier.root(),
+        };
+        (
+            raws,
+            SignedCheckpoint::sign(checkpoint, &key_name("VN"), key).to_text(),
+        )
+    }
+
+    #[test]
+    fn agreeing_checkpoints_are_cosigned_and_others_refused_or_kept_as_evidence() {
+        let store = MemoryStore::new();
+        let (vn_key, kh_key) = (
+            SigningKey::from_seed([3; 32]),
+            SigningKey::from_seed([4; 32]),
+        );
+        let line = origin_line("pilot", "VN");
+        let (held, agreeing) = history(&vn_key, "a", 5, &line);
+        // KH holds VN's five events and their tree rows.
+        let mut frontier = Frontier::default();
+        let mut commit = Commit::default();
+        for (i, raw) in held.iter().enumerate() {
+            commit
+                .projections
+                .extend(crate::merkle::push(&member("VN"), &mut frontier, raw));
+            commit
+                .events
+                .push((LogId::Replica(member("VN")), i as u64 + 1, raw.clone()));
+        }
+        store.commit(commit).unwrap();
+        let vn_public = vn_key.verifying_key();
+        let key_of = |m: &MemberId| (m == &member("VN")).then_some(vn_public);
+        let witness = Witness {
+            store: &store,
+            own: &member("KH"),
+            key: &kh_key,
+            federation: "pilot",
+            key_of: &key_of,
+        };
+        let vn = member("VN");
+        match witness.witness(&vn, 5, &agreeing, 100).unwrap() {
+            Witnessed::Cosigned(rows) => store
+                .commit(Commit {
+                    projections: rows,
+                    ..Commit::default()
+                })
+                .unwrap(),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            witness.witness(&vn, 5, &agreeing, 101).unwrap(),
+            Witnessed::Known
+        );
+        // A checkpoint of more events than held waits; one of another log is refused.
+        let (_, longer) = history(&vn_key, "a", 7, &line);
+        assert_eq!(
+            witness.witness(&vn, 5, &longer, 102).unwrap(),
+            Witnessed::Pending
+        );
+        let (_, elsewhere) = history(&vn_key, "a", 5, &origin_line("other", "VN"));
+        assert!(matches!(
+            witness.witness(&vn, 5, &elsewhere, 103).unwrap(),
+            Witnessed::Invalid(_)
+        ));
+        // Another history of five events, validly signed by VN: evidence.
+        let (_, other) = history(&vn_key, "b", 5, &line);
+        match witness.witness(&vn, 5, &other, 104).unwrap() {
+            Witnessed::Conflict { evidence, .. } => {
+                let json: serde_json::Value = serde_json::from_slice(&evidence.1).unwrap();
+                let kept = SignedCheckpoint::parse(json["held"].as_str().unwrap()).unwrap();
+                assert!(
+                    kept.cosigned_by(&key_name("KH"), &kh_key.verifying_key())
+                        .is_some()
+                );
+                assert_eq!(json["received"].as_str().unwrap(), other);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
