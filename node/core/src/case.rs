@@ -589,18 +589,7 @@ impl Payload for ImportCommit {
     }
 
     fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
-        match version {
-            1 => serde_json::from_slice(bytes).map_err(|e| PayloadError::Malformed {
-                kind: Self::KIND,
-                version,
-                reason: e.to_string(),
-            }),
-            _ => Err(PayloadError::UnknownVersion {
-                kind: Self::KIND,
-                version,
-                newest: Self::VERSION,
-            }),
-        }
+        crate::payload::decode_json(Self::KIND, Self::VERSION, version, bytes)
     }
 }
 

@@ -52,6 +52,19 @@ impl ViewService {
             .unwrap_or(Quorum::All)
     }
 
+    /// Answers a view of the plan (computed from this node's plan rows) as JSON.
+    async fn plan<T: Serialize + Send + 'static>(
+        &self,
+        view: impl FnOnce(remedy_core::plan::Registry) -> T + Send + 'static,
+    ) -> Result<Response<pb::ViewReply>, Status> {
+        self.answer(move |store| {
+            crate::plan::registry(store)
+                .map(view)
+                .map_err(convert::store_error)
+        })
+        .await
+    }
+
     /// Runs a read on a blocking thread and answers its value as JSON.
     async fn answer<T: Serialize + Send + 'static>(
         &self,
@@ -143,16 +156,15 @@ impl pb::view_server::View for ViewService {
         request: Request<pb::PlanFilter>,
     ) -> Result<Response<pb::ViewReply>, Status> {
         let f = request.into_inner();
-        self.answer(move |store| {
-            let registry = crate::plan::registry(store).map_err(convert::store_error)?;
-            Ok(registry
+        self.plan(move |registry| {
+            registry
                 .recommendations()
                 .into_iter()
                 .filter(|r| f.member.is_empty() || r.member.as_str() == f.member)
                 .filter(|r| f.theme.is_empty() || r.recommendation.theme == f.theme)
                 .filter(|r| f.status.is_empty() || r.status == f.status)
                 .filter(|r| f.id.is_empty() || r.id.to_string() == f.id)
-                .collect::<Vec<_>>())
+                .collect::<Vec<_>>()
         })
         .await
     }
@@ -162,14 +174,13 @@ impl pb::view_server::View for ViewService {
         request: Request<pb::PlanFilter>,
     ) -> Result<Response<pb::ViewReply>, Status> {
         let f = request.into_inner();
-        self.answer(move |store| {
-            let registry = crate::plan::registry(store).map_err(convert::store_error)?;
-            Ok(registry
+        self.plan(move |registry| {
+            registry
                 .pilots()
                 .into_iter()
                 .filter(|p| f.member.is_empty() || p.member.as_str() == f.member)
                 .filter(|p| f.id.is_empty() || p.id.to_string() == f.id)
-                .collect::<Vec<_>>())
+                .collect::<Vec<_>>()
         })
         .await
     }
@@ -180,9 +191,8 @@ impl pb::view_server::View for ViewService {
     ) -> Result<Response<pb::ViewReply>, Status> {
         let f = request.into_inner();
         let quorum = self.quorum();
-        self.answer(move |store| {
-            let registry = crate::plan::registry(store).map_err(convert::store_error)?;
-            Ok(registry
+        self.plan(move |registry| {
+            registry
                 .items(quorum)
                 .into_iter()
                 .filter(|i| {
@@ -190,7 +200,7 @@ impl pb::view_server::View for ViewService {
                 })
                 .filter(|i| f.status.is_empty() || i.status == f.status)
                 .filter(|i| f.id.is_empty() || i.id.to_string() == f.id)
-                .collect::<Vec<_>>())
+                .collect::<Vec<_>>()
         })
         .await
     }
