@@ -19,7 +19,9 @@ use remedy_core::merkle::{self, Frontier, Hash};
 use remedy_core::payload::Payload;
 use remedy_core::privacy::{Budget, Epsilon};
 use remedy_core::release::Release;
-use remedy_core::{ChainHead, ChainVerifier, LogKind, MemberId, PayloadKind, SignedEvent};
+use remedy_core::{
+    ChainHead, ChainVerifier, KeyHistory, KeyId, LogKind, MemberId, PayloadKind, SignedEvent,
+};
 use remedy_proto::v1 as pb;
 use serde::Serialize;
 use tokio_stream::StreamExt;
@@ -57,6 +59,8 @@ pub struct OriginReport {
     origin: String,
     events: u64,
     checkpoint_size: u64,
+    /// The keys the origin signed with, and which events each signed.
+    keys: Vec<String>,
     cosignatures: Vec<String>,
     releases: u64,
     /// What this audit saved for next time, or was compared with.
@@ -67,6 +71,8 @@ pub struct OriginReport {
 #[derive(Debug, Default, Serialize)]
 struct Report {
     node: String,
+    /// The manifest version the keys and policy came from.
+    manifest: String,
     origins: Vec<OriginReport>,
     forks: Vec<String>,
     rejected: Vec<String>,
@@ -87,16 +93,22 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
         .dir
         .clone()
         .context("an audit needs the auditor's folder (--dir), holding federation.toml")?;
-    let manifest = remedy_node::identity::load_manifest(&dir.join("federation.toml"))
+    let path = dir.join("federation.toml");
+    let trusted = remedy_node::identity::load_manifest(&path)
         .context("the auditor's own federation.toml is the trust root")?;
+    let (runtime, channel) = context.connect()?;
+    let (manifest, manifest_note) = runtime.block_on(follow_manifest(&trusted, channel.clone()))?;
+    if manifest.version() > trusted.version() {
+        remedy_node::identity::save_manifest(&path, &manifest)?;
+    }
     let origins: Vec<MemberId> = match origin {
         Some(o) => {
             vec![MemberId::new(o.as_str()).map_err(|e| anyhow::anyhow!("--origin {o}: {e}"))?]
         }
         None => manifest.nodes().map(|m| m.id.clone()).collect(),
     };
-    let (runtime, channel) = context.connect()?;
-    let report = runtime.block_on(audit(&dir, &manifest, &origins, channel, context))?;
+    let mut report = runtime.block_on(audit(&dir, &manifest, &origins, channel, context))?;
+    report.manifest = manifest_note;
     match context.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         _ => print!("{}", render(&report)),
@@ -105,6 +117,72 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
         bail!("{}", report.verdict);
     }
     Ok(())
+}
+
+/// The newest manifest the node runs under, when it follows from `trusted` by
+/// signed versions (each signed by the quorum of the one before), else `trusted`;
+/// with a line saying which version the audit uses and why.
+async fn follow_manifest(
+    trusted: &Manifest,
+    channel: Channel,
+) -> anyhow::Result<(Manifest, String)> {
+    let mut federation = pb::federation_client::FederationClient::new(channel);
+    let mut fetch = async |version: u64| -> anyhow::Result<Manifest> {
+        let text = federation
+            .manifest(pb::ManifestRequest { version })
+            .await?
+            .into_inner()
+            .text;
+        Manifest::parse(&text).with_context(|| format!("the node's manifest version {version}"))
+    };
+    let newest = match fetch(0).await {
+        Ok(m) => m.version(),
+        Err(e) => {
+            return Ok((
+                trusted.clone(),
+                format!(
+                    "version {} (this auditor's; the node did not give its own: {e:#})",
+                    trusted.version()
+                ),
+            ));
+        }
+    };
+    if newest <= trusted.version() {
+        return Ok((
+            trusted.clone(),
+            format!("version {} (this auditor's)", trusted.version()),
+        ));
+    }
+    let mut current = trusted.clone();
+    for version in trusted.version() + 1..=newest {
+        let next = fetch(version).await?;
+        next.verify_successor(&current).with_context(|| {
+            format!(
+                "the node runs under manifest version {newest}, but version {version} does not follow version {}",
+                current.version()
+            )
+        })?;
+        current = next;
+    }
+    Ok((
+        current,
+        format!(
+            "version {newest}, taken from the node: each version from {} on signed by the quorum of the one before, and saved to federation.toml",
+            trusted.version() + 1
+        ),
+    ))
+}
+
+/// "key 1a2b… signed events 1 to 40", one entry per key the origin used.
+fn key_lines(keys: &KeyHistory) -> Vec<String> {
+    let all = keys.keys();
+    all.iter()
+        .enumerate()
+        .map(|(i, (first, key))| match all.get(i + 1) {
+            Some((next, _)) => format!("{} signed events {first} to {}", KeyId::of(key), next - 1),
+            None => format!("{} signs from event {first}", KeyId::of(key)),
+        })
+        .collect()
 }
 
 async fn audit(
@@ -197,10 +275,11 @@ async fn check_origin(
     cap: Epsilon,
     o: &mut OriginReport,
 ) -> anyhow::Result<()> {
-    let key = manifest
+    let keys = manifest
         .member(origin)
         .with_context(|| format!("{origin} is not in the auditor's manifest"))?
-        .verifying_key()?;
+        .key_history()?;
+    o.keys = key_lines(&keys);
     let mut federation = pb::federation_client::FederationClient::new(channel.clone());
     let text = federation
         .checkpoint(pb::CheckpointRequest {
@@ -221,13 +300,13 @@ async fn check_origin(
             checkpoint.checkpoint.origin
         ));
     }
-    if !checkpoint.signed_by(&key_name(origin.as_str()), &key) {
-        o.problems.push(format!(
-            "{origin}: the checkpoint is not signed by {origin}'s key"
-        ));
-    }
     let size = checkpoint.checkpoint.size;
     o.checkpoint_size = size;
+    if !checkpoint.signed_by(&key_name(origin.as_str()), keys.key_for(size)) {
+        o.problems.push(format!(
+            "{origin}: the checkpoint of {size} events is not signed by the key {origin} signed event {size} with"
+        ));
+    }
     for m in manifest.nodes().filter(|m| &m.id != origin) {
         if let Ok(k) = m.verifying_key()
             && checkpoint
@@ -248,7 +327,7 @@ async fn check_origin(
         .into_iter()
         .flatten()
         .collect();
-    let mut check = LogCheck::new(origin, key, wanted, min_threshold, cap);
+    let mut check = LogCheck::new(origin, keys, wanted, min_threshold, cap);
     let mut next = 1u64;
     loop {
         let request = pb::ReadRequest {
@@ -366,7 +445,7 @@ pub struct LogCheck {
 impl LogCheck {
     pub fn new(
         origin: &MemberId,
-        key: remedy_core::VerifyingKey,
+        keys: KeyHistory,
         wanted: Vec<u64>,
         min_threshold: u64,
         cap: Epsilon,
@@ -375,7 +454,7 @@ impl LogCheck {
         roots.insert(0, merkle::empty_root());
         Self {
             origin: origin.clone(),
-            verifier: ChainVerifier::new(origin.clone(), LogKind::Shared, key, ChainHead::EMPTY),
+            verifier: ChainVerifier::new(origin.clone(), LogKind::Shared, keys, ChainHead::EMPTY),
             frontier: Frontier::default(),
             wanted,
             roots,
@@ -452,6 +531,9 @@ fn hashes(reply: pb::ProofReply) -> anyhow::Result<Vec<Hash>> {
 fn render(report: &Report) -> String {
     use std::fmt::Write as _;
     let mut out = format!("audit through {}\n", report.node);
+    if !report.manifest.is_empty() {
+        let _ = writeln!(out, "manifest: {}", report.manifest);
+    }
     for o in &report.origins {
         let _ = writeln!(
             out,
@@ -477,6 +559,9 @@ fn render(report: &Report) -> String {
             o.releases,
             o.consistency
         );
+        if o.keys.len() > 1 {
+            let _ = writeln!(out, "  keys: {}", o.keys.join("; "));
+        }
         for p in &o.problems {
             let _ = writeln!(out, "  FAIL {p}");
         }
@@ -530,11 +615,23 @@ fn export(context: &Context, origin: &str, out: &Path) -> anyhow::Result<()> {
     let (runtime, channel) = context.connect()?;
     runtime.block_on(async {
         let mut federation = pb::federation_client::FederationClient::new(channel.clone());
-        let manifest = federation
-            .manifest(pb::ManifestRequest { version: 0 })
-            .await?
-            .into_inner()
-            .text;
+        // Every version the node holds, oldest first: a verifier who trusts an older
+        // one follows the signed changes (a key change, say) to the newest.
+        let newest = Manifest::parse(
+            &federation
+                .manifest(pb::ManifestRequest { version: 0 })
+                .await?
+                .into_inner()
+                .text,
+        )
+        .context("the node's manifest")?
+        .version();
+        let mut manifests = Vec::new();
+        for version in 1..=newest {
+            if let Ok(reply) = federation.manifest(pb::ManifestRequest { version }).await {
+                manifests.push(reply.into_inner().text);
+            }
+        }
         let text = federation
             .checkpoint(pb::CheckpointRequest {
                 origin: origin.into(),
@@ -558,7 +655,9 @@ fn export(context: &Context, origin: &str, out: &Path) -> anyhow::Result<()> {
             version: 1,
             origin: origin.into(),
         })?;
-        line(&Line::Manifest { text: manifest })?;
+        for text in manifests {
+            line(&Line::Manifest { text })?;
+        }
         line(&Line::Checkpoint { text })?;
         let mut log =
             pb::log_client::LogClient::new(channel.clone()).max_decoding_message_size(64 << 20);
@@ -627,7 +726,8 @@ fn export(context: &Context, origin: &str, out: &Path) -> anyhow::Result<()> {
 fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::Result<()> {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let manifest = remedy_node::identity::load_manifest(federation)?;
+    let mut manifest = remedy_node::identity::load_manifest(federation)?;
+    let trusted_version = manifest.version();
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let mut origin: Option<MemberId> = None;
@@ -652,7 +752,21 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
                         .map_err(|e| anyhow::anyhow!("{}:{n}: {e}", file.display()))?,
                 );
             }
-            Line::Manifest { .. } => {}
+            Line::Manifest { text } => {
+                let next = Manifest::parse(&text)
+                    .with_context(|| format!("{}:{n}: the manifest", file.display()))?;
+                if next.version() == manifest.version() + 1 {
+                    next.verify_successor(&manifest).with_context(|| {
+                        format!(
+                            "{}:{n}: manifest version {} does not follow version {}",
+                            file.display(),
+                            next.version(),
+                            manifest.version()
+                        )
+                    })?;
+                    manifest = next;
+                }
+            }
             Line::Checkpoint { text } => {
                 checkpoint = Some(
                     SignedCheckpoint::parse(&text)
@@ -670,12 +784,13 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
     }
     let origin = origin.context("the bundle has no header line")?;
     let checkpoint = checkpoint.context("the bundle has no checkpoint")?;
-    let key = manifest
+    let keys = manifest
         .member(&origin)
         .with_context(|| format!("{origin} is not in {}", federation.display()))?
-        .verifying_key()?;
+        .key_history()?;
     let mut o = OriginReport {
         origin: origin.to_string(),
+        keys: key_lines(&keys),
         ..OriginReport::default()
     };
     let size = checkpoint.checkpoint.size;
@@ -688,9 +803,9 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
             checkpoint.checkpoint.origin
         ));
     }
-    if !checkpoint.signed_by(&key_name(origin.as_str()), &key) {
+    if !checkpoint.signed_by(&key_name(origin.as_str()), keys.key_for(size)) {
         o.problems.push(format!(
-            "{origin}: the checkpoint is not signed by {origin}'s key"
+            "{origin}: the checkpoint of {size} events is not signed by the key {origin} signed event {size} with"
         ));
     }
     for m in manifest.nodes().filter(|m| m.id != origin) {
@@ -704,7 +819,7 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
     }
     let min_threshold = u64::from(manifest.body.policy.min_threshold);
     let cap = Epsilon::from_config(manifest.body.policy.epsilon_cap)?;
-    let mut check = LogCheck::new(&origin, key, vec![size], min_threshold, cap);
+    let mut check = LogCheck::new(&origin, keys, vec![size], min_threshold, cap);
     let mut chain = Ok(());
     for (seq, raw) in &events {
         if let Err(e) = check.push(raw.clone(), size) {
@@ -760,6 +875,14 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
     let passed = o.problems.is_empty();
     let report = Report {
         node: format!("bundle {}", file.display()),
+        manifest: if manifest.version() > trusted_version {
+            format!(
+                "version {}, followed from the trusted version {trusted_version} through the bundle's signed versions",
+                manifest.version()
+            )
+        } else {
+            format!("version {} ({})", manifest.version(), federation.display())
+        },
         verdict: if passed {
             format!(
                 "PASS: {} events of {origin}, every signature, the chain, the Merkle root, the checkpoint and the proofs verified offline",

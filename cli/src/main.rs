@@ -9,6 +9,7 @@ mod client;
 mod demo;
 mod federation;
 mod init;
+mod key;
 mod keygen;
 mod log;
 mod plan;
@@ -60,6 +61,9 @@ enum Command {
     Init(init::Args),
     /// Create an ed25519 signing key file (mode 0600) and print its public key and key id.
     Keygen(keygen::Args),
+    /// Replace this node member's signing key through a manifest change.
+    #[command(subcommand)]
+    Key(key::Command),
     /// Assemble, sign, verify and bootstrap the federation manifest.
     #[command(subcommand)]
     Federation(federation::Command),
@@ -109,6 +113,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Init(args) => init::run(&context, args),
         Command::Keygen(args) => keygen::run(&context, args),
+        Command::Key(command) => key::run(&context, command),
         Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),
         Command::Cases(command) => cases::run(&context, command),

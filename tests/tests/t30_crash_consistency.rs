@@ -21,7 +21,7 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use remedy_core::{EventHash, LogKind};
 use remedy_node::store::{LogId, RocksStore, Store, StoreOptions};
-use remedy_node::verify::verify_own_logs;
+use remedy_node::verify::{OwnKeys, verify_own_logs};
 use remedy_proto::v1 as pb;
 use remedy_tests::{NodeDir, append_request, note_draft, read_log, verify_events, wait_for};
 
@@ -150,7 +150,7 @@ async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
 /// and every acknowledged event is there with its acknowledged hash.
 fn check_store(dir: &NodeDir, acked: &Acked) -> anyhow::Result<()> {
     let store = RocksStore::open(&dir.data_dir(), StoreOptions::default())?;
-    let verified = verify_own_logs(&store, &dir.member, dir.key.verifying_key(), |_, _| {})?;
+    let verified = verify_own_logs(&store, &dir.member, &OwnKeys::single(dir.key.verifying_key()), |_, _| {})?;
     let acked = acked.lock().expect("lock");
     for ((log, seq), hash) in acked.iter() {
         let stored = store.range(&LogId::Own(*log), *seq, 1)?;

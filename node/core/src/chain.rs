@@ -9,7 +9,7 @@
 use std::fmt;
 
 use crate::event::{DecodeError, EventHash, LogKind, SignedEvent};
-use crate::keys::{Signature, VerifyingKey};
+use crate::keys::{KeyHistory, Signature, VerifyingKey};
 use crate::member::MemberId;
 
 /// Signatures verified per batch.
@@ -56,6 +56,11 @@ pub enum Violation {
     },
     #[error("signature does not verify with the origin's key")]
     BadSignature,
+    #[error(
+        "signed with a key the origin replaced after event {last_seq}; only its new key is valid from event {} on",
+        last_seq + 1
+    )]
+    RetiredKey { last_seq: u64 },
     #[error("payload: {0}")]
     Payload(crate::payload::PayloadError),
     #[error("breaks the federation's disclosure policy: {0}")]
@@ -74,6 +79,7 @@ impl Violation {
             Violation::Gap { .. } => "gap",
             Violation::BrokenLink { .. } => "broken-link",
             Violation::BadSignature => "bad-signature",
+            Violation::RetiredKey { .. } => "retired-key",
             Violation::Payload(_) => "payload",
             Violation::Policy(_) => "policy",
             Violation::Plan(_) => "plan",
@@ -91,11 +97,23 @@ pub struct ChainError {
     pub violation: Violation,
 }
 
+/// What is wrong with the signature of `event`, which does not verify with the key
+/// valid for it: signed with a key replaced before it, or simply bad.
+pub fn signature_violation(keys: &KeyHistory, event: &SignedEvent) -> Violation {
+    keys.keys()
+        .iter()
+        .filter_map(|(_, key)| Some((key, keys.retired_after(key)?)))
+        .find(|(key, last_seq)| *last_seq < event.seq() && event.verify_strict(key))
+        .map_or(Violation::BadSignature, |(_, last_seq)| {
+            Violation::RetiredKey { last_seq }
+        })
+}
+
 /// Checks a log event by event, starting after a known head.
 pub struct ChainVerifier {
     origin: MemberId,
     log: LogKind,
-    key: VerifyingKey,
+    keys: KeyHistory,
     head: ChainHead,
     pending: Vec<SignedEvent>,
     verified: u64,
@@ -115,11 +133,18 @@ impl fmt::Debug for ChainVerifier {
 impl ChainVerifier {
     /// A verifier for the log of `origin`, whose events must follow `start`
     /// (use [`ChainHead::EMPTY`] for a whole log).
-    pub fn new(origin: MemberId, log: LogKind, key: VerifyingKey, start: ChainHead) -> Self {
+    /// `keys` gives the key valid for each event: one key, or the origin's
+    /// history of keys from the manifest.
+    pub fn new(
+        origin: MemberId,
+        log: LogKind,
+        keys: impl Into<KeyHistory>,
+        start: ChainHead,
+    ) -> Self {
         Self {
             origin,
             log,
-            key,
+            keys: keys.into(),
             head: start,
             pending: Vec::with_capacity(BATCH),
             verified: 0,
@@ -203,17 +228,21 @@ impl ChainVerifier {
         }
         let messages: Vec<&[u8]> = self.pending.iter().map(|e| e.body()).collect();
         let signatures: Vec<Signature> = self.pending.iter().map(|e| e.signature()).collect();
-        let keys = vec![self.key; self.pending.len()];
+        let keys: Vec<VerifyingKey> = self
+            .pending
+            .iter()
+            .map(|e| *self.keys.key_for(e.seq()))
+            .collect();
         if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_err() {
+            // Batch verification may reject what one-by-one accepts only for
+            // deliberately crafted signatures; name the first event either way.
             let bad = self
                 .pending
                 .iter()
-                .find(|e| !e.verify(&self.key))
-                .map(|e| e.seq());
-            // Batch verification may reject what one-by-one accepts only for
-            // deliberately crafted signatures; name the first event either way.
-            let seq = bad.unwrap_or_else(|| self.pending[0].seq());
-            return Err(self.error(seq, Violation::BadSignature));
+                .find(|e| !e.verify(self.keys.key_for(e.seq())))
+                .unwrap_or(&self.pending[0]);
+            let violation = signature_violation(&self.keys, bad);
+            return Err(self.error(bad.seq(), violation));
         }
         self.verified += self.pending.len() as u64;
         self.pending.clear();
@@ -245,6 +274,11 @@ mod tests {
     }
 
     fn chain(key: &SigningKey, n: u64) -> Vec<SignedEvent> {
+        chain_by(|_| key, n)
+    }
+
+    /// A chain of `n` events, event `seq` signed by `key_of(seq)`.
+    fn chain_by<'k>(key_of: impl Fn(u64) -> &'k SigningKey, n: u64) -> Vec<SignedEvent> {
         let mut head = ChainHead::EMPTY;
         (1..=n)
             .map(|seq| {
@@ -254,7 +288,7 @@ mod tests {
                     payload: format!("note {seq}").into_bytes(),
                 };
                 let e = SignedEvent::seal(
-                    key,
+                    key_of(seq),
                     &kh(),
                     LogKind::Shared,
                     seq,
@@ -387,5 +421,34 @@ mod tests {
             SignedEvent::seal(&key, &kh(), LogKind::Private, 1, EventHash::ZERO, 0, &draft);
         let err = check(vec![private.raw().to_vec()]).unwrap_err();
         assert!(matches!(err.violation, Violation::WrongLog { .. }));
+    }
+
+    #[test]
+    fn each_event_is_checked_with_the_key_valid_for_it() {
+        let (old, new) = (SigningKey::from_seed([3; 32]), SigningKey::from_seed([4; 32]));
+        let history = KeyHistory::new(old.verifying_key())
+            .replaced_after(70, new.verifying_key())
+            .expect("valid");
+        let run = |events: &[SignedEvent]| {
+            let mut v = ChainVerifier::new(kh(), LogKind::Shared, history.clone(), ChainHead::EMPTY);
+            for e in events {
+                v.push(e.clone())?;
+            }
+            v.finish()
+        };
+        // Old key up to 70, new key after: valid.
+        let good = chain_by(|seq| if seq <= 70 { &old } else { &new }, 100);
+        assert_eq!(run(&good), Ok(ChainHead::of(&good[99])));
+        // The old key after its replacement: rejected, and said so.
+        let stolen = chain_by(|seq| if seq <= 80 { &old } else { &new }, 100);
+        let err = run(&stolen).unwrap_err();
+        assert_eq!(
+            (err.seq, err.violation.clone()),
+            (71, Violation::RetiredKey { last_seq: 70 })
+        );
+        assert!(err.to_string().contains("replaced after event 70"), "{err}");
+        // The new key before it was valid: a plain bad signature.
+        let early = chain_by(|seq| if seq <= 60 { &old } else { &new }, 100);
+        assert_eq!(run(&early).unwrap_err().violation, Violation::BadSignature);
     }
 }

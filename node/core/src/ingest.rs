@@ -16,7 +16,7 @@
 
 use crate::chain::{ChainHead, Violation};
 use crate::event::{EventHash, LogKind, SignedEvent};
-use crate::keys::{Signature, VerifyingKey};
+use crate::keys::{KeyHistory, Signature, VerifyingKey};
 use crate::member::MemberId;
 
 /// Two different bodies signed by one origin for one sequence number.
@@ -49,7 +49,7 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Ingest {
     origin: MemberId,
-    key: VerifyingKey,
+    keys: KeyHistory,
     head: ChainHead,
     halted: bool,
     /// The federation's minimum disclosure threshold, for releases.
@@ -60,10 +60,11 @@ pub struct Ingest {
 
 impl Ingest {
     /// `head` is the last event this node holds of `origin`'s shared log.
-    pub fn new(origin: MemberId, key: VerifyingKey, head: ChainHead) -> Self {
+    /// `keys`: the origin's key, or its history of keys from the manifest.
+    pub fn new(origin: MemberId, keys: impl Into<KeyHistory>, head: ChainHead) -> Self {
         Self {
             origin,
-            key,
+            keys: keys.into(),
             head,
             halted: false,
             min_threshold: crate::manifest::Policy::default().min_threshold.into(),
@@ -139,7 +140,8 @@ impl Ingest {
         let batch_ok = {
             let messages: Vec<&[u8]> = unknown.iter().map(|e| e.body()).collect();
             let signatures: Vec<Signature> = unknown.iter().map(|e| e.signature()).collect();
-            let keys = vec![self.key; unknown.len()];
+            let keys: Vec<VerifyingKey> =
+                unknown.iter().map(|e| *self.keys.key_for(e.seq())).collect();
             ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
         };
         let mut outcomes = Vec::with_capacity(decoded.len());
@@ -151,7 +153,7 @@ impl Ingest {
                 },
                 Ok((event, true)) if !self.halted => Outcome::Duplicate { seq: event.seq() },
                 Ok((event, _)) => {
-                    let signed = batch_ok || event.verify_strict(&self.key);
+                    let signed = batch_ok || event.verify_strict(self.keys.key_for(event.seq()));
                     self.decide_one(event, signed, &held)
                 }
             };
@@ -191,7 +193,7 @@ impl Ingest {
             });
         }
         if !signed {
-            return reject(Violation::BadSignature);
+            return reject(crate::chain::signature_violation(&self.keys, &event));
         }
         if seq <= self.head.seq {
             return match held(seq) {

@@ -114,6 +114,71 @@ impl fmt::Debug for KeyId {
     }
 }
 
+/// The keys a member signed its log with, in order. A member replaces its key
+/// through a manifest change that names the last event the old key signed; from the
+/// next event on only the new key is valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyHistory {
+    /// `(first sequence number, key)`, the first from 1, strictly increasing.
+    keys: Vec<(u64, VerifyingKey)>,
+}
+
+impl KeyHistory {
+    /// One key for the whole log.
+    pub fn new(key: VerifyingKey) -> Self {
+        Self {
+            keys: vec![(1, key)],
+        }
+    }
+
+    /// The key that replaced the current one after event `last_seq`. `None` when
+    /// `last_seq` is not after the current key's first event (the history would not
+    /// say which key signed what).
+    pub fn replaced_after(mut self, last_seq: u64, key: VerifyingKey) -> Option<Self> {
+        let (first, _) = self.keys.last().copied()?;
+        // A key that never signed may be replaced at once (after event 0 for the first).
+        if last_seq + 1 < first {
+            return None;
+        }
+        if last_seq + 1 == first {
+            self.keys.pop();
+        }
+        self.keys.push((last_seq + 1, key));
+        Some(self)
+    }
+
+    /// The key valid for event `seq` (for 0, an empty log, the first key).
+    pub fn key_for(&self, seq: u64) -> &VerifyingKey {
+        let at = self.keys.partition_point(|(first, _)| *first <= seq.max(1));
+        &self.keys[at.saturating_sub(1)].1
+    }
+
+    /// The key the member signs with now.
+    pub fn current(&self) -> &VerifyingKey {
+        &self.keys[self.keys.len() - 1].1
+    }
+
+    /// When `key` is one of this history's replaced keys, the last event it was
+    /// valid for.
+    pub fn retired_after(&self, key: &VerifyingKey) -> Option<u64> {
+        self.keys
+            .windows(2)
+            .find(|w| &w[0].1 == key)
+            .map(|w| w[1].0 - 1)
+    }
+
+    /// `(first sequence number, key)` for every key, oldest first.
+    pub fn keys(&self) -> &[(u64, VerifyingKey)] {
+        &self.keys
+    }
+}
+
+impl From<VerifyingKey> for KeyHistory {
+    fn from(key: VerifyingKey) -> Self {
+        Self::new(key)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -164,5 +229,26 @@ mod tests {
         let key = SigningKey::from_seed([7; 32]);
         assert_eq!(key.key_id().to_string().len(), 16);
         assert_eq!(key.key_id(), KeyId::of(&key.verifying_key()));
+    }
+
+    #[test]
+    fn a_key_history_gives_each_event_its_key() {
+        let [a, b, c] = [1u8, 2, 3].map(|s| SigningKey::from_seed([s; 32]).verifying_key());
+        let history = KeyHistory::new(a)
+            .replaced_after(10, b)
+            .and_then(|h| h.replaced_after(25, c))
+            .expect("increasing");
+        for (seq, key) in [(0, a), (1, a), (10, a), (11, b), (25, b), (26, c), (1000, c)] {
+            assert_eq!(history.key_for(seq), &key, "event {seq}");
+        }
+        assert_eq!(history.current(), &c);
+        assert_eq!(history.retired_after(&a), Some(10));
+        assert_eq!(history.retired_after(&b), Some(25));
+        assert_eq!(history.retired_after(&c), None);
+        // A replacement cannot reach behind the current key's first event.
+        assert_eq!(history.clone().replaced_after(24, a), None);
+        // A key that signed nothing is simply superseded.
+        let fresh = KeyHistory::new(a).replaced_after(0, b).expect("at once");
+        assert_eq!(fresh.keys(), &[(1, b)]);
     }
 }

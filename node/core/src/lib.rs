@@ -30,6 +30,6 @@ pub mod tables;
 
 pub use chain::{ChainError, ChainHead, ChainVerifier, Violation};
 pub use event::{DecodeError, Draft, EventHash, LogKind, SignedEvent, Unsigned};
-pub use keys::{KeyError, KeyId, SigningKey, VerifyingKey};
+pub use keys::{KeyError, KeyHistory, KeyId, SigningKey, VerifyingKey};
 pub use member::{MemberId, MemberIdError};
 pub use payload::PayloadKind;

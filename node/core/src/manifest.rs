@@ -27,7 +27,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::keys::{KeyError, Signature, SigningKey, VerifyingKey, verifying_key_from_hex};
+use crate::keys::{
+    KeyError, KeyHistory, KeyId, Signature, SigningKey, VerifyingKey, verifying_key_from_hex,
+};
 use crate::member::MemberId;
 
 /// The first line of every manifest body.
@@ -71,14 +73,71 @@ pub struct Member {
     /// HOST:PORT where the member's node serves; readers have none.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub endpoint: String,
+    /// Keys this member signed with before `public_key`, oldest first, each with the
+    /// last event of its shared log it signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_keys: Vec<RetiredKey>,
+}
+
+/// A key a member replaced, and the last event of its shared log it signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetiredKey {
+    /// ed25519 public key, 64 hex digits.
+    pub public_key: String,
+    /// The last sequence number this key signed; the next key signs from the one after.
+    pub last_seq: u64,
 }
 
 impl Member {
+    /// The key the member signs with now.
     pub fn verifying_key(&self) -> Result<VerifyingKey, ManifestError> {
-        verifying_key_from_hex(&self.public_key).map_err(|source| ManifestError::BadKey {
+        self.parse_key(&self.public_key)
+    }
+
+    fn parse_key(&self, hex: &str) -> Result<VerifyingKey, ManifestError> {
+        verifying_key_from_hex(hex).map_err(|source| ManifestError::BadKey {
             member: self.id.clone(),
             source,
         })
+    }
+
+    /// Every key the member signed its shared log with, each with the events it
+    /// is valid for.
+    pub fn key_history(&self) -> Result<KeyHistory, ManifestError> {
+        let bad = |reason: String| ManifestError::KeyHistory {
+            member: self.id.clone(),
+            reason,
+        };
+        let mut keys = self
+            .retired_keys
+            .iter()
+            .map(|r| Ok((self.parse_key(&r.public_key)?, Some(r.last_seq))))
+            .chain([Ok((self.verifying_key()?, None))])
+            .collect::<Result<Vec<_>, ManifestError>>()?
+            .into_iter();
+        let mut seen = BTreeSet::new();
+        let Some((first, mut until)) = keys.next() else {
+            return Err(bad("no key".into()));
+        };
+        seen.insert(first.to_bytes());
+        let mut history = KeyHistory::new(first);
+        for (key, last_seq) in keys {
+            if !seen.insert(key.to_bytes()) {
+                return Err(bad(format!(
+                    "the key {} appears twice in its history",
+                    KeyId::of(&key)
+                )));
+            }
+            let after = until.unwrap_or_default();
+            history = history.replaced_after(after, key).ok_or_else(|| {
+                bad(format!(
+                    "retired_keys must be oldest first with increasing last_seq; {after} does not follow the key before"
+                ))
+            })?;
+            until = last_seq;
+        }
+        Ok(history)
     }
 }
 
@@ -242,6 +301,12 @@ pub enum ManifestError {
     NoNodes,
     #[error("member {member}: {source}")]
     BadKey { member: MemberId, source: KeyError },
+    #[error("member {member}: {reason}")]
+    KeyHistory { member: MemberId, reason: String },
+    #[error(
+        "member {member}: a key change must keep the keys before it and retire the replaced key after the last event it signed: {reason}"
+    )]
+    KeyRewritten { member: MemberId, reason: String },
     #[error("member {member}: tls_fingerprint must be 64 hex digits")]
     BadFingerprint { member: MemberId },
     #[error("member {member} is a node but has no endpoint")]
@@ -328,7 +393,7 @@ impl Manifest {
             if !seen.insert(&m.id) {
                 return Err(ManifestError::DuplicateMember(m.id.clone()));
             }
-            m.verifying_key()?;
+            m.key_history()?;
             if m.tls_fingerprint.len() != 64 || hex::decode(&m.tls_fingerprint).is_err() {
                 return Err(ManifestError::BadFingerprint {
                     member: m.id.clone(),
@@ -480,7 +545,45 @@ impl Manifest {
         if found != expected {
             return Err(ManifestError::WrongPrevious { expected, found });
         }
+        for before in previous.nodes() {
+            if let Some(now) = self.member(&before.id) {
+                check_key_change(before, now)?;
+            }
+        }
         self.check_signatures(previous)
+    }
+}
+
+/// A node member's keys from one version to the next: unchanged, or the old key
+/// retired after a stated event, with every earlier retirement kept as it was. A
+/// change can never give past events to a different key.
+fn check_key_change(before: &Member, now: &Member) -> Result<(), ManifestError> {
+    let rewritten = |reason: String| ManifestError::KeyRewritten {
+        member: now.id.clone(),
+        reason,
+    };
+    let kept = now.retired_keys.get(..before.retired_keys.len());
+    if kept != Some(before.retired_keys.as_slice()) {
+        return Err(rewritten("the earlier retired_keys were changed".into()));
+    }
+    let added = &now.retired_keys[before.retired_keys.len()..];
+    match added {
+        [] if now.public_key == before.public_key => Ok(()),
+        [] => Err(rewritten(format!(
+            "public_key changed, but the old key {} is not listed in retired_keys with the last event it signed",
+            before.public_key
+        ))),
+        [retired] if retired.public_key == before.public_key && now.public_key != before.public_key => {
+            Ok(())
+        }
+        [retired] => Err(rewritten(format!(
+            "the key retired now, {}, is not the key of the version before, {}",
+            retired.public_key, before.public_key
+        ))),
+        _ => Err(rewritten(format!(
+            "{} keys retired at once; one version replaces one key",
+            added.len()
+        ))),
     }
 }
 
@@ -519,6 +622,7 @@ mod tests {
             } else {
                 String::new()
             },
+            retired_keys: Vec::new(),
         }
     }
 
@@ -669,6 +773,61 @@ mod tests {
             other.verify_successor(&manifest),
             Err(ManifestError::WrongPrevious { .. })
         ));
+    }
+
+    #[test]
+    fn a_key_change_retires_the_old_key_after_a_stated_event() {
+        let Fixture { keys, mut manifest } = fixture(Quorum::All);
+        for (id, key) in &keys {
+            manifest.sign(id, key);
+        }
+        let (kh, old) = (keys[0].0.clone(), keys[0].1.verifying_key());
+        let new = SigningKey::from_seed([30; 32]).verifying_key();
+        let next_with = |change: &dyn Fn(&mut Member)| {
+            let mut body = manifest.body.clone();
+            body.federation.version = 2;
+            body.federation.previous = Some(manifest.body_hash());
+            change(body.members.iter_mut().find(|m| m.id == kh).unwrap());
+            let mut next = Manifest::parse(&Manifest::new(body).to_text())?;
+            for (id, key) in &keys {
+                next.sign(id, key);
+            }
+            next.verify_successor(&manifest).map(|()| next)
+        };
+        let next = next_with(&|m| {
+            m.public_key = hex::encode(new.as_bytes());
+            m.retired_keys.push(RetiredKey {
+                public_key: hex::encode(old.as_bytes()),
+                last_seq: 12,
+            });
+        })
+        .expect("a proper key change");
+        let history = next.member(&kh).unwrap().key_history().unwrap();
+        assert_eq!((history.key_for(12), history.key_for(13)), (&old, &new));
+        // The text form survives a round trip.
+        assert_eq!(Manifest::parse(&next.to_text()).unwrap(), next);
+
+        // A new key without saying until when the old one signed.
+        let err = next_with(&|m| m.public_key = hex::encode(new.as_bytes())).unwrap_err();
+        assert!(matches!(err, ManifestError::KeyRewritten { .. }), "{err}");
+        // Retiring some other key, or giving old events to a new key.
+        let err = next_with(&|m| {
+            m.public_key = hex::encode(new.as_bytes());
+            m.retired_keys.push(RetiredKey {
+                public_key: hex::encode(SigningKey::from_seed([31; 32]).verifying_key().as_bytes()),
+                last_seq: 12,
+            });
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("is not the key of the version before"), "{err}");
+        // A history whose last_seq goes backwards does not even parse.
+        let mut member = next.member(&kh).unwrap().clone();
+        member.retired_keys.push(RetiredKey {
+            public_key: hex::encode(SigningKey::from_seed([32; 32]).verifying_key().as_bytes()),
+            last_seq: 5,
+        });
+        let err = member.key_history().unwrap_err();
+        assert!(err.to_string().contains("increasing last_seq"), "{err}");
     }
 
     #[test]

@@ -47,10 +47,19 @@ pub enum FederationError {
         "{path}: version {version} differs from the version {version} this node accepted before"
     )]
     Changed { path: String, version: u64 },
+    #[error(
+        "{path}: it retires {member}'s key after event {last_seq}, but this node holds {member}'s events up to {held}, signed with that key; the key change must name the last event the old key signed ({held} or later)"
+    )]
+    RetiresTooEarly {
+        path: String,
+        member: MemberId,
+        last_seq: u64,
+        held: u64,
+    },
     #[error("{path}: {member} is not a node member of the federation")]
     NotAMember { path: String, member: MemberId },
     #[error(
-        "{path}: the manifest gives {member} the public key {listed}, but this node's signing key is {actual}"
+        "{path}: the manifest gives {member} the public key {listed}, but this node's signing key is {actual}; after a key change, install the new key with `remedy --dir DIR key install` and restart the node"
     )]
     WrongKey {
         path: String,
@@ -140,7 +149,8 @@ pub fn load(
             }
         }
         Some(old) if found == old.version() + 1 => {
-            manifest.verify_successor(&old).map_err(invalid)?
+            manifest.verify_successor(&old).map_err(invalid)?;
+            check_retirements(store, member, &old, &manifest, &shown)?;
         }
         Some(old) => {
             return Err(FederationError::Gap {
@@ -156,6 +166,40 @@ pub fn load(
         ..Commit::default()
     })?;
     Ok(Some(manifest))
+}
+
+/// Refuses a version that retires a member's key after event L when this node
+/// already holds later events of that member signed with the old key: adopting it
+/// would turn accepted history into forgeries. (Which key a past event belongs to is
+/// settled by the version that was valid when it was signed.)
+fn check_retirements(
+    store: &dyn Store,
+    own: &MemberId,
+    previous: &Manifest,
+    next: &Manifest,
+    shown: &str,
+) -> Result<(), FederationError> {
+    for member in next.nodes() {
+        let before = previous.member(&member.id).map_or(0, |m| m.retired_keys.len());
+        let Some(retired) = member.retired_keys.get(before..).and_then(|r| r.last()) else {
+            continue;
+        };
+        let log = if &member.id == own {
+            crate::store::LogId::Own(remedy_core::LogKind::Shared)
+        } else {
+            crate::store::LogId::Replica(member.id.clone())
+        };
+        let held = store.last(&log)?.map_or(0, |(seq, _)| seq);
+        if held > retired.last_seq {
+            return Err(FederationError::RetiresTooEarly {
+                path: shown.to_string(),
+                member: member.id.clone(),
+                last_seq: retired.last_seq,
+                held,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Checks that `manifest` lists `member` as a node with the key this node signs with.
@@ -258,6 +302,7 @@ impl LiveManifest {
             });
         }
         next.verify_successor(&current).map_err(invalid)?;
+        check_retirements(self.store.as_ref(), &self.member, &current, &next, &shown)?;
         check_own(&next, &shown, &self.member, &self.key)?;
         self.store.commit(Commit {
             meta: vec![(meta_key(next.version()), next.to_text().into_bytes())],

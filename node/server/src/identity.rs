@@ -122,13 +122,9 @@ pub fn create_identity(dir: &Path, new: &NewIdentity) -> Result<Member, Identity
         public_key: hex::encode(key.verifying_key().as_bytes()),
         tls_fingerprint: hex::encode(Sha256::digest(certified.cert.der())),
         endpoint: new.endpoint.clone(),
+        retired_keys: Vec::new(),
     };
-    let member_path = dir.join(MEMBER_FILE);
-    let text = toml::to_string(&member).map_err(|e| IdentityError::Parse {
-        path: member_path.clone(),
-        message: e.to_string(),
-    })?;
-    std::fs::write(&member_path, text).map_err(io(&member_path))?;
+    save_member(&dir.join(MEMBER_FILE), &member)?;
 
     if let (Role::Node, Some((host, port))) = (new.role, port_host) {
         // A node listens where its endpoint says; a name that is not an address
@@ -150,6 +146,15 @@ pub fn load_member(path: &Path) -> Result<Member, IdentityError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
+}
+
+/// Writes a `member.toml`.
+pub fn save_member(path: &Path, member: &Member) -> Result<(), IdentityError> {
+    let text = toml::to_string(member).map_err(|e| IdentityError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    std::fs::write(path, text).map_err(io(path))
 }
 
 /// Reads and parses a manifest file (signatures are checked by the caller).

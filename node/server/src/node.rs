@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use remedy_core::{ChainHead, KeyId, MemberId, SigningKey};
+use remedy_core::{ChainHead, KeyHistory, KeyId, MemberId, SigningKey};
 use remedy_proto::v1 as pb;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
@@ -27,7 +27,7 @@ use crate::replication::{Replication, ReplicationError};
 use crate::stats::{LogStats, own_logs};
 use crate::store::{LogId, RocksStore, Store, StoreError, StoreOptions};
 use crate::tls::{Pins, TlsIdentity, server_config};
-use crate::verify::{Verified, VerifyError, verify_own_logs, verify_replicas};
+use crate::verify::{OwnKeys, Verified, VerifyError, verify_own_logs, verify_replicas};
 use crate::writer::{LogWriter, WriterState};
 
 /// How long a stopping node waits for open connections to close.
@@ -41,6 +41,8 @@ const WRITER_STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 
 /// Metadata key holding the public key the own logs are signed with.
 const META_PUBLIC_KEY: &[u8] = b"own/public-key";
+/// Metadata key holding the private log's key history, once the key was replaced.
+const META_PRIVATE_KEYS: &[u8] = b"own/private-keys";
 
 /// Why a node could not start.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +66,14 @@ pub enum NodeError {
         path: PathBuf,
         found: KeyId,
         expected: KeyId,
+    },
+    #[error(
+        "the manifest says {member}'s replaced key signed its shared log up to event {last_seq}, but this node's shared log ends at event {head}; the new key could sign nothing valid. The key change must name the log's last event: write it again with `remedy --dir DIR key replace`"
+    )]
+    KeyChangeAhead {
+        member: MemberId,
+        last_seq: u64,
+        head: u64,
     },
     #[error("cannot serve on {addr}: {source}")]
     Serve {
@@ -98,8 +108,8 @@ impl Node {
                 "sync = false in node.toml: writes are acknowledged before they are durable (benchmarks only)"
             );
         }
-        check_key(&store, &key, &key_path)?;
         let manifest = crate::federation::load(dir, &store, &config.member, &key)?;
+        let keys = own_keys(&store, &key, &key_path, &config.member, manifest.as_ref())?;
         match &manifest {
             Some(m) => tracing::info!(
                 federation = %m.body.federation.name,
@@ -117,7 +127,15 @@ impl Node {
                 last_report = Instant::now();
             }
         };
-        let verified = verify_own_logs(&store, &config.member, key.verifying_key(), &mut progress)?;
+        let verified = verify_own_logs(&store, &config.member, &keys, &mut progress)?;
+        let signs_from = keys.shared.keys().last().map_or(1, |(first, _)| *first);
+        if verified.shared.seq + 1 < signs_from {
+            return Err(NodeError::KeyChangeAhead {
+                member: config.member.clone(),
+                last_seq: signs_from - 1,
+                head: verified.shared.seq,
+            });
+        }
         let replicas = match &manifest {
             Some(manifest) => verify_replicas(&store, manifest, &mut progress)?,
             None => BTreeMap::new(),
@@ -402,29 +420,109 @@ fn tls_incoming(
     (tokio_stream::wrappers::ReceiverStream::new(incoming), task)
 }
 
-/// Remembers the public key on first start and refuses a different key later, so a
-/// swapped key file is caught before anything is signed with it.
-fn check_key(store: &RocksStore, key: &SigningKey, path: &Path) -> Result<(), NodeError> {
+/// The keys the own logs were signed with, checked against the key this node signs
+/// with now.
+///
+/// On first start the key is remembered. A different key later is refused, so a
+/// swapped key file is caught before anything is signed with it, unless the
+/// manifest retired the remembered key in favour of this one (a key change): then
+/// the private log's key history, which only this node knows, gains the new key
+/// from its next event.
+fn own_keys(
+    store: &RocksStore,
+    key: &SigningKey,
+    path: &Path,
+    member: &MemberId,
+    manifest: Option<&remedy_core::manifest::Manifest>,
+) -> Result<OwnKeys, NodeError> {
     let public = key.verifying_key();
-    match store.meta(META_PUBLIC_KEY)? {
-        Some(stored) if stored.as_slice() == public.as_bytes() => Ok(()),
-        Some(stored) => {
-            let expected = <[u8; 32]>::try_from(stored.as_slice())
-                .ok()
-                .and_then(|b| remedy_core::VerifyingKey::from_bytes(&b).ok())
-                .map(|k| KeyId::of(&k));
-            Err(NodeError::KeyMismatch {
-                path: path.to_path_buf(),
-                found: key.key_id(),
-                expected: expected.ok_or_else(|| StoreError::Corrupt {
-                    path: store.path().display().to_string(),
-                    reason: "the stored public key is malformed".into(),
-                })?,
-            })
-        }
-        None => Ok(store.commit(crate::store::Commit {
+    let shared = match manifest.and_then(|m| m.member(member)) {
+        Some(me) => me.key_history().map_err(|source| {
+            crate::federation::FederationError::Invalid {
+                path: "federation.toml".into(),
+                source,
+            }
+        })?,
+        None => KeyHistory::new(public),
+    };
+    let corrupt = |reason: &str| StoreError::Corrupt {
+        path: store.path().display().to_string(),
+        reason: reason.into(),
+    };
+    let Some(stored) = store.meta(META_PUBLIC_KEY)? else {
+        store.commit(crate::store::Commit {
             meta: vec![(META_PUBLIC_KEY.to_vec(), public.as_bytes().to_vec())],
             ..Default::default()
-        })?),
+        })?;
+        let private = KeyHistory::new(public);
+        return Ok(OwnKeys { shared, private });
+    };
+    let stored = <[u8; 32]>::try_from(stored.as_slice())
+        .ok()
+        .and_then(|b| remedy_core::VerifyingKey::from_bytes(&b).ok())
+        .ok_or_else(|| corrupt("the stored public key is malformed"))?;
+    // Until the first key change the private log has one key and no recorded history.
+    let private = match store.meta(META_PRIVATE_KEYS)? {
+        Some(raw) => decode_history(&raw)
+            .ok_or_else(|| corrupt("the private log's key history is malformed"))?,
+        None => KeyHistory::new(stored),
+    };
+    if stored == public {
+        return Ok(OwnKeys { shared, private });
     }
+    if shared.retired_after(&stored).is_none() || shared.current() != &public {
+        return Err(NodeError::KeyMismatch {
+            path: path.to_path_buf(),
+            found: key.key_id(),
+            expected: KeyId::of(&stored),
+        });
+    }
+    // The key change takes effect here: the private log continues with the new key.
+    let [_, private_log] = own_logs();
+    let private_head = LogStats::load(store, std::slice::from_ref(&private_log))?
+        .get(&private_log)
+        .events;
+    let private = private
+        .replaced_after(private_head, public)
+        .ok_or_else(|| corrupt("the private log's key history is ahead of the log"))?;
+    store.commit(crate::store::Commit {
+        meta: vec![
+            (META_PUBLIC_KEY.to_vec(), public.as_bytes().to_vec()),
+            (META_PRIVATE_KEYS.to_vec(), encode_history(&private)),
+        ],
+        ..Default::default()
+    })?;
+    tracing::info!(
+        old = %KeyId::of(&stored),
+        new = %key.key_id(),
+        shared_from = shared.keys().last().map(|(first, _)| *first).unwrap_or(1),
+        private_from = private_head + 1,
+        "signing key replaced as the manifest says"
+    );
+    Ok(OwnKeys { shared, private })
+}
+
+/// The private log's key history as stored: one line `FIRST_SEQ PUBLIC_KEY_HEX` per key.
+fn encode_history(history: &KeyHistory) -> Vec<u8> {
+    history
+        .keys()
+        .iter()
+        .map(|(first, key)| format!("{first} {}\n", hex::encode(key.as_bytes())))
+        .collect::<String>()
+        .into_bytes()
+}
+
+fn decode_history(raw: &[u8]) -> Option<KeyHistory> {
+    let mut history: Option<KeyHistory> = None;
+    for line in std::str::from_utf8(raw).ok()?.lines() {
+        let (first, key) = line.split_once(' ')?;
+        let first: u64 = first.parse().ok()?;
+        let key = remedy_core::keys::verifying_key_from_hex(key).ok()?;
+        history = Some(match history {
+            None if first == 1 => KeyHistory::new(key),
+            None => return None,
+            Some(h) => h.replaced_after(first.checked_sub(1)?, key)?,
+        });
+    }
+    history
 }

@@ -220,7 +220,7 @@ impl Replication {
         });
         let mut origins = lock(&self.origins);
         for member in manifest.nodes().filter(|m| m.id != self.member) {
-            let Ok(key) = member.verifying_key() else {
+            let Ok(key) = member.key_history() else {
                 tracing::error!(origin = %member.id, "the manifest's key for this member is unusable; not replicating it");
                 continue;
             };
@@ -231,7 +231,7 @@ impl Replication {
                     cap,
                     spent: state.ingest.budget().spent.clone(),
                 };
-                state.ingest = Ingest::new(member.id.clone(), key, state.ingest.head())
+                state.ingest = Ingest::new(member.id.clone(), key.clone(), state.ingest.head())
                     .with_min_threshold(min_threshold)
                     .with_budget(budget);
                 if halted {
@@ -453,7 +453,7 @@ impl Replication {
             }
         }
         let manifest = self.manifest.current();
-        let key_of = |m: &MemberId| manifest.member(m).and_then(|m| m.verifying_key().ok());
+        let key_of = |m: &MemberId| manifest.member(m).and_then(|m| m.key_history().ok());
         let witness = crate::witness::Witness {
             store: self.store.as_ref(),
             own: &self.member,

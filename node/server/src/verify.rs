@@ -2,7 +2,7 @@
 //! `remedy-node verify`.
 
 use remedy_core::{
-    ChainError, ChainHead, ChainVerifier, DecodeError, LogKind, MemberId, SignedEvent, VerifyingKey,
+    ChainError, ChainHead, ChainVerifier, DecodeError, KeyHistory, LogKind, MemberId, SignedEvent,
 };
 
 use crate::stats::{LogStats, own_logs};
@@ -30,6 +30,25 @@ pub enum VerifyError {
     },
 }
 
+/// The keys a node signed its own two logs with. The shared log's come from the
+/// manifest; the private log's are recorded by the node itself, since the private
+/// log's length is nobody else's business.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnKeys {
+    pub shared: KeyHistory,
+    pub private: KeyHistory,
+}
+
+impl OwnKeys {
+    /// One key for both logs (a node that never changed its key).
+    pub fn single(key: remedy_core::VerifyingKey) -> Self {
+        Self {
+            shared: key.into(),
+            private: key.into(),
+        }
+    }
+}
+
 /// What verification found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
@@ -47,14 +66,14 @@ pub fn verify_log(
     store: &dyn Store,
     log: &LogId,
     origin: &MemberId,
-    key: VerifyingKey,
+    keys: KeyHistory,
     mut progress: impl FnMut(u64),
 ) -> Result<ChainHead, VerifyError> {
     let kind = match log {
         LogId::Own(kind) => *kind,
         LogId::Replica(_) => LogKind::Shared,
     };
-    let mut verifier = ChainVerifier::new(origin.clone(), kind, key, ChainHead::EMPTY);
+    let mut verifier = ChainVerifier::new(origin.clone(), kind, keys, ChainHead::EMPTY);
     std::thread::scope(|scope| {
         let (pages, received) = std::sync::mpsc::sync_channel::<Result<Page, StoreError>>(4);
         scope.spawn(move || {
@@ -95,18 +114,19 @@ pub fn verify_log(
 /// Decoded events with the sequence numbers they are stored under.
 type Page = Vec<(u64, Result<SignedEvent, DecodeError>)>;
 
-/// Verifies both own logs and checks the projections agree with them.
+/// Verifies both own logs, each with the keys valid for its events, and checks the
+/// projections agree with them.
 pub fn verify_own_logs(
     store: &dyn Store,
     origin: &MemberId,
-    key: VerifyingKey,
+    keys: &OwnKeys,
     mut progress: impl FnMut(&LogId, u64),
 ) -> Result<Verified, VerifyError> {
     let [shared_log, private_log] = own_logs();
-    let shared = verify_log(store, &shared_log, origin, key, |n| {
+    let shared = verify_log(store, &shared_log, origin, keys.shared.clone(), |n| {
         progress(&shared_log, n)
     })?;
-    let private = verify_log(store, &private_log, origin, key, |n| {
+    let private = verify_log(store, &private_log, origin, keys.private.clone(), |n| {
         progress(&private_log, n)
     })?;
     let stats = LogStats::load(store, &own_logs())?;
@@ -128,7 +148,7 @@ pub fn verify_own_logs(
 }
 
 /// Verifies every replicated log held of a node member of `manifest` with that
-/// member's key from the manifest, and checks its count against the projection.
+/// member's keys from the manifest, and checks its count against the projection.
 /// Logs of origins the manifest no longer lists as nodes are left alone.
 pub fn verify_replicas(
     store: &dyn Store,
@@ -140,7 +160,7 @@ pub fn verify_replicas(
         let Some(key) = manifest
             .nodes()
             .find(|m| m.id == origin)
-            .and_then(|m| m.verifying_key().ok())
+            .and_then(|m| m.key_history().ok())
         else {
             continue;
         };

@@ -8,7 +8,7 @@
 
 use remedy_core::checkpoint::{SignedCheckpoint, key_name};
 use remedy_core::merkle;
-use remedy_core::{MemberId, SigningKey, VerifyingKey};
+use remedy_core::{KeyHistory, MemberId, SigningKey};
 
 use crate::merkle::{StoredTree, checkpoint_key};
 use crate::store::{Store, StoreError};
@@ -38,8 +38,8 @@ pub struct Witness<'a> {
     pub key: &'a SigningKey,
     /// The federation's name, for the checkpoints' origin lines.
     pub federation: &'a str,
-    /// The key of a member by its id, from the manifest.
-    pub key_of: &'a dyn Fn(&MemberId) -> Option<VerifyingKey>,
+    /// The keys of a member by its id, from the manifest.
+    pub key_of: &'a dyn Fn(&MemberId) -> Option<KeyHistory>,
 }
 
 impl std::fmt::Debug for Witness<'_> {
@@ -69,12 +69,14 @@ impl Witness<'_> {
                 received.checkpoint.origin
             )));
         }
-        let Some(origin_key) = (self.key_of)(origin) else {
+        let Some(origin_keys) = (self.key_of)(origin) else {
             return Ok(Witnessed::Invalid(format!(
                 "{origin} has no key in the manifest"
             )));
         };
-        if !received.signed_by(&key_name(origin.as_str()), &origin_key) {
+        // A checkpoint is signed with the key that signed the last event it covers.
+        let origin_key = origin_keys.key_for(received.checkpoint.size);
+        if !received.signed_by(&key_name(origin.as_str()), origin_key) {
             return Ok(Witnessed::Invalid(format!(
                 "the checkpoint is not signed by {origin}'s key"
             )));
@@ -133,7 +135,8 @@ impl Witness<'_> {
             if keep.signatures.contains(s) || &member == origin {
                 continue;
             }
-            let Some(witness_key) = (self.key_of)(&member) else {
+            // Cosignatures count with the witness's current key only.
+            let Some(witness_key) = (self.key_of)(&member).map(|h| *h.current()) else {
                 continue;
             };
             let mut single = SignedCheckpoint {
@@ -223,7 +226,7 @@ mod tests {
         }
         store.commit(commit).unwrap();
         let vn_public = vn_key.verifying_key();
-        let key_of = |m: &MemberId| (m == &member("VN")).then_some(vn_public);
+        let key_of = |m: &MemberId| (m == &member("VN")).then(|| KeyHistory::new(vn_public));
         let witness = Witness {
             store: &store,
             own: &member("KH"),

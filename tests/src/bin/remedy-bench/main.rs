@@ -22,7 +22,7 @@ use anyhow::Context;
 use remedy_core::keys::Signature;
 use remedy_core::{LogKind, SigningKey};
 use remedy_node::store::{RocksStore, StoreOptions};
-use remedy_node::verify::verify_own_logs;
+use remedy_node::verify::{OwnKeys, verify_own_logs};
 use remedy_proto::v1 as pb;
 use remedy_tests::{NodeDir, append_request, note_draft};
 
@@ -659,7 +659,7 @@ async fn verification(node_dir: &NodeDir, n: u64) -> anyhow::Result<(f64, f64)> 
     let verified = verify_own_logs(
         store.as_ref(),
         &node_dir.member,
-        node_dir.key.verifying_key(),
+        &OwnKeys::single(node_dir.key.verifying_key()),
         |_, _| {},
     )?;
     let rate = verified.shared.seq as f64 / start.elapsed().as_secs_f64();
