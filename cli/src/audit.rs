@@ -289,7 +289,19 @@ async fn check_origin(
         .into_inner()
         .text;
     if text.is_empty() {
-        bail!("{origin}: the node holds no checkpoint of this log");
+        // A member that never signed an event has no checkpoint yet; one this auditor
+        // saw before must not disappear.
+        let saved = std::fs::read_to_string(saved_path(dir, origin))
+            .ok()
+            .and_then(|t| SignedCheckpoint::parse(&t).ok());
+        match saved {
+            Some(s) if s.checkpoint.size > 0 => bail!(
+                "{origin}: the node holds no checkpoint of this log, but this auditor saw one of {} events before",
+                s.checkpoint.size
+            ),
+            _ => o.consistency = "no events yet".into(),
+        }
+        return Ok(());
     }
     let checkpoint = SignedCheckpoint::parse(&text).context("the checkpoint does not parse")?;
     let line =

@@ -294,6 +294,10 @@ impl LiveManifest {
         };
         let next = Manifest::parse(text).map_err(invalid)?;
         let current = self.current();
+        // The version already in force (from a peer, say): nothing to do.
+        if next.version() == current.version() && next.body_bytes() == current.body_bytes() {
+            return Ok(current);
+        }
         if next.version() <= current.version() {
             return Err(FederationError::Rollback {
                 path: shown,
