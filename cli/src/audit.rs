@@ -107,8 +107,11 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
         }
         None => manifest.nodes().map(|m| m.id.clone()).collect(),
     };
-    let mut report = runtime.block_on(audit(&dir, &manifest, &origins, channel, context))?;
+    let mut report = runtime.block_on(audit(&dir, &manifest, &origins, channel.clone(), context))?;
     report.manifest = manifest_note;
+    if let Err(e) = runtime.block_on(record(&dir, &report, channel)) {
+        eprintln!("note: the verdict was not left at the node for its dashboard: {e:#}");
+    }
     match context.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         _ => print!("{}", render(&report)),
@@ -171,6 +174,37 @@ async fn follow_manifest(
             trusted.version() + 1
         ),
     ))
+}
+
+/// Leaves the verdict, signed with the auditor's key, at the node for its dashboard.
+async fn record(dir: &Path, report: &Report, channel: Channel) -> anyhow::Result<()> {
+    let me = remedy_node::identity::load_member(&dir.join(remedy_node::identity::MEMBER_FILE))?;
+    if me.role != remedy_core::manifest::Role::Auditor {
+        return Ok(());
+    }
+    let key = remedy_node::keyfile::load_signing_key(
+        &dir.join(remedy_node::identity::SIGNING_KEY_FILE),
+    )?;
+    let time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let text = serde_json::json!({
+        "auditor": me.id,
+        "time": time,
+        "passed": report.passed,
+        "verdict": report.verdict,
+        "origins": report.origins.len(),
+        "events": report.origins.iter().map(|o| o.events).sum::<u64>(),
+    })
+    .to_string();
+    let signature = hex::encode(key.sign(text.as_bytes()).to_bytes());
+    pb::federation_client::FederationClient::new(channel)
+        .record_audit(pb::AuditRecord {
+            report: text,
+            signature,
+        })
+        .await?;
+    Ok(())
 }
 
 /// "key 1a2b… signed events 1 to 40", one entry per key the origin used.

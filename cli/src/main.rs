@@ -9,6 +9,7 @@ mod client;
 mod demo;
 mod federation;
 mod init;
+mod dashboard;
 mod key;
 mod keygen;
 mod log;
@@ -61,6 +62,8 @@ enum Command {
     Init(init::Args),
     /// Create an ed25519 signing key file (mode 0600) and print its public key and key id.
     Keygen(keygen::Args),
+    /// A one-time sign-in link to a node's dashboard (coordinators and auditors).
+    Dashboard(dashboard::Args),
     /// Replace this node member's signing key through a manifest change.
     #[command(subcommand)]
     Key(key::Command),
@@ -114,6 +117,7 @@ fn main() -> std::process::ExitCode {
         Command::Init(args) => init::run(&context, args),
         Command::Keygen(args) => keygen::run(&context, args),
         Command::Key(command) => key::run(&context, command),
+        Command::Dashboard(args) => dashboard::run(&context, args),
         Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),
         Command::Cases(command) => cases::run(&context, command),

@@ -161,6 +161,13 @@ impl pb::federation_server::Federation for FakeNode {
         Ok(Response::new(pb::StatusReply::default()))
     }
 
+    async fn record_audit(
+        &self,
+        _: Request<pb::AuditRecord>,
+    ) -> Result<Response<pb::AuditRecordReply>, Status> {
+        Err(Status::unimplemented("fake node"))
+    }
+
     type PlanEventsStream = EventStream;
 
     async fn plan_events(

@@ -45,6 +45,20 @@ pub struct NodeConfig {
     /// (a VPN address, a port forward, a test's proxy). Keys are member ids.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub peers: BTreeMap<MemberId, SocketAddr>,
+    /// The plain-HTTP port for `/metrics` and the dashboard; none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpConfig>,
+}
+
+/// The `[http]` table: Prometheus metrics and the read-only dashboard.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Where to listen (plain HTTP: loopback, or behind a TLS reverse proxy).
+    pub listen: SocketAddr,
+    /// Serve the dashboard pages as well as `/metrics`.
+    #[serde(default = "default_sync")]
+    pub dashboard: bool,
 }
 
 fn default_data() -> PathBuf {
@@ -84,6 +98,7 @@ impl NodeConfig {
             key: default_key(),
             sync: true,
             peers: BTreeMap::new(),
+            http: None,
         }
     }
 

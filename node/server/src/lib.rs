@@ -12,6 +12,7 @@ pub mod config;
 pub mod federation;
 pub mod grpc;
 pub mod heads;
+pub mod http;
 pub mod identity;
 pub mod keyfile;
 pub mod merkle;

@@ -296,22 +296,49 @@ impl Node {
         };
         let operator = tls.as_ref().map(|(_, own)| *own);
         let cases = Arc::new(Cases::new(store.clone(), writer.clone()));
+        let view = ViewService::new(self.config.member.clone(), store.clone(), live.clone());
+        let mut federation_service = FederationService::new(
+            self.config.member.clone(),
+            store.clone(),
+            heads.clone(),
+            live.clone(),
+            replication,
+        );
+        let metrics = Arc::new(crate::http::Metrics::default());
+        if let Some(http) = &self.config.http {
+            let listener = crate::http::bind(http.listen)
+                .await
+                .map_err(|e| NodeError::Serve {
+                    addr: http.listen.to_string(),
+                    source: Box::new(e),
+                })?;
+            let url = format!("http://{}", listener.local_addr().unwrap_or(http.listen));
+            if http.dashboard {
+                federation_service = federation_service.with_dashboard(url.clone());
+            }
+            let server = crate::http::Http::new(
+                self.config.member.clone(),
+                view.clone(),
+                federation_service.clone(),
+                live.clone(),
+                heads.clone(),
+                metrics.clone(),
+                http.dashboard,
+            );
+            tracing::info!(%url, dashboard = http.dashboard, "serving HTTP (metrics{})", if http.dashboard { " and the dashboard" } else { "" });
+            background.spawn(async move {
+                if let Err(e) = server.serve(listener, std::future::pending()).await {
+                    tracing::error!(error = %e, "the HTTP server stopped");
+                }
+            });
+        }
         let router = tonic::transport::Server::builder()
+            .layer(crate::http::MetricsLayer(metrics))
             .add_service(health_service)
             .add_service(reflection)
-            .add_service(pb::view_server::ViewServer::new(ViewService::new(
-                self.config.member.clone(),
-                store.clone(),
-                live.clone(),
-            )))
+            .add_service(pb::view_server::ViewServer::new(view))
             .add_service(pb::federation_server::FederationServer::new(
-                FederationService::new(
-                    self.config.member.clone(),
-                    store.clone(),
-                    heads.clone(),
-                    live.clone(),
-                    replication,
-                ),
+                federation_service,
             ))
             .add_service(
                 pb::admin_server::AdminServer::new(AdminService::new(

@@ -21,7 +21,12 @@ pub struct FederationService {
     /// `None` for a standalone node.
     manifest: Option<Arc<LiveManifest>>,
     replication: Option<Arc<Replication>>,
+    /// The dashboard's address, when the node serves one.
+    dashboard: String,
 }
+
+/// Where the last audit report an auditor left is kept (`meta`).
+const META_LAST_AUDIT: &[u8] = b"audit/last";
 
 impl FederationService {
     pub fn new(
@@ -37,7 +42,14 @@ impl FederationService {
             heads,
             manifest,
             replication,
+            dashboard: String::new(),
         }
+    }
+
+    /// Names the dashboard's address in status replies.
+    pub fn with_dashboard(mut self, url: String) -> Self {
+        self.dashboard = url;
+        self
     }
 }
 
@@ -166,6 +178,63 @@ impl pb::federation_server::Federation for FederationService {
                 .into_iter()
                 .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
                 .collect();
+        reply.dashboard = self.dashboard.clone();
+        let store = self.store.clone();
+        reply.last_audit = tokio::task::spawn_blocking(move || store.meta(META_LAST_AUDIT))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(convert::store_error)?
+            .map(|raw| String::from_utf8_lossy(&raw).into_owned())
+            .unwrap_or_default();
         Ok(Response::new(reply))
+    }
+
+    async fn record_audit(
+        &self,
+        request: Request<pb::AuditRecord>,
+    ) -> Result<Response<pb::AuditRecordReply>, Status> {
+        let record = request.into_inner();
+        let manifest = self
+            .manifest
+            .as_ref()
+            .ok_or_else(|| Status::failed_precondition("a standalone node has no auditors"))?
+            .current();
+        let report: serde_json::Value = serde_json::from_str(&record.report)
+            .map_err(|e| Status::invalid_argument(format!("the report is not JSON: {e}")))?;
+        let auditor = report["auditor"].as_str().unwrap_or_default();
+        let member = MemberId::new(auditor)
+            .ok()
+            .and_then(|id| manifest.member(&id).cloned())
+            .filter(|m| m.role == remedy_core::manifest::Role::Auditor)
+            .ok_or_else(|| {
+                Status::permission_denied(format!(
+                    "{auditor:?} is not an auditor of the federation"
+                ))
+            })?;
+        let key = member
+            .verifying_key()
+            .map_err(|e| Status::failed_precondition(e.to_string()))?;
+        let signature = hex::decode(&record.signature)
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b).ok())
+            .map(|b| remedy_core::keys::Signature::from_bytes(&b))
+            .ok_or_else(|| Status::invalid_argument("the signature is not 128 hex digits"))?;
+        key.verify_strict(record.report.as_bytes(), &signature)
+            .map_err(|_| {
+                Status::permission_denied(format!(
+                    "the report's signature does not verify with {auditor}'s key"
+                ))
+            })?;
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            store.commit(crate::store::Commit {
+                meta: vec![(META_LAST_AUDIT.to_vec(), record.report.into_bytes())],
+                ..Default::default()
+            })
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(convert::store_error)?;
+        Ok(Response::new(pb::AuditRecordReply {}))
     }
 }

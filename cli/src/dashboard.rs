@@ -1,0 +1,65 @@
+//! `remedy dashboard`: a one-time sign-in link to a node's dashboard, for a
+//! coordinator or auditor (see `remedy_core::login`).
+
+use anyhow::{Context as _, bail};
+use remedy_core::login::{Login, MAX_VALIDITY_SECONDS};
+use remedy_core::manifest::Role;
+use remedy_node::identity::{MEMBER_FILE, SIGNING_KEY_FILE, load_member};
+use remedy_node::keyfile::load_signing_key;
+use remedy_proto::v1 as pb;
+
+use crate::client::Context;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The page to open: /, /recommendations, /workplan or /network.
+    #[arg(long, default_value = "/")]
+    page: String,
+}
+
+/// Prints the link on a line of its own.
+pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
+    println!("{}", link(context, &args.page)?);
+    Ok(())
+}
+
+/// A fresh one-time link to `page` of the dashboard of the node `context` names.
+pub fn link(context: &Context, page: &str) -> anyhow::Result<String> {
+    let dir = context
+        .dir
+        .clone()
+        .context("remedy dashboard needs --dir DIR: a coordinator's or auditor's identity folder")?;
+    let me = load_member(&dir.join(MEMBER_FILE))?;
+    if !matches!(me.role, Role::Coordinator | Role::Auditor) {
+        bail!(
+            "{} is a {}; the dashboard is for coordinators and auditors",
+            me.id,
+            me.role
+        );
+    }
+    let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
+    let (runtime, channel) = context.connect()?;
+    let status = runtime
+        .block_on(
+            pb::federation_client::FederationClient::new(channel).status(pb::StatusRequest {}),
+        )?
+        .into_inner();
+    if status.dashboard.is_empty() {
+        bail!(
+            "node {} serves no dashboard: its operator turns it on with [http] in node.toml (see deploy/node.example.toml)",
+            status.member
+        );
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    let login = Login {
+        member: me.id,
+        node: remedy_core::MemberId::new(status.member.as_str())?,
+        expires: now.as_secs() + MAX_VALIDITY_SECONDS / 2,
+        nonce: rand::random(),
+    };
+    Ok(format!(
+        "{}/login?token={}&next={page}",
+        status.dashboard,
+        login.sign(&key)
+    ))
+}

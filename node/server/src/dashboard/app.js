@@ -1,0 +1,286 @@
+// remedy-net dashboard: draws tables and SVG charts from this node's /api answers
+// (the JSON of the View and Federation services). No library, nothing fetched from
+// anywhere but this node. When a page is drawn, <body> gets data-ready="1" and
+// data-render-ms (time since navigation started).
+"use strict";
+
+const main = document.getElementById("main");
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("data-")) e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+async function get(url) {
+  const r = await fetch(url, { credentials: "same-origin" });
+  if (!r.ok) throw new Error(url + ": " + r.status + " " + (await r.text()));
+  return r.json();
+}
+
+// A figure as a table cell: its status is its class, and a suppressed figure
+// says so instead of showing a number.
+function figureText(f) {
+  if (!f) return "";
+  switch (f.status) {
+    case "published": return String(f.value);
+    case "suppressed": return "suppressed";
+    case "noised": return "~" + f.value;
+    case "lower-bound": return "≥ " + f.value;
+    case "noised-lower-bound": return "≥ ~" + f.value;
+    case "not-additive": return "—";
+    default: return f.value === null ? "" : String(f.value);
+  }
+}
+
+function figureCell(f, data) {
+  const attrs = { class: f ? f.status : "", "data-status": f ? f.status : "none",
+    "data-value": f && f.value !== null ? String(f.value) : "" };
+  for (const [k, v] of Object.entries(data || {})) attrs["data-" + k] = v;
+  const td = el("td", attrs, figureText(f));
+  if (f && f.status === "suppressed") td.title = "withheld by disclosure control";
+  return td;
+}
+
+function table(headers, rows, attrs) {
+  return el("table", attrs || {},
+    el("thead", {}, el("tr", {}, headers.map((h, i) => el("th", { class: i === 0 ? "row" : "" }, h)))),
+    el("tbody", {}, rows));
+}
+
+const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"];
+
+// A line chart: series = [{name, points: [{x: label, y: number|null, status}]}].
+// A point without a number is a gap with a grey mark at the bottom, never a zero.
+function lineChart(title, labels, series, unit) {
+  const W = 560, H = 220, L = 44, R = 12, T = 24, B = 34;
+  const values = series.flatMap(s => s.points.map(p => p.y)).filter(v => v !== null);
+  const max = Math.max(1, ...values) * 1.1;
+  const x = i => L + (labels.length === 1 ? (W - L - R) / 2 : i * (W - L - R) / (labels.length - 1));
+  const y = v => T + (H - T - B) * (1 - v / max);
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("width", W);
+  svg.setAttribute("height", H);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", title);
+  const add = (tag, attrs, text) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    svg.append(e);
+    return e;
+  };
+  add("text", { x: L, y: 14 }, title);
+  for (let k = 0; k <= 4; k++) {
+    const v = max * k / 4;
+    add("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: "#e5e7eb" });
+    add("text", { x: 4, y: y(v) + 4 }, (Math.round(v * 10) / 10) + (unit || ""));
+  }
+  labels.forEach((l, i) => add("text", { x: x(i) - 22, y: H - 12 }, l));
+  series.forEach((s, n) => {
+    const color = COLORS[n % COLORS.length];
+    let path = "";
+    s.points.forEach((p, i) => {
+      if (p.y === null) {
+        path += " ";
+        add("text", { x: x(i) - 3, y: H - B + 10, fill: "#6b7280", "data-series": s.name,
+          "data-status": p.status }, "×").append(Object.assign(document.createElementNS(ns, "title"),
+          { textContent: s.name + " " + p.x + ": " + p.status }));
+        return;
+      }
+      path += (path === "" || path.endsWith(" ") ? "M" : "L") + x(i) + "," + y(p.y);
+      const c = add("circle", { cx: x(i), cy: y(p.y), r: 3, fill: color, "data-series": s.name,
+        "data-x": p.x, "data-y": String(p.y) });
+      c.append(Object.assign(document.createElementNS(ns, "title"),
+        { textContent: s.name + " " + p.x + ": " + p.y + (unit || "") }));
+    });
+    path.trim().split(" ").filter(Boolean).forEach(d =>
+      add("path", { d, fill: "none", stroke: color, "stroke-width": 2 }));
+  });
+  const legend = el("div", { class: "legend" }, series.map((s, n) =>
+    el("span", {}, Object.assign(el("i"), { style: "background:" + COLORS[n % COLORS.length] }), s.name)));
+  return el("figure", {}, svg, legend,
+    el("figcaption", {}, "× marks a quarter whose figure is withheld or not available: a gap, not zero."));
+}
+
+function colIndex(t, name) { return t.columns.indexOf(name); }
+
+async function overview() {
+  const [go, res] = await Promise.all([
+    get("/api/stats?table=grievance-outcome"),
+    get("/api/stats?table=resolution"),
+  ]);
+  if (go.periods.length === 0) {
+    main.replaceChildren(el("p", {}, "No statistics release has reached this node yet."));
+    return;
+  }
+  const periods = go.periods.map(p => p.period);
+  const chosen = new URLSearchParams(location.search).get("period") || periods[periods.length - 1];
+  const select = el("select", { id: "period" }, periods.map(p => el("option", { value: p, selected: p === chosen }, p)));
+  select.onchange = () => { location.search = "?period=" + select.value; };
+  const period = go.periods.find(p => p.period === chosen) || go.periods[go.periods.length - 1];
+  const members = period.members.map(m => m.member);
+  const reg = period.regional;
+  const sample = period.members[0];
+
+  // Cases by grievance and by outcome, per country, with the regional column.
+  const byGrievance = table(["grievance", ...members, "region"],
+    sample.rows.map((row, i) => el("tr", {}, el("th", { class: "row" }, row),
+      period.members.map(m => figureCell(m.row_totals[i], { member: m.member, period: period.period, row, col: "total" })),
+      figureCell(reg && reg.row_totals[i], { member: "region", period: period.period, row, col: "total" }))),
+    { id: "by-grievance" });
+  const byOutcome = table(["outcome", ...members, "region"],
+    sample.columns.map((col, j) => el("tr", {}, el("th", { class: "row" }, col),
+      period.members.map(m => figureCell(m.column_totals[j], { member: m.member, period: period.period, row: "total", col })),
+      figureCell(reg && reg.column_totals[j], { member: "region", period: period.period, row: "total", col }))),
+    { id: "by-outcome" });
+  const totals = el("tr", {}, el("th", { class: "row" }, "all cases"),
+    period.members.map(m => figureCell(m.total, { member: m.member, period: period.period, row: "total", col: "total" })),
+    figureCell(reg && reg.total, { member: "region", period: period.period, row: "total", col: "total" }));
+  byOutcome.querySelector("tbody").append(totals);
+
+  // Each country's full grievance × outcome table, suppressed cells marked.
+  const detail = period.members.map(m => el("div", {},
+    el("h3", {}, m.member + " — revision " + m.revision),
+    table(["grievance \\ outcome", ...m.columns],
+      m.rows.map((row, i) => el("tr", {}, el("th", { class: "row" }, row),
+        m.cells[i].map((f, j) => figureCell(f, { member: m.member, period: period.period, row, col: m.columns[j] })))),
+      { class: "detail", "data-member": m.member })));
+
+  // Over time: resolution rate from the outcome totals, median days from `resolution`.
+  const resolvedCols = ["resolved-compensated", "resolved-non-monetary"];
+  const allMembers = [...new Set(go.periods.flatMap(p => p.members.map(m => m.member)))].sort();
+  const rate = allMembers.map(member => ({ name: member, points: go.periods.map(p => {
+    const m = p.members.find(x => x.member === member);
+    if (!m) return { x: p.period, y: null, status: "not released" };
+    const parts = [...resolvedCols.map(c => m.column_totals[colIndex(m, c)]), m.total];
+    const bad = parts.find(f => !f || f.status !== "published");
+    if (bad) return { x: p.period, y: null, status: bad ? bad.status : "missing" };
+    const total = m.total.value;
+    return { x: p.period, y: total === 0 ? null : Math.round(1000 * (parts[0].value + parts[1].value) / total) / 10,
+      status: total === 0 ? "no cases" : "published" };
+  }) }));
+  const days = allMembers.map(member => ({ name: member, points: res.periods.map(p => {
+    const m = p.members.find(x => x.member === member);
+    if (!m) return { x: p.period, y: null, status: "not released" };
+    const f = m.column_totals[colIndex(m, "median-days")];
+    return f && f.value !== null && f.status !== "suppressed" ? { x: p.period, y: f.value, status: f.status }
+      : { x: p.period, y: null, status: f ? f.status : "missing" };
+  }) }));
+
+  main.replaceChildren(
+    el("h2", {}, "Regional overview ", select),
+    el("p", {}, "Cases registered by the members' national systems, as released. Missing this period: " +
+      (period.missing.length ? period.missing.join(", ") : "none") + "."),
+    el("div", { class: "grid" },
+      el("div", {}, el("h3", {}, "Cases by grievance, " + period.period), byGrievance),
+      el("div", {}, el("h3", {}, "Cases by outcome, " + period.period), byOutcome)),
+    el("h2", {}, "Over time"),
+    el("div", { class: "grid" },
+      lineChart("Resolved (compensated or not), % of cases", periods, rate, "%"),
+      lineChart("Median days to close", res.periods.map(p => p.period), days, "")),
+    el("h2", {}, "Grievance by outcome, each country, " + period.period),
+    el("div", { class: "grid" }, detail));
+}
+
+async function recommendations() {
+  const recs = await get("/api/recommendations");
+  const members = [...new Set(recs.map(r => r.member))].sort();
+  const statuses = [...new Set(recs.map(r => r.status))].sort();
+  const themes = [...new Set(recs.map(r => r.theme))].sort();
+  const count = (f) => recs.filter(f).length;
+  main.replaceChildren(
+    el("h2", {}, "Recommendations from the national workshops (" + recs.length + ")"),
+    el("div", { class: "grid" },
+      el("div", {}, el("h3", {}, "By country and status"),
+        table(["country", ...statuses, "all"], members.map(m => el("tr", {}, el("th", { class: "row" }, m),
+          statuses.map(s => el("td", { "data-member": m, "data-status": s }, count(r => r.member === m && r.status === s))),
+          el("td", { "data-member": m, "data-status": "all" }, count(r => r.member === m)))), { id: "rec-status" })),
+      el("div", {}, el("h3", {}, "By country and theme"),
+        table(["theme", ...members], themes.map(t => el("tr", {}, el("th", { class: "row" }, t),
+          members.map(m => el("td", { "data-member": m, "data-theme": t }, count(r => r.member === m && r.theme === t))))),
+          { id: "rec-theme" }))),
+    el("h3", {}, "All recommendations"),
+    table(["id", "country", "theme", "priority", "status", "title"], recs.map(r => el("tr", { "data-id": r.id },
+      el("td", { class: "text" }, r.id), el("td", { class: "text" }, r.member), el("td", { class: "text" }, r.theme),
+      el("td", { class: "text" }, r.priority), el("td", { class: "text", "data-status": r.status }, r.status),
+      el("td", { class: "text" }, r.title))), { id: "rec-list" }));
+}
+
+async function workplan() {
+  const items = await get("/api/workplan");
+  const sections = items.map(item => {
+    const members = item.positions.map(([m]) => m);
+    return el("section", { "data-id": item.id },
+      el("h3", {}, item.id + ": " + item.title),
+      el("p", {}, "Lead " + item.lead + ", due " + item.due + ". Status: ",
+        el("strong", { "data-field": "status" }, item.status),
+        ". Draws on: " + item.draws_on.map(d => d.id + (d.title ? " (" + d.title + ")" : " (not received)")).join("; ") + "."),
+      table(["endorsement", ...members], [el("tr", {}, el("th", { class: "row" }, "position"),
+        item.positions.map(([m, p]) => el("td", { "data-member": m, "data-position": p.position,
+          class: p.position === "endorsed" ? "ok" : p.position === "objected" ? "bad" : "" },
+          p.position === "endorsed" ? "✓ endorsed" : p.position === "objected" ? "✗ objected: " + p.reason : "… pending")))],
+        { class: "matrix" }),
+      item.problems.length ? el("ul", {}, item.problems.map(p => el("li", { class: "bad" }, p))) : null);
+  });
+  main.replaceChildren(el("h2", {}, "The joint work plan (" + items.length + " items)"),
+    ...(sections.length ? sections : [el("p", {}, "No work-plan item yet.")]));
+}
+
+async function network() {
+  const n = await get("/api/network");
+  let audit = null;
+  try { audit = n.audit ? JSON.parse(n.audit) : null; } catch (e) { audit = null; }
+  main.replaceChildren(
+    el("h2", {}, "The network as " + n.node + " sees it (manifest version " + n.manifest_version + ")"),
+    el("p", { id: "audit" }, "Last audit: ", audit
+      ? el("span", { class: audit.passed ? "ok" : "bad", "data-passed": String(audit.passed) },
+          audit.verdict + " — by " + audit.auditor + ", " + new Date(audit.time * 1000).toISOString())
+      : "none recorded at this node"),
+    el("div", { class: "grid" },
+      el("div", {}, el("h3", {}, "Members"), table(["id", "name", "role", "endpoint"],
+        n.members.map(m => el("tr", { "data-member": m.id }, ["id", "name", "role", "endpoint"].map(k => el("td", { class: "text" }, m[k])))),
+        { id: "members" })),
+      el("div", {}, el("h3", {}, "Logs held"), table(["origin", "events", "best known", "lag", "halted"],
+        n.origins.map(o => el("tr", { "data-origin": o.origin }, el("td", { class: "text" }, o.origin),
+          el("td", { "data-field": "height" }, o.height), el("td", {}, o.best_known),
+          el("td", { "data-field": "lag" }, o.lag), el("td", {}, o.halted ? "yes" : "no"))), { id: "origins" })),
+      el("div", {}, el("h3", {}, "Peers"), table(["peer", "state", "endpoint", "last error"],
+        n.peers.map(p => el("tr", { "data-peer": p.member }, el("td", { class: "text" }, p.member),
+          el("td", { class: p.state === "connected" ? "ok" : "bad" }, p.state), el("td", { class: "text" }, p.endpoint),
+          el("td", { class: "text" }, p.last_error))), { id: "peers" }))),
+    el("h3", {}, "Forks and equivocations"),
+    el("p", { id: "forks", "data-count": String(n.forks.length + n.equivocations.length) },
+      n.forks.length + n.equivocations.length === 0 ? "none" :
+        [...n.forks.map(f => f.origin + " signed two events " + f.seq + " (from " + f.peer + ")"),
+         ...n.equivocations.map(e => "equivocation: " + e.slice(0, 200))].join("; ")),
+    el("h3", {}, "Rejected events"),
+    n.rejected.length === 0 ? el("p", {}, "none") : table(["reason", "count", "last"],
+      n.rejected.map(r => el("tr", {}, el("td", { class: "text" }, r.reason), el("td", {}, r.count), el("td", { class: "text" }, r.last)))));
+}
+
+const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/network": network };
+
+(async () => {
+  const path = location.pathname;
+  for (const a of document.querySelectorAll("nav a")) {
+    if (a.getAttribute("href") === path) a.className = "current";
+  }
+  try {
+    await (pages[path] || overview)();
+  } catch (e) {
+    main.replaceChildren(el("p", { class: "bad", id: "error" }, "Could not load this page: " + e.message));
+  }
+  document.body.dataset.renderMs = String(Math.round(performance.now()));
+  document.body.dataset.ready = "1";
+})();

@@ -1,0 +1,609 @@
+//! The node's plain-HTTP side, on when `node.toml` has an `[http]` table:
+//! Prometheus metrics at `/metrics`, and the read-only dashboard for coordinators
+//! and auditors.
+//!
+//! The dashboard is one page (`dashboard/`: HTML, script and style, compiled into
+//! the binary, nothing fetched from elsewhere) that draws its tables and SVG charts
+//! from `/api/...`, whose answers are the very JSON the `View` and `Federation`
+//! gRPC services give (the handlers call those services in process). A reader
+//! signs in with a one-time link (`remedy --dir FOLDER dashboard`): a token signed
+//! with its federation key (`remedy_core::login`), checked against the manifest
+//! (coordinators and auditors only), used once; the node then sets a session
+//! cookie. Nothing here writes to the store.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use remedy_core::MemberId;
+use remedy_core::login::Login;
+use remedy_core::manifest::Role;
+use remedy_proto::v1 as pb;
+use remedy_proto::v1::federation_server::Federation as _;
+use remedy_proto::v1::view_server::View as _;
+use serde::Deserialize;
+
+use crate::federation::LiveManifest;
+use crate::grpc::{FederationService, ViewService};
+use crate::heads::Heads;
+
+const INDEX: &str = include_str!("dashboard/index.html");
+const SCRIPT: &str = include_str!("dashboard/app.js");
+const STYLE: &str = include_str!("dashboard/style.css");
+const COOKIE: &str = "remedy_session";
+/// How long a dashboard session lasts.
+const SESSION: Duration = Duration::from_secs(12 * 3600);
+
+/// Request counts and latencies of the gRPC services, by method.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    methods: Mutex<BTreeMap<String, Method>>,
+}
+
+/// Upper bounds of the latency histogram's buckets, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+#[derive(Debug, Default, Clone)]
+struct Method {
+    /// Requests by gRPC status code (as the response headers give it; "0" when the
+    /// status comes later, in trailers).
+    codes: BTreeMap<String, u64>,
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+impl Metrics {
+    /// Records one request of `method` that took `elapsed` to its response headers.
+    pub fn record(&self, method: &str, code: &str, elapsed: Duration) {
+        let mut methods = self.methods.lock().unwrap_or_else(|e| e.into_inner());
+        let m = methods.entry(method.to_string()).or_default();
+        *m.codes.entry(code.to_string()).or_default() += 1;
+        let seconds = elapsed.as_secs_f64();
+        for (bucket, bound) in m.buckets.iter_mut().zip(BUCKETS) {
+            if seconds <= bound {
+                *bucket += 1;
+            }
+        }
+        m.count += 1;
+        m.sum += seconds;
+    }
+}
+
+/// A tower layer that times every gRPC request into [`Metrics`].
+#[derive(Debug, Clone)]
+pub struct MetricsLayer(pub Arc<Metrics>);
+
+impl<S> tower::Layer<S> for MetricsLayer {
+    type Service = MetricsService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        MetricsService {
+            inner,
+            metrics: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MetricsService<S> {
+    inner: S,
+    metrics: Arc<Metrics>,
+}
+
+type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>;
+
+impl<S, B, R> tower::Service<axum::http::Request<B>> for MetricsService<S>
+where
+    S: tower::Service<axum::http::Request<B>, Response = axum::http::Response<R>>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<S::Response, S::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        let method = request.uri().path().to_string();
+        let started = Instant::now();
+        let future = self.inner.call(request);
+        let metrics = self.metrics.clone();
+        Box::pin(async move {
+            let response = future.await;
+            let code = match &response {
+                Ok(r) => r
+                    .headers()
+                    .get("grpc-status")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("0")
+                    .to_string(),
+                Err(_) => "transport".to_string(),
+            };
+            metrics.record(&method, &code, started.elapsed());
+            response
+        })
+    }
+}
+
+/// What the HTTP handlers share.
+#[derive(Debug, Clone)]
+pub struct Http {
+    pub member: MemberId,
+    pub view: ViewService,
+    pub federation: FederationService,
+    pub manifest: Option<Arc<LiveManifest>>,
+    pub heads: Arc<Heads>,
+    pub metrics: Arc<Metrics>,
+    pub dashboard: bool,
+    sessions: Arc<Mutex<Sessions>>,
+}
+
+#[derive(Debug, Default)]
+struct Sessions {
+    open: HashMap<String, (MemberId, Instant)>,
+    /// Nonces of links used, with their expiry (Unix seconds), so none is used twice.
+    used: HashMap<[u8; 16], u64>,
+}
+
+impl Http {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        member: MemberId,
+        view: ViewService,
+        federation: FederationService,
+        manifest: Option<Arc<LiveManifest>>,
+        heads: Arc<Heads>,
+        metrics: Arc<Metrics>,
+        dashboard: bool,
+    ) -> Self {
+        Self {
+            member,
+            view,
+            federation,
+            manifest,
+            heads,
+            metrics,
+            dashboard,
+            sessions: Arc::default(),
+        }
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let mut app = axum::Router::new().route("/metrics", get(metrics));
+        if self.dashboard {
+            app = app
+                .route("/login", get(login))
+                .route("/", get(page))
+                .route("/recommendations", get(page))
+                .route("/workplan", get(page))
+                .route("/network", get(page))
+                .route("/assets/app.js", get(script))
+                .route("/assets/style.css", get(style))
+                .route("/api/stats", get(api_stats))
+                .route("/api/series", get(api_series))
+                .route("/api/recommendations", get(api_recommendations))
+                .route("/api/workplan", get(api_workplan))
+                .route("/api/network", get(api_network));
+        }
+        axum::serve(listener, app.with_state(self))
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// The member signed in by the request's session cookie.
+    fn session(&self, headers: &HeaderMap) -> Option<MemberId> {
+        let cookie = headers.get(header::COOKIE)?.to_str().ok()?;
+        let id = cookie
+            .split(';')
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == COOKIE)?
+            .1;
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        match sessions.open.get(id) {
+            Some((member, until)) if *until > Instant::now() => Some(member.clone()),
+            Some(_) => {
+                sessions.open.remove(id);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Checks a sign-in link and opens a session; the session id, or why not.
+    fn sign_in(&self, token: &str) -> Result<(MemberId, String), String> {
+        let (login, statement, signature) = Login::parse(token).map_err(|e| e.to_string())?;
+        let manifest = self
+            .manifest
+            .as_ref()
+            .ok_or("a standalone node has no federation members to sign in")?
+            .current();
+        let member = manifest
+            .member(&login.member)
+            .filter(|m| matches!(m.role, Role::Coordinator | Role::Auditor))
+            .ok_or_else(|| {
+                format!(
+                    "{} is not a coordinator or auditor of the federation",
+                    login.member
+                )
+            })?;
+        let key = member.verifying_key().map_err(|e| e.to_string())?;
+        let now = unix_now();
+        login
+            .check(&statement, &signature, &key, &self.member, now)
+            .map_err(|e| e.to_string())?;
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.used.retain(|_, expires| *expires > now);
+        if sessions.used.insert(login.nonce, login.expires).is_some() {
+            return Err("this link was used already; ask for a new one".into());
+        }
+        let id = hex::encode(rand::random::<[u8; 32]>());
+        sessions.open.retain(|_, (_, until)| *until > Instant::now());
+        sessions
+            .open
+            .insert(id.clone(), (login.member.clone(), Instant::now() + SESSION));
+        tracing::info!(member = %login.member, "dashboard sign-in");
+        Ok((login.member, id))
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[derive(Debug, Deserialize)]
+struct LoginQuery {
+    token: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login(State(http): State<Http>, Query(q): Query<LoginQuery>) -> Response {
+    match http.sign_in(&q.token) {
+        Ok((_, session)) => {
+            let next = match q.next.as_str() {
+                "/recommendations" | "/workplan" | "/network" => q.next.as_str(),
+                _ => "/",
+            };
+            let mut response = Redirect::to(next).into_response();
+            let cookie = format!(
+                "{COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                SESSION.as_secs()
+            );
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(reason) => (
+            StatusCode::FORBIDDEN,
+            Html(format!(
+                "<!doctype html><title>remedy-net: not signed in</title><p>Sign-in refused: {}.</p><p>Get a new link with <code>remedy --dir YOUR_FOLDER dashboard</code>.</p>",
+                escape(&reason)
+            )),
+        )
+            .into_response(),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn not_signed_in() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Html("<!doctype html><title>remedy-net: sign in</title><p>This dashboard is for the federation's coordinators and auditors. Sign in with a one-time link: <code>remedy --dir YOUR_FOLDER dashboard</code>.</p>".to_string()),
+    )
+        .into_response()
+}
+
+async fn page(State(http): State<Http>, headers: HeaderMap) -> Response {
+    match http.session(&headers) {
+        Some(_) => Html(INDEX).into_response(),
+        None => not_signed_in(),
+    }
+}
+
+async fn script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response()
+}
+
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
+}
+
+/// Answers a view JSON, or the gRPC error as an HTTP one.
+fn json(answer: Result<String, tonic::Status>) -> Response {
+    match answer {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(status) => {
+            let code = match status.code() {
+                tonic::Code::InvalidArgument | tonic::Code::OutOfRange => StatusCode::BAD_REQUEST,
+                tonic::Code::NotFound => StatusCode::NOT_FOUND,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            (code, status.message().to_string()).into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct StatsQuery {
+    table: String,
+    from: String,
+    to: String,
+    row: String,
+    column: String,
+}
+
+async fn api_stats(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    Query(q): Query<StatsQuery>,
+) -> Response {
+    if http.session(&headers).is_none() {
+        return not_signed_in();
+    }
+    let request = pb::StatsRequest {
+        table: q.table,
+        from_period: q.from,
+        to_period: q.to,
+        ..Default::default()
+    };
+    json(
+        http.view
+            .stats(tonic::Request::new(request))
+            .await
+            .map(|r| r.into_inner().json),
+    )
+}
+
+async fn api_series(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    Query(q): Query<StatsQuery>,
+) -> Response {
+    if http.session(&headers).is_none() {
+        return not_signed_in();
+    }
+    let request = pb::SeriesRequest {
+        table: q.table,
+        from_period: q.from,
+        to_period: q.to,
+        row: q.row,
+        column: q.column,
+        ..Default::default()
+    };
+    json(
+        http.view
+            .series(tonic::Request::new(request))
+            .await
+            .map(|r| r.into_inner().json),
+    )
+}
+
+async fn api_recommendations(State(http): State<Http>, headers: HeaderMap) -> Response {
+    if http.session(&headers).is_none() {
+        return not_signed_in();
+    }
+    json(
+        http.view
+            .recommendations(tonic::Request::new(pb::PlanFilter::default()))
+            .await
+            .map(|r| r.into_inner().json),
+    )
+}
+
+async fn api_workplan(State(http): State<Http>, headers: HeaderMap) -> Response {
+    if http.session(&headers).is_none() {
+        return not_signed_in();
+    }
+    json(
+        http.view
+            .workplan(tonic::Request::new(pb::PlanFilter::default()))
+            .await
+            .map(|r| r.into_inner().json),
+    )
+}
+
+/// The network as this node sees it: members, peers, heights and lag, rejected
+/// events, forks, equivocations, and the last audit recorded here.
+async fn api_network(State(http): State<Http>, headers: HeaderMap) -> Response {
+    if http.session(&headers).is_none() {
+        return not_signed_in();
+    }
+    let status = match http
+        .federation
+        .status(tonic::Request::new(pb::StatusRequest {}))
+        .await
+    {
+        Ok(s) => s.into_inner(),
+        Err(e) => return json(Err(e)),
+    };
+    let members: Vec<serde_json::Value> = http
+        .manifest
+        .as_ref()
+        .map(|m| {
+            m.current()
+                .body
+                .members
+                .iter()
+                .map(|m| serde_json::json!({"id": m.id, "name": m.name, "role": m.role.to_string(), "endpoint": m.endpoint}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let value = serde_json::json!({
+        "node": status.member,
+        "manifest_version": status.manifest_version,
+        "members": members,
+        "peers": status.peers.iter().map(|p| serde_json::json!({
+            "member": p.member, "endpoint": p.endpoint, "state": p.state, "last_error": p.last_error,
+        })).collect::<Vec<_>>(),
+        "origins": status.origins.iter().map(|o| serde_json::json!({
+            "origin": o.origin, "height": o.height, "best_known": o.best_known, "lag": o.lag, "halted": o.halted,
+        })).collect::<Vec<_>>(),
+        "rejected": status.rejected.iter().map(|r| serde_json::json!({
+            "reason": r.reason, "count": r.count, "last": r.last,
+        })).collect::<Vec<_>>(),
+        "forks": status.forks.iter().map(|f| serde_json::json!({
+            "origin": f.origin, "seq": f.seq, "peer": f.peer,
+        })).collect::<Vec<_>>(),
+        "equivocations": status.equivocations,
+        "audit": status.last_audit,
+    });
+    json(Ok(value.to_string()))
+}
+
+/// Prometheus text exposition format, version 0.0.4.
+async fn metrics(State(http): State<Http>) -> Response {
+    use std::fmt::Write as _;
+    let status = http
+        .federation
+        .status(tonic::Request::new(pb::StatusRequest {}))
+        .await
+        .map(|s| s.into_inner())
+        .unwrap_or_default();
+    let mut out = String::new();
+    fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+    }
+    family(
+        &mut out,
+        "remedy_appended_events_total",
+        "counter",
+        "Events in this node's own shared log.",
+    );
+    let _ = writeln!(
+        out,
+        "remedy_appended_events_total{{log=\"shared\"}} {}",
+        http.heads.get(&http.member)
+    );
+    family(
+        &mut out,
+        "remedy_held_events",
+        "gauge",
+        "Events held of each origin's shared log.",
+    );
+    for o in &status.origins {
+        let _ = writeln!(out, "remedy_held_events{{origin=\"{}\"}} {}", o.origin, o.height);
+    }
+    family(
+        &mut out,
+        "remedy_replication_lag_events",
+        "gauge",
+        "Events of each origin a peer announced that this node does not hold yet.",
+    );
+    for o in &status.origins {
+        let _ = writeln!(
+            out,
+            "remedy_replication_lag_events{{origin=\"{}\"}} {}",
+            o.origin, o.lag
+        );
+    }
+    family(
+        &mut out,
+        "remedy_rejected_events_total",
+        "counter",
+        "Received events refused, by reason.",
+    );
+    for r in &status.rejected {
+        let _ = writeln!(
+            out,
+            "remedy_rejected_events_total{{reason=\"{}\"}} {}",
+            r.reason, r.count
+        );
+    }
+    family(&mut out, "remedy_forks", "gauge", "Origins found signing two histories.");
+    let _ = writeln!(out, "remedy_forks {}", status.forks.len());
+    family(
+        &mut out,
+        "remedy_equivocations",
+        "gauge",
+        "Checkpoints kept as evidence of a member showing different histories.",
+    );
+    let _ = writeln!(out, "remedy_equivocations {}", status.equivocations.len());
+    family(
+        &mut out,
+        "remedy_peers_connected",
+        "gauge",
+        "Peers this node follows that are connected now.",
+    );
+    let connected = status
+        .peers
+        .iter()
+        .filter(|p| p.state == "connected")
+        .count();
+    let _ = writeln!(out, "remedy_peers_connected {connected}");
+    let methods = http
+        .metrics
+        .methods
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    family(
+        &mut out,
+        "remedy_grpc_requests_total",
+        "counter",
+        "gRPC requests served, by method and status code.",
+    );
+    for (name, m) in &methods {
+        for (code, n) in &m.codes {
+            let _ = writeln!(
+                out,
+                "remedy_grpc_requests_total{{method=\"{name}\",code=\"{code}\"}} {n}"
+            );
+        }
+    }
+    family(
+        &mut out,
+        "remedy_grpc_request_duration_seconds",
+        "histogram",
+        "Time from a gRPC request to its response headers.",
+    );
+    for (name, m) in &methods {
+        for (bound, n) in BUCKETS.iter().zip(m.buckets) {
+            let _ = writeln!(
+                out,
+                "remedy_grpc_request_duration_seconds_bucket{{method=\"{name}\",le=\"{bound}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "remedy_grpc_request_duration_seconds_bucket{{method=\"{name}\",le=\"+Inf\"}} {}\nremedy_grpc_request_duration_seconds_sum{{method=\"{name}\"}} {}\nremedy_grpc_request_duration_seconds_count{{method=\"{name}\"}} {}",
+            m.count, m.sum, m.count
+        );
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        out,
+    )
+        .into_response()
+}
+
+/// Binds the HTTP listener; an error names the address.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await
+}
