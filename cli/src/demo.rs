@@ -1,32 +1,67 @@
-//! `remedy demo`: a node started as its own process, events appended through the
-//! administration service, and the log fetched back and verified, with every step
-//! timed and the equivalent hand-run command printed.
-//!
-//! It grows with the project: issue 8 turns it into a whole federation.
+//! `remedy demo`: the whole network on one machine, driven the way people would
+//! drive it by hand. It bootstraps a federation of KH, ID, VN and JP with a
+//! coordinator (ILO) and an auditor (AUD), starts the four nodes as processes,
+//! imports a year of synthetic cases per country into each node's private log,
+//! publishes quarterly releases, adds a recommendation from each country's workshop,
+//! proposes a work-plan item drawing on them that every member endorses, waits until
+//! every node holds every event, prints the regional view and the work plan, runs the
+//! auditor, and serves the dashboards until Ctrl-C (or, with `--exit`, stops and
+//! exits with the audit's verdict). Every step runs the `remedy` commands it prints.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use remedy_core::payload::{Note, Payload};
-use remedy_core::{LogKind, MemberId, SigningKey};
-use remedy_node::config::{CONFIG_FILE, NodeConfig};
-use remedy_node::keyfile::write_signing_key;
 use remedy_proto::v1 as pb;
 
 /// Marks a folder as made by the demo, so a rerun may delete it.
 const MARKER: &str = ".remedy-demo";
+const NODES: [&str; 4] = ["KH", "ID", "VN", "JP"];
+/// Each country's workshop recommendation: title, theme, actors, place and date.
+const WORKSHOPS: [(&str, &str, &str, &str, &str); 4] = [
+    (
+        "KH",
+        "A multilingual hotline with legal aid for unpaid wages",
+        "legal-aid",
+        "government,bar-association,mrc",
+        "Phnom Penh, 2024-05-14",
+    ),
+    (
+        "ID",
+        "Cap and refund recruitment fees",
+        "recruitment-fees",
+        "government,recruitment-agency",
+        "Jakarta, 2024-06-03",
+    ),
+    (
+        "VN",
+        "Passports stay with the worker: inspect and sanction retention",
+        "grievance-channels",
+        "government,cso",
+        "Hanoi, 2024-06-20",
+    ),
+    (
+        "JP",
+        "Refer cases between OTIT, labour inspection and embassies within 10 days",
+        "cross-border-referral",
+        "government,japan-support-org",
+        "Tokyo, 2024-07-09",
+    ),
+];
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Folder for the demo's node (deleted and recreated if an earlier demo made it).
+    /// Folder for the demo (deleted and recreated if an earlier demo made it).
     #[arg(long, default_value = "demo-run")]
     out: PathBuf,
-    /// Events appended in the batched step.
-    #[arg(long, default_value_t = 10_000)]
-    events: usize,
+    /// Synthetic cases per country, opened over 2024.
+    #[arg(long, default_value_t = 3_000)]
+    cases: usize,
+    /// Stop after the audit and exit with its verdict instead of serving the dashboard.
+    #[arg(long)]
+    exit: bool,
 }
 
 struct Step {
@@ -36,7 +71,7 @@ struct Step {
 
 impl Step {
     fn begin(number: usize, what: &str) -> Self {
-        println!("[{number}] {what} ...");
+        println!("[{number}] {what}");
         Self {
             number,
             started: Instant::now(),
@@ -45,210 +80,408 @@ impl Step {
 
     fn done(self, result: &str) {
         println!(
-            "[{}] {result} ({} ms)",
+            "[{}] {result} ({:.1} s)",
             self.number,
-            self.started.elapsed().as_millis()
+            self.started.elapsed().as_secs_f64()
         );
     }
 }
 
-/// Stops the node when the demo ends, whichever way it ends.
-struct NodeProcess(Child);
+/// The demo's node processes; stopped (SIGTERM, then waited for) however the demo ends.
+#[derive(Default)]
+struct Nodes(Vec<(String, Child)>);
 
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
-        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-        let _ = self.0.wait();
+impl Nodes {
+    fn stop(&mut self) {
+        for (_, child) in &self.0 {
+            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        }
+        for (_, child) in &mut self.0 {
+            let _ = child.wait();
+        }
+        self.0.clear();
     }
+
+    /// Peak resident memory of each node so far (VmHWM), in MiB.
+    fn peak_mib(&self) -> Vec<(String, f64)> {
+        self.0
+            .iter()
+            .map(|(member, child)| {
+                let kib = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+                    .ok()
+                    .and_then(|s| {
+                        s.lines()
+                            .find(|l| l.starts_with("VmHWM:"))
+                            .and_then(|l| l.split_whitespace().nth(1))
+                            .and_then(|k| k.parse::<f64>().ok())
+                    })
+                    .unwrap_or(0.0);
+                (member.clone(), kib / 1024.0)
+            })
+            .collect()
+    }
+}
+
+impl Drop for Nodes {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Runs `remedy ARGS` and returns its standard output; fails with its error output.
+fn remedy(args: &[&str]) -> anyhow::Result<String> {
+    let output = Command::new(std::env::current_exe()?)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .context("running remedy")?;
+    if !output.status.success() {
+        bail!(
+            "`remedy {}` failed: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Prints a command as a user would type it.
+fn show(command: &str) {
+    println!("      $ {command}");
+}
+
+/// The record id a creating command prints alone on its last line.
+fn last_line(output: &str) -> String {
+    output.lines().last().unwrap_or_default().trim().to_string()
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
-    let dir = prepare_folder(&args.out)?;
-    let member = MemberId::new("KH")?;
-
-    let step = Step::begin(1, "creating a node folder with a signing key");
-    let key = SigningKey::generate();
-    write_signing_key(&dir.join("signing.key"), &key)?;
-    let addr = free_port()?;
-    let config = NodeConfig::new(member.clone(), addr);
-    std::fs::write(dir.join(CONFIG_FILE), config.to_toml())?;
-    step.done(&format!(
-        "{} (key id {}, node at {addr})",
-        dir.display(),
-        key.key_id()
-    ));
-
-    let step = Step::begin(2, "starting remedy-node as its own process");
-    let log_path = dir.join("node.log");
-    let log = std::fs::File::create(&log_path)
-        .with_context(|| format!("creating {}", log_path.display()))?;
-    let node = NodeProcess(
-        Command::new(sibling_binary("remedy-node")?)
-            .arg("--dir")
-            .arg(&dir)
-            .stderr(log)
-            .spawn()
-            .context("starting remedy-node")?,
-    );
+    let out = prepare_folder(&args.out)?;
+    let fed = out.join("fed");
+    let fed_s = fed.display().to_string();
+    let dir = |m: &str| format!("{fed_s}/{m}");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let channel = runtime.block_on(wait_until_serving(addr, Duration::from_secs(10)))?;
-    step.done(&format!(
-        "pid {} serving, its log in {}",
-        node.0.id(),
-        log_path.display()
+
+    let step = Step::begin(
+        1,
+        "bootstrapping a federation: KH, ID, VN and JP, coordinator ILO, auditor AUD",
+    );
+    let base = free_port_block(4)?;
+    let base_s = base.to_string();
+    let bootstrap = [
+        "federation",
+        "bootstrap",
+        "--out",
+        &fed_s,
+        "--members",
+        "KH,ID,VN,JP",
+        "--coordinator",
+        "ILO",
+        "--auditor",
+        "AUD",
+        "--base-port",
+        &base_s,
+    ];
+    show(&format!("remedy {}", bootstrap.join(" ")));
+    remedy(&bootstrap)?;
+    // Every node serves its dashboard and metrics on plain HTTP, on loopback.
+    let mut http_base = free_port_block(4)?;
+    while http_base.abs_diff(base) < 4 {
+        http_base = free_port_block(4)?;
+    }
+    for (i, m) in NODES.iter().enumerate() {
+        let config = fed.join(m).join("node.toml");
+        let mut text = std::fs::read_to_string(&config)?;
+        text.push_str(&format!(
+            "\n[http]\nlisten = \"127.0.0.1:{}\"\ndashboard = true\n",
+            http_base + i as u16
+        ));
+        std::fs::write(&config, text)?;
+    }
+    show(&format!(
+        "printf '[http]\\nlisten = \"127.0.0.1:{http_base}\"\\n' >> {}/node.toml   # and {}.. for ID, VN, JP",
+        dir("KH"),
+        http_base + 1
     ));
+    step.done(&format!(
+        "identities and a manifest signed by all four in {fed_s}; nodes on 127.0.0.1:{base}-{}",
+        base + 3
+    ));
+
+    let step = Step::begin(2, "starting the four nodes, each its own process");
+    let mut nodes = Nodes::default();
+    for m in NODES {
+        let log = std::fs::File::create(fed.join(m).join("node.log"))?;
+        let child = Command::new(sibling_binary("remedy-node")?)
+            .args(["--dir", &dir(m), "run"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .context("starting remedy-node")?;
+        nodes.0.push((m.to_string(), child));
+    }
+    show(&format!(
+        "remedy-node --dir {} run 2> {}/node.log &   # and ID, VN, JP",
+        dir("KH"),
+        dir("KH")
+    ));
+    let channels = runtime.block_on(async {
+        let mut channels = Vec::new();
+        for m in NODES {
+            channels.push((m, wait_serving(&fed.join(m), Duration::from_secs(20)).await?));
+        }
+        anyhow::Ok(channels)
+    })?;
+    step.done("all four serving mutual TLS; logs in fed/*/node.log");
 
     let step = Step::begin(
         3,
-        "appending 10 notes one at a time, each durable before the next",
+        &format!(
+            "importing a year of synthetic cases per country ({} each) into each node's private log",
+            args.cases
+        ),
     );
-    let mut admin = pb::admin_client::AdminClient::new(channel.clone());
-    runtime.block_on(async {
-        for i in 1..=10 {
-            let note = Note {
-                text: format!("demo note {i}: workshop minutes published"),
-            };
-            admin.append(request(LogKind::Shared, vec![note])).await?;
-        }
-        anyhow::Ok(())
-    })?;
-    step.done("10 events");
-
-    let step = Step::begin(
-        4,
-        &format!("appending {} notes in batches of 1,000", args.events),
-    );
-    let batch_started = Instant::now();
-    runtime.block_on(async {
-        for chunk in 0..args.events.div_ceil(1000) {
-            let count = (args.events - chunk * 1000).min(1000);
-            let notes = (0..count).map(|i| Note {
-                text: format!("batched note {chunk}-{i}: {}", "x".repeat(160)),
-            });
-            admin
-                .append(request(LogKind::Shared, notes.collect()))
-                .await?;
-        }
-        anyhow::Ok(())
-    })?;
-    let rate = args.events as f64 / batch_started.elapsed().as_secs_f64();
+    let count = args.cases.to_string();
+    for m in NODES {
+        let csv = fed.join(m).join("cases-2024.csv");
+        let text = remedy(&[
+            "cases",
+            "generate",
+            "--member",
+            m,
+            "--count",
+            &count,
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+        ])?;
+        std::fs::write(&csv, text)?;
+        remedy(&["--dir", &dir(m), "cases", "import", &csv.display().to_string()])?;
+    }
+    show(&format!(
+        "remedy cases generate --member KH --count {count} --from 2024-01-01 --to 2024-12-31 > {}/cases-2024.csv",
+        dir("KH")
+    ));
+    show(&format!(
+        "remedy --dir {} cases import {}/cases-2024.csv   # and ID, VN, JP",
+        dir("KH"),
+        dir("KH")
+    ));
     step.done(&format!(
-        "{} events, {rate:.0} events/s durable",
-        args.events
+        "{} cases kept at home, never replicated",
+        4 * args.cases
     ));
 
     let step = Step::begin(
+        4,
+        "publishing quarterly releases (threshold from the manifest, suppression checked)",
+    );
+    for m in NODES {
+        for q in 1..=4 {
+            remedy(&["--dir", &dir(m), "publish", "--period", &format!("2024-Q{q}")])?;
+        }
+    }
+    show(&format!(
+        "for q in 1 2 3 4; do remedy --dir {} publish --period 2024-Q$q; done   # and ID, VN, JP",
+        dir("KH")
+    ));
+    step.done("16 releases signed and shared");
+
+    let step = Step::begin(
         5,
-        "appending one note to the private log (it never leaves the node)",
+        "adding each country's workshop recommendation, and a work-plan item drawing on them",
     );
-    runtime.block_on(admin.append(request(
-        LogKind::Private,
-        vec![Note {
-            text: "case file note".into(),
-        }],
-    )))?;
-    step.done("1 event");
+    let mut recs = Vec::new();
+    for (m, title, theme, actors, workshop) in WORKSHOPS {
+        let text = format!("Recommended by the {m} national workshop.");
+        let output = remedy(&[
+            "--dir",
+            &dir(m),
+            "recommend",
+            "add",
+            "--title",
+            title,
+            "--text",
+            &text,
+            "--theme",
+            theme,
+            "--actors",
+            actors,
+            "--priority",
+            "high",
+            "--workshop",
+            workshop,
+        ])?;
+        recs.push(last_line(&output));
+    }
+    show(&format!(
+        "remedy --dir {} recommend add --title '{}' --text '...' --theme {} --actors {} --priority high --workshop '{}'",
+        dir("KH"),
+        WORKSHOPS[0].1,
+        WORKSHOPS[0].2,
+        WORKSHOPS[0].3,
+        WORKSHOPS[0].4
+    ));
+    // The item names recommendations of every member: JP waits until it holds them.
+    runtime.block_on(converge(&channels, Duration::from_secs(30)))?;
+    let jp = dir("JP");
+    let mut propose = vec![
+        "--dir",
+        jp.as_str(),
+        "workplan",
+        "propose",
+        "--title",
+        "Joint referral and remedy protocol for TITP and SSW workers",
+        "--draws-on",
+    ];
+    propose.extend(recs.iter().map(String::as_str));
+    propose.extend([
+        "--lead",
+        "JP",
+        "--members",
+        "KH,ID,VN,JP",
+        "--due",
+        "2025-12",
+    ]);
+    let item = last_line(&remedy(&propose)?);
+    show(&format!("remedy {}", propose.join(" ")));
+    runtime.block_on(converge(&channels, Duration::from_secs(30)))?;
+    for m in NODES {
+        remedy(&["--dir", &dir(m), "workplan", "endorse", &item])?;
+    }
+    show(&format!(
+        "remedy --dir {} workplan endorse {item}   # and ID, VN, JP, each from its own node",
+        dir("KH")
+    ));
+    step.done(&format!(
+        "recommendations {}; item {item} endorsed by all four",
+        recs.join(", ")
+    ));
 
-    let step = Step::begin(
-        6,
-        "fetching the shared log back over gRPC and verifying every event",
-    );
-    let head = runtime.block_on(crate::client::fetch_and_verify(
-        channel,
-        &member,
-        key.verifying_key(),
-    ))?;
-    step.done(&format!("{} events verified, head {}", head.seq, head.hash));
+    let step = Step::begin(6, "waiting until every node holds every event");
+    let events = runtime.block_on(converge(&channels, Duration::from_secs(30)))?;
+    step.done(&format!("converged: {events} shared events at each of the four nodes"));
 
-    // Close the connection first, so the node's graceful shutdown has nothing to wait for.
-    drop(admin);
-    drop(runtime);
-    drop(node);
-    let step = Step::begin(
-        7,
-        "stopping the node and verifying its RocksDB logs offline",
-    );
-    let output = Command::new(sibling_binary("remedy-node")?)
-        .arg("--dir")
-        .arg(&dir)
-        .arg("verify")
+    let ilo = dir("ILO");
+    let kh_addr = format!("127.0.0.1:{base}");
+    println!("\nThe regional view, as the coordinator ILO reads it from KH:");
+    let view = [
+        "--dir",
+        &ilo,
+        "--node",
+        &kh_addr,
+        "view",
+        "stats",
+        "--table",
+        "channel-outcome",
+        "--period",
+        "2024-Q4",
+    ];
+    show(&format!("remedy {}", view.join(" ")));
+    print!("{}", remedy(&view)?);
+    println!("\nThe work plan:");
+    let plan = ["--dir", &ilo, "--node", &kh_addr, "workplan", "show"];
+    show(&format!("remedy {}", plan.join(" ")));
+    print!("{}", remedy(&plan)?);
+
+    let step = Step::begin(7, "the auditor AUD verifies every log through KH");
+    let aud = dir("AUD");
+    let audit = ["--dir", &aud, "--node", &kh_addr, "audit", "verify"];
+    show(&format!("remedy {}", audit.join(" ")));
+    let audit_output = Command::new(std::env::current_exe()?)
+        .args(audit)
         .output()?;
-    if !output.status.success() {
-        bail!(
-            "remedy-node verify failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    step.done(String::from_utf8_lossy(&output.stdout).trim());
+    print!("{}", String::from_utf8_lossy(&audit_output.stdout));
+    let passed = audit_output.status.success();
+    step.done(if passed {
+        "audit passed"
+    } else {
+        "AUDIT FAILED"
+    });
 
-    let public = hex::encode(key.verifying_key().as_bytes());
-    println!();
-    println!(
-        "demo finished in {:.1} s. The same by hand:",
-        started.elapsed().as_secs_f64()
-    );
-    if let Some(bin) = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-    {
-        println!("  export PATH={}:$PATH", bin.display());
+    for (m, mib) in nodes.peak_mib() {
+        println!("node {m}: peak resident memory {mib:.0} MiB");
     }
-    // A folder of the reader's own, so the commands can be run as printed.
-    let mine = "my-node";
-    println!("  mkdir {mine} && remedy keygen --out {mine}/signing.key   # prints the public key");
-    println!("  printf 'member = \"KH\"\\nlisten = \"127.0.0.1:7401\"\\n' > {mine}/{CONFIG_FILE}");
-    println!("  remedy-node --dir {mine} &");
-    println!("  remedy --dir {mine} log append --text 'workshop minutes published'");
-    println!("  remedy --dir {mine} log read");
-    println!("  remedy --dir {mine} log verify --origin KH --public-key PUBLIC_KEY_FROM_KEYGEN");
-    println!("  kill %1; wait; remedy-node --dir {mine} verify");
     println!(
-        "This demo's own node folder stays in {} (its key: {public}).",
-        dir.display()
+        "demo set up in {:.1} s; everything is in {}",
+        started.elapsed().as_secs_f64(),
+        out.display()
     );
+    if args.exit {
+        nodes.stop();
+        if !passed {
+            bail!("the audit failed");
+        }
+        return Ok(());
+    }
+    let link = remedy(&["--dir", &ilo, "--node", &kh_addr, "dashboard"])?;
+    println!(
+        "\nThe dashboard (KH's), signed in as the coordinator ILO; the link works once. A new one: remedy --dir {ilo} --node {kh_addr} dashboard"
+    );
+    println!("{}", link.trim());
+    println!("Serving until Ctrl-C.");
+    runtime.block_on(tokio::signal::ctrl_c())?;
+    println!("stopping the four nodes");
+    nodes.stop();
     Ok(())
 }
 
-fn request(log: LogKind, notes: Vec<Note>) -> pb::AppendRequest {
-    let log = match log {
-        LogKind::Shared => pb::LogKind::Shared,
-        LogKind::Private => pb::LogKind::Private,
-    };
-    pb::AppendRequest {
-        log: log as i32,
-        events: notes
-            .iter()
-            .map(|n| pb::Draft {
-                payload_kind: Note::KIND.0.into(),
-                payload_version: Note::VERSION.into(),
-                payload: n.encode(),
-            })
-            .collect(),
-    }
-}
-
-/// Polls the node until it answers, or fails at the deadline.
-async fn wait_until_serving(
-    addr: SocketAddr,
-    within: Duration,
-) -> anyhow::Result<tonic::transport::Channel> {
+/// Connects as the node whose folder is `dir` and waits until it answers.
+async fn wait_serving(dir: &Path, within: Duration) -> anyhow::Result<tonic::transport::Channel> {
     let deadline = Instant::now() + within;
+    let target = remedy_node::client::target(dir, None)?;
     loop {
-        if let Ok(channel) = crate::client::connect(addr).await {
-            let mut log = pb::log_client::LogClient::new(channel.clone());
-            if log.head(pb::HeadRequest::default()).await.is_ok() {
+        if let Ok(channel) = remedy_node::client::connect(&target).await {
+            let mut federation = pb::federation_client::FederationClient::new(channel.clone());
+            if federation.status(pb::StatusRequest {}).await.is_ok() {
                 return Ok(channel);
             }
         }
         if Instant::now() > deadline {
             bail!(
-                "the node at {addr} did not answer within {} s",
+                "the node in {} did not answer within {} s; see its node.log",
+                dir.display(),
                 within.as_secs()
             );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until every node holds every origin up to the highest height any node
+/// reports, and no node reports a lag; returns the events each node holds.
+async fn converge(
+    channels: &[(&str, tonic::transport::Channel)],
+    within: Duration,
+) -> anyhow::Result<u64> {
+    let deadline = Instant::now() + within;
+    loop {
+        let mut heights = Vec::new();
+        for (_, channel) in channels {
+            let status = pb::federation_client::FederationClient::new(channel.clone())
+                .status(pb::StatusRequest {})
+                .await?
+                .into_inner();
+            let mut held: Vec<(String, u64)> = status
+                .origins
+                .iter()
+                .map(|o| (o.origin.clone(), o.height))
+                .collect();
+            held.sort();
+            heights.push(held);
+        }
+        if heights.windows(2).all(|w| w[0] == w[1]) && heights[0].len() == channels.len() {
+            return Ok(heights[0].iter().map(|(_, h)| h).sum());
+        }
+        if Instant::now() > deadline {
+            bail!("the nodes did not converge within {within:?}: {heights:?}");
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -265,17 +498,26 @@ fn prepare_folder(out: &Path) -> anyhow::Result<PathBuf> {
         std::fs::remove_dir_all(out)
             .with_context(|| format!("removing the old demo in {}", out.display()))?;
     }
-    let dir = out.join("KH");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     std::fs::write(
         out.join(MARKER),
         "made by `remedy demo`; deleted by the next run\n",
     )?;
-    Ok(dir)
+    Ok(out.to_path_buf())
 }
 
-fn free_port() -> anyhow::Result<SocketAddr> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+/// The first of `n` consecutive free ports on 127.0.0.1.
+fn free_port_block(n: u16) -> anyhow::Result<u16> {
+    for _ in 0..100 {
+        let first = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        if first > u16::MAX - n {
+            continue;
+        }
+        if (0..n).all(|i| TcpListener::bind(("127.0.0.1", first + i)).is_ok()) {
+            return Ok(first);
+        }
+    }
+    bail!("found no {n} consecutive free ports on 127.0.0.1")
 }
 
 /// A binary built next to this one (`target/release/remedy-node`), else from PATH.

@@ -248,28 +248,6 @@ async fn the_cli_appends_reads_and_verifies_through_a_node() -> anyhow::Result<(
     Ok(())
 }
 
-#[test]
-fn the_demo_runs_end_to_end() -> anyhow::Result<()> {
-    let tmp = tempfile::tempdir()?;
-    let out_dir = tmp.path().join("demo");
-    let out_dir = out_dir.to_str().expect("utf-8 path");
-    let (ok, out, err) = remedy(&["demo", "--out", out_dir, "--events", "2000"])?;
-    assert!(ok, "{out}\n{err}");
-    assert!(out.contains("2010 events verified"), "{out}");
-    assert!(
-        out.contains("KH: shared log 2010 events, private log 1 events: verified"),
-        "{out}"
-    );
-    // A rerun replaces its own earlier folder, but never a folder it did not make.
-    let (ok, _, err) = remedy(&["demo", "--out", out_dir, "--events", "1000"])?;
-    assert!(ok, "{err}");
-    let foreign = tmp.path().join("mine");
-    std::fs::create_dir(&foreign)?;
-    let (ok, _, err) = remedy(&["demo", "--out", foreign.to_str().expect("utf-8")])?;
-    assert!(!ok && err.contains("was not made by the demo"), "{err}");
-    Ok(())
-}
-
 /// SIGTERM after appends must end in a clean exit every time: the log writer lets go
 /// of RocksDB before the process exits (an early build aborted about one stop in ten).
 #[tokio::test]

@@ -359,6 +359,17 @@ struct StatsQuery {
     column: String,
 }
 
+impl StatsQuery {
+    /// The period range asked for; every quarter this century when none is.
+    fn range(&self) -> (String, String) {
+        if self.from.is_empty() {
+            ("2000-Q1".into(), "2099-Q4".into())
+        } else {
+            (self.from.clone(), self.to.clone())
+        }
+    }
+}
+
 async fn api_stats(
     State(http): State<Http>,
     headers: HeaderMap,
@@ -367,10 +378,11 @@ async fn api_stats(
     if http.session(&headers).is_none() {
         return not_signed_in();
     }
+    let (from_period, to_period) = q.range();
     let request = pb::StatsRequest {
         table: q.table,
-        from_period: q.from,
-        to_period: q.to,
+        from_period,
+        to_period,
         ..Default::default()
     };
     json(
@@ -389,10 +401,11 @@ async fn api_series(
     if http.session(&headers).is_none() {
         return not_signed_in();
     }
+    let (from_period, to_period) = q.range();
     let request = pb::SeriesRequest {
         table: q.table,
-        from_period: q.from,
-        to_period: q.to,
+        from_period,
+        to_period,
         row: q.row,
         column: q.column,
         ..Default::default()

@@ -61,7 +61,7 @@ const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"
 // A line chart: series = [{name, points: [{x: label, y: number|null, status}]}].
 // A point without a number is a gap with a grey mark at the bottom, never a zero.
 function lineChart(title, labels, series, unit) {
-  const W = 560, H = 220, L = 44, R = 12, T = 24, B = 34;
+  const W = 560, H = 220, L = 44, R = 36, T = 24, B = 34;
   const values = series.flatMap(s => s.points.map(p => p.y)).filter(v => v !== null);
   const max = Math.max(1, ...values) * 1.1;
   const x = i => L + (labels.length === 1 ? (W - L - R) / 2 : i * (W - L - R) / (labels.length - 1));
@@ -127,7 +127,11 @@ async function overview() {
   const periods = go.periods.map(p => p.period);
   const chosen = new URLSearchParams(location.search).get("period") || periods[periods.length - 1];
   const select = el("select", { id: "period" }, periods.map(p => el("option", { value: p, selected: p === chosen }, p)));
-  select.onchange = () => { location.search = "?period=" + select.value; };
+  select.onchange = () => {
+    const q = new URLSearchParams(location.search);
+    q.set("period", select.value);
+    location.search = q.toString();
+  };
   const period = go.periods.find(p => p.period === chosen) || go.periods[go.periods.length - 1];
   const members = period.members.map(m => m.member);
   const reg = period.regional;
@@ -170,11 +174,25 @@ async function overview() {
     return { x: p.period, y: total === 0 ? null : Math.round(1000 * (parts[0].value + parts[1].value) / total) / 10,
       status: total === 0 ? "no cases" : "published" };
   }) }));
+  // Median days to close are published per channel (a median does not add up):
+  // one channel at a time, by default the one with the most published medians.
+  const channels = res.periods.length ? res.periods[0].members[0].rows : [];
+  const medianOf = (m, channel) => {
+    const i = m.rows.indexOf(channel), j = colIndex(m, "median-days");
+    return i < 0 || j < 0 ? null : m.cells[i][j];
+  };
+  const published = channel => res.periods.flatMap(p => p.members)
+    .filter(m => { const f = medianOf(m, channel); return f && f.status === "published"; }).length;
+  const params = new URLSearchParams(location.search);
+  const channel = params.get("channel") ||
+    channels.reduce((best, c) => published(c) > published(best) ? c : best, channels[0]);
+  const channelSelect = el("select", { id: "channel" }, channels.map(c => el("option", { value: c, selected: c === channel }, c)));
+  channelSelect.onchange = () => { params.set("channel", channelSelect.value); location.search = params.toString(); };
   const days = allMembers.map(member => ({ name: member, points: res.periods.map(p => {
     const m = p.members.find(x => x.member === member);
     if (!m) return { x: p.period, y: null, status: "not released" };
-    const f = m.column_totals[colIndex(m, "median-days")];
-    return f && f.value !== null && f.status !== "suppressed" ? { x: p.period, y: f.value, status: f.status }
+    const f = medianOf(m, channel);
+    return f && f.status === "published" ? { x: p.period, y: f.value, status: f.status }
       : { x: p.period, y: null, status: f ? f.status : "missing" };
   }) }));
 
@@ -188,7 +206,8 @@ async function overview() {
     el("h2", {}, "Over time"),
     el("div", { class: "grid" },
       lineChart("Resolved (compensated or not), % of cases", periods, rate, "%"),
-      lineChart("Median days to close", res.periods.map(p => p.period), days, "")),
+      el("div", {}, lineChart("Median days to close, channel " + channel, res.periods.map(p => p.period), days, ""),
+        el("label", {}, "channel ", channelSelect))),
     el("h2", {}, "Grievance by outcome, each country, " + period.period),
     el("div", { class: "grid" }, detail));
 }
