@@ -256,7 +256,12 @@ fn amend(
 
 fn sign(dir: &Path, path: &Path) -> anyhow::Result<()> {
     let me = load_member(&dir.join(MEMBER_FILE))?;
-    let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
+    // A node folder may keep its key elsewhere (`key` in node.toml).
+    let key_path = match remedy_node::config::NodeConfig::load(dir) {
+        Ok(config) => config.key_path(dir),
+        Err(_) => dir.join(SIGNING_KEY_FILE),
+    };
+    let key = load_signing_key(&key_path)?;
     if hex::encode(key.verifying_key().as_bytes()) != me.public_key {
         bail!(
             "{}: the signing key does not match member.toml's public key",

@@ -1,7 +1,9 @@
 //! `remedy status`: is the node healthy, and how far has it replicated?
 //!
 //! Healthy means: the node answers, its gRPC health service says SERVING, no fork
-//! is recorded, and (when it has peers) at least one peer is connected. The exit
+//! and no equivocation is recorded, and (when it has peers) at least one peer is
+//! connected. Rejected events are reported but do not make a node unhealthy (a
+//! hostile peer must not be able to take an honest node down). The exit
 //! code is 0 only then; the report is printed either way.
 
 use anyhow::{Context as _, bail};
@@ -54,6 +56,15 @@ pub fn run(context: &Context) -> anyhow::Result<()> {
         problems.push(format!(
             "{} forked at event {} (evidence kept; replication of {} halted)",
             fork.origin, fork.seq, fork.origin
+        ));
+    }
+    for evidence in &status.equivocations {
+        let origin = serde_json::from_str::<serde_json::Value>(evidence)
+            .ok()
+            .and_then(|v| v["origin"].as_str().map(String::from))
+            .unwrap_or_else(|| "a member".into());
+        problems.push(format!(
+            "{origin} showed two different histories (equivocation evidence kept)"
         ));
     }
     if !status.peers.is_empty() && connected == 0 {

@@ -28,6 +28,7 @@ pub mod release;
 pub mod sdmx;
 pub mod synthetic;
 pub mod tables;
+pub mod topology;
 
 pub use chain::{ChainError, ChainHead, ChainVerifier, Violation};
 pub use event::{DecodeError, Draft, EventHash, LogKind, SignedEvent, Unsigned};

@@ -43,6 +43,8 @@ const SESSION: Duration = Duration::from_secs(12 * 3600);
 #[derive(Debug, Default)]
 pub struct Metrics {
     methods: Mutex<BTreeMap<String, Method>>,
+    /// Bytes of `Log.Follow` pages this node sent to its followers.
+    pub follow_sent_bytes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Upper bounds of the latency histogram's buckets, in seconds.
@@ -570,6 +572,19 @@ async fn metrics(State(http): State<Http>) -> Response {
         .filter(|p| p.state == "connected")
         .count();
     let _ = writeln!(out, "remedy_peers_connected {connected}");
+    family(
+        &mut out,
+        "remedy_follow_sent_bytes_total",
+        "counter",
+        "Bytes of replication pages (Log.Follow) sent to followers, as encoded protobuf (before gRPC framing and TLS).",
+    );
+    let _ = writeln!(
+        out,
+        "remedy_follow_sent_bytes_total {}",
+        http.metrics
+            .follow_sent_bytes
+            .load(std::sync::atomic::Ordering::Relaxed)
+    );
     let methods = http
         .metrics
         .methods

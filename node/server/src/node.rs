@@ -332,6 +332,7 @@ impl Node {
                 }
             });
         }
+        let follow_sent = metrics.follow_sent_bytes.clone();
         let router = tonic::transport::Server::builder()
             .layer(crate::http::MetricsLayer(metrics))
             .add_service(health_service)
@@ -358,12 +359,10 @@ impl Node {
                 .max_decoding_message_size(crate::replication::MAX_MESSAGE),
             )
             .add_service(
-                pb::log_server::LogServer::new(LogService::new(
-                    store,
-                    self.config.member.clone(),
-                    heads,
-                    live,
-                ))
+                pb::log_server::LogServer::new(
+                    LogService::new(store, self.config.member.clone(), heads, live)
+                        .counting_into(follow_sent),
+                )
                 .max_decoding_message_size(crate::replication::MAX_MESSAGE),
             );
         let mut accept_task = None;

@@ -269,8 +269,9 @@ impl Replication {
         Ok(())
     }
 
-    /// Follows every peer until the task is aborted. When the manifest changes, the
-    /// peer set is rebuilt from the new version.
+    /// Follows its peers (every other node member, or in a large federation its
+    /// neighbours in `remedy_core::topology`) until the task is aborted. When the
+    /// manifest changes, the peer set is rebuilt from the new version.
     pub async fn run(self: Arc<Self>) {
         let mut manifest_rx = self.manifest.subscribe();
         loop {
@@ -280,9 +281,10 @@ impl Replication {
             }
             let mut tasks = JoinSet::new();
             let mut peers = BTreeSet::new();
-            for peer in manifest.nodes().filter(|m| m.id != self.member) {
-                peers.insert(peer.id.clone());
-                tasks.spawn(self.clone().follow_peer(peer.id.clone()));
+            let nodes: Vec<MemberId> = manifest.nodes().map(|m| m.id.clone()).collect();
+            for peer in remedy_core::topology::peers(&nodes, &self.member) {
+                peers.insert(peer.clone());
+                tasks.spawn(self.clone().follow_peer(peer));
             }
             lock(&self.peers).retain(|id, _| peers.contains(id));
             if manifest_rx.changed().await.is_err() {

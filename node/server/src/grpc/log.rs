@@ -28,6 +28,8 @@ pub struct LogService {
     heads: Arc<Heads>,
     /// The manifest, for a federated node: its version goes into every page.
     manifest: Option<Arc<LiveManifest>>,
+    /// Bytes of `Follow` pages sent, for `/metrics`.
+    sent: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for LogService {
@@ -48,7 +50,14 @@ impl LogService {
             member,
             heads,
             manifest,
+            sent: Arc::default(),
         }
+    }
+
+    /// Counts the bytes of `Follow` pages sent in `sent`.
+    pub fn counting_into(mut self, sent: Arc<std::sync::atomic::AtomicU64>) -> Self {
+        self.sent = sent;
+        self
     }
 
     /// The shared log of `origin` as held here.
@@ -171,6 +180,7 @@ impl LogService {
         mut positions: Vec<(MemberId, u64)>,
         pages: tokio::sync::mpsc::Sender<Result<pb::Page, Status>>,
     ) {
+        let sent_bytes = self.sent.clone();
         let mut grown = self.heads.subscribe();
         let mut manifest_rx = self.manifest.as_ref().map(|m| m.subscribe());
         let version = |rx: &Option<tokio::sync::watch::Receiver<_>>| {
@@ -192,6 +202,7 @@ impl LogService {
                 manifest_version: version(&manifest_rx),
                 checkpoint: self.new_checkpoint(origin, &mut checkpoints),
             };
+            count(&sent_bytes, &hello);
             if pages.send(Ok(hello)).await.is_err() {
                 return;
             }
@@ -213,6 +224,7 @@ impl LogService {
                             manifest_version: version(&manifest_rx),
                             checkpoint,
                         };
+                        count(&sent_bytes, &page);
                         if pages.send(Ok(page)).await.is_err() {
                             return;
                         }
@@ -264,6 +276,7 @@ impl LogService {
                     manifest_version: version(&manifest_rx),
                     checkpoint: checkpoint.unwrap_or_default(),
                 };
+                count(&sent_bytes, &page);
                 if pages.send(Ok(page)).await.is_err() {
                     return;
                 }
@@ -290,6 +303,7 @@ impl LogService {
                         manifest_version: version(&manifest_rx),
                         checkpoint: String::new(),
                     };
+                    count(&sent_bytes, &page);
                     if pages.send(Ok(page)).await.is_err() {
                         return;
                     }
@@ -297,4 +311,10 @@ impl LogService {
             }
         }
     }
+}
+
+/// Adds a page's encoded size to the bytes sent to followers.
+fn count(sent: &std::sync::atomic::AtomicU64, page: &pb::Page) {
+    let bytes = prost::Message::encoded_len(page) as u64;
+    sent.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
 }

@@ -10,7 +10,9 @@
 
 mod audit;
 mod cases;
+mod hypercore;
 mod replication;
+mod scale;
 mod views;
 
 use std::fmt::Write as _;
@@ -107,6 +109,8 @@ struct Options {
     view_quarters: u16,
     view_queries: usize,
     audit_events: u64,
+    scale_sizes: &'static [usize],
+    scale_samples: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -157,6 +161,30 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    // `--scale-only N`: one federation of N members, printed.
+    if let Some(n) = args
+        .iter()
+        .position(|a| a == "--scale-only")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let work = tempfile::tempdir()?;
+        let f = runtime.block_on(scale::federation(work.path(), n, 9))?;
+        println!("{f:?}");
+        return Ok(());
+    }
+    // `--hypercore-only`: Hypercore's side alone, printed.
+    if args.iter().any(|a| a == "--hypercore-only") {
+        let folder = hypercore::install()?;
+        let work = tempfile::tempdir()?;
+        let f = hypercore::run(&folder, &work.path().join("hc"), 100_000, PAYLOAD, 3.0)?;
+        println!("{f:?}");
+        return Ok(());
+    }
     // `--views-only`: the regional-view measurement alone, printed, for work on it.
     if args.iter().any(|a| a == "--views-only") {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -188,6 +216,8 @@ fn main() -> anyhow::Result<()> {
             view_quarters: 40,
             view_queries: 100,
             audit_events: 100_000,
+            scale_sizes: &[10],
+            scale_samples: 5,
         }
     } else {
         Options {
@@ -203,6 +233,8 @@ fn main() -> anyhow::Result<()> {
             view_quarters: 40,
             view_queries: 400,
             audit_events: 1_000_000,
+            scale_sizes: &[10, 20, 50],
+            scale_samples: 9,
         }
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -305,6 +337,12 @@ struct Report {
     view_rows: u64,
     audit_rate: Figure,
     audit_proofs: Vec<(u64, usize, usize)>,
+    hc_version: String,
+    hc_batched: Figure,
+    hc_single: Figure,
+    hc_replicate: Figure,
+    hc_bytes: Figure,
+    scale: std::collections::BTreeMap<usize, Vec<scale::ScaleFigures>>,
     options: Option<Options>,
 }
 
@@ -313,6 +351,7 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         options: Some(options),
         ..Report::default()
     };
+    let hypercore_folder = hypercore::install()?;
     for run in 0..options.runs {
         eprintln!("run {} of {}", run + 1, options.runs);
         eprintln!("  raw primitives");
@@ -405,6 +444,24 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         let a = audit::audit_verify(&run_dir.join("AUDIT"), options.audit_events).await?;
         report.audit_rate.push(a.rate);
         report.audit_proofs = a.proofs;
+        eprintln!("  Hypercore, the same work side by side");
+        let h = hypercore::run(
+            &hypercore_folder,
+            &run_dir.join("HYPERCORE"),
+            options.catch_up_events,
+            PAYLOAD,
+            options.single_seconds,
+        )?;
+        report.hc_version = format!("hypercore {} on Node.js {}", h.version, h.node);
+        report.hc_batched.push(h.batched_per_s);
+        report.hc_single.push(h.single_per_s);
+        report.hc_replicate.push(h.replicate_per_s);
+        report.hc_bytes.push(h.bytes_per_entry);
+        for &n in options.scale_sizes {
+            eprintln!("  a federation of {n} members");
+            let f = scale::federation(&run_dir.join(format!("SCALE{n}")), n, options.scale_samples).await?;
+            report.scale.entry(n).or_default().push(f);
+        }
         std::fs::remove_dir_all(&run_dir).ok();
     }
     Ok(report)
@@ -993,6 +1050,76 @@ impl Report {
                 inclusion * 32,
                 consistency * 32,
                 (*size as f64).log2()
+            );
+        }
+        let _ = writeln!(s, "\n## Side by side with Hypercore (issue 9)\n");
+        let _ = writeln!(
+            s,
+            "Same run, same machine, {PAYLOAD}-byte entries, both warmed up: {}, installed by the benchmark from npm into `target/hypercore-bench/`, one process doing the same work (`tests/src/bin/remedy-bench/hypercore.mjs`). Hypercore signs one Merkle root per append call and does not fsync; our appends are durable (fdatasync) before they are acknowledged and every event carries its own signature. Our figures go through a node process over gRPC; Hypercore's are in process.\n",
+            self.hc_version
+        );
+        let _ = writeln!(
+            s,
+            "| work | remedy-net | Hypercore | ratio (ours / theirs) | target |\n|---|---:|---:|---:|---|"
+        );
+        let rows = [
+            ("appends, batches of 1,000 (/s)", self.batched.median(), self.hc_batched.median(), "≥ 1×"),
+            ("single appends, one writer (/s)", single, self.hc_single.median(), "—"),
+            (
+                "replication catch-up of 100,000 entries to a second node (/s)",
+                self.catch_up.median(),
+                self.hc_replicate.median(),
+                "≥ 5×",
+            ),
+            (
+                "bytes on disk per entry",
+                self.bytes_per_event.median(),
+                self.hc_bytes.median(),
+                "≤ 1×",
+            ),
+        ];
+        for (name, ours, theirs, target) in rows {
+            let _ = writeln!(
+                s,
+                "| {name} | {} | {} | {:.2}× | {target} |",
+                human(ours),
+                human(theirs),
+                ours / theirs
+            );
+        }
+        let _ = writeln!(
+            s,
+            "\nHypercore spread over the runs: batched {}, single {}, replication {}, bytes per entry {}.",
+            self.hc_batched.spread(),
+            self.hc_single.spread(),
+            self.hc_replicate.spread(),
+            self.hc_bytes.spread()
+        );
+        let _ = writeln!(s, "\n## Scale: federations of {:?} members (issue 9)\n", o.scale_sizes);
+        let _ = writeln!(
+            s,
+            "Each member a `remedy-node` process on this machine, mutual TLS on loopback, following its peers in `remedy_core::topology` (everyone up to 8 members; beyond, members whose distance around the sorted ring is a power of two: symmetric, at most 2·⌈log2 N⌉ links, at most ⌈log2 N⌉ hops). One member appends one event at a time ({} samples); the time is until every member's `Log.Head` shows it. Bytes sent: replication pages (`Log.Follow`, encoded protobuf, before gRPC framing and TLS) per member per event, counted by the nodes (`remedy_follow_sent_bytes_total`). Medians over the runs.\n",
+            o.scale_samples
+        );
+        let _ = writeln!(
+            s,
+            "| members | links per node | held by all: median | slowest sample | bytes sent per member per event | resident memory: median node | largest node |\n|---:|---:|---:|---:|---:|---:|---:|"
+        );
+        let med = |v: Vec<f64>| {
+            let mut v = v;
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+        };
+        for (n, runs) in &self.scale {
+            let _ = writeln!(
+                s,
+                "| {n} | {} | {:.0} ms | {:.0} ms | {:.0} B | {:.0} MiB | {:.0} MiB |",
+                runs.first().map(|f| f.degree).unwrap_or(0),
+                med(runs.iter().map(|f| f.propagation_median_ms).collect()),
+                med(runs.iter().map(|f| f.propagation_max_ms).collect()),
+                med(runs.iter().map(|f| f.sent_bytes_per_member_per_event).collect()),
+                med(runs.iter().map(|f| f.rss_median_mib).collect()),
+                med(runs.iter().map(|f| f.rss_max_mib).collect()),
             );
         }
         s.push_str(NOTES);
