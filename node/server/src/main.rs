@@ -95,8 +95,12 @@ fn run(args: Args) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run => {
+            // Store reads and commits run on blocking threads. Tokio's default allows
+            // 512 of them, and each keeps its own allocator heap: in a 50-member
+            // federation bursts of replication commits grew nodes past 100 MiB.
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
+                .max_blocking_threads(16)
                 .enable_all()
                 .build()
                 .context("starting the async runtime")?;

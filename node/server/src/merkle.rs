@@ -4,13 +4,14 @@
 //!
 //! Rows (projection family `mt/`): `mt/<origin>/<level:02>/<index:016x>` holds the
 //! root of the perfect subtree of 2^level leaves starting at leaf index × 2^level,
-//! for levels 1 and up; a leaf's own hash is recomputed from the stored event.
-//! That is 32 bytes per event on average, and any root or proof needs O(log n)
-//! rows. `ckpt/<origin>` holds the latest checkpoint of a log as C2SP text: this
+//! for levels [`STORED_FROM`] and up. Lower subtrees (up to 2^(STORED_FROM-1) = 8
+//! leaves) are recomputed from the stored events when asked for: one row per 16
+//! events instead of one per event, at the cost of reading at most 8 events for
+//! each low subtree a proof needs. Any root or proof needs O(log n) subtrees. `ckpt/<origin>` holds the latest checkpoint of a log as C2SP text: this
 //! node's own, signed by the writer after every group it commits, and other
 //! members' as received and cosigned (see `crate::witness`).
 
-use remedy_core::merkle::{Frontier, Hash, Subtrees, leaf_hash};
+use remedy_core::merkle::{Frontier, Hash, Subtrees, leaf_hash, node_hash};
 use remedy_core::{LogKind, MemberId};
 
 use crate::store::{LogId, Store, StoreError};
@@ -35,6 +36,9 @@ impl<'a> StoredTree<'a> {
     }
 }
 
+/// The lowest level kept as rows; below it subtrees are computed from the events.
+pub const STORED_FROM: u32 = 4;
+
 fn key(origin: &MemberId, level: u32, index: u64) -> Vec<u8> {
     format!("mt/{origin}/{level:02}/{index:016x}").into_bytes()
 }
@@ -52,12 +56,31 @@ impl Subtrees for StoredTree<'_> {
             path: format!("{} Merkle tree", self.origin),
             reason: what,
         };
-        if level == 0 {
-            let page = self.store.range(&self.log, index + 1, 1)?;
-            return match page.into_iter().next() {
-                Some((seq, raw)) if seq == index + 1 => Ok(leaf_hash(&raw)),
-                _ => Err(missing(format!("event {} is missing", index + 1))),
-            };
+        if level < STORED_FROM {
+            // The perfect subtree over events first .. first + 2^level.
+            let count = 1u64 << level;
+            let first = index * count + 1;
+            let page = self.store.range(&self.log, first, count as usize)?;
+            let mut hashes = Vec::with_capacity(page.len());
+            for (i, (seq, raw)) in page.into_iter().enumerate() {
+                if seq != first + i as u64 {
+                    break;
+                }
+                hashes.push(leaf_hash(&raw));
+            }
+            if hashes.len() as u64 != count {
+                return Err(missing(format!(
+                    "event {} is missing",
+                    first + hashes.len() as u64
+                )));
+            }
+            while hashes.len() > 1 {
+                hashes = hashes
+                    .chunks(2)
+                    .map(|pair| node_hash(&pair[0], &pair[1]))
+                    .collect();
+            }
+            return Ok(hashes[0]);
         }
         let value = self
             .store
@@ -72,11 +95,11 @@ impl Subtrees for StoredTree<'_> {
 }
 
 /// Appends one event to `frontier` and returns the rows of the subtrees it
-/// completes (levels 1 and up).
+/// completes (levels [`STORED_FROM`] and up).
 pub fn push(origin: &MemberId, frontier: &mut Frontier, raw: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut rows = Vec::new();
     frontier.push(raw, |level, index, hash| {
-        if level > 0 {
+        if level >= STORED_FROM {
             rows.push((key(origin, level, index), hash.to_vec()));
         }
     });
@@ -110,4 +133,67 @@ pub fn frontier(
         store.commit(commit)?;
     }
     Ok(frontier)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::store::{Commit, MemoryStore};
+    use remedy_core::merkle;
+
+    /// Stored rows (levels 4 and up) plus events answer every root and proof as
+    /// a tree kept whole in memory does.
+    #[test]
+    fn the_stored_tree_answers_as_the_whole_tree() {
+        let origin = MemberId::new("KH").unwrap();
+        let store = MemoryStore::default();
+        let mut frontier = Frontier::default();
+        let mut whole = std::collections::BTreeMap::new();
+        let raws: Vec<Vec<u8>> = (0..70u32).map(|i| format!("event {i}").into_bytes()).collect();
+        for (i, raw) in raws.iter().enumerate() {
+            let rows = push(&origin, &mut frontier, raw);
+            assert!(rows.len() <= 3, "one row per 16 events, at most");
+            let mut memory = Frontier::default();
+            for r in &raws[..=i] {
+                memory.push(r, |level, index, hash| {
+                    whole.insert((level, index), hash);
+                });
+            }
+            store
+                .commit(Commit {
+                    events: vec![(LogId::Own(LogKind::Shared), i as u64 + 1, raw.clone())],
+                    projections: rows,
+                    ..Commit::default()
+                })
+                .unwrap();
+        }
+        struct Whole<'a>(&'a std::collections::BTreeMap<(u32, u64), Hash>);
+        impl Subtrees for Whole<'_> {
+            type Error = ();
+            fn subtree(&self, level: u32, index: u64) -> Result<Hash, ()> {
+                self.0.get(&(level, index)).copied().ok_or(())
+            }
+        }
+        let stored = StoredTree::of(&store, &origin, &origin);
+        let whole = Whole(&whole);
+        for size in 1..=70u64 {
+            assert_eq!(merkle::root(&stored, size).unwrap(), merkle::root(&whole, size).unwrap());
+            for index in [0, size / 2, size - 1] {
+                assert_eq!(
+                    merkle::inclusion_proof(&stored, index, size).unwrap(),
+                    merkle::inclusion_proof(&whole, index, size).unwrap()
+                );
+            }
+            assert_eq!(
+                merkle::consistency_proof(&stored, size / 3, size).unwrap(),
+                merkle::consistency_proof(&whole, size / 3, size).unwrap()
+            );
+        }
+        assert_eq!(Frontier::at(&stored, 70).unwrap().root(), frontier.root());
+        // A missing event is named.
+        let empty = MemoryStore::default();
+        let err = merkle::root(&StoredTree::of(&empty, &origin, &origin), 5).unwrap_err();
+        assert!(err.to_string().contains("event 1 is missing"), "{err}");
+    }
 }
