@@ -227,6 +227,7 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
             .and_then(|s| s.parse().ok())
             .unwrap();
         assert!(ms < 1000, "{page} took {ms} ms to render");
+        println!("{page}: rendered in {ms} ms");
     };
 
     // A link works once; the page without a session says how to sign in.
