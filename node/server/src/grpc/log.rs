@@ -152,6 +152,23 @@ impl pb::log_server::Log for LogService {
 }
 
 impl LogService {
+    /// A held checkpoint as followers get it: signed by its origin and cosigned by
+    /// this node only. Each follower collects the cosignatures of the peers it
+    /// follows; passing on every cosignature collected would make each page's
+    /// checkpoint grow with the federation and be re-sent at every new cosignature.
+    fn as_sent(&self, origin: &MemberId, raw: &[u8]) -> String {
+        let text = String::from_utf8_lossy(raw);
+        let Ok(mut checkpoint) = remedy_core::checkpoint::SignedCheckpoint::parse(&text) else {
+            return text.into_owned();
+        };
+        let keep = [
+            remedy_core::checkpoint::key_name(origin.as_str()),
+            remedy_core::checkpoint::key_name(self.member.as_str()),
+        ];
+        checkpoint.signatures.retain(|s| keep.contains(&s.name));
+        checkpoint.to_text()
+    }
+
     /// The checkpoint of `origin` this node holds, if it differs from the one last
     /// sent (empty otherwise); remembered as sent.
     fn new_checkpoint(
@@ -165,7 +182,7 @@ impl LogService {
         else {
             return String::new();
         };
-        let text = String::from_utf8_lossy(&raw).into_owned();
+        let text = self.as_sent(origin, &raw);
         if sent.get(origin) == Some(&text) {
             return String::new();
         }
@@ -264,7 +281,7 @@ impl LogService {
                     continue;
                 }
                 let checkpoint = checkpoint
-                    .map(|raw| String::from_utf8_lossy(&raw).into_owned())
+                    .map(|raw| self.as_sent(origin, &raw))
                     .filter(|text| checkpoints.get(origin) != Some(text));
                 if let Some(text) = &checkpoint {
                     checkpoints.insert(origin.clone(), text.clone());

@@ -65,11 +65,45 @@ const NOTES: &str = r#"
   after KH's fdatasync) until an observer following KH's log at each of ID, VN and
   JP has received the event from that node: so each figure includes KH's sync, the
   hop to each peer, its verification and sync, and the hop to the observer.
+- The audit: `remedy audit verify --origin KH` is its own process, reading the log
+  through a node over mutual TLS (`Log.Read`, 10,000 events per call); it decodes each
+  event, checks the chain, batch-verifies the signatures (64 per batch), rebuilds the
+  Merkle tree, checks the checkpoint's signature and root, the node's inclusion proof,
+  every release and the privacy budget. The node's reads and the auditor's checks
+  share the two cores, so the rate sits below the one-core batch-verify rate.
+- Hypercore: its figures come from one Node.js process doing everything in process
+  (no network between the two cores, no separate process), with no fdatasync and one
+  signature per append call over the batch's Merkle root. remedy-net signs every
+  event (each is verifiable alone, by anyone holding the member's key) and syncs
+  before acknowledging: a batched append costs one ed25519 signature per event, so
+  the two cores' signing rate bounds it, and each event carries 96 bytes that a
+  Hypercore entry does not (a 64-byte signature and the 32-byte link to the event
+  before). Those are the figures where Hypercore leads.
 - Bytes on disk: the events' raw size (about 326 bytes for a 200-byte payload: 62 bytes
   of header, 64 of signature) plus RocksDB's keys and block overhead, after compaction
   with LZ4. Payloads are pseudo-random letters, so compression gains little.
 
 ## What the measurements changed
+
+- **Merkle rows from level 4 (issue 9).** The tree of every log was kept as one row per
+  subtree of two leaves or more: about one 70-byte row per event. Rows now start at
+  subtrees of 16 leaves; smaller ones are rehashed from at most 8 stored events when
+  a proof needs them. Bytes on disk per event fell from 381 (full `make bench` of
+  2026-11-27 20:45 UTC) to the figure above.
+- **At most 16 blocking threads per node (issue 9).** Store reads and commits run on
+  Tokio's blocking threads, up to 512 by default, each with its own allocator heap: in
+  the 50-member federation the largest node reached 109 MiB. Capped at 16, it peaked
+  at 63 MiB (`remedy-bench --scale-only 50`, single runs before and after).
+- **Checkpoints in replication pages carry the origin's signature and the sender's
+  cosignature only (issue 9).** They carried every cosignature the sender had
+  collected, so each page's checkpoint grew with the federation and was sent again at
+  each new cosignature: at 50 members each member sent 22,482 bytes per event (8,670 at
+  20), super-linear in the members between 20 and 50. Now each follower collects the
+  cosignatures of the peers it follows: 7,161 bytes at 50 and 4,526 at 20
+  (`remedy-bench --scale-only`, single runs after the full run of 23:12 UTC).
+- **A topology for large federations (issue 9).** With every node following every
+  other, 50 members would hold 2,450 connections and each event would reach each node
+  49 times; the circulant graph needs 12 links per node at 50 members.
 
 - **TCP_NODELAY on accepted connections.** Without it, Nagle's algorithm held back the
   end of each reply until the client's delayed ACK: batched appends through gRPC rose

@@ -94,7 +94,7 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
                             return Ok(());
                         }
                         anyhow::ensure!(Instant::now() < deadline, "event {seq} not held after 30 s");
-                        tokio::time::sleep(Duration::from_millis(2)).await;
+                        tokio::time::sleep(Duration::from_millis(10)).await;
                     }
                 });
             }
