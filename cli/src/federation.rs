@@ -251,6 +251,11 @@ fn amend(
         current.body.policy.manifest_quorum,
         signers.join(", ")
     );
+    if !add.is_empty() {
+        println!(
+            "a node member who joins signs it too: its node starts from this version and checks it against this version's own quorum"
+        );
+    }
     Ok(())
 }
 
@@ -292,6 +297,12 @@ fn verify(context: &Context, path: &Path, previous: Option<&Path>) -> anyhow::Re
     let manifest = load_manifest(path)?;
     let result = match previous {
         Some(prev) => manifest.verify_successor(&load_manifest(prev)?),
+        None if manifest.version() > 1 => bail!(
+            "{} is version {}: a later version is checked against the one before it; pass --previous FILE with version {}",
+            path.display(),
+            manifest.version(),
+            manifest.version() - 1
+        ),
         None => manifest.verify_genesis(),
     };
     let signers: Vec<String> = manifest
