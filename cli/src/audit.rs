@@ -107,7 +107,8 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
         }
         None => manifest.nodes().map(|m| m.id.clone()).collect(),
     };
-    let mut report = runtime.block_on(audit(&dir, &manifest, &origins, channel.clone(), context))?;
+    let mut report =
+        runtime.block_on(audit(&dir, &manifest, &origins, channel.clone(), context))?;
     report.manifest = manifest_note;
     if let Err(e) = runtime.block_on(record(&dir, &report, channel)) {
         eprintln!("note: the verdict was not left at the node for its dashboard: {e:#}");
@@ -182,9 +183,8 @@ async fn record(dir: &Path, report: &Report, channel: Channel) -> anyhow::Result
     if me.role != remedy_core::manifest::Role::Auditor {
         return Ok(());
     }
-    let key = remedy_node::keyfile::load_signing_key(
-        &dir.join(remedy_node::identity::SIGNING_KEY_FILE),
-    )?;
+    let key =
+        remedy_node::keyfile::load_signing_key(&dir.join(remedy_node::identity::SIGNING_KEY_FILE))?;
     let time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs();

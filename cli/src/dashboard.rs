@@ -25,10 +25,9 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
 
 /// A fresh one-time link to `page` of the dashboard of the node `context` names.
 pub fn link(context: &Context, page: &str) -> anyhow::Result<String> {
-    let dir = context
-        .dir
-        .clone()
-        .context("remedy dashboard needs --dir DIR: a coordinator's or auditor's identity folder")?;
+    let dir = context.dir.clone().context(
+        "remedy dashboard needs --dir DIR: a coordinator's or auditor's identity folder",
+    )?;
     let me = load_member(&dir.join(MEMBER_FILE))?;
     if !matches!(me.role, Role::Coordinator | Role::Auditor) {
         bail!(

@@ -234,7 +234,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let channels = runtime.block_on(async {
         let mut channels = Vec::new();
         for m in NODES {
-            channels.push((m, wait_serving(&fed.join(m), Duration::from_secs(20)).await?));
+            channels.push((
+                m,
+                wait_serving(&fed.join(m), Duration::from_secs(20)).await?,
+            ));
         }
         anyhow::Ok(channels)
     })?;
@@ -263,7 +266,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "2024-12-31",
         ])?;
         std::fs::write(&csv, text)?;
-        remedy(&["--dir", &dir(m), "cases", "import", &csv.display().to_string()])?;
+        remedy(&[
+            "--dir",
+            &dir(m),
+            "cases",
+            "import",
+            &csv.display().to_string(),
+        ])?;
     }
     show(&format!(
         "remedy cases generate --member KH --count {count} --from 2024-01-01 --to 2024-12-31 > {}/cases-2024.csv",
@@ -285,7 +294,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     for m in NODES {
         for q in 1..=4 {
-            remedy(&["--dir", &dir(m), "publish", "--period", &format!("2024-Q{q}")])?;
+            remedy(&[
+                "--dir",
+                &dir(m),
+                "publish",
+                "--period",
+                &format!("2024-Q{q}"),
+            ])?;
         }
     }
     show(&format!(
@@ -367,7 +382,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let step = Step::begin(6, "waiting until every node holds every event");
     let events = runtime.block_on(converge(&channels, Duration::from_secs(30)))?;
-    step.done(&format!("converged: {events} shared events at each of the four nodes"));
+    step.done(&format!(
+        "converged: {events} shared events at each of the four nodes"
+    ));
 
     let ilo = dir("ILO");
     let kh_addr = format!("127.0.0.1:{base}");

@@ -155,8 +155,12 @@ fn install(dir: &Path, path: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("{} cannot replace the installed version", path.display()))?;
     let me = load_member(&dir.join(MEMBER_FILE))?;
     let next_path = dir.join(NEXT_KEY_FILE);
-    let new = load_signing_key(&next_path)
-        .with_context(|| format!("no new key waiting: run `remedy --dir {} key replace` first", dir.display()))?;
+    let new = load_signing_key(&next_path).with_context(|| {
+        format!(
+            "no new key waiting: run `remedy --dir {} key replace` first",
+            dir.display()
+        )
+    })?;
     let entry = next
         .member(&me.id)
         .with_context(|| format!("{} is not a member in {}", me.id, path.display()))?;

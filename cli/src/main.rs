@@ -6,10 +6,10 @@
 mod audit;
 mod cases;
 mod client;
+mod dashboard;
 mod demo;
 mod federation;
 mod init;
-mod dashboard;
 mod key;
 mod keygen;
 mod log;

@@ -78,13 +78,8 @@ async fn a_replaced_key_signs_nothing_after_its_last_event() -> anyhow::Result<(
     let (ok, _, stderr) = kh_cli(&["key", "install", path(&v2)])?;
     assert!(!ok && stderr.contains("missing ID, VN"), "{stderr}");
     for m in ["ID", "VN"] {
-        let (ok, _, stderr) = remedy(&[
-            "--dir",
-            path(&dirs[m].dir),
-            "federation",
-            "sign",
-            path(&v2),
-        ])?;
+        let (ok, _, stderr) =
+            remedy(&["--dir", path(&dirs[m].dir), "federation", "sign", path(&v2)])?;
         assert!(ok, "{stderr}");
     }
     let (ok, stdout, stderr) = kh_cli(&["key", "install", path(&v2)])?;
@@ -92,7 +87,11 @@ async fn a_replaced_key_signs_nothing_after_its_last_event() -> anyhow::Result<(
     assert!(stdout.contains("destroy it"), "{stdout}");
     let retired: Vec<_> = std::fs::read_dir(&kh_dir.dir)?
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("signing.key.retired-"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("signing.key.retired-")
+        })
         .collect();
     assert_eq!(retired.len(), 1);
     assert_eq!(retired[0].metadata()?.permissions().mode() & 0o777, 0o600);
@@ -140,10 +139,15 @@ async fn a_replaced_key_signs_nothing_after_its_last_event() -> anyhow::Result<(
     let id_addr = dirs["ID"].addr.to_string();
     let (ok, stdout, stderr) = audit(&id_addr, None);
     assert!(ok, "{stdout}{stderr}");
-    assert!(stdout.contains("manifest: version 2, taken from the node"), "{stdout}");
+    assert!(
+        stdout.contains("manifest: version 2, taken from the node"),
+        "{stdout}"
+    );
     let (old_id, new_id) = (old_key.key_id(), new_key.key_id());
     assert!(
-        stdout.contains(&format!("{old_id} signed events 1 to 3; {new_id} signs from event 4")),
+        stdout.contains(&format!(
+            "{old_id} signed events 1 to 3; {new_id} signs from event 4"
+        )),
         "{stdout}"
     );
     assert_eq!(load_manifest(&v1)?.version(), 2);
@@ -171,7 +175,10 @@ async fn a_replaced_key_signs_nothing_after_its_last_event() -> anyhow::Result<(
         path(&v1_copy),
     ])?;
     assert!(ok, "{stdout}{stderr}");
-    assert!(stdout.contains("followed from the trusted version 1"), "{stdout}");
+    assert!(
+        stdout.contains("followed from the trusted version 1"),
+        "{stdout}"
+    );
 
     // A thief with the old key signs event 6 on top of KH's real history and serves
     // it from KH's address.

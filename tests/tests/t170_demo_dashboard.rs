@@ -42,7 +42,10 @@ fn the_demo_runs_the_federation_and_exits_with_the_audit_verdict() -> anyhow::Re
         .map(|l| l.trim_end_matches(" MiB").parse().unwrap())
         .collect();
     assert_eq!(peaks.len(), 4, "{out}");
-    assert!(peaks.iter().all(|&mib| mib > 0.0 && mib < 100.0), "{peaks:?}");
+    assert!(
+        peaks.iter().all(|&mib| mib > 0.0 && mib < 100.0),
+        "{peaks:?}"
+    );
     // A rerun replaces its own earlier folder, but never a folder it did not make.
     let (ok, _, err) = remedy(&["demo", "--out", path(&out_dir), "--exit", "--cases", "500"])?;
     assert!(ok, "{err}");
@@ -70,7 +73,10 @@ fn cells(html: &str) -> Vec<Cell> {
         let attrs = parse_attrs(&rest[..end]);
         rest = &rest[end + 1..];
         let close = rest.find("</td>").unwrap_or(rest.len());
-        let text = rest[..close].replace("&amp;", "&").replace("&gt;", ">").replace("&lt;", "<");
+        let text = rest[..close]
+            .replace("&amp;", "&")
+            .replace("&gt;", ">")
+            .replace("&lt;", "<");
         out.push(Cell { attrs, text });
     }
     out
@@ -92,7 +98,10 @@ fn parse_attrs(text: &str) -> BTreeMap<String, String> {
 fn find<'a>(cells: &'a [Cell], want: &[(&str, &str)]) -> Vec<&'a Cell> {
     cells
         .iter()
-        .filter(|c| want.iter().all(|(k, v)| c.attrs.get(*k).map(String::as_str) == Some(*v)))
+        .filter(|c| {
+            want.iter()
+                .all(|(k, v)| c.attrs.get(*k).map(String::as_str) == Some(*v))
+        })
         .collect()
 }
 
@@ -119,10 +128,21 @@ impl Browser {
 
     /// The page's DOM after its script ran.
     fn dom(&self, url: &str) -> anyhow::Result<String> {
-        let out = self.command().arg("--dump-dom").arg(url).output().map_err(|e| {
-            anyhow::anyhow!("cannot run chromium ({e}); install Debian's chromium package (.ci/run does)")
-        })?;
-        anyhow::ensure!(out.status.success(), "chromium: {}", String::from_utf8_lossy(&out.stderr));
+        let out = self
+            .command()
+            .arg("--dump-dom")
+            .arg(url)
+            .output()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot run chromium ({e}); install Debian's chromium package (.ci/run does)"
+                )
+            })?;
+        anyhow::ensure!(
+            out.status.success(),
+            "chromium: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         Ok(String::from_utf8(out.stdout)?)
     }
 
@@ -134,8 +154,16 @@ impl Browser {
             .arg(format!("--screenshot={}", file.display()))
             .arg(url)
             .output()?;
-        anyhow::ensure!(out.status.success(), "chromium: {}", String::from_utf8_lossy(&out.stderr));
-        anyhow::ensure!(std::fs::metadata(&file)?.len() > 10_000, "empty screenshot {}", file.display());
+        anyhow::ensure!(
+            out.status.success(),
+            "chromium: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        anyhow::ensure!(
+            std::fs::metadata(&file)?.len() > 10_000,
+            "empty screenshot {}",
+            file.display()
+        );
         Ok(file)
     }
 }
@@ -164,7 +192,10 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     let mut demo = ServingDemo(child);
     let (lines, received) = mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             if lines.send(line).is_err() {
                 return;
             }
@@ -218,7 +249,10 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         out.trim().to_string()
     };
     let ready = |dom: &str, page: &str| {
-        assert!(dom.contains("data-ready=\"1\""), "{page} did not finish:\n{dom}");
+        assert!(
+            dom.contains("data-ready=\"1\""),
+            "{page} did not finish:\n{dom}"
+        );
         assert!(!dom.contains("id=\"error\""), "{page} failed:\n{dom}");
         let ms: u64 = dom
             .split("data-render-ms=\"")
@@ -242,7 +276,10 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         shots: shots.clone(),
     };
     let unsigned = fresh.dom(&format!("{http_base}/workplan"))?;
-    assert!(unsigned.contains("Sign in with a one-time link"), "{unsigned}");
+    assert!(
+        unsigned.contains("Sign in with a one-time link"),
+        "{unsigned}"
+    );
 
     // Overview: every figure of 2024-Q4 as the View service gives it.
     let stats: serde_json::Value = serde_json::from_str(
@@ -288,25 +325,59 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
                 let figure = &m["cells"][i][j];
                 let found = find(
                     &page,
-                    &[("data-member", member), ("data-period", "2024-Q4"), ("data-row", row), ("data-col", col.as_str().unwrap())],
+                    &[
+                        ("data-member", member),
+                        ("data-period", "2024-Q4"),
+                        ("data-row", row),
+                        ("data-col", col.as_str().unwrap()),
+                    ],
                 );
                 assert_eq!(found.len(), 1, "{member} {row} {col}");
                 check(found[0], figure);
                 checked += 1;
                 suppressed += usize::from(figure["status"] == "suppressed");
             }
-            let total = find(&page, &[("data-member", member), ("data-row", row), ("data-col", "total")]);
+            let total = find(
+                &page,
+                &[
+                    ("data-member", member),
+                    ("data-row", row),
+                    ("data-col", "total"),
+                ],
+            );
             check(total[0], &m["row_totals"][i]);
         }
-        let total = find(&page, &[("data-member", member), ("data-row", "total"), ("data-col", "total")]);
+        let total = find(
+            &page,
+            &[
+                ("data-member", member),
+                ("data-row", "total"),
+                ("data-col", "total"),
+            ],
+        );
         check(total[0], &m["total"]);
     }
-    for (i, row) in q4["regional"]["rows"].as_array().unwrap().iter().enumerate() {
-        let found = find(&page, &[("data-member", "region"), ("data-row", row.as_str().unwrap()), ("data-col", "total")]);
+    for (i, row) in q4["regional"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let found = find(
+            &page,
+            &[
+                ("data-member", "region"),
+                ("data-row", row.as_str().unwrap()),
+                ("data-col", "total"),
+            ],
+        );
         check(found[0], &q4["regional"]["row_totals"][i]);
     }
     assert!(checked >= 4 * 13 * 7, "{checked} cells checked");
-    assert!(suppressed > 0, "the demo data should have suppressed cells to show");
+    assert!(
+        suppressed > 0,
+        "the demo data should have suppressed cells to show"
+    );
     // The charts are drawn, with a point per published quarter.
     assert!(dom.contains("<svg class=\"chart\""), "no chart");
     assert!(dom.matches("<circle").count() >= 4 * 4, "too few points");
@@ -329,7 +400,13 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         let row = dom.split(&format!("data-id=\"{id}\"")).nth(1).unwrap_or("");
         let row = row.split("</tr>").next().unwrap();
         assert!(row.contains(r["title"].as_str().unwrap()), "{id}: {row}");
-        assert!(row.contains(&format!("data-status=\"{}\"", r["status"].as_str().unwrap())), "{id}: {row}");
+        assert!(
+            row.contains(&format!(
+                "data-status=\"{}\"",
+                r["status"].as_str().unwrap()
+            )),
+            "{id}: {row}"
+        );
     }
     let page = cells(&dom);
     let per_member = find(&page, &[("data-status", "all")]);
@@ -338,16 +415,26 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
 
     // The work plan: the item and its endorsement matrix.
     let items: serde_json::Value = serde_json::from_str(
-        &view.workplan(pb::PlanFilter::default()).await?.into_inner().json,
+        &view
+            .workplan(pb::PlanFilter::default())
+            .await?
+            .into_inner()
+            .json,
     )?;
     let dom = browser.dom(&link("/workplan"))?;
     ready(&dom, "/workplan");
     let item = &items[0];
     assert!(dom.contains(&format!("data-id=\"{}\"", item["id"].as_str().unwrap())));
-    assert!(dom.contains(&format!(">{}</strong>", item["status"].as_str().unwrap())), "{dom}");
+    assert!(
+        dom.contains(&format!(">{}</strong>", item["status"].as_str().unwrap())),
+        "{dom}"
+    );
     let page = cells(&dom);
     for position in item["positions"].as_array().unwrap() {
-        let (member, p) = (position[0].as_str().unwrap(), position[1]["position"].as_str().unwrap());
+        let (member, p) = (
+            position[0].as_str().unwrap(),
+            position[1]["position"].as_str().unwrap(),
+        );
         let found = find(&page, &[("data-member", member)]);
         assert_eq!(found.len(), 1, "{member}");
         assert_eq!(found[0].attrs["data-position"], p, "{member}");
@@ -362,12 +449,22 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     ready(&dom, "/network");
     let page = cells(&dom);
     for o in &status.origins {
-        let row = dom.split(&format!("data-origin=\"{}\"", o.origin)).nth(1).unwrap();
+        let row = dom
+            .split(&format!("data-origin=\"{}\"", o.origin))
+            .nth(1)
+            .unwrap();
         let row = row.split("</tr>").next().unwrap();
-        assert!(row.contains(&format!("data-field=\"height\">{}<", o.height)), "{}: {row}", o.origin);
+        assert!(
+            row.contains(&format!("data-field=\"height\">{}<", o.height)),
+            "{}: {row}",
+            o.origin
+        );
     }
     assert_eq!(status.origins.len(), 4);
-    assert!(dom.contains("data-passed=\"true\""), "no passed audit shown:\n{dom}");
+    assert!(
+        dom.contains("data-passed=\"true\""),
+        "no passed audit shown:\n{dom}"
+    );
     assert!(dom.contains("id=\"forks\" data-count=\"0\""), "{dom}");
     drop(page);
 
@@ -385,7 +482,10 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         if let Some(status) = demo.0.try_wait()? {
             break status;
         }
-        assert!(Instant::now() < deadline, "the demo did not stop after Ctrl-C");
+        assert!(
+            Instant::now() < deadline,
+            "the demo did not stop after Ctrl-C"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(exit.success(), "{exit:?}");

@@ -150,7 +150,12 @@ async fn acknowledged_events_survive_sigkill() -> anyhow::Result<()> {
 /// and every acknowledged event is there with its acknowledged hash.
 fn check_store(dir: &NodeDir, acked: &Acked) -> anyhow::Result<()> {
     let store = RocksStore::open(&dir.data_dir(), StoreOptions::default())?;
-    let verified = verify_own_logs(&store, &dir.member, &OwnKeys::single(dir.key.verifying_key()), |_, _| {})?;
+    let verified = verify_own_logs(
+        &store,
+        &dir.member,
+        &OwnKeys::single(dir.key.verifying_key()),
+        |_, _| {},
+    )?;
     let acked = acked.lock().expect("lock");
     for ((log, seq), hash) in acked.iter() {
         let stored = store.range(&LogId::Own(*log), *seq, 1)?;

@@ -311,7 +311,10 @@ fn a_new_member_joins_through_a_version_signed_by_the_previous_members() -> anyh
     // Version 2 on its own is not a starting point, and amending with a known id is refused.
     let (ok, _, stderr) = remedy(&["federation", "verify", path(&v2)])?;
     assert!(!ok);
-    assert!(stderr.contains("pass --previous FILE with version 1"), "{stderr}");
+    assert!(
+        stderr.contains("pass --previous FILE with version 1"),
+        "{stderr}"
+    );
     let (ok, _, stderr) = remedy(&[
         "federation",
         "amend",

@@ -425,12 +425,16 @@ mod tests {
 
     #[test]
     fn each_event_is_checked_with_the_key_valid_for_it() {
-        let (old, new) = (SigningKey::from_seed([3; 32]), SigningKey::from_seed([4; 32]));
+        let (old, new) = (
+            SigningKey::from_seed([3; 32]),
+            SigningKey::from_seed([4; 32]),
+        );
         let history = KeyHistory::new(old.verifying_key())
             .replaced_after(70, new.verifying_key())
             .expect("valid");
         let run = |events: &[SignedEvent]| {
-            let mut v = ChainVerifier::new(kh(), LogKind::Shared, history.clone(), ChainHead::EMPTY);
+            let mut v =
+                ChainVerifier::new(kh(), LogKind::Shared, history.clone(), ChainHead::EMPTY);
             for e in events {
                 v.push(e.clone())?;
             }

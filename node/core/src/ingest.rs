@@ -140,8 +140,10 @@ impl Ingest {
         let batch_ok = {
             let messages: Vec<&[u8]> = unknown.iter().map(|e| e.body()).collect();
             let signatures: Vec<Signature> = unknown.iter().map(|e| e.signature()).collect();
-            let keys: Vec<VerifyingKey> =
-                unknown.iter().map(|e| *self.keys.key_for(e.seq())).collect();
+            let keys: Vec<VerifyingKey> = unknown
+                .iter()
+                .map(|e| *self.keys.key_for(e.seq()))
+                .collect();
             ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
         };
         let mut outcomes = Vec::with_capacity(decoded.len());

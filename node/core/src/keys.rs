@@ -238,7 +238,15 @@ mod tests {
             .replaced_after(10, b)
             .and_then(|h| h.replaced_after(25, c))
             .expect("increasing");
-        for (seq, key) in [(0, a), (1, a), (10, a), (11, b), (25, b), (26, c), (1000, c)] {
+        for (seq, key) in [
+            (0, a),
+            (1, a),
+            (10, a),
+            (11, b),
+            (25, b),
+            (26, c),
+            (1000, c),
+        ] {
             assert_eq!(history.key_for(seq), &key, "event {seq}");
         }
         assert_eq!(history.current(), &c);

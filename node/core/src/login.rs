@@ -152,11 +152,17 @@ mod tests {
             parsed.check(&statement, &signature, key, &id(node), now)
         };
         assert_eq!(check("KH", 1_000_000, &public), Ok(()));
-        assert_eq!(check("VN", 1_000_000, &public), Err(LoginError::OtherNode(id("KH"))));
+        assert_eq!(
+            check("VN", 1_000_000, &public),
+            Err(LoginError::OtherNode(id("KH")))
+        );
         assert_eq!(check("KH", 1_000_300, &public), Err(LoginError::Expired));
         assert_eq!(check("KH", 999_000, &public), Err(LoginError::TooLong));
         let other = SigningKey::from_seed([6; 32]).verifying_key();
-        assert_eq!(check("KH", 1_000_000, &other), Err(LoginError::BadSignature(id("ILO"))));
+        assert_eq!(
+            check("KH", 1_000_000, &other),
+            Err(LoginError::BadSignature(id("ILO")))
+        );
         // Any change to the token breaks it.
         let mut bytes = token.into_bytes();
         bytes[10] ^= 1;

@@ -573,7 +573,9 @@ fn check_key_change(before: &Member, now: &Member) -> Result<(), ManifestError> 
             "public_key changed, but the old key {} is not listed in retired_keys with the last event it signed",
             before.public_key
         ))),
-        [retired] if retired.public_key == before.public_key && now.public_key != before.public_key => {
+        [retired]
+            if retired.public_key == before.public_key && now.public_key != before.public_key =>
+        {
             Ok(())
         }
         [retired] => Err(rewritten(format!(
@@ -819,7 +821,11 @@ mod tests {
             });
         })
         .unwrap_err();
-        assert!(err.to_string().contains("is not the key of the version before"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("is not the key of the version before"),
+            "{err}"
+        );
         // A history whose last_seq goes backwards does not even parse.
         let mut member = next.member(&kh).unwrap().clone();
         member.retired_keys.push(RetiredKey {

@@ -27,11 +27,7 @@ pub fn peers(nodes: &[MemberId], me: &MemberId) -> Vec<MemberId> {
         return Vec::new();
     };
     if n <= FULL_MESH_UP_TO {
-        return sorted
-            .into_iter()
-            .filter(|m| *m != me)
-            .cloned()
-            .collect();
+        return sorted.into_iter().filter(|m| *m != me).cloned().collect();
     }
     let mut out: Vec<MemberId> = Vec::new();
     let mut step = 1;
@@ -54,13 +50,18 @@ mod tests {
     use std::collections::{BTreeSet, VecDeque};
 
     fn members(n: usize) -> Vec<MemberId> {
-        (0..n).map(|i| MemberId::new(format!("M{i:03}")).unwrap()).collect()
+        (0..n)
+            .map(|i| MemberId::new(format!("M{i:03}")).unwrap())
+            .collect()
     }
 
     #[test]
     fn small_federations_are_a_full_mesh() {
         let ms = members(4);
-        assert_eq!(peers(&ms, &ms[2]), vec![ms[0].clone(), ms[1].clone(), ms[3].clone()]);
+        assert_eq!(
+            peers(&ms, &ms[2]),
+            vec![ms[0].clone(), ms[1].clone(), ms[3].clone()]
+        );
     }
 
     #[test]

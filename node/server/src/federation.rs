@@ -180,7 +180,9 @@ fn check_retirements(
     shown: &str,
 ) -> Result<(), FederationError> {
     for member in next.nodes() {
-        let before = previous.member(&member.id).map_or(0, |m| m.retired_keys.len());
+        let before = previous
+            .member(&member.id)
+            .map_or(0, |m| m.retired_keys.len());
         let Some(retired) = member.retired_keys.get(before..).and_then(|r| r.last()) else {
             continue;
         };

@@ -256,7 +256,9 @@ impl Http {
             return Err("this link was used already; ask for a new one".into());
         }
         let id = hex::encode(rand::random::<[u8; 32]>());
-        sessions.open.retain(|_, (_, until)| *until > Instant::now());
+        sessions
+            .open
+            .retain(|_, (_, until)| *until > Instant::now());
         sessions
             .open
             .insert(id.clone(), (login.member.clone(), Instant::now() + SESSION));
@@ -329,7 +331,11 @@ async fn page(State(http): State<Http>, headers: HeaderMap) -> Response {
 }
 
 async fn script() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
+        .into_response()
 }
 
 async fn style() -> Response {
@@ -523,7 +529,11 @@ async fn metrics(State(http): State<Http>) -> Response {
         "Events held of each origin's shared log.",
     );
     for o in &status.origins {
-        let _ = writeln!(out, "remedy_held_events{{origin=\"{}\"}} {}", o.origin, o.height);
+        let _ = writeln!(
+            out,
+            "remedy_held_events{{origin=\"{}\"}} {}",
+            o.origin, o.height
+        );
     }
     family(
         &mut out,
@@ -551,7 +561,12 @@ async fn metrics(State(http): State<Http>) -> Response {
             r.reason, r.count
         );
     }
-    family(&mut out, "remedy_forks", "gauge", "Origins found signing two histories.");
+    family(
+        &mut out,
+        "remedy_forks",
+        "gauge",
+        "Origins found signing two histories.",
+    );
     let _ = writeln!(out, "remedy_forks {}", status.forks.len());
     family(
         &mut out,
@@ -624,11 +639,7 @@ async fn metrics(State(http): State<Http>) -> Response {
             m.count, m.sum, m.count
         );
     }
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        out,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
 /// Binds the HTTP listener; an error names the address.

@@ -150,7 +150,9 @@ mod tests {
         let store = MemoryStore::default();
         let mut frontier = Frontier::default();
         let mut whole = std::collections::BTreeMap::new();
-        let raws: Vec<Vec<u8>> = (0..70u32).map(|i| format!("event {i}").into_bytes()).collect();
+        let raws: Vec<Vec<u8>> = (0..70u32)
+            .map(|i| format!("event {i}").into_bytes())
+            .collect();
         for (i, raw) in raws.iter().enumerate() {
             let rows = push(&origin, &mut frontier, raw);
             assert!(rows.len() <= 3, "one row per 16 events, at most");
@@ -178,7 +180,10 @@ mod tests {
         let stored = StoredTree::of(&store, &origin, &origin);
         let whole = Whole(&whole);
         for size in 1..=70u64 {
-            assert_eq!(merkle::root(&stored, size).unwrap(), merkle::root(&whole, size).unwrap());
+            assert_eq!(
+                merkle::root(&stored, size).unwrap(),
+                merkle::root(&whole, size).unwrap()
+            );
             for index in [0, size / 2, size - 1] {
                 assert_eq!(
                     merkle::inclusion_proof(&stored, index, size).unwrap(),

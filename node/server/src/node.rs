@@ -463,12 +463,13 @@ fn own_keys(
 ) -> Result<OwnKeys, NodeError> {
     let public = key.verifying_key();
     let shared = match manifest.and_then(|m| m.member(member)) {
-        Some(me) => me.key_history().map_err(|source| {
-            crate::federation::FederationError::Invalid {
-                path: "federation.toml".into(),
-                source,
-            }
-        })?,
+        Some(me) => {
+            me.key_history()
+                .map_err(|source| crate::federation::FederationError::Invalid {
+                    path: "federation.toml".into(),
+                    source,
+                })?
+        }
         None => KeyHistory::new(public),
     };
     let corrupt = |reason: &str| StoreError::Corrupt {

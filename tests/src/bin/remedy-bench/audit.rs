@@ -83,11 +83,31 @@ pub async fn audit_verify(dir: &Path, n: u64) -> anyhow::Result<AuditFigures> {
                 seq,
                 old_size,
             };
-            inclusion = inclusion.max(federation.proof(proof(at, 0)).await?.into_inner().hashes.len());
-            inclusion = inclusion.max(federation.proof(proof(at.div_ceil(2), 0)).await?.into_inner().hashes.len());
+            inclusion = inclusion.max(
+                federation
+                    .proof(proof(at, 0))
+                    .await?
+                    .into_inner()
+                    .hashes
+                    .len(),
+            );
+            inclusion = inclusion.max(
+                federation
+                    .proof(proof(at.div_ceil(2), 0))
+                    .await?
+                    .into_inner()
+                    .hashes
+                    .len(),
+            );
             if at < size {
-                consistency =
-                    consistency.max(federation.proof(proof(0, at)).await?.into_inner().hashes.len());
+                consistency = consistency.max(
+                    federation
+                        .proof(proof(0, at))
+                        .await?
+                        .into_inner()
+                        .hashes
+                        .len(),
+                );
             }
         }
         proofs.push((size, inclusion, consistency));

@@ -44,7 +44,13 @@ pub fn install() -> anyhow::Result<PathBuf> {
 
 /// One run of the Hypercore side: `entries` entries of `entry_bytes`, single
 /// appends for `seconds`.
-pub fn run(folder: &Path, work: &Path, entries: u64, entry_bytes: usize, seconds: f64) -> anyhow::Result<Figures> {
+pub fn run(
+    folder: &Path,
+    work: &Path,
+    entries: u64,
+    entry_bytes: usize,
+    seconds: f64,
+) -> anyhow::Result<Figures> {
     std::fs::create_dir_all(work)?;
     let work = std::fs::canonicalize(work)?;
     let output = Command::new("node")

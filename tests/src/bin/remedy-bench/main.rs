@@ -493,7 +493,8 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         report.hc_bytes.push(h.bytes_per_entry);
         for &n in options.scale_sizes {
             eprintln!("  a federation of {n} members");
-            let f = scale::federation(&run_dir.join(format!("SCALE{n}")), n, options.scale_samples).await?;
+            let f = scale::federation(&run_dir.join(format!("SCALE{n}")), n, options.scale_samples)
+                .await?;
             report.scale.entry(n).or_default().push(f);
         }
         std::fs::remove_dir_all(&run_dir).ok();
@@ -1097,8 +1098,18 @@ impl Report {
             "| work | remedy-net | Hypercore | ratio (ours / theirs) | target |\n|---|---:|---:|---:|---|"
         );
         let rows = [
-            ("appends, batches of 1,000 (/s)", self.batched.median(), self.hc_batched.median(), "≥ 1×"),
-            ("single appends, one writer (/s)", single, self.hc_single.median(), "—"),
+            (
+                "appends, batches of 1,000 (/s)",
+                self.batched.median(),
+                self.hc_batched.median(),
+                "≥ 1×",
+            ),
+            (
+                "single appends, one writer (/s)",
+                single,
+                self.hc_single.median(),
+                "—",
+            ),
             (
                 "replication catch-up of 100,000 entries to a second node (/s)",
                 self.catch_up.median(),
@@ -1129,7 +1140,11 @@ impl Report {
             self.hc_replicate.spread(),
             self.hc_bytes.spread()
         );
-        let _ = writeln!(s, "\n## Scale: federations of {:?} members (issue 9)\n", o.scale_sizes);
+        let _ = writeln!(
+            s,
+            "\n## Scale: federations of {:?} members (issue 9)\n",
+            o.scale_sizes
+        );
         let _ = writeln!(
             s,
             "Each member a `remedy-node` process on this machine, mutual TLS on loopback, following its peers in `remedy_core::topology` (everyone up to 8 members; beyond, members whose distance around the sorted ring is a power of two: symmetric, at most 2·⌈log2 N⌉ links, at most ⌈log2 N⌉ hops). One member appends one event at a time ({} samples); the time is until every member's `Log.Head` shows it. Bytes sent: replication pages (`Log.Follow`, encoded protobuf, before gRPC framing and TLS) per member per event, counted by the nodes (`remedy_follow_sent_bytes_total`). Medians over the runs.\n",
@@ -1151,7 +1166,10 @@ impl Report {
                 runs.first().map(|f| f.degree).unwrap_or(0),
                 med(runs.iter().map(|f| f.propagation_median_ms).collect()),
                 med(runs.iter().map(|f| f.propagation_max_ms).collect()),
-                med(runs.iter().map(|f| f.sent_bytes_per_member_per_event).collect()),
+                med(runs
+                    .iter()
+                    .map(|f| f.sent_bytes_per_member_per_event)
+                    .collect()),
                 med(runs.iter().map(|f| f.rss_median_mib).collect()),
                 med(runs.iter().map(|f| f.rss_max_mib).collect()),
             );

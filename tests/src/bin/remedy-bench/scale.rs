@@ -31,7 +31,8 @@ pub struct ScaleFigures {
 async fn metric(addr: std::net::SocketAddr, name: &str) -> anyhow::Result<f64> {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let mut tcp = tokio::net::TcpStream::connect(addr).await?;
-    tcp.write_all(b"GET /metrics HTTP/1.0\r\nHost: bench\r\n\r\n").await?;
+    tcp.write_all(b"GET /metrics HTTP/1.0\r\nHost: bench\r\n\r\n")
+        .await?;
     let mut text = String::new();
     tcp.read_to_string(&mut text).await?;
     text.lines()
@@ -51,7 +52,9 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], http_base + i as u16));
         let config = folder.join("node.toml");
         let mut text = std::fs::read_to_string(&config)?;
-        text.push_str(&format!("\n[http]\nlisten = \"{addr}\"\ndashboard = false\n"));
+        text.push_str(&format!(
+            "\n[http]\nlisten = \"{addr}\"\ndashboard = false\n"
+        ));
         std::fs::write(&config, text)?;
         dirs.push(NodeDir::open(&folder)?);
         http.push(addr);
@@ -68,7 +71,9 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
     let origin = ids[0].clone();
     let mut admin = pb::admin_client::AdminClient::new(channels[&origin].clone());
     let degree = remedy_core::topology::peers(
-        &ids.iter().map(|i| remedy_core::MemberId::new(i.as_str())).collect::<Result<Vec<_>, _>>()?,
+        &ids.iter()
+            .map(|i| remedy_core::MemberId::new(i.as_str()))
+            .collect::<Result<Vec<_>, _>>()?,
         &remedy_core::MemberId::new(origin.as_str())?,
     )
     .len();
@@ -86,14 +91,19 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
                     let deadline = Instant::now() + Duration::from_secs(30);
                     loop {
                         let head = log
-                            .head(pb::HeadRequest { origin: origin.clone() })
+                            .head(pb::HeadRequest {
+                                origin: origin.clone(),
+                            })
                             .await
                             .map(|h| h.into_inner().seq)
                             .unwrap_or(0);
                         if head >= seq {
                             return Ok(());
                         }
-                        anyhow::ensure!(Instant::now() < deadline, "event {seq} not held after 30 s");
+                        anyhow::ensure!(
+                            Instant::now() < deadline,
+                            "event {seq} not held after 30 s"
+                        );
                         tokio::time::sleep(Duration::from_millis(10)).await;
                     }
                 });
@@ -105,7 +115,10 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
         }
     };
     let append = |seq: u64| {
-        remedy_tests::append_request(LogKind::Shared, vec![remedy_tests::note_draft(seq, PAYLOAD)])
+        remedy_tests::append_request(
+            LogKind::Shared,
+            vec![remedy_tests::note_draft(seq, PAYLOAD)],
+        )
     };
     // Warm-up: every link carries a first event.
     admin.append(append(0)).await?;
