@@ -190,19 +190,26 @@ impl Http {
     ) -> std::io::Result<()> {
         let mut app = axum::Router::new().route("/metrics", get(metrics));
         if self.dashboard {
-            app = app
-                .route("/login", get(login))
+            // Pages and their data need a session; the sign-in link and the assets do not.
+            let signed_in = axum::Router::new()
                 .route("/", get(page))
                 .route("/recommendations", get(page))
                 .route("/workplan", get(page))
                 .route("/network", get(page))
-                .route("/assets/app.js", get(script))
-                .route("/assets/style.css", get(style))
                 .route("/api/stats", get(api_stats))
                 .route("/api/series", get(api_series))
                 .route("/api/recommendations", get(api_recommendations))
                 .route("/api/workplan", get(api_workplan))
-                .route("/api/network", get(api_network));
+                .route("/api/network", get(api_network))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    self.clone(),
+                    require_session,
+                ));
+            app = app
+                .route("/login", get(login))
+                .route("/assets/app.js", get(script))
+                .route("/assets/style.css", get(style))
+                .merge(signed_in);
         }
         axum::serve(listener, app.with_state(self))
             .with_graceful_shutdown(shutdown)
@@ -323,11 +330,20 @@ fn not_signed_in() -> Response {
         .into_response()
 }
 
-async fn page(State(http): State<Http>, headers: HeaderMap) -> Response {
-    match http.session(&headers) {
-        Some(_) => Html(INDEX).into_response(),
-        None => not_signed_in(),
+/// Lets a request through only with a live session.
+async fn require_session(
+    State(http): State<Http>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if http.session(request.headers()).is_none() {
+        return not_signed_in();
     }
+    next.run(request).await
+}
+
+async fn page() -> Html<&'static str> {
+    Html(INDEX)
 }
 
 async fn script() -> Response {
@@ -342,7 +358,12 @@ async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
 }
 
-/// Answers a view JSON, or the gRPC error as an HTTP one.
+/// Answers a `View` service reply's JSON, or its error as an HTTP one.
+fn view_json(answer: Result<tonic::Response<pb::ViewReply>, tonic::Status>) -> Response {
+    json(answer.map(|r| r.into_inner().json))
+}
+
+/// Answers JSON, or the gRPC error as an HTTP one.
 fn json(answer: Result<String, tonic::Status>) -> Response {
     match answer {
         Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
@@ -378,14 +399,7 @@ impl StatsQuery {
     }
 }
 
-async fn api_stats(
-    State(http): State<Http>,
-    headers: HeaderMap,
-    Query(q): Query<StatsQuery>,
-) -> Response {
-    if http.session(&headers).is_none() {
-        return not_signed_in();
-    }
+async fn api_stats(State(http): State<Http>, Query(q): Query<StatsQuery>) -> Response {
     let (from_period, to_period) = q.range();
     let request = pb::StatsRequest {
         table: q.table,
@@ -393,22 +407,10 @@ async fn api_stats(
         to_period,
         ..Default::default()
     };
-    json(
-        http.view
-            .stats(tonic::Request::new(request))
-            .await
-            .map(|r| r.into_inner().json),
-    )
+    view_json(http.view.stats(tonic::Request::new(request)).await)
 }
 
-async fn api_series(
-    State(http): State<Http>,
-    headers: HeaderMap,
-    Query(q): Query<StatsQuery>,
-) -> Response {
-    if http.session(&headers).is_none() {
-        return not_signed_in();
-    }
+async fn api_series(State(http): State<Http>, Query(q): Query<StatsQuery>) -> Response {
     let (from_period, to_period) = q.range();
     let request = pb::SeriesRequest {
         table: q.table,
@@ -418,44 +420,28 @@ async fn api_series(
         column: q.column,
         ..Default::default()
     };
-    json(
-        http.view
-            .series(tonic::Request::new(request))
-            .await
-            .map(|r| r.into_inner().json),
-    )
+    view_json(http.view.series(tonic::Request::new(request)).await)
 }
 
-async fn api_recommendations(State(http): State<Http>, headers: HeaderMap) -> Response {
-    if http.session(&headers).is_none() {
-        return not_signed_in();
-    }
-    json(
+async fn api_recommendations(State(http): State<Http>) -> Response {
+    view_json(
         http.view
             .recommendations(tonic::Request::new(pb::PlanFilter::default()))
-            .await
-            .map(|r| r.into_inner().json),
+            .await,
     )
 }
 
-async fn api_workplan(State(http): State<Http>, headers: HeaderMap) -> Response {
-    if http.session(&headers).is_none() {
-        return not_signed_in();
-    }
-    json(
+async fn api_workplan(State(http): State<Http>) -> Response {
+    view_json(
         http.view
             .workplan(tonic::Request::new(pb::PlanFilter::default()))
-            .await
-            .map(|r| r.into_inner().json),
+            .await,
     )
 }
 
 /// The network as this node sees it: members, peers, heights and lag, rejected
 /// events, forks, equivocations, and the last audit recorded here.
-async fn api_network(State(http): State<Http>, headers: HeaderMap) -> Response {
-    if http.session(&headers).is_none() {
-        return not_signed_in();
-    }
+async fn api_network(State(http): State<Http>) -> Response {
     let status = match http
         .federation
         .status(tonic::Request::new(pb::StatusRequest {}))

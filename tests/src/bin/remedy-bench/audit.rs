@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context as _, bail};
 use remedy_core::LogKind;
 use remedy_proto::v1 as pb;
-use remedy_tests::federation::channel_as;
+use remedy_tests::federation::{append_notes, channel_as};
 use remedy_tests::{NodeDir, binary, bootstrap};
 
 use super::PAYLOAD;
@@ -30,18 +30,7 @@ pub async fn audit_verify(dir: &Path, n: u64) -> anyhow::Result<AuditFigures> {
     let kh_dir = NodeDir::open(&fed.join("KH"))?;
     let _kh = kh_dir.start().await?;
     let kh = channel_as(&kh_dir.dir, None).await?;
-    let mut admin = pb::admin_client::AdminClient::new(kh.clone());
-    let mut next = 1;
-    while next <= n {
-        let count = 1000.min(n - next + 1);
-        let drafts = (next..next + count)
-            .map(|i| remedy_tests::note_draft(i, PAYLOAD))
-            .collect();
-        admin
-            .append(remedy_tests::append_request(LogKind::Shared, drafts))
-            .await?;
-        next += count;
-    }
+    append_notes(kh.clone(), LogKind::Shared, 1, n, PAYLOAD).await?;
 
     let aud = fed.join("AUD");
     let addr = kh_dir.addr.to_string();

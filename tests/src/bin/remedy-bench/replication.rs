@@ -22,18 +22,7 @@ pub async fn catch_up(dir: &Path, n: u64) -> anyhow::Result<f64> {
     let kh_dir = NodeDir::open(&fed.join("KH"))?;
     let _kh = kh_dir.start().await?;
     let kh = channel_as(&kh_dir.dir, None).await?;
-    let mut admin = pb::admin_client::AdminClient::new(kh.clone());
-    let mut next = 1;
-    while next <= n {
-        let count = 1000.min(n - next + 1);
-        let drafts = (next..next + count)
-            .map(|i| remedy_tests::note_draft(i, PAYLOAD))
-            .collect();
-        admin
-            .append(remedy_tests::append_request(LogKind::Shared, drafts))
-            .await?;
-        next += count;
-    }
+    append_notes(kh.clone(), LogKind::Shared, 1, n, PAYLOAD).await?;
     let vn_dir = NodeDir::open(&fed.join("VN"))?;
     let started = Instant::now();
     let _vn = vn_dir.start().await?;

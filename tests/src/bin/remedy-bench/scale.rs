@@ -123,10 +123,14 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
     // Warm-up: every link carries a first event.
     admin.append(append(0)).await?;
     held_by_all(1).await?;
-    let mut before = 0.0;
-    for addr in &http {
-        before += metric(*addr, "remedy_follow_sent_bytes_total").await?;
-    }
+    let sent = || async {
+        let mut total = 0.0;
+        for addr in &http {
+            total += metric(*addr, "remedy_follow_sent_bytes_total").await?;
+        }
+        anyhow::Ok(total)
+    };
+    let before = sent().await?;
     let mut times = Vec::new();
     for s in 1..=samples as u64 {
         let started = Instant::now();
@@ -134,11 +138,17 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
         held_by_all(s + 1).await?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    // Let the last pages settle (checkpoints and cosignatures) before counting.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut after = 0.0;
-    for addr in &http {
-        after += metric(*addr, "remedy_follow_sent_bytes_total").await?;
+    // The last pages (checkpoints, cosignatures) follow the events: count once the
+    // total stops growing between two reads 100 ms apart.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut after = sent().await?;
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = sent().await?;
+        if now == after || Instant::now() > deadline {
+            break;
+        }
+        after = now;
     }
     let mut rss: Vec<f64> = nodes
         .iter()
