@@ -4,6 +4,8 @@
 //! The writer (own log) and replication (other origins) advance a head only after the
 //! commit holding the events is durable; follow streams wait on the signal and then
 //! read the new events from the store. Nothing is served before it is on disk.
+//! The signal also fires when a stored checkpoint gains a cosignature, so that
+//! followers are sent it even when no event follows.
 
 use std::collections::BTreeMap;
 use std::sync::RwLock;
@@ -38,6 +40,12 @@ impl Heads {
             }
             *head = seq;
         }
+        self.changed.send_modify(|n| *n += 1);
+    }
+
+    /// Wakes the followers without growth: a checkpoint they are sent changed
+    /// (a peer's cosignature was added), and they pass it on.
+    pub fn touch(&self) {
         self.changed.send_modify(|n| *n += 1);
     }
 

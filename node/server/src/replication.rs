@@ -465,13 +465,36 @@ impl Replication {
         };
         let time = u64::try_from(now_ms() / 1000).unwrap_or(0);
         let held = state.ingest.head().seq;
+        // A checkpoint cosigned in one pass may decide one left pending before it
+        // (evidence needs a checkpoint of the history held): go again until none is.
+        let mut again = true;
+        while again && !state.pending_checkpoints.is_empty() {
+            again = self.witness_pending(&mut state, &witness, peer, origin, held, time);
+        }
+    }
+
+    /// One pass over the checkpoints of `origin` waiting to be witnessed; whether
+    /// one of them was cosigned.
+    fn witness_pending(
+        &self,
+        state: &mut OriginState,
+        witness: &crate::witness::Witness<'_>,
+        peer: &MemberId,
+        origin: &MemberId,
+        held: u64,
+        time: u64,
+    ) -> bool {
+        let mut any_cosigned = false;
         let mut still_pending = Vec::new();
         for text in std::mem::take(&mut state.pending_checkpoints) {
-            let commit = match witness.witness(origin, held, &text, time) {
-                Ok(Witnessed::Cosigned(rows)) => Commit {
-                    projections: rows,
-                    ..Commit::default()
-                },
+            let (commit, cosigned) = match witness.witness(origin, held, &text, time) {
+                Ok(Witnessed::Cosigned(rows)) => (
+                    Commit {
+                        projections: rows,
+                        ..Commit::default()
+                    },
+                    true,
+                ),
                 Ok(Witnessed::Pending) => {
                     still_pending.push(text);
                     continue;
@@ -483,21 +506,34 @@ impl Replication {
                 }
                 Ok(Witnessed::Conflict { reason, evidence }) => {
                     tracing::error!(%peer, %origin, "EQUIVOCATION: {reason}; both checkpoints kept as evidence");
-                    Commit {
-                        meta: vec![evidence],
-                        ..Commit::default()
-                    }
+                    (
+                        Commit {
+                            meta: vec![evidence],
+                            ..Commit::default()
+                        },
+                        false,
+                    )
                 }
                 Err(e) => {
                     tracing::warn!(%peer, %origin, error = %e, "cannot witness the checkpoint");
                     continue;
                 }
             };
-            if let Err(e) = self.store.commit(commit) {
-                tracing::warn!(%origin, error = %e, "cannot store the witnessed checkpoint");
+            match self.store.commit(commit) {
+                // Followers pass the newly cosigned checkpoint on, even when no
+                // event follows it.
+                Ok(()) if cosigned => {
+                    any_cosigned = true;
+                    self.heads.touch();
+                }
+                Ok(()) => {}
+                Err(e) => {
+                    tracing::warn!(%origin, error = %e, "cannot store the witnessed checkpoint");
+                }
             }
         }
         state.pending_checkpoints = still_pending;
+        any_cosigned
     }
 
     /// Decides about a page from `peer` and stores what is accepted, in one commit.

@@ -20,7 +20,9 @@ pub enum Witnessed {
     Cosigned(Vec<(Vec<u8>, Vec<u8>)>),
     /// Nothing new (an older or the same checkpoint, already cosigned).
     Known,
-    /// Larger than the log held so far: check again after catching up.
+    /// Not decidable yet, check again later: a checkpoint of more events than
+    /// held, or one that disagrees with the events held while no checkpoint of
+    /// them is held to set against it as evidence.
     Pending,
     /// Not a valid checkpoint of that origin.
     Invalid(String),
@@ -92,7 +94,12 @@ impl Witness<'_> {
             .and_then(|raw| String::from_utf8(raw).ok())
             .and_then(|t| SignedCheckpoint::parse(&t).ok());
         if ours != received.checkpoint.root {
-            let held_text = stored.map(|s| s.to_text()).unwrap_or_default();
+            // Evidence is two checkpoints the origin signed: wait for one of the
+            // history held (it comes with the events, from the origin or a peer).
+            let Some(held_checkpoint) = stored else {
+                return Ok(Witnessed::Pending);
+            };
+            let held_text = held_checkpoint.to_text();
             let evidence = serde_json::json!({
                 "origin": origin.to_string(),
                 "size": size,
@@ -235,6 +242,13 @@ mod tests {
             key_of: &key_of,
         };
         let vn = member("VN");
+        // Another history of five events, validly signed by VN, before any
+        // checkpoint of the history held: nothing to set against it yet.
+        let (_, other) = history(&vn_key, "b", 5, &line);
+        assert_eq!(
+            witness.witness(&vn, 5, &other, 99).unwrap(),
+            Witnessed::Pending
+        );
         match witness.witness(&vn, 5, &agreeing, 100).unwrap() {
             Witnessed::Cosigned(rows) => store
                 .commit(Commit {
@@ -259,8 +273,7 @@ mod tests {
             witness.witness(&vn, 5, &elsewhere, 103).unwrap(),
             Witnessed::Invalid(_)
         ));
-        // Another history of five events, validly signed by VN: evidence.
-        let (_, other) = history(&vn_key, "b", 5, &line);
+        // Once it is held, the other history's checkpoint is evidence.
         match witness.witness(&vn, 5, &other, 104).unwrap() {
             Witnessed::Conflict { evidence, .. } => {
                 let json: serde_json::Value = serde_json::from_slice(&evidence.1).unwrap();
