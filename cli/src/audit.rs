@@ -758,7 +758,6 @@ fn export(context: &Context, origin: &str, out: &Path) -> anyhow::Result<()> {
                 hashes: reply.hashes.iter().map(hex::encode).collect(),
             })?;
         }
-        drop(line);
         w.flush()?;
         println!(
             "wrote {} events of {origin_id}, its checkpoint and proofs to {}",

@@ -4,7 +4,9 @@ use anyhow::{Context as _, bail};
 use remedy_core::manifest::Manifest;
 use remedy_proto::v1 as pb;
 
-use remedy_core::regional::{Figure, Series, Stats, Status};
+use remedy_core::regional::{
+    Figure, MemberTable, PeriodBlock, RegionalTable, Series, Stats, Status,
+};
 
 use crate::Format;
 use crate::client::Context;
@@ -248,17 +250,69 @@ fn show(f: &Figure) -> String {
     }
 }
 
-fn grid(
-    out: &mut String,
-    title: &str,
-    rows: &[String],
-    columns: &[String],
-    cells: &[Vec<Figure>],
-    row_totals: &[Figure],
-    column_totals: &[Figure],
-    total: &Figure,
-) {
+/// One table of a period, regional or a member's, as the text and CSV outputs
+/// lay it out.
+struct Grid<'a> {
+    /// `regional` or the member's id.
+    member: &'a str,
+    /// The member's release revision; empty for the regional table.
+    revision: String,
+    rows: &'a [String],
+    columns: &'a [String],
+    cells: &'a [Vec<Figure>],
+    row_totals: &'a [Figure],
+    column_totals: &'a [Figure],
+    total: &'a Figure,
+}
+
+impl<'a> Grid<'a> {
+    fn regional(r: &'a RegionalTable) -> Self {
+        Grid {
+            member: "regional",
+            revision: String::new(),
+            rows: &r.rows,
+            columns: &r.columns,
+            cells: &r.cells,
+            row_totals: &r.row_totals,
+            column_totals: &r.column_totals,
+            total: &r.total,
+        }
+    }
+
+    fn member(m: &'a MemberTable) -> Self {
+        Grid {
+            member: &m.member,
+            revision: m.revision.to_string(),
+            rows: &m.rows,
+            columns: &m.columns,
+            cells: &m.cells,
+            row_totals: &m.row_totals,
+            column_totals: &m.column_totals,
+            total: &m.total,
+        }
+    }
+
+    /// The regional table (if any) and each member's of one period.
+    fn of(block: &'a PeriodBlock) -> impl Iterator<Item = Grid<'a>> {
+        block
+            .regional
+            .iter()
+            .map(Grid::regional)
+            .chain(block.members.iter().map(Grid::member))
+    }
+}
+
+fn grid(out: &mut String, title: &str, g: &Grid<'_>) {
     use std::fmt::Write as _;
+    let Grid {
+        rows,
+        columns,
+        cells,
+        row_totals,
+        column_totals,
+        total,
+        ..
+    } = *g;
     let label = rows.iter().map(String::len).max().unwrap_or(0).max(5);
     let widths: Vec<usize> = columns
         .iter()
@@ -301,29 +355,13 @@ pub fn render_stats(stats: &Stats) -> String {
     }
     for block in &stats.periods {
         let names: Vec<&str> = block.members.iter().map(|m| m.member.as_str()).collect();
-        if let Some(r) = &block.regional {
-            grid(
-                &mut out,
-                &format!("{} regional ({})", block.period, names.join(", ")),
-                &r.rows,
-                &r.columns,
-                &r.cells,
-                &r.row_totals,
-                &r.column_totals,
-                &r.total,
-            );
-        }
-        for m in &block.members {
-            grid(
-                &mut out,
-                &format!("{} {} (revision {})", block.period, m.member, m.revision),
-                &m.rows,
-                &m.columns,
-                &m.cells,
-                &m.row_totals,
-                &m.column_totals,
-                &m.total,
-            );
+        for g in Grid::of(block) {
+            let title = if g.revision.is_empty() {
+                format!("{} regional ({})", block.period, names.join(", "))
+            } else {
+                format!("{} {} (revision {})", block.period, g.member, g.revision)
+            };
+            grid(&mut out, &title, &g);
         }
         if !block.missing.is_empty() {
             let _ = writeln!(
@@ -359,39 +397,22 @@ pub fn stats_csv(stats: &Stats) -> String {
             );
         };
     for block in &stats.periods {
-        let tables = block
-            .regional
-            .iter()
-            .map(|r| {
-                (
-                    "regional".to_string(),
-                    String::new(),
-                    &r.rows,
-                    &r.columns,
-                    &r.cells,
-                    &r.row_totals,
-                    &r.column_totals,
-                    &r.total,
-                )
-            })
-            .chain(block.members.iter().map(|m| {
-                (
-                    m.member.clone(),
-                    m.revision.to_string(),
-                    &m.rows,
-                    &m.columns,
-                    &m.cells,
-                    &m.row_totals,
-                    &m.column_totals,
-                    &m.total,
-                )
-            }));
-        for (member, revision, rows, columns, cells, row_totals, column_totals, total) in tables {
+        for g in Grid::of(block) {
+            let Grid {
+                member,
+                ref revision,
+                rows,
+                columns,
+                cells,
+                row_totals,
+                column_totals,
+                total,
+            } = g;
             for (r, row) in rows.iter().enumerate() {
                 for (c, column) in columns.iter().enumerate() {
                     line(
                         &block.period,
-                        &member,
+                        member,
                         revision.clone(),
                         row,
                         column,
@@ -400,7 +421,7 @@ pub fn stats_csv(stats: &Stats) -> String {
                 }
                 line(
                     &block.period,
-                    &member,
+                    member,
                     revision.clone(),
                     row,
                     "total",
@@ -410,7 +431,7 @@ pub fn stats_csv(stats: &Stats) -> String {
             for (c, column) in columns.iter().enumerate() {
                 line(
                     &block.period,
-                    &member,
+                    member,
                     revision.clone(),
                     "total",
                     column,
@@ -419,7 +440,7 @@ pub fn stats_csv(stats: &Stats) -> String {
             }
             line(
                 &block.period,
-                &member,
+                member,
                 revision.clone(),
                 "total",
                 "total",

@@ -45,7 +45,7 @@ pub trait Subtrees {
 /// RFC 9162's MTH over that range.
 fn range_root<S: Subtrees>(tree: &S, start: u64, len: u64) -> Result<Hash, S::Error> {
     debug_assert!(len > 0);
-    if len.is_power_of_two() && start % len == 0 {
+    if len.is_power_of_two() && start.is_multiple_of(len) {
         return tree.subtree(len.trailing_zeros(), start >> len.trailing_zeros());
     }
     let k = split(len);

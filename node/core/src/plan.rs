@@ -646,11 +646,11 @@ impl Registry {
                 Record::Update(u) => (&u.item, "work-plan item"),
                 _ => continue,
             };
-            let found = match (self.entries.get(target).map(|e| &e.record), wanted) {
-                (Some(Record::Recommendation(_)), "recommendation") => true,
-                (Some(Record::Item(_)), "work-plan item") => true,
-                _ => false,
-            };
+            let found = matches!(
+                (self.entries.get(target).map(|e| &e.record), wanted),
+                (Some(Record::Recommendation(_)), "recommendation")
+                    | (Some(Record::Item(_)), "work-plan item")
+            );
             if !found {
                 lines.push(format!(
                     "{id} refers to {target}, which this node holds no {wanted} as"
@@ -836,7 +836,8 @@ pub fn recommendation_from_row(
         workshop: Workshop::parse(workshop).map_err(|e| (workshop_column, e))?,
     };
     // Name the column of the first problem.
-    let checks: [(usize, fn(&Recommendation) -> Result<(), String>); 5] = [
+    type Check = fn(&Recommendation) -> Result<(), String>;
+    let checks: [(usize, Check); 5] = [
         (0, |r| text("title", &r.title, MAX_TITLE, true)),
         (1, |r| text("text", &r.text, MAX_TEXT, true)),
         (2, |r| one_of("theme", &r.theme, THEMES)),
