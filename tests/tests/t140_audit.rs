@@ -178,7 +178,8 @@ async fn an_auditor_catches_every_kind_of_tampering() -> anyhow::Result<()> {
     let n = flipped[4].len();
     flipped[4][n - 70] ^= 0x01;
     serve(flipped, checkpoint.clone());
-    caught("KH shared log, event 5: signature does not verify");
+    // Event 5 of a batch is linked: the hash event 6 holds no longer matches it.
+    caught("KH shared log, event 5: its body is not the one event 6 links to");
 
     let mut deleted = events.clone();
     deleted.remove(4);
@@ -230,8 +231,13 @@ async fn an_auditor_catches_every_kind_of_tampering() -> anyhow::Result<()> {
     serve(rewritten, checkpoint.clone());
     caught("KH: the root of the 10 events served is not the root the checkpoint signs");
 
-    // A history rolled back to 8 events, with a checkpoint KH signed for it.
-    let rolled: Vec<Vec<u8>> = events[..8].to_vec();
+    // A history rolled back to 8 events, with a checkpoint KH signed for it (and
+    // event 8, linked in the batch it was appended in, now signed by KH too).
+    let mut rolled: Vec<Vec<u8>> = events[..8].to_vec();
+    let mut eighth = SignedEvent::decode(rolled[7].clone())?.body().to_vec();
+    let signature = key.sign(&eighth).to_bytes();
+    eighth.extend_from_slice(&signature);
+    rolled[7] = eighth;
     serve(rolled.clone(), resign(&rolled));
     caught(
         "KH: this auditor saw a checkpoint of 10 events before; the node now shows 8: history rolled back",

@@ -79,7 +79,12 @@ async fn a_flipped_byte_is_named() -> anyhow::Result<()> {
             value[at] ^= 0x20;
             db.put_cf(cf, key(50), value).expect("put");
         },
-        &["KH shared log, event 50", "signature does not verify"],
+        // Event 50 of a 100-event append is linked: the hash event 51 holds (and
+        // the signature on event 100 covers) no longer matches it.
+        &[
+            "KH shared log, event 50",
+            "its body is not the one event 51 links to",
+        ],
     )
     .await
 }
@@ -194,8 +199,10 @@ async fn a_relinked_event_is_named() -> anyhow::Result<()> {
         db.put_cf(cf, key(40), relinked.raw()).expect("put");
     })?;
     let stderr = node.start_expecting_failure()?;
+    // Event 40 was linked (inside a 100-event append): the new body is not the
+    // one event 41 links to.
     assert!(
-        stderr.contains("KH shared log, event 40: broken link"),
+        stderr.contains("KH shared log, event 40: its body is not the one event 41 links to"),
         "{stderr}"
     );
     Ok(())

@@ -4,11 +4,14 @@
 //! Structure (origin, log, sequence, link) is checked as each event arrives;
 //! signatures are collected and checked in batches of [`BATCH`] with ed25519 batch
 //! verification, which costs about half of one-by-one verification. When a batch
-//! fails, its events are checked one by one to name the first bad one.
+//! fails, its events are checked one by one to name the first bad one. A linked
+//! event (no signature) counts as verified once the signed event after it does;
+//! a log that ends with linked events, or has more than [`MAX_LINKED`] in a row,
+//! fails.
 
 use std::fmt;
 
-use crate::event::{DecodeError, EventHash, LogKind, SignedEvent};
+use crate::event::{DecodeError, EventHash, LogKind, MAX_LINKED, SignedEvent};
 use crate::keys::{KeyHistory, Signature, VerifyingKey};
 use crate::member::MemberId;
 
@@ -57,6 +60,21 @@ pub enum Violation {
     #[error("signature does not verify with the origin's key")]
     BadSignature,
     #[error(
+        "its body is not the one event {next} links to: a linked event, vouched for only by that link, was changed or replaced"
+    )]
+    Altered { next: u64 },
+    #[error(
+        "no signature covers it: the events from here to {last} are linked, and only a signed event after them covers them"
+    )]
+    Unsigned { last: u64 },
+    #[error(
+        "{MAX_LINKED} linked events precede it and it is not signed either: the format requires a signature at least every {} events",
+        MAX_LINKED + 1
+    )]
+    TooManyLinked,
+    #[error("a {0} must carry its own signature (it is cited on its own), but this one is linked")]
+    LinkedStatement(crate::payload::PayloadKind),
+    #[error(
         "signed with a key the origin replaced after event {last_seq}; only its new key is valid from event {} on",
         last_seq + 1
     )]
@@ -79,6 +97,10 @@ impl Violation {
             Violation::Gap { .. } => "gap",
             Violation::BrokenLink { .. } => "broken-link",
             Violation::BadSignature => "bad-signature",
+            Violation::Altered { .. } => "broken-link",
+            Violation::Unsigned { .. } => "unsigned",
+            Violation::TooManyLinked => "unsigned",
+            Violation::LinkedStatement(_) => "unsigned",
             Violation::RetiredKey { .. } => "retired-key",
             Violation::Payload(_) => "payload",
             Violation::Policy(_) => "policy",
@@ -115,7 +137,16 @@ pub struct ChainVerifier {
     log: LogKind,
     keys: KeyHistory,
     head: ChainHead,
+    /// Signed events whose signatures are still to be checked.
     pending: Vec<SignedEvent>,
+    /// Events those pending signatures cover (the signed ones and the linked
+    /// ones before each).
+    pending_covered: u64,
+    /// Linked events since the last signed one.
+    uncovered: u64,
+    /// An event whose link to the linked event before it broke: which of the two
+    /// changed is decided by the event after it.
+    suspect: Option<u64>,
     verified: u64,
 }
 
@@ -147,6 +178,9 @@ impl ChainVerifier {
             keys: keys.into(),
             head: start,
             pending: Vec::with_capacity(BATCH),
+            pending_covered: 0,
+            uncovered: 0,
+            suspect: None,
             verified: 0,
         }
     }
@@ -184,6 +218,17 @@ impl ChainVerifier {
 
     /// Checks the next event.
     pub fn push(&mut self, event: SignedEvent) -> Result<(), ChainError> {
+        if let Some(suspect) = self.suspect.take() {
+            // This event links to the suspect: the suspect is intact, so the linked
+            // event before it changed. Otherwise the suspect changed.
+            let changed = if event.prev() == self.head.hash {
+                suspect - 1
+            } else {
+                suspect
+            };
+            self.flush()?;
+            return Err(self.error(changed, Violation::Altered { next: changed + 1 }));
+        }
         let seq = event.seq();
         let structural = if event.origin() != &self.origin {
             Some(Violation::WrongOrigin {
@@ -200,6 +245,12 @@ impl ChainVerifier {
                 expected: self.head.seq + 1,
                 found: seq,
             })
+        } else if event.prev() != self.head.hash && self.uncovered > 0 && self.suspect.is_none() {
+            // The event before is linked, vouched for only by the hash this one
+            // holds: either its body or this one changed. The next event (or this
+            // one's signature) tells which.
+            self.suspect = Some(seq);
+            None
         } else if event.prev() != self.head.hash {
             Some(Violation::BrokenLink {
                 expected: self.head.hash,
@@ -214,6 +265,23 @@ impl ChainVerifier {
             return Err(self.error(seq, violation));
         }
         self.head = ChainHead::of(&event);
+        if !event.is_signed() {
+            let violation = if event.kind().signed_alone() {
+                Some(Violation::LinkedStatement(event.kind()))
+            } else if self.uncovered >= MAX_LINKED {
+                Some(Violation::TooManyLinked)
+            } else {
+                None
+            };
+            if let Some(violation) = violation {
+                self.flush()?;
+                return Err(self.error(seq, violation));
+            }
+            self.uncovered += 1;
+            return Ok(());
+        }
+        self.pending_covered += self.uncovered + 1;
+        self.uncovered = 0;
         self.pending.push(event);
         if self.pending.len() >= BATCH {
             self.flush()?;
@@ -227,7 +295,11 @@ impl ChainVerifier {
             return Ok(());
         }
         let messages: Vec<&[u8]> = self.pending.iter().map(|e| e.body()).collect();
-        let signatures: Vec<Signature> = self.pending.iter().map(|e| e.signature()).collect();
+        let signatures: Vec<Signature> = self
+            .pending
+            .iter()
+            .filter_map(SignedEvent::signature)
+            .collect();
         let keys: Vec<VerifyingKey> = self
             .pending
             .iter()
@@ -244,14 +316,25 @@ impl ChainVerifier {
             let violation = signature_violation(&self.keys, bad);
             return Err(self.error(bad.seq(), violation));
         }
-        self.verified += self.pending.len() as u64;
+        self.verified += self.pending_covered;
+        self.pending_covered = 0;
         self.pending.clear();
         Ok(())
     }
 
-    /// Finishes verification and returns the head of the verified log.
+    /// Finishes verification and returns the head of the verified log, which
+    /// must be a signed event.
     pub fn finish(mut self) -> Result<ChainHead, ChainError> {
+        // A last event whose link broke: if its signature holds, the one before changed.
         self.flush()?;
+        if let Some(suspect) = self.suspect {
+            return Err(self.error(suspect - 1, Violation::Altered { next: suspect }));
+        }
+        if self.uncovered > 0 {
+            let first = self.head.seq - self.uncovered + 1;
+            let last = self.head.seq;
+            return Err(self.error(first, Violation::Unsigned { last }));
+        }
         Ok(self.head)
     }
 
@@ -296,6 +379,35 @@ mod tests {
                     seq as i64,
                     &draft,
                 );
+                head = ChainHead::of(&e);
+                e
+            })
+            .collect()
+    }
+
+    /// A chain of `n` events of which only those where `signed(seq)` are signed.
+    fn sealed_chain(key: &SigningKey, n: u64, signed: impl Fn(u64) -> bool) -> Vec<SignedEvent> {
+        let mut head = ChainHead::EMPTY;
+        (1..=n)
+            .map(|seq| {
+                let draft = Draft {
+                    kind: PayloadKind::NOTE,
+                    version: 1,
+                    payload: format!("note {seq}").into_bytes(),
+                };
+                let body = crate::event::Unsigned::build(
+                    &kh(),
+                    LogKind::Shared,
+                    seq,
+                    head.hash,
+                    seq as i64,
+                    &draft,
+                );
+                let e = if signed(seq) {
+                    body.sign(key)
+                } else {
+                    body.link()
+                };
                 head = ChainHead::of(&e);
                 e
             })
@@ -454,5 +566,73 @@ mod tests {
         // The new key before it was valid: a plain bad signature.
         let early = chain_by(|seq| if seq <= 60 { &old } else { &new }, 100);
         assert_eq!(run(&early).unwrap_err().violation, Violation::BadSignature);
+    }
+
+    #[test]
+    fn linked_events_are_covered_by_the_next_signature() {
+        let key = SigningKey::from_seed([3; 32]);
+        // Signed every 100th event and at the end, like a writer's batches.
+        let events = sealed_chain(&key, 250, |seq| seq.is_multiple_of(100) || seq == 250);
+        let mut v =
+            ChainVerifier::new(kh(), LogKind::Shared, key.verifying_key(), ChainHead::EMPTY);
+        for e in &events[..150] {
+            v.push(e.clone()).unwrap();
+        }
+        v.flush().unwrap();
+        assert_eq!(v.verified(), 100, "events 101 to 150 await their signature");
+        for e in &events[150..] {
+            v.push(e.clone()).unwrap();
+        }
+        assert_eq!(v.finish(), Ok(ChainHead::of(&events[249])));
+
+        // A changed linked body no longer matches the link of the event after it:
+        // it is named.
+        let mut raw = raws(&events);
+        raw[41][64] ^= 1;
+        let err = check(raw).unwrap_err();
+        assert_eq!(
+            (err.seq, err.violation),
+            (42, Violation::Altered { next: 43 })
+        );
+        // So does a change to the link a linked event holds (its own body).
+        let mut raw = raws(&events);
+        raw[41][20] ^= 1;
+        let err = check(raw).unwrap_err();
+        assert_eq!(
+            (err.seq, err.violation),
+            (42, Violation::Altered { next: 43 })
+        );
+        // And a change to the last linked event before a signed one.
+        let mut raw = raws(&events);
+        raw[98][64] ^= 1;
+        let err = check(raw).unwrap_err();
+        assert_eq!(
+            (err.seq, err.violation),
+            (99, Violation::Altered { next: 100 })
+        );
+
+        // The signature of a run's last event is bad: that event is named.
+        let mut raw = raws(&events);
+        let last = raw[99].len() - 1;
+        raw[99][last] ^= 1;
+        assert_eq!(check(raw).unwrap_err().violation, Violation::BadSignature);
+
+        // A log may not end with linked events: the first uncovered is named.
+        let err = check(raws(&events[..230])).unwrap_err();
+        assert_eq!(
+            (err.seq, err.violation.clone()),
+            (201, Violation::Unsigned { last: 230 })
+        );
+        assert!(err.to_string().contains("no signature covers it"), "{err}");
+
+        // Nor hold more than MAX_LINKED in a row.
+        let long = sealed_chain(&key, MAX_LINKED + 2, |seq| seq == MAX_LINKED + 2);
+        let err = check(raws(&long)).unwrap_err();
+        assert_eq!(
+            (err.seq, err.violation),
+            (MAX_LINKED + 1, Violation::TooManyLinked)
+        );
+        let most = sealed_chain(&key, MAX_LINKED + 1, |seq| seq == MAX_LINKED + 1);
+        assert!(check(raws(&most)).is_ok());
     }
 }

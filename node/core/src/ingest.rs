@@ -5,6 +5,11 @@
 //! (signatures in batches; strict single verification to name a bad one), the log
 //! kind (only shared events travel), sequence continuity, the previous-hash link and
 //! the payload schema.
+//! A linked event (no signature of its own) is decided like a signed one but only
+//! kept if the signed event after it in the page is accepted, which proves it: the
+//! signed body holds the hash of the one before, and so on back. A page must end
+//! with a signed event; linked events after the last one are rejected as
+//! `unsigned`.
 //! An event this node already holds is a duplicate if its body is the same, and a
 //! **fork** if a validly signed, different body claims the same sequence number:
 //! the origin equivocated. What was signed is compared, not the signature bytes, so
@@ -15,7 +20,7 @@
 //! Pure: the caller reads what it holds and stores what is accepted.
 
 use crate::chain::{ChainHead, Violation};
-use crate::event::{EventHash, LogKind, SignedEvent};
+use crate::event::{EventHash, LogKind, MAX_LINKED, SignedEvent};
 use crate::keys::{KeyHistory, Signature, VerifyingKey};
 use crate::member::MemberId;
 
@@ -43,6 +48,18 @@ pub enum Outcome {
     Reject { seq: Option<u64>, reason: Violation },
     /// The origin is halted after a fork; the event was not looked at.
     Halted,
+}
+
+/// Linked events of a page decided so far, awaiting the signed event that covers
+/// them; what to go back to if none does.
+struct Run {
+    /// Where their outcomes start.
+    from: usize,
+    /// The first one's sequence number.
+    first: u64,
+    head: ChainHead,
+    budget: crate::privacy::Budget,
+    linked: u64,
 }
 
 /// The receiving side of one origin's shared log.
@@ -134,12 +151,12 @@ impl Ingest {
         let unknown: Vec<&SignedEvent> = decoded
             .iter()
             .filter_map(|d| d.as_ref().ok())
-            .filter(|(_, known)| !known)
+            .filter(|(event, known)| !known && event.is_signed())
             .map(|(event, _)| event)
             .collect();
         let batch_ok = {
             let messages: Vec<&[u8]> = unknown.iter().map(|e| e.body()).collect();
-            let signatures: Vec<Signature> = unknown.iter().map(|e| e.signature()).collect();
+            let signatures: Vec<Signature> = unknown.iter().filter_map(|e| e.signature()).collect();
             let keys: Vec<VerifyingKey> = unknown
                 .iter()
                 .map(|e| *self.keys.key_for(e.seq()))
@@ -147,25 +164,79 @@ impl Ingest {
             ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
         };
         let mut outcomes = Vec::with_capacity(decoded.len());
+        // Linked events decided but not yet covered by a signed one.
+        let mut run: Option<Run> = None;
         for d in decoded {
+            let signed = matches!(&d, Ok((event, _)) if event.is_signed());
             let outcome = match d {
                 Err(e) => Outcome::Reject {
                     seq: None,
                     reason: Violation::Undecodable(e),
                 },
                 Ok((event, true)) if !self.halted => Outcome::Duplicate { seq: event.seq() },
+                Ok((event, _)) if !event.is_signed() && !self.halted => {
+                    let run = run.get_or_insert_with(|| Run {
+                        from: outcomes.len(),
+                        first: event.seq(),
+                        head: self.head,
+                        budget: self.budget.clone(),
+                        linked: 0,
+                    });
+                    run.linked += 1;
+                    if event.kind().signed_alone() {
+                        Outcome::Reject {
+                            seq: Some(event.seq()),
+                            reason: Violation::LinkedStatement(event.kind()),
+                        }
+                    } else if run.linked > MAX_LINKED {
+                        Outcome::Reject {
+                            seq: Some(event.seq()),
+                            reason: Violation::TooManyLinked,
+                        }
+                    } else if event.seq() <= self.head.seq {
+                        // Another body for a held sequence number, which only the
+                        // signed event after it can prove: decided there.
+                        continue;
+                    } else {
+                        self.decide_one(event, true, &held)
+                    }
+                }
                 Ok((event, _)) => {
-                    let signed = batch_ok || event.verify_strict(self.keys.key_for(event.seq()));
-                    self.decide_one(event, signed, &held)
+                    let valid = batch_ok || event.verify_strict(self.keys.key_for(event.seq()));
+                    self.decide_one(event, valid, &held)
                 }
             };
             let stop = matches!(outcome, Outcome::Reject { .. } | Outcome::Fork(_));
+            if stop {
+                // The linked events before it are not covered: drop them.
+                if let Some(run) = run.take() {
+                    self.undo(&mut outcomes, run);
+                }
+            } else if signed {
+                // Accepted or already held: it covers the run before it.
+                run = None;
+            }
             outcomes.push(outcome);
             if stop {
-                break;
+                return outcomes;
             }
         }
+        if let Some(run) = run.take() {
+            let (first, last) = (run.first, self.head.seq.max(run.first));
+            self.undo(&mut outcomes, run);
+            outcomes.push(Outcome::Reject {
+                seq: Some(first),
+                reason: Violation::Unsigned { last },
+            });
+        }
         outcomes
+    }
+
+    /// Forgets the decisions about a run of linked events no signature covered.
+    fn undo(&mut self, outcomes: &mut Vec<Outcome>, run: Run) {
+        outcomes.truncate(run.from);
+        self.head = run.head;
+        self.budget = run.budget;
     }
 
     fn decide_one(
@@ -301,6 +372,35 @@ mod tests {
                     0,
                     &draft(&format!("{prefix}{seq}")),
                 );
+                head = ChainHead::of(&e);
+                e
+            })
+            .collect()
+    }
+
+    /// Like [`history`], but only the events where `signed(seq)` are signed.
+    fn sealed(
+        key: &SigningKey,
+        n: u64,
+        prefix: &str,
+        signed: impl Fn(u64) -> bool,
+    ) -> Vec<SignedEvent> {
+        let mut head = ChainHead::EMPTY;
+        (1..=n)
+            .map(|seq| {
+                let body = crate::event::Unsigned::build(
+                    &vn(),
+                    LogKind::Shared,
+                    seq,
+                    head.hash,
+                    0,
+                    &draft(&format!("{prefix}{seq}")),
+                );
+                let e = if signed(seq) {
+                    body.sign(key)
+                } else {
+                    body.link()
+                };
                 head = ChainHead::of(&e);
                 e
             })
@@ -451,7 +551,7 @@ mod tests {
             ours[0].body(),
             &key.verifying_key(),
         );
-        assert_ne!(other, ours[0].signature());
+        assert_ne!(Some(other), ours[0].signature());
         let mut resigned = ours[0].body().to_vec();
         resigned.extend_from_slice(&other.to_bytes());
         assert!(
@@ -569,5 +669,82 @@ mod tests {
             } => assert!(problem.contains("only its author may"), "{problem}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn linked_events_are_kept_only_under_a_valid_signature() {
+        let key = SigningKey::from_seed([1; 32]);
+        let every_tenth = |seq: u64| seq.is_multiple_of(10);
+        let events = sealed(&key, 30, "n", every_tenth);
+        let mut ingest = Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY);
+        let mut held = BTreeMap::new();
+        // A page ending in linked events: the covered part goes in, the rest is
+        // rejected as unsigned.
+        let out = ingest.decide(raws(&events[..25]), |s| held.get(&s).copied());
+        apply(&mut held, &out);
+        assert_eq!(out.len(), 21, "{out:?}");
+        assert!(out[..20].iter().all(|o| matches!(o, Outcome::Append(_))));
+        assert_eq!(
+            out[20],
+            Outcome::Reject {
+                seq: Some(21),
+                reason: Violation::Unsigned { last: 25 }
+            }
+        );
+        assert_eq!(ingest.head(), ChainHead::of(&events[19]));
+
+        // A run whose signature is bad: none of it goes in.
+        let mut forged = raws(&events[20..30]);
+        let last = forged[9].len() - 1;
+        forged[9][last] ^= 1;
+        let out = ingest.decide(forged, |s| held.get(&s).copied());
+        assert_eq!(
+            out,
+            vec![Outcome::Reject {
+                seq: Some(30),
+                reason: Violation::BadSignature
+            }]
+        );
+        assert_eq!(ingest.head(), ChainHead::of(&events[19]));
+
+        // A linked body changed in transit: the link after it breaks, nothing goes in.
+        let mut changed = raws(&events[20..30]);
+        let at = changed[3].len() - 1;
+        changed[3][at] ^= 1;
+        let out = ingest.decide(changed, |s| held.get(&s).copied());
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(matches!(
+            out[0],
+            Outcome::Reject {
+                seq: Some(25),
+                reason: Violation::BrokenLink { .. }
+            }
+        ));
+        assert_eq!(ingest.head(), ChainHead::of(&events[19]));
+
+        // The whole run, duplicates first: in.
+        let out = ingest.decide(raws(&events[15..30]), |s| held.get(&s).copied());
+        apply(&mut held, &out);
+        assert_eq!(
+            out.iter()
+                .filter(|o| matches!(o, Outcome::Append(_)))
+                .count(),
+            10
+        );
+        assert_eq!(ingest.head(), ChainHead::of(&events[29]));
+
+        // Another history signed by VN for the same sequence numbers: a fork,
+        // proven at its first signed event.
+        let other = sealed(&key, 10, "other", every_tenth);
+        let out = ingest.decide(raws(&other), |s| held.get(&s).copied());
+        match out.as_slice() {
+            [Outcome::Fork(fork)] => {
+                assert_eq!(fork.seq, 10);
+                assert_eq!(fork.held, events[9].hash());
+                assert!(fork.received.is_signed());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(ingest.is_halted());
     }
 }

@@ -69,6 +69,13 @@ impl PayloadKind {
         )
     }
 
+    /// Kinds every event of which carries its own signature: statements cited on
+    /// their own (releases and every plan record), which a reader checks one by
+    /// one without the log around them. Notes and private records may be linked.
+    pub fn signed_alone(self) -> bool {
+        !self.is_private() && self != PayloadKind::NOTE
+    }
+
     pub fn name(self) -> Option<&'static str> {
         Self::KNOWN
             .iter()

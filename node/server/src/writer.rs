@@ -4,10 +4,15 @@
 //! ```text
 //!  append() ──Job──▶ channel ──▶ writer thread: take every waiting job (up to
 //!  append() ──Job──▶           │   MAX_GROUP events), build bodies in order, sign
-//!  append() ──Job──▶           │   them (in parallel for large groups), update
+//!  append() ──Job──▶           │   each job's last (in parallel for many), update
 //!     ▲                        │   projections, one WriteBatch, one fdatasync
 //!     └──── receipts ◀─────────┘
 //! ```
+//!
+//! Only the last event of each job is signed, every release and plan record, and one every [`MAX_LINKED`]` + 1`
+//! events or [`SEAL_BYTES`] of a longer job; the events between are linked (see
+//! `remedy_core::event`): a 1,000-event append costs four signatures. A log's
+//! durable head is therefore always a signed event.
 //!
 //! Callers get their receipts only after the batch holding their events is
 //! durable. Signing and syncing are pipelined: a committer thread syncs one group
@@ -18,7 +23,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use remedy_core::event::MAX_PAYLOAD;
+use remedy_core::event::{MAX_LINKED, MAX_PAYLOAD};
 use remedy_core::{
     ChainHead, Draft, EventHash, LogKind, MemberId, SignedEvent, SigningKey, Unsigned,
 };
@@ -31,8 +36,11 @@ use crate::store::{Commit, LogId, Store};
 /// Most events one commit carries. Large enough that 64 waiting writers, or one
 /// 1,000-event batch, go in one commit; small enough to bound a commit's memory.
 pub const MAX_GROUP: usize = 4096;
-/// Groups at least this large are signed on several threads.
+/// Groups with at least this many signatures are signed on several threads.
 const PARALLEL_SIGNING_FROM: usize = 256;
+/// A run of linked events is closed by a signature once its bodies reach this
+/// size, which bounds a replication page (pages end at signed events).
+pub const SEAL_BYTES: usize = 1 << 20;
 
 /// Proof that an event is durable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -341,9 +349,21 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
             LogKind::Private => &mut after.private,
         };
         let mut mine = Vec::with_capacity(job.drafts.len());
+        let last = job.drafts.len();
+        let (mut linked, mut linked_bytes) = (0, 0);
         // Each draft is dropped once its body is built: large imports are not held twice.
-        for draft in std::mem::take(&mut job.drafts) {
+        for (i, draft) in std::mem::take(&mut job.drafts).into_iter().enumerate() {
             let body = Unsigned::build(origin, job.log, head.seq + 1, head.hash, time_ms, &draft);
+            linked_bytes += body.len();
+            let sign = i + 1 == last
+                || linked == MAX_LINKED
+                || linked_bytes >= SEAL_BYTES
+                || draft.kind.signed_alone();
+            (linked, linked_bytes) = if sign {
+                (0, 0)
+            } else {
+                (linked + 1, linked_bytes)
+            };
             *head = ChainHead {
                 seq: body.seq(),
                 hash: body.hash(),
@@ -352,7 +372,7 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
                 seq: body.seq(),
                 hash: body.hash(),
             });
-            unsigned.push(body);
+            unsigned.push((body, sign));
         }
         receipts.push(mine);
     }
@@ -433,16 +453,19 @@ fn commit_group(store: &dyn Store, group: Group) -> bool {
     }
 }
 
-/// Signs bodies, spreading large groups over the available cores. Order is kept.
-fn sign_all(unsigned: Vec<Unsigned>, key: &SigningKey) -> Vec<SignedEvent> {
+/// Signs the bodies marked to be signed and links the others, spreading many
+/// signatures over the available cores. Order is kept.
+fn sign_all(unsigned: Vec<(Unsigned, bool)>, key: &SigningKey) -> Vec<SignedEvent> {
+    let finish = |(u, sign): (Unsigned, bool)| if sign { u.sign(key) } else { u.link() };
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    if unsigned.len() < PARALLEL_SIGNING_FROM || threads == 1 {
-        return unsigned.into_iter().map(|u| u.sign(key)).collect();
+    let signatures = unsigned.iter().filter(|(_, sign)| *sign).count();
+    if signatures < PARALLEL_SIGNING_FROM || threads == 1 {
+        return unsigned.into_iter().map(finish).collect();
     }
     let chunk = unsigned.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<Unsigned>> = Vec::with_capacity(threads);
+    let mut chunks: Vec<Vec<(Unsigned, bool)>> = Vec::with_capacity(threads);
     let mut rest = unsigned;
     while rest.len() > chunk {
         let tail = rest.split_off(chunk);
@@ -453,9 +476,7 @@ fn sign_all(unsigned: Vec<Unsigned>, key: &SigningKey) -> Vec<SignedEvent> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|part| {
-                scope.spawn(move || part.into_iter().map(|u| u.sign(key)).collect::<Vec<_>>())
-            })
+            .map(|part| scope.spawn(move || part.into_iter().map(finish).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -538,13 +559,33 @@ mod tests {
         for t in tasks {
             all.extend(t.await.expect("task"));
         }
-        // A large batch exercises parallel signing.
+        // A large batch is signed every MAX_LINKED + 1 events and at its end;
+        // the events between are linked.
         let receipts = writer
             .append(LogKind::Shared, (0..1000).map(draft).collect())
             .await
             .expect("batch");
         assert_eq!(receipts.len(), 1000);
         assert!(receipts.windows(2).all(|w| w[1].seq == w[0].seq + 1));
+        let first = receipts[0].seq;
+        let signed: Vec<u64> = store
+            .range(&LogId::Own(LogKind::Shared), 1, usize::MAX)
+            .expect("range")
+            .into_iter()
+            .filter(|(_, raw)| remedy_core::event::is_signed(raw))
+            .map(|(seq, _)| seq)
+            .collect();
+        let run = MAX_LINKED + 1;
+        assert_eq!(
+            signed[signed.len() - 4..],
+            [
+                first + run - 1,
+                first + 2 * run - 1,
+                first + 3 * run - 1,
+                first + 999
+            ]
+        );
+        assert_eq!(signed.len(), 48 * 20 + 4, "every single append is signed");
 
         let shared = verify(&store, &key, LogKind::Shared);
         let private = verify(&store, &key, LogKind::Private);

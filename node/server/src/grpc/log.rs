@@ -252,7 +252,9 @@ impl LogService {
                 let (store, from) = (self.store.clone(), *next);
                 let key = crate::merkle::checkpoint_key(origin);
                 let read = move || -> Result<_, crate::store::StoreError> {
-                    let page = store.range(&log, from, PAGE_EVENTS)?;
+                    // Room to reach the signed event that ends a run.
+                    let limit = PAGE_EVENTS + remedy_core::event::MAX_LINKED as usize;
+                    let page = store.range(&log, from, limit)?;
                     let checkpoint = store.projection(&key)?;
                     Ok((page, checkpoint))
                 };
@@ -267,16 +269,7 @@ impl LogService {
                         return;
                     }
                 };
-                let mut events = Vec::with_capacity(page.len());
-                let mut bytes = 0;
-                for (seq, raw) in page {
-                    if bytes > 0 && bytes + raw.len() > PAGE_BYTES {
-                        break;
-                    }
-                    bytes += raw.len();
-                    *next = seq + 1;
-                    events.push(pb::SignedEvent { raw });
-                }
+                let events = page_events(page, next);
                 if events.is_empty() {
                     continue;
                 }
@@ -334,4 +327,35 @@ impl LogService {
 fn count(sent: &std::sync::atomic::AtomicU64, page: &pb::Page) {
     let bytes = prost::Message::encoded_len(page) as u64;
     sent.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The events of one replication page from `read` (in order): up to
+/// [`PAGE_EVENTS`] events or [`PAGE_BYTES`], ending at a signed event, since the
+/// follower can only accept linked events together with the signature that
+/// covers them. Advances `next` past them.
+fn page_events(read: Vec<(u64, Vec<u8>)>, next: &mut u64) -> Vec<pb::SignedEvent> {
+    let mut events = Vec::with_capacity(read.len().min(PAGE_EVENTS));
+    // Bytes taken, and how many of the events taken a signature covers.
+    let (mut bytes, mut covered) = (0, 0);
+    for (seq, raw) in read {
+        let full = events.len() >= PAGE_EVENTS || bytes + raw.len() > PAGE_BYTES;
+        if full && covered > 0 && covered == events.len() {
+            break;
+        }
+        bytes += raw.len();
+        let signed = remedy_core::event::is_signed(&raw);
+        events.push((seq, pb::SignedEvent { raw }));
+        if signed {
+            covered = events.len();
+        }
+    }
+    // A stored log ends with a signed event, so a read reaches one unless the log
+    // breaks the format; then the follower is sent it and says what is wrong.
+    if covered > 0 {
+        events.truncate(covered);
+    }
+    if let Some((seq, _)) = events.last() {
+        *next = seq + 1;
+    }
+    events.into_iter().map(|(_, e)| e).collect()
 }
