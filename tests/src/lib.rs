@@ -84,14 +84,21 @@ pub fn free_addr() -> SocketAddr {
 
 /// The first of `n` consecutive loopback ports that are free now. They are picked
 /// below Linux's ephemeral range (32768 and up), so the outgoing connections of
-/// other tests cannot take them between this check and the node binding them.
+/// other tests cannot take them between this check and the node binding them,
+/// and never twice in one process: a port handed out but not yet bound is free
+/// too (with 50 nodes, a repeat in 12,000 ports is likely).
 pub fn free_port_block(n: u16) -> u16 {
     use rand::Rng;
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
     let mut rng = rand::thread_rng();
     loop {
         let base = rng.gen_range(20_000..32_000 - n);
-        let free = (base..base + n).all(|p| TcpListener::bind(("127.0.0.1", p)).is_ok());
+        let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+        let free = (base..base + n)
+            .all(|p| !given.contains(&p) && TcpListener::bind(("127.0.0.1", p)).is_ok());
         if free {
+            given.extend(base..base + n);
             return base;
         }
     }
