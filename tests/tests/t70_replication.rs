@@ -56,7 +56,7 @@ async fn four_members_converge_and_a_coordinator_reads_every_origin_through_any_
         "KH,ID,VN,JP",
         &["--coordinator", "ILO", "--auditor", "AUD"],
     )?;
-    let (dirs, _running) = start_all(&fed, &members).await?;
+    let (dirs, mut running) = start_all(&fed, &members).await?;
     let channels = operator_channels(&dirs).await?;
 
     // Every member appends, at the same time; private events too, which stay home.
@@ -114,6 +114,12 @@ async fn four_members_converge_and_a_coordinator_reads_every_origin_through_any_
         ok && stdout.contains("healthy") && stdout.contains("connected"),
         "{stdout}"
     );
+
+    // A node stopping while its peers follow it ends their streams and stops
+    // without waiting out the grace period for open connections.
+    running[0].stop().await?;
+    let log = std::fs::read_to_string(dirs["KH"].log_path())?;
+    assert!(!log.contains("connections still open"), "{log}");
     Ok(())
 }
 

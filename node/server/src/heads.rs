@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use remedy_core::MemberId;
 use tokio::sync::watch;
@@ -18,6 +19,8 @@ pub struct Heads {
     heads: RwLock<BTreeMap<MemberId, u64>>,
     /// Counts changes; followers wait for it to move.
     changed: watch::Sender<u64>,
+    /// Set when the node stops: followers end their streams.
+    closed: AtomicBool,
 }
 
 impl Default for Heads {
@@ -25,6 +28,7 @@ impl Default for Heads {
         Self {
             heads: RwLock::default(),
             changed: watch::Sender::new(0),
+            closed: AtomicBool::new(false),
         }
     }
 }
@@ -47,6 +51,17 @@ impl Heads {
     /// (a peer's cosignature was added), and they pass it on.
     pub fn touch(&self) {
         self.changed.send_modify(|n| *n += 1);
+    }
+
+    /// The node is stopping: wakes the followers, which end their streams, so
+    /// that the peers' connections close and the server can stop at once.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.changed.send_modify(|n| *n += 1);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
     }
 
     /// The head of `origin`; 0 when nothing is held.

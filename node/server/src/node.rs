@@ -246,9 +246,11 @@ impl Node {
         // theirs open get SHUTDOWN_GRACE before the node stops regardless.
         let stopping = Arc::new(tokio::sync::Notify::new());
         let signal = {
-            let stopping = stopping.clone();
+            let (stopping, heads) = (stopping.clone(), heads.clone());
             async move {
                 shutdown.await;
+                // Follow streams end, so the peers' connections close.
+                heads.close();
                 stopping.notify_one();
             }
         };

@@ -226,6 +226,9 @@ impl LogService {
         }
         loop {
             grown.borrow_and_update();
+            if self.heads.is_closed() {
+                return;
+            }
             let mut sent = false;
             for (origin, next) in positions.iter_mut() {
                 let head = self.heads.get(origin);
