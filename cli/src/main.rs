@@ -102,6 +102,20 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Demo(_)) {
+        // Like any Unix filter: end quietly when the reader goes away
+        // (`remedy log read | head`), instead of panicking in `println!`. Not
+        // for the demo, which must stop the nodes it started.
+        // SAFETY: called before any other thread exists; it only resets the
+        // disposition of SIGPIPE to the default. The one unsafe block of the CLI.
+        #[allow(unsafe_code)]
+        let _ = unsafe {
+            nix::sys::signal::signal(
+                nix::sys::signal::Signal::SIGPIPE,
+                nix::sys::signal::SigHandler::SigDfl,
+            )
+        };
+    }
     let context = client::Context {
         dir: cli.dir,
         node: cli.node,

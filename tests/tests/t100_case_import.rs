@@ -313,3 +313,36 @@ async fn an_import_cut_by_sigkill_happened_whole_or_not_at_all() -> anyhow::Resu
     );
     Ok(())
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_cli_quietly() -> anyhow::Result<()> {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    // `remedy cases generate ... | head -c 100`: the CLI ends by SIGPIPE, as a
+    // Unix filter does, with no panic and no error message.
+    let mut child = Command::new(binary("remedy"))
+        .args(["cases", "generate", "--member", "VN", "--count", "2000000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stdout = child.stdout.take().unwrap();
+    let mut head = [0u8; 100];
+    stdout.read_exact(&mut head)?;
+    drop(stdout);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still writing to a closed pipe"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr)?;
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    Ok(())
+}
