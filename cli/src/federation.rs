@@ -72,9 +72,14 @@ pub enum Command {
         /// Auditors (read only).
         #[arg(long, value_delimiter = ',')]
         auditor: Vec<MemberId>,
-        /// First node port on 127.0.0.1; nodes get PORT, PORT+1, ...
+        /// First node port; nodes get PORT, PORT+1, ...
         #[arg(long, default_value_t = 7401)]
         base_port: u16,
+        /// The host of every node's endpoint: an address, or a name the nodes and
+        /// clients resolve when they connect (a node with a name listens on every
+        /// interface).
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
         #[command(flatten)]
         settings: Settings,
     },
@@ -190,8 +195,16 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             coordinator,
             auditor,
             base_port,
+            host,
             settings,
-        } => bootstrap(&out, &members, &coordinator, &auditor, base_port, &settings),
+        } => bootstrap(
+            &out,
+            &members,
+            &coordinator,
+            &auditor,
+            (&host, base_port),
+            &settings,
+        ),
     }
 }
 
@@ -368,7 +381,7 @@ fn bootstrap(
     nodes: &[MemberId],
     coordinators: &[MemberId],
     auditors: &[MemberId],
-    base_port: u16,
+    (host, base_port): (&str, u16),
     settings: &Settings,
 ) -> anyhow::Result<()> {
     let mut parties: Vec<(MemberId, Role)> =
@@ -388,7 +401,7 @@ fn bootstrap(
             port = port
                 .checked_add(1)
                 .context("--base-port leaves no room for every node")?;
-            format!("127.0.0.1:{}", port - 1)
+            format!("{host}:{}", port - 1)
         } else {
             String::new()
         };
@@ -414,7 +427,7 @@ fn bootstrap(
         save_manifest(&out.join(id.as_str()).join(FEDERATION_FILE), &manifest)?;
     }
     println!(
-        "bootstrapped {} parties in {} (nodes on 127.0.0.1:{base_port} upwards); manifest signed by {}",
+        "bootstrapped {} parties in {} (nodes on {host}:{base_port} upwards); manifest signed by {}",
         parties.len(),
         out.display(),
         nodes

@@ -234,3 +234,36 @@ async fn a_partition_heals_and_events_are_relayed_around_it() -> anyhow::Result<
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn endpoints_may_be_host_names() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    bootstrap(
+        &fed,
+        "KH,ID",
+        &["--coordinator", "ILO", "--host", "localhost"],
+    )?;
+    let manifest = std::fs::read_to_string(fed.join("KH/federation.toml"))?;
+    assert!(manifest.contains("endpoint = \"localhost:"), "{manifest}");
+    let (dirs, _running) = start_all(&fed, &["KH", "ID"]).await?;
+    let channels = operator_channels(&dirs).await?;
+    // ID dials KH by name (resolved when it connects; `localhost` may give ::1
+    // first, where nothing listens, then 127.0.0.1).
+    append_notes(channels["KH"].clone(), LogKind::Shared, 1, 5, 100).await?;
+    wait_heights(&channels, &expect(&[("KH", 5)]), CONVERGE).await?;
+    // The coordinator, with no --node, reaches the first node by its name, and
+    // sees it healthy once KH has reached ID too (KH started first, so its first
+    // attempt failed and it retries after a backoff).
+    let deadline = std::time::Instant::now() + CONVERGE;
+    loop {
+        let (ok, stdout, stderr) = remedy(&["--dir", path_arg(&fed.join("ILO")), "status"])?;
+        if ok {
+            assert!(stdout.contains("localhost:"), "{stdout}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{stdout}{stderr}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(())
+}

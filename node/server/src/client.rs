@@ -57,6 +57,19 @@ impl Target {
 
 /// Works out the node to reach from an identity folder: `node` if given, else the
 /// folder's own node (node.toml), else the first node member of its manifest.
+/// The addresses of an endpoint: `IP:PORT` as it is, `HOST:PORT` through the
+/// system's resolver (at each call, so a changed DNS record is followed).
+pub fn resolve(endpoint: &str) -> Vec<SocketAddr> {
+    use std::net::ToSocketAddrs as _;
+    if let Ok(addr) = endpoint.parse() {
+        return vec![addr];
+    }
+    endpoint
+        .to_socket_addrs()
+        .map(|addrs| addrs.collect())
+        .unwrap_or_default()
+}
+
 pub fn target(dir: &Path, node: Option<SocketAddr>) -> Result<Target, ConnectError> {
     let setup = |m: String| ConnectError::Setup(m);
     let manifest_path = dir.join(FEDERATION_FILE);
@@ -87,7 +100,7 @@ pub fn target(dir: &Path, node: Option<SocketAddr>) -> Result<Target, ConnectErr
     let member = match (node, &own) {
         (Some(addr), _) => manifest
             .nodes()
-            .find(|m| m.endpoint.parse::<SocketAddr>().ok() == Some(addr))
+            .find(|m| resolve(&m.endpoint).contains(&addr))
             .ok_or_else(|| {
                 setup(format!(
                     "--node {addr} is not the endpoint of any node in {}",
@@ -109,9 +122,9 @@ pub fn target(dir: &Path, node: Option<SocketAddr>) -> Result<Target, ConnectErr
     let addr = match (node, &own) {
         (Some(addr), _) => addr,
         (None, Some(config)) if config.member == member.id => config.listen,
-        _ => member.endpoint.parse().map_err(|_| {
+        _ => reachable(&resolve(&member.endpoint)).ok_or_else(|| {
             setup(format!(
-                "endpoint {:?} of {} is not an address; pass --node",
+                "endpoint {:?} of {} resolves to no address that accepts connections; pass --node IP:PORT",
                 member.endpoint, member.id
             ))
         })?,
@@ -130,6 +143,21 @@ pub fn target(dir: &Path, node: Option<SocketAddr>) -> Result<Target, ConnectErr
         member: Some(member.id.clone()),
         tls: Some((identity, pin)),
     })
+}
+
+/// The first of `addrs` that accepts a TCP connection (a name such as
+/// `localhost` may give an IPv6 address the node does not listen on first).
+fn reachable(addrs: &[SocketAddr]) -> Option<SocketAddr> {
+    let timeout = Duration::from_secs(2);
+    match addrs {
+        [] => None,
+        [only] => Some(*only),
+        _ => addrs
+            .iter()
+            .find(|a| std::net::TcpStream::connect_timeout(a, timeout).is_ok())
+            .or(addrs.first())
+            .copied(),
+    }
 }
 
 /// Connects to the target: mutual TLS when the folder has a manifest.

@@ -352,21 +352,44 @@ impl Replication {
         let member = manifest
             .member(peer)
             .ok_or_else(|| format!("{peer} is not in the manifest"))?;
-        let addr = match self.overrides.get(peer) {
-            Some(addr) => *addr,
-            None => member.endpoint.parse().map_err(|_| {
-                format!(
-                    "endpoint {:?} is not HOST:PORT with a numeric host; set [peers] in node.toml",
-                    member.endpoint
-                )
-            })?,
+        // An override, or the manifest's endpoint resolved now (a host name may
+        // give several addresses: the first that connects).
+        let addrs = match self.overrides.get(peer) {
+            Some(addr) => vec![*addr],
+            None => {
+                let endpoint = member.endpoint.clone();
+                let addrs = tokio::task::spawn_blocking(move || crate::client::resolve(&endpoint))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if addrs.is_empty() {
+                    return Err(format!(
+                        "endpoint {:?} resolves to no address (HOST:PORT, or set [peers] in node.toml)",
+                        member.endpoint
+                    ));
+                }
+                addrs
+            }
         };
-        let endpoint = addr.to_string();
+        let endpoint = match self.overrides.get(peer) {
+            Some(addr) => addr.to_string(),
+            None => member.endpoint.clone(),
+        };
         self.set_peer(peer, &endpoint, Link::Connecting, String::new());
         let pin = parse_fingerprint(&member.tls_fingerprint)
             .ok_or_else(|| "the manifest's tls_fingerprint is malformed".to_string())?;
-        let target = Target::peer(addr, peer.clone(), self.identity.clone(), pin);
-        let channel = connect(&target).await.map_err(|e| e.to_string())?;
+        let mut failure = String::new();
+        let mut connected = None;
+        for addr in addrs {
+            let target = Target::peer(addr, peer.clone(), self.identity.clone(), pin);
+            match connect(&target).await {
+                Ok(channel) => {
+                    connected = Some(channel);
+                    break;
+                }
+                Err(e) => failure = e.to_string(),
+            }
+        }
+        let channel = connected.ok_or(failure)?;
         let mut log =
             pb::log_client::LogClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE);
         let positions: Vec<pb::Position> = lock(&self.origins)
