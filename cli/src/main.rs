@@ -103,18 +103,7 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Demo(_)) {
-        // Like any Unix filter: end quietly when the reader goes away
-        // (`remedy log read | head`), instead of panicking in `println!`. Not
-        // for the demo, which must stop the nodes it started.
-        // SAFETY: called before any other thread exists; it only resets the
-        // disposition of SIGPIPE to the default. The one unsafe block of the CLI.
-        #[allow(unsafe_code)]
-        let _ = unsafe {
-            nix::sys::signal::signal(
-                nix::sys::signal::Signal::SIGPIPE,
-                nix::sys::signal::SigHandler::SigDfl,
-            )
-        };
+        end_quietly_when_the_reader_goes_away();
     }
     let context = client::Context {
         dir: cli.dir,
@@ -146,6 +135,7 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(BROKEN_PIPE),
         Err(e) => {
             eprintln!("error: {e:#}");
             // A request that meets a closed connection is, with mutual TLS, most often
@@ -165,4 +155,40 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The exit status of a command whose reader went away (`remedy ... | head`): what
+/// a shell reports for a filter ended by SIGPIPE (128 + 13).
+const BROKEN_PIPE: u8 = 141;
+
+/// Like a Unix filter, end quietly when standard output's reader goes away,
+/// instead of panicking in `println!`. (SIGPIPE itself stays ignored, as Rust
+/// sets it: a write to a socket the node closed must stay an error, not kill
+/// the process.) Not for the demo, which must stop the nodes it started.
+fn end_quietly_when_the_reader_goes_away() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(BROKEN_PIPE.into());
+        }
+        default(info);
+    }));
+}
+
+/// Whether an error is standard output's reader having gone away.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
 }

@@ -43,7 +43,26 @@ enum Command {
     RebuildViews,
 }
 
+/// mimalloc's `mi_option_purge_delay` (`mimalloc.h`, v2): how long freed memory
+/// stays resident before it is returned to the system.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Returns freed memory to the system at once rather than after mimalloc's default
+/// 10 ms. A node's work comes in bursts (an import, a replication catch-up) on
+/// up to 18 threads, each with its own heap: with the delay, freed pages of every
+/// heap stay resident and the demo's nodes peaked at 85 to 111 MiB; without it,
+/// at 59 to 73 MiB (four runs each, same machine).
+fn return_freed_memory_at_once() {
+    // SAFETY: sets one of mimalloc's documented options to a documented value;
+    // mimalloc reads its options atomically, so this is sound at any time.
+    #[allow(unsafe_code)]
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+    }
+}
+
 fn main() -> std::process::ExitCode {
+    return_freed_memory_at_once();
     let args = Args::parse();
     init_tracing(args.log_format);
     match run(args) {

@@ -99,13 +99,20 @@ const NOTES: &str = r#"
   own, only with the events up to its signature (releases and plan records, which
   are cited on their own, stay signed one by one).
 
+- **Freed memory returned at once (issue 9).** mimalloc kept freed pages resident for
+  10 ms per thread heap; a node's bursts (an import, a catch-up) on up to 18 threads
+  left them all resident: the demo's four nodes peaked at 85 to 111 MiB (`remedy demo
+  --exit`, eight runs), over the 100 MiB target in two. With the purge delay set to
+  0 at start, they peak at 57 to 74 MiB (four runs), and this run's figures above
+  include the change.
 - **Cosigned checkpoints sent at once (issue 9).** A node passed on a checkpoint it had
   just cosigned only with the origin's next event, so a peer could wait for it forever
   (and equivocation evidence with it). It is now sent when cosigned: bytes each member
   sends per event rose from 3,230 / 4,533 / 7,121 (10 / 20 / 50 members, full run of
   2026-11-27 23:32 UTC) to the figures above, still growing like log N. Delivery to
-  all 50 moved from 398 to 682 ms median between those runs, while the four-node
-  propagation of the same runs moved from 4.1 to 6.4 ms: the machine was slower too.
+  all 50 took 398 ms (median) in that run and 682 and 605 ms in the two full runs
+  since, while the four-node propagation of the same runs moved from 4.1 to 6.4 and
+  6.7 ms: part of it is the machine.
 - **Merkle rows from level 4 (issue 9).** The tree of every log was kept as one row per
   subtree of two leaves or more: about one 70-byte row per event. Rows now start at
   subtrees of 16 leaves; smaller ones are rehashed from at most 8 stored events when
