@@ -344,6 +344,46 @@ impl ChainVerifier {
     }
 }
 
+/// Test logs, shared by the tests of this crate.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::ChainHead;
+    use crate::event::{Draft, LogKind, SignedEvent, Unsigned};
+    use crate::keys::SigningKey;
+    use crate::member::MemberId;
+    use crate::payload::PayloadKind;
+
+    /// A shared log of `n` notes by `origin` (texts from `text`, time = sequence
+    /// number) in which only the events where `signed(seq)` are signed.
+    pub fn notes(
+        key: &SigningKey,
+        origin: &MemberId,
+        n: u64,
+        text: impl Fn(u64) -> String,
+        signed: impl Fn(u64) -> bool,
+    ) -> Vec<SignedEvent> {
+        let mut head = ChainHead::EMPTY;
+        (1..=n)
+            .map(|seq| {
+                let draft = Draft {
+                    kind: PayloadKind::NOTE,
+                    version: 1,
+                    payload: text(seq).into_bytes(),
+                };
+                let body =
+                    Unsigned::build(origin, LogKind::Shared, seq, head.hash, seq as i64, &draft);
+                let e = if signed(seq) {
+                    body.sign(key)
+                } else {
+                    body.link()
+                };
+                head = ChainHead::of(&e);
+                e
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -385,33 +425,9 @@ mod tests {
             .collect()
     }
 
-    /// A chain of `n` events of which only those where `signed(seq)` are signed.
+    /// A chain of `n` notes by KH of which only those where `signed(seq)` are signed.
     fn sealed_chain(key: &SigningKey, n: u64, signed: impl Fn(u64) -> bool) -> Vec<SignedEvent> {
-        let mut head = ChainHead::EMPTY;
-        (1..=n)
-            .map(|seq| {
-                let draft = Draft {
-                    kind: PayloadKind::NOTE,
-                    version: 1,
-                    payload: format!("note {seq}").into_bytes(),
-                };
-                let body = crate::event::Unsigned::build(
-                    &kh(),
-                    LogKind::Shared,
-                    seq,
-                    head.hash,
-                    seq as i64,
-                    &draft,
-                );
-                let e = if signed(seq) {
-                    body.sign(key)
-                } else {
-                    body.link()
-                };
-                head = ChainHead::of(&e);
-                e
-            })
-            .collect()
+        testing::notes(key, &kh(), n, |seq| format!("note {seq}"), signed)
     }
 
     /// Runs the verifier over raw events; returns the head or the error.
@@ -585,31 +601,18 @@ mod tests {
         }
         assert_eq!(v.finish(), Ok(ChainHead::of(&events[249])));
 
-        // A changed linked body no longer matches the link of the event after it:
-        // it is named.
-        let mut raw = raws(&events);
-        raw[41][64] ^= 1;
-        let err = check(raw).unwrap_err();
-        assert_eq!(
-            (err.seq, err.violation),
-            (42, Violation::Altered { next: 43 })
-        );
-        // So does a change to the link a linked event holds (its own body).
-        let mut raw = raws(&events);
-        raw[41][20] ^= 1;
-        let err = check(raw).unwrap_err();
-        assert_eq!(
-            (err.seq, err.violation),
-            (42, Violation::Altered { next: 43 })
-        );
-        // And a change to the last linked event before a signed one.
-        let mut raw = raws(&events);
-        raw[98][64] ^= 1;
-        let err = check(raw).unwrap_err();
-        assert_eq!(
-            (err.seq, err.violation),
-            (99, Violation::Altered { next: 100 })
-        );
+        // A changed linked body no longer matches the link of the event after it,
+        // which names it: a payload byte of event 42, a byte of the link event 42
+        // holds, a payload byte of the last linked event before a signed one.
+        for (index, byte, named) in [(41, 64, 42), (41, 20, 42), (98, 64, 99)] {
+            let mut raw = raws(&events);
+            raw[index][byte] ^= 1;
+            let err = check(raw).unwrap_err();
+            assert_eq!(
+                (err.seq, err.violation),
+                (named, Violation::Altered { next: named + 1 })
+            );
+        }
 
         // The signature of a run's last event is bad: that event is named.
         let mut raw = raws(&events);

@@ -385,26 +385,7 @@ mod tests {
         prefix: &str,
         signed: impl Fn(u64) -> bool,
     ) -> Vec<SignedEvent> {
-        let mut head = ChainHead::EMPTY;
-        (1..=n)
-            .map(|seq| {
-                let body = crate::event::Unsigned::build(
-                    &vn(),
-                    LogKind::Shared,
-                    seq,
-                    head.hash,
-                    0,
-                    &draft(&format!("{prefix}{seq}")),
-                );
-                let e = if signed(seq) {
-                    body.sign(key)
-                } else {
-                    body.link()
-                };
-                head = ChainHead::of(&e);
-                e
-            })
-            .collect()
+        crate::chain::testing::notes(key, &vn(), n, |seq| format!("{prefix}{seq}"), signed)
     }
 
     fn raws(events: &[SignedEvent]) -> Vec<Vec<u8>> {

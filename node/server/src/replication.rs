@@ -354,25 +354,21 @@ impl Replication {
             .ok_or_else(|| format!("{peer} is not in the manifest"))?;
         // An override, or the manifest's endpoint resolved now (a host name may
         // give several addresses: the first that connects).
-        let addrs = match self.overrides.get(peer) {
-            Some(addr) => vec![*addr],
+        let (endpoint, addrs) = match self.overrides.get(peer) {
+            Some(addr) => (addr.to_string(), vec![*addr]),
             None => {
                 let endpoint = member.endpoint.clone();
-                let addrs = tokio::task::spawn_blocking(move || crate::client::resolve(&endpoint))
+                let resolve = endpoint.clone();
+                let addrs = tokio::task::spawn_blocking(move || crate::client::resolve(&resolve))
                     .await
                     .map_err(|e| e.to_string())?;
                 if addrs.is_empty() {
                     return Err(format!(
-                        "endpoint {:?} resolves to no address (HOST:PORT, or set [peers] in node.toml)",
-                        member.endpoint
+                        "endpoint {endpoint:?} resolves to no address (HOST:PORT, or set [peers] in node.toml)"
                     ));
                 }
-                addrs
+                (endpoint, addrs)
             }
-        };
-        let endpoint = match self.overrides.get(peer) {
-            Some(addr) => addr.to_string(),
-            None => member.endpoint.clone(),
         };
         self.set_peer(peer, &endpoint, Link::Connecting, String::new());
         let pin = parse_fingerprint(&member.tls_fingerprint)
