@@ -115,12 +115,19 @@ fn generate(member: &MemberId, count: u64, seed: u64, from: Date, to: Date) -> a
     }
     let stdout = std::io::stdout().lock();
     let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, stdout));
-    out.write_record(COLUMNS)?;
-    for case in remedy_core::synthetic::generate(member, count, seed, from, to) {
-        out.write_record(case.to_row())?;
+    let written = (|| -> csv::Result<()> {
+        out.write_record(COLUMNS)?;
+        for case in remedy_core::synthetic::generate(member, count, seed, from, to) {
+            out.write_record(case.to_row())?;
+        }
+        Ok(out.flush()?)
+    })();
+    match written {
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) => {
+            Err(crate::ReaderGone.into())
+        }
+        other => Ok(other?),
     }
-    out.flush()?;
-    Ok(())
 }
 
 /// Where a problem is: `FILE:LINE:COLUMN` (column 0 for a whole line).

@@ -135,7 +135,7 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(BROKEN_PIPE),
+        Err(e) if e.is::<ReaderGone>() => std::process::ExitCode::from(BROKEN_PIPE),
         Err(e) => {
             eprintln!("error: {e:#}");
             // A request that meets a closed connection is, with mutual TLS, most often
@@ -181,14 +181,15 @@ fn end_quietly_when_the_reader_goes_away() {
     }));
 }
 
-/// Whether an error is standard output's reader having gone away.
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || cause
-                .downcast_ref::<csv::Error>()
-                .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
-    })
+/// Standard output's reader went away (a closed pipe), as opposed to a broken
+/// pipe elsewhere (a socket the node closed), which is an error to report.
+#[derive(Debug)]
+pub struct ReaderGone;
+
+impl std::fmt::Display for ReaderGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
 }
+
+impl std::error::Error for ReaderGone {}
