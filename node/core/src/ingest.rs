@@ -22,6 +22,7 @@
 use crate::chain::{ChainHead, Violation};
 use crate::event::{EventHash, LogKind, MAX_LINKED, SignedEvent};
 use crate::keys::{KeyHistory, Signature, VerifyingKey};
+use crate::ledger::ReleaseLedger;
 use crate::member::MemberId;
 
 /// Two different bodies signed by one origin for one sequence number.
@@ -58,7 +59,7 @@ struct Run {
     /// The first one's sequence number.
     first: u64,
     head: ChainHead,
-    budget: crate::privacy::Budget,
+    releases: ReleaseLedger,
     linked: u64,
 }
 
@@ -69,10 +70,9 @@ pub struct Ingest {
     keys: KeyHistory,
     head: ChainHead,
     halted: bool,
-    /// The federation's minimum disclosure threshold, for releases.
-    min_threshold: u64,
-    /// The ε this origin spent per period, against the federation's cap.
-    budget: crate::privacy::Budget,
+    /// The origin's releases so far: revisions, and ε spent per period against
+    /// the federation's cap; with the minimum disclosure threshold.
+    releases: ReleaseLedger,
 }
 
 impl Ingest {
@@ -84,26 +84,22 @@ impl Ingest {
             keys: keys.into(),
             head,
             halted: false,
-            min_threshold: crate::manifest::Policy::default().min_threshold.into(),
-            budget: crate::privacy::Budget::new(crate::privacy::Epsilon::from_micro(1_000_000)),
+            releases: ReleaseLedger::new(
+                crate::manifest::Policy::default().min_threshold.into(),
+                crate::privacy::Epsilon::from_micro(1_000_000),
+            ),
         }
     }
 
-    /// Sets what this origin has spent of its privacy budget per period, and the
-    /// cap (the manifest's).
-    pub fn with_budget(mut self, budget: crate::privacy::Budget) -> Self {
-        self.budget = budget;
+    /// Sets the origin's releases held so far and the limits they are checked
+    /// under (the manifest's minimum threshold and ε cap).
+    pub fn with_releases(mut self, releases: ReleaseLedger) -> Self {
+        self.releases = releases;
         self
     }
 
-    pub fn budget(&self) -> &crate::privacy::Budget {
-        &self.budget
-    }
-
-    /// Sets the minimum threshold releases are checked against (the manifest's).
-    pub fn with_min_threshold(mut self, min_threshold: u64) -> Self {
-        self.min_threshold = min_threshold;
-        self
+    pub fn releases(&self) -> &ReleaseLedger {
+        &self.releases
     }
 
     pub fn head(&self) -> ChainHead {
@@ -179,7 +175,7 @@ impl Ingest {
                         from: outcomes.len(),
                         first: event.seq(),
                         head: self.head,
-                        budget: self.budget.clone(),
+                        releases: self.releases.clone(),
                         linked: 0,
                     });
                     run.linked += 1;
@@ -236,7 +232,7 @@ impl Ingest {
     fn undo(&mut self, outcomes: &mut Vec<Outcome>, run: Run) {
         outcomes.truncate(run.from);
         self.head = run.head;
-        self.budget = run.budget;
+        self.releases = run.releases;
     }
 
     fn decide_one(
@@ -314,19 +310,7 @@ impl Ingest {
             use crate::payload::Payload as _;
             let checked = crate::release::Release::from_event(&event)
                 .map_err(Violation::Payload)
-                .and_then(|r| {
-                    crate::release::check(&r, self.min_threshold).map_err(Violation::Policy)?;
-                    let epsilon = r.epsilon().map_err(|e| {
-                        Violation::Policy(crate::release::PolicyError::Privacy(e.to_string()))
-                    })?;
-                    if epsilon == crate::privacy::Epsilon::ZERO {
-                        return Ok(());
-                    }
-                    self.budget
-                        .charge(&r.period, epsilon)
-                        .map(drop)
-                        .map_err(|e| Violation::Policy(e.into()))
-                });
+                .and_then(|r| self.releases.admit(&r).map_err(Violation::Policy));
             if let Err(violation) = checked {
                 return reject(violation);
             }
@@ -555,7 +539,7 @@ mod tests {
     #[test]
     fn noised_releases_beyond_the_epsilon_cap_are_rejected() {
         use crate::payload::Payload as _;
-        use crate::privacy::{Budget, Epsilon};
+        use crate::privacy::Epsilon;
         use rand::SeedableRng;
         let key = SigningKey::from_seed([1; 32]);
         let cases: Vec<_> = crate::synthetic::generate(
@@ -569,7 +553,12 @@ mod tests {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
         let mut head = ChainHead::EMPTY;
         let mut events = Vec::new();
-        for (period, epsilon) in [("2024-Q3", "0.6"), ("2024-Q4", "0.6"), ("2024-Q3", "0.5")] {
+        let mut releases = Vec::new();
+        for (period, epsilon, revision) in [
+            ("2024-Q3", "0.6", 1),
+            ("2024-Q4", "0.6", 1),
+            ("2024-Q3", "0.5", 2),
+        ] {
             let tables =
                 crate::tables::compute(crate::tables::Period::parse(period).unwrap(), &cases);
             let source = crate::release::Source {
@@ -577,7 +566,7 @@ mod tests {
                 private_hash: String::new(),
             };
             let e = Epsilon::parse(epsilon).unwrap();
-            let release = crate::release::build_noised(&tables, 5, e, &mut rng, 1, source);
+            let release = crate::release::build_noised(&tables, 5, e, &mut rng, revision, source);
             let event = SignedEvent::seal(
                 &key,
                 &vn(),
@@ -589,10 +578,11 @@ mod tests {
             );
             head = ChainHead::of(&event);
             events.push(event);
+            releases.push(release);
         }
         let cap = Epsilon::parse("1").unwrap();
-        let mut ingest =
-            Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY).with_budget(Budget::new(cap));
+        let mut ingest = Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY)
+            .with_releases(ReleaseLedger::new(5, cap));
         let out = ingest.decide(raws(&events), |_| None);
         assert!(matches!(out[0], Outcome::Append(_)));
         assert!(matches!(out[1], Outcome::Append(_)));
@@ -607,18 +597,27 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            ingest.budget().spent("2024-Q4"),
+            ingest.releases().budget().spent("2024-Q4"),
             Epsilon::parse("0.6").unwrap()
         );
-        // Spending recorded earlier counts: 0.5 already spent on 2024-Q3 refuses 0.6.
-        let mut spent = Budget::new(cap);
-        spent
-            .charge("2024-Q3", Epsilon::parse("0.5").unwrap())
-            .unwrap();
+        // Spending recorded earlier (from the store) counts: 0.6 already spent on
+        // 2024-Q3 refuses 0.5 more.
+        let mut held = ReleaseLedger::new(5, cap);
+        held.record(&releases[0]);
+        held.record(&releases[1]);
         let mut ingest =
-            Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY).with_budget(spent);
-        let out = ingest.decide(raws(&events[..1]), |_| None);
-        assert!(matches!(out[0], Outcome::Reject { .. }), "{out:?}");
+            Ingest::new(vn(), key.verifying_key(), ChainHead::of(&events[1])).with_releases(held);
+        let out = ingest.decide(raws(&events[2..]), |_| None);
+        assert!(
+            matches!(
+                out[0],
+                Outcome::Reject {
+                    reason: Violation::Policy(crate::release::PolicyError::OverBudget(_)),
+                    ..
+                }
+            ),
+            "{out:?}"
+        );
     }
 
     /// A member changing the status of another member's recommendation is refused

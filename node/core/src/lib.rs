@@ -16,6 +16,7 @@ pub mod disclosure;
 pub mod event;
 pub mod ingest;
 pub mod keys;
+pub mod ledger;
 pub mod login;
 pub mod manifest;
 pub mod member;

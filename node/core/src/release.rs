@@ -108,6 +108,13 @@ pub struct Spend {
 
 pub const MECHANISM: &str = "discrete-laplace";
 
+/// `rules.complementary` of a release with suppression: complements chosen by
+/// cheapest alternating cycles ([`crate::disclosure`]).
+pub const COMPLEMENTARY_CYCLE: &str = "cycle";
+
+/// `rules.complementary` of a noised release: nothing is suppressed.
+pub const COMPLEMENTARY_NOISED: &str = "none: counts noised";
+
 /// The name the resolution table's closed counts are spent under.
 pub const RESOLUTION: &str = "resolution";
 
@@ -252,7 +259,7 @@ pub fn build(
         rules: Rules {
             threshold,
             dominance_percent: DOMINANCE_PERCENT,
-            complementary: "cycle".into(),
+            complementary: COMPLEMENTARY_CYCLE.into(),
         },
         tables: published,
         resolution,
@@ -338,7 +345,7 @@ pub fn build_noised<R: rand::Rng + ?Sized>(
         rules: Rules {
             threshold,
             dominance_percent: DOMINANCE_PERCENT,
-            complementary: "none: counts noised".into(),
+            complementary: COMPLEMENTARY_NOISED.into(),
         },
         tables: published,
         resolution,
@@ -364,8 +371,12 @@ fn rows_of(grid: &Grid, cell: impl Fn(usize) -> Option<u64>) -> Vec<Vec<Option<u
 /// Why a release breaks the federation's policy.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    #[error("period {0:?} is not a period (2024, 2024-Q3 or 2024-07)")]
+    #[error("period {0} is not a period (2024, 2024-Q3 or 2024-07)")]
     Period(String),
+    #[error("structure: {0}")]
+    Structure(String),
+    #[error(transparent)]
+    Revision(#[from] crate::ledger::RevisionError),
     #[error("the release declares threshold {declared}, below the federation's minimum {minimum}")]
     Threshold { declared: u64, minimum: u64 },
     #[error("table {table}: {problem}")]
@@ -378,12 +389,19 @@ pub enum PolicyError {
     OverBudget(#[from] crate::privacy::OverBudget),
 }
 
-/// Checks a release against the federation's minimum threshold: the declared
-/// threshold, no published count from 1 to K-1, totals that agree with the
-/// published cells, no suppressed cell that the publication determines, and the
-/// resolution rules that can be checked from outside.
+/// The largest figure a release may state: far above any register's count or
+/// compensation in USD, and small enough that sums over a whole federation's
+/// figures cannot overflow.
+pub const MAX_FIGURE: u64 = 1 << 40;
+
+/// Checks a release against the federation's minimum threshold. First its
+/// structure ([`check_structure`]: the known tables with the code lists as rows
+/// and columns, totals that add up), which bounds the work of what follows; then
+/// the declared threshold, no published count from 1 to K-1, no suppressed cell
+/// that the publication determines, and the resolution rules that can be checked
+/// from outside.
 pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
-    Period::parse(&release.period).ok_or_else(|| PolicyError::Period(release.period.clone()))?;
+    check_structure(release)?;
     let k = release.rules.threshold;
     if k < minimum {
         return Err(PolicyError::Threshold {
@@ -400,15 +418,6 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
             problem,
         };
         let (rows, columns) = (t.rows.len(), t.columns.len());
-        if t.cells.len() != rows
-            || t.cells.iter().any(|r| r.len() != columns)
-            || t.row_totals.len() != rows
-            || t.column_totals.len() != columns
-        {
-            return Err(problem(
-                "the cells and totals do not match the rows and columns".into(),
-            ));
-        }
         if release.is_noised(&t.name) {
             let cells: Option<Vec<u64>> = t.cells.iter().flatten().copied().collect();
             let grid = cells
@@ -435,11 +444,6 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
                 t.rows[i / columns],
                 t.columns[i % columns]
             )));
-        }
-        if t.row_totals.iter().sum::<u64>() != t.total
-            || t.column_totals.iter().sum::<u64>() != t.total
-        {
-            return Err(problem("the totals do not add up".into()));
         }
         let grid = completion(rows, columns, &flat, &t.row_totals, &t.column_totals)
             .ok_or_else(|| problem("no table agrees with the published cells and totals".into()))?;
@@ -479,6 +483,215 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
                     ));
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// A label from a release for an error message: quoted and escaped (it may hold
+/// anything a hostile member wrote), and cut short.
+fn shown(label: &str) -> String {
+    const MAX: usize = 40;
+    match label.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{:?}…", &label[..at]),
+        None => format!("{label:?}"),
+    }
+}
+
+/// Checks that `labels` are exactly the code list `codes`, in order.
+fn same_codes(what: &str, labels: &[String], codes: &[&str]) -> Result<(), String> {
+    if let Some((i, (label, code))) = labels
+        .iter()
+        .zip(codes)
+        .enumerate()
+        .find(|(_, (label, code))| label != *code)
+    {
+        return Err(format!(
+            "{what} {} is {}, where the code list has {code:?}",
+            i + 1,
+            shown(label)
+        ));
+    }
+    if labels.len() != codes.len() {
+        return Err(format!(
+            "{} {what}s, where the code list has {}",
+            labels.len(),
+            codes.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The structure every receiver checks before anything else, in time linear in
+/// the release's size: the period; the four count tables of
+/// [`crate::tables::COUNT_TABLES`] in order, each with its code lists as rows and
+/// columns and cells and totals of those sizes; the resolution table with every
+/// channel once, in order; no figure above [`MAX_FIGURE`]; totals that add up
+/// (the row totals and the column totals each sum to the total); for exact
+/// counts, the tables that describe the same cases agreeing with each other (both
+/// case tables have one total, the two grievance tables count the same mentions
+/// of each grievance, and no outcome has fewer grievance mentions than cases);
+/// known rule names and a source hash that is hex. A release that passes has at
+/// most 13 × 13 cells per table, which bounds the disclosure check after it.
+pub fn check_structure(release: &Release) -> Result<(), PolicyError> {
+    use crate::tables::COUNT_TABLES;
+    let structure = |text: String| Err(PolicyError::Structure(text));
+    let period = Period::parse(&release.period)
+        .ok_or_else(|| PolicyError::Period(shown(&release.period)))?;
+    if period.to_string() != release.period {
+        return Err(PolicyError::Period(shown(&release.period)));
+    }
+    if release.revision == 0 {
+        return structure("revision 0: revisions are numbered from 1".into());
+    }
+    let hash = &release.source.private_hash;
+    if !(hash.is_empty()
+        || hash.len() == 64
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+    {
+        return structure(format!(
+            "the source hash {} is not 64 lowercase hex digits",
+            shown(hash)
+        ));
+    }
+    if release.rules.dominance_percent > DOMINANCE_PERCENT {
+        return structure(format!(
+            "dominance rule at {}%, looser than the {DOMINANCE_PERCENT}% every member applies",
+            release.rules.dominance_percent
+        ));
+    }
+    let method = if release.privacy.is_some() {
+        COMPLEMENTARY_NOISED
+    } else {
+        COMPLEMENTARY_CYCLE
+    };
+    if release.rules.complementary != method {
+        return structure(format!(
+            "complementary suppression {}, where this kind of release states {method:?}",
+            shown(&release.rules.complementary)
+        ));
+    }
+    let names: Vec<&str> = release.tables.iter().map(|t| t.name.as_str()).collect();
+    let expected: Vec<&str> = COUNT_TABLES.iter().map(|d| d.name).collect();
+    if names != expected {
+        let names: Vec<String> = names.iter().take(8).map(|n| shown(n)).collect();
+        return structure(format!(
+            "the tables are [{}]{}, where every release has {}",
+            names.join(", "),
+            if release.tables.len() > 8 {
+                " and more"
+            } else {
+                ""
+            },
+            expected.join(", ")
+        ));
+    }
+    for (t, definition) in release.tables.iter().zip(&COUNT_TABLES) {
+        let problem = |problem: String| PolicyError::Table {
+            table: t.name.clone(),
+            problem,
+        };
+        same_codes("row", &t.rows, definition.rows).map_err(problem)?;
+        same_codes("column", &t.columns, definition.columns).map_err(problem)?;
+        let (rows, columns) = (t.rows.len(), t.columns.len());
+        if t.cells.len() != rows
+            || t.cells.iter().any(|r| r.len() != columns)
+            || t.row_totals.len() != rows
+            || t.column_totals.len() != columns
+        {
+            return Err(problem(
+                "the cells and totals do not match the rows and columns".into(),
+            ));
+        }
+        let figures = t
+            .cells
+            .iter()
+            .flatten()
+            .flatten()
+            .chain(&t.row_totals)
+            .chain(&t.column_totals)
+            .chain([&t.total]);
+        if let Some(v) = figures.into_iter().find(|v| **v > MAX_FIGURE) {
+            return Err(problem(format!("a figure of {v} is over {MAX_FIGURE}")));
+        }
+        // No overflow: at most 13 figures, each at most 2^40.
+        if t.row_totals.iter().sum::<u64>() != t.total
+            || t.column_totals.iter().sum::<u64>() != t.total
+        {
+            return Err(problem(format!(
+                "the totals do not add up: rows {}, columns {}, total {}",
+                t.row_totals.iter().sum::<u64>(),
+                t.column_totals.iter().sum::<u64>(),
+                t.total
+            )));
+        }
+    }
+    if release.privacy.is_none() {
+        check_linked_totals(&release.tables)?;
+    }
+    let channels: Vec<String> = release
+        .resolution
+        .iter()
+        .map(|r| r.channel.clone())
+        .collect();
+    same_codes("channel", &channels, crate::case::CHANNEL).map_err(|problem| {
+        PolicyError::Table {
+            table: RESOLUTION.into(),
+            problem,
+        }
+    })?;
+    for r in &release.resolution {
+        let figures = [r.closed, r.median_days, r.total_compensation_usd];
+        if let Some(v) = figures.into_iter().flatten().find(|v| *v > MAX_FIGURE) {
+            return Err(PolicyError::Resolution {
+                channel: r.channel.clone(),
+                problem: format!("a figure of {v} is over {MAX_FIGURE}"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The exact count tables of one release describe the same cases: the case tables
+/// (channel-outcome, sector-sex) have one total; the grievance tables count the
+/// same mentions of each grievance (grievance-outcome's row totals are
+/// status-grievance's column totals); and as every case names at least one
+/// grievance, no outcome has fewer grievance mentions than cases. Tables in the
+/// order of [`crate::tables::COUNT_TABLES`].
+fn check_linked_totals(tables: &[PublishedTable]) -> Result<(), PolicyError> {
+    let [
+        grievance_outcome,
+        channel_outcome,
+        sector_sex,
+        status_grievance,
+    ] = tables
+    else {
+        return Ok(());
+    };
+    let linked = |text: String| Err(PolicyError::Structure(text));
+    if channel_outcome.total != sector_sex.total {
+        return linked(format!(
+            "channel-outcome counts {} cases and sector-sex {}; both count every case opened once",
+            channel_outcome.total, sector_sex.total
+        ));
+    }
+    if grievance_outcome.row_totals != status_grievance.column_totals {
+        return linked(
+            "grievance-outcome's row totals and status-grievance's column totals differ; both count each grievance's mentions"
+                .into(),
+        );
+    }
+    for (c, outcome) in channel_outcome.columns.iter().enumerate() {
+        let (mentions, cases) = (
+            grievance_outcome.column_totals[c],
+            channel_outcome.column_totals[c],
+        );
+        if mentions < cases {
+            return linked(format!(
+                "outcome {outcome}: {cases} cases name only {mentions} grievances; every case names at least one"
+            ));
         }
     }
     Ok(())
@@ -748,6 +961,10 @@ mod tests {
         {
             table.cells[(i / 4) * columns + i % 4] = v;
         }
+        // The other tables describe the same 104 cases, all with one grievance.
+        exact.channel_outcome.cells[0] = 104;
+        exact.grievance_outcome.cells[0] = 104;
+        exact.status_grievance.cells[0] = 104;
         let source = Source {
             private_seq: 1,
             private_hash: String::new(),

@@ -44,6 +44,20 @@ impl Period {
         }
     }
 
+    /// The first day of the period.
+    pub fn first_day(self) -> Date {
+        let (year, month) = match self {
+            Period::Year(y) => (y, 1),
+            Period::Quarter(y, q) => (y, 3 * q - 2),
+            Period::Month(y, m) => (y, m),
+        };
+        Date {
+            year,
+            month,
+            day: 1,
+        }
+    }
+
     pub fn contains(self, date: Date) -> bool {
         match self {
             Period::Year(y) => date.year == y,
@@ -63,6 +77,61 @@ impl fmt::Display for Period {
     }
 }
 
+/// The definition of a count table: its name, and the code lists of its rows and
+/// columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableDefinition {
+    pub name: &'static str,
+    pub rows: &'static [&'static str],
+    pub columns: &'static [&'static str],
+    /// What one count is: a case, or a grievance a case names (a case with three
+    /// grievances counts three times).
+    pub counts: Counts,
+}
+
+/// What a table counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counts {
+    /// Each case opened in the period once.
+    Cases,
+    /// Each grievance named by a case opened in the period: mentions, not cases.
+    GrievanceMentions,
+}
+
+/// The four count tables every release publishes, in their order. Receivers
+/// accept no other table, row or column.
+pub const COUNT_TABLES: [TableDefinition; 4] = [
+    TableDefinition {
+        name: "grievance-outcome",
+        rows: case::GRIEVANCE,
+        columns: case::OUTCOME,
+        counts: Counts::GrievanceMentions,
+    },
+    TableDefinition {
+        name: "channel-outcome",
+        rows: case::CHANNEL,
+        columns: case::OUTCOME,
+        counts: Counts::Cases,
+    },
+    TableDefinition {
+        name: "sector-sex",
+        rows: case::SECTOR,
+        columns: case::SEX,
+        counts: Counts::Cases,
+    },
+    TableDefinition {
+        name: "status-grievance",
+        rows: case::RESIDENCE_STATUS,
+        columns: case::GRIEVANCE,
+        counts: Counts::GrievanceMentions,
+    },
+];
+
+/// The definition of the count table `name`.
+pub fn definition(name: &str) -> Option<&'static TableDefinition> {
+    COUNT_TABLES.iter().find(|t| t.name == name)
+}
+
 /// A two-way table of counts with its row and column codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CountTable {
@@ -74,16 +143,12 @@ pub struct CountTable {
 }
 
 impl CountTable {
-    fn new(
-        name: &'static str,
-        rows: &'static [&'static str],
-        columns: &'static [&'static str],
-    ) -> Self {
+    fn new(definition: &TableDefinition) -> Self {
         Self {
-            name,
-            rows,
-            columns,
-            cells: vec![0; rows.len() * columns.len()],
+            name: definition.name,
+            rows: definition.rows,
+            columns: definition.columns,
+            cells: vec![0; definition.rows.len() * definition.columns.len()],
         }
     }
 
@@ -144,6 +209,12 @@ impl Tables {
             &self.status_grievance,
         ]
     }
+
+    /// No case was opened or closed in the period: every figure would be 0.
+    pub fn is_empty(&self) -> bool {
+        self.channel_outcome.cells.iter().all(|&n| n == 0)
+            && self.resolution.iter().all(|r| r.closed == 0)
+    }
 }
 
 /// Computes the tables of `period` from every case (the latest version of each).
@@ -171,14 +242,10 @@ impl TableBuilder {
     pub fn new(period: Period) -> Self {
         Self {
             period,
-            grievance_outcome: CountTable::new("grievance-outcome", case::GRIEVANCE, case::OUTCOME),
-            channel_outcome: CountTable::new("channel-outcome", case::CHANNEL, case::OUTCOME),
-            sector_sex: CountTable::new("sector-sex", case::SECTOR, case::SEX),
-            status_grievance: CountTable::new(
-                "status-grievance",
-                case::RESIDENCE_STATUS,
-                case::GRIEVANCE,
-            ),
+            grievance_outcome: CountTable::new(&COUNT_TABLES[0]),
+            channel_outcome: CountTable::new(&COUNT_TABLES[1]),
+            sector_sex: CountTable::new(&COUNT_TABLES[2]),
+            status_grievance: CountTable::new(&COUNT_TABLES[3]),
             days: vec![Vec::new(); case::CHANNEL.len()],
             resolution: case::CHANNEL
                 .iter()

@@ -1,0 +1,197 @@
+//! What a receiver knows of one origin's releases, and the admission of the next.
+//!
+//! Every party that takes an origin's releases (a peer replicating its log, the
+//! node's own Admin service for a release appended by hand, an auditor reading
+//! the log or a bundle) runs each release through one [`ReleaseLedger`] per
+//! origin, in log order:
+//!
+//! ```text
+//!  release ─▶ structure ─▶ revision ─▶ disclosure policy ─▶ ε budget ─▶ recorded
+//!             (codes,       (one per     (threshold,          (cap per
+//!              sizes,        period and   complements)         period)
+//!              totals)       revision,
+//!                            no gaps)
+//! ```
+//!
+//! The structure check comes first and is linear in the release's size; the
+//! disclosure check after it works on tables whose size the code lists fix.
+//! Nothing is recorded for a release that fails any step.
+//!
+//! Pure: the caller loads what it holds with [`ReleaseLedger::record`].
+
+use std::collections::BTreeMap;
+
+use crate::privacy::{Budget, Epsilon};
+use crate::release::{PolicyError, Release};
+
+/// A release whose revision does not follow the origin's last one of its period.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RevisionError {
+    #[error(
+        "period {period}: revision {found} is held already; an origin publishes one release per period and revision"
+    )]
+    Held { period: String, found: u64 },
+    #[error(
+        "period {period}: revision {found} after revision {last}; revisions are numbered without gaps, so the next is {}",
+        last + 1
+    )]
+    Gap {
+        period: String,
+        found: u64,
+        last: u64,
+    },
+}
+
+/// One origin's releases as far as the rules need them: the last revision of
+/// each period, and the ε spent on each period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseLedger {
+    /// The federation's minimum disclosure threshold.
+    min_threshold: u64,
+    /// The last revision held of each period.
+    revisions: BTreeMap<String, u64>,
+    budget: Budget,
+}
+
+impl ReleaseLedger {
+    /// An empty ledger under the federation's minimum threshold and ε cap.
+    pub fn new(min_threshold: u64, cap: Epsilon) -> Self {
+        Self {
+            min_threshold,
+            revisions: BTreeMap::new(),
+            budget: Budget::new(cap),
+        }
+    }
+
+    /// The same history under new limits (a new manifest version).
+    pub fn with_limits(mut self, min_threshold: u64, cap: Epsilon) -> Self {
+        self.min_threshold = min_threshold;
+        self.budget.cap = cap;
+        self
+    }
+
+    pub fn min_threshold(&self) -> u64 {
+        self.min_threshold
+    }
+
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    /// The last revision held of `period`, if any.
+    pub fn last_revision(&self, period: &str) -> Option<u64> {
+        self.revisions.get(period).copied()
+    }
+
+    /// Takes a release the caller holds already and checked when it came, without
+    /// checking it again: its revision and its ε (an unreadable ε counts as none;
+    /// it was refused on arrival).
+    pub fn record(&mut self, release: &Release) {
+        let last = self.revisions.entry(release.period.clone()).or_default();
+        *last = (*last).max(release.revision);
+        if let Ok(epsilon) = release.epsilon() {
+            let spent = self.budget.spent(&release.period);
+            let total = spent.checked_add(epsilon).unwrap_or(spent);
+            self.budget.spent.insert(release.period.clone(), total);
+        }
+    }
+
+    /// The revision the next release of `period` must have.
+    pub fn next_revision(&self, period: &str) -> u64 {
+        self.last_revision(period).map_or(1, |last| last + 1)
+    }
+
+    /// Checks `release` as the origin's next release (see the module docs) and,
+    /// if it passes, records it.
+    pub fn admit(&mut self, release: &Release) -> Result<(), PolicyError> {
+        crate::release::check_structure(release)?;
+        self.check_revision(release)?;
+        crate::release::check(release, self.min_threshold)?;
+        let epsilon = release
+            .epsilon()
+            .map_err(|e| PolicyError::Privacy(e.to_string()))?;
+        if epsilon != Epsilon::ZERO {
+            self.budget.check(&release.period, epsilon)?;
+        }
+        self.record(release);
+        Ok(())
+    }
+
+    /// One release per period and revision, numbered 1, 2, 3...
+    pub fn check_revision(&self, release: &Release) -> Result<(), RevisionError> {
+        let period = &release.period;
+        let found = release.revision;
+        match self.last_revision(period) {
+            Some(last) if found <= last => Err(RevisionError::Held {
+                period: period.clone(),
+                found,
+            }),
+            last if found != last.unwrap_or(0) + 1 => Err(RevisionError::Gap {
+                period: period.clone(),
+                found,
+                last: last.unwrap_or(0),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::case::Date;
+    use crate::release::{Source, build};
+    use crate::tables::{Period, compute};
+
+    fn release(period: &str, revision: u64) -> Release {
+        let cases: Vec<_> = crate::synthetic::generate(
+            &crate::MemberId::new("KH").unwrap(),
+            300,
+            3,
+            Date::parse("2024-01-01").unwrap(),
+            Date::parse("2024-12-31").unwrap(),
+        )
+        .collect();
+        let tables = compute(Period::parse(period).unwrap(), &cases);
+        let source = Source {
+            private_seq: 1,
+            private_hash: String::new(),
+        };
+        build(&tables, 5, revision, source, None).unwrap()
+    }
+
+    #[test]
+    fn revisions_come_once_each_and_without_gaps() {
+        let mut ledger = ReleaseLedger::new(5, Epsilon::from_micro(1_000_000));
+        ledger.admit(&release("2024-Q1", 1)).unwrap();
+        assert_eq!(
+            ledger.admit(&release("2024-Q1", 1)),
+            Err(PolicyError::Revision(RevisionError::Held {
+                period: "2024-Q1".into(),
+                found: 1
+            }))
+        );
+        let gap = ledger.admit(&release("2024-Q1", 3)).unwrap_err();
+        assert!(gap.to_string().contains("the next is 2"), "{gap}");
+        assert!(matches!(
+            ledger.admit(&release("2024-Q2", 2)),
+            Err(PolicyError::Revision(RevisionError::Gap { last: 0, .. }))
+        ));
+        ledger.admit(&release("2024-Q1", 2)).unwrap();
+        ledger.admit(&release("2024-Q2", 1)).unwrap();
+        assert_eq!(ledger.next_revision("2024-Q1"), 3);
+        assert_eq!(ledger.next_revision("2024-Q3"), 1);
+    }
+
+    #[test]
+    fn a_refused_release_leaves_the_ledger_as_it_was() {
+        let mut ledger = ReleaseLedger::new(5, Epsilon::from_micro(1_000_000));
+        let mut bad = release("2024-Q1", 1);
+        bad.tables[0].rows[0] = "pending\nJP".into();
+        let before = ledger.clone();
+        assert!(matches!(ledger.admit(&bad), Err(PolicyError::Table { .. })));
+        assert_eq!(ledger, before);
+        ledger.admit(&release("2024-Q1", 1)).unwrap();
+    }
+}
