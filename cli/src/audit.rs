@@ -14,10 +14,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use remedy_core::checkpoint::{SignedCheckpoint, key_name};
+use remedy_core::ledger::ReleaseLedger;
 use remedy_core::manifest::Manifest;
 use remedy_core::merkle::{self, Frontier, Hash};
 use remedy_core::payload::Payload;
-use remedy_core::privacy::{Budget, Epsilon};
+use remedy_core::privacy::Epsilon;
 use remedy_core::release::Release;
 use remedy_core::{
     ChainHead, ChainVerifier, KeyHistory, KeyId, LogKind, MemberId, PayloadKind, SignedEvent,
@@ -480,8 +481,8 @@ pub struct LogCheck {
     frontier: Frontier,
     wanted: Vec<u64>,
     roots: BTreeMap<u64, Hash>,
-    min_threshold: u64,
-    budget: Budget,
+    /// The origin's releases so far, each checked as a receiver checks it.
+    ledger: ReleaseLedger,
     releases: u64,
     problems: Vec<String>,
     /// The raw event at the checkpoint's size, for its inclusion proof.
@@ -504,8 +505,7 @@ impl LogCheck {
             frontier: Frontier::default(),
             wanted,
             roots,
-            min_threshold,
-            budget: Budget::new(cap),
+            ledger: ReleaseLedger::new(min_threshold, cap),
             releases: 0,
             problems: Vec::new(),
             at_size: Vec::new(),
@@ -529,16 +529,9 @@ impl LogCheck {
             self.releases += 1;
             match Release::from_event(&event) {
                 Ok(release) => {
-                    if let Err(e) = remedy_core::release::check(&release, self.min_threshold) {
+                    if let Err(e) = self.ledger.admit(&release) {
                         self.problems
                             .push(format!("{origin} event {}: {e}", event.seq()));
-                    }
-                    if let Ok(e) = release.epsilon()
-                        && e != Epsilon::ZERO
-                        && let Err(over) = self.budget.charge(&release.period, e)
-                    {
-                        self.problems
-                            .push(format!("{origin} event {}: {over}", event.seq()));
                     }
                 }
                 Err(e) => self

@@ -388,7 +388,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let ilo = dir("ILO");
     let kh_addr = format!("127.0.0.1:{base}");
-    println!("\nThe regional view, as the coordinator ILO reads it from KH:");
+    println!(
+        "\nThe regional view, as the coordinator ILO reads it from KH: cases opened in 2024-Q4 by channel and outcome, each case counted once:"
+    );
     let view = [
         "--dir",
         &ilo,
@@ -403,6 +405,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     ];
     show(&format!("remedy {}", view.join(" ")));
     print!("{}", remedy(&view)?);
+    println!(
+        "\nCases closed in the quarter, per channel: counts and compensation add up across members; \
+         median days to close do not, so the regional median is n/a (each member's is its own):"
+    );
+    let resolution = [
+        "--dir",
+        &ilo,
+        "--node",
+        &kh_addr,
+        "view",
+        "stats",
+        "--table",
+        "resolution",
+        "--period",
+        "2024-Q4",
+    ];
+    show(&format!("remedy {}", resolution.join(" ")));
+    print!("{}", remedy(&resolution)?);
     println!("\nThe work plan:");
     let plan = ["--dir", &ilo, "--node", &kh_addr, "workplan", "show"];
     show(&format!("remedy {}", plan.join(" ")));

@@ -1,4 +1,4 @@
-//! `remedy publish --period P [--dry-run] [--threshold K] [--epsilon E]`: a
+//! `remedy publish --period P [--dry-run] [--threshold K] [--epsilon E] [--allow-empty]`: a
 //! statistics release of the node's committed cases, with disclosure control (or
 //! differentially private noise), into the shared log.
 
@@ -29,6 +29,12 @@ pub struct Args {
     /// federation caps the ε each member spends per period (epsilon_cap).
     #[arg(long)]
     epsilon: Option<String>,
+    /// Publish even if no case was opened or closed in the period, so that every
+    /// figure is 0 (refused otherwise, as it usually means the register was not
+    /// imported yet). A period that has not begun, and a revision that changes
+    /// nothing, are always refused.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
@@ -50,6 +56,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
                 threshold: args.threshold.unwrap_or(0),
                 dry_run: args.dry_run,
                 epsilon: args.epsilon.clone().unwrap_or_default(),
+                allow_empty: args.allow_empty,
             }),
         )
         .with_context(|| format!("the node did not publish {}", args.period))?

@@ -5,6 +5,7 @@
 pub mod fake;
 pub mod federation;
 pub mod proxy;
+pub mod releases;
 pub mod tls13;
 
 use std::net::{SocketAddr, TcpListener};

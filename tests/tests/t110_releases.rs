@@ -267,8 +267,38 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
         );
     }
 
+    // Publishing what means nothing is refused: the same figures again, a period
+    // that has not begun, a period without cases (unless asked for).
+    let (ok, _, stderr) = remedy(&["--dir", path(&kh), "publish", "--period", "2024-Q3"])?;
+    assert!(
+        !ok && stderr.contains("nothing changed since revision 2 of 2024-Q3"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = remedy(&["--dir", path(&kh), "publish", "--period", "2031-Q1"])?;
+    assert!(
+        !ok && stderr.contains("2031-Q1 starts on 2031-01-01, after today"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = remedy(&["--dir", path(&kh), "publish", "--period", "2023-Q1"])?;
+    assert!(
+        !ok && stderr.contains("no case was opened or closed in 2023-Q1")
+            && stderr.contains("--allow-empty"),
+        "{stderr}"
+    );
+    let (ok, stdout, stderr) = remedy(&[
+        "--dir",
+        path(&kh),
+        "publish",
+        "--period",
+        "2023-Q1",
+        "--allow-empty",
+        "--dry-run",
+    ])?;
+    assert!(ok && stdout.contains("dry run"), "{stdout}{stderr}");
+
     // A policy-breaking release appended by hand is refused by the node itself.
     let mut bad = releases[1].clone();
+    bad.revision = 3;
     let t = &mut bad.tables[0];
     let hidden = t.cells.iter().flatten().position(Option::is_none).unwrap();
     let columns = t.columns.len();

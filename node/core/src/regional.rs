@@ -399,27 +399,68 @@ pub fn filter(table: &mut MemberTable, rows: &[String], columns: &[String]) {
     table.columns = c.iter().map(|&j| table.columns[j].clone()).collect();
 }
 
-/// One period block from the members' tables (already filtered alike).
-pub fn block(period: &str, members: Vec<MemberTable>, missing: Vec<String>) -> PeriodBlock {
+/// Whether the figures of `table`'s `column` add up across members and periods.
+/// Counts and sums do; a median does not (the median of a region is not the sum,
+/// nor any other function, of its members' medians), and neither does a row
+/// total of the resolution table, which would add days to cases and dollars.
+pub fn additive(table: &str, column: &str) -> bool {
+    !(table == RESOLUTION && (column == "median-days" || column == "total"))
+}
+
+/// The regional figure of `table`'s `column` from the members' figures: their
+/// sum ([`Figure::sum`]), or no value with status `not-additive` where the
+/// figures do not add up ([`additive`]).
+pub fn regional_figure<'a>(
+    table: &str,
+    column: &str,
+    figures: impl IntoIterator<Item = &'a Figure>,
+) -> Figure {
+    if additive(table, column) {
+        Figure::sum(figures)
+    } else {
+        Figure {
+            value: None,
+            status: Status::NotAdditive,
+        }
+    }
+}
+
+/// One period block of `table` from the members' tables (already filtered
+/// alike).
+pub fn block(
+    table: &str,
+    period: &str,
+    members: Vec<MemberTable>,
+    missing: Vec<String>,
+) -> PeriodBlock {
     let regional = members.first().map(|first| {
         let (rows, columns) = (first.rows.len(), first.columns.len());
         let same: Vec<&MemberTable> = members
             .iter()
             .filter(|m| m.rows == first.rows && m.columns == first.columns)
             .collect();
-        let sum = |f: &dyn Fn(&MemberTable) -> Figure| -> Figure {
+        let sum = |column: &str, f: &dyn Fn(&MemberTable) -> Figure| -> Figure {
             let figures: Vec<Figure> = same.iter().map(|m| f(m)).collect();
-            Figure::sum(&figures)
+            regional_figure(table, column, &figures)
         };
+        let column = |c: usize| first.columns[c].as_str();
         RegionalTable {
             rows: first.rows.clone(),
             columns: first.columns.clone(),
             cells: (0..rows)
-                .map(|r| (0..columns).map(|c| sum(&|m| m.cells[r][c])).collect())
+                .map(|r| {
+                    (0..columns)
+                        .map(|c| sum(column(c), &|m| m.cells[r][c]))
+                        .collect()
+                })
                 .collect(),
-            row_totals: (0..rows).map(|r| sum(&|m| m.row_totals[r])).collect(),
-            column_totals: (0..columns).map(|c| sum(&|m| m.column_totals[c])).collect(),
-            total: sum(&|m| m.total),
+            row_totals: (0..rows)
+                .map(|r| sum("total", &|m| m.row_totals[r]))
+                .collect(),
+            column_totals: (0..columns)
+                .map(|c| sum(column(c), &|m| m.column_totals[c]))
+                .collect(),
+            total: sum("total", &|m| m.total),
         }
     });
     PeriodBlock {
@@ -506,7 +547,7 @@ mod tests {
             .flat_map(|r| (0..kh.columns.len()).map(move |c| (r, c)))
             .find(|&(r, c)| kh.cells[r][c].status == Status::Suppressed)
             .expect("300 cases give suppressed cells");
-        let b = block("2024-Q3", members.clone(), vec![]);
+        let b = block("grievance-outcome", "2024-Q3", members.clone(), vec![]);
         let regional = b.regional.unwrap();
         assert_eq!(regional.cells[r][c].status, Status::LowerBound);
         assert_eq!(
@@ -518,12 +559,31 @@ mod tests {
             regional.total.value,
             Some(members.iter().map(|m| m.total.value.unwrap()).sum())
         );
-        // Medians are not summed.
-        let res = member_table("KH", &release("KH", 300), RESOLUTION).unwrap();
-        let b = block("2024-Q3", vec![res.clone(), res], vec![]);
+        // Medians are not summed, neither per channel nor over channels; closed
+        // counts and compensation sums are.
+        let kh = member_table("KH", &release("KH", 800), RESOLUTION).unwrap();
+        let vn = member_table("VN", &release("VN", 2000), RESOLUTION).unwrap();
+        let b = block(RESOLUTION, "2024-Q3", vec![kh.clone(), vn.clone()], vec![]);
+        let regional = b.regional.unwrap();
+        let medians = RESOLUTION_COLUMNS
+            .iter()
+            .position(|c| *c == "median-days")
+            .unwrap();
+        assert!(
+            kh.cells
+                .iter()
+                .any(|r| r[medians].status == Status::Published)
+        );
+        for (r, row) in regional.cells.iter().enumerate() {
+            assert_eq!(row[medians].status, Status::NotAdditive);
+            assert_eq!(row[medians].value, None);
+            assert_eq!(row[0], Figure::sum([&kh.cells[r][0], &vn.cells[r][0]]));
+            assert_eq!(regional.row_totals[r].status, Status::NotAdditive);
+        }
+        assert_eq!(regional.column_totals[medians].status, Status::NotAdditive);
         assert_eq!(
-            b.regional.unwrap().column_totals[1].status,
-            Status::NotAdditive
+            regional.column_totals[0],
+            Figure::sum([&kh.column_totals[0], &vn.column_totals[0]])
         );
     }
 

@@ -149,6 +149,16 @@ impl CellStatus {
 }
 
 impl Release {
+    /// Whether this release states the same figures, under the same rules, as
+    /// `other` (source and revision aside): a revision that changes nothing.
+    pub fn same_figures(&self, other: &Release) -> bool {
+        self.period == other.period
+            && self.rules == other.rules
+            && self.tables == other.tables
+            && self.resolution == other.resolution
+            && self.privacy == other.privacy
+    }
+
     /// The ε this release spends (zero without noise), if it states a valid one.
     pub fn epsilon(&self) -> Result<Epsilon, crate::privacy::EpsilonError> {
         match &self.privacy {
@@ -206,6 +216,15 @@ pub fn build(
             .and_then(|p| p.tables.iter().find(|t| t.name == table.name));
         let earlier_cells: Option<Vec<Option<u64>>> =
             earlier.map(|t| t.cells.iter().flatten().copied().collect());
+        let name = |cells: &[usize]| -> Vec<String> {
+            cells
+                .iter()
+                .map(|i| {
+                    let (r, c) = (i / grid.columns, i % grid.columns);
+                    format!("{} × {}", table.rows[r], table.columns[c])
+                })
+                .collect()
+        };
         let pattern = crate::disclosure::pattern(
             &grid,
             threshold,
@@ -217,16 +236,18 @@ pub fn build(
                     column_totals: &t.column_totals,
                 }),
         )
-        .map_err(|cells| Disclosive {
+        .map_err(|cells| Disclosive::Revision {
             table: table.name.to_string(),
-            cells: cells
-                .iter()
-                .map(|i| {
-                    let (r, c) = (i / grid.columns, i % grid.columns);
-                    format!("{} × {}", table.rows[r], table.columns[c])
-                })
-                .collect(),
+            cells: name(&cells),
         })?;
+        // When the totals alone determine cells, no pattern protects them.
+        let given_away = determined(&grid, &pattern);
+        if !given_away.is_empty() {
+            return Err(Disclosive::Margins {
+                table: table.name.to_string(),
+                cells: name(&given_away),
+            });
+        }
         let cells = rows_of(&grid, |i| (!pattern[i]).then_some(grid.values[i]));
         published.push(PublishedTable {
             name: table.name.to_string(),
@@ -267,15 +288,31 @@ pub fn build(
     })
 }
 
-/// A revision of exact counts that would give away cells by differencing.
+/// Exact counts that would give cells away whatever is suppressed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "table {table}: compared with the previous revision, this one would show how many cases were added to {} (hidden now, published before), whatever else is suppressed; publish this revision with --epsilon, or wait for more cases",
-    cells.join(", ")
-)]
-pub struct Disclosive {
-    pub table: String,
-    pub cells: Vec<String>,
+pub enum Disclosive {
+    /// A revision that would give away cells by differencing.
+    #[error(
+        "table {table}: compared with the previous revision, this one would show how many cases were added to {} (hidden now, published before), whatever else is suppressed; publish this revision with --epsilon, or wait for more cases",
+        cells.join(", ")
+    )]
+    Revision { table: String, cells: Vec<String> },
+    /// So few cases, in so few rows and columns, that the published totals alone
+    /// pin cells down (a row whose cases all fall in the one column with any).
+    #[error(
+        "table {table}: the row and column totals alone give away {} whatever is suppressed, as the period has too few cases; publish a longer period (a quarter or the year), or this one with --epsilon",
+        cells.join(", ")
+    )]
+    Margins { table: String, cells: Vec<String> },
+}
+
+impl Disclosive {
+    /// The table that would disclose.
+    pub fn table(&self) -> &str {
+        match self {
+            Disclosive::Revision { table, .. } | Disclosive::Margins { table, .. } => table,
+        }
+    }
 }
 
 /// The counts of exact tables with discrete Laplace noise under `epsilon` (split
@@ -947,6 +984,31 @@ mod tests {
         ));
     }
 
+    /// Two cases of one outcome in a month: the totals alone say which grievances
+    /// they named, so no suppression protects them (found by the regional
+    /// property test in remedy-node, where `build` used to return such a release
+    /// and the receivers' check then refused it).
+    #[test]
+    fn totals_that_give_cells_away_are_refused_with_a_reason() {
+        let mut exact = compute(Period::parse("2024-03").unwrap(), std::iter::empty());
+        exact.grievance_outcome.cells[2] = 1;
+        exact.grievance_outcome.cells[16] = 1;
+        let source = Source {
+            private_seq: 1,
+            private_hash: String::new(),
+        };
+        let refused = build(&exact, 8, 1, source, None).unwrap_err();
+        assert!(
+            matches!(&refused, Disclosive::Margins { table, cells }
+                if table == "grievance-outcome" && cells.contains(&"unpaid-wages × pending".to_string())),
+            "{refused}"
+        );
+        assert!(
+            refused.to_string().contains("publish a longer period"),
+            "{refused}"
+        );
+    }
+
     /// A revision after a handful of new cases, all in cells the first revision
     /// published, in a row of their own: exact counts would give them away.
     #[test]
@@ -975,7 +1037,8 @@ mod tests {
         // total goes up by 2, so the new cell of 2 would be known.
         exact.sector_sex.cells[2] = 2;
         let refused = build(&exact, 5, 2, source, Some(&first)).unwrap_err();
-        assert_eq!(refused.table, "sector-sex");
+        assert_eq!(refused.table(), "sector-sex");
+        assert!(matches!(refused, Disclosive::Revision { .. }));
         assert!(refused.to_string().contains("--epsilon"), "{refused}");
     }
 }

@@ -25,6 +25,8 @@ pub mod store;
 pub mod tls;
 pub mod verify;
 pub mod views;
+#[cfg(test)]
+mod views_property;
 pub mod witness;
 pub mod writer;
 

@@ -15,8 +15,10 @@
 use std::sync::Arc;
 
 use rand::RngCore;
+use remedy_core::case::Date;
+use remedy_core::ledger::ReleaseLedger;
 use remedy_core::payload::Payload;
-use remedy_core::privacy::{Budget, Epsilon, NoiseSeed, OverBudget};
+use remedy_core::privacy::{Epsilon, NoiseSeed, OverBudget};
 use remedy_core::release::{self, Disclosive, PolicyError, Release, Source};
 use remedy_core::tables::{Period, TableBuilder, Tables};
 use remedy_core::{LogKind, MemberId};
@@ -47,6 +49,22 @@ pub enum PublishError {
     Corrupt { period: String, reason: String },
     #[error("this node has published no {what} of {period}")]
     NotFound { what: String, period: String },
+    #[error(
+        "{period} starts on {starts}, after today ({today}): a release covers a period that has begun"
+    )]
+    Future {
+        period: Period,
+        starts: Date,
+        today: Date,
+    },
+    #[error(
+        "no case was opened or closed in {period}, so every figure would be 0; publish with --allow-empty if that is the finding to report"
+    )]
+    Empty { period: Period },
+    #[error(
+        "nothing changed since revision {revision} of {period}: this revision would publish the same figures; import new or corrected cases first"
+    )]
+    Unchanged { period: Period, revision: u64 },
 }
 
 /// What publishing did (or, for a dry run, would do).
@@ -84,6 +102,8 @@ pub struct Request {
     /// Noised counts under this ε instead of suppression.
     pub epsilon: Option<Epsilon>,
     pub dry_run: bool,
+    /// Publish a period in which no case was opened or closed (all zeros).
+    pub allow_empty: bool,
 }
 
 impl std::fmt::Debug for Releases {
@@ -92,26 +112,23 @@ impl std::fmt::Debug for Releases {
     }
 }
 
-/// The ε `member` spent per period: the sum over its noised releases this node
-/// holds (the `rel/` view rows, written with each release event).
-pub fn load_budget(
+/// The releases of `member` this node holds (the `rel/` view rows, written with
+/// each release event): the last revision of each period and the ε spent on it,
+/// under the federation's minimum threshold and cap.
+pub fn load_ledger(
     store: &dyn Store,
     member: &MemberId,
-    cap: Epsilon,
-) -> Result<Budget, StoreError> {
-    let mut budget = Budget::new(cap);
+    limits: Limits,
+) -> Result<ReleaseLedger, StoreError> {
+    let mut ledger = ReleaseLedger::new(limits.min_threshold, limits.epsilon_cap);
     for release in crate::views::releases_of(store, member)? {
-        let epsilon = release.epsilon().map_err(|e| StoreError::Corrupt {
+        release.epsilon().map_err(|e| StoreError::Corrupt {
             path: format!("rel/{member}/{}", release.period),
             reason: e.to_string(),
         })?;
-        if epsilon != Epsilon::ZERO {
-            let spent = budget.spent(&release.period);
-            let total = spent.checked_add(epsilon).unwrap_or(spent);
-            budget.spent.insert(release.period.clone(), total);
-        }
+        ledger.record(&release);
     }
-    Ok(budget)
+    Ok(ledger)
 }
 
 impl Releases {
@@ -130,6 +147,12 @@ impl Releases {
         }
     }
 
+    /// The lock a publication holds from its checks to its append: a release
+    /// appended by hand takes it too, so two releases never claim one revision.
+    pub async fn exclusive(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.publishing.lock().await
+    }
+
     /// Publishes a period (or only computes it, for a dry run) within `limits`.
     pub async fn publish(
         &self,
@@ -141,7 +164,16 @@ impl Releases {
             threshold,
             epsilon,
             dry_run,
+            allow_empty,
         } = request;
+        let today = today();
+        if period.first_day() > today {
+            return Err(PublishError::Future {
+                period,
+                starts: period.first_day(),
+                today,
+            });
+        }
         let k = threshold.unwrap_or(limits.min_threshold);
         if k < limits.min_threshold {
             return Err(PublishError::BelowMinimum {
@@ -152,7 +184,8 @@ impl Releases {
         let _one_at_a_time = self.publishing.lock().await;
         let period_text = period.to_string();
         if let Some(e) = epsilon {
-            load_budget(self.store.as_ref(), &self.member, limits.epsilon_cap)?
+            load_ledger(self.store.as_ref(), &self.member, limits)?
+                .budget()
                 .check(&period_text, e)?;
         }
         let noise = match epsilon {
@@ -173,7 +206,15 @@ impl Releases {
         };
         let (store, cases, member) = (self.store.clone(), self.cases.clone(), self.member.clone());
         let (release, held_back) = tokio::task::spawn_blocking(move || {
-            compute(store.as_ref(), &cases, &member, period, k, noise.as_ref())
+            compute(
+                store.as_ref(),
+                &cases,
+                &member,
+                period,
+                k,
+                noise.as_ref(),
+                allow_empty,
+            )
         })
         .await
         .map_err(|e| StoreError::Corrupt {
@@ -201,8 +242,19 @@ impl Releases {
     }
 }
 
+/// Today's date (UTC) from the system clock.
+fn today() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Date::from_days((seconds / 86_400) as i64)
+}
+
 /// The release of `period` from the committed cases, as the next revision:
-/// noised with `noise` (ε and seed), or with suppression.
+/// noised with `noise` (ε and seed), or with suppression. Refused when no case
+/// was opened or closed in the period (unless `allow_empty`), and when the
+/// figures would be those of the revision in force.
 fn compute(
     store: &dyn Store,
     cases: &Cases,
@@ -210,6 +262,7 @@ fn compute(
     period: Period,
     k: u64,
     noise: Option<&(Epsilon, NoiseSeed)>,
+    allow_empty: bool,
 ) -> Result<(Release, Vec<String>), PublishError> {
     let (private_seq, private_hash) = match store.last(&LogId::Own(LogKind::Private))? {
         Some((seq, raw)) => {
@@ -230,7 +283,19 @@ fn compute(
         private_seq,
         private_hash,
     };
+    if tables.is_empty() && !allow_empty {
+        return Err(PublishError::Empty { period });
+    }
     let release = apply(&tables, k, revision, source, previous.as_ref(), noise)?;
+    if let Some(previous) = &previous
+        && release.privacy.is_none()
+        && release.same_figures(previous)
+    {
+        return Err(PublishError::Unchanged {
+            period,
+            revision: previous.revision,
+        });
+    }
     let held_back = held_back(&tables, &release, k);
     Ok((release, held_back))
 }

@@ -27,7 +27,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use remedy_core::ingest::{Ingest, Outcome};
 use remedy_core::manifest::Manifest;
-use remedy_core::privacy::{Budget, Epsilon};
+use remedy_core::privacy::Epsilon;
 use remedy_core::{ChainHead, EventHash, MemberId, SignedEvent, SigningKey};
 use remedy_proto::v1 as pb;
 use tokio::task::JoinSet;
@@ -35,7 +35,7 @@ use tokio::task::JoinSet;
 use crate::client::{Target, connect};
 use crate::federation::LiveManifest;
 use crate::heads::Heads;
-use crate::releases::load_budget;
+use crate::releases::{Limits, load_ledger};
 use crate::stats::LogStats;
 use crate::store::{Commit, LogId, Store, StoreError};
 use crate::tls::{TlsIdentity, parse_fingerprint};
@@ -227,13 +227,13 @@ impl Replication {
             if let Some(state) = origins.get(&member.id) {
                 let mut state = lock(state);
                 let halted = state.ingest.is_halted();
-                let budget = Budget {
-                    cap,
-                    spent: state.ingest.budget().spent.clone(),
-                };
+                let releases = state
+                    .ingest
+                    .releases()
+                    .clone()
+                    .with_limits(min_threshold, cap);
                 state.ingest = Ingest::new(member.id.clone(), key.clone(), state.ingest.head())
-                    .with_min_threshold(min_threshold)
-                    .with_budget(budget);
+                    .with_releases(releases);
                 if halted {
                     state.ingest.halt();
                 }
@@ -244,10 +244,12 @@ impl Replication {
                 .get(&member.id)
                 .copied()
                 .unwrap_or(ChainHead::EMPTY);
-            let budget = load_budget(self.store.as_ref(), &member.id, cap)?;
-            let mut ingest = Ingest::new(member.id.clone(), key, head)
-                .with_min_threshold(min_threshold)
-                .with_budget(budget);
+            let limits = Limits {
+                min_threshold,
+                epsilon_cap: cap,
+            };
+            let releases = load_ledger(self.store.as_ref(), &member.id, limits)?;
+            let mut ingest = Ingest::new(member.id.clone(), key, head).with_releases(releases);
             if halted.contains(&member.id) {
                 ingest.halt();
             }

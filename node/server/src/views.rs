@@ -164,7 +164,10 @@ fn tables(
         else {
             return true;
         };
-        if period_text > to.as_str() {
+        // Rows of one year ("2024", "2024-03", "2024-Q1") share its four digits
+        // but do not sort by period ("2024-03" < "2024"): stop after the last
+        // year only, and keep the periods of the kind asked for below.
+        if period_text.get(..4) > to.get(..4) {
             return false;
         }
         let (Some(period), Ok(member), Ok(revision)) = (
@@ -223,7 +226,7 @@ pub fn stats(
                     t
                 })
                 .collect();
-            regional::block(&period.to_string(), members, missing)
+            regional::block(&query.table, &period.to_string(), members, missing)
         })
         .collect();
     Ok(Stats {
@@ -253,7 +256,8 @@ pub fn series(
                     })
                 })
                 .collect();
-            let regional = regional::Figure::sum(values.iter().map(|v| &v.figure));
+            let regional =
+                regional::regional_figure(&query.table, column, values.iter().map(|v| &v.figure));
             SeriesPoint {
                 period: period.to_string(),
                 values,

@@ -94,7 +94,7 @@ impl AdminService {
 /// Validates one append request, appends it and waits until it is durable.
 async fn append(
     service: &AdminService,
-    min_threshold: u64,
+    limits: Limits,
     request: pb::AppendRequest,
 ) -> Result<pb::AppendReply, Status> {
     let writer = &service.writer;
@@ -130,25 +130,45 @@ async fn append(
                 .map_err(|e| Status::failed_precondition(format!("events[{i}]: {e}")))?;
         }
     }
-    // A release appended by hand gets the same check every receiver applies.
-    for (i, d) in drafts.iter().enumerate() {
-        if d.kind == remedy_core::PayloadKind::RELEASE {
-            use remedy_core::payload::Payload as _;
-            let checked = remedy_core::release::Release::decode(d.version, &d.payload)
-                .map_err(|e| e.to_string())
-                .and_then(|r| {
-                    if r.privacy.is_some() {
-                        return Err(
-                            "a noised release is published with `remedy publish --epsilon`, which keeps the privacy budget"
-                                .to_string(),
-                        );
-                    }
-                    remedy_core::release::check(&r, min_threshold).map_err(|e| e.to_string())
-                });
-            if let Err(e) = checked {
-                return Err(Status::failed_precondition(format!("events[{i}]: {e}")));
+    // A release appended by hand gets the checks every receiver applies, against
+    // this node's releases so far (and any before it in the request), while no
+    // publication runs.
+    let by_hand: Vec<(usize, u16, Vec<u8>)> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind == remedy_core::PayloadKind::RELEASE)
+        .map(|(i, d)| (i, d.version, d.payload.clone()))
+        .collect();
+    let _one_at_a_time = match by_hand.is_empty() {
+        true => None,
+        false => Some(service.releases.exclusive().await),
+    };
+    if !by_hand.is_empty() {
+        let (store, member) = (service.store.clone(), service.member.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut ledger = crate::releases::load_ledger(store.as_ref(), &member, limits)
+                .map_err(convert::store_error)?;
+            for (i, version, payload) in by_hand {
+                use remedy_core::payload::Payload as _;
+                let checked = remedy_core::release::Release::decode(version, &payload)
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| {
+                        if r.privacy.is_some() {
+                            return Err(
+                                "a noised release is published with `remedy publish --epsilon`, which keeps the privacy budget"
+                                    .to_string(),
+                            );
+                        }
+                        ledger.admit(&r).map_err(|e| e.to_string())
+                    });
+                if let Err(e) = checked {
+                    return Err(Status::failed_precondition(format!("events[{i}]: {e}")));
+                }
             }
-        }
+            Ok(())
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))??;
     }
     let receipts = writer
         .append(log, drafts)
@@ -169,7 +189,7 @@ impl pb::admin_server::Admin for AdminService {
     ) -> Result<Response<pb::AppendReply>, Status> {
         self.authorize(&request)?;
         Ok(Response::new(
-            append(self, self.limits()?.min_threshold, request.into_inner()).await?,
+            append(self, self.limits()?, request.into_inner()).await?,
         ))
     }
 
@@ -182,12 +202,12 @@ impl pb::admin_server::Admin for AdminService {
         self.authorize(&request)?;
         let mut inbound = request.into_inner();
         let service = self.clone();
-        let min_threshold = self.limits()?.min_threshold;
+        let limits = self.limits()?;
         let (replies, outbound) = tokio::sync::mpsc::channel(16);
         tokio::spawn(async move {
             while let Some(request) = inbound.next().await {
                 let reply = match request {
-                    Ok(request) => append(&service, min_threshold, request).await,
+                    Ok(request) => append(&service, limits, request).await,
                     Err(status) => Err(status),
                 };
                 let refused = reply.is_err();
@@ -326,6 +346,7 @@ impl pb::admin_server::Admin for AdminService {
             threshold: (request.threshold > 0).then_some(request.threshold),
             epsilon: convert::epsilon(&request.epsilon)?,
             dry_run: request.dry_run,
+            allow_empty: request.allow_empty,
         };
         let published = self
             .releases

@@ -218,9 +218,12 @@ pub fn import_error(e: crate::cases::ImportError) -> Status {
 pub fn publish_error(e: crate::releases::PublishError) -> Status {
     use crate::releases::PublishError as E;
     match e {
-        E::BelowMinimum { .. } | E::OverBudget(_) | E::Disclosive(_) => {
-            Status::failed_precondition(e.to_string())
-        }
+        E::BelowMinimum { .. }
+        | E::OverBudget(_)
+        | E::Disclosive(_)
+        | E::Future { .. }
+        | E::Empty { .. }
+        | E::Unchanged { .. } => Status::failed_precondition(e.to_string()),
         E::NotFound { .. } => Status::not_found(e.to_string()),
         E::Append(e) => append_error(e),
         E::Cases(e) => import_error(e),

@@ -11,6 +11,7 @@
 mod audit;
 mod cases;
 mod hypercore;
+mod releases;
 mod replication;
 mod scale;
 mod views;
@@ -247,6 +248,14 @@ fn main() -> anyhow::Result<()> {
         println!("{f:?}");
         return Ok(());
     }
+    // `--releases-only`: what a peer spends deciding about received releases,
+    // printed as the table BENCHMARKS.md has.
+    if args.iter().any(|a| a == "--releases-only") {
+        let mut out = String::new();
+        release_table(&mut out, &releases::decisions(if quick { 20 } else { 200 }));
+        println!("{out}");
+        return Ok(());
+    }
     // `--views-only`: the regional-view measurement alone, printed, for work on it.
     if args.iter().any(|a| a == "--views-only") {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -368,6 +377,8 @@ fn human(v: f64) -> String {
 
 #[derive(Debug, Default)]
 struct Report {
+    /// What a peer spends on received releases (the last run's).
+    release_decisions: Vec<releases::Decision>,
     sign: Figure,
     batch_verify: Figure,
     strict_verify: Figure,
@@ -502,6 +513,8 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
             .push(v.events as f64 / v.rebuild_seconds.max(1e-9));
         report.view_events = v.events;
         report.view_rows = v.rows;
+        eprintln!("  received releases: accepted and rejected");
+        report.release_decisions = releases::decisions(200);
         eprintln!("  audit verify of {} events", options.audit_events);
         let a = audit::audit_verify(&run_dir.join("AUDIT"), options.audit_events).await?;
         report.audit_rate.push(a.rate);
@@ -528,6 +541,38 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         std::fs::remove_dir_all(&run_dir).ok();
     }
     Ok(report)
+}
+
+/// The table of release decisions, for BENCHMARKS.md.
+fn release_table(s: &mut String, decisions: &[releases::Decision]) {
+    let _ = writeln!(
+        s,
+        "What a peer spends deciding about one received release (`Ingest::decide`, in process: decoding, signature, structure, revision, disclosure check, ε budget), median and slowest of the runs.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| release | payload | outcome | median | slowest | target |\n|---|---:|---|---:|---:|---|"
+    );
+    for d in decisions {
+        let outcome = if d.accepted {
+            "accepted".to_string()
+        } else {
+            let reason: String = d.reason.chars().take(90).collect();
+            format!(
+                "rejected: {}",
+                reason.replace('|', "\\|").replace('\n', "\\n")
+            )
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} bytes | {outcome} | {:.2} ms | {:.2} ms | {} |",
+            d.what,
+            d.payload_bytes,
+            d.median_ms,
+            d.max_ms,
+            if d.accepted { "—" } else { "< 50 ms" }
+        );
+    }
 }
 
 fn message(i: u64) -> Vec<u8> {
@@ -1051,6 +1096,8 @@ impl Report {
             self.publish_seconds.median(),
             self.publish_seconds.spread()
         );
+        let _ = writeln!(s, "\n## Received releases (issue 15)\n");
+        release_table(&mut s, &self.release_decisions);
         let _ = writeln!(s, "\n## The regional view (issue 6)\n");
         let _ = writeln!(
             s,

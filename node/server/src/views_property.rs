@@ -1,0 +1,427 @@
+//! Property: every figure of the regional view is what a statistician gets by
+//! hand from the members' releases.
+//!
+//! Each seed makes a random federation (one to six members), random releases
+//! (quarters, months and the year; up to three revisions; thresholds 5 to 11;
+//! suppression or noise; some members silent in some periods), stores their view
+//! rows as a node would, and asks `views::stats` and `views::series` (what the
+//! `View` service and the dashboard's `/api/stats` answer) for every table and
+//! period kind. Each answer is compared with a recomputation written from the
+//! documented rules (docs/view-json.md), not from `remedy_core::regional`:
+//!
+//! - a member's figure is its latest revision's, `suppressed` where the release
+//!   has none, `noised` where the release is noised, `published` otherwise;
+//! - a regional count or sum is the sum of the members' values: `published` if
+//!   every part is exact, `noised` if a part is noised, `lower-bound` if a part is
+//!   suppressed, `noised-lower-bound` if both;
+//! - a median and a resolution row total are never summed: no value,
+//!   `not-additive`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use rand::{Rng, SeedableRng};
+use remedy_core::case::Date;
+use remedy_core::payload::Payload;
+use remedy_core::privacy::Epsilon;
+use remedy_core::release::{self, RESOLUTION, Release, Source};
+use remedy_core::tables::{COUNT_TABLES, Period, compute};
+use remedy_core::{ChainHead, LogKind, MemberId, SignedEvent, SigningKey};
+use serde_json::Value;
+
+use crate::store::{Commit, MemoryStore, Store};
+use crate::views::{Revision, TableQuery, series, stats};
+
+const MEMBERS: &[&str] = &["ID", "JP", "KH", "MM", "PH", "VN"];
+
+/// A value and a status word, as the view's JSON has them.
+type Expected = (Option<u64>, &'static str);
+
+/// The federation of one seed: every release, by member and period, in
+/// revision order.
+struct Federation {
+    members: Vec<MemberId>,
+    releases: BTreeMap<(MemberId, Period), Vec<Release>>,
+}
+
+fn random_federation(seed: u64) -> Federation {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut members: Vec<MemberId> = MEMBERS
+        .iter()
+        .filter(|_| rng.gen_bool(0.6))
+        .map(|m| MemberId::new(*m).unwrap())
+        .collect();
+    if members.is_empty() {
+        members.push(MemberId::new("KH").unwrap());
+    }
+    let periods: Vec<Period> = [
+        "2024-Q1", "2024-Q2", "2024-Q3", "2024-03", "2024-07", "2024",
+    ]
+    .iter()
+    .map(|p| Period::parse(p).unwrap())
+    .collect();
+    let mut releases = BTreeMap::new();
+    for member in &members {
+        for &period in &periods {
+            if rng.gen_bool(0.25) {
+                continue; // This member has not published this period.
+            }
+            let threshold = rng.gen_range(5..=11);
+            let revisions = rng.gen_range(1..=3u64);
+            let mut count = rng.gen_range(20..600u64);
+            let mut held: Vec<Release> = Vec::new();
+            for revision in 1..=revisions {
+                let cases: Vec<_> = remedy_core::synthetic::generate(
+                    member,
+                    count,
+                    seed,
+                    Date::parse("2024-01-01").unwrap(),
+                    Date::parse("2024-12-31").unwrap(),
+                )
+                .collect();
+                let tables = compute(period, &cases);
+                let source = Source {
+                    private_seq: revision,
+                    private_hash: String::new(),
+                };
+                let noised = rng.gen_bool(0.2);
+                let built = if noised {
+                    let epsilon = Epsilon::from_micro(rng.gen_range(100_000..1_000_000));
+                    Some(release::build_noised(
+                        &tables, threshold, epsilon, &mut rng, revision, source,
+                    ))
+                } else {
+                    // A revision that would disclose by differencing is not
+                    // published: the member stops at the last one.
+                    release::build(&tables, threshold, revision, source, held.last()).ok()
+                };
+                let Some(built) = built else { break };
+                if let Err(e) = release::check(&built, 5) {
+                    panic!(
+                        "seed {seed} {member} {period} revision {revision} threshold {threshold} noised {noised} previous {:?}: {e}\n{:?}\n{:?}",
+                        held.last().map(|p| (p.revision, p.privacy.is_some())),
+                        tables.grievance_outcome.cells,
+                        built.tables[0].cells
+                    );
+                }
+                held.push(built);
+                count += rng.gen_range(0..200);
+            }
+            if !held.is_empty() {
+                releases.insert((member.clone(), period), held);
+            }
+        }
+    }
+    Federation { members, releases }
+}
+
+/// A store holding the view rows of every release, as replication writes them.
+fn store_of(federation: &Federation) -> MemoryStore {
+    let store = MemoryStore::new();
+    let mut commit = Commit::default();
+    let mut heads: BTreeMap<&MemberId, ChainHead> = BTreeMap::new();
+    for ((member, _), releases) in &federation.releases {
+        let key = SigningKey::from_seed([member.as_str().as_bytes()[0]; 32]);
+        for release in releases {
+            let head = heads.entry(member).or_insert(ChainHead::EMPTY);
+            let event = SignedEvent::seal(
+                &key,
+                member,
+                LogKind::Shared,
+                head.seq + 1,
+                head.hash,
+                0,
+                &release.to_draft(),
+            );
+            *head = ChainHead::of(&event);
+            commit.projections.extend(crate::views::rows(&event));
+        }
+    }
+    store.commit(commit).unwrap();
+    store
+}
+
+/// A member's figure: `None` is suppressed.
+fn member_figure(release: &Release, table: &str, value: Option<u64>) -> Expected {
+    match value {
+        None => (None, "suppressed"),
+        Some(v) if release.is_noised(table) => (Some(v), "noised"),
+        Some(v) => (Some(v), "published"),
+    }
+}
+
+/// The sum of members' figures, by the documented rule.
+fn regional_sum(parts: &[Expected]) -> Expected {
+    let value = parts.iter().filter_map(|(v, _)| *v).sum();
+    let hidden = parts
+        .iter()
+        .any(|(_, s)| matches!(*s, "suppressed" | "lower-bound" | "noised-lower-bound"));
+    let noised = parts
+        .iter()
+        .any(|(_, s)| matches!(*s, "noised" | "noised-lower-bound"));
+    let status = match (hidden, noised) {
+        (false, false) => "published",
+        (false, true) => "noised",
+        (true, false) => "lower-bound",
+        (true, true) => "noised-lower-bound",
+    };
+    (Some(value), status)
+}
+
+const NOT_ADDITIVE: Expected = (None, "not-additive");
+
+/// Every figure of one member's table: cells, row totals, column totals, total.
+struct Recomputed {
+    cells: Vec<Vec<Expected>>,
+    row_totals: Vec<Expected>,
+    column_totals: Vec<Expected>,
+    total: Expected,
+}
+
+fn recompute(release: &Release, table: &str) -> Recomputed {
+    if table == RESOLUTION {
+        let noised = release.is_noised(RESOLUTION);
+        let cells: Vec<Vec<Expected>> = release
+            .resolution
+            .iter()
+            .map(|r| {
+                let exact = |v: Option<u64>| match v {
+                    None => (None, "suppressed"),
+                    Some(v) => (Some(v), "published"),
+                };
+                vec![
+                    member_figure(release, RESOLUTION, r.closed),
+                    // A noised release withholds medians; an exact one publishes them.
+                    if noised {
+                        (None, "suppressed")
+                    } else {
+                        exact(r.median_days)
+                    },
+                    exact(r.total_compensation_usd),
+                ]
+            })
+            .collect();
+        let column = |c: usize| regional_sum(&cells.iter().map(|row| row[c]).collect::<Vec<_>>());
+        return Recomputed {
+            row_totals: vec![NOT_ADDITIVE; cells.len()],
+            column_totals: vec![column(0), NOT_ADDITIVE, column(2)],
+            cells,
+            total: NOT_ADDITIVE,
+        };
+    }
+    let t = release.tables.iter().find(|t| t.name == table).unwrap();
+    Recomputed {
+        cells: t
+            .cells
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|v| member_figure(release, table, *v))
+                    .collect()
+            })
+            .collect(),
+        row_totals: t
+            .row_totals
+            .iter()
+            .map(|v| member_figure(release, table, Some(*v)))
+            .collect(),
+        column_totals: t
+            .column_totals
+            .iter()
+            .map(|v| member_figure(release, table, Some(*v)))
+            .collect(),
+        total: member_figure(release, table, Some(t.total)),
+    }
+}
+
+fn figure(json: &Value) -> Expected {
+    let status = match json["status"].as_str().unwrap() {
+        "published" => "published",
+        "suppressed" => "suppressed",
+        "noised" => "noised",
+        "lower-bound" => "lower-bound",
+        "noised-lower-bound" => "noised-lower-bound",
+        "not-additive" => "not-additive",
+        other => panic!("unknown status {other}"),
+    };
+    (json["value"].as_u64(), status)
+}
+
+fn figures(json: &Value) -> Vec<Expected> {
+    json.as_array().unwrap().iter().map(figure).collect()
+}
+
+/// Whether `median-days` is the column: regional medians are never summed.
+fn regional_cell(table: &str, column: usize, parts: &[Expected]) -> Expected {
+    if table == RESOLUTION && column == 1 {
+        NOT_ADDITIVE
+    } else {
+        regional_sum(parts)
+    }
+}
+
+fn check_stats(federation: &Federation, store: &MemoryStore, table: &str, from: &str, to: &str) {
+    let (from, to) = (Period::parse(from).unwrap(), Period::parse(to).unwrap());
+    let query = TableQuery {
+        table: table.into(),
+        from,
+        to,
+        members: federation.members.clone(),
+        revision: Revision::Latest,
+    };
+    let answer = serde_json::to_value(stats(store, &query, &[], &[]).unwrap()).unwrap();
+    let kind = std::mem::discriminant(&from);
+    let mut periods: Vec<Period> = federation
+        .releases
+        .keys()
+        .map(|(_, p)| *p)
+        .filter(|p| std::mem::discriminant(p) == kind && *p >= from && *p <= to)
+        .collect();
+    periods.sort();
+    periods.dedup();
+    let blocks = answer["periods"].as_array().unwrap();
+    assert_eq!(blocks.len(), periods.len(), "{table} {from}..{to}");
+    for (block, period) in blocks.iter().zip(&periods) {
+        assert_eq!(block["period"], period.to_string());
+        let latest: Vec<(&MemberId, &Release)> = federation
+            .members
+            .iter()
+            .filter_map(|m| {
+                federation
+                    .releases
+                    .get(&(m.clone(), *period))
+                    .and_then(|r| r.last())
+                    .map(|r| (m, r))
+            })
+            .collect();
+        let missing: Vec<String> = federation
+            .members
+            .iter()
+            .filter(|m| !latest.iter().any(|(l, _)| l == m))
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(block["missing"], serde_json::json!(missing));
+        let members = block["members"].as_array().unwrap();
+        assert_eq!(members.len(), latest.len());
+        let mut recomputed = Vec::new();
+        for (json, (member, release)) in members.iter().zip(&latest) {
+            assert_eq!(json["member"], member.as_str());
+            assert_eq!(json["revision"], release.revision);
+            let r = recompute(release, table);
+            for (row, expected) in json["cells"].as_array().unwrap().iter().zip(&r.cells) {
+                assert_eq!(&figures(row), expected, "{member} {period} {table}");
+            }
+            assert_eq!(figures(&json["row_totals"]), r.row_totals);
+            assert_eq!(figures(&json["column_totals"]), r.column_totals);
+            assert_eq!(figure(&json["total"]), r.total);
+            recomputed.push(r);
+        }
+        let regional = &block["regional"];
+        let Some(first) = recomputed.first() else {
+            assert!(regional.is_null());
+            continue;
+        };
+        let (rows, columns) = (first.cells.len(), first.cells[0].len());
+        for r in 0..rows {
+            for c in 0..columns {
+                let parts: Vec<Expected> = recomputed.iter().map(|m| m.cells[r][c]).collect();
+                assert_eq!(
+                    figure(&regional["cells"][r][c]),
+                    regional_cell(table, c, &parts),
+                    "{table} {period} cell {r},{c}"
+                );
+            }
+            let parts: Vec<Expected> = recomputed.iter().map(|m| m.row_totals[r]).collect();
+            let expected = if table == RESOLUTION {
+                NOT_ADDITIVE
+            } else {
+                regional_sum(&parts)
+            };
+            assert_eq!(figure(&regional["row_totals"][r]), expected);
+        }
+        for c in 0..columns {
+            let parts: Vec<Expected> = recomputed.iter().map(|m| m.column_totals[c]).collect();
+            assert_eq!(
+                figure(&regional["column_totals"][c]),
+                regional_cell(table, c, &parts)
+            );
+        }
+        let expected = if table == RESOLUTION {
+            NOT_ADDITIVE
+        } else {
+            regional_sum(&recomputed.iter().map(|m| m.total).collect::<Vec<_>>())
+        };
+        assert_eq!(figure(&regional["total"]), expected);
+    }
+}
+
+/// One cell across the quarters: each member's latest figure, and the regional.
+fn check_series(
+    federation: &Federation,
+    store: &MemoryStore,
+    table: &str,
+    row: usize,
+    column: usize,
+) {
+    let (rows, columns): (Vec<&str>, Vec<&str>) = match remedy_core::tables::definition(table) {
+        Some(d) => (d.rows.to_vec(), d.columns.to_vec()),
+        None => (
+            remedy_core::case::CHANNEL.to_vec(),
+            remedy_core::regional::RESOLUTION_COLUMNS.to_vec(),
+        ),
+    };
+    let query = TableQuery {
+        table: table.into(),
+        from: Period::parse("2024-Q1").unwrap(),
+        to: Period::parse("2024-Q4").unwrap(),
+        members: federation.members.clone(),
+        revision: Revision::Latest,
+    };
+    let answer = serde_json::to_value(
+        series(
+            store,
+            &query,
+            rows[row % rows.len()],
+            columns[column % columns.len()],
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for point in answer["points"].as_array().unwrap() {
+        let period = Period::parse(point["period"].as_str().unwrap()).unwrap();
+        let parts: Vec<Expected> = federation
+            .members
+            .iter()
+            .filter_map(|m| federation.releases.get(&(m.clone(), period)))
+            .filter_map(|r| r.last())
+            .map(|r| recompute(r, table).cells[row % rows.len()][column % columns.len()])
+            .collect();
+        assert_eq!(figures(&point["values"]), parts);
+        assert_eq!(
+            figure(&point["regional"]),
+            regional_cell(table, column % columns.len(), &parts),
+            "{table} series at {period}"
+        );
+    }
+}
+
+#[test]
+fn every_regional_figure_is_recomputed_by_hand_from_the_members_releases() {
+    let tables: Vec<&str> = COUNT_TABLES
+        .iter()
+        .map(|t| t.name)
+        .chain([RESOLUTION])
+        .collect();
+    for seed in 0..24 {
+        let federation = random_federation(seed);
+        let store = store_of(&federation);
+        for table in &tables {
+            check_stats(&federation, &store, table, "2024-Q1", "2024-Q4");
+            check_stats(&federation, &store, table, "2024-01", "2024-12");
+            check_stats(&federation, &store, table, "2024", "2024");
+            check_series(&federation, &store, table, seed as usize, 1);
+            check_series(&federation, &store, table, 0, seed as usize);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! What a peer spends on one received release: `Ingest::decide` (decoding, the
+//! signature, the structure check, the revision, the disclosure check and the ε
+//! budget), in process, for a normal release that is accepted and for hostile
+//! ones that are rejected, the largest an event can carry among them.
+
+use std::time::Instant;
+
+use remedy_core::ingest::{Ingest, Outcome};
+use remedy_core::payload::Payload;
+use remedy_core::{ChainHead, LogKind, MemberId, SignedEvent, SigningKey};
+
+/// The time one decision takes, median of `runs`, in milliseconds, and its
+/// outcome.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub what: String,
+    pub payload_bytes: usize,
+    pub accepted: bool,
+    pub reason: String,
+    pub median_ms: f64,
+    pub max_ms: f64,
+}
+
+fn decide(
+    key: &SigningKey,
+    vn: &MemberId,
+    what: &str,
+    release: &remedy_core::release::Release,
+    runs: usize,
+) -> Decision {
+    let event = SignedEvent::seal(
+        key,
+        vn,
+        LogKind::Shared,
+        1,
+        ChainHead::EMPTY.hash,
+        0,
+        &release.to_draft(),
+    );
+    let template = Ingest::new(vn.clone(), key.verifying_key(), ChainHead::EMPTY);
+    let mut samples = Vec::with_capacity(runs);
+    let mut outcome = None;
+    for _ in 0..runs {
+        let mut ingest = template.clone();
+        let raw = vec![event.raw().to_vec()];
+        let started = Instant::now();
+        let out = ingest.decide(raw, |_| None);
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        outcome = out.into_iter().next();
+    }
+    samples.sort_by(f64::total_cmp);
+    let (accepted, reason) = match outcome {
+        Some(Outcome::Append(_)) => (true, String::new()),
+        Some(Outcome::Reject { reason, .. }) => (false, reason.to_string()),
+        other => (false, format!("{other:?}")),
+    };
+    Decision {
+        what: what.into(),
+        payload_bytes: release.encode().len(),
+        accepted,
+        reason,
+        median_ms: samples[samples.len() / 2],
+        max_ms: samples[samples.len() - 1],
+    }
+}
+
+/// Every decision, `runs` times each.
+pub fn decisions(runs: usize) -> Vec<Decision> {
+    let vn = MemberId::new("VN").expect("member id");
+    let key = SigningKey::from_seed([3; 32]);
+    let normal = remedy_tests::releases::valid(&vn, "2024-Q3", 2000, 1);
+    let mut out = vec![decide(
+        &key,
+        &vn,
+        "a normal release (2,000 cases, suppression)",
+        &normal,
+        runs,
+    )];
+    for (what, release) in remedy_tests::releases::hostile(&normal) {
+        out.push(decide(&key, &vn, what, &release, runs));
+    }
+    out
+}
