@@ -124,6 +124,18 @@ async fn hostile_releases_are_rejected_by_every_peer_and_the_auditor() -> anyhow
         });
     };
 
+    let first = valid(&vn, "2024-Q3", 2000, 1);
+    let mut attacks = hostile(&first);
+    attacks.push((
+        "a second release of a period and revision",
+        valid(&vn, "2024-Q3", 2400, 1),
+    ));
+    attacks.push(("a revision that skips one", valid(&vn, "2024-Q3", 2400, 3)));
+
+    // A follow stream of the fake sends what is served when it opens, then
+    // nothing: a peer sees the next attack when it reconnects after rejecting
+    // the one before. So the first is served before the peers start.
+    serve(log(&key, &vn, &first, &attacks[0].1));
     let (kh_dir, id_dir) = (
         NodeDir::open(&fed.join("KH"))?,
         NodeDir::open(&fed.join("ID"))?,
@@ -135,14 +147,6 @@ async fn hostile_releases_are_rejected_by_every_peer_and_the_auditor() -> anyhow
         ("ID", channel_as(&id_dir.dir, None).await?),
     ]
     .into();
-
-    let first = valid(&vn, "2024-Q3", 2000, 1);
-    let mut attacks = hostile(&first);
-    attacks.push((
-        "a second release of a period and revision",
-        valid(&vn, "2024-Q3", 2400, 1),
-    ));
-    attacks.push(("a revision that skips one", valid(&vn, "2024-Q3", 2400, 3)));
 
     let aud = fed.join("AUD");
     let vn_addr = vn_dir.addr.to_string();
