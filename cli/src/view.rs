@@ -1,6 +1,7 @@
 //! `remedy view ...`: what a node shows its readers.
 
 use anyhow::{Context as _, bail};
+use remedy_core::csv_text::CsvText;
 use remedy_core::manifest::Manifest;
 use remedy_proto::v1 as pb;
 
@@ -136,13 +137,13 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
                         serde_json::from_value(r["release"].clone())?;
                     parsed.push((member, release));
                 }
-                let data = remedy_core::sdmx::data(parsed.iter().map(|(m, r)| (m.as_str(), r)));
-                let marker = format!(",{table},");
-                for (i, line) in data.lines().enumerate() {
-                    if i == 0 || line.contains(&marker) {
-                        println!("{line}");
-                    }
-                }
+                print!(
+                    "{}",
+                    remedy_core::sdmx::data(
+                        parsed.iter().map(|(m, r)| (m.as_str(), r)),
+                        Some(&table)
+                    )
+                );
                 return Ok(());
             }
             let text = json(runtime.block_on(view.stats(request)))?;
@@ -255,8 +256,8 @@ fn show(f: &Figure) -> String {
 struct Grid<'a> {
     /// `regional` or the member's id.
     member: &'a str,
-    /// The member's release revision; empty for the regional table.
-    revision: String,
+    /// The member's release revision; `None` for the regional table.
+    revision: Option<u64>,
     rows: &'a [String],
     columns: &'a [String],
     cells: &'a [Vec<Figure>],
@@ -269,7 +270,7 @@ impl<'a> Grid<'a> {
     fn regional(r: &'a RegionalTable) -> Self {
         Grid {
             member: "regional",
-            revision: String::new(),
+            revision: None,
             rows: &r.rows,
             columns: &r.columns,
             cells: &r.cells,
@@ -282,7 +283,7 @@ impl<'a> Grid<'a> {
     fn member(m: &'a MemberTable) -> Self {
         Grid {
             member: &m.member,
-            revision: m.revision.to_string(),
+            revision: Some(m.revision),
             rows: &m.rows,
             columns: &m.columns,
             cells: &m.cells,
@@ -346,20 +347,30 @@ fn grid(out: &mut String, title: &str, g: &Grid<'_>) {
     let _ = writeln!(out, "  {:>8}\n", show(total));
 }
 
+/// What a table counts, under its name: the grievance tables count mentions, and
+/// a reader must not take their totals for cases.
+fn heading(table: &str) -> String {
+    match remedy_core::tables::counts_what(table) {
+        Some(what) => format!("{table}: {what}"),
+        None => table.to_string(),
+    }
+}
+
 /// The regional table and each member's, period by period.
 pub fn render_stats(stats: &Stats) -> String {
     use std::fmt::Write as _;
-    let mut out = format!("{}\n{LEGEND}\n\n", stats.table);
+    let mut out = format!("{}\n{LEGEND}\n\n", heading(&stats.table));
     if stats.periods.is_empty() {
         out.push_str("no member has published this table for these periods\n");
     }
     for block in &stats.periods {
         let names: Vec<&str> = block.members.iter().map(|m| m.member.as_str()).collect();
         for g in Grid::of(block) {
-            let title = if g.revision.is_empty() {
-                format!("{} regional ({})", block.period, names.join(", "))
-            } else {
-                format!("{} {} (revision {})", block.period, g.member, g.revision)
+            let title = match g.revision {
+                None => format!("{} regional ({})", block.period, names.join(", ")),
+                Some(revision) => {
+                    format!("{} {} (revision {revision})", block.period, g.member)
+                }
             };
             grid(&mut out, &title, &g);
         }
@@ -382,73 +393,39 @@ fn status_word(f: &Figure) -> String {
         .unwrap_or_default()
 }
 
-/// One figure per line: period, member (or `regional`), row, column, value, status.
+/// One figure per record: table, period, member (or `regional`), revision, row,
+/// column, value, status. RFC 4180 with CRLF, labels neutralised ([`CsvText`]).
 pub fn stats_csv(stats: &Stats) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::from("table,period,member,revision,row,column,value,status\n");
-    let mut line =
-        |period: &str, member: &str, revision: String, row: &str, column: &str, f: &Figure| {
-            let value = f.value.map(|v| v.to_string()).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{},{period},{member},{revision},{row},{column},{value},{}",
-                stats.table,
-                status_word(f)
-            );
-        };
+    let mut out = CsvText::new();
+    out.record([
+        "table", "period", "member", "revision", "row", "column", "value", "status",
+    ]);
     for block in &stats.periods {
         for g in Grid::of(block) {
-            let Grid {
-                member,
-                ref revision,
-                rows,
-                columns,
-                cells,
-                row_totals,
-                column_totals,
-                total,
-            } = g;
-            for (r, row) in rows.iter().enumerate() {
-                for (c, column) in columns.iter().enumerate() {
-                    line(
-                        &block.period,
-                        member,
-                        revision.clone(),
-                        row,
-                        column,
-                        &cells[r][c],
-                    );
+            let mut line = |row: &str, column: &str, f: &Figure| {
+                out.text(&stats.table)
+                    .text(&block.period)
+                    .text(g.member)
+                    .number(g.revision)
+                    .text(row)
+                    .text(column)
+                    .number(f.value)
+                    .text(&status_word(f))
+                    .end();
+            };
+            for (r, row) in g.rows.iter().enumerate() {
+                for (c, column) in g.columns.iter().enumerate() {
+                    line(row, column, &g.cells[r][c]);
                 }
-                line(
-                    &block.period,
-                    member,
-                    revision.clone(),
-                    row,
-                    "total",
-                    &row_totals[r],
-                );
+                line(row, "total", &g.row_totals[r]);
             }
-            for (c, column) in columns.iter().enumerate() {
-                line(
-                    &block.period,
-                    member,
-                    revision.clone(),
-                    "total",
-                    column,
-                    &column_totals[c],
-                );
+            for (c, column) in g.columns.iter().enumerate() {
+                line("total", column, &g.column_totals[c]);
             }
-            line(
-                &block.period,
-                member,
-                revision.clone(),
-                "total",
-                "total",
-                total,
-            );
+            line("total", "total", g.total);
         }
     }
-    out
+    out.finish()
 }
 
 pub fn render_series(series: &Series) -> String {
@@ -462,7 +439,10 @@ pub fn render_series(series: &Series) -> String {
     members.dedup();
     let mut out = format!(
         "{} {} x {} by period\n{LEGEND}\n{:<9}",
-        series.table, series.row, series.column, "period"
+        heading(&series.table),
+        series.row,
+        series.column,
+        "period"
     );
     for m in &members {
         let _ = write!(out, "  {m:>8}");
@@ -484,36 +464,31 @@ pub fn render_series(series: &Series) -> String {
     out
 }
 
+/// One figure per record: table, row, column, period, member (or `regional`),
+/// revision, value, status. RFC 4180 with CRLF, labels neutralised ([`CsvText`]).
 pub fn series_csv(series: &Series) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::from("table,row,column,period,member,revision,value,status\n");
+    let mut out = CsvText::new();
+    out.record([
+        "table", "row", "column", "period", "member", "revision", "value", "status",
+    ]);
     for p in &series.points {
+        let mut line = |member: &str, revision: Option<u64>, f: &Figure| {
+            out.text(&series.table)
+                .text(&series.row)
+                .text(&series.column)
+                .text(&p.period)
+                .text(member)
+                .number(revision)
+                .number(f.value)
+                .text(&status_word(f))
+                .end();
+        };
         for v in &p.values {
-            let value = v.figure.value.map(|x| x.to_string()).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{},{},{},{},{},{},{value},{}",
-                series.table,
-                series.row,
-                series.column,
-                p.period,
-                v.member,
-                v.revision,
-                status_word(&v.figure)
-            );
+            line(&v.member, Some(v.revision), &v.figure);
         }
-        let value = p.regional.value.map(|x| x.to_string()).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{},{},{},{},regional,,{value},{}",
-            series.table,
-            series.row,
-            series.column,
-            p.period,
-            status_word(&p.regional)
-        );
+        line("regional", None, &p.regional);
     }
-    out
+    out.finish()
 }
 
 fn members(context: &Context, manifest: &Manifest) -> anyhow::Result<()> {
@@ -577,4 +552,155 @@ fn members(context: &Context, manifest: &Manifest) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use remedy_core::regional::{SeriesPoint, SeriesValue, block};
+
+    const HOSTILE: [&str; 4] = [
+        "pending\nJP,2024-Q3,regional,,total,total,999,published",
+        "=HYPERLINK(\"http://example.invalid\")",
+        "say \"hi\"",
+        "a,b",
+    ];
+
+    fn published(value: u64) -> Figure {
+        Figure {
+            value: Some(value),
+            status: Status::Published,
+        }
+    }
+
+    /// A member's 2×2 table whose labels are the hostile ones.
+    fn hostile_table(member: &str) -> MemberTable {
+        MemberTable {
+            member: member.into(),
+            period: "2024-Q3".into(),
+            revision: 2,
+            rows: vec![HOSTILE[0].into(), HOSTILE[1].into()],
+            columns: vec![HOSTILE[2].into(), HOSTILE[3].into()],
+            cells: vec![
+                vec![published(1), published(2)],
+                vec![
+                    Figure {
+                        value: None,
+                        status: Status::Suppressed,
+                    },
+                    published(4),
+                ],
+            ],
+            row_totals: vec![published(3), published(7)],
+            column_totals: vec![published(4), published(6)],
+            total: published(10),
+        }
+    }
+
+    fn parse(text: &str) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    }
+
+    #[test]
+    fn stats_csv_keeps_a_hostile_label_in_one_field_of_one_record() {
+        let stats = Stats {
+            table: "channel-outcome".into(),
+            periods: vec![block(
+                "2024-Q3",
+                vec![hostile_table("KH"), hostile_table("VN")],
+                vec![],
+            )],
+        };
+        let text = stats_csv(&stats);
+        assert!(text.starts_with("table,period,member,revision,row,column,value,status\r\n"));
+        assert!(text.ends_with("\r\n"));
+        let records = parse(&text);
+        // Regional, KH and VN: 2×2 cells, 2 row totals, 2 column totals, 1 total each.
+        assert_eq!(records.len(), 1 + 3 * 9, "{text}");
+        assert!(records.iter().all(|r| r.len() == 8), "{text}");
+        assert!(
+            !records.iter().any(|r| r[2] == "JP"),
+            "a label made a record"
+        );
+        let kh: Vec<&Vec<String>> = records.iter().filter(|r| r[2] == "KH").collect();
+        assert_eq!(kh.len(), 9);
+        assert!(kh.iter().all(|r| r[3] == "2"));
+        assert_eq!(kh[0][4], HOSTILE[0]);
+        assert_eq!(kh[0][5], HOSTILE[2]);
+        assert_eq!(kh[1][5], HOSTILE[3]);
+        assert_eq!(kh[3][4], format!("'{}", HOSTILE[1]), "the formula is text");
+        assert_eq!((kh[3][6].as_str(), kh[3][7].as_str()), ("", "suppressed"));
+        let regional = &records[1];
+        assert_eq!(
+            regional[..4],
+            ["channel-outcome", "2024-Q3", "regional", ""]
+        );
+        assert_eq!(regional[6], "2");
+    }
+
+    #[test]
+    fn series_csv_keeps_a_hostile_label_in_one_field_of_one_record() {
+        let series = Series {
+            table: "channel-outcome".into(),
+            row: HOSTILE[0].into(),
+            column: HOSTILE[1].into(),
+            points: vec![SeriesPoint {
+                period: "2024-Q3".into(),
+                values: vec![SeriesValue {
+                    member: "KH".into(),
+                    revision: 1,
+                    figure: published(5),
+                }],
+                regional: published(5),
+            }],
+        };
+        let text = series_csv(&series);
+        assert!(text.starts_with("table,row,column,period,member,revision,value,status\r\n"));
+        let records = parse(&text);
+        assert_eq!(records.len(), 3, "{text}");
+        let formula = format!("'{}", HOSTILE[1]);
+        assert_eq!(
+            records[1],
+            [
+                "channel-outcome",
+                HOSTILE[0],
+                formula.as_str(),
+                "2024-Q3",
+                "KH",
+                "1",
+                "5",
+                "published"
+            ]
+        );
+        assert_eq!(records[2][4..], ["regional", "", "5", "published"]);
+    }
+
+    #[test]
+    fn tables_of_grievance_mentions_say_so_in_their_heading() {
+        for (table, mentions) in [
+            ("grievance-outcome", true),
+            ("status-grievance", true),
+            ("channel-outcome", false),
+            ("sector-sex", false),
+        ] {
+            let text = render_stats(&Stats {
+                table: table.into(),
+                periods: vec![],
+            });
+            let first = text.lines().next().unwrap();
+            assert!(first.starts_with(table), "{first}");
+            assert_eq!(
+                first.contains("Grievance mentions")
+                    && first.contains("a case counted once per grievance it names"),
+                mentions,
+                "{first}"
+            );
+        }
+    }
 }

@@ -210,6 +210,12 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
         "{text}"
     );
     assert!(text.contains("2024-Q3: no release from JP"), "{text}");
+    assert!(
+        text.starts_with(
+            "sector-sex: Cases opened in the period by sector and sex, each case counted once\n"
+        ),
+        "{text}"
+    );
     let csv = ok(
         &ilo,
         &[
@@ -223,7 +229,11 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
             "2024-Q3",
         ],
     );
-    assert!(csv.starts_with("table,period,member,revision,row,column,value,status\n"));
+    assert!(csv.starts_with("table,period,member,revision,row,column,value,status\r\n"));
+    assert!(
+        csv.split_inclusive('\n').all(|l| l.ends_with("\r\n")),
+        "RFC 4180 records end in CRLF: {csv:?}"
+    );
     assert!(
         csv.contains("sector-sex,2024-Q3,regional,,total,total,"),
         "{csv}"
@@ -261,6 +271,11 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
     );
     let lines: Vec<&str> = sdmx.lines().collect();
     assert!(lines[0].starts_with("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,TABLE,"));
+    assert!(sdmx.split_inclusive('\n').all(|l| l.ends_with("\r\n")));
+    assert!(
+        lines[1..].iter().all(|l| l.contains(",grievance-outcome,")),
+        "only the table asked for"
+    );
     assert!(
         lines
             .iter()

@@ -6,8 +6,9 @@
 //! with headless Chromium (Debian's `chromium`): each dashboard page, entered with a
 //! one-time link as the coordinator, must show the numbers the `View` and
 //! `Federation` services return (suppressed cells as suppressed, never as zero),
-//! render in under a second, and is saved as a screenshot. Ctrl-C stops every
-//! process the demo started.
+//! render in under a second, and is saved as a screenshot. The overview counts
+//! cases from `channel-outcome` (each case once) and labels `grievance-outcome`'s
+//! figures as grievance mentions. Ctrl-C stops every process the demo started.
 
 #![allow(clippy::unwrap_used)]
 
@@ -56,7 +57,7 @@ fn the_demo_runs_the_federation_and_exits_with_the_audit_verdict() -> anyhow::Re
     Ok(())
 }
 
-/// One `<td>` of a page: its attributes and its text.
+/// One element of a page (a `<td>`, an SVG `<circle>`): its attributes and its text.
 #[derive(Debug)]
 struct Cell {
     attrs: BTreeMap<String, String>,
@@ -65,14 +66,23 @@ struct Cell {
 
 /// The `<td>` elements of serialized HTML, in order.
 fn cells(html: &str) -> Vec<Cell> {
+    elements(html, "td")
+}
+
+/// The elements `<tag ...>...</tag>` of serialized HTML, in order.
+fn elements(html: &str, tag: &str) -> Vec<Cell> {
+    let (open, end_tag) = (format!("<{tag}"), format!("</{tag}>"));
     let mut out = Vec::new();
     let mut rest = html;
-    while let Some(start) = rest.find("<td") {
-        rest = &rest[start + 3..];
+    while let Some(start) = rest.find(&open) {
+        rest = &rest[start + open.len()..];
+        if !rest.starts_with([' ', '>']) {
+            continue;
+        }
         let Some(end) = rest.find('>') else { break };
         let attrs = parse_attrs(&rest[..end]);
         rest = &rest[end + 1..];
-        let close = rest.find("</td>").unwrap_or(rest.len());
+        let close = rest.find(&end_tag).unwrap_or(rest.len());
         let text = rest[..close]
             .replace("&amp;", "&")
             .replace("&gt;", ">")
@@ -103,6 +113,29 @@ fn find<'a>(cells: &'a [Cell], want: &[(&str, &str)]) -> Vec<&'a Cell> {
                 .all(|(k, v)| c.attrs.get(*k).map(String::as_str) == Some(*v))
         })
         .collect()
+}
+
+/// The one element that has every attribute of `want`.
+fn one<'a>(cells: &'a [Cell], want: &[(&str, &str)]) -> &'a Cell {
+    let found = find(cells, want);
+    assert_eq!(found.len(), 1, "{want:?}");
+    found[0]
+}
+
+/// A table's every period, as the `View` service answers.
+async fn every_period(
+    view: &mut pb::view_client::ViewClient<tonic::transport::Channel>,
+    table: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let reply = view
+        .stats(pb::StatsRequest {
+            table: table.into(),
+            from_period: "2000-Q1".into(),
+            to_period: "2099-Q4".into(),
+            ..Default::default()
+        })
+        .await?;
+    Ok(serde_json::from_str(&reply.into_inner().json)?)
 }
 
 struct Browser {
@@ -281,25 +314,22 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         "{unsigned}"
     );
 
-    // Overview: every figure of 2024-Q4 as the View service gives it.
-    let stats: serde_json::Value = serde_json::from_str(
-        &view
-            .stats(pb::StatsRequest {
-                table: "grievance-outcome".into(),
-                from_period: "2000-Q1".into(),
-                to_period: "2099-Q4".into(),
-                ..Default::default()
-            })
-            .await?
-            .into_inner()
-            .json,
-    )?;
-    let q4 = stats["periods"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["period"] == "2024-Q4")
-        .unwrap();
+    // Overview: every figure of 2024-Q4 as the View service gives it. Cases come
+    // from channel-outcome, which counts each case once; grievance-outcome counts
+    // a case once per grievance it names, and the page says so.
+    let mentions = every_period(&mut view, "grievance-outcome").await?;
+    let cases = every_period(&mut view, "channel-outcome").await?;
+    let by_sector = every_period(&mut view, "sector-sex").await?;
+    let q4_of = |stats: &serde_json::Value| {
+        stats["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["period"] == "2024-Q4")
+            .unwrap()
+            .clone()
+    };
+    let (q4, cases_q4) = (q4_of(&mentions), q4_of(&cases));
     let dom = browser.dom(&link("/"))?;
     ready(&dom, "/");
     let page = cells(&dom);
@@ -316,6 +346,9 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
             assert_eq!(cell.text, "suppressed", "{cell:?}");
         }
     };
+    let only = |want: &[(&str, &str)]| one(&page, want);
+    const MENTIONS: (&str, &str) = ("data-table", "grievance-outcome");
+    const CASES: (&str, &str) = ("data-table", "channel-outcome");
     for m in q4["members"].as_array().unwrap() {
         let member = m["member"].as_str().unwrap();
         let columns = m["columns"].as_array().unwrap();
@@ -323,39 +356,29 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
             let row = row.as_str().unwrap();
             for (j, col) in columns.iter().enumerate() {
                 let figure = &m["cells"][i][j];
-                let found = find(
-                    &page,
-                    &[
+                check(
+                    only(&[
+                        MENTIONS,
                         ("data-member", member),
                         ("data-period", "2024-Q4"),
                         ("data-row", row),
                         ("data-col", col.as_str().unwrap()),
-                    ],
+                    ]),
+                    figure,
                 );
-                assert_eq!(found.len(), 1, "{member} {row} {col}");
-                check(found[0], figure);
                 checked += 1;
                 suppressed += usize::from(figure["status"] == "suppressed");
             }
-            let total = find(
-                &page,
-                &[
+            check(
+                only(&[
+                    MENTIONS,
                     ("data-member", member),
                     ("data-row", row),
                     ("data-col", "total"),
-                ],
+                ]),
+                &m["row_totals"][i],
             );
-            check(total[0], &m["row_totals"][i]);
         }
-        let total = find(
-            &page,
-            &[
-                ("data-member", member),
-                ("data-row", "total"),
-                ("data-col", "total"),
-            ],
-        );
-        check(total[0], &m["total"]);
     }
     for (i, row) in q4["regional"]["rows"]
         .as_array()
@@ -363,25 +386,168 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         .iter()
         .enumerate()
     {
-        let found = find(
-            &page,
-            &[
+        check(
+            only(&[
+                MENTIONS,
                 ("data-member", "region"),
                 ("data-row", row.as_str().unwrap()),
                 ("data-col", "total"),
-            ],
+            ]),
+            &q4["regional"]["row_totals"][i],
         );
-        check(found[0], &q4["regional"]["row_totals"][i]);
     }
     assert!(checked >= 4 * 13 * 7, "{checked} cells checked");
     assert!(
         suppressed > 0,
         "the demo data should have suppressed cells to show"
     );
+    // Cases by outcome and all cases: channel-outcome's column totals and total,
+    // each member's and the region's.
+    let tables = cases_q4["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["member"].as_str().unwrap(), m))
+        .chain([("region", &cases_q4["regional"])]);
+    for (member, t) in tables {
+        for (j, col) in t["columns"].as_array().unwrap().iter().enumerate() {
+            check(
+                only(&[
+                    CASES,
+                    ("data-member", member),
+                    ("data-period", "2024-Q4"),
+                    ("data-row", "total"),
+                    ("data-col", col.as_str().unwrap()),
+                ]),
+                &t["column_totals"][j],
+            );
+        }
+        check(
+            only(&[
+                CASES,
+                ("data-member", member),
+                ("data-row", "total"),
+                ("data-col", "total"),
+            ]),
+            &t["total"],
+        );
+    }
+    let all_cases = dom.split("id=\"all-cases\"").nth(1).unwrap();
+    let all_cases = cells(all_cases.split("</tr>").next().unwrap());
+    assert!(
+        dom.contains(">all cases</th>") && all_cases.len() == 5,
+        "{all_cases:?}"
+    );
+    for c in &all_cases {
+        assert_eq!(
+            (c.attrs["data-table"].as_str(), c.attrs["data-col"].as_str()),
+            ("channel-outcome", "total"),
+            "{c:?}"
+        );
+    }
+    let region_cases = &cases_q4["regional"]["total"];
+    assert_eq!(
+        all_cases[4].attrs["data-value"],
+        region_cases["value"].to_string()
+    );
+    assert_eq!(region_cases["status"], "published", "{region_cases}");
+    assert_eq!(
+        region_cases,
+        &q4_of(&by_sector)["regional"]["total"],
+        "sector-sex counts the same cases"
+    );
+    let region_mentions = q4["regional"]["total"]["value"].as_u64().unwrap();
+    assert!(
+        region_mentions > region_cases["value"].as_u64().unwrap(),
+        "grievance mentions ({region_mentions}) outnumber cases ({region_cases}) in the demo"
+    );
+    assert!(
+        !dom.contains("Cases by grievance"),
+        "mentions shown as cases"
+    );
+    assert!(
+        dom.contains("Grievance mentions by grievance, 2024-Q4")
+            && dom.contains("Grievance mentions by outcome, each country, 2024-Q4"),
+        "{dom}"
+    );
+    let note = dom.split("id=\"mentions-note\">").nth(1).unwrap();
+    assert!(
+        note.starts_with("Grievance mentions: a case counts once per grievance it names"),
+        "{note}"
+    );
+    // The resolution rate: resolved over all cases of channel-outcome, each
+    // member's and the region's (from the regional counts), a gap where a part
+    // is not exact.
+    let points = elements(&dom, "circle");
+    let mut rates = 0;
+    for block in cases["periods"].as_array().unwrap() {
+        let period = block["period"].as_str().unwrap();
+        let tables = block["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["member"].as_str().unwrap(), m))
+            .chain([("region", &block["regional"])]);
+        for (member, t) in tables {
+            let columns = t["columns"].as_array().unwrap();
+            let total_of = |name: &str| {
+                let j = columns.iter().position(|c| c == name).unwrap();
+                &t["column_totals"][j]
+            };
+            let parts = [
+                total_of("resolved-compensated"),
+                total_of("resolved-non-monetary"),
+                &t["total"],
+            ];
+            let exact = parts.iter().all(|f| f["status"] == "published");
+            let found = find(
+                &points,
+                &[
+                    ("data-chart", "resolved"),
+                    ("data-series", member),
+                    ("data-x", period),
+                ],
+            );
+            let total = t["total"]["value"].as_u64().unwrap_or(0);
+            if !exact || total == 0 {
+                assert!(found.is_empty(), "{member} {period}: a gap, not {found:?}");
+                continue;
+            }
+            let resolved =
+                parts[0]["value"].as_u64().unwrap() + parts[1]["value"].as_u64().unwrap();
+            let rate = ((1000 * resolved) as f64 / total as f64).round() / 10.0;
+            assert_eq!(found.len(), 1, "{member} {period}");
+            assert_eq!(
+                found[0].attrs["data-y"],
+                rate.to_string(),
+                "{member} {period}"
+            );
+            rates += 1;
+        }
+    }
+    assert!(rates >= 5 * 4, "{rates} rates checked");
     // The charts are drawn, with a point per published quarter.
     assert!(dom.contains("<svg class=\"chart\""), "no chart");
     assert!(dom.matches("<circle").count() >= 4 * 4, "too few points");
-    println!("overview: {checked} cells ({suppressed} suppressed) as the View service gives them");
+    println!(
+        "overview: {checked} cells ({suppressed} suppressed), cases by outcome and {rates} resolution rates as the View service gives them"
+    );
+
+    // The overview opens on the latest period with cases: KH publishes 2025-Q1,
+    // which has none, and the page stays on 2024-Q4 while offering 2025-Q1.
+    let kh = fed.join("KH");
+    let (ok, _, err) = remedy(&["--dir", path(&kh), "publish", "--period", "2025-Q1"])?;
+    assert!(ok, "{err}");
+    let dom = browser.dom(&link("/"))?;
+    ready(&dom, "/ after an empty 2025-Q1");
+    assert!(dom.contains("<option value=\"2025-Q1\">"), "{dom}");
+    assert!(dom.contains("Cases by outcome, 2024-Q4"), "{dom}");
+    let page = cells(&dom);
+    assert!(
+        page.iter()
+            .all(|c| c.attrs.get("data-period").is_none_or(|p| p == "2024-Q4")),
+        "the default period is 2024-Q4"
+    );
 
     // Recommendations: every one, with its status and country.
     let recs: serde_json::Value = serde_json::from_str(

@@ -10,9 +10,13 @@
 //! release and `R` for a revision: every figure of the period, suppressed ones
 //! included, is sent again, so a receiver that replaces by key ends up with the
 //! revision's values and no stale ones.
+//!
+//! Both are written with [`CsvText`]: RFC 4180 records ending in CRLF, and a
+//! label a spreadsheet would run as a formula neutralised, whatever a release
+//! from another member holds.
 
-use std::fmt::Write as _;
-
+use crate::csv_text::CsvText;
+use crate::regional::{Figure, Status};
 use crate::release::{RESOLUTION, Release};
 
 pub const DATAFLOW: &str = "REMEDYNET:DF_REMEDY_CASES(1.0)";
@@ -40,51 +44,73 @@ fn table_dimensions(table: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
-const HEADER: &str = "STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,TABLE,GRIEVANCE,OUTCOME,CHANNEL,SECTOR,SEX,RESIDENCE_STATUS,MEASURE,OBS_VALUE,OBS_STATUS";
+/// The columns, in order.
+const HEADER: [&str; 15] = [
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "ACTION",
+    "REF_AREA",
+    "TIME_PERIOD",
+    "TABLE",
+    "GRIEVANCE",
+    "OUTCOME",
+    "CHANNEL",
+    "SECTOR",
+    "SEX",
+    "RESIDENCE_STATUS",
+    "MEASURE",
+    "OBS_VALUE",
+    "OBS_STATUS",
+];
 
-/// The data of releases as SDMX-CSV 2.0, header included. `releases` are
-/// `(member, release)` in the order to write them.
-pub fn data<'a>(releases: impl IntoIterator<Item = (&'a str, &'a Release)>) -> String {
-    let mut out = String::from(HEADER);
-    out.push('\n');
+/// The data of releases as SDMX-CSV 2.0, header included: every table of each
+/// release, or only the one `only` names. `releases` are `(member, release)` in
+/// the order to write them.
+pub fn data<'a>(
+    releases: impl IntoIterator<Item = (&'a str, &'a Release)>,
+    only: Option<&str>,
+) -> String {
+    let mut out = CsvText::new();
+    out.record(HEADER);
     for (member, release) in releases {
         let action = if release.revision > 1 { "R" } else { "A" };
         for name in crate::regional::table_names(release) {
+            if only.is_some_and(|only| only != name) {
+                continue;
+            }
             let Some(table) = crate::regional::member_table(member, release, &name) else {
                 continue;
             };
             let Some((row_dim, column_dim)) = table_dimensions(&name) else {
                 continue;
             };
-            let mut line = |row: &str, column: &str, figure: crate::regional::Figure| {
-                if figure.status == crate::regional::Status::NotAdditive {
+            let mut line = |row: &str, column: &str, figure: Figure| {
+                if figure.status == Status::NotAdditive {
                     return;
                 }
-                let key: Vec<&str> = DIMENSIONS
-                    .iter()
-                    .map(|d| {
-                        if *d == row_dim {
-                            row
-                        } else if *d == column_dim {
-                            column
-                        } else if *d == "MEASURE" {
-                            "cases"
-                        } else {
-                            "_Z"
-                        }
-                    })
-                    .collect();
+                out.text("dataflow")
+                    .text(DATAFLOW)
+                    .text(action)
+                    .text(member)
+                    .text(&release.period)
+                    .text(&name);
+                for d in DIMENSIONS {
+                    out.text(if *d == row_dim {
+                        row
+                    } else if *d == column_dim {
+                        column
+                    } else if *d == "MEASURE" {
+                        "cases"
+                    } else {
+                        "_Z"
+                    });
+                }
                 let (value, status) = match figure.status {
-                    crate::regional::Status::Suppressed => (String::new(), "C"),
-                    crate::regional::Status::Noised => (figure.value.unwrap_or(0).to_string(), "E"),
-                    _ => (figure.value.unwrap_or(0).to_string(), "A"),
+                    Status::Suppressed => (None, "C"),
+                    Status::Noised => (Some(figure.value.unwrap_or(0)), "E"),
+                    _ => (Some(figure.value.unwrap_or(0)), "A"),
                 };
-                let _ = writeln!(
-                    out,
-                    "dataflow,{DATAFLOW},{action},{member},{},{name},{},{value},{status}",
-                    release.period,
-                    key.join(",")
-                );
+                out.number(value).text(status).end();
             };
             for (r, row) in table.rows.iter().enumerate() {
                 for (c, column) in table.columns.iter().enumerate() {
@@ -98,16 +124,17 @@ pub fn data<'a>(releases: impl IntoIterator<Item = (&'a str, &'a Release)>) -> S
             line("_T", "_T", table.total);
         }
     }
-    out
+    out.finish()
 }
 
 /// The data structure, as CSV a statistician can load next to the data: each
 /// component with its role, and each code with its meaning.
 pub fn structure() -> String {
     use crate::case::{CHANNEL, GRIEVANCE, OUTCOME, RESIDENCE_STATUS, SECTOR, SEX};
-    let mut out = String::from("COMPONENT,ROLE,CODE,DESCRIPTION\n");
+    let mut out = CsvText::new();
+    out.record(["COMPONENT", "ROLE", "CODE", "DESCRIPTION"]);
     let mut row = |component: &str, role: &str, code: &str, description: &str| {
-        let _ = writeln!(out, "{component},{role},{code},\"{description}\"");
+        out.record([component, role, code, description]);
     };
     row(
         "DATAFLOW",
@@ -127,26 +154,14 @@ pub fn structure() -> String {
         "",
         "The period: YYYY, YYYY-Qn or YYYY-MM",
     );
-    for (table, description) in [
-        (
-            "grievance-outcome",
-            "Cases opened in the period, once per grievance, by outcome",
-        ),
-        (
-            "channel-outcome",
-            "Cases opened in the period by channel and outcome",
-        ),
-        ("sector-sex", "Cases opened in the period by sector and sex"),
-        (
-            "status-grievance",
-            "Cases opened in the period by residence status, once per grievance",
-        ),
-        (
-            RESOLUTION,
-            "Cases closed in the period by channel: count, median days to close, total compensation",
-        ),
-    ] {
-        row("TABLE", "dimension", table, description);
+    let tables = crate::tables::COUNT_TABLES.iter().map(|t| t.name);
+    for table in tables.chain([RESOLUTION]) {
+        row(
+            "TABLE",
+            "dimension",
+            table,
+            crate::tables::counts_what(table).unwrap_or(table),
+        );
     }
     for (dimension, codes) in [
         ("GRIEVANCE", GRIEVANCE),
@@ -162,7 +177,12 @@ pub fn structure() -> String {
         row(dimension, "dimension", "_T", "Total");
         row(dimension, "dimension", "_Z", "Not applicable to this table");
     }
-    row("MEASURE", "dimension", "cases", "Number of cases");
+    row(
+        "MEASURE",
+        "dimension",
+        "cases",
+        "Number of cases (in the grievance tables, of grievance mentions)",
+    );
     row(
         "MEASURE",
         "dimension",
@@ -218,7 +238,7 @@ pub fn structure() -> String {
         "R",
         "A revision: replaces every figure of the earlier release",
     );
-    out
+    out.finish()
 }
 
 #[cfg(test)]
@@ -229,8 +249,17 @@ mod tests {
     use crate::release::{Source, build};
     use crate::tables::{Period, compute};
 
-    #[test]
-    fn every_figure_is_a_row_with_its_status_and_revisions_replace() {
+    /// The records of a document as the `csv` crate reads them.
+    fn parse(text: &str) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    }
+
+    fn release_of_2024_q3(revision: u64, previous: Option<&Release>) -> Release {
         let cases: Vec<_> = crate::synthetic::generate(
             &crate::MemberId::new("KH").unwrap(),
             300,
@@ -244,34 +273,86 @@ mod tests {
             private_seq: 1,
             private_hash: String::new(),
         };
-        let first = build(&tables, 5, 1, source.clone(), None).unwrap();
-        let text = data([("KH", &first)]);
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], HEADER);
-        let columns = HEADER.split(',').count();
-        assert!(
-            lines.iter().all(|l| l.split(',').count() == columns),
-            "{text}"
-        );
+        build(&tables, 5, revision, source, previous).unwrap()
+    }
+
+    #[test]
+    fn every_figure_is_a_row_with_its_status_and_revisions_replace() {
+        let first = release_of_2024_q3(1, None);
+        let text = data([("KH", &first)], None);
+        assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'));
+        let records = parse(&text);
+        assert_eq!(records[0], HEADER);
+        assert!(records.iter().all(|r| r.len() == HEADER.len()), "{text}");
         // 13×7 cells + 13 row totals + 7 column totals + 1 total for the first table.
-        let grievance = lines
+        let grievance = records
             .iter()
-            .filter(|l| l.contains(",grievance-outcome,"))
+            .filter(|r| r[5] == "grievance-outcome")
             .count();
         assert_eq!(grievance, 13 * 7 + 13 + 7 + 1);
         assert!(
-            lines.iter().any(|l| l.ends_with(",,C")),
+            records.iter().any(|r| r[13].is_empty() && r[14] == "C"),
             "suppressed figures are C with no value"
         );
-        assert!(lines[1].starts_with("dataflow,REMEDYNET:DF_REMEDY_CASES(1.0),A,KH,2024-Q3,"));
-        let second = build(&tables, 5, 2, source, Some(&first)).unwrap();
-        let revised = data([("KH", &second)]);
         assert_eq!(
-            revised.lines().count(),
-            lines.len(),
+            records[1][..5],
+            ["dataflow", DATAFLOW, "A", "KH", "2024-Q3"]
+        );
+        let only = parse(&data([("KH", &first)], Some("sector-sex")));
+        assert!(only.len() > 1 && only[1..].iter().all(|r| r[5] == "sector-sex"));
+        let second = release_of_2024_q3(2, Some(&first));
+        let revised = parse(&data([("KH", &second)], None));
+        assert_eq!(
+            revised.len(),
+            records.len(),
             "a revision repeats every figure"
         );
-        assert!(revised.lines().skip(1).all(|l| l.contains(",R,KH,")));
-        assert!(structure().contains("OBS_STATUS,attribute,C,"));
+        assert!(revised[1..].iter().all(|r| r[2] == "R" && r[3] == "KH"));
+    }
+
+    #[test]
+    fn a_hostile_label_in_a_release_stays_one_field_of_one_record() {
+        let mut release = release_of_2024_q3(1, None);
+        let hostile = [
+            "pending\nJP,2024-Q3,grievance-outcome,_Z,_Z,_Z,_Z,_Z,_Z,cases,999,A",
+            "=HYPERLINK(\"http://example.invalid\")",
+            "say \"hi\", then leave",
+        ];
+        let table = &mut release.tables[0];
+        table.columns[0] = hostile[0].into();
+        table.rows[0] = hostile[1].into();
+        table.rows[1] = hostile[2].into();
+        let honest = parse(&data([("KH", &release_of_2024_q3(1, None))], None));
+        let text = data([("KH", &release)], None);
+        let records = parse(&text);
+        assert_eq!(records.len(), honest.len(), "no record added or lost");
+        assert!(records.iter().all(|r| r.len() == HEADER.len()));
+        assert!(records.iter().any(|r| r[7] == hostile[0]));
+        assert!(records.iter().any(|r| r[6] == format!("'{}", hostile[1])));
+        assert!(records.iter().any(|r| r[6] == hostile[2]));
+        assert!(!records.iter().any(|r| r[3] == "JP"));
+    }
+
+    #[test]
+    fn the_structure_is_csv_with_a_description_per_code() {
+        let text = structure();
+        let records = parse(&text);
+        assert_eq!(records[0], ["COMPONENT", "ROLE", "CODE", "DESCRIPTION"]);
+        assert!(records.iter().all(|r| r.len() == 4));
+        assert!(records.contains(&vec![
+            "OBS_STATUS".into(),
+            "attribute".into(),
+            "C".into(),
+            "Confidential: suppressed by disclosure control".into()
+        ]));
+        let grievance = records
+            .iter()
+            .find(|r| r[0] == "TABLE" && r[2] == "grievance-outcome")
+            .unwrap();
+        assert!(
+            grievance[3].starts_with("Grievance mentions"),
+            "{grievance:?}"
+        );
+        assert!(text.ends_with("\r\n"));
     }
 }

@@ -132,6 +132,29 @@ pub fn definition(name: &str) -> Option<&'static TableDefinition> {
     COUNT_TABLES.iter().find(|t| t.name == name)
 }
 
+/// What a table counts, in the words every output labels it with (the SDMX
+/// structure, the terminal's heading): a table of grievance mentions says so
+/// first, so that nobody takes its totals for cases. `None` for a name that is
+/// not a table.
+pub fn counts_what(table: &str) -> Option<&'static str> {
+    Some(match table {
+        "grievance-outcome" => {
+            "Grievance mentions by outcome: cases opened in the period, a case counted once per grievance it names, so totals are mentions, not cases"
+        }
+        "channel-outcome" => {
+            "Cases opened in the period by channel and outcome, each case counted once"
+        }
+        "sector-sex" => "Cases opened in the period by sector and sex, each case counted once",
+        "status-grievance" => {
+            "Grievance mentions by residence status: cases opened in the period, a case counted once per grievance it names, so totals are mentions, not cases"
+        }
+        "resolution" => {
+            "Cases closed in the period by channel: count, median days to close (not additive), total compensation in US dollars"
+        }
+        _ => return None,
+    })
+}
+
 /// A two-way table of counts with its row and column codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CountTable {
@@ -399,5 +422,31 @@ mod tests {
             ),
             ("mrc", 3, Some(30), 1000, 900)
         );
+    }
+
+    #[test]
+    fn the_tables_labelled_as_mentions_are_the_ones_that_count_a_case_twice() {
+        let cases = [
+            case(
+                "a",
+                "2024-07-01",
+                "",
+                "unpaid-wages;housing",
+                "mrc",
+                "pending",
+                "",
+            ),
+            case("b", "2024-07-02", "", "housing", "hotline", "pending", ""),
+        ];
+        let t = compute(Period::parse("2024-Q3").unwrap(), &cases);
+        for table in t.counts() {
+            let total: u64 = table.cells.iter().sum();
+            let mentions = definition(table.name).unwrap().counts == Counts::GrievanceMentions;
+            assert_eq!(total, if mentions { 3 } else { 2 }, "{}", table.name);
+            let label = counts_what(table.name).unwrap();
+            assert_eq!(label.starts_with("Grievance mentions"), mentions, "{label}");
+        }
+        assert!(counts_what("resolution").is_some());
+        assert!(counts_what("salaries").is_none());
     }
 }

@@ -60,7 +60,8 @@ const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"
 
 // A line chart: series = [{name, points: [{x: label, y: number|null, status}]}].
 // A point without a number is a gap with a grey mark at the bottom, never a zero.
-function lineChart(title, labels, series, unit) {
+// `id` names the chart: its <svg> and every point carry it as data-chart.
+function lineChart(id, title, labels, series, unit) {
   const W = 560, H = 220, L = 44, R = 36, T = 24, B = 34;
   const values = series.flatMap(s => s.points.map(p => p.y)).filter(v => v !== null);
   const max = Math.max(1, ...values) * 1.1;
@@ -69,6 +70,7 @@ function lineChart(title, labels, series, unit) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("class", "chart");
+  svg.setAttribute("data-chart", id);
   svg.setAttribute("width", W);
   svg.setAttribute("height", H);
   svg.setAttribute("role", "img");
@@ -93,13 +95,13 @@ function lineChart(title, labels, series, unit) {
     s.points.forEach((p, i) => {
       if (p.y === null) {
         path += " ";
-        add("text", { x: x(i) - 3, y: H - B + 10, fill: "#6b7280", "data-series": s.name,
-          "data-status": p.status }, "×").append(Object.assign(document.createElementNS(ns, "title"),
+        add("text", { x: x(i) - 3, y: H - B + 10, fill: "#6b7280", "data-chart": id, "data-series": s.name,
+          "data-x": p.x, "data-status": p.status }, "×").append(Object.assign(document.createElementNS(ns, "title"),
           { textContent: s.name + " " + p.x + ": " + p.status }));
         return;
       }
       path += (path === "" || path.endsWith(" ") ? "M" : "L") + x(i) + "," + y(p.y);
-      const c = add("circle", { cx: x(i), cy: y(p.y), r: 3, fill: color, "data-series": s.name,
+      const c = add("circle", { cx: x(i), cy: y(p.y), r: 3, fill: color, "data-chart": id, "data-series": s.name,
         "data-x": p.x, "data-y": String(p.y) });
       c.append(Object.assign(document.createElementNS(ns, "title"),
         { textContent: s.name + " " + p.x + ": " + p.y + (unit || "") }));
@@ -110,70 +112,93 @@ function lineChart(title, labels, series, unit) {
   const legend = el("div", { class: "legend" }, series.map((s, n) =>
     el("span", {}, Object.assign(el("i"), { style: "background:" + COLORS[n % COLORS.length] }), s.name)));
   return el("figure", {}, svg, legend,
-    el("figcaption", {}, "× marks a quarter whose figure is withheld or not available: a gap, not zero."));
+    el("figcaption", {}, "× marks a quarter whose figure is withheld, inexact or not available: a gap, not zero."));
 }
 
 function colIndex(t, name) { return t.columns.indexOf(name); }
 
+// What the overview counts. Cases come from channel-outcome, which counts each
+// case once: its column totals are cases by outcome and its total is all cases.
+// grievance-outcome counts a case once per grievance it names, so its figures are
+// grievance mentions and are labelled so, never summed into cases.
+const MENTIONS_NOTE = "Grievance mentions: a case counts once per grievance it names, so these figures do not add up to cases.";
+
+// Resolved, % of cases, of one table (a member's or the regional one) of
+// channel-outcome: resolved cases over all cases, from counts. The regional rate
+// is the regional resolved count over the regional total (summed counts, never an
+// average of members' rates). A part that is not exact (suppressed, a lower bound,
+// noised) leaves a gap.
+const RESOLVED = ["resolved-compensated", "resolved-non-monetary"];
+function resolvedRate(t, x) {
+  if (!t) return { x, y: null, status: "not released" };
+  const parts = [...RESOLVED.map(c => t.column_totals[colIndex(t, c)]), t.total];
+  const bad = parts.findIndex(f => !f || f.status !== "published");
+  if (bad >= 0) return { x, y: null, status: parts[bad] ? parts[bad].status : "missing" };
+  const total = t.total.value;
+  if (total === 0) return { x, y: null, status: "no cases" };
+  return { x, y: Math.round(1000 * (parts[0].value + parts[1].value) / total) / 10, status: "published" };
+}
+
 async function overview() {
-  const [go, res] = await Promise.all([
+  const [co, go, res] = await Promise.all([
+    get("/api/stats?table=channel-outcome"),
     get("/api/stats?table=grievance-outcome"),
     get("/api/stats?table=resolution"),
   ]);
-  if (go.periods.length === 0) {
+  if (co.periods.length === 0) {
     main.replaceChildren(el("p", {}, "No statistics release has reached this node yet."));
     return;
   }
-  const periods = go.periods.map(p => p.period);
-  const chosen = new URLSearchParams(location.search).get("period") || periods[periods.length - 1];
+  const periods = co.periods.map(p => p.period);
+  // By default the latest period with cases in the region: a period released
+  // with no cases yet (a quarter just begun) would show an empty page.
+  const withCases = co.periods.filter(p => p.regional && p.regional.total.value > 0);
+  const candidates = withCases.length ? withCases : co.periods;
+  const latest = candidates[candidates.length - 1].period;
+  const params = new URLSearchParams(location.search);
+  const chosen = periods.includes(params.get("period")) ? params.get("period") : latest;
   const select = el("select", { id: "period" }, periods.map(p => el("option", { value: p, selected: p === chosen }, p)));
-  select.onchange = () => {
-    const q = new URLSearchParams(location.search);
-    q.set("period", select.value);
-    location.search = q.toString();
-  };
-  const period = go.periods.find(p => p.period === chosen) || go.periods[go.periods.length - 1];
+  select.onchange = () => { params.set("period", select.value); location.search = params.toString(); };
+  const period = co.periods.find(p => p.period === chosen);
   const members = period.members.map(m => m.member);
   const reg = period.regional;
-  const sample = period.members[0];
+  const cell = (table, f, member, row, col) =>
+    figureCell(f, { table, member, period: period.period, row, col });
 
-  // Cases by grievance and by outcome, per country, with the regional column.
-  const byGrievance = table(["grievance", ...members, "region"],
-    sample.rows.map((row, i) => el("tr", {}, el("th", { class: "row" }, row),
-      period.members.map(m => figureCell(m.row_totals[i], { member: m.member, period: period.period, row, col: "total" })),
-      figureCell(reg && reg.row_totals[i], { member: "region", period: period.period, row, col: "total" }))),
-    { id: "by-grievance" });
+  // Cases by outcome and all cases, per country and for the region: each case once.
   const byOutcome = table(["outcome", ...members, "region"],
-    sample.columns.map((col, j) => el("tr", {}, el("th", { class: "row" }, col),
-      period.members.map(m => figureCell(m.column_totals[j], { member: m.member, period: period.period, row: "total", col })),
-      figureCell(reg && reg.column_totals[j], { member: "region", period: period.period, row: "total", col }))),
+    period.members[0].columns.map((col, j) => el("tr", {}, el("th", { class: "row" }, col),
+      period.members.map(m => cell("channel-outcome", m.column_totals[j], m.member, "total", col)),
+      cell("channel-outcome", reg && reg.column_totals[j], "region", "total", col))),
     { id: "by-outcome" });
-  const totals = el("tr", {}, el("th", { class: "row" }, "all cases"),
-    period.members.map(m => figureCell(m.total, { member: m.member, period: period.period, row: "total", col: "total" })),
-    figureCell(reg && reg.total, { member: "region", period: period.period, row: "total", col: "total" }));
-  byOutcome.querySelector("tbody").append(totals);
+  byOutcome.querySelector("tbody").append(el("tr", { id: "all-cases" }, el("th", { class: "row" }, "all cases"),
+    period.members.map(m => cell("channel-outcome", m.total, m.member, "total", "total")),
+    cell("channel-outcome", reg && reg.total, "region", "total", "total")));
 
-  // Each country's full grievance × outcome table, suppressed cells marked.
-  const detail = period.members.map(m => el("div", {},
+  // Grievance mentions by grievance, per country and for the region.
+  const mentions = go.periods.find(p => p.period === period.period);
+  const byGrievance = mentions ? table(["grievance", ...mentions.members.map(m => m.member), "region"],
+    mentions.members[0].rows.map((row, i) => el("tr", {}, el("th", { class: "row" }, row),
+      mentions.members.map(m => cell("grievance-outcome", m.row_totals[i], m.member, row, "total")),
+      cell("grievance-outcome", mentions.regional && mentions.regional.row_totals[i], "region", row, "total"))),
+    { id: "by-grievance" }) : el("p", {}, "No grievance-outcome table for " + period.period + ".");
+
+  // Each country's full grievance × outcome table of mentions, suppressed cells marked.
+  const detail = (mentions ? mentions.members : []).map(m => el("div", {},
     el("h3", {}, m.member + " — revision " + m.revision),
     table(["grievance \\ outcome", ...m.columns],
       m.rows.map((row, i) => el("tr", {}, el("th", { class: "row" }, row),
-        m.cells[i].map((f, j) => figureCell(f, { member: m.member, period: period.period, row, col: m.columns[j] })))),
+        m.cells[i].map((f, j) => cell("grievance-outcome", f, m.member, row, m.columns[j])))),
       { class: "detail", "data-member": m.member })));
 
-  // Over time: resolution rate from the outcome totals, median days from `resolution`.
-  const resolvedCols = ["resolved-compensated", "resolved-non-monetary"];
-  const allMembers = [...new Set(go.periods.flatMap(p => p.members.map(m => m.member)))].sort();
-  const rate = allMembers.map(member => ({ name: member, points: go.periods.map(p => {
-    const m = p.members.find(x => x.member === member);
-    if (!m) return { x: p.period, y: null, status: "not released" };
-    const parts = [...resolvedCols.map(c => m.column_totals[colIndex(m, c)]), m.total];
-    const bad = parts.find(f => !f || f.status !== "published");
-    if (bad) return { x: p.period, y: null, status: bad ? bad.status : "missing" };
-    const total = m.total.value;
-    return { x: p.period, y: total === 0 ? null : Math.round(1000 * (parts[0].value + parts[1].value) / total) / 10,
-      status: total === 0 ? "no cases" : "published" };
-  }) }));
+  // Over time: the resolution rate from channel-outcome counts, each member's and
+  // the region's; median days to close from `resolution`.
+  const allMembers = [...new Set(co.periods.flatMap(p => p.members.map(m => m.member)))].sort();
+  const rate = [
+    ...allMembers.map(member => ({ name: member, points: co.periods.map(p =>
+      resolvedRate(p.members.find(x => x.member === member), p.period)) })),
+    { name: "region", points: co.periods.map(p => resolvedRate(p.regional, p.period)) },
+  ];
   // Median days to close are published per channel (a median does not add up):
   // one channel at a time, by default the one with the most published medians.
   const channels = res.periods.length ? res.periods[0].members[0].rows : [];
@@ -183,7 +208,6 @@ async function overview() {
   };
   const published = channel => res.periods.flatMap(p => p.members)
     .filter(m => { const f = medianOf(m, channel); return f && f.status === "published"; }).length;
-  const params = new URLSearchParams(location.search);
   const channel = params.get("channel") ||
     channels.reduce((best, c) => published(c) > published(best) ? c : best, channels[0]);
   const channelSelect = el("select", { id: "channel" }, channels.map(c => el("option", { value: c, selected: c === channel }, c)));
@@ -201,14 +225,19 @@ async function overview() {
     el("p", {}, "Cases registered by the members' national systems, as released. Missing this period: " +
       (period.missing.length ? period.missing.join(", ") : "none") + "."),
     el("div", { class: "grid" },
-      el("div", {}, el("h3", {}, "Cases by grievance, " + period.period), byGrievance),
-      el("div", {}, el("h3", {}, "Cases by outcome, " + period.period), byOutcome)),
+      el("div", {}, el("h3", {}, "Cases by outcome, " + period.period), byOutcome,
+        el("p", { class: "note" }, "Each case counted once (table channel-outcome).")),
+      el("div", {}, el("h3", {}, "Grievance mentions by grievance, " + period.period), byGrievance,
+        el("p", { class: "note", id: "mentions-note" }, MENTIONS_NOTE))),
     el("h2", {}, "Over time"),
     el("div", { class: "grid" },
-      lineChart("Resolved (compensated or not), % of cases", periods, rate, "%"),
-      el("div", {}, lineChart("Median days to close, channel " + channel, res.periods.map(p => p.period), days, ""),
+      el("div", {}, lineChart("resolved", "Resolved (compensated or not), % of cases", periods, rate, "%"),
+        el("p", { class: "note" }, "Resolved cases over all cases opened in the quarter (channel-outcome, each case " +
+          "once); the region's rate from the summed counts, never an average of the members' rates.")),
+      el("div", {}, lineChart("median-days", "Median days to close, channel " + channel, res.periods.map(p => p.period), days, ""),
         el("label", {}, "channel ", channelSelect))),
-    el("h2", {}, "Grievance by outcome, each country, " + period.period),
+    el("h2", {}, "Grievance mentions by outcome, each country, " + period.period),
+    el("p", { class: "note" }, MENTIONS_NOTE),
     el("div", { class: "grid" }, detail));
 }
 
