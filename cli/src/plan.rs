@@ -68,9 +68,9 @@ pub enum RecommendCommand {
     List {
         #[arg(long)]
         member: Option<String>,
-        #[arg(long)]
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(remedy_core::plan::THEMES))]
         theme: Option<String>,
-        #[arg(long)]
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(remedy_core::plan::RECOMMENDATION_VIEW_STATUSES))]
         status: Option<String>,
     },
     /// One recommendation with its history.

@@ -63,6 +63,15 @@ impl fmt::Display for Period {
     }
 }
 
+/// The four count tables of a release, in their documented order: name, row
+/// codes, column codes.
+pub const COUNT_TABLES: [(&str, &[&str], &[&str]); 4] = [
+    ("grievance-outcome", case::GRIEVANCE, case::OUTCOME),
+    ("channel-outcome", case::CHANNEL, case::OUTCOME),
+    ("sector-sex", case::SECTOR, case::SEX),
+    ("status-grievance", case::RESIDENCE_STATUS, case::GRIEVANCE),
+];
+
 /// A two-way table of counts with its row and column codes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CountTable {
@@ -169,16 +178,18 @@ pub struct TableBuilder {
 
 impl TableBuilder {
     pub fn new(period: Period) -> Self {
+        let [
+            grievance_outcome,
+            channel_outcome,
+            sector_sex,
+            status_grievance,
+        ] = COUNT_TABLES.map(|(name, rows, columns)| CountTable::new(name, rows, columns));
         Self {
             period,
-            grievance_outcome: CountTable::new("grievance-outcome", case::GRIEVANCE, case::OUTCOME),
-            channel_outcome: CountTable::new("channel-outcome", case::CHANNEL, case::OUTCOME),
-            sector_sex: CountTable::new("sector-sex", case::SECTOR, case::SEX),
-            status_grievance: CountTable::new(
-                "status-grievance",
-                case::RESIDENCE_STATUS,
-                case::GRIEVANCE,
-            ),
+            grievance_outcome,
+            channel_outcome,
+            sector_sex,
+            status_grievance,
             days: vec![Vec::new(); case::CHANNEL.len()],
             resolution: case::CHANNEL
                 .iter()
