@@ -318,7 +318,7 @@ pub fn table_cells(
     for (what, names, codes) in [("row", rows, row_codes), ("column", columns, column_codes)] {
         if let Some(name) = names
             .iter()
-            .find(|n| !codes.contains(&n.as_str()) && !(margins && *n == "total"))
+            .find(|n| !(codes.contains(&n.as_str()) || margins && *n == "total"))
         {
             return Err(unknown(
                 what,

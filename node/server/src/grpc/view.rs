@@ -2,10 +2,10 @@
 //! federation. Answers are JSON (see `proto/remedy/v1/view.proto`), computed by
 //! `crate::views` and `remedy_core::plan` from this node's view rows.
 //!
-//! Every filter value is checked: a member, table, row,
-//! column, theme or status that names nothing known is an `invalid_argument`
-//! error listing what is known, and an id this node does not hold is `not_found`
-//! with the ids it holds, so a typo never reads as "nothing there".
+//! Every filter value is checked: a member, table, row, column, theme or status
+//! that names nothing known is an `invalid_argument` error listing what is known,
+//! and an id this node does not hold is `not_found` with the ids it holds, so a
+//! typo never reads as "nothing there".
 
 use std::sync::Arc;
 
