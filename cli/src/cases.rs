@@ -2,7 +2,8 @@
 //!
 //! `import` reads a case-register export (a file or `-` for standard input), checks
 //! every row as it goes (errors name the file, line and column, the value and what
-//! was expected), streams valid rows to the node's administration service, and asks
+//! was expected; lines as an editor numbers them, whatever the line endings: see
+//! `csv_lines`), streams valid rows to the node's administration service, and asks
 //! the node to commit only when the whole file was good: one bad row and nothing is
 //! stored, unless `--skip-invalid REJECTS.csv` sets the bad rows aside with their
 //! reasons. The node checks every record again and commits the import atomically.
@@ -19,6 +20,7 @@ use remedy_proto::v1 as pb;
 
 use crate::Format;
 use crate::client::Context;
+use crate::csv_lines::LineCounter;
 
 /// Records per streamed chunk.
 const CHUNK: usize = 2000;
@@ -280,7 +282,7 @@ fn check_and_send(
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(input);
+        .from_reader(LineCounter::new(input));
     let mut rejects_out = match rejects {
         Some(path) => Some(csv::Writer::from_writer(BufWriter::new(
             std::fs::File::create(path)
@@ -303,7 +305,7 @@ fn check_and_send(
             COLUMNS.join(",")
         ),
         Ok(true) => {
-            let line = record.position().map(|p| p.line()).unwrap_or(1);
+            let line = reader.get_mut().record_line(&record);
             let fields = utf8_fields(&record)
                 .map_err(|column| anyhow::anyhow!("{}: invalid UTF-8", at(name, line, column)))?;
             Header::parse(fields.iter().copied())
@@ -329,7 +331,7 @@ fn check_and_send(
                 break;
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = reader.get_mut().record_line(&record);
         checked.rows += 1;
         let result = match utf8_fields(&record) {
             Err(column) => Err(format!(

@@ -6,6 +6,7 @@
 mod audit;
 mod cases;
 mod client;
+mod csv_lines;
 mod dashboard;
 mod demo;
 mod federation;

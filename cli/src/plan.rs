@@ -28,6 +28,7 @@ use tokio_stream::StreamExt;
 use crate::Format;
 use crate::cases::{at, csv_error, utf8_fields};
 use crate::client::Context;
+use crate::csv_lines::LineCounter;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum RecommendCommand {
@@ -67,9 +68,9 @@ pub enum RecommendCommand {
     List {
         #[arg(long)]
         member: Option<String>,
-        #[arg(long)]
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(remedy_core::plan::THEMES))]
         theme: Option<String>,
-        #[arg(long)]
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(remedy_core::plan::RECOMMENDATION_VIEW_STATUSES))]
         status: Option<String>,
     },
     /// One recommendation with its history.
@@ -368,7 +369,7 @@ fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(input);
+        .from_reader(LineCounter::new(input));
     let mut record = csv::ByteRecord::new();
     if !reader
         .read_byte_record(&mut record)
@@ -379,30 +380,31 @@ fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
             COLUMNS.join(",")
         );
     }
+    let head = reader.get_mut().record_line(&record);
     let header: Vec<String> = utf8_fields(&record)
-        .map_err(|c| anyhow::anyhow!("{}: invalid UTF-8", at(&name, 1, c)))?
+        .map_err(|c| anyhow::anyhow!("{}: invalid UTF-8", at(&name, head, c)))?
         .iter()
-        .map(|f| f.trim().to_string())
+        // A byte order mark (Excel's "CSV UTF-8") is not part of the first name.
+        .map(|f| f.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
     for (i, h) in header.iter().enumerate() {
         if !COLUMNS.contains(&h.as_str()) {
             bail!(
                 "{}: {h:?} is not a column of the recommendation format (columns: {})",
-                at(&name, 1, i + 1),
+                at(&name, head, i + 1),
                 COLUMNS.join(", ")
             );
         }
         if header[..i].contains(h) {
-            bail!("{}: {h:?} appears twice", at(&name, 1, i + 1));
+            bail!("{}: {h:?} appears twice", at(&name, head, i + 1));
         }
     }
     let columns: Vec<usize> = COLUMNS
         .iter()
         .map(|c| {
-            header
-                .iter()
-                .position(|h| h == c)
-                .with_context(|| format!("{}: the header lacks the column {c:?}", at(&name, 1, 0)))
+            header.iter().position(|h| h == c).with_context(|| {
+                format!("{}: the header lacks the column {c:?}", at(&name, head, 0))
+            })
         })
         .collect::<anyhow::Result<_>>()?;
     let mut drafts = Vec::new();
@@ -416,7 +418,7 @@ fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
                 break;
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = reader.get_mut().record_line(&record);
         let fields = match utf8_fields(&record) {
             Ok(fields) => fields,
             Err(c) => {

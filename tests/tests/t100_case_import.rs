@@ -81,6 +81,21 @@ async fn bad_input_is_refused_with_its_place_and_reason_and_nothing_is_stored() 
             "f.csv:2:6: column 6 (residence_status): \"tourist\" is not a code; expected one of titp, ssw-1".into(),
         ),
         (
+            "an outcome that ends the case, without a closing date",
+            format!("{HEADER}\n{}\n", GOOD.replace("2024-09-30", "")).into_bytes(),
+            "f.csv:2:3: column 3 (closed_on): is empty, but column 11 (outcome) is \"resolved-compensated\", which ends the case; give the date the case closed".into(),
+        ),
+        (
+            "a pending case with a closing date",
+            format!("{HEADER}\n{}\n", GOOD.replace("resolved-compensated,1200", "pending,")).into_bytes(),
+            "f.csv:2:3: column 3 (closed_on): 2024-09-30 is given, but column 11 (outcome) is \"pending\", which means the case is still open".into(),
+        ),
+        (
+            "compensation without the compensated outcome",
+            format!("{HEADER}\n{}\n", GOOD.replace("resolved-compensated", "withdrawn")).into_bytes(),
+            "f.csv:2:12: column 12 (compensation_usd): 1200 dollars recovered, but column 11 (outcome) is \"withdrawn\"; compensation above 0 goes only with the outcome resolved-compensated".into(),
+        ),
+        (
             "duplicate case id",
             format!("{HEADER}\n{GOOD}\n{GOOD2}\n{GOOD}\n").into_bytes(),
             "f.csv:4:1: case_id \"KH-1\" appears again (first on line 2)".into(),
@@ -192,6 +207,101 @@ async fn bad_input_is_refused_with_its_place_and_reason_and_nothing_is_stored() 
         "{rejected}"
     );
     assert_eq!(total(dir), 4);
+    Ok(())
+}
+
+/// The lines of a register with LF endings: the header, then rows. Line 3, 6 and 8
+/// are bad; lines 4 and 5 are one record (a quoted cell holding a line break, as
+/// Alt+Enter in Excel makes); line 7 is blank.
+fn register_lines(prefix: &str) -> Vec<String> {
+    let row = |n: u32| GOOD.replace("KH-1,", &format!("{prefix}-{n},"));
+    vec![
+        HEADER.to_string(),
+        row(1),
+        row(2).replace("titp", "tourist"),
+        row(3).replace(
+            "unpaid-wages;document-retention",
+            "\"unpaid-wages;\ndocument-retention\"",
+        ),
+        row(4).replace("resolved-compensated,1200", "pending,"),
+        String::new(),
+        row(1),
+        row(5),
+    ]
+}
+
+#[tokio::test]
+async fn line_numbers_are_right_whatever_the_line_endings() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let node_dir = NodeDir::create(&tmp.path().join("KH"), "KH")?;
+    let _node = node_dir.start().await?;
+    let dir = &node_dir.dir;
+    let join = |lines: &[String], ending: &dyn Fn(usize) -> &'static str| -> String {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                // A line break inside a quoted cell takes the file's ending too.
+                format!("{}{}", line.replace('\n', ending(i)), ending(i))
+            })
+            .collect()
+    };
+    let variants: [(&str, String); 4] = [
+        ("LF", join(&register_lines("LF"), &|_| "\n")),
+        ("CRLF", join(&register_lines("CRLF"), &|_| "\r\n")),
+        (
+            "BOM",
+            format!("\u{feff}{}", join(&register_lines("BOM"), &|_| "\r\n")),
+        ),
+        (
+            "mixed",
+            join(&register_lines("MIX"), &|i| {
+                if i % 2 == 0 { "\r\n" } else { "\n" }
+            }),
+        ),
+    ];
+    let mut stored = 0;
+    for (what, text) in &variants {
+        let file = tmp.path().join("f.csv");
+        std::fs::write(&file, text)?;
+
+        // All or nothing: every bad row named at its line.
+        let (ok, stdout, stderr) = import(dir, &file, &[]);
+        assert!(!ok, "{what}: accepted: {stdout}");
+        let stderr = stderr.replace(&format!("{}", file.display()), "f.csv");
+        for expected in [
+            "f.csv:3:6: column 6 (residence_status): \"tourist\" is not a code",
+            "f.csv:6:3: column 3 (closed_on): 2024-09-30 is given, but column 11 (outcome) is \"pending\"",
+            "(first on line 2); case ids are unique within a file",
+            "f.csv:8:1: case_id",
+            "3 of 6 rows are invalid; nothing was imported",
+        ] {
+            assert!(
+                stderr.contains(expected),
+                "{what}: expected {expected:?} in:\n{stderr}"
+            );
+        }
+        assert_eq!(total(dir), stored, "{what}: something was stored");
+
+        // Set aside: the rejects file names the same lines.
+        let rejects = tmp.path().join("rejects.csv");
+        let (ok, stdout, stderr) = import(dir, &file, &["--skip-invalid", path(&rejects)]);
+        assert!(ok, "{what}: {stderr}");
+        assert!(
+            stdout.contains("3 new") && stdout.contains("3 invalid rows set aside"),
+            "{what}: {stdout}"
+        );
+        stored += 3;
+        assert_eq!(total(dir), stored, "{what}");
+        // One record a line here (no rejected row holds a line break); the line first.
+        let rejected = std::fs::read_to_string(&rejects)?;
+        let lines: Vec<&str> = rejected
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap_or_default())
+            .collect();
+        assert_eq!(lines, ["3", "6", "8"], "{what}: {rejected}");
+    }
     Ok(())
 }
 

@@ -393,7 +393,122 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
     );
     let (ok, stdout, _) = at(&node("VN"), &["recommend", "list", "--theme", "legal-aid"]);
     assert!(ok && stdout.contains("1 recommendations"), "{stdout}");
+    let e = refused(&node("VN"), &["recommend", "list", "--theme", "nonsense"]);
+    assert!(
+        e.contains("invalid value 'nonsense'") && e.contains("access-to-information"),
+        "{e}"
+    );
     let (ok, stdout, _) = at(&node("ID"), &["pilot", "list"]);
     assert!(ok && stdout.contains("people-reached=120"), "{stdout}");
+
+    // The view's filters: a value that names nothing is an error listing what
+    // exists, from the node, for any client; what exists still answers.
+    let ilo = fed.join("ILO");
+    for (args, expected) in [
+        (
+            &["view", "recommendations", "--theme", "nonsense"][..],
+            "unknown theme \"nonsense\"; expected one of access-to-information, grievance-channels, legal-aid, recruitment-fees, cross-border-referral, data-monitoring, capacity-building",
+        ),
+        (
+            &["view", "recommendations", "--status", "finished"],
+            "unknown recommendation status \"finished\"; expected one of proposed, endorsed-nationally, adopted, in-progress, implemented, dropped",
+        ),
+        (
+            &["view", "recommendations", "--member", "TH"],
+            "unknown member \"TH\"; the federation's members are ID, JP, KH, VN",
+        ),
+        (
+            &["view", "workplan", "--status", "overdue"],
+            "unknown work-plan status \"overdue\"; expected one of proposed, objected, agreed, in-progress, delayed, completed, dropped",
+        ),
+        (
+            &["view", "workplan", "--member", "XX"],
+            "unknown member \"XX\"",
+        ),
+        (
+            &["view", "pilots", "--member", "AUD"],
+            "member \"AUD\" is the federation's auditor and runs no node",
+        ),
+    ] {
+        let (ok, stdout, e) = at(&ilo, args);
+        assert!(!ok, "{args:?} answered: {stdout}");
+        assert!(
+            e.contains(expected),
+            "{args:?}: expected {expected:?} in {e}"
+        );
+    }
+    for (args, count) in [
+        (
+            &[
+                "view",
+                "recommendations",
+                "--theme",
+                "legal-aid",
+                "--member",
+                "KH",
+            ][..],
+            1,
+        ),
+        (
+            &[
+                "view",
+                "recommendations",
+                "--theme",
+                "legal-aid",
+                "--member",
+                "VN",
+            ],
+            0,
+        ),
+        (
+            &["view", "recommendations", "--status", "endorsed-nationally"],
+            1,
+        ),
+        (&["view", "recommendations", "--status", "implemented"], 0),
+        (
+            &[
+                "view",
+                "workplan",
+                "--status",
+                "in-progress",
+                "--member",
+                "KH",
+            ],
+            1,
+        ),
+        (&["view", "pilots", "--member", "KH"], 1),
+    ] {
+        let (ok, stdout, e) = at(&ilo, &[&["--format", "json"][..], args].concat());
+        assert!(ok, "{args:?}: {e}");
+        let found: Vec<serde_json::Value> = serde_json::from_str(&stdout)?;
+        assert_eq!(found.len(), count, "{args:?}: {stdout}");
+    }
+    // Ids, which only other clients send: malformed, or not held here.
+    let mut view = remedy_proto::v1::view_client::ViewClient::new(channels["KH"].clone());
+    let filter = |id: &str| remedy_proto::v1::PlanFilter {
+        id: id.into(),
+        ..Default::default()
+    };
+    let e = view.recommendations(filter("KH-x")).await.unwrap_err();
+    assert_eq!(e.code(), tonic::Code::InvalidArgument, "{e}");
+    assert!(e.message().contains("\"KH-x\" is not a record id"), "{e}");
+    let e = view.workplan(filter("KH-99")).await.unwrap_err();
+    assert_eq!(
+        (e.code(), e.message()),
+        (
+            tonic::Code::NotFound,
+            "no work-plan item KH-99 at this node; it holds JP-1"
+        ),
+    );
+    let e = view
+        .pilots(remedy_proto::v1::PlanFilter {
+            theme: "legal-aid".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(e.message().contains("pilot reports have no theme"), "{e}");
+    let found = view.recommendations(filter(&kh)).await?.into_inner().json;
+    assert!(found.contains(&format!("\"id\":\"{kh}\"")), "{found}");
     Ok(())
 }

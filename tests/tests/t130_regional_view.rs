@@ -301,8 +301,120 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
         ],
     );
     assert!(
-        !okay && e.contains("table \"salaries\" is not one of"),
+        !okay && e.contains("unknown table \"salaries\"; the tables are grievance-outcome, channel-outcome, sector-sex, status-grievance, resolution"),
         "{e}"
+    );
+    // A filter value that names nothing is an error listing what exists, never
+    // an answer that reads as "no release".
+    let refused = |args: &[&str], expected: &str| {
+        let mut all = vec!["--node", addrs["VN"].as_str()];
+        all.extend_from_slice(args);
+        let (okay, stdout, e) = at(&ilo, &all);
+        assert!(!okay, "{args:?} answered: {stdout}");
+        assert!(
+            e.contains(expected),
+            "{args:?}: expected {expected:?} in {e}"
+        );
+    };
+    let quarter = [
+        "view",
+        "stats",
+        "--table",
+        "grievance-outcome",
+        "--period",
+        "2024-Q3",
+    ];
+    refused(
+        &[&quarter[..], &["--members", "KH,XX"]].concat(),
+        "unknown member \"XX\"; the federation's members are JP, KH, VN",
+    );
+    refused(
+        &[&quarter[..], &["--members", "ILO"]].concat(),
+        "member \"ILO\" is the federation's coordinator and runs no node, so it has no records; the members with records are JP, KH, VN",
+    );
+    refused(
+        &[&quarter[..], &["--rows", "unpaid-wages,lost-passport"]].concat(),
+        "unknown row \"lost-passport\"; the rows of table grievance-outcome are unpaid-wages, recruitment-fees-debt,",
+    );
+    refused(
+        &[&quarter[..], &["--columns", "settled"]].concat(),
+        "unknown column \"settled\"; the columns of table grievance-outcome are pending, resolved-compensated,",
+    );
+    refused(
+        &[
+            "view",
+            "stats",
+            "--table",
+            "resolution",
+            "--period",
+            "2024-Q3",
+            "--columns",
+            "mean-days",
+        ],
+        "unknown column \"mean-days\"; the columns of table resolution are closed, median-days, compensation-usd",
+    );
+    refused(
+        &[
+            &["--format", "sdmx-csv"][..],
+            &quarter[..],
+            &["--members", "XX"],
+        ]
+        .concat(),
+        "unknown member \"XX\"",
+    );
+    let series = |row: &'static str, column: &'static str, members: &'static str| {
+        [
+            "view",
+            "series",
+            "--table",
+            "channel-outcome",
+            "--row",
+            row,
+            "--column",
+            column,
+            "--from",
+            "2024-Q1",
+            "--to",
+            "2024-Q4",
+            "--members",
+            members,
+        ]
+    };
+    refused(
+        &series("mrc", "settled", "KH"),
+        "unknown column \"settled\"; the columns of table channel-outcome are pending, resolved-compensated, resolved-non-monetary, referred, withdrawn, unresolved-closed, returned-without-remedy, or total",
+    );
+    refused(
+        &series("pigeon", "total", "KH"),
+        "unknown row \"pigeon\"; the rows of table channel-outcome are mrc,",
+    );
+    refused(&series("mrc", "total", "KH,TH"), "unknown member \"TH\"");
+    // What exists still answers: a member, a row and a column by name, totals.
+    let text = ok(
+        &ilo,
+        &[
+            &["--format", "json"][..],
+            &quarter[..],
+            &[
+                "--members",
+                "KH",
+                "--rows",
+                "unpaid-wages",
+                "--columns",
+                "pending",
+            ],
+        ]
+        .concat(),
+    );
+    let one: serde_json::Value = serde_json::from_str(&text)?;
+    assert_eq!(
+        one["periods"][0]["members"].as_array().map(Vec::len),
+        Some(1),
+        "{text}"
+    );
+    ok(
+        &ilo,
+        &[&["--format", "json"][..], &series("mrc", "total", "KH,VN")].concat(),
     );
     let (okay, _, e) = at(
         &ilo,

@@ -59,6 +59,27 @@ pub const RECOMMENDATION_STATUSES: &[&str] = &[
 ];
 /// What the lead of an agreed item records.
 pub const ITEM_STATUSES: &[&str] = &["in-progress", "delayed", "completed", "dropped"];
+/// Every status a recommendation shows in the view: `proposed` until its author
+/// records one of [`RECOMMENDATION_STATUSES`].
+pub const RECOMMENDATION_VIEW_STATUSES: &[&str] = &[
+    "proposed",
+    "endorsed-nationally",
+    "adopted",
+    "in-progress",
+    "implemented",
+    "dropped",
+];
+/// Every status an item shows in the view: `proposed`, `objected` or `agreed` as
+/// its endorsements stand, then what its lead records ([`ITEM_STATUSES`]).
+pub const ITEM_VIEW_STATUSES: &[&str] = &[
+    "proposed",
+    "objected",
+    "agreed",
+    "in-progress",
+    "delayed",
+    "completed",
+    "dropped",
+];
 
 /// The longest title and the longest text or note, in bytes.
 pub const MAX_TITLE: usize = 200;
@@ -983,6 +1004,29 @@ mod tests {
             .to_draft(),
         );
         h
+    }
+
+    #[test]
+    fn the_view_statuses_are_the_computed_ones_then_the_recorded_ones() {
+        assert_eq!(
+            RECOMMENDATION_VIEW_STATUSES,
+            [&["proposed"][..], RECOMMENDATION_STATUSES].concat()
+        );
+        assert_eq!(
+            ITEM_VIEW_STATUSES,
+            [&["proposed", "objected", "agreed"][..], ITEM_STATUSES].concat()
+        );
+        // Every status the registry shows is one of them.
+        let registry = history().events.iter().fold(Registry::new(), |mut r, e| {
+            r.apply(e);
+            r
+        });
+        for r in registry.recommendations() {
+            assert!(RECOMMENDATION_VIEW_STATUSES.contains(&r.status.as_str()));
+        }
+        for i in registry.items(Quorum::All) {
+            assert!(ITEM_VIEW_STATUSES.contains(&i.status.as_str()));
+        }
     }
 
     #[test]

@@ -288,6 +288,16 @@ mod tests {
             assert!(case.opened_on >= from && case.opened_on <= to);
         }
         assert!(a.iter().any(|c| c.outcome == "pending"));
+        // Every profile gives rows an import accepts, the rules across fields
+        // included (outcomes that end a case are closed, pending ones open,
+        // compensation only with resolved-compensated).
+        for member in ["KH", "ID", "JP", "VN", "PH"] {
+            let member = MemberId::new(member).unwrap();
+            for case in generate(&member, 5000, 11, from, to) {
+                case.validate()
+                    .unwrap_or_else(|e| panic!("{member} {}: {e}", case.case_id));
+            }
+        }
         assert!(
             a.iter()
                 .any(|c| c.compensation_usd.is_some_and(|x| x > 2000))

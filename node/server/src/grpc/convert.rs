@@ -243,29 +243,16 @@ pub fn epsilon(text: &str) -> Result<Option<remedy_core::privacy::Epsilon>, Stat
     }
 }
 
-/// A view query over one table: the table and members checked, the period range
-/// of one kind; no members means `all`.
+/// A view query over one table: the table checked, the period range of one kind,
+/// and the members (already checked with [`KnownMembers::filter`]).
 pub fn table_query(
     table: &str,
     from: &str,
     to: &str,
-    members: &[String],
+    members: Vec<MemberId>,
     revision: u64,
-    all: Vec<MemberId>,
 ) -> Result<crate::views::TableQuery, Status> {
-    const TABLES: &[&str] = &[
-        "grievance-outcome",
-        "channel-outcome",
-        "sector-sex",
-        "status-grievance",
-        remedy_core::release::RESOLUTION,
-    ];
-    if !TABLES.contains(&table) {
-        return Err(Status::invalid_argument(format!(
-            "table {table:?} is not one of {}",
-            TABLES.join(", ")
-        )));
-    }
+    table_codes(table)?;
     let from = period(from)?;
     let to = if to.is_empty() { from } else { period(to)? };
     if std::mem::discriminant(&from) != std::mem::discriminant(&to) || to < from {
@@ -273,18 +260,6 @@ pub fn table_query(
             "the period range {from} to {to} must run forward over periods of one kind"
         )));
     }
-    let mut members: Vec<MemberId> = if members.is_empty() {
-        all
-    } else {
-        members
-            .iter()
-            .map(|m| {
-                MemberId::new(m).map_err(|e| Status::invalid_argument(format!("member {m:?}: {e}")))
-            })
-            .collect::<Result<_, _>>()?
-    };
-    members.sort();
-    members.dedup();
     Ok(crate::views::TableQuery {
         table: table.to_string(),
         from,
@@ -295,6 +270,197 @@ pub fn table_query(
             r => crate::views::Revision::Exactly(r),
         },
     })
+}
+
+/// A filter value that names nothing known, with what is known: `unknown {what}
+/// "{value}"; {known}`.
+fn unknown(what: &str, value: &str, known: impl std::fmt::Display) -> Status {
+    Status::invalid_argument(format!("unknown {what} {value:?}; {known}"))
+}
+
+/// The row and column codes of a table of the view.
+pub fn table_codes(
+    table: &str,
+) -> Result<(&'static [&'static str], &'static [&'static str]), Status> {
+    use remedy_core::release::RESOLUTION;
+    use remedy_core::tables::COUNT_TABLES;
+    if table == RESOLUTION {
+        return Ok((
+            remedy_core::case::CHANNEL,
+            remedy_core::regional::RESOLUTION_COLUMNS,
+        ));
+    }
+    remedy_core::tables::definition(table)
+        .map(|d| (d.rows, d.columns))
+        .ok_or_else(|| {
+            let names: Vec<&str> = COUNT_TABLES
+                .iter()
+                .map(|d| d.name)
+                .chain([RESOLUTION])
+                .collect();
+            unknown(
+                "table",
+                table,
+                format!("the tables are {}", names.join(", ")),
+            )
+        })
+}
+
+/// Rows and columns a query names, each one of the table's (or `total`, a margin,
+/// where `margins`).
+pub fn table_cells(
+    table: &str,
+    rows: &[String],
+    columns: &[String],
+    margins: bool,
+) -> Result<(), Status> {
+    let (row_codes, column_codes) = table_codes(table)?;
+    let or_total = if margins { ", or total" } else { "" };
+    for (what, names, codes) in [("row", rows, row_codes), ("column", columns, column_codes)] {
+        if let Some(name) = names
+            .iter()
+            .find(|n| !(codes.contains(&n.as_str()) || margins && *n == "total"))
+        {
+            return Err(unknown(
+                what,
+                name,
+                format!(
+                    "the {what}s of table {table} are {}{or_total}",
+                    codes.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A code a plan filter names (empty: no filter), one of `codes`.
+pub fn plan_code(what: &str, value: &str, codes: &[&str]) -> Result<(), Status> {
+    if value.is_empty() || codes.contains(&value) {
+        return Ok(());
+    }
+    Err(unknown(
+        what,
+        value,
+        format!("expected one of {}", codes.join(", ")),
+    ))
+}
+
+/// A record id a plan filter names (empty: no filter); `held` are the ids of that
+/// kind this node holds.
+pub fn plan_id(
+    kind: &str,
+    value: &str,
+    held: &[remedy_core::plan::RecordId],
+) -> Result<Option<remedy_core::plan::RecordId>, Status> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let id = remedy_core::plan::RecordId::parse(value).ok_or_else(|| {
+        Status::invalid_argument(format!(
+            "id {value:?} is not a record id; expected its member and sequence number, such as KH-12"
+        ))
+    })?;
+    if held.contains(&id) {
+        return Ok(Some(id));
+    }
+    const SHOWN: usize = 20;
+    let mut list: Vec<String> = held.iter().take(SHOWN).map(ToString::to_string).collect();
+    if held.len() > SHOWN {
+        list.push(format!("and {} more", held.len() - SHOWN));
+    }
+    Err(Status::not_found(if held.is_empty() {
+        format!("no {kind} {id} at this node; it holds none yet")
+    } else {
+        format!("no {kind} {id} at this node; it holds {}", list.join(", "))
+    }))
+}
+
+/// A filter a kind of record does not have (`theme` of a pilot report): refused
+/// rather than ignored.
+pub fn no_such_filter(kind: &str, filter: &str, value: &str, has: &str) -> Result<(), Status> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    Err(Status::invalid_argument(format!(
+        "{kind} have no {filter} to filter by ({filter} {value:?} given); filter them by {has}"
+    )))
+}
+
+/// The members a view filter may name, as the answering node knows them.
+#[derive(Clone, Debug)]
+pub struct KnownMembers {
+    /// The federation's node members, sorted (this node alone when standalone):
+    /// what a query naming no member is about.
+    nodes: Vec<MemberId>,
+    /// Members with records here, sorted: the node members and the origin of every
+    /// log this node holds (a member that left the federation keeps its history).
+    with_records: Vec<MemberId>,
+    /// Members that run no node (coordinators, auditors), with their role.
+    readers: Vec<(MemberId, remedy_core::manifest::Role)>,
+}
+
+impl KnownMembers {
+    pub fn new(
+        mut nodes: Vec<MemberId>,
+        readers: Vec<(MemberId, remedy_core::manifest::Role)>,
+        held: Vec<MemberId>,
+    ) -> Self {
+        nodes.sort();
+        nodes.dedup();
+        let mut with_records: Vec<MemberId> = nodes.iter().cloned().chain(held).collect();
+        with_records.sort();
+        with_records.dedup();
+        Self {
+            nodes,
+            with_records,
+            readers,
+        }
+    }
+
+    /// One member a filter names.
+    pub fn check(&self, name: &str) -> Result<MemberId, Status> {
+        if let Some(m) = self.with_records.iter().find(|m| m.as_str() == name) {
+            return Ok(m.clone());
+        }
+        let list = self
+            .with_records
+            .iter()
+            .map(MemberId::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(
+            match self.readers.iter().find(|(m, _)| m.as_str() == name) {
+                Some((_, role)) => Status::invalid_argument(format!(
+                    "member {name:?} is the federation's {role} and runs no node, so it has no records; the members with records are {list}"
+                )),
+                None => unknown(
+                    "member",
+                    name,
+                    format!("the federation's members are {list}"),
+                ),
+            },
+        )
+    }
+
+    /// The members a filter names, sorted; none means every node member.
+    pub fn filter(&self, names: &[String]) -> Result<Vec<MemberId>, Status> {
+        if names.is_empty() {
+            return Ok(self.nodes.clone());
+        }
+        let mut members = names
+            .iter()
+            .map(|n| self.check(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        members.sort();
+        members.dedup();
+        Ok(members)
+    }
+
+    /// A member a plan filter names (empty: no filter).
+    pub fn optional(&self, name: &str) -> Result<Option<MemberId>, Status> {
+        (!name.is_empty()).then(|| self.check(name)).transpose()
+    }
 }
 
 pub fn period(text: &str) -> Result<remedy_core::tables::Period, Status> {

@@ -1,16 +1,22 @@
 //! The view service: the regional view, read-only, for every party of the
 //! federation. Answers are JSON (see `proto/remedy/v1/view.proto`), computed by
 //! `crate::views` and `remedy_core::plan` from this node's view rows.
+//!
+//! Every filter value is checked: a member, table, row, column, theme or status
+//! that names nothing known is an `invalid_argument` error listing what is known,
+//! and an id this node does not hold is `not_found` with the ids it holds, so a
+//! typo never reads as "nothing there".
 
 use std::sync::Arc;
 
 use remedy_core::MemberId;
-use remedy_core::manifest::Quorum;
+use remedy_core::manifest::{Quorum, Role};
+use remedy_core::plan;
 use remedy_proto::v1 as pb;
 use serde::Serialize;
 use tonic::{Request, Response, Status};
 
-use super::convert;
+use super::convert::{self, KnownMembers};
 use crate::federation::LiveManifest;
 use crate::store::Store;
 
@@ -45,6 +51,33 @@ impl ViewService {
         members
     }
 
+    /// The federation's members without a node (coordinators, auditors).
+    fn readers(&self) -> Vec<(MemberId, Role)> {
+        match &self.manifest {
+            Some(m) => m
+                .current()
+                .body
+                .members
+                .iter()
+                .filter(|m| m.role != Role::Node)
+                .map(|m| (m.id.clone(), m.role))
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// What a member filter is checked against, read with the store (the origins
+    /// of the logs held), so it runs in a read.
+    fn known_members(
+        &self,
+    ) -> impl FnOnce(&dyn Store) -> Result<KnownMembers, Status> + Send + 'static {
+        let (nodes, readers) = (self.members(), self.readers());
+        move |store| {
+            let held = store.replica_origins().map_err(convert::store_error)?;
+            Ok(KnownMembers::new(nodes, readers, held))
+        }
+    }
+
     fn quorum(&self) -> Quorum {
         self.manifest
             .as_ref()
@@ -52,15 +85,19 @@ impl ViewService {
             .unwrap_or(Quorum::All)
     }
 
-    /// Answers a view of the plan (computed from this node's plan rows) as JSON.
+    /// Answers a view of the plan (computed from this node's plan rows, with the
+    /// members a filter may name) as JSON.
     async fn plan<T: Serialize + Send + 'static>(
         &self,
-        view: impl FnOnce(remedy_core::plan::Registry) -> T + Send + 'static,
+        view: impl FnOnce(remedy_core::plan::Registry, KnownMembers) -> Result<T, Status>
+        + Send
+        + 'static,
     ) -> Result<Response<pb::ViewReply>, Status> {
+        let known = self.known_members();
         self.answer(move |store| {
-            crate::plan::registry(store)
-                .map(view)
-                .map_err(convert::store_error)
+            let known = known(store)?;
+            let registry = crate::plan::registry(store).map_err(convert::store_error)?;
+            view(registry, known)
         })
         .await
     }
@@ -86,15 +123,17 @@ impl pb::view_server::View for ViewService {
         request: Request<pb::StatsRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
         let request = request.into_inner();
-        let query = convert::table_query(
-            &request.table,
-            &request.from_period,
-            &request.to_period,
-            &request.members,
-            request.revision,
-            self.members(),
-        )?;
+        let known = self.known_members();
         self.answer(move |store| {
+            let members = known(store)?.filter(&request.members)?;
+            let query = convert::table_query(
+                &request.table,
+                &request.from_period,
+                &request.to_period,
+                members,
+                request.revision,
+            )?;
+            convert::table_cells(&request.table, &request.rows, &request.columns, false)?;
             crate::views::stats(store, &query, &request.rows, &request.columns)
                 .map_err(convert::store_error)
         })
@@ -106,20 +145,27 @@ impl pb::view_server::View for ViewService {
         request: Request<pb::SeriesRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
         let request = request.into_inner();
-        let query = convert::table_query(
-            &request.table,
-            &request.from_period,
-            &request.to_period,
-            &request.members,
-            0,
-            self.members(),
-        )?;
         if request.row.is_empty() || request.column.is_empty() {
             return Err(Status::invalid_argument(
                 "a series needs a row and a column (a name, or total)",
             ));
         }
+        let known = self.known_members();
         self.answer(move |store| {
+            let members = known(store)?.filter(&request.members)?;
+            let query = convert::table_query(
+                &request.table,
+                &request.from_period,
+                &request.to_period,
+                members,
+                0,
+            )?;
+            convert::table_cells(
+                &request.table,
+                std::slice::from_ref(&request.row),
+                std::slice::from_ref(&request.column),
+                true,
+            )?;
             crate::views::series(store, &query, &request.row, &request.column)
                 .map_err(convert::store_error)
         })
@@ -131,15 +177,24 @@ impl pb::view_server::View for ViewService {
         request: Request<pb::StatsRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
         let request = request.into_inner();
-        let query = convert::table_query(
-            "grievance-outcome",
-            &request.from_period,
-            &request.to_period,
-            &request.members,
-            request.revision,
-            self.members(),
-        )?;
+        let known = self.known_members();
         self.answer(move |store| {
+            let members = known(store)?.filter(&request.members)?;
+            // Whole releases: a table, rows or columns, when named, are checked
+            // all the same (an SDMX export keeps one table of them).
+            let table = if request.table.is_empty() {
+                "grievance-outcome"
+            } else {
+                request.table.as_str()
+            };
+            let query = convert::table_query(
+                table,
+                &request.from_period,
+                &request.to_period,
+                members,
+                request.revision,
+            )?;
+            convert::table_cells(table, &request.rows, &request.columns, false)?;
             let releases = crate::views::releases(store, &query).map_err(convert::store_error)?;
             Ok(releases
                 .into_iter()
@@ -156,15 +211,24 @@ impl pb::view_server::View for ViewService {
         request: Request<pb::PlanFilter>,
     ) -> Result<Response<pb::ViewReply>, Status> {
         let f = request.into_inner();
-        self.plan(move |registry| {
-            registry
-                .recommendations()
+        convert::plan_code("theme", &f.theme, plan::THEMES)?;
+        convert::plan_code(
+            "recommendation status",
+            &f.status,
+            plan::RECOMMENDATION_VIEW_STATUSES,
+        )?;
+        self.plan(move |registry, known| {
+            let member = known.optional(&f.member)?;
+            let all = registry.recommendations();
+            let held: Vec<_> = all.iter().map(|r| r.id.clone()).collect();
+            let id = convert::plan_id("recommendation", &f.id, &held)?;
+            Ok(all
                 .into_iter()
-                .filter(|r| f.member.is_empty() || r.member.as_str() == f.member)
+                .filter(|r| member.as_ref().is_none_or(|m| &r.member == m))
                 .filter(|r| f.theme.is_empty() || r.recommendation.theme == f.theme)
                 .filter(|r| f.status.is_empty() || r.status == f.status)
-                .filter(|r| f.id.is_empty() || r.id.to_string() == f.id)
-                .collect::<Vec<_>>()
+                .filter(|r| id.as_ref().is_none_or(|id| &r.id == id))
+                .collect::<Vec<_>>())
         })
         .await
     }
@@ -174,13 +238,18 @@ impl pb::view_server::View for ViewService {
         request: Request<pb::PlanFilter>,
     ) -> Result<Response<pb::ViewReply>, Status> {
         let f = request.into_inner();
-        self.plan(move |registry| {
-            registry
-                .pilots()
+        convert::no_such_filter("pilot reports", "theme", &f.theme, "member or id")?;
+        convert::no_such_filter("pilot reports", "status", &f.status, "member or id")?;
+        self.plan(move |registry, known| {
+            let member = known.optional(&f.member)?;
+            let all = registry.pilots();
+            let held: Vec<_> = all.iter().map(|p| p.id.clone()).collect();
+            let id = convert::plan_id("pilot report", &f.id, &held)?;
+            Ok(all
                 .into_iter()
-                .filter(|p| f.member.is_empty() || p.member.as_str() == f.member)
-                .filter(|p| f.id.is_empty() || p.id.to_string() == f.id)
-                .collect::<Vec<_>>()
+                .filter(|p| member.as_ref().is_none_or(|m| &p.member == m))
+                .filter(|p| id.as_ref().is_none_or(|id| &p.id == id))
+                .collect::<Vec<_>>())
         })
         .await
     }
@@ -190,17 +259,29 @@ impl pb::view_server::View for ViewService {
         request: Request<pb::PlanFilter>,
     ) -> Result<Response<pb::ViewReply>, Status> {
         let f = request.into_inner();
+        convert::no_such_filter(
+            "work-plan items",
+            "theme",
+            &f.theme,
+            "a member they name, status or id",
+        )?;
+        convert::plan_code("work-plan status", &f.status, plan::ITEM_VIEW_STATUSES)?;
         let quorum = self.quorum();
-        self.plan(move |registry| {
-            registry
-                .items(quorum)
+        self.plan(move |registry, known| {
+            let member = known.optional(&f.member)?;
+            let all = registry.items(quorum);
+            let held: Vec<_> = all.iter().map(|i| i.id.clone()).collect();
+            let id = convert::plan_id("work-plan item", &f.id, &held)?;
+            Ok(all
                 .into_iter()
                 .filter(|i| {
-                    f.member.is_empty() || i.positions.iter().any(|(m, _)| m.as_str() == f.member)
+                    member
+                        .as_ref()
+                        .is_none_or(|m| i.positions.iter().any(|(p, _)| p == m))
                 })
                 .filter(|i| f.status.is_empty() || i.status == f.status)
-                .filter(|i| f.id.is_empty() || i.id.to_string() == f.id)
-                .collect::<Vec<_>>()
+                .filter(|i| id.as_ref().is_none_or(|id| &i.id == id))
+                .collect::<Vec<_>>())
         })
         .await
     }
