@@ -284,10 +284,16 @@ fn check_and_send(
         .buffer_capacity(1 << 16)
         .from_reader(LineCounter::new(input));
     let mut rejects_out = match rejects {
-        Some(path) => Some(csv::Writer::from_writer(BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        ))),
+        // RFC 4180 with CRLF, and a field a spreadsheet would run as a formula
+        // written as text: people open this file in a spreadsheet to fix it.
+        Some(path) => Some(
+            csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?,
+                )),
+        ),
         None => None,
     };
     let mut checked = Checked::default();
@@ -373,11 +379,9 @@ fn check_and_send(
             Err(message) => {
                 if let Some(out) = rejects_out.as_mut() {
                     let mut row = vec![line.to_string(), message.clone()];
-                    row.extend(
-                        record
-                            .iter()
-                            .map(|f| String::from_utf8_lossy(f).into_owned()),
-                    );
+                    row.extend(record.iter().map(|f| {
+                        remedy_core::csv_text::inert(&String::from_utf8_lossy(f)).into_owned()
+                    }));
                     out.write_record(&row)?;
                     checked.error_count += 1;
                 } else {

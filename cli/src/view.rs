@@ -612,6 +612,7 @@ mod tests {
         let stats = Stats {
             table: "channel-outcome".into(),
             periods: vec![block(
+                "channel-outcome",
                 "2024-Q3",
                 vec![hostile_table("KH"), hostile_table("VN")],
                 vec![],

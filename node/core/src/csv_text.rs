@@ -45,6 +45,17 @@ pub fn field(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A text field made inert for a spreadsheet, for writers that quote on their
+/// own (the `csv` crate's): `'` + the text when a spreadsheet would run it as a
+/// formula, the text unchanged otherwise.
+pub fn inert(text: &str) -> Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// A CSV document being written, record by record.
 ///
 /// ```
@@ -115,6 +126,14 @@ impl CsvText {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inert_prefixes_only_what_a_spreadsheet_would_run() {
+        assert_eq!(inert("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(inert("@cmd"), "'@cmd");
+        assert_eq!(inert("unpaid-wages"), "unpaid-wages");
+        assert_eq!(inert(""), "");
+    }
 
     /// The records of a document as the `csv` crate reads them.
     fn parse(text: &str) -> Vec<Vec<String>> {
