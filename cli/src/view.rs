@@ -611,6 +611,7 @@ mod tests {
     fn stats_csv_keeps_a_hostile_label_in_one_field_of_one_record() {
         let stats = Stats {
             table: "channel-outcome".into(),
+            counts: String::new(),
             periods: vec![block(
                 "channel-outcome",
                 "2024-Q3",
@@ -648,6 +649,7 @@ mod tests {
     #[test]
     fn series_csv_keeps_a_hostile_label_in_one_field_of_one_record() {
         let series = Series {
+            counts: String::new(),
             table: "channel-outcome".into(),
             row: HOSTILE[0].into(),
             column: HOSTILE[1].into(),
@@ -691,6 +693,7 @@ mod tests {
             ("sector-sex", false),
         ] {
             let text = render_stats(&Stats {
+                counts: String::new(),
                 table: table.into(),
                 periods: vec![],
             });

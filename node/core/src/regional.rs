@@ -377,6 +377,10 @@ pub struct PeriodBlock {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
     pub table: String,
+    /// What one figure of the table counts, in words (`tables::counts_what`): a
+    /// grievance table says its totals are mentions, not cases.
+    #[serde(default)]
+    pub counts: String,
     pub periods: Vec<PeriodBlock>,
 }
 
@@ -491,6 +495,9 @@ pub struct SeriesPoint {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Series {
     pub table: String,
+    /// What one figure of the table counts, in words, as in [`Stats`].
+    #[serde(default)]
+    pub counts: String,
     /// A row name, or `total` for the column total.
     pub row: String,
     /// A column name, or `total` for the row total.

@@ -231,6 +231,9 @@ pub fn stats(
         .collect();
     Ok(Stats {
         table: query.table.clone(),
+        counts: remedy_core::tables::counts_what(&query.table)
+            .unwrap_or_default()
+            .into(),
         periods,
     })
 }
@@ -267,6 +270,9 @@ pub fn series(
         .collect();
     Ok(Series {
         table: query.table.clone(),
+        counts: remedy_core::tables::counts_what(&query.table)
+            .unwrap_or_default()
+            .into(),
         row: row.into(),
         column: column.into(),
         points,

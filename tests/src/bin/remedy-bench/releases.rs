@@ -76,6 +76,21 @@ pub fn decisions(runs: usize) -> Vec<Decision> {
         &normal,
         runs,
     )];
+    // Every cell of every table suppressed, totals kept: a valid shape and the
+    // most work the disclosure check can be given (every cell to decide).
+    let mut hidden = normal.clone();
+    for t in &mut hidden.tables {
+        for row in &mut t.cells {
+            row.iter_mut().for_each(|c| *c = None);
+        }
+    }
+    out.push(decide(
+        &key,
+        &vn,
+        "every cell of every table suppressed (the disclosure check's most work)",
+        &hidden,
+        runs,
+    ));
     for (what, release) in remedy_tests::releases::hostile(&normal) {
         out.push(decide(&key, &vn, what, &release, runs));
     }
