@@ -388,41 +388,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let ilo = dir("ILO");
     let kh_addr = format!("127.0.0.1:{base}");
+    // Each view as ILO runs it, the command shown first.
+    let regional = |table: &str| -> anyhow::Result<()> {
+        let view = [
+            "--dir", &ilo, "--node", &kh_addr, "view", "stats", "--table", table, "--period",
+            "2024-Q4",
+        ];
+        show(&format!("remedy {}", view.join(" ")));
+        print!("{}", remedy(&view)?);
+        Ok(())
+    };
     println!(
         "\nThe regional view, as the coordinator ILO reads it from KH: cases opened in 2024-Q4 by channel and outcome, each case counted once:"
     );
-    let view = [
-        "--dir",
-        &ilo,
-        "--node",
-        &kh_addr,
-        "view",
-        "stats",
-        "--table",
-        "channel-outcome",
-        "--period",
-        "2024-Q4",
-    ];
-    show(&format!("remedy {}", view.join(" ")));
-    print!("{}", remedy(&view)?);
+    regional("channel-outcome")?;
     println!(
         "\nCases closed in the quarter, per channel: counts and compensation add up across members; \
          median days to close do not, so the regional median is n/a (each member's is its own):"
     );
-    let resolution = [
-        "--dir",
-        &ilo,
-        "--node",
-        &kh_addr,
-        "view",
-        "stats",
-        "--table",
-        "resolution",
-        "--period",
-        "2024-Q4",
-    ];
-    show(&format!("remedy {}", resolution.join(" ")));
-    print!("{}", remedy(&resolution)?);
+    regional("resolution")?;
     println!("\nThe work plan:");
     let plan = ["--dir", &ilo, "--node", &kh_addr, "workplan", "show"];
     show(&format!("remedy {}", plan.join(" ")));
