@@ -5,7 +5,7 @@ CARGO ?= cargo
 PROFILE_FLAGS = --release
 BIN = $(or $(CARGO_TARGET_DIR),target)/release
 
-.PHONY: all build test demo bench fmt lint clean-demo
+.PHONY: all build test demo bench fuzz fmt lint clean-demo
 
 all: build
 
@@ -24,6 +24,12 @@ demo: build
 # Writes BENCHMARKS.md. `make bench BENCH_ARGS=--quick` for a fast smoke run.
 bench: build
 	$(CARGO) run $(PROFILE_FLAGS) -p remedy-tests --bin remedy-bench -- $(BENCH_ARGS)
+
+# The decoders' fuzz tests with a long budget (make test runs 3,000 mutated
+# inputs per decoder; this runs FUZZ_ITERATIONS of them).
+FUZZ_ITERATIONS ?= 1000000
+fuzz:
+	REMEDY_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(CARGO) test $(PROFILE_FLAGS) -p remedy-core --test fuzz_decoders -- --nocapture
 
 fmt:
 	$(CARGO) fmt --all

@@ -1,0 +1,299 @@
+//! Fuzzing every decoder of the domain on the stable toolchain: valid samples of
+//! each format, mutated (bits flipped, bytes inserted, deleted, duplicated,
+//! truncated, spliced with other samples) by a seeded generator, and fed to the
+//! decoder and the checks behind it. A decoder may refuse anything; it must never
+//! panic. A failure prints the seed, the iteration and the input (hex), so it can
+//! be replayed.
+//!
+//! `make test` runs a short budget (3,000 mutated inputs per decoder); `make fuzz`
+//! a long one (`REMEDY_FUZZ_ITERATIONS`, 1,000,000 by default there).
+
+#![allow(clippy::unwrap_used)]
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use remedy_core::case::{Date, Header};
+use remedy_core::checkpoint::{Checkpoint, SignedCheckpoint, key_name, origin_line};
+use remedy_core::login::Login;
+use remedy_core::manifest::{Body, Federation, Manifest, Member, Policy, Role};
+use remedy_core::payload::{Note, Payload};
+use remedy_core::release::{Release, Source};
+use remedy_core::tables::{Period, compute};
+use remedy_core::{ChainHead, LogKind, MemberId, PayloadKind, SignedEvent, SigningKey};
+
+const FUZZ_ITERATIONS: u64 = 3_000;
+
+fn iterations() -> u64 {
+    std::env::var("REMEDY_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(FUZZ_ITERATIONS)
+}
+
+/// One mutation of `input`, drawing from `corpus` for splices.
+fn mutate(rng: &mut ChaCha8Rng, input: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for _ in 0..rng.gen_range(1..=4) {
+        let at = if out.is_empty() {
+            0
+        } else {
+            rng.gen_range(0..out.len())
+        };
+        match rng.gen_range(0..7) {
+            0 if !out.is_empty() => out[at] ^= 1 << rng.gen_range(0..8),
+            1 => out.insert(at, rng.r#gen()),
+            2 if !out.is_empty() => {
+                out.remove(at);
+            }
+            3 => out.truncate(at),
+            4 if !out.is_empty() => {
+                let end = (at + rng.gen_range(1..64)).min(out.len());
+                let piece = out[at..end].to_vec();
+                out.splice(at..at, piece);
+            }
+            5 => {
+                let other = &corpus[rng.gen_range(0..corpus.len())];
+                if !other.is_empty() {
+                    let from = rng.gen_range(0..other.len());
+                    let end = (from + rng.gen_range(1..128)).min(other.len());
+                    out.splice(at..at, other[from..end].iter().copied());
+                }
+            }
+            _ => {
+                // Interesting values: a length field turned huge, zero or negative.
+                let value: [u8; 4] = match rng.gen_range(0..4) {
+                    0 => [0xff; 4],
+                    1 => [0; 4],
+                    2 => [0x7f, 0xff, 0xff, 0xff],
+                    _ => [0x80, 0, 0, 0],
+                };
+                let end = (at + 4).min(out.len());
+                out.splice(at..end, value);
+            }
+        }
+    }
+    out
+}
+
+/// Feeds `iterations()` mutations of the corpus to `decode`; a panic fails the
+/// test with what reproduces it.
+fn fuzz(name: &str, seed: u64, corpus: &[Vec<u8>], decode: impl Fn(&[u8])) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    for sample in corpus {
+        decode(sample);
+    }
+    for i in 0..iterations() {
+        let base = &corpus[rng.gen_range(0..corpus.len())];
+        let input = mutate(&mut rng, base, corpus);
+        if catch_unwind(AssertUnwindSafe(|| decode(&input))).is_err() {
+            panic!(
+                "{name}: the decoder panicked at iteration {i} of seed {seed} on {} bytes: {}",
+                input.len(),
+                hex::encode(&input)
+            );
+        }
+    }
+}
+
+fn kh() -> MemberId {
+    MemberId::new("KH").unwrap()
+}
+
+fn release(period: &str, cases: u64) -> Release {
+    let records: Vec<_> = remedy_core::synthetic::generate(
+        &kh(),
+        cases,
+        5,
+        Date::parse("2024-01-01").unwrap(),
+        Date::parse("2024-12-31").unwrap(),
+    )
+    .collect();
+    let tables = compute(Period::parse(period).unwrap(), &records);
+    let source = Source {
+        private_seq: 1,
+        private_hash: "ab".repeat(32),
+    };
+    remedy_core::release::build(&tables, 5, 1, source, None).unwrap()
+}
+
+/// Valid events: notes (signed and linked), a release, a plan record.
+fn events() -> Vec<Vec<u8>> {
+    let key = SigningKey::from_seed([7; 32]);
+    let drafts = [
+        Note {
+            text: "workshop minutes".into(),
+        }
+        .to_draft(),
+        release("2024-Q3", 400).to_draft(),
+    ];
+    let mut head = ChainHead::EMPTY;
+    let mut out = Vec::new();
+    for (i, draft) in drafts.iter().enumerate() {
+        let event = SignedEvent::seal(
+            &key,
+            &kh(),
+            LogKind::Shared,
+            i as u64 + 1,
+            head.hash,
+            0,
+            draft,
+        );
+        head = ChainHead::of(&event);
+        out.push(event.raw().to_vec());
+    }
+    // A body alone (a linked event): the body of the first without its signature.
+    let first = SignedEvent::decode(out[0].clone()).unwrap();
+    out.push(first.body().to_vec());
+    out
+}
+
+#[test]
+fn events_and_every_payload_kind_decode_without_panicking() {
+    let key = SigningKey::from_seed([7; 32]);
+    let corpus = events();
+    fuzz("event envelope", 1, &corpus, |bytes| {
+        if let Ok(event) = SignedEvent::decode(bytes.to_vec()) {
+            let _ = event.verify_strict(&key.verifying_key());
+            let _ = remedy_core::payload::check(event.kind(), event.version(), event.payload());
+            let _ = remedy_core::plan::check_event(&event);
+        }
+    });
+    // Payload bytes of every kind, from JSON and text samples.
+    let mut payloads: Vec<Vec<u8>> = corpus
+        .iter()
+        .filter_map(|raw| SignedEvent::decode(raw.clone()).ok())
+        .map(|e| e.payload().to_vec())
+        .collect();
+    payloads.push(br#"{"title":"t","text":"x","theme":"legal-aid","actors":["cso"],"priority":"high","workshop":{"place":"Phnom Penh","date":"2024-05-14"}}"#.to_vec());
+    payloads.push(br#"{"recommendation":"KH-1","status":"endorsed","note":""}"#.to_vec());
+    payloads.push(br#"{"item":"JP-6"}"#.to_vec());
+    fuzz("payloads", 2, &payloads, |bytes| {
+        for &(kind, _) in PayloadKind::KNOWN {
+            for version in [0, 1, 2] {
+                let _ = remedy_core::payload::check(kind, version, bytes);
+            }
+        }
+    });
+}
+
+#[test]
+fn releases_decode_and_check_without_panicking() {
+    let corpus: Vec<Vec<u8>> = [("2024-Q3", 400), ("2024", 3000), ("2024-07", 40)]
+        .iter()
+        .map(|(p, n)| release(p, *n).encode())
+        .collect();
+    fuzz("release", 3, &corpus, |bytes| {
+        if let Ok(release) = Release::decode(1, bytes) {
+            let mut ledger = remedy_core::ledger::ReleaseLedger::new(
+                5,
+                remedy_core::privacy::Epsilon::from_micro(1_000_000),
+            );
+            let _ = ledger.admit(&release);
+            for table in remedy_core::regional::table_names(&release) {
+                if let Some(t) = remedy_core::regional::member_table("KH", &release, &table) {
+                    let _ = remedy_core::regional::MemberTable::decode(&t.encode());
+                }
+            }
+        }
+        let _ = remedy_core::regional::MemberTable::decode(bytes);
+    });
+}
+
+#[test]
+fn manifests_checkpoints_and_sign_in_tokens_parse_without_panicking() {
+    let key = SigningKey::from_seed([3; 32]);
+    let member = |id: &str, role: Role| Member {
+        id: MemberId::new(id).unwrap(),
+        name: format!("{id} agency"),
+        role,
+        public_key: hex::encode(key.verifying_key().as_bytes()),
+        tls_fingerprint: "ab".repeat(32),
+        endpoint: if role == Role::Node {
+            "127.0.0.1:7401".into()
+        } else {
+            String::new()
+        },
+        retired_keys: Vec::new(),
+    };
+    let mut manifest = Manifest::new(Body {
+        federation: Federation {
+            name: "pilot".into(),
+            version: 1,
+            previous: None,
+        },
+        policy: Policy::default(),
+        members: vec![member("KH", Role::Node), member("ILO", Role::Coordinator)],
+    });
+    manifest.sign(&kh(), &key);
+    let manifests = vec![manifest.to_text().into_bytes()];
+    fuzz("manifest", 4, &manifests, |bytes| {
+        if let Ok(text) = std::str::from_utf8(bytes)
+            && let Ok(m) = Manifest::parse(text)
+        {
+            let _ = m.verify_genesis();
+        }
+    });
+
+    let checkpoint = SignedCheckpoint::sign(
+        Checkpoint {
+            origin: origin_line("pilot", "KH"),
+            size: 12,
+            root: [5; 32],
+        },
+        &key_name("KH"),
+        &key,
+    );
+    let mut cosigned = checkpoint.clone();
+    cosigned.cosign(
+        &key_name("VN"),
+        &SigningKey::from_seed([4; 32]),
+        1_700_000_000,
+    );
+    let checkpoints = vec![
+        checkpoint.to_text().into_bytes(),
+        cosigned.to_text().into_bytes(),
+    ];
+    fuzz("checkpoint", 5, &checkpoints, |bytes| {
+        if let Ok(text) = std::str::from_utf8(bytes)
+            && let Ok(c) = SignedCheckpoint::parse(text)
+        {
+            let _ = c.signed_by(&key_name("KH"), &key.verifying_key());
+            let _ = c.cosigned_by(&key_name("VN"), &key.verifying_key());
+        }
+    });
+
+    let login = Login {
+        member: MemberId::new("ILO").unwrap(),
+        node: kh(),
+        expires: 1_900_000_000,
+        nonce: [7; 16],
+    };
+    let tokens = vec![login.sign(&key).into_bytes()];
+    fuzz("sign-in token", 6, &tokens, |bytes| {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let _ = Login::parse(text);
+        }
+    });
+}
+
+#[test]
+fn case_rows_parse_without_panicking() {
+    let header = Header::standard();
+    let rows: Vec<Vec<u8>> = remedy_core::synthetic::generate(
+        &kh(),
+        20,
+        9,
+        Date::parse("2024-01-01").unwrap(),
+        Date::parse("2024-12-31").unwrap(),
+    )
+    .map(|c| c.to_row().join(",").into_bytes())
+    .collect();
+    fuzz("case row", 7, &rows, |bytes| {
+        let text = String::from_utf8_lossy(bytes);
+        let fields: Vec<&str> = text.split(',').collect();
+        let _ = header.parse_row(&fields);
+        let _ = Header::parse(fields.iter().copied());
+    });
+}
