@@ -392,18 +392,29 @@ pub fn completion(
             }
         }
         let sink = sink?;
-        // Push one unit along the path (totals are small; one unit at a time is enough).
+        // Push as much as the path carries: what the source row and the sink
+        // column still need, and what each cell taken back (column → row) holds.
+        // Pushing one unit at a time would take time in proportion to the totals,
+        // which a release may set up to 2^40: a hostile one would stall every peer.
+        let mut amount = need_row[source].min(need_column[sink - rows]);
         let mut node = sink;
         while let Some((prev, cell)) = parent[node] {
-            if prev < rows {
-                values[cell] += 1;
-            } else {
-                values[cell] -= 1;
+            if prev >= rows {
+                amount = amount.min(values[cell]);
             }
             node = prev;
         }
-        need_row[source] -= 1;
-        need_column[sink - rows] -= 1;
+        let mut node = sink;
+        while let Some((prev, cell)) = parent[node] {
+            if prev < rows {
+                values[cell] += amount;
+            } else {
+                values[cell] -= amount;
+            }
+            node = prev;
+        }
+        need_row[source] -= amount;
+        need_column[sink - rows] -= amount;
     }
     need_column
         .iter()
@@ -550,6 +561,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Totals as large as a release may state (2^40), every cell hidden: the
+    /// completion pushes whole path amounts, so it takes a handful of paths, not
+    /// one per unit (which took 19 s at totals of 10^7, and would take weeks here).
+    #[test]
+    fn a_completion_of_huge_totals_takes_few_paths() {
+        let (rows, columns) = (13, 7);
+        let big = 1u64 << 40;
+        let row_totals: Vec<u64> = (0..rows).map(|r| big / 16 + r as u64 * 977).collect();
+        let total: u64 = row_totals.iter().sum();
+        let mut column_totals = vec![total / columns as u64; columns];
+        column_totals[0] += total % columns as u64;
+        let hidden = vec![None; rows * columns];
+        let grid = completion(rows, columns, &hidden, &row_totals, &column_totals).unwrap();
+        assert_eq!(grid.row_totals(), row_totals);
+        assert_eq!(grid.column_totals(), column_totals);
+        let suppressed = vec![true; rows * columns];
+        assert!(determined(&grid, &suppressed).is_empty());
     }
 
     #[test]

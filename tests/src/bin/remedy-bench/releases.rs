@@ -91,6 +91,29 @@ pub fn decisions(runs: usize) -> Vec<Decision> {
         &hidden,
         runs,
     ));
+    // The same with every total scaled up to near 2^40, the largest figure a
+    // release may state: the completion's work must not grow with the totals.
+    let largest = hidden
+        .tables
+        .iter()
+        .map(|t| t.total)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let factor = remedy_core::release::MAX_FIGURE / largest;
+    let mut huge = hidden.clone();
+    for t in &mut huge.tables {
+        t.row_totals.iter_mut().for_each(|v| *v *= factor);
+        t.column_totals.iter_mut().for_each(|v| *v *= factor);
+        t.total *= factor;
+    }
+    out.push(decide(
+        &key,
+        &vn,
+        "the same with totals scaled to near 2^40",
+        &huge,
+        runs,
+    ));
     for (what, release) in remedy_tests::releases::hostile(&normal) {
         out.push(decide(&key, &vn, what, &release, runs));
     }
