@@ -23,8 +23,11 @@
 //! withheld, as no noise is added to them. Receivers add up the ε of every release
 //! of a member and period against the federation's cap ([`crate::privacy::Budget`]).
 //!
-//! Version 1 is JSON (see [`Release`]); a suppressed figure is `null`; a release
-//! with `privacy` holds noised figures in the tables it names.
+//! Version 1 is JSON (see [`Release`], documented in `docs/release-format.md`); a
+//! suppressed figure is `null`; a release with `privacy` holds noised figures in
+//! the tables it names. Unknown fields are refused at every level: a release
+//! carries only what the format says, so nothing else (a case row, say) can ride
+//! along to every peer.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +42,7 @@ pub const DOMINANCE_PERCENT: u64 = 85;
 
 /// One published count table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PublishedTable {
     pub name: String,
     pub rows: Vec<String>,
@@ -52,6 +56,7 @@ pub struct PublishedTable {
 
 /// One channel of the resolution table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PublishedResolution {
     pub channel: String,
     pub closed: Option<u64>,
@@ -61,6 +66,7 @@ pub struct PublishedResolution {
 
 /// Where the figures came from: the private-log head they were computed at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Source {
     pub private_seq: u64,
     pub private_hash: String,
@@ -68,6 +74,7 @@ pub struct Source {
 
 /// The rules applied, as parameters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Rules {
     pub threshold: u64,
     pub dominance_percent: u64,
@@ -76,6 +83,7 @@ pub struct Rules {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Release {
     pub period: String,
     pub revision: u64,
@@ -90,6 +98,7 @@ pub struct Release {
 
 /// The mechanism the counts were noised with, and the ε spent on each table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Privacy {
     /// Always `discrete-laplace`.
     pub mechanism: String,
@@ -100,6 +109,7 @@ pub struct Privacy {
 
 /// The ε spent on one table and the L1 sensitivity its noise was scaled to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Spend {
     pub table: String,
     pub epsilon: String,
@@ -833,6 +843,33 @@ mod tests {
                 minimum: 10
             })
         );
+    }
+
+    /// A field the format does not have is refused wherever it is: nothing can
+    /// ride along in a release to every peer.
+    #[test]
+    fn a_field_outside_the_format_is_refused_at_every_level() {
+        let good: serde_json::Value = serde_json::from_slice(&release(400, 5).encode()).unwrap();
+        let case_row = serde_json::json!({"case_id": "KH-0007", "sex": "female"});
+        let mut places: Vec<serde_json::Value> = Vec::new();
+        let mut top = good.clone();
+        top["note"] = case_row.clone();
+        places.push(top);
+        let mut in_table = good.clone();
+        in_table["tables"][1]["cases"] = case_row.clone();
+        places.push(in_table);
+        let mut in_resolution = good.clone();
+        in_resolution["resolution"][0]["case"] = case_row.clone();
+        places.push(in_resolution);
+        let mut in_source = good.clone();
+        in_source["source"]["case"] = case_row;
+        places.push(in_source);
+        for bad in places {
+            let bytes = serde_json::to_vec(&bad).unwrap();
+            assert!(Release::decode(1, &bytes).is_err(), "{bad}");
+            assert!(crate::payload::check(PayloadKind::RELEASE, 1, &bytes).is_err());
+        }
+        assert!(Release::decode(1, &serde_json::to_vec(&good).unwrap()).is_ok());
     }
 
     #[test]
