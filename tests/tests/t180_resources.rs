@@ -1,0 +1,182 @@
+//! Bounded resources: `/metrics` stays parsable and bounded whatever paths
+//! clients call.
+
+#![allow(clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+
+use remedy_node::config::HttpConfig;
+use remedy_proto::v1 as pb;
+use remedy_tests::{NodeDir, free_addr};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+/// A standalone node with `[http]` on a free port.
+fn node_with_http(dir: &std::path::Path) -> anyhow::Result<(NodeDir, SocketAddr)> {
+    let http = free_addr();
+    let node = NodeDir::create_with(dir, "KH", |c| {
+        c.http = Some(HttpConfig {
+            listen: http,
+            dashboard: false,
+        });
+    })?;
+    Ok((node, http))
+}
+
+/// `GET /metrics` over HTTP/1.0 (the server closes after the answer).
+async fn scrape(addr: SocketAddr) -> anyhow::Result<String> {
+    let mut tcp = tokio::net::TcpStream::connect(addr).await?;
+    tcp.write_all(b"GET /metrics HTTP/1.0\r\nHost: test\r\n\r\n")
+        .await?;
+    let mut text = String::new();
+    tcp.read_to_string(&mut text).await?;
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| anyhow::anyhow!("no HTTP answer: {text}"))?;
+    anyhow::ensure!(
+        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
+        "{head}"
+    );
+    Ok(body.to_string())
+}
+
+/// Checks one line of the Prometheus text format: a comment, or a metric name,
+/// optional labels whose values are quoted with `\\`, `\"` and `\n` as the only
+/// escapes, and a number. The reason, if not.
+fn check_line(line: &str) -> Result<(), String> {
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(());
+    }
+    let name_end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(line.len());
+    if name_end == 0 || line.as_bytes()[0].is_ascii_digit() {
+        return Err("no metric name".into());
+    }
+    let mut rest = &line[name_end..];
+    if let Some(labels) = rest.strip_prefix('{') {
+        let mut chars = labels.char_indices().peekable();
+        loop {
+            // A label name, '=', a quoted value, then ',' or '}'.
+            let mut name = String::new();
+            while let Some(&(_, c)) = chars.peek() {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    name.push(c);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            if name.is_empty() {
+                return Err("an empty label name".into());
+            }
+            if chars.next().map(|(_, c)| c) != Some('=')
+                || chars.next().map(|(_, c)| c) != Some('"')
+            {
+                return Err(format!("label {name} is not name=\"value\""));
+            }
+            loop {
+                match chars.next() {
+                    None => return Err(format!("label {name}'s value never ends")),
+                    Some((_, '"')) => break,
+                    Some((_, '\\')) => match chars.next() {
+                        Some((_, '\\' | '"' | 'n')) => {}
+                        other => return Err(format!("bad escape {other:?} in label {name}")),
+                    },
+                    Some((_, '\n')) => return Err("a raw line feed".into()),
+                    Some(_) => {}
+                }
+            }
+            match chars.next() {
+                Some((_, ',')) => continue,
+                Some((i, '}')) => {
+                    rest = &labels[i + 1..];
+                    break;
+                }
+                other => return Err(format!("{other:?} after label {name}")),
+            }
+        }
+    }
+    let value = rest
+        .strip_prefix(' ')
+        .ok_or_else(|| "no space before the value".to_string())?;
+    if value.parse::<f64>().is_err() && !["+Inf", "-Inf", "NaN"].contains(&value) {
+        return Err(format!("value {value:?} is not a number"));
+    }
+    Ok(())
+}
+
+fn check_scrape(text: &str) {
+    for line in text.lines() {
+        if let Err(why) = check_line(line) {
+            panic!("/metrics line {line:?} does not parse: {why}\n{text}");
+        }
+    }
+}
+
+/// Calls `path` as a unary gRPC method; the answer does not matter.
+async fn call(channel: tonic::transport::Channel, path: &str) -> anyhow::Result<()> {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await?;
+    let path = tonic::codegen::http::uri::PathAndQuery::from_maybe_shared(path.to_string())?;
+    let _ = grpc
+        .unary::<pb::HeadRequest, pb::LogHead, _>(
+            tonic::Request::new(pb::HeadRequest::default()),
+            path,
+            tonic_prost::ProstCodec::default(),
+        )
+        .await;
+    Ok(())
+}
+
+#[test]
+fn the_line_check_refuses_what_broke_scrapes() {
+    assert!(check_line("remedy_forks 0").is_ok());
+    assert!(check_line("x_bucket{method=\"/a\\\\\",le=\"+Inf\"} 3").is_ok());
+    assert!(check_line("x{method=\"/\\\"} 1").is_err());
+    assert!(check_line("x{method=\"/x\",member=\"JP\"} 1").is_ok()); // forged, but well-formed
+    assert!(check_line("x{method=\"/\\q\"} 1").is_err());
+}
+
+#[tokio::test]
+async fn junk_grpc_paths_leave_metrics_parsable_and_bounded() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let (dir, http) = node_with_http(&tmp.path().join("KH"))?;
+    let node = dir.start().await?;
+    let channel = node.channel().await?;
+
+    // The paths of the review: a backslash, a forged label.
+    for path in ["/\\", "/x\",member=\"JP", "/remedy.v1.Log/Head"] {
+        call(channel.clone(), path).await?;
+    }
+    let first = scrape(http).await?;
+    check_scrape(&first);
+    assert!(
+        first.contains("remedy_grpc_requests_total{method=\"/remedy.v1.Log/Head\",code=\"0\"}"),
+        "{first}"
+    );
+    assert!(first.contains("method=\"other\""), "{first}");
+    assert!(
+        !first.contains("member=\"JP"),
+        "a label was forged:\n{first}"
+    );
+
+    // Hundreds more junk paths add nothing but counts.
+    for i in 0..300 {
+        call(channel.clone(), &format!("/junk{i}/\"\\{i}")).await?;
+    }
+    let second = scrape(http).await?;
+    check_scrape(&second);
+    assert_eq!(
+        first.lines().count(),
+        second.lines().count(),
+        "/metrics grew with junk paths:\n{second}"
+    );
+    let other = second
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("remedy_grpc_request_duration_seconds_count{method=\"other\"} ")
+        })
+        .unwrap();
+    assert_eq!(other, "302");
+    Ok(())
+}
