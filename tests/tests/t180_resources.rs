@@ -1,14 +1,19 @@
 //! Bounded resources: `/metrics` stays parsable and bounded whatever paths
-//! clients call.
+//! clients call; `Log.Read`
+//! and `Log.Follow` pages are bounded in bytes; a follow request may not name an
+//! origin twice.
 
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
+use remedy_core::LogKind;
 use remedy_node::config::HttpConfig;
 use remedy_proto::v1 as pb;
-use remedy_tests::{NodeDir, free_addr};
+use remedy_tests::{NodeDir, append_request, free_addr, note_draft};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio_stream::StreamExt as _;
 
 /// A standalone node with `[http]` on a free port.
 fn node_with_http(dir: &std::path::Path) -> anyhow::Result<(NodeDir, SocketAddr)> {
@@ -178,5 +183,112 @@ async fn junk_grpc_paths_leave_metrics_parsable_and_bounded() -> anyhow::Result<
         })
         .unwrap();
     assert_eq!(other, "302");
+    Ok(())
+}
+
+#[tokio::test]
+async fn read_and_follow_pages_are_bounded_in_bytes() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let dir = NodeDir::create(&tmp.path().join("KH"), "KH")?;
+    let node = dir.start().await?;
+    let mut admin = pb::admin_client::AdminClient::new(node.channel().await?);
+    // 24 notes of 900 kB: 21 MB, in requests of four.
+    let (notes, size) = (24u64, 900_000);
+    for first in (1..=notes).step_by(4) {
+        admin
+            .append(append_request(
+                LogKind::Shared,
+                (first..first + 4).map(|i| note_draft(i, size)).collect(),
+            ))
+            .await?;
+    }
+
+    // Read: a call asking for 10,000 events gets at most READ_BYTES of them, and
+    // reading on from the next one gets them all.
+    let mut log =
+        pb::log_client::LogClient::new(node.channel().await?).max_decoding_message_size(16 << 20);
+    let (mut next, mut calls) = (1u64, 0);
+    loop {
+        let mut stream = log
+            .read(pb::ReadRequest {
+                origin: "KH".into(),
+                from_seq: next,
+                limit: 10_000,
+            })
+            .await?
+            .into_inner();
+        let (mut n, mut bytes) = (0u64, 0usize);
+        while let Some(event) = stream.next().await {
+            bytes += event?.raw.len();
+            n += 1;
+        }
+        assert!(
+            bytes <= remedy_node::grpc::READ_BYTES,
+            "a Read sent {bytes} bytes of events"
+        );
+        if n == 0 {
+            break;
+        }
+        next += n;
+        calls += 1;
+    }
+    assert_eq!(next - 1, notes);
+    assert!(calls >= 5, "{calls} reads");
+
+    // Follow: every page within PAGE_MAX_BYTES (and within about 4 MiB, the
+    // most an honest writer's runs need), ending at a signed event.
+    let mut pages = log
+        .follow(pb::FollowRequest {
+            from: vec![pb::Position {
+                origin: "KH".into(),
+                next_seq: 1,
+            }],
+        })
+        .await?
+        .into_inner();
+    let (mut received, mut with_events) = (0u64, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while received < notes {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let page = tokio::time::timeout(left, pages.next())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the follow stream ended"))??;
+        let bytes: usize = page.events.iter().map(|e| e.raw.len()).sum();
+        assert!(
+            bytes <= remedy_node::replication::PAGE_MAX_BYTES && bytes <= (4 << 20) + (64 << 10),
+            "a page of {} events, {bytes} bytes",
+            page.events.len()
+        );
+        if let Some(last) = page.events.last() {
+            assert!(
+                remedy_core::event::is_signed(&last.raw),
+                "a page ends in a linked event"
+            );
+            with_events += 1;
+        }
+        received += page.events.len() as u64;
+    }
+    assert_eq!(received, notes);
+    assert!(with_events >= 5, "{with_events} pages");
+
+    // A follow request naming an origin twice is refused.
+    let twice = log
+        .follow(pb::FollowRequest {
+            from: vec![
+                pb::Position {
+                    origin: "KH".into(),
+                    next_seq: 1,
+                },
+                pb::Position {
+                    origin: "KH".into(),
+                    next_seq: 1,
+                },
+            ],
+        })
+        .await
+        .err()
+        .expect("a repeated origin is refused");
+    assert_eq!(twice.code(), tonic::Code::InvalidArgument, "{twice:?}");
+    assert!(twice.message().contains("more than once"), "{twice:?}");
     Ok(())
 }
