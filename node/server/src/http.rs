@@ -225,6 +225,120 @@ where
     }
 }
 
+/// What the HTTP side allows each client (`[http]` in `node.toml`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub header_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Limits {
+    pub fn of(config: &crate::config::HttpConfig) -> Self {
+        Self {
+            header_timeout: Duration::from_secs(config.header_timeout_secs),
+            idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+            max_connections: config.max_connections,
+        }
+    }
+}
+
+/// Serves one HTTP/1.1 connection until the client closes it, its headers take
+/// longer than the header timeout (hyper's own timer), or nothing is read or
+/// written for the idle timeout (watched here: hyper has no idle timeout of its
+/// own, and a client that stops reading a response is idle too).
+async fn serve_connection(tcp: tokio::net::TcpStream, app: axum::Router, limits: Limits) {
+    use tower::ServiceExt as _;
+    let started = Instant::now();
+    let moved = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let io = hyper_util::rt::TokioIo::new(Watched {
+        inner: tcp,
+        started,
+        moved: moved.clone(),
+    });
+    let service =
+        hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            app.clone().oneshot(request.map(axum::body::Body::new))
+        });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let connection = builder.serve_connection(io, service);
+    tokio::pin!(connection);
+    loop {
+        let last = Duration::from_millis(moved.load(std::sync::atomic::Ordering::Relaxed));
+        let deadline = tokio::time::Instant::from_std(started + last + limits.idle_timeout);
+        tokio::select! {
+            _ = &mut connection => return,
+            () = tokio::time::sleep_until(deadline) => {
+                let now = Duration::from_millis(moved.load(std::sync::atomic::Ordering::Relaxed));
+                if now == last {
+                    // Dropping the connection closes the socket.
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A TCP stream that notes when bytes last moved (milliseconds after `started`).
+struct Watched {
+    inner: tokio::net::TcpStream,
+    started: Instant,
+    moved: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Watched {
+    fn note(&self) {
+        let ms = self.started.elapsed().as_millis() as u64;
+        self.moved.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl tokio::io::AsyncRead for Watched {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(poll, std::task::Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.note();
+        }
+        poll
+    }
+}
+
+impl tokio::io::AsyncWrite for Watched {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let poll = std::pin::Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(poll, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.note();
+        }
+        poll
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 /// What the HTTP handlers share.
 #[derive(Debug, Clone)]
 pub struct Http {
@@ -268,10 +382,13 @@ impl Http {
         }
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes, within `limits`: at most
+    /// `max_connections` at once, each closed when its request headers take longer
+    /// than `header_timeout` or nothing moves on it for `idle_timeout`.
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
+        limits: Limits,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let mut app = axum::Router::new().route("/metrics", get(metrics));
@@ -297,9 +414,29 @@ impl Http {
                 .route("/assets/style.css", get(style))
                 .merge(signed_in);
         }
-        axum::serve(listener, app.with_state(self))
-            .with_graceful_shutdown(shutdown)
-            .await
+        let app = app.with_state(self);
+        let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+        let mut backoff = crate::accept::Backoff::default();
+        tokio::pin!(shutdown);
+        loop {
+            // A free slot first: beyond the cap, clients wait in the listen queue.
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => return Ok(()),
+                },
+                () = &mut shutdown => return Ok(()),
+            };
+            let (tcp, _) = tokio::select! {
+                accepted = crate::accept::accept(&listener, &mut backoff, "HTTP") => accepted,
+                () = &mut shutdown => return Ok(()),
+            };
+            let app = app.clone();
+            tokio::spawn(async move {
+                let _slot = slot;
+                serve_connection(tcp, app, limits).await;
+            });
+        }
     }
 
     /// The member signed in by the request's session cookie.
@@ -766,7 +903,7 @@ mod tests {
             metrics.record(&format!("/junk/{i}"), "12", Duration::from_millis(1));
         }
         metrics.record("/remedy.v1.Log/Head", "0", Duration::from_millis(1));
-        let methods = metrics.methods.lock().unwrap();
+        let methods = metrics.methods.lock().expect("not poisoned");
         assert_eq!(
             methods.keys().map(String::as_str).collect::<Vec<_>>(),
             ["/remedy.v1.Log/Head", OTHER_METHOD]
