@@ -1,7 +1,8 @@
 //! Bounded resources: `/metrics` stays parsable and bounded whatever paths
 //! clients call; the HTTP side closes half-sent and idle connections; `Log.Read`
 //! and `Log.Follow` pages are bounded in bytes; a follow request may not name an
-//! origin twice.
+//! origin twice; a node out of file descriptors pauses between failed accepts
+//! (its limit lowered with `prlimit` while it runs) and serves again after.
 
 #![allow(clippy::unwrap_used)]
 
@@ -355,5 +356,75 @@ async fn read_and_follow_pages_are_bounded_in_bytes() -> anyhow::Result<()> {
     };
     assert_eq!(twice.code(), tonic::Code::InvalidArgument, "{twice:?}");
     assert!(twice.message().contains("more than once"), "{twice:?}");
+    Ok(())
+}
+
+/// Sets the soft limit of open files of process `pid` (the hard limit stays).
+fn set_open_files(pid: u32, soft: u64) -> anyhow::Result<()> {
+    let status = std::process::Command::new("prlimit")
+        .arg(format!("--pid={pid}"))
+        .arg(format!("--nofile={soft}:"))
+        .status()?;
+    anyhow::ensure!(
+        status.success(),
+        "prlimit --pid={pid} --nofile={soft}: {status}"
+    );
+    Ok(())
+}
+
+/// The soft limit of open files of process `pid`, from `/proc`.
+fn open_files_limit(pid: u32) -> anyhow::Result<u64> {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits"))?;
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .ok_or_else(|| anyhow::anyhow!("no open files limit"))?;
+    Ok(line
+        .split_whitespace()
+        .nth(3)
+        .ok_or_else(|| anyhow::anyhow!("{line}"))?
+        .parse()?)
+}
+
+#[tokio::test]
+async fn a_node_out_of_file_descriptors_pauses_between_accepts() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let dir = NodeDir::create(&tmp.path().join("KH"), "KH")?;
+    let mut node = dir.start().await?;
+    let pid = node.pid();
+    let before = open_files_limit(pid)?;
+    let open = std::fs::read_dir(format!("/proc/{pid}/fd"))?.count() as u64;
+    set_open_files(pid, open + 4)?;
+    // A few connections take the last descriptors; the others wait in the listen
+    // queue, and every accept of them fails with EMFILE.
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        held.push(tokio::net::TcpStream::connect(node.addr).await?);
+    }
+    let log = dir.log_path();
+    let failures = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches("accepting a connection failed")
+            .count()
+    };
+    remedy_tests::wait_for("an accept to fail", Duration::from_secs(10), || {
+        failures() >= 1
+    })
+    .await?;
+    // Three seconds of failing accepts (a measurement window, not a wait for
+    // something): pauses of 5 ms doubling to 1 s make about ten lines. Retrying at
+    // once made hundreds of thousands a second.
+    let window = Duration::from_secs(3);
+    tokio::time::sleep(window).await;
+    let lines = failures();
+    assert!(
+        (2..=20).contains(&lines),
+        "{lines} accept failures logged in {window:?}"
+    );
+    // With descriptors free again the node answers within the longest pause.
+    drop(held);
+    set_open_files(pid, before)?;
+    node.wait_serving(Duration::from_secs(10)).await?;
     Ok(())
 }
