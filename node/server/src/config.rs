@@ -59,6 +59,43 @@ pub struct HttpConfig {
     /// Serve the dashboard pages as well as `/metrics`.
     #[serde(default = "default_sync")]
     pub dashboard: bool,
+    /// Seconds a client has to send a request's headers once it starts one (or
+    /// once it connects); a connection that has not sent them by then is closed,
+    /// so half-sent requests cannot hold connections open.
+    #[serde(default = "default_header_timeout")]
+    pub header_timeout_secs: u64,
+    /// Seconds a connection may pass with nothing read or written before it is
+    /// closed (an idle keep-alive connection, a client that stopped reading).
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_secs: u64,
+    /// Most connections open at once; further clients wait in the listen queue.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+}
+
+impl HttpConfig {
+    /// Plain HTTP on `listen`, with the dashboard and the default limits.
+    pub fn new(listen: SocketAddr) -> Self {
+        Self {
+            listen,
+            dashboard: true,
+            header_timeout_secs: default_header_timeout(),
+            idle_timeout_secs: default_idle_timeout(),
+            max_connections: default_max_connections(),
+        }
+    }
+}
+
+fn default_header_timeout() -> u64 {
+    10
+}
+
+fn default_idle_timeout() -> u64 {
+    60
+}
+
+fn default_max_connections() -> usize {
+    256
 }
 
 fn default_data() -> PathBuf {
@@ -87,6 +124,8 @@ pub enum ConfigError {
         "{path}: listen address {listen} is not a loopback address; a standalone node (no federation.toml) serves gRPC without TLS and may only listen on loopback"
     )]
     NotLoopback { path: PathBuf, listen: SocketAddr },
+    #[error("{path}: [http] {field} must be more than 0")]
+    HttpLimit { path: PathBuf, field: &'static str },
 }
 
 impl NodeConfig {
@@ -125,6 +164,20 @@ impl NodeConfig {
                 path: path.to_path_buf(),
                 listen: self.listen,
             });
+        }
+        if let Some(http) = &self.http {
+            for (field, value) in [
+                ("header_timeout_secs", http.header_timeout_secs),
+                ("idle_timeout_secs", http.idle_timeout_secs),
+                ("max_connections", http.max_connections as u64),
+            ] {
+                if value == 0 {
+                    return Err(ConfigError::HttpLimit {
+                        path: path.to_path_buf(),
+                        field,
+                    });
+                }
+            }
         }
         Ok(())
     }

@@ -62,12 +62,97 @@ struct Method {
     sum: f64,
 }
 
+/// The label of requests to a path that names no method this node serves: a
+/// client chooses the path, so recording it would let anyone add a series per
+/// request (or break the scrape with a quote).
+const OTHER_METHOD: &str = "other";
+
+/// The label of the request code when a client sent something other than a known
+/// gRPC status (a response's `grpc-status` comes from our services, but the label
+/// is bounded all the same).
+const OTHER_CODE: &str = "other";
+
+/// Every gRPC method this node serves, as request paths (`/remedy.v1.Log/Read`):
+/// read from the descriptor sets of the services it registers (its own, health
+/// and both reflection versions), so a new method is known without a list to keep.
+fn known_methods() -> &'static std::collections::BTreeSet<String> {
+    static KNOWN: std::sync::OnceLock<std::collections::BTreeSet<String>> =
+        std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        use prost::Message as _;
+        let sets = [
+            remedy_proto::FILE_DESCRIPTOR_SET,
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
+            tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
+        ];
+        let mut known = std::collections::BTreeSet::new();
+        for set in sets {
+            // Compiled into the binaries; a set that does not decode is a build bug,
+            // and then its methods are counted as `other`.
+            let Ok(set) = prost_types::FileDescriptorSet::decode(set) else {
+                continue;
+            };
+            for file in set.file {
+                let package = file.package.unwrap_or_default();
+                for service in file.service {
+                    let service_name = service.name.unwrap_or_default();
+                    for method in service.method {
+                        let method = method.name.unwrap_or_default();
+                        known.insert(if package.is_empty() {
+                            format!("/{service_name}/{method}")
+                        } else {
+                            format!("/{package}.{service_name}/{method}")
+                        });
+                    }
+                }
+            }
+        }
+        known
+    })
+}
+
+/// The `method` label of a request to `path`: the path if it names a method this
+/// node serves, [`OTHER_METHOD`] otherwise.
+fn method_label(path: &str) -> &str {
+    match known_methods().get(path) {
+        Some(known) => known.as_str(),
+        None => OTHER_METHOD,
+    }
+}
+
+/// The `code` label of a gRPC status: its number when it is one of the 17 codes.
+fn code_label(code: &str) -> &str {
+    match code.parse::<u8>() {
+        Ok(n) if n <= 16 && code == n.to_string() => code,
+        _ if code == "transport" => code,
+        _ => OTHER_CODE,
+    }
+}
+
+/// A label value escaped as the Prometheus text format requires: backslash,
+/// double quote and line feed written as `\\`, `\"` and `\n`.
+pub fn escape_label(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl Metrics {
-    /// Records one request of `method` that took `elapsed` to its response headers.
-    pub fn record(&self, method: &str, code: &str, elapsed: Duration) {
+    /// Records one request to `path` that took `elapsed` to its response headers.
+    /// Only the methods this node serves get a series of their own; every other
+    /// path counts as `other`, so clients cannot grow `/metrics`.
+    pub fn record(&self, path: &str, code: &str, elapsed: Duration) {
         let mut methods = self.methods.lock().unwrap_or_else(|e| e.into_inner());
-        let m = methods.entry(method.to_string()).or_default();
-        *m.codes.entry(code.to_string()).or_default() += 1;
+        let m = methods.entry(method_label(path).to_string()).or_default();
+        *m.codes.entry(code_label(code).to_string()).or_default() += 1;
         let seconds = elapsed.as_secs_f64();
         for (bucket, bound) in m.buckets.iter_mut().zip(BUCKETS) {
             if seconds <= bound {
@@ -118,7 +203,8 @@ where
     }
 
     fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
-        let method = request.uri().path().to_string();
+        // Only the path of a known method is kept (see `Metrics::record`).
+        let method = method_label(request.uri().path()).to_string();
         let started = Instant::now();
         let future = self.inner.call(request);
         let metrics = self.metrics.clone();
@@ -136,6 +222,120 @@ where
             metrics.record(&method, &code, started.elapsed());
             response
         })
+    }
+}
+
+/// What the HTTP side allows each client (`[http]` in `node.toml`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub header_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Limits {
+    pub fn of(config: &crate::config::HttpConfig) -> Self {
+        Self {
+            header_timeout: Duration::from_secs(config.header_timeout_secs),
+            idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+            max_connections: config.max_connections,
+        }
+    }
+}
+
+/// Serves one HTTP/1.1 connection until the client closes it, its headers take
+/// longer than the header timeout (hyper's own timer), or nothing is read or
+/// written for the idle timeout (watched here: hyper has no idle timeout of its
+/// own, and a client that stops reading a response is idle too).
+async fn serve_connection(tcp: tokio::net::TcpStream, app: axum::Router, limits: Limits) {
+    use tower::ServiceExt as _;
+    let started = Instant::now();
+    let moved = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let io = hyper_util::rt::TokioIo::new(Watched {
+        inner: tcp,
+        started,
+        moved: moved.clone(),
+    });
+    let service =
+        hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            app.clone().oneshot(request.map(axum::body::Body::new))
+        });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let connection = builder.serve_connection(io, service);
+    tokio::pin!(connection);
+    loop {
+        let last = Duration::from_millis(moved.load(std::sync::atomic::Ordering::Relaxed));
+        let deadline = tokio::time::Instant::from_std(started + last + limits.idle_timeout);
+        tokio::select! {
+            _ = &mut connection => return,
+            () = tokio::time::sleep_until(deadline) => {
+                let now = Duration::from_millis(moved.load(std::sync::atomic::Ordering::Relaxed));
+                if now == last {
+                    // Dropping the connection closes the socket.
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A TCP stream that notes when bytes last moved (milliseconds after `started`).
+struct Watched {
+    inner: tokio::net::TcpStream,
+    started: Instant,
+    moved: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Watched {
+    fn note(&self) {
+        let ms = self.started.elapsed().as_millis() as u64;
+        self.moved.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl tokio::io::AsyncRead for Watched {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(poll, std::task::Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.note();
+        }
+        poll
+    }
+}
+
+impl tokio::io::AsyncWrite for Watched {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let poll = std::pin::Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(poll, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.note();
+        }
+        poll
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -182,10 +382,13 @@ impl Http {
         }
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes, within `limits`: at most
+    /// `max_connections` at once, each closed when its request headers take longer
+    /// than `header_timeout` or nothing moves on it for `idle_timeout`.
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
+        limits: Limits,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let mut app = axum::Router::new().route("/metrics", get(metrics));
@@ -211,9 +414,29 @@ impl Http {
                 .route("/assets/style.css", get(style))
                 .merge(signed_in);
         }
-        axum::serve(listener, app.with_state(self))
-            .with_graceful_shutdown(shutdown)
-            .await
+        let app = app.with_state(self);
+        let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+        let mut backoff = crate::accept::Backoff::default();
+        tokio::pin!(shutdown);
+        loop {
+            // A free slot first: beyond the cap, clients wait in the listen queue.
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => return Ok(()),
+                },
+                () = &mut shutdown => return Ok(()),
+            };
+            let (tcp, _) = tokio::select! {
+                accepted = crate::accept::accept(&listener, &mut backoff, "HTTP") => accepted,
+                () = &mut shutdown => return Ok(()),
+            };
+            let app = app.clone();
+            tokio::spawn(async move {
+                let _slot = slot;
+                serve_connection(tcp, app, limits).await;
+            });
+        }
     }
 
     /// The member signed in by the request's session cookie.
@@ -518,7 +741,8 @@ async fn metrics(State(http): State<Http>) -> Response {
         let _ = writeln!(
             out,
             "remedy_held_events{{origin=\"{}\"}} {}",
-            o.origin, o.height
+            escape_label(&o.origin),
+            o.height
         );
     }
     family(
@@ -531,7 +755,8 @@ async fn metrics(State(http): State<Http>) -> Response {
         let _ = writeln!(
             out,
             "remedy_replication_lag_events{{origin=\"{}\"}} {}",
-            o.origin, o.lag
+            escape_label(&o.origin),
+            o.lag
         );
     }
     family(
@@ -544,7 +769,8 @@ async fn metrics(State(http): State<Http>) -> Response {
         let _ = writeln!(
             out,
             "remedy_rejected_events_total{{reason=\"{}\"}} {}",
-            r.reason, r.count
+            escape_label(&r.reason),
+            r.count
         );
     }
     family(
@@ -599,7 +825,9 @@ async fn metrics(State(http): State<Http>) -> Response {
         "gRPC requests served, by method and status code.",
     );
     for (name, m) in &methods {
+        let name = escape_label(name);
         for (code, n) in &m.codes {
+            let code = escape_label(code);
             let _ = writeln!(
                 out,
                 "remedy_grpc_requests_total{{method=\"{name}\",code=\"{code}\"}} {n}"
@@ -613,6 +841,7 @@ async fn metrics(State(http): State<Http>) -> Response {
         "Time from a gRPC request to its response headers.",
     );
     for (name, m) in &methods {
+        let name = escape_label(name);
         for (bound, n) in BUCKETS.iter().zip(m.buckets) {
             let _ = writeln!(
                 out,
@@ -631,4 +860,54 @@ async fn metrics(State(http): State<Http>) -> Response {
 /// Binds the HTTP listener; an error names the address.
 pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_escaped_as_the_text_format_says() {
+        assert_eq!(escape_label("KH"), "KH");
+        assert_eq!(escape_label("/\\"), "/\\\\");
+        assert_eq!(escape_label("/x\",member=\"JP"), "/x\\\",member=\\\"JP");
+        assert_eq!(escape_label("a\nb"), "a\\nb");
+    }
+
+    #[test]
+    fn only_served_methods_get_a_label_of_their_own() {
+        for served in [
+            "/remedy.v1.Log/Follow",
+            "/remedy.v1.Admin/Append",
+            "/remedy.v1.Federation/Status",
+            "/grpc.health.v1.Health/Check",
+            "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        ] {
+            assert_eq!(method_label(served), served);
+        }
+        for junk in ["/\\", "/x\",member=\"JP", "/remedy.v1.Log/Nope", "", "/"] {
+            assert_eq!(method_label(junk), OTHER_METHOD, "{junk}");
+        }
+        assert_eq!(code_label("0"), "0");
+        assert_eq!(code_label("16"), "16");
+        assert_eq!(code_label("17"), OTHER_CODE);
+        assert_eq!(code_label("01"), OTHER_CODE);
+        assert_eq!(code_label("x\"y"), OTHER_CODE);
+    }
+
+    #[test]
+    fn junk_paths_add_one_series_not_one_each() {
+        let metrics = Metrics::default();
+        for i in 0..1000 {
+            metrics.record(&format!("/junk/{i}"), "12", Duration::from_millis(1));
+        }
+        metrics.record("/remedy.v1.Log/Head", "0", Duration::from_millis(1));
+        let methods = metrics.methods.lock().expect("not poisoned");
+        assert_eq!(
+            methods.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["/remedy.v1.Log/Head", OTHER_METHOD]
+        );
+        assert_eq!(methods[OTHER_METHOD].count, 1000);
+    }
 }

@@ -6,6 +6,7 @@
 //!                                                   Log   ─▶ Store (shared logs only)
 //! ```
 
+pub mod accept;
 pub mod cases;
 pub mod client;
 pub mod config;

@@ -14,7 +14,6 @@ use std::time::Instant;
 use remedy_core::{ChainHead, KeyHistory, KeyId, MemberId, SigningKey};
 use remedy_proto::v1 as pb;
 use tokio::net::TcpListener;
-use tonic::transport::server::TcpIncoming;
 
 use crate::cases::Cases;
 use crate::config::{ConfigError, NodeConfig};
@@ -318,6 +317,7 @@ impl Node {
             if http.dashboard {
                 federation_service = federation_service.with_dashboard(url.clone());
             }
+            let limits = crate::http::Limits::of(http);
             let server = crate::http::Http::new(
                 self.config.member.clone(),
                 view.clone(),
@@ -329,7 +329,7 @@ impl Node {
             );
             tracing::info!(%url, dashboard = http.dashboard, "serving HTTP (metrics{})", if http.dashboard { " and the dashboard" } else { "" });
             background.spawn(async move {
-                if let Err(e) = server.serve(listener, std::future::pending()).await {
+                if let Err(e) = server.serve(listener, limits, std::future::pending()).await {
                     tracing::error!(error = %e, "the HTTP server stopped");
                 }
             });
@@ -367,18 +367,20 @@ impl Node {
                 )
                 .max_decoding_message_size(crate::replication::MAX_MESSAGE),
             );
-        let mut accept_task = None;
-        let server: std::pin::Pin<
-            Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send>,
-        > = match tls {
-            None => Box::pin(router.serve_with_incoming_shutdown(
-                TcpIncoming::from(listener).with_nodelay(Some(true)),
-                signal,
-            )),
+        let (server, accept_task): (Serving<'_>, _) = match tls {
+            None => {
+                let (incoming, task) = plain_incoming(listener);
+                (
+                    Box::pin(router.serve_with_incoming_shutdown(incoming, signal)),
+                    task,
+                )
+            }
             Some((acceptor, _)) => {
                 let (incoming, task) = tls_incoming(listener, acceptor);
-                accept_task = Some(task);
-                Box::pin(router.serve_with_incoming_shutdown(incoming, signal))
+                (
+                    Box::pin(router.serve_with_incoming_shutdown(incoming, signal)),
+                    task,
+                )
             }
         };
         tokio::select! {
@@ -387,9 +389,7 @@ impl Node {
                 tracing::warn!("connections still open {} s after shutdown was requested; stopping anyway", SHUTDOWN_GRACE.as_secs());
             }
         }
-        if let Some(task) = accept_task {
-            task.abort();
-        }
+        accept_task.abort();
         // Replication stops before the writer: nothing is stored after this.
         background.abort_all();
         while background.join_next().await.is_some() {}
@@ -410,6 +410,32 @@ impl Node {
     }
 }
 
+/// The gRPC server running, until its shutdown signal.
+type Serving<'a> =
+    std::pin::Pin<Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send + 'a>>;
+
+/// Accepts TCP connections of a standalone node (plain text, loopback), with
+/// the same backoff on accept errors as [`tls_incoming`].
+fn plain_incoming(
+    listener: TcpListener,
+) -> (
+    tokio_stream::wrappers::ReceiverStream<Result<tokio::net::TcpStream, std::io::Error>>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (streams, incoming) = tokio::sync::mpsc::channel(64);
+    let task = tokio::spawn(async move {
+        let mut backoff = crate::accept::Backoff::default();
+        loop {
+            let (tcp, _) = crate::accept::accept(&listener, &mut backoff, "gRPC").await;
+            let _ = tcp.set_nodelay(true);
+            if streams.send(Ok(tcp)).await.is_err() {
+                return;
+            }
+        }
+    });
+    (tokio_stream::wrappers::ReceiverStream::new(incoming), task)
+}
+
 /// Accepts TCP connections and completes TLS handshakes, each in its own task so a
 /// slow or hostile client cannot hold up the others. Refused handshakes (a
 /// certificate outside the manifest, none at all) are logged with the peer address.
@@ -424,14 +450,9 @@ fn tls_incoming(
 ) {
     let (streams, incoming) = tokio::sync::mpsc::channel(64);
     let task = tokio::spawn(async move {
+        let mut backoff = crate::accept::Backoff::default();
         loop {
-            let (tcp, peer) = match listener.accept().await {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accepting a connection failed");
-                    continue;
-                }
-            };
+            let (tcp, peer) = crate::accept::accept(&listener, &mut backoff, "gRPC").await;
             let _ = tcp.set_nodelay(true);
             let (acceptor, streams) = (acceptor.clone(), streams.clone());
             tokio::spawn(async move {

@@ -13,13 +13,19 @@ use tonic::{Request, Response, Status};
 use super::convert;
 use crate::federation::LiveManifest;
 use crate::heads::Heads;
-use crate::replication::{PAGE_BYTES, PAGE_EVENTS};
+use crate::replication::{PAGE_BYTES, PAGE_EVENTS, PAGE_MAX_BYTES};
 use crate::store::{LogId, Store};
 
 /// Events per `Read` when the request does not say.
 const DEFAULT_PAGE: usize = 1000;
 /// Most events per `Read`.
 const MAX_PAGE: usize = 10_000;
+/// Most bytes of events per `Read` (always at least one event, which may be up to
+/// 1 MiB of payload): a `Read` is read from the store whole before it is sent, so
+/// this bounds the memory each one takes. Eight parallel reads of 1 MB notes hold
+/// 32 MiB, not 8 × 10,000 events. Readers ask again from the next sequence number
+/// until a `Read` comes back empty, so a short page costs them a round trip only.
+pub const READ_BYTES: usize = 4 << 20;
 
 #[derive(Clone)]
 pub struct LogService {
@@ -119,10 +125,11 @@ impl pb::log_server::Log for LogService {
         };
         let from = request.from_seq.max(1);
         let store = self.store.clone();
-        let page = tokio::task::spawn_blocking(move || store.range(&log, from, limit))
-            .await
-            .map_err(|e| Status::internal(e.to_string()))?
-            .map_err(convert::store_error)?;
+        let page =
+            tokio::task::spawn_blocking(move || store.range_bytes(&log, from, limit, READ_BYTES))
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?
+                .map_err(convert::store_error)?;
         let events = page.into_iter().map(|(_, raw)| Ok(pb::SignedEvent { raw }));
         Ok(Response::new(Box::pin(tokio_stream::iter(events))))
     }
@@ -133,6 +140,7 @@ impl pb::log_server::Log for LogService {
         &self,
         request: Request<pb::FollowRequest>,
     ) -> Result<Response<Self::FollowStream>, Status> {
+        let mut named = std::collections::BTreeSet::new();
         let positions = request
             .into_inner()
             .from
@@ -140,10 +148,19 @@ impl pb::log_server::Log for LogService {
             .map(|p| {
                 let origin = MemberId::new(&p.origin)
                     .map_err(|e| Status::invalid_argument(format!("from: origin: {e}")))?;
+                // One position per origin: a repeated one would have the same pages
+                // sent once for each time it is named.
+                if !named.insert(origin.clone()) {
+                    return Err(Status::invalid_argument(format!(
+                        "from: origin {origin} is named more than once"
+                    )));
+                }
                 Ok((origin, p.next_seq.max(1)))
             })
             .collect::<Result<Vec<_>, Status>>()?;
-        let (pages, stream) = tokio::sync::mpsc::channel(4);
+        // One page waits in the channel while the next is read: a stream holds a
+        // few pages at most, each bounded in bytes (`PAGE_MAX_BYTES`).
+        let (pages, stream) = tokio::sync::mpsc::channel(1);
         tokio::spawn(self.clone().serve_follower(positions, pages));
         Ok(Response::new(Box::pin(
             tokio_stream::wrappers::ReceiverStream::new(stream),
@@ -255,9 +272,10 @@ impl LogService {
                 let (store, from) = (self.store.clone(), *next);
                 let key = crate::merkle::checkpoint_key(origin);
                 let read = move || -> Result<_, crate::store::StoreError> {
-                    // Room to reach the signed event that ends a run.
+                    // Room to reach the signed event that ends a run, within
+                    // PAGE_MAX_BYTES: what is read, not only what is sent, is bounded.
                     let limit = PAGE_EVENTS + remedy_core::event::MAX_LINKED as usize;
-                    let page = store.range(&log, from, limit)?;
+                    let page = store.range_bytes(&log, from, limit, PAGE_MAX_BYTES)?;
                     let checkpoint = store.projection(&key)?;
                     Ok((page, checkpoint))
                 };
@@ -335,7 +353,8 @@ fn count(sent: &std::sync::atomic::AtomicU64, page: &pb::Page) {
 /// The events of one replication page from `read` (in order): up to
 /// [`PAGE_EVENTS`] events or [`PAGE_BYTES`], ending at a signed event, since the
 /// follower can only accept linked events together with the signature that
-/// covers them. Advances `next` past them.
+/// covers them; `read` itself holds at most [`PAGE_MAX_BYTES`] (or one event).
+/// Advances `next` past them.
 fn page_events(read: Vec<(u64, Vec<u8>)>, next: &mut u64) -> Vec<pb::SignedEvent> {
     let mut events = Vec::with_capacity(read.len().min(PAGE_EVENTS));
     // Bytes taken, and how many of the events taken a signature covers.

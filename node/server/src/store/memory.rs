@@ -76,6 +76,30 @@ impl Store for MemoryStore {
             .unwrap_or_default())
     }
 
+    fn range_bytes(
+        &self,
+        log: &LogId,
+        from: u64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let tables = self.tables();
+        let (mut out, mut bytes) = (Vec::new(), 0usize);
+        for (seq, raw) in tables
+            .logs
+            .get(log)
+            .into_iter()
+            .flat_map(|l| l.range(from..))
+        {
+            if out.len() >= limit || (!out.is_empty() && bytes + raw.len() > max_bytes) {
+                break;
+            }
+            bytes += raw.len();
+            out.push((*seq, raw.clone()));
+        }
+        Ok(out)
+    }
+
     fn replica_origins(&self) -> Result<Vec<MemberId>, StoreError> {
         Ok(self
             .tables()

@@ -104,6 +104,35 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         limit: usize,
     ) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
 
+    /// Like [`Store::range`], and stops before the event that would take the
+    /// events' bytes over `max_bytes`, but always returns the first event (so a
+    /// reader makes progress whatever the size of one event). What is read is
+    /// bounded by `max_bytes` or one event, whichever is larger: a page of large
+    /// events never sits whole in memory.
+    fn range_bytes(
+        &self,
+        log: &LogId,
+        from: u64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        // One event at a time; the stores override this with one scan.
+        let (mut out, mut bytes) = (Vec::new(), 0usize);
+        let mut next = from;
+        while out.len() < limit {
+            let Some((seq, raw)) = self.range(log, next, 1)?.pop() else {
+                break;
+            };
+            if !out.is_empty() && bytes + raw.len() > max_bytes {
+                break;
+            }
+            bytes += raw.len();
+            next = seq + 1;
+            out.push((seq, raw));
+        }
+        Ok(out)
+    }
+
     /// The members whose replicated logs are held here.
     fn replica_origins(&self) -> Result<Vec<MemberId>, StoreError>;
 

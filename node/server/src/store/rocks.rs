@@ -245,6 +245,33 @@ impl Store for RocksStore {
         Ok(out)
     }
 
+    fn range_bytes(
+        &self,
+        log: &LogId,
+        from: u64,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let cf = self.log_cf(log)?;
+        let start = Self::key(log, from);
+        let (mut out, mut bytes) = (Vec::new(), 0usize);
+        for item in self
+            .db
+            .iterator_cf(cf, IteratorMode::From(&start, Direction::Forward))
+        {
+            let (key, value) = item.map_err(|e| self.rocks(e))?;
+            if out.len() >= limit
+                || !Self::in_log(log, &key)
+                || (!out.is_empty() && bytes + value.len() > max_bytes)
+            {
+                break;
+            }
+            bytes += value.len();
+            out.push((self.seq_of(log, &key)?, value.into_vec()));
+        }
+        Ok(out)
+    }
+
     fn replica_origins(&self) -> Result<Vec<MemberId>, StoreError> {
         // Skip from one origin to the next with seeks rather than scanning every event.
         let cf = self.cf(CF_REPLICA)?;

@@ -47,6 +47,36 @@ fn test_suite(store: &dyn Store) {
         page.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
         (250..260).collect::<Vec<_>>()
     );
+    // A range bounded in bytes stops before the event that would cross the bound,
+    // but always holds one event; each of these is 18 bytes ("own shared log 250").
+    let seqs = |page: Vec<(u64, Vec<u8>)>| page.into_iter().map(|(s, _)| s).collect::<Vec<_>>();
+    assert_eq!(
+        seqs(store.range_bytes(&shared, 250, 10, 40).expect("range")),
+        [250, 251]
+    );
+    assert_eq!(
+        seqs(store.range_bytes(&shared, 250, 10, 36).expect("range")),
+        [250, 251]
+    );
+    assert_eq!(
+        seqs(store.range_bytes(&shared, 250, 10, 1).expect("range")),
+        [250]
+    );
+    assert_eq!(
+        seqs(store.range_bytes(&shared, 250, 3, 1 << 20).expect("range")),
+        [250, 251, 252]
+    );
+    assert_eq!(
+        store
+            .range_bytes(&vn, 1, 100, 1 << 20)
+            .expect("range")
+            .len(),
+        5
+    );
+    assert_eq!(
+        store.range_bytes(&vn, 6, 100, 1 << 20).expect("range"),
+        vec![]
+    );
     // A replica range stops at the end of its origin, not in the next origin's events.
     let vn_all = store.range(&vn, 1, 100).expect("range");
     assert_eq!(vn_all.len(), 5);
