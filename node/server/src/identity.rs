@@ -89,7 +89,7 @@ pub fn create_identity(dir: &Path, new: &NewIdentity) -> Result<Member, Identity
             })?;
         Some((host.to_string(), port.parse::<u16>().unwrap_or_default()))
     };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    create_private_dir(dir)?;
 
     let key = SigningKey::generate();
     write_signing_key(&dir.join(SIGNING_KEY_FILE), &key)?;
@@ -174,6 +174,19 @@ pub fn save_manifest(path: &Path, manifest: &Manifest) -> Result<(), IdentityErr
     std::fs::rename(&tmp, path).map_err(io(path))
 }
 
+/// Creates a folder (and any missing parents) that only its owner may enter, and
+/// makes an existing one so: an identity folder holds the keys, and a node folder
+/// its private log, whose files another local user must not read.
+pub fn create_private_dir(dir: &Path) -> Result<(), IdentityError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io(dir))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io(dir))
+}
+
 /// Writes a new secret file with mode 0600; never overwrites.
 fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), IdentityError> {
     let mut file = OpenOptions::new()
@@ -204,6 +217,8 @@ mod tests {
             endpoint: "127.0.0.1:7401".into(),
         };
         let member = create_identity(&dir, &new).unwrap();
+        let folder = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(folder, 0o700, "the identity folder is its owner's alone");
         for secret in [SIGNING_KEY_FILE, TLS_KEY_FILE] {
             let mode = std::fs::metadata(dir.join(secret))
                 .unwrap()
@@ -235,5 +250,15 @@ mod tests {
             create_identity(&tmp.path().join("X"), &bad),
             Err(IdentityError::BadEndpoint { .. })
         ));
+        let escape = NewIdentity {
+            name: "Agency\u{1b}[2J".into(),
+            endpoint: "127.0.0.1:7401".into(),
+            ..bad
+        };
+        let err = create_identity(&tmp.path().join("Y"), &escape)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("name") && err.contains("U+001B"), "{err}");
+        assert!(!tmp.path().join("Y").exists());
     }
 }
