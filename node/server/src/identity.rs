@@ -51,6 +51,9 @@ pub enum IdentityError {
     },
     #[error("{endpoint:?} is not HOST:PORT")]
     BadEndpoint { endpoint: String },
+    /// A name other members see in `federation verify` and the dashboard.
+    #[error("--name: {0}")]
+    BadName(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IdentityError + '_ {
@@ -72,6 +75,12 @@ pub struct NewIdentity {
 
 /// Creates an identity folder and returns the public member entry.
 pub fn create_identity(dir: &Path, new: &NewIdentity) -> Result<Member, IdentityError> {
+    remedy_core::controls::refuse(
+        "member's name",
+        &new.name,
+        remedy_core::controls::Lines::One,
+    )
+    .map_err(IdentityError::BadName)?;
     if dir.join(MEMBER_FILE).exists() {
         return Err(IdentityError::Exists {
             path: dir.to_path_buf(),
