@@ -43,8 +43,12 @@ pub enum Command {
     Export {
         #[arg(long)]
         origin: String,
+        /// A new file, written with mode 0600; never a symbolic link.
         #[arg(long)]
         out: PathBuf,
+        /// Replace an existing regular file at --out.
+        #[arg(long)]
+        force: bool,
     },
     /// Verify a bundle with no network, against a federation.toml.
     VerifyBundle {
@@ -85,7 +89,9 @@ struct Report {
 pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
     let origin = match command {
         Command::Verify { origin } => origin,
-        Command::Export { origin, out } => return export(context, &origin, &out),
+        Command::Export { origin, out, force } => {
+            return export(context, &origin, &out, force);
+        }
         Command::VerifyBundle { file, federation } => {
             return verify_bundle(context, &file, &federation);
         }
@@ -646,11 +652,51 @@ enum Line {
 
 const BUNDLE_FORMAT: &str = "remedy-net audit bundle";
 
-fn export(context: &Context, origin: &str, out: &Path) -> anyhow::Result<()> {
+/// Opens the bundle's file: a new one with mode 0600, or with `force` an existing
+/// regular file truncated; never through a symbolic link (a link planted at the
+/// path would otherwise make the export overwrite whatever it points to).
+fn open_out(out: &Path, force: bool) -> anyhow::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    refuse_out(out, force)?;
+    let shown = out.display();
+    let mut options = std::fs::OpenOptions::new();
+    options
+        .write(true)
+        .mode(0o600)
+        .custom_flags(nix::libc::O_NOFOLLOW);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    options
+        .open(out)
+        .with_context(|| format!("creating {shown}"))
+}
+
+/// Says why `out` may not be written, with a clear message; `open_out`'s flags
+/// enforce the same against a path changed in between.
+fn refuse_out(out: &Path, force: bool) -> anyhow::Result<()> {
+    let shown = out.display();
+    if let Ok(meta) = std::fs::symlink_metadata(out) {
+        if meta.file_type().is_symlink() {
+            bail!("{shown} is a symbolic link; the bundle is never written through one");
+        }
+        if !force {
+            bail!("{shown} already exists; pass --force to replace it");
+        }
+    }
+    Ok(())
+}
+
+fn export(context: &Context, origin: &str, out: &Path, force: bool) -> anyhow::Result<()> {
     use base64::Engine as _;
     use std::io::Write as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let origin_id = MemberId::new(origin).map_err(|e| anyhow::anyhow!("--origin {origin}: {e}"))?;
+    // Refused before asking the node, so nothing is fetched for a file that will
+    // not be written; `open_out` checks again when it opens the file.
+    refuse_out(out, force)?;
     let (runtime, channel) = context.connect()?;
     runtime.block_on(async {
         let mut federation = pb::federation_client::FederationClient::new(channel.clone());
@@ -681,8 +727,7 @@ fn export(context: &Context, origin: &str, out: &Path) -> anyhow::Result<()> {
         let checkpoint = SignedCheckpoint::parse(&text)
             .with_context(|| format!("the node holds no usable checkpoint of {origin}"))?;
         let size = checkpoint.checkpoint.size;
-        let file =
-            std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+        let file = open_out(out, force)?;
         let mut w = std::io::BufWriter::new(file);
         let mut line = |l: &Line| -> anyhow::Result<()> {
             serde_json::to_writer(&mut w, l)?;

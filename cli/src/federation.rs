@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use remedy_core::MemberId;
+use remedy_core::controls::escape_line;
 use remedy_core::manifest::{Body, Federation, Manifest, Policy, Quorum, Role};
 use remedy_node::identity::{
     FEDERATION_FILE, MEMBER_FILE, NewIdentity, SIGNING_KEY_FILE, create_identity, load_manifest,
@@ -355,12 +356,14 @@ fn verify(context: &Context, path: &Path, previous: Option<&Path>) -> anyhow::Re
                 } else {
                     ""
                 };
+                // What a signer reviews: a name or endpoint holding escape
+                // sequences is shown escaped, never run by the terminal.
                 println!(
                     "  {:<6} {:<12} {:<22} {:<40} {signed}",
                     m.id.as_str(),
                     m.role.to_string(),
-                    m.endpoint,
-                    m.name
+                    escape_line(&m.endpoint),
+                    escape_line(&m.name)
                 );
             }
         }

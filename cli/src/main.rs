@@ -101,7 +101,15 @@ enum Command {
     Demo(demo::Args),
 }
 
+/// Everything `remedy` creates (identity folders, manifests, bundles, exports, the
+/// demo's node folders) is readable by its owner alone, whatever the umask it
+/// started with; nodes it starts inherit the same umask.
+fn private_files_by_default() {
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
+}
+
 fn main() -> std::process::ExitCode {
+    private_files_by_default();
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Demo(_)) {
         end_quietly_when_the_reader_goes_away();

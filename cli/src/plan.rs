@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use remedy_core::controls::{escape, escape_line as line};
 use remedy_core::manifest::{Manifest, Quorum};
 use remedy_core::payload::Payload;
 use remedy_core::plan::{
@@ -337,17 +338,28 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
                 Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
                 _ => {
                     let x = &r.recommendation;
-                    println!("{} ({}): {}", r.id, r.member, x.title);
+                    // Text from the log is escaped: an event signed before control
+                    // characters were refused, or by a peer, may hold some.
+                    println!("{} ({}): {}", r.id, r.member, line(&x.title));
                     println!("  theme     {}", x.theme);
                     println!("  actors    {}", x.actors.join(", "));
                     println!("  priority  {}", x.priority);
-                    println!("  workshop  {}, {}", x.workshop.place, x.workshop.date);
+                    println!(
+                        "  workshop  {}, {}",
+                        line(&x.workshop.place),
+                        x.workshop.date
+                    );
                     println!("  status    {}", r.status);
-                    println!("  {}", x.text);
+                    println!("  {}", escape(&x.text));
                     println!("history:");
                     println!("  {:<8}  proposed", r.id.to_string());
                     for h in &r.history {
-                        println!("  {:<8}  {:<19}  {}", h.id.to_string(), h.status, h.note);
+                        println!(
+                            "  {:<8}  {:<19}  {}",
+                            h.id.to_string(),
+                            h.status,
+                            escape(&h.note)
+                        );
                     }
                 }
             }
@@ -515,7 +527,7 @@ pub fn print_recommendations(views: &[remedy_core::plan::RecommendationView]) {
             r.recommendation.theme,
             r.recommendation.priority,
             r.status,
-            r.recommendation.title
+            line(&r.recommendation.title)
         );
     }
     println!("{} recommendations", views.len());
@@ -622,7 +634,7 @@ pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<(
 
 pub fn problems(lines: &[String]) {
     for line in lines {
-        println!("  ! {line}");
+        println!("  ! {}", escape(line));
     }
 }
 
@@ -696,7 +708,8 @@ pub fn render_plan(items: &[ItemView], quorum: Quorum) -> String {
             let _ = writeln!(out, "  ! {p}");
         }
     }
-    out
+    // Titles, notes and reasons come from the logs: escaped as a whole here.
+    escape(&out).into_owned()
 }
 
 fn suffix(note: &str) -> String {

@@ -546,7 +546,7 @@ fn members(context: &Context, manifest: &Manifest) -> anyhow::Result<()> {
                     } else {
                         ""
                     },
-                    m.name
+                    remedy_core::controls::escape_line(&m.name)
                 );
             }
         }

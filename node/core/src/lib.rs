@@ -12,6 +12,7 @@
 pub mod case;
 pub mod chain;
 pub mod checkpoint;
+pub mod controls;
 pub mod csv_text;
 pub mod disclosure;
 pub mod event;

@@ -182,6 +182,28 @@ pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), Payloa
     }
 }
 
+/// `check`, and the rules for text written now: no control characters in a
+/// note or in a plan record's titles, texts, notes and reasons (`controls`). The
+/// Admin service applies it to every append; receivers and readers apply `check`
+/// alone, so events signed before the rule keep verifying and replicating (their
+/// text is escaped where it is shown).
+pub fn check_new(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), PayloadError> {
+    check(kind, version, bytes)?;
+    let refused = |reason| PayloadError::Malformed {
+        kind,
+        version,
+        reason,
+    };
+    if kind == PayloadKind::NOTE {
+        let note = Note::decode(version, bytes)?;
+        crate::controls::refuse("note", &note.text, crate::controls::Lines::Many)
+            .map_err(refused)?;
+    } else if let Some(record) = crate::plan::Record::of(kind, version, bytes) {
+        record?.refuse_controls().map_err(refused)?;
+    }
+    Ok(())
+}
+
 /// Decodes a payload stored as JSON, at the one version `T` writes so far.
 pub fn decode_json<T: serde::de::DeserializeOwned>(
     kind: PayloadKind,

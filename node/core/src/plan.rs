@@ -459,6 +459,31 @@ impl Record {
     }
 }
 
+impl Record {
+    /// Refuses control characters in the texts people typed (`controls`): for a
+    /// record written now, not for one decoded from a log, where an event signed
+    /// before this rule existed must stay valid.
+    pub fn refuse_controls(&self) -> Result<(), String> {
+        use crate::controls::{Lines, refuse};
+        match self {
+            Record::Recommendation(r) => {
+                refuse("title", &r.title, Lines::One)?;
+                refuse("text", &r.text, Lines::Many)?;
+                refuse("workshop's place", &r.workshop.place, Lines::One)
+            }
+            Record::Status(s) => refuse("note", &s.note, Lines::Many),
+            Record::Pilot(p) => refuse("note", &p.note, Lines::Many),
+            Record::Item(i) => refuse("title", &i.title, Lines::One),
+            Record::Endorsement(e) => refuse("note", &e.note, Lines::Many),
+            Record::Objection(o) => refuse("reason", &o.reason, Lines::Many),
+            Record::Update(u) => {
+                refuse("milestone", &u.milestone, Lines::One)?;
+                refuse("note", &u.note, Lines::Many)
+            }
+        }
+    }
+}
+
 /// What a single plan event by `origin` may not do, whatever else exists: change
 /// the status of another member's recommendation.
 pub fn check_record(origin: &MemberId, record: &Record) -> Result<(), String> {
@@ -903,6 +928,45 @@ mod tests {
             priority: "high".into(),
             workshop: Workshop::parse("Phnom Penh, 2024-05-14").unwrap(),
         }
+    }
+
+    #[test]
+    fn new_records_refuse_control_characters_that_old_ones_keep() {
+        let red = recommendation("\u{1b}[31mred");
+        let bytes = red.encode();
+        // Decoding (what receivers and readers do) still accepts it: an event
+        // signed before the rule stays valid.
+        assert_eq!(Recommendation::decode(1, &bytes), Ok(red));
+        assert_eq!(
+            crate::payload::check(PayloadKind::RECOMMENDATION, 1, &bytes),
+            Ok(())
+        );
+        let err = crate::payload::check_new(PayloadKind::RECOMMENDATION, 1, &bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("title") && err.contains("U+001B"), "{err}");
+
+        let mut two_lines = recommendation("Hotline");
+        two_lines.text = "First line\n\tsecond line".into();
+        assert_eq!(
+            crate::payload::check_new(PayloadKind::RECOMMENDATION, 1, &two_lines.encode()),
+            Ok(())
+        );
+        let objection = Objection {
+            item: id("KH-3"),
+            reason: "budget\u{9b}2J".into(),
+        };
+        let err = crate::payload::check_new(PayloadKind::OBJECTION, 1, &objection.encode())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("reason") && err.contains("U+009B"), "{err}");
+        let note = crate::payload::Note {
+            text: "bell\u{7}".into(),
+        };
+        let err = crate::payload::check_new(PayloadKind::NOTE, 1, &note.encode())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("note") && err.contains("U+0007"), "{err}");
     }
 
     /// Signed histories of several members, each a chain.

@@ -51,6 +51,9 @@ pub enum IdentityError {
     },
     #[error("{endpoint:?} is not HOST:PORT")]
     BadEndpoint { endpoint: String },
+    /// A name other members see in `federation verify` and the dashboard.
+    #[error("--name: {0}")]
+    BadName(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IdentityError + '_ {
@@ -72,6 +75,12 @@ pub struct NewIdentity {
 
 /// Creates an identity folder and returns the public member entry.
 pub fn create_identity(dir: &Path, new: &NewIdentity) -> Result<Member, IdentityError> {
+    remedy_core::controls::refuse(
+        "member's name",
+        &new.name,
+        remedy_core::controls::Lines::One,
+    )
+    .map_err(IdentityError::BadName)?;
     if dir.join(MEMBER_FILE).exists() {
         return Err(IdentityError::Exists {
             path: dir.to_path_buf(),
@@ -89,7 +98,7 @@ pub fn create_identity(dir: &Path, new: &NewIdentity) -> Result<Member, Identity
             })?;
         Some((host.to_string(), port.parse::<u16>().unwrap_or_default()))
     };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    create_private_dir(dir)?;
 
     let key = SigningKey::generate();
     write_signing_key(&dir.join(SIGNING_KEY_FILE), &key)?;
@@ -174,6 +183,19 @@ pub fn save_manifest(path: &Path, manifest: &Manifest) -> Result<(), IdentityErr
     std::fs::rename(&tmp, path).map_err(io(path))
 }
 
+/// Creates a folder (and any missing parents) that only its owner may enter, and
+/// makes an existing one so: an identity folder holds the keys, and a node folder
+/// its private log, whose files another local user must not read.
+pub fn create_private_dir(dir: &Path) -> Result<(), IdentityError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io(dir))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io(dir))
+}
+
 /// Writes a new secret file with mode 0600; never overwrites.
 fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), IdentityError> {
     let mut file = OpenOptions::new()
@@ -204,6 +226,8 @@ mod tests {
             endpoint: "127.0.0.1:7401".into(),
         };
         let member = create_identity(&dir, &new).unwrap();
+        let folder = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(folder, 0o700, "the identity folder is its owner's alone");
         for secret in [SIGNING_KEY_FILE, TLS_KEY_FILE] {
             let mode = std::fs::metadata(dir.join(secret))
                 .unwrap()
@@ -235,5 +259,15 @@ mod tests {
             create_identity(&tmp.path().join("X"), &bad),
             Err(IdentityError::BadEndpoint { .. })
         ));
+        let escape = NewIdentity {
+            name: "Agency\u{1b}[2J".into(),
+            endpoint: "127.0.0.1:7401".into(),
+            ..bad
+        };
+        let err = create_identity(&tmp.path().join("Y"), &escape)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("name") && err.contains("U+001B"), "{err}");
+        assert!(!tmp.path().join("Y").exists());
     }
 }

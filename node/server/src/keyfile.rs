@@ -1,4 +1,5 @@
-//! Signing key files on disk: written with mode 0600, refused when others can read them.
+//! Key files on disk (the signing key and the TLS key): written with mode 0600,
+//! refused when others can read them.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -32,20 +33,34 @@ pub enum KeyFileError {
     Exists { path: PathBuf },
 }
 
-/// Reads a signing key, refusing a file that group or others may read or write.
-pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyFileError> {
-    let read = |source| KeyFileError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mode = std::fs::metadata(path).map_err(read)?.permissions().mode() & 0o7777;
+/// Refuses a secret file (a signing or TLS key) that group or others may read or
+/// write: another local user who reads it can sign as this member or speak as its
+/// node.
+pub fn check_private(path: &Path) -> Result<(), KeyFileError> {
+    let mode = std::fs::metadata(path)
+        .map_err(|source| KeyFileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .permissions()
+        .mode()
+        & 0o7777;
     if mode & 0o077 != 0 {
         return Err(KeyFileError::TooOpen {
             path: path.to_path_buf(),
             mode,
         });
     }
-    let text = std::fs::read(path).map_err(read)?;
+    Ok(())
+}
+
+/// Reads a signing key, refusing a file that group or others may read or write.
+pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyFileError> {
+    check_private(path)?;
+    let text = std::fs::read(path).map_err(|source| KeyFileError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     SigningKey::from_file_text(&text).map_err(|source| KeyFileError::Invalid {
         path: path.to_path_buf(),
         source,

@@ -61,7 +61,15 @@ fn return_freed_memory_at_once() {
     }
 }
 
+/// Everything the node creates (RocksDB's files, above all the private log's, which
+/// hold case rows) is readable by its owner alone, whatever the umask it started
+/// with: with the usual 022, another local user could read the cases.
+fn private_files_by_default() {
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
+}
+
 fn main() -> std::process::ExitCode {
+    private_files_by_default();
     return_freed_memory_at_once();
     let args = Args::parse();
     init_tracing(args.log_format);

@@ -43,6 +43,10 @@ pub enum TlsError {
     Pem { path: PathBuf, message: String },
     #[error("TLS configuration: {0}")]
     Config(#[from] rustls::Error),
+    /// The TLS key is as secret as the signing key: whoever reads it can speak as
+    /// this member to every peer that pins its certificate.
+    #[error(transparent)]
+    KeyFile(#[from] crate::keyfile::KeyFileError),
 }
 
 /// A party's certificate chain and private key.
@@ -62,10 +66,12 @@ impl Clone for TlsIdentity {
 }
 
 impl TlsIdentity {
-    /// Reads `DIR/tls.crt` and `DIR/tls.key`.
+    /// Reads `DIR/tls.crt` and `DIR/tls.key`, refusing a key that group or
+    /// others may read, as for `signing.key`.
     pub fn load(dir: &Path) -> Result<Self, TlsError> {
         let cert_path = dir.join(TLS_CERT_FILE);
         let key_path = dir.join(TLS_KEY_FILE);
+        crate::keyfile::check_private(&key_path)?;
         let pem = |path: &Path, e: rustls::pki_types::pem::Error| TlsError::Pem {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -322,6 +328,23 @@ mod tests {
         let tls = TlsIdentity::load(&dir).unwrap();
         assert_eq!(hex::encode(tls.fingerprint()), member.tls_fingerprint);
         tls
+    }
+
+    #[test]
+    fn a_tls_key_others_can_read_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        identity(tmp.path(), "KH");
+        let key = tmp.path().join("KH").join(TLS_KEY_FILE);
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = TlsIdentity::load(&tmp.path().join("KH"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("tls.key") && err.contains("0644") && err.contains("chmod 600"),
+            "{err}"
+        );
     }
 
     /// Runs one TLS exchange; returns whether the server accepted the client and
