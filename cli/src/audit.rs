@@ -76,6 +76,9 @@ pub struct OriginReport {
 #[derive(Debug, Default, Serialize)]
 struct Report {
     node: String,
+    /// The member whose node answered (from its status), named in the signed
+    /// verdict left there.
+    member: String,
     /// The manifest version the keys and policy came from.
     manifest: String,
     origins: Vec<OriginReport>,
@@ -197,6 +200,7 @@ async fn record(dir: &Path, report: &Report, channel: Channel) -> anyhow::Result
         .as_secs();
     let text = serde_json::json!({
         "auditor": me.id,
+        "node": report.member,
         "time": time,
         "passed": report.passed,
         "verdict": report.verdict,
@@ -282,6 +286,7 @@ async fn audit(
         .map(|r| format!("{} × {}: last {}", r.count, r.reason, r.last))
         .collect();
     report.equivocations = status.equivocations.clone();
+    report.member = status.member.clone();
     let failures: usize = report
         .origins
         .iter()

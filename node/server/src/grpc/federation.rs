@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use remedy_core::MemberId;
 use remedy_proto::v1 as pb;
+use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Request, Response, Status};
 
 use super::convert;
@@ -193,6 +194,12 @@ impl pb::federation_server::Federation for FederationService {
         &self,
         request: Request<pb::AuditRecord>,
     ) -> Result<Response<pb::AuditRecordReply>, Status> {
+        // Who is calling: the certificate the TLS connection presented.
+        let caller = request
+            .extensions()
+            .get::<TlsConnectInfo<TcpConnectInfo>>()
+            .and_then(|info| info.peer_certs())
+            .and_then(|certs| certs.first().map(crate::tls::fingerprint));
         let record = request.into_inner();
         let manifest = self
             .manifest
@@ -211,6 +218,13 @@ impl pb::federation_server::Federation for FederationService {
                     "{auditor:?} is not an auditor of the federation"
                 ))
             })?;
+        // Only the auditor itself may leave its report: a signed report passed on
+        // by anyone else (a replay) is refused.
+        if caller.is_none() || caller != crate::tls::parse_fingerprint(&member.tls_fingerprint) {
+            return Err(Status::permission_denied(format!(
+                "only {auditor}, connected with its own certificate, may record its audit"
+            )));
+        }
         let key = member
             .verifying_key()
             .map_err(|e| Status::failed_precondition(e.to_string()))?;
@@ -225,6 +239,31 @@ impl pb::federation_server::Federation for FederationService {
                     "the report's signature does not verify with {auditor}'s key"
                 ))
             })?;
+        // The report names the node it was made through, and is newer than the
+        // one it replaces.
+        let node = report["node"].as_str().unwrap_or_default();
+        if node != self.member.as_str() {
+            return Err(Status::failed_precondition(format!(
+                "the report is of an audit through {node:?}, not through this node ({})",
+                self.member
+            )));
+        }
+        let time = report["time"].as_u64().unwrap_or(0);
+        let store = self.store.clone();
+        let held = tokio::task::spawn_blocking(move || store.meta(META_LAST_AUDIT))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(convert::store_error)?;
+        let held_time = held
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .and_then(|v| v["time"].as_u64());
+        if let Some(held_time) = held_time
+            && time <= held_time
+        {
+            return Err(Status::failed_precondition(format!(
+                "the report is of time {time}, not newer than the one recorded ({held_time})"
+            )));
+        }
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || {
             store.commit(crate::store::Commit {
