@@ -140,25 +140,9 @@ impl ReleaseLedger {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::case::Date;
-    use crate::release::{Source, build};
-    use crate::tables::{Period, compute};
 
     fn release(period: &str, revision: u64) -> Release {
-        let cases: Vec<_> = crate::synthetic::generate(
-            &crate::MemberId::new("KH").unwrap(),
-            300,
-            3,
-            Date::parse("2024-01-01").unwrap(),
-            Date::parse("2024-12-31").unwrap(),
-        )
-        .collect();
-        let tables = compute(Period::parse(period).unwrap(), &cases);
-        let source = Source {
-            private_seq: 1,
-            private_hash: String::new(),
-        };
-        build(&tables, 5, revision, source, None).unwrap()
+        crate::release::testing::synthetic("KH", 300, 3, period, revision, None)
     }
 
     #[test]

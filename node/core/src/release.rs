@@ -804,6 +804,42 @@ fn check_privacy(release: &Release, privacy: &Privacy) -> Result<(), PolicyError
     Ok(())
 }
 
+/// Releases built from synthetic cases, for the tests of the modules that take
+/// releases.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod testing {
+    use super::{Release, Source, build};
+    use crate::case::Date;
+    use crate::tables::{Period, compute};
+
+    /// The release of `period` from `cases` synthetic cases of `member` opened in
+    /// 2024 (drawn with `seed`), at threshold 5, as `revision` after `previous`.
+    pub(crate) fn synthetic(
+        member: &str,
+        cases: u64,
+        seed: u64,
+        period: &str,
+        revision: u64,
+        previous: Option<&Release>,
+    ) -> Release {
+        let records: Vec<_> = crate::synthetic::generate(
+            &crate::MemberId::new(member).unwrap(),
+            cases,
+            seed,
+            Date::parse("2024-01-01").unwrap(),
+            Date::parse("2024-12-31").unwrap(),
+        )
+        .collect();
+        let tables = compute(Period::parse(period).unwrap(), &records);
+        let source = Source {
+            private_seq: 1,
+            private_hash: String::new(),
+        };
+        build(&tables, 5, revision, source, previous).unwrap()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

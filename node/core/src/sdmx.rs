@@ -245,9 +245,6 @@ pub fn structure() -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::case::Date;
-    use crate::release::{Source, build};
-    use crate::tables::{Period, compute};
 
     /// The records of a document as the `csv` crate reads them.
     fn parse(text: &str) -> Vec<Vec<String>> {
@@ -260,20 +257,7 @@ mod tests {
     }
 
     fn release_of_2024_q3(revision: u64, previous: Option<&Release>) -> Release {
-        let cases: Vec<_> = crate::synthetic::generate(
-            &crate::MemberId::new("KH").unwrap(),
-            300,
-            4,
-            Date::parse("2024-01-01").unwrap(),
-            Date::parse("2024-12-31").unwrap(),
-        )
-        .collect();
-        let tables = compute(Period::parse("2024-Q3").unwrap(), &cases);
-        let source = Source {
-            private_seq: 1,
-            private_hash: String::new(),
-        };
-        build(&tables, 5, revision, source, previous).unwrap()
+        crate::release::testing::synthetic("KH", 300, 4, "2024-Q3", revision, previous)
     }
 
     #[test]
