@@ -14,11 +14,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use remedy_core::checkpoint::{SignedCheckpoint, key_name};
-use remedy_core::ledger::ReleaseLedger;
+use remedy_core::ledger::{ReleaseLedger, ReleaseRules};
 use remedy_core::manifest::Manifest;
 use remedy_core::merkle::{self, Frontier, Hash};
 use remedy_core::payload::Payload;
-use remedy_core::privacy::Epsilon;
 use remedy_core::release::Release;
 use remedy_core::{
     ChainHead, ChainVerifier, KeyHistory, KeyId, LogKind, MemberId, PayloadKind, SignedEvent,
@@ -244,24 +243,13 @@ async fn audit(
             .unwrap_or_else(|| "the node given by this folder".into()),
         ..Report::default()
     };
-    let min_threshold = u64::from(manifest.body.policy.min_threshold);
-    let cap = Epsilon::from_config(manifest.body.policy.epsilon_cap)?;
+    let rules = manifest.body.policy.release_rules()?;
     for origin in origins {
         let mut o = OriginReport {
             origin: origin.to_string(),
             ..OriginReport::default()
         };
-        if let Err(e) = check_origin(
-            dir,
-            manifest,
-            origin,
-            channel.clone(),
-            min_threshold,
-            cap,
-            &mut o,
-        )
-        .await
-        {
+        if let Err(e) = check_origin(dir, manifest, origin, channel.clone(), rules, &mut o).await {
             o.problems.push(format!("{e:#}"));
         }
         report.origins.push(o);
@@ -317,8 +305,7 @@ async fn check_origin(
     manifest: &Manifest,
     origin: &MemberId,
     channel: Channel,
-    min_threshold: u64,
-    cap: Epsilon,
+    rules: ReleaseRules,
     o: &mut OriginReport,
 ) -> anyhow::Result<()> {
     let keys = manifest
@@ -385,7 +372,7 @@ async fn check_origin(
         .into_iter()
         .flatten()
         .collect();
-    let mut check = LogCheck::new(origin, keys, wanted, min_threshold, cap);
+    let mut check = LogCheck::new(origin, keys, wanted, rules);
     let mut next = 1u64;
     loop {
         let request = pb::ReadRequest {
@@ -501,13 +488,7 @@ pub struct LogCheck {
 }
 
 impl LogCheck {
-    pub fn new(
-        origin: &MemberId,
-        keys: KeyHistory,
-        wanted: Vec<u64>,
-        min_threshold: u64,
-        cap: Epsilon,
-    ) -> Self {
+    pub fn new(origin: &MemberId, keys: KeyHistory, wanted: Vec<u64>, rules: ReleaseRules) -> Self {
         let mut roots = BTreeMap::new();
         roots.insert(0, merkle::empty_root());
         Self {
@@ -516,7 +497,7 @@ impl LogCheck {
             frontier: Frontier::default(),
             wanted,
             roots,
-            ledger: ReleaseLedger::new(min_threshold, cap),
+            ledger: ReleaseLedger::new(rules),
             releases: 0,
             problems: Vec::new(),
             at_size: Vec::new(),
@@ -905,9 +886,8 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
             o.cosignatures.push(m.id.to_string());
         }
     }
-    let min_threshold = u64::from(manifest.body.policy.min_threshold);
-    let cap = Epsilon::from_config(manifest.body.policy.epsilon_cap)?;
-    let mut check = LogCheck::new(&origin, keys, vec![size], min_threshold, cap);
+    let rules = manifest.body.policy.release_rules()?;
+    let mut check = LogCheck::new(&origin, keys, vec![size], rules);
     let mut chain = Ok(());
     for (seq, raw) in &events {
         if let Err(e) = check.push(raw.clone(), size) {

@@ -6,6 +6,7 @@ use anyhow::{Context as _, bail};
 use remedy_core::MemberId;
 use remedy_core::controls::escape_line;
 use remedy_core::manifest::{Body, Federation, Manifest, Policy, Quorum, Role};
+use remedy_core::tables::Grain;
 use remedy_node::identity::{
     FEDERATION_FILE, MEMBER_FILE, NewIdentity, SIGNING_KEY_FILE, create_identity, load_manifest,
     load_member, save_manifest,
@@ -95,15 +96,29 @@ pub struct Settings {
     /// Smallest count a release may publish.
     #[arg(long, default_value_t = 5)]
     min_threshold: u32,
-    /// Privacy budget (ε) per member and period.
+    /// Privacy budget (ε) per member and calendar quarter.
     #[arg(long, default_value_t = 1.0)]
     epsilon_cap: f64,
+    /// The one length of period every member publishes: quarter, month or year.
+    /// One grain only, so that no published period can be subtracted from one
+    /// that contains it; the regional view sums quarters into years.
+    #[arg(long, default_value = "quarter", value_parser = parse_grain)]
+    grain: Grain,
     /// Who must endorse a work-plan item: all, majority or a count.
     #[arg(long, default_value = "all", value_parser = parse_quorum)]
     workplan_quorum: Quorum,
     /// Which node members must sign a manifest change: all, majority or a count.
     #[arg(long, default_value = "all", value_parser = parse_quorum)]
     manifest_quorum: Quorum,
+}
+
+fn parse_grain(text: &str) -> Result<Grain, String> {
+    match text {
+        "quarter" => Ok(Grain::Quarter),
+        "month" => Ok(Grain::Month),
+        "year" => Ok(Grain::Year),
+        _ => Err(format!("{text:?}: expected quarter, month or year")),
+    }
 }
 
 fn parse_quorum(text: &str) -> Result<Quorum, String> {
@@ -130,6 +145,7 @@ impl Settings {
             policy: Policy {
                 min_threshold: self.min_threshold,
                 epsilon_cap: self.epsilon_cap,
+                grain: self.grain,
                 workplan_quorum: self.workplan_quorum,
                 manifest_quorum: self.manifest_quorum,
             },
@@ -347,8 +363,8 @@ fn verify(context: &Context, path: &Path, previous: Option<&Path>) -> anyhow::Re
                 manifest.body_hash()
             );
             println!(
-                "policy: min threshold {}, epsilon cap {} per member and period, work-plan quorum {}, manifest quorum {}",
-                p.min_threshold, p.epsilon_cap, p.workplan_quorum, p.manifest_quorum
+                "policy: min threshold {}, releases per {}, epsilon cap {} per member and calendar quarter, work-plan quorum {}, manifest quorum {}",
+                p.min_threshold, p.grain, p.epsilon_cap, p.workplan_quorum, p.manifest_quorum
             );
             for m in &manifest.body.members {
                 let signed = if signers.contains(&m.id.to_string()) {

@@ -212,7 +212,7 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
     let (ok, _, stderr) = publish(&["--epsilon", "0.6"])?;
     assert!(
         !ok && stderr
-            .contains("ε 0.6 on top of the 0.6 already spent exceeds the federation's cap of 1"),
+            .contains("ε 0.6 on top of the 0.6 already spent exceeds the federation's cap of 1 per member and calendar quarter"),
         "{stderr}"
     );
     let (ok, stdout, stderr) = publish(&["--epsilon", "0.4"])?;
@@ -274,6 +274,17 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
         !ok && stderr.contains("nothing changed since revision 2 of 2024-Q3"),
         "{stderr}"
     );
+    // A month or a year inside published quarters would give away a month's
+    // suppressed cell as the quarter minus the other months: one grain only.
+    for (period, kind) in [("2024-08", "month"), ("2024", "year")] {
+        let (ok, _, stderr) = remedy(&["--dir", path(&kh), "publish", "--period", period])?;
+        assert!(
+            !ok && stderr.contains(&format!(
+                "period {period} is a {kind}; the federation publishes one quarter at a time"
+            )),
+            "{stderr}"
+        );
+    }
     let (ok, _, stderr) = remedy(&["--dir", path(&kh), "publish", "--period", "2031-Q1"])?;
     assert!(
         !ok && stderr.contains("2031-Q1 starts on 2031-01-01, after today"),

@@ -105,6 +105,29 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
     let all: BTreeMap<String, u64> = [("KH".to_string(), 2), ("VN".to_string(), 3)].into();
     wait_heights(&channels, &all, Duration::from_secs(30)).await?;
 
+    // The year, which nobody publishes, is each member's quarters summed: two
+    // of four, so every figure is a lower bound, revision 0.
+    let year: serde_json::Value = serde_json::from_str(&ok(
+        &node("KH"),
+        &[
+            "--format",
+            "json",
+            "view",
+            "stats",
+            "--table",
+            "sector-sex",
+            "--period",
+            "2024",
+        ],
+    ))?;
+    let summed = year["periods"][0]["members"].as_array().unwrap();
+    assert_eq!(year["periods"][0]["period"], "2024");
+    assert_eq!(summed.len(), 2, "{year}");
+    for m in summed {
+        assert_eq!(m["revision"], 0);
+        assert_eq!(m["total"]["status"], "lower-bound", "{m}");
+    }
+
     // The same JSON from every node, for the coordinator and the auditor.
     let stats = [
         "--format",

@@ -84,10 +84,7 @@ impl Ingest {
             keys: keys.into(),
             head,
             halted: false,
-            releases: ReleaseLedger::new(
-                crate::manifest::Policy::default().min_threshold.into(),
-                crate::privacy::Epsilon::from_micro(1_000_000),
-            ),
+            releases: ReleaseLedger::new(crate::ledger::ReleaseRules::default()),
         }
     }
 
@@ -580,9 +577,9 @@ mod tests {
             events.push(event);
             releases.push(release);
         }
-        let cap = Epsilon::parse("1").unwrap();
+        let rules = crate::ledger::ReleaseRules::default();
         let mut ingest = Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY)
-            .with_releases(ReleaseLedger::new(5, cap));
+            .with_releases(ReleaseLedger::new(rules));
         let out = ingest.decide(raws(&events), |_| None);
         assert!(matches!(out[0], Outcome::Append(_)));
         assert!(matches!(out[1], Outcome::Append(_)));
@@ -597,12 +594,15 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            ingest.releases().budget().spent("2024-Q4"),
+            ingest
+                .releases()
+                .budget()
+                .spent(crate::tables::Period::parse("2024-Q4").unwrap()),
             Epsilon::parse("0.6").unwrap()
         );
         // Spending recorded earlier (from the store) counts: 0.6 already spent on
         // 2024-Q3 refuses 0.5 more.
-        let mut held = ReleaseLedger::new(5, cap);
+        let mut held = ReleaseLedger::new(rules);
         held.record(&releases[0]);
         held.record(&releases[1]);
         let mut ingest =

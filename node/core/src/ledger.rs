@@ -6,11 +6,11 @@
 //! origin, in log order:
 //!
 //! ```text
-//!  release ─▶ structure ─▶ revision ─▶ disclosure policy ─▶ ε budget ─▶ recorded
-//!             (codes,       (one per     (threshold,          (cap per
-//!              sizes,        period and   complements)         period)
-//!              totals)       revision,
-//!                            no gaps)
+//!  release ─▶ structure ─▶ grain ─▶ revision ─▶ disclosure policy ─▶ ε budget ─▶ recorded
+//!             (codes,       (the       (one per     (threshold,          (cap per
+//!              sizes,        policy's   period and   complements)         calendar
+//!              totals)       only)      revision,                         quarter)
+//!                                       no gaps)
 //! ```
 //!
 //! The structure check comes first and is linear in the release's size; the
@@ -23,6 +23,56 @@ use std::collections::BTreeMap;
 
 use crate::privacy::{Budget, Epsilon};
 use crate::release::{PolicyError, Release};
+use crate::tables::{Grain, Period};
+
+/// The federation's rules for releases, from the manifest's policy
+/// ([`crate::manifest::Policy::release_rules`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReleaseRules {
+    /// Counts from 1 to this minus 1 are never published.
+    pub min_threshold: u64,
+    /// The ε a member may spend per calendar quarter.
+    pub epsilon_cap: Epsilon,
+    /// The one length of period releases cover.
+    pub grain: Grain,
+}
+
+impl Default for ReleaseRules {
+    /// The rules of the default policy.
+    fn default() -> Self {
+        Self {
+            min_threshold: 5,
+            epsilon_cap: Epsilon::from_micro(1_000_000),
+            grain: Grain::Quarter,
+        }
+    }
+}
+
+/// A release of a period that is not of the federation's grain.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "period {period} is a {found}; the federation publishes one {grain} at a time (the manifest's policy, grain = \"{grain}\"), so that no published period can be subtracted from another that contains it"
+)]
+pub struct GrainError {
+    pub period: String,
+    pub found: Grain,
+    pub grain: Grain,
+}
+
+impl ReleaseRules {
+    /// Refuses a period of another grain than the federation's.
+    pub fn check_grain(&self, period: Period) -> Result<(), GrainError> {
+        if period.grain() == self.grain {
+            Ok(())
+        } else {
+            Err(GrainError {
+                period: period.to_string(),
+                found: period.grain(),
+                grain: self.grain,
+            })
+        }
+    }
+}
 
 /// A release whose revision does not follow the origin's last one of its period.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -43,35 +93,34 @@ pub enum RevisionError {
 }
 
 /// One origin's releases as far as the rules need them: the last revision of
-/// each period, and the ε spent on each period.
+/// each period, and the ε spent on each calendar quarter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReleaseLedger {
-    /// The federation's minimum disclosure threshold.
-    min_threshold: u64,
+    rules: ReleaseRules,
     /// The last revision held of each period.
     revisions: BTreeMap<String, u64>,
     budget: Budget,
 }
 
 impl ReleaseLedger {
-    /// An empty ledger under the federation's minimum threshold and ε cap.
-    pub fn new(min_threshold: u64, cap: Epsilon) -> Self {
+    /// An empty ledger under the federation's rules.
+    pub fn new(rules: ReleaseRules) -> Self {
         Self {
-            min_threshold,
+            rules,
             revisions: BTreeMap::new(),
-            budget: Budget::new(cap),
+            budget: Budget::new(rules.epsilon_cap),
         }
     }
 
-    /// The same history under new limits (a new manifest version).
-    pub fn with_limits(mut self, min_threshold: u64, cap: Epsilon) -> Self {
-        self.min_threshold = min_threshold;
-        self.budget.cap = cap;
+    /// The same history under new rules (a new manifest version).
+    pub fn with_rules(mut self, rules: ReleaseRules) -> Self {
+        self.rules = rules;
+        self.budget.cap = rules.epsilon_cap;
         self
     }
 
-    pub fn min_threshold(&self) -> u64 {
-        self.min_threshold
+    pub fn rules(&self) -> ReleaseRules {
+        self.rules
     }
 
     pub fn budget(&self) -> &Budget {
@@ -89,10 +138,8 @@ impl ReleaseLedger {
     pub fn record(&mut self, release: &Release) {
         let last = self.revisions.entry(release.period.clone()).or_default();
         *last = (*last).max(release.revision);
-        if let Ok(epsilon) = release.epsilon() {
-            let spent = self.budget.spent(&release.period);
-            let total = spent.checked_add(epsilon).unwrap_or(spent);
-            self.budget.spent.insert(release.period.clone(), total);
+        if let (Ok(epsilon), Some(period)) = (release.epsilon(), Period::parse(&release.period)) {
+            self.budget.record(period, epsilon);
         }
     }
 
@@ -105,13 +152,17 @@ impl ReleaseLedger {
     /// if it passes, records it.
     pub fn admit(&mut self, release: &Release) -> Result<(), PolicyError> {
         crate::release::check_structure(release)?;
+        // The structure check parsed the period.
+        let period = Period::parse(&release.period)
+            .ok_or_else(|| PolicyError::Period(release.period.clone()))?;
+        self.rules.check_grain(period)?;
         self.check_revision(release)?;
-        crate::release::check(release, self.min_threshold)?;
+        crate::release::check(release, self.rules.min_threshold)?;
         let epsilon = release
             .epsilon()
             .map_err(|e| PolicyError::Privacy(e.to_string()))?;
         if epsilon != Epsilon::ZERO {
-            self.budget.check(&release.period, epsilon)?;
+            self.budget.check(period, epsilon)?;
         }
         self.record(release);
         Ok(())
@@ -147,7 +198,7 @@ mod tests {
 
     #[test]
     fn revisions_come_once_each_and_without_gaps() {
-        let mut ledger = ReleaseLedger::new(5, Epsilon::from_micro(1_000_000));
+        let mut ledger = ReleaseLedger::new(ReleaseRules::default());
         ledger.admit(&release("2024-Q1", 1)).unwrap();
         assert_eq!(
             ledger.admit(&release("2024-Q1", 1)),
@@ -170,12 +221,35 @@ mod tests {
 
     #[test]
     fn a_refused_release_leaves_the_ledger_as_it_was() {
-        let mut ledger = ReleaseLedger::new(5, Epsilon::from_micro(1_000_000));
+        let mut ledger = ReleaseLedger::new(ReleaseRules::default());
         let mut bad = release("2024-Q1", 1);
         bad.tables[0].rows[0] = "pending\nJP".into();
         let before = ledger.clone();
         assert!(matches!(ledger.admit(&bad), Err(PolicyError::Table { .. })));
         assert_eq!(ledger, before);
         ledger.admit(&release("2024-Q1", 1)).unwrap();
+    }
+
+    #[test]
+    fn only_the_federations_grain_is_admitted() {
+        let mut ledger = ReleaseLedger::new(ReleaseRules::default());
+        let month = ledger.admit(&release("2024-08", 1)).unwrap_err();
+        assert!(
+            month.to_string().contains(
+                "period 2024-08 is a month; the federation publishes one quarter at a time"
+            ),
+            "{month}"
+        );
+        assert!(matches!(
+            ledger.admit(&release("2024", 1)),
+            Err(PolicyError::Grain(_))
+        ));
+        ledger.admit(&release("2024-Q3", 1)).unwrap();
+        let mut monthly = ReleaseLedger::new(ReleaseRules {
+            grain: Grain::Month,
+            ..ReleaseRules::default()
+        });
+        monthly.admit(&release("2024-08", 1)).unwrap();
+        assert!(monthly.admit(&release("2024-Q3", 1)).is_err());
     }
 }

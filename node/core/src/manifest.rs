@@ -30,7 +30,10 @@ use sha2::{Digest, Sha256};
 use crate::keys::{
     KeyError, KeyHistory, KeyId, Signature, SigningKey, VerifyingKey, verifying_key_from_hex,
 };
+use crate::ledger::ReleaseRules;
 use crate::member::MemberId;
+use crate::privacy::Epsilon;
+use crate::tables::Grain;
 
 /// The first line of every manifest body.
 pub const HEADER: &str = "# remedy-net federation manifest v1\n";
@@ -213,9 +216,14 @@ pub struct Policy {
     /// minus 1 are suppressed.
     #[serde(default = "default_threshold")]
     pub min_threshold: u32,
-    /// Differential-privacy budget (ε) each member may spend per period.
+    /// Differential-privacy budget (ε) each member may spend per calendar
+    /// quarter, whatever the periods its noised releases are labelled with.
     #[serde(default = "default_epsilon_cap")]
     pub epsilon_cap: f64,
+    /// The one length of period members publish at: "quarter" (the default),
+    /// "month" or "year". Receivers refuse releases of any other.
+    #[serde(default)]
+    pub grain: Grain,
     /// Who must endorse a work-plan item: "all" (every member it names), "majority"
     /// or a count.
     #[serde(default = "default_all")]
@@ -237,11 +245,33 @@ fn default_all() -> Quorum {
     Quorum::All
 }
 
+impl Policy {
+    /// The rules every receiver checks releases under; an error names the
+    /// setting that is unusable.
+    pub fn release_rules(&self) -> Result<ReleaseRules, ManifestError> {
+        if self.min_threshold < 2 {
+            return Err(ManifestError::BadPolicy(format!(
+                "min_threshold {} would publish single cases; it must be at least 2",
+                self.min_threshold
+            )));
+        }
+        let epsilon_cap = Epsilon::from_config(self.epsilon_cap).map_err(|e| {
+            ManifestError::BadPolicy(format!("epsilon_cap {}: {e}", self.epsilon_cap))
+        })?;
+        Ok(ReleaseRules {
+            min_threshold: self.min_threshold.into(),
+            epsilon_cap,
+            grain: self.grain,
+        })
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Self {
             min_threshold: default_threshold(),
             epsilon_cap: default_epsilon_cap(),
+            grain: Grain::default(),
             workplan_quorum: Quorum::All,
             manifest_quorum: Quorum::All,
         }
@@ -313,6 +343,8 @@ pub enum ManifestError {
     NoEndpoint { member: MemberId },
     #[error("version 1 cannot name a previous manifest, and later versions must")]
     BadPrevious,
+    #[error("[policy] {0}")]
+    BadPolicy(String),
     #[error("signature by {0} does not verify over the manifest body")]
     BadSignature(MemberId),
     #[error("{0} signed twice")]
@@ -384,6 +416,7 @@ impl Manifest {
             signatures: section.signatures,
         };
         manifest.check_members()?;
+        manifest.body.policy.release_rules()?;
         Ok(manifest)
     }
 
@@ -834,6 +867,42 @@ mod tests {
         });
         let err = member.key_history().unwrap_err();
         assert!(err.to_string().contains("increasing last_seq"), "{err}");
+    }
+
+    #[test]
+    fn an_unusable_policy_is_refused_when_parsed() {
+        let text = fixture(Quorum::All).manifest.to_text();
+        assert!(text.contains("grain = \"quarter\""), "{text}");
+        for (from, to, says) in [
+            (
+                "epsilon_cap = 1.0",
+                "epsilon_cap = nan",
+                "[policy] epsilon_cap NaN",
+            ),
+            (
+                "epsilon_cap = 1.0",
+                "epsilon_cap = -1.0",
+                "[policy] epsilon_cap -1",
+            ),
+            (
+                "min_threshold = 5",
+                "min_threshold = 1",
+                "would publish single cases",
+            ),
+            (
+                "grain = \"quarter\"",
+                "grain = \"week\"",
+                "unknown variant `week`",
+            ),
+        ] {
+            let err = Manifest::parse(&text.replace(from, to)).unwrap_err();
+            assert!(err.to_string().contains(says), "{to}: {err}");
+        }
+        let monthly = Manifest::parse(&text.replace("\"quarter\"", "\"month\"")).unwrap();
+        assert_eq!(
+            monthly.body.policy.release_rules().unwrap().grain,
+            Grain::Month
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::payload::{Payload, PayloadError, PayloadKind};
+use crate::tables::Period;
 
 /// Millionths in one ε.
 const MICRO: u64 = 1_000_000;
@@ -204,20 +205,30 @@ impl Payload for NoiseSeed {
     }
 }
 
-/// The ε a member has spent per period, against the federation's cap.
+/// The ε a member has spent per calendar quarter, against the federation's cap.
+///
+/// A noised release charges its ε to every calendar quarter its period covers,
+/// whatever its label: a month charges its quarter, a year all four. The cases of
+/// one quarter can therefore never receive more than the cap, however the
+/// periods that contain them are cut (sequential composition: each case is in
+/// every release of a period that contains its dates).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Budget {
     pub cap: Epsilon,
-    pub spent: BTreeMap<String, Epsilon>,
+    /// Spent per calendar quarter (`Period::Quarter`).
+    pub spent: BTreeMap<Period, Epsilon>,
 }
 
-/// A release that would take a member's spending for a period over the cap.
+/// A release that would take a member's spending for a quarter over the cap.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "period {period}: ε {asked} on top of the {spent} already spent exceeds the federation's cap of {cap} per member and period"
+    "period {period}: ε {asked} on top of the {spent} already spent{} exceeds the federation's cap of {cap} per member and calendar quarter",
+    if quarter == period { String::new() } else { format!(" on {quarter}") }
 )]
 pub struct OverBudget {
     pub period: String,
+    /// The first calendar quarter it would take over the cap.
+    pub quarter: String,
     pub asked: Epsilon,
     pub spent: Epsilon,
     pub cap: Epsilon,
@@ -231,29 +242,52 @@ impl Budget {
         }
     }
 
-    pub fn spent(&self, period: &str) -> Epsilon {
-        self.spent.get(period).copied().unwrap_or_default()
+    /// What has been spent on the calendar quarter `quarter`, or the most spent
+    /// on any quarter that `quarter` (a period of any grain) covers.
+    pub fn spent(&self, period: Period) -> Epsilon {
+        period
+            .quarters()
+            .iter()
+            .map(|q| self.spent.get(q).copied().unwrap_or_default())
+            .max()
+            .unwrap_or_default()
     }
 
-    /// What spending `asked` for `period` would leave spent, if within the cap.
-    pub fn check(&self, period: &str, asked: Epsilon) -> Result<Epsilon, OverBudget> {
-        let spent = self.spent(period);
-        spent
-            .checked_add(asked)
-            .filter(|total| *total <= self.cap)
-            .ok_or_else(|| OverBudget {
-                period: period.into(),
-                asked,
-                spent,
-                cap: self.cap,
-            })
+    /// Refuses spending `asked` on `period` if any calendar quarter it covers
+    /// would go over the cap.
+    pub fn check(&self, period: Period, asked: Epsilon) -> Result<(), OverBudget> {
+        for quarter in period.quarters() {
+            let spent = self.spent.get(&quarter).copied().unwrap_or_default();
+            if spent
+                .checked_add(asked)
+                .is_none_or(|total| total > self.cap)
+            {
+                return Err(OverBudget {
+                    period: period.to_string(),
+                    quarter: quarter.to_string(),
+                    asked,
+                    spent,
+                    cap: self.cap,
+                });
+            }
+        }
+        Ok(())
     }
 
-    /// Records `asked` as spent for `period`, if within the cap.
-    pub fn charge(&mut self, period: &str, asked: Epsilon) -> Result<Epsilon, OverBudget> {
-        let total = self.check(period, asked)?;
-        self.spent.insert(period.into(), total);
-        Ok(total)
+    /// Records `asked` as spent on every quarter `period` covers, without a check
+    /// (what was admitted when it arrived).
+    pub fn record(&mut self, period: Period, asked: Epsilon) {
+        for quarter in period.quarters() {
+            let spent = self.spent.entry(quarter).or_default();
+            *spent = spent.checked_add(asked).unwrap_or(*spent);
+        }
+    }
+
+    /// Checks, then records.
+    pub fn charge(&mut self, period: Period, asked: Epsilon) -> Result<(), OverBudget> {
+        self.check(period, asked)?;
+        self.record(period, asked);
+        Ok(())
     }
 }
 
@@ -335,20 +369,47 @@ mod tests {
 
     #[test]
     fn the_budget_refuses_what_would_exceed_the_cap() {
+        let p = |text: &str| Period::parse(text).unwrap();
         let mut budget = Budget::new(Epsilon::parse("1").unwrap());
         let half = Epsilon::parse("0.5").unwrap();
-        assert_eq!(budget.charge("2024-Q3", half).unwrap(), half);
-        assert_eq!(budget.charge("2024-Q3", half).unwrap().micro(), 1_000_000);
+        budget.charge(p("2024-Q3"), half).unwrap();
+        budget.charge(p("2024-Q3"), half).unwrap();
+        assert_eq!(budget.spent(p("2024-Q3")).micro(), 1_000_000);
         let over = budget
-            .charge("2024-Q3", Epsilon::parse("0.000001").unwrap())
+            .charge(p("2024-Q3"), Epsilon::parse("0.000001").unwrap())
             .unwrap_err();
         assert_eq!(over.spent.micro(), 1_000_000);
         assert!(
             over.to_string()
-                .contains("exceeds the federation's cap of 1")
+                .contains("exceeds the federation's cap of 1 per member and calendar quarter")
         );
-        // Another period has its own budget.
-        budget.charge("2024-Q4", half).unwrap();
-        assert_eq!(budget.spent("2024-Q3").micro(), 1_000_000);
+        // Another quarter has its own budget.
+        budget.charge(p("2024-Q4"), half).unwrap();
+        assert_eq!(budget.spent(p("2024-Q3")).micro(), 1_000_000);
+    }
+
+    /// The case: January, February, March, the first quarter and the
+    /// year each spent ε 1 against a cap of 1. Charged per calendar quarter,
+    /// the first one that would go over is refused whatever its label.
+    #[test]
+    fn every_label_charges_the_calendar_quarters_it_covers() {
+        let p = |text: &str| Period::parse(text).unwrap();
+        let mut budget = Budget::new(Epsilon::parse("1").unwrap());
+        let third = Epsilon::parse("0.3").unwrap();
+        for month in ["2020-01", "2020-02", "2020-03"] {
+            budget.charge(p(month), third).unwrap();
+        }
+        assert_eq!(budget.spent(p("2020-Q1")).micro(), 900_000);
+        let quarter = budget.charge(p("2020-Q1"), third).unwrap_err();
+        assert_eq!(quarter.quarter, "2020-Q1");
+        let year = budget.charge(p("2020"), third).unwrap_err();
+        assert_eq!(
+            (year.period.as_str(), year.quarter.as_str()),
+            ("2020", "2020-Q1")
+        );
+        // The year's other quarters are untouched by the refusal.
+        assert_eq!(budget.spent(p("2020-Q2")), Epsilon::ZERO);
+        budget.charge(p("2020-Q2"), third).unwrap();
+        assert_eq!(budget.spent(p("2020")).micro(), 900_000);
     }
 }

@@ -351,6 +351,63 @@ pub fn member_table(member: &str, release: &Release, table: &str) -> Option<Memb
     })
 }
 
+/// A member's table of a longer period (a year, say) summed from its tables of
+/// the periods that make it up (its quarters), for a federation that publishes
+/// at a shorter grain: figure by figure with [`Figure::sum`], so a sum over a
+/// suppressed part is a `lower-bound`. With fewer than `expected` parts (a
+/// quarter not published yet) every figure is a `lower-bound`: the period's
+/// value is at least the sum shown. Figures that do not add up ([`additive`]: a
+/// median) have no value, status `not-additive`. Revision 0 marks a table summed
+/// from parts; `period` is the longer period's label. Parts whose rows and
+/// columns differ from the first part's are left out (and make the sum
+/// incomplete). `None` without parts.
+pub fn combine(
+    table: &str,
+    period: &str,
+    parts: &[MemberTable],
+    expected: usize,
+) -> Option<MemberTable> {
+    let first = parts.first()?;
+    let same: Vec<&MemberTable> = parts
+        .iter()
+        .filter(|p| p.rows == first.rows && p.columns == first.columns)
+        .collect();
+    let incomplete = same.len() < expected;
+    let missing = Figure {
+        value: None,
+        status: Status::Suppressed,
+    };
+    let sum = |column: &str, f: &dyn Fn(&MemberTable) -> Figure| -> Figure {
+        let mut figures: Vec<Figure> = same.iter().map(|p| f(p)).collect();
+        if incomplete {
+            figures.push(missing);
+        }
+        regional_figure(table, column, &figures)
+    };
+    let column = |c: usize| first.columns[c].as_str();
+    Some(MemberTable {
+        member: first.member.clone(),
+        period: period.into(),
+        revision: 0,
+        rows: first.rows.clone(),
+        columns: first.columns.clone(),
+        cells: (0..first.rows.len())
+            .map(|r| {
+                (0..first.columns.len())
+                    .map(|c| sum(column(c), &|p| p.cells[r][c]))
+                    .collect()
+            })
+            .collect(),
+        row_totals: (0..first.rows.len())
+            .map(|r| sum("total", &|p| p.row_totals[r]))
+            .collect(),
+        column_totals: (0..first.columns.len())
+            .map(|c| sum(column(c), &|p| p.column_totals[c]))
+            .collect(),
+        total: sum("total", &|p| p.total),
+    })
+}
+
 /// The regional table: every member's figure summed, cell by cell.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionalTable {
@@ -541,6 +598,63 @@ mod tests {
             private_hash: String::new(),
         };
         build(&tables, 5, 1, source, None).unwrap()
+    }
+
+    /// A year from a member's quarters: the sum of the quarters' figures, a
+    /// lower bound where a quarter hid a part or a quarter is missing, medians
+    /// not added; checked against tables computed from the year's cases.
+    #[test]
+    fn a_year_is_the_sum_of_its_quarters_honest_about_what_is_hidden() {
+        let cases: Vec<_> = crate::synthetic::generate(
+            &crate::MemberId::new("KH").unwrap(),
+            4000,
+            7,
+            Date::parse("2024-01-01").unwrap(),
+            Date::parse("2024-12-31").unwrap(),
+        )
+        .collect();
+        let quarter = |q: u8, table: &str| {
+            let tables = compute(Period::Quarter(2024, q), &cases);
+            let source = Source {
+                private_seq: 1,
+                private_hash: String::new(),
+            };
+            member_table("KH", &build(&tables, 5, 1, source, None).unwrap(), table).unwrap()
+        };
+        let year = compute(Period::Year(2024), &cases);
+        for table in ["channel-outcome", "resolution"] {
+            let parts: Vec<MemberTable> = (1..=4).map(|q| quarter(q, table)).collect();
+            let summed = combine(table, "2024", &parts, 4).unwrap();
+            assert_eq!((summed.period.as_str(), summed.revision), ("2024", 0));
+            for r in 0..summed.rows.len() {
+                for c in 0..summed.columns.len() {
+                    let f = summed.cells[r][c];
+                    let hidden = parts.iter().any(|p| p.cells[r][c].value.is_none());
+                    let truth = if table == "resolution" {
+                        let res = &year.resolution[r];
+                        [Some(res.closed), None, Some(res.total_compensation)][c]
+                    } else {
+                        Some(year.channel_outcome.get(r, c))
+                    };
+                    match (truth, hidden) {
+                        (None, _) => assert_eq!(f.status, Status::NotAdditive),
+                        (Some(t), false) => {
+                            assert_eq!((f.value, f.status), (Some(t), Status::Published))
+                        }
+                        (Some(t), true) => {
+                            assert_eq!(f.status, Status::LowerBound);
+                            assert!(f.value.unwrap() <= t);
+                        }
+                    }
+                }
+            }
+        }
+        // Three quarters of four: every figure is at least what is shown.
+        let parts: Vec<MemberTable> = (1..=3).map(|q| quarter(q, "sector-sex")).collect();
+        let partial = combine("sector-sex", "2024", &parts, 4).unwrap();
+        assert_eq!(partial.total.status, Status::LowerBound);
+        assert!(partial.total.value.unwrap() < year.sector_sex.cells.iter().sum::<u64>());
+        assert!(combine("sector-sex", "2024", &[], 4).is_none());
     }
 
     #[test]

@@ -423,6 +423,8 @@ pub enum PolicyError {
     #[error("structure: {0}")]
     Structure(String),
     #[error(transparent)]
+    Grain(#[from] crate::ledger::GrainError),
+    #[error(transparent)]
     Revision(#[from] crate::ledger::RevisionError),
     #[error("the release declares threshold {declared}, below the federation's minimum {minimum}")]
     Threshold { declared: u64, minimum: u64 },

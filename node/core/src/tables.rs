@@ -37,6 +37,10 @@ impl Period {
                     let q: u8 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
                     (rest.len() == 2).then_some(Period::Quarter(y, q))
                 } else {
+                    // Digits only: `u8::from_str` would take "+7" too.
+                    if !rest.bytes().all(|b| b.is_ascii_digit()) {
+                        return None;
+                    }
                     let m: u8 = rest.parse().ok().filter(|m| (1..=12).contains(m))?;
                     (rest.len() == 2).then_some(Period::Month(y, m))
                 }
@@ -63,6 +67,84 @@ impl Period {
             Period::Year(y) => date.year == y,
             Period::Quarter(y, q) => date.year == y && (date.month - 1) / 3 + 1 == q,
             Period::Month(y, m) => date.year == y && date.month == m,
+        }
+    }
+}
+
+/// The length of period a federation publishes at (the manifest's `grain`). A
+/// federation publishes at one grain only: with a quarter and its three months
+/// both published, a month's suppressed cell is the quarter minus the other two
+/// months, so no grain nests inside another. Longer periods are sums over the
+/// grain's periods, which the regional view computes (honest about suppressed
+/// parts) and nobody publishes.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Grain {
+    Month,
+    #[default]
+    Quarter,
+    Year,
+}
+
+impl fmt::Display for Grain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        })
+    }
+}
+
+impl Period {
+    /// The grain of this period.
+    pub fn grain(self) -> Grain {
+        match self {
+            Period::Year(_) => Grain::Year,
+            Period::Quarter(..) => Grain::Quarter,
+            Period::Month(..) => Grain::Month,
+        }
+    }
+
+    /// The calendar quarters this period covers in part or whole, in order: what
+    /// a privacy budget kept per calendar quarter charges.
+    pub fn quarters(self) -> Vec<Period> {
+        match self {
+            Period::Year(y) => (1..=4).map(|q| Period::Quarter(y, q)).collect(),
+            Period::Quarter(..) => vec![self],
+            Period::Month(y, m) => vec![Period::Quarter(y, (m - 1) / 3 + 1)],
+        }
+    }
+
+    /// The period of `grain` that contains this one (a month's quarter or year,
+    /// a quarter's year, a period itself); `None` when `grain` is shorter.
+    pub fn within(self, grain: Grain) -> Option<Period> {
+        match (self, grain) {
+            (p, g) if p.grain() == g => Some(p),
+            (Period::Month(y, _) | Period::Quarter(y, _), Grain::Year) => Some(Period::Year(y)),
+            (Period::Month(y, m), Grain::Quarter) => Some(Period::Quarter(y, (m - 1) / 3 + 1)),
+            _ => None,
+        }
+    }
+
+    /// The periods of `grain` that make up this period, in order, when they
+    /// nest inside it (a year's quarters or months, a quarter's months, a period
+    /// itself); `None` when `grain` is longer.
+    pub fn parts(self, grain: Grain) -> Option<Vec<Period>> {
+        match (self, grain) {
+            (p, g) if p.grain() == g => Some(vec![p]),
+            (Period::Year(y), Grain::Quarter) => {
+                Some((1..=4).map(|q| Period::Quarter(y, q)).collect())
+            }
+            (Period::Year(y), Grain::Month) => {
+                Some((1..=12).map(|m| Period::Month(y, m)).collect())
+            }
+            (Period::Quarter(y, q), Grain::Month) => {
+                Some((3 * q - 2..=3 * q).map(|m| Period::Month(y, m)).collect())
+            }
+            _ => None,
         }
     }
 }
@@ -358,11 +440,30 @@ mod tests {
         for text in ["2024", "2024-Q3", "2024-07"] {
             assert_eq!(Period::parse(text).unwrap().to_string(), text);
         }
-        for bad in ["24", "2024-Q5", "2024-13", "2024-7", "2024-Q03", "x"] {
+        for bad in [
+            "24", "2024-Q5", "2024-13", "2024-7", "2024-Q03", "x", "2024-+7", "2024-Q+",
+        ] {
             assert!(Period::parse(bad).is_none(), "{bad}");
         }
         let q3 = Period::parse("2024-Q3").unwrap();
         assert!(q3.contains(Date::parse("2024-09-30").unwrap()));
+        assert_eq!(q3.grain(), Grain::Quarter);
+        let shown = |ps: Vec<Period>| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(shown(Period::Month(2024, 8).quarters()), ["2024-Q3"]);
+        assert_eq!(shown(Period::Year(2024).quarters()).len(), 4);
+        assert_eq!(
+            shown(Period::Year(2024).parts(Grain::Quarter).unwrap())[3],
+            "2024-Q4"
+        );
+        assert_eq!(
+            shown(q3.parts(Grain::Month).unwrap()),
+            ["2024-07", "2024-08", "2024-09"]
+        );
+        assert_eq!(q3.parts(Grain::Year), None);
+        assert_eq!(Period::Month(2024, 8).within(Grain::Quarter), Some(q3));
+        assert_eq!(q3.within(Grain::Year), Some(Period::Year(2024)));
+        assert_eq!(q3.within(Grain::Month), None);
+        assert_eq!(shown(q3.parts(Grain::Quarter).unwrap()), ["2024-Q3"]);
         assert!(!q3.contains(Date::parse("2024-10-01").unwrap()));
     }
 

@@ -180,15 +180,14 @@ fn events_and_every_payload_kind_decode_without_panicking() {
 
 #[test]
 fn releases_decode_and_check_without_panicking() {
-    let corpus: Vec<Vec<u8>> = [("2024-Q3", 400), ("2024", 3000), ("2024-07", 40)]
+    let corpus: Vec<Vec<u8>> = [("2024-Q3", 400), ("2024-Q4", 3000), ("2024-Q1", 40)]
         .iter()
         .map(|(p, n)| release(p, *n).encode())
         .collect();
     fuzz("release", 3, &corpus, |bytes| {
         if let Ok(release) = Release::decode(1, bytes) {
             let mut ledger = remedy_core::ledger::ReleaseLedger::new(
-                5,
-                remedy_core::privacy::Epsilon::from_micro(1_000_000),
+                remedy_core::ledger::ReleaseRules::default(),
             );
             let _ = ledger.admit(&release);
             for table in remedy_core::regional::table_names(&release) {

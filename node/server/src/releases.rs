@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use rand::RngCore;
 use remedy_core::case::Date;
-use remedy_core::ledger::ReleaseLedger;
+use remedy_core::ledger::{GrainError, ReleaseLedger, ReleaseRules};
 use remedy_core::payload::Payload;
 use remedy_core::privacy::{Epsilon, NoiseSeed, OverBudget};
 use remedy_core::release::{self, Disclosive, PolicyError, Release, Source};
@@ -35,6 +35,8 @@ pub enum PublishError {
     BelowMinimum { requested: u64, minimum: u64 },
     #[error("the release would break the policy (a bug: please report it): {0}")]
     Policy(#[from] PolicyError),
+    #[error("{0}")]
+    Grain(#[from] GrainError),
     #[error("{0}; publish without --epsilon, or with a smaller one")]
     OverBudget(#[from] OverBudget),
     #[error(transparent)]
@@ -86,13 +88,6 @@ pub struct Releases {
     publishing: tokio::sync::Mutex<()>,
 }
 
-/// The federation's rules a publication must keep.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub min_threshold: u64,
-    pub epsilon_cap: Epsilon,
-}
-
 /// What to publish.
 #[derive(Debug, Clone, Copy)]
 pub struct Request {
@@ -118,9 +113,9 @@ impl std::fmt::Debug for Releases {
 pub fn load_ledger(
     store: &dyn Store,
     member: &MemberId,
-    limits: Limits,
+    rules: ReleaseRules,
 ) -> Result<ReleaseLedger, StoreError> {
-    let mut ledger = ReleaseLedger::new(limits.min_threshold, limits.epsilon_cap);
+    let mut ledger = ReleaseLedger::new(rules);
     for release in crate::views::releases_of(store, member)? {
         release.epsilon().map_err(|e| StoreError::Corrupt {
             path: format!("rel/{member}/{}", release.period),
@@ -153,11 +148,12 @@ impl Releases {
         self.publishing.lock().await
     }
 
-    /// Publishes a period (or only computes it, for a dry run) within `limits`.
+    /// Publishes a period (or only computes it, for a dry run) under the
+    /// federation's `rules`.
     pub async fn publish(
         &self,
         request: Request,
-        limits: Limits,
+        rules: ReleaseRules,
     ) -> Result<Published, PublishError> {
         let Request {
             period,
@@ -166,6 +162,7 @@ impl Releases {
             dry_run,
             allow_empty,
         } = request;
+        rules.check_grain(period)?;
         let today = today();
         if period.first_day() > today {
             return Err(PublishError::Future {
@@ -174,19 +171,19 @@ impl Releases {
                 today,
             });
         }
-        let k = threshold.unwrap_or(limits.min_threshold);
-        if k < limits.min_threshold {
+        let k = threshold.unwrap_or(rules.min_threshold);
+        if k < rules.min_threshold {
             return Err(PublishError::BelowMinimum {
                 requested: k,
-                minimum: limits.min_threshold,
+                minimum: rules.min_threshold,
             });
         }
         let _one_at_a_time = self.publishing.lock().await;
         let period_text = period.to_string();
         if let Some(e) = epsilon {
-            load_ledger(self.store.as_ref(), &self.member, limits)?
+            load_ledger(self.store.as_ref(), &self.member, rules)?
                 .budget()
-                .check(&period_text, e)?;
+                .check(period, e)?;
         }
         let noise = match epsilon {
             None => None,
@@ -221,7 +218,7 @@ impl Releases {
             path: "publish".into(),
             reason: e.to_string(),
         })??;
-        release::check(&release, limits.min_threshold)?;
+        release::check(&release, rules.min_threshold)?;
         if dry_run {
             return Ok(Published {
                 release,

@@ -35,11 +35,12 @@ use tokio::task::JoinSet;
 use crate::client::{Target, connect};
 use crate::federation::LiveManifest;
 use crate::heads::Heads;
-use crate::releases::{Limits, load_ledger};
+use crate::releases::load_ledger;
 use crate::stats::LogStats;
 use crate::store::{Commit, LogId, Store, StoreError};
 use crate::tls::{TlsIdentity, parse_fingerprint};
 use crate::witness::Witnessed;
+use remedy_core::ledger::ReleaseRules;
 
 /// Largest message a follower accepts: a page is cut at `PAGE_BYTES`, but always
 /// holds at least one event, which may be up to 1 MiB of payload.
@@ -221,10 +222,14 @@ impl Replication {
     ) -> Result<(), ReplicationError> {
         let halted: BTreeSet<MemberId> =
             lock(&self.forks).iter().map(|f| f.origin.clone()).collect();
-        let min_threshold = u64::from(manifest.body.policy.min_threshold);
-        let cap = Epsilon::from_config(manifest.body.policy.epsilon_cap).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "the manifest's epsilon_cap is unusable; no noised release will be accepted");
-            Epsilon::ZERO
+        // A manifest is parsed with its policy checked, so this holds; were it
+        // not, the strictest rules stand in (no noise, the default grain).
+        let rules = manifest.body.policy.release_rules().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the manifest's policy is unusable; no noised release will be accepted");
+            ReleaseRules {
+                epsilon_cap: Epsilon::ZERO,
+                ..ReleaseRules::default()
+            }
         });
         let mut origins = lock(&self.origins);
         for member in manifest.nodes().filter(|m| m.id != self.member) {
@@ -235,11 +240,7 @@ impl Replication {
             if let Some(state) = origins.get(&member.id) {
                 let mut state = lock(state);
                 let halted = state.ingest.is_halted();
-                let releases = state
-                    .ingest
-                    .releases()
-                    .clone()
-                    .with_limits(min_threshold, cap);
+                let releases = state.ingest.releases().clone().with_rules(rules);
                 state.ingest = Ingest::new(member.id.clone(), key.clone(), state.ingest.head())
                     .with_releases(releases);
                 if halted {
@@ -252,11 +253,7 @@ impl Replication {
                 .get(&member.id)
                 .copied()
                 .unwrap_or(ChainHead::EMPTY);
-            let limits = Limits {
-                min_threshold,
-                epsilon_cap: cap,
-            };
-            let releases = load_ledger(self.store.as_ref(), &member.id, limits)?;
+            let releases = load_ledger(self.store.as_ref(), &member.id, rules)?;
             let mut ingest = Ingest::new(member.id.clone(), key, head).with_releases(releases);
             if halted.contains(&member.id) {
                 ingest.halt();

@@ -146,21 +146,35 @@ fn same_kind(a: Period, b: Period) -> bool {
     std::mem::discriminant(&a) == std::mem::discriminant(&b)
 }
 
-/// The chosen revision of `table` per period and member within the query, parsed.
+/// The chosen revision of `table` per period and member within the query,
+/// parsed. A member with no release of a period asked for but releases of the
+/// shorter periods inside it (the quarters of a year, in a federation that
+/// publishes quarters) gets their latest revisions summed
+/// ([`regional::combine`], revision 0), unless one revision was asked for.
 fn tables(
     store: &dyn Store,
     query: &TableQuery,
 ) -> Result<BTreeMap<Period, BTreeMap<MemberId, MemberTable>>, StoreError> {
     let prefix = format!("tab/{}/", query.table);
     let to = query.to.to_string();
+    let asked = query.from.grain();
     // The chosen row per period and member (the last revision seen, or the one asked).
     let mut chosen: BTreeMap<(Period, MemberId), (Vec<u8>, Vec<u8>)> = BTreeMap::new();
-    let start = format!("tab/{}/{}", query.table, query.from).into_bytes();
+    // The latest row of each shorter period inside a period asked for.
+    let mut parts: BTreeMap<(Period, MemberId, Period), (Vec<u8>, Vec<u8>)> = BTreeMap::new();
+    // From the first year asked: its months ("2024-01") sort before its quarters.
+    let from_year = query
+        .from
+        .to_string()
+        .get(..4)
+        .unwrap_or_default()
+        .to_string();
+    let start = format!("tab/{}/{}", query.table, from_year).into_bytes();
     scan(store, prefix.as_bytes(), Some(start), |key, value| {
         let text = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
-        let mut parts = text.split('/');
+        let mut fields = text.split('/');
         let (Some(period_text), Some(origin), Some(revision)) =
-            (parts.next(), parts.next(), parts.next())
+            (fields.next(), fields.next(), fields.next())
         else {
             return true;
         };
@@ -177,24 +191,66 @@ fn tables(
         ) else {
             return true;
         };
-        let wanted = same_kind(period, query.from)
-            && period >= query.from
-            && period <= query.to
-            && query.members.binary_search(&member).is_ok()
-            && match query.revision {
+        let Some(target) = period.within(asked) else {
+            return true;
+        };
+        if target < query.from || target > query.to || query.members.binary_search(&member).is_err()
+        {
+            return true;
+        }
+        if period.grain() == asked {
+            if match query.revision {
                 Revision::Latest => true,
                 Revision::Exactly(r) => r == revision,
-            };
-        if wanted {
-            chosen.insert((period, member), (key.to_vec(), value));
+            } {
+                chosen.insert((period, member), (key.to_vec(), value));
+            }
+        } else if query.revision == Revision::Latest {
+            parts.insert((target, member, period), (key.to_vec(), value));
         }
         true
     })?;
+    let decode = |key: &[u8], value: &[u8]| {
+        MemberTable::decode(value)
+            .ok_or_else(|| corrupt(key, "not a table in the view's binary form"))
+    };
     let mut out: BTreeMap<Period, BTreeMap<MemberId, MemberTable>> = BTreeMap::new();
-    for ((period, member), (key, value)) in chosen {
-        let table = MemberTable::decode(&value)
-            .ok_or_else(|| corrupt(&key, "not a table in the view's binary form"))?;
-        out.entry(period).or_default().insert(member, table);
+    for ((period, member), (key, value)) in &chosen {
+        out.entry(*period)
+            .or_default()
+            .insert(member.clone(), decode(key, value)?);
+    }
+    // Summed from parts: of the longest grain found (quarters before months).
+    let mut by_target: BTreeMap<(Period, MemberId), Vec<(Period, MemberTable)>> = BTreeMap::new();
+    for ((target, member, period), (key, value)) in &parts {
+        if !chosen.contains_key(&(*target, member.clone())) {
+            by_target
+                .entry((*target, member.clone()))
+                .or_default()
+                .push((*period, decode(key, value)?));
+        }
+    }
+    for ((target, member), found) in by_target {
+        let grain = found
+            .iter()
+            .map(|(p, _)| p.grain())
+            .max_by_key(|g| match g {
+                remedy_core::tables::Grain::Year => 2,
+                remedy_core::tables::Grain::Quarter => 1,
+                remedy_core::tables::Grain::Month => 0,
+            });
+        let Some(grain) = grain else { continue };
+        let expected = target.parts(grain).map_or(0, |p| p.len());
+        let tables: Vec<MemberTable> = found
+            .into_iter()
+            .filter(|(p, _)| p.grain() == grain)
+            .map(|(_, t)| t)
+            .collect();
+        if let Some(summed) =
+            regional::combine(&query.table, &target.to_string(), &tables, expected)
+        {
+            out.entry(target).or_default().insert(member, summed);
+        }
     }
     Ok(out)
 }

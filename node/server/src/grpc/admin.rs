@@ -8,7 +8,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use remedy_core::MemberId;
-use remedy_core::privacy::Epsilon;
 use remedy_proto::v1 as pb;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::{Stream, StreamExt};
@@ -18,10 +17,11 @@ use tonic::{Request, Response, Status, Streaming};
 use super::convert;
 use crate::cases::Cases;
 use crate::federation::LiveManifest;
-use crate::releases::{Limits, Releases, Request as PublishRequest};
+use crate::releases::{Releases, Request as PublishRequest};
 use crate::store::Store;
 use crate::tls::{Fingerprint, fingerprint};
 use crate::writer::LogWriter;
+use remedy_core::ledger::ReleaseRules;
 
 #[derive(Debug, Clone)]
 pub struct AdminService {
@@ -60,17 +60,14 @@ impl AdminService {
 
     /// The federation's disclosure rules (the default policy's for a standalone
     /// node).
-    fn limits(&self) -> Result<Limits, Status> {
+    fn limits(&self) -> Result<ReleaseRules, Status> {
         let policy = match &self.manifest {
             Some(m) => m.current().body.policy.clone(),
             None => remedy_core::manifest::Policy::default(),
         };
-        let epsilon_cap = Epsilon::from_config(policy.epsilon_cap)
-            .map_err(|e| Status::failed_precondition(format!("the manifest's epsilon_cap: {e}")))?;
-        Ok(Limits {
-            min_threshold: policy.min_threshold.into(),
-            epsilon_cap,
-        })
+        policy
+            .release_rules()
+            .map_err(|e| Status::failed_precondition(format!("the manifest's {e}")))
     }
 
     /// Refuses every caller but the operator when serving mutual TLS.
@@ -94,7 +91,7 @@ impl AdminService {
 /// Validates one append request, appends it and waits until it is durable.
 async fn append(
     service: &AdminService,
-    limits: Limits,
+    limits: ReleaseRules,
     request: pb::AppendRequest,
 ) -> Result<pb::AppendReply, Status> {
     let writer = &service.writer;

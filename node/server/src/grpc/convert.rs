@@ -220,6 +220,7 @@ pub fn publish_error(e: crate::releases::PublishError) -> Status {
     use crate::releases::PublishError as E;
     match e {
         E::BelowMinimum { .. }
+        | E::Grain(_)
         | E::OverBudget(_)
         | E::Disclosive(_)
         | E::Future { .. }
