@@ -643,6 +643,7 @@ class Model:
         self.rows = []          # (coefs dict, lo, hi, family, label)
         self.refuted = []       # (family, label): constant constraints the figures break
         self.nodes = {}
+        self.dropped_pairs = []
         self.noised = [r for r in releases if r.noised]
         for rel in releases:
             if rel.noised:
@@ -769,6 +770,7 @@ class Model:
     def _nested(self):
         """Periods of one register state add up; with --assume-additions-only, a
         later register state holds at least what an earlier one did."""
+        chains = defaultdict(list)   # (seq, later seq) -> [(low, up, label)]
         by_year = defaultdict(lambda: defaultdict(dict))   # year -> seq -> pkey -> node
         for (pkey, seq), node in self.nodes.items():
             by_year[pkey[1]][seq][pkey] = node
@@ -838,8 +840,28 @@ class Model:
                             up_s2 = down_low_up[s2][2][p]
                             if up_s2 is None:
                                 continue
-                            self.add(low_s, "<=", up_s2, F_REVISIONS,
-                                     f"{period_text(p)} {key_describe(key)}: @{s} <= @{s2} (cases only added)")
+                            chains[(s, s2)].append((low_s, up_s2, f"{period_text(p)} {key_describe(key)}: "
+                                                                  f"@{s} <= @{s2} (cases only added)"))
+        if not self.additions_only:
+            return
+        # The attacker drops the assumption between two register states whenever the
+        # published figures alone show it false there (a figure that went down):
+        # then, and for every longer span holding that one.
+        shown_false = set()
+        for pair, items in chains.items():
+            for low, up, label in items:
+                diff = lin_add(low, up, -1)
+                if not diff[0] and diff[1] > 0:
+                    shown_false.add(pair)
+                    self.refuted.append((F_REVISIONS, label))
+                    break
+        self.dropped_pairs = sorted(
+            (a, b) for (a, b) in chains if any(a <= x and y <= b for (x, y) in shown_false))
+        for pair, items in sorted(chains.items()):
+            if pair in self.dropped_pairs:
+                continue
+            for low, up, label in items:
+                self.add(low, "<=", up, F_REVISIONS, label)
 
     # -- what is attacked
     def targets(self):
@@ -1086,15 +1108,13 @@ class Solver:
         shown by a known solution without a solve of their own (deterministic)."""
         comp["seeded"] = True
         n = len(comp["vs"])
-        if n < 3 or self.SEEDS <= 0:
-            return
         rng = np.random.default_rng(n)
         objectives = [np.ones(n), -np.ones(n)]
-        while len(objectives) < self.SEEDS:
+        while len(objectives) < max(2, self.SEEDS if n >= 3 else 2):
             objectives.append(rng.choice([-1.0, 1.0], size=n))
-        for c in objectives[:self.SEEDS]:
+        for c in objectives:
             self.stats["seed"] += 1
-            st, _, x = self._solve_milp(comp, c)
+            st, _, x = self._solve_milp(comp, c, gap=1e-4)
             if st == "ok":
                 self._witness(comp, x)
 
@@ -1105,7 +1125,7 @@ class Solver:
         self.stats["lp"] += 1
         bounds = comp["bounds"]
         r = linprog(c, A_ub=comp["A_ub"], b_ub=comp["b_ub"], A_eq=comp["A_eq"], b_eq=comp["b_eq"],
-                    bounds=bounds, method="highs")
+                    bounds=bounds, method="highs-ds")
         if r.status == 0:
             return "ok", sense * r.fun, r.x
         if r.status == 3:
@@ -1114,12 +1134,12 @@ class Solver:
             return "infeasible", None, None
         raise RuntimeError(f"linprog: {r.message}")
 
-    def _solve_milp(self, comp, c):
+    def _solve_milp(self, comp, c, gap=0.0):
         n = len(comp["vs"])
         t0 = time.perf_counter()
         cons = LinearConstraint(comp["A"], comp["lo"], comp["hi"]) if comp["A"].shape[0] else None
         r = milp(c, integrality=np.ones(n), bounds=Bounds(comp["lb"], comp["ub"]), constraints=cons,
-                 options={"mip_rel_gap": 0.0, "time_limit": self.time_limit, "disp": False})
+                 options={"mip_rel_gap": gap, "time_limit": self.time_limit, "disp": False})
         self.stats["milp_seconds"] += time.perf_counter() - t0
         return ("ok" if r.status == 0 else "other"), r, r.x
 
@@ -1250,6 +1270,115 @@ class Solver:
         return res
 
 
+    def settle(self, var, checks, families=None):
+        """Bounds of one figure, tightened only until every check is decided.
+
+        Keeps a proven outer interval [lo, hi] (hi None: unbounded) and the
+        witnessed values [wlo, whi] of integer solutions found (the true integer
+        interval lies between). A check (K, W, what) asks: is the figure exact?
+        pinned inside 1..K-1 (counts)? narrower than W (W > 0)? A question is
+        decided by the outer interval (the answer is yes) or by witnesses (two
+        different values: not exact; a value 0 or >= K: not pinned; values W apart:
+        not narrow). LP bounds are tried first, then an exact MILP bound of the side
+        that can decide. Returns a dict with lo, hi, wlo, whi, lp_lo, lp_hi, status."""
+        comp = self._component(var, families)
+        if comp["infeasible"]:
+            return dict(lo=None, hi=None, wlo=None, whi=None, lp_lo=None, lp_hi=None, status="infeasible")
+        if "fixed" in comp:
+            self.stats["by_bounds"] += 1
+            v = comp["fixed"]
+            return dict(lo=v, hi=v, wlo=v, whi=v, lp_lo=v, lp_hi=v, status="ok")
+        j = comp["local"][var]
+        if not comp.get("seeded"):
+            self._seed(comp)
+        st = dict(lo=int(comp["lb"][j]), hi=None if not math.isfinite(comp["ub"][j]) else int(comp["ub"][j]),
+                  lp_lo=None, lp_hi=None, status="ok", lo_done=False, hi_done=False)
+
+        def inner():
+            if comp["pool_min"] is None:
+                return None, None
+            return int(comp["pool_min"][j]), int(comp["pool_max"][j])
+
+        def need():
+            """None when every check is decided, else 'lo', 'hi' or 'both'."""
+            wlo, whi = inner()
+            lo, hi = st["lo"], st["hi"]
+            for k, w, what in checks:
+                exact = hi is not None and lo == hi
+                if not exact and not (wlo is not None and wlo < whi):
+                    return "both"
+                if exact:
+                    continue
+                if what == "count":
+                    pinned = lo >= 1 and hi is not None and hi <= k - 1
+                    free = wlo is not None and (wlo <= 0 or whi >= k)
+                    if not (pinned or free):
+                        return "lo" if lo < 1 else "hi"
+                if w and what in ("count", "closed"):
+                    narrow = hi is not None and hi - lo < w
+                    wide = wlo is not None and whi - wlo >= w
+                    if not (narrow or wide):
+                        return "both"
+            return None
+
+        for stage in ("lp", "milp"):
+            while True:
+                side = need()
+                if side is None:
+                    break
+                wlo, whi = inner()
+                sides = ["lo", "hi"] if side == "both" else [side]
+                # a side already exact (proven and witnessed) cannot help
+                sides = [x for x in sides if not st[x + "_done"]
+                         and not (x == "lo" and wlo is not None and wlo == st["lo"])
+                         and not (x == "hi" and whi is not None and whi == st["hi"])]
+                if stage == "lp":
+                    sides = [x for x in sides if st["lp_" + x] is None]
+                if not sides:
+                    break
+                x_side = sides[0]
+                sense = 1 if x_side == "lo" else -1
+                if stage == "lp":
+                    res, val, x = self._lp(comp, j, sense)
+                    if res == "infeasible":
+                        st["status"] = "infeasible"
+                        return dict(lo=None, hi=None, wlo=None, whi=None, lp_lo=None, lp_hi=None,
+                                    status="infeasible")
+                    if res == "unbounded":
+                        st["lp_hi"] = math.inf
+                        st["hi"], st["hi_done"] = None, True   # integer-feasible: unbounded too
+                        continue
+                    st["lp_" + x_side] = val
+                    if sense > 0:
+                        st["lo"] = max(st["lo"], math.ceil(val - self.TOL))
+                    else:
+                        b = math.floor(val + self.TOL)
+                        st["hi"] = b if st["hi"] is None else min(st["hi"], b)
+                    if self._witness(comp, x):
+                        self.stats["by_lp"] += 1
+                        st[x_side + "_done"] = True
+                else:
+                    res, ival, _ = self._milp(comp, j, sense)
+                    if res == "infeasible":
+                        return dict(lo=None, hi=None, wlo=None, whi=None, lp_lo=None, lp_hi=None,
+                                    status="infeasible")
+                    if res == "ok":
+                        st[x_side] = ival
+                        st[x_side + "_done"] = True
+                    elif res == "limit":
+                        st["status"] = "time-limit"
+                        if ival is not None:
+                            st[x_side] = max(st["lo"], ival) if sense > 0 else min(st["hi"], ival)
+                        st[x_side + "_done"] = True   # nothing better to be had
+                    else:
+                        st[x_side + "_done"] = True
+        wlo, whi = inner()
+        if need() is not None and st["status"] == "ok":
+            st["status"] = "undecided"
+        return dict(lo=st["lo"], hi=st["hi"], wlo=wlo, whi=whi, lp_lo=st["lp_lo"], lp_hi=st["lp_hi"],
+                    status=st["status"])
+
+
 # ---------------------------------------------------------------------------
 # Verdicts
 
@@ -1285,33 +1414,49 @@ STAGES = [
 ]
 
 
-def attack(releases, args, truth=None, out=sys.stdout):
+def figure_kind(key):
+    return "sum" if key[0] == "comp" else ("closed" if key[0] == "closed" else "count")
+
+
+def attack(releases, args, truth=None):
+    """Builds the model and bounds every suppressed figure. Returns the model, the
+    solver, one dict per attacked figure of a release, and the timing."""
     t0 = time.perf_counter()
     model = Model(releases, additions_only=args.assume_additions_only)
     t_build = time.perf_counter() - t0
     solver = Solver(model, time_limit=args.time_limit, use_pool=not args.no_pool)
     targets = model.targets()
-    cells = []
+    width = args.protection_width
+    checks = defaultdict(set)
+    for rel, key, (coefs, _) in targets:
+        if coefs:
+            checks[next(iter(coefs))].add((rel.k, width, figure_kind(key)))
+
+    def solve(var, families=None):
+        if args.exact_bounds:
+            lo, hi, lplo, lphi, status = solver.bound(var, families)
+            return dict(lo=lo, hi=hi, wlo=lo, whi=hi, lp_lo=lplo, lp_hi=lphi, status=status)
+        return solver.settle(var, sorted(checks[var]), families)
+
     t1 = time.perf_counter()
-    for rel, key, expr in targets:
-        coefs, const = expr
+    results = {}
+    for var in sorted(checks):
+        r = solve(var)
+        if r["status"] == "infeasible" and args.assume_additions_only:
+            # The published figures refute the assumption here: drop it.
+            r = solve(var, ALL_FACTS)
+            if r["status"] != "infeasible":
+                r["status"] = "assumption-refuted"
+        results[var] = r
+    cells = []
+    for rel, key, (coefs, const) in targets:
         if not coefs:
-            lo = hi = const
-            lp = (const, const)
-            status = "ok"
-            how = "published in another release of the same register state"
+            r = dict(lo=const, hi=const, wlo=const, whi=const, lp_lo=const, lp_hi=const, status="ok")
+            var, how = None, "published in another release of the same register state"
         else:
-            (var,) = coefs
-            lo, hi, lplo, lphi, status = solver.bound(var)
-            how = None
-            if status == "infeasible" and args.assume_additions_only:
-                # The published figures refute the assumption here: drop it.
-                lo, hi, lplo, lphi, status = solver.bound(var, families=ALL_FACTS)
-                if status != "infeasible":
-                    status = "assumption-refuted"
-            lp = (lplo, lphi)
-        cells.append(dict(rel=rel, key=key, var=None if not coefs else next(iter(coefs)),
-                          lo=lo, hi=hi, lp=lp, status=status, cause=how))
+            var, how = next(iter(coefs)), None
+            r = results[var]
+        cells.append(dict(rel=rel, key=key, var=var, cause=how, **r))
     t_solve = time.perf_counter() - t1
     # truth and soundness
     for c in cells:
@@ -1321,8 +1466,7 @@ def attack(releases, args, truth=None, out=sys.stdout):
             c["sound"] = c["lo"] <= c["truth"] and (c["hi"] is None or c["truth"] <= c["hi"])
         else:
             c["sound"] = None
-        v = verdict(c["key"], c["lo"], c["hi"], c["rel"].k, args.protection_width)
-        c["verdict"] = v
+        c["verdict"] = verdict(c["key"], c["lo"], c["hi"], c["rel"].k, width)
     # causes of disclosures: the smallest set of constraint families that gives it
     t2 = time.perf_counter()
     for c in cells:
@@ -1332,9 +1476,9 @@ def attack(releases, args, truth=None, out=sys.stdout):
             if fams is None:
                 c["cause"] = name
                 break
-            lo, hi, *_ = solver.bound(c["var"], families=fams)
-            if lo is not None and SEVERITY.get(verdict(c["key"], lo, hi, c["rel"].k, args.protection_width), 0) \
-                    >= SEVERITY[c["verdict"]]:
+            r = solve(c["var"], fams)
+            v = verdict(c["key"], r["lo"], r["hi"], c["rel"].k, width) if r["lo"] is not None else None
+            if SEVERITY.get(v, 0) >= SEVERITY[c["verdict"]]:
                 c["cause"] = name
                 break
     t_cause = time.perf_counter() - t2
@@ -1420,6 +1564,10 @@ def report(releases, model, solver, cells, timing, truth, broken, added, args, n
       ", ".join(f"{f} {n}" for f, n in sorted(fam_count.items())) + f"), "
       f"{sum(1 for r in solver.comp_vars if any(True for _ in solver.comp_vars[r]))} components; "
       f"assumption 'cases only added': {'ON' if args.assume_additions_only else 'off'}")
+    if model.dropped_pairs:
+        p("  'cases only added' dropped between register states " +
+          ", ".join(f"{a}->{b}" for a, b in model.dropped_pairs) +
+          ": the published figures show a figure that went down")
     if model.refuted:
         fams = defaultdict(int)
         for fam, _ in model.refuted:
@@ -1540,7 +1688,10 @@ def write_json(path, releases, model, solver, cells, timing, truth, broken, adde
         d = {"period": rel.period, "revision": rel.revision, "private_seq": rel.seq,
              "event_seq": rel.event_seq, "threshold": rel.k}
         d.update(key_json(c["key"]))
-        d.update(interval=[num(c["lo"]), num(c["hi"])], lp_interval=[num(c["lp"][0]), num(c["lp"][1])],
+        exact = c["lo"] is not None and c["lo"] == c["wlo"] and c["hi"] == c["whi"]
+        d.update(interval=[num(c["lo"]), num(c["hi"])], exact_interval=exact,
+                 witnessed=[num(c["wlo"]), num(c["whi"])],
+                 lp_interval=[num(c["lp_lo"]), num(c["lp_hi"])],
                  verdict=c["verdict"], cause=c["cause"], truth=c["truth"], sound=c["sound"],
                  status=c["status"])
         doc["cells"].append(d)
@@ -1572,7 +1723,11 @@ def parse_args(argv):
                     help="count null 'closed' counts (1..K-1 by the rule itself) as disclosed")
     ap.add_argument("--json", metavar="OUT", help="write every figure's interval here")
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per MILP (default 60)")
-    ap.add_argument("--no-pool", action="store_true", help="never reuse known solutions (slower; for checks)")
+    ap.add_argument("--no-pool", action="store_true",
+                    help="with --exact-bounds: never reuse known solutions (slower; for checks)")
+    ap.add_argument("--exact-bounds", action="store_true",
+                    help="compute the exact integer minimum and maximum of every figure (slower); by "
+                         "default a bound is made exact only where the verdict depends on it")
     ap.add_argument("--require-truth", action="store_true",
                     help="exit 2 unless every exact release is matched to a truth")
     ap.add_argument("--quiet", action="store_true")

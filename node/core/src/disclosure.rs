@@ -16,6 +16,44 @@
 //! not a heuristic, and it needs only a table that agrees with the publication:
 //! the publisher uses the true one, a receiver builds one from the published
 //! figures by a max-flow ([`completion`]).
+//!
+//! Beyond exactness, [`exposed`] asks how far: the least and the most each
+//! suppressed cell can hold in any table that agrees with the publication (its
+//! [`Interval`], a max-flow around it). A cell is protected when the interval is
+//! not a single value and does not lie inside 1..K−1: a reader must not be able
+//! to prove "between 1 and 4 cases". Cells may also have upper bounds a reader
+//! knows from a linked table ([`Caps`]): a case names a grievance once, so a
+//! grievance × outcome cell holds at most the cases of that outcome, which the
+//! channel × outcome table publishes. The intervals take them into account; the
+//! table with caps is still a transportation problem, so the max-flow answer is
+//! exact over whole numbers.
+
+/// Upper bounds on cells that a reader knows besides the totals, row-major
+/// (`None`: no bounds but the totals).
+pub type Caps<'a> = Option<&'a [u64]>;
+
+/// No cap: larger than any sum of figures a release may hold.
+const UNBOUNDED: u64 = u64::MAX / 4;
+
+fn cap_of(caps: Caps<'_>, i: usize) -> u64 {
+    caps.and_then(|c| c.get(i).copied()).unwrap_or(UNBOUNDED)
+}
+
+/// The least and the most a suppressed cell can hold in any table that agrees
+/// with the publication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interval {
+    pub low: u64,
+    pub high: u64,
+}
+
+impl Interval {
+    /// Whether a reader learns too much from this interval under threshold `k`
+    /// (`None`: exactness only): a single value, or a range inside 1..k−1.
+    pub fn discloses(self, k: Option<u64>) -> bool {
+        self.low == self.high || k.is_some_and(|k| self.low >= 1 && self.high < k)
+    }
+}
 
 /// A table's cell values and its suppression pattern, row-major.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,8 +107,9 @@ pub struct Earlier<'a> {
 /// The suppression pattern of a table, given what the previous revision of the
 /// same table published, if there was one: every count from 1 to `k - 1`, every
 /// cell the previous revision suppressed, and complements, avoiding cells the
-/// previous revision published, until neither this revision nor its difference
-/// with the previous one gives a hidden count away.
+/// previous revision published, until no suppressed cell is [`exposed`] under `k`
+/// and `caps` and the difference with the previous revision gives no hidden
+/// count away.
 ///
 /// The difference: a reader who holds both revisions and knows that cases were
 /// only added in between knows that each cell of this revision is the earlier
@@ -89,13 +128,19 @@ pub struct Earlier<'a> {
 pub fn pattern(
     grid: &Grid,
     k: u64,
+    caps: Caps<'_>,
     previous: Option<Earlier<'_>>,
 ) -> Result<Vec<bool>, Vec<usize>> {
     let n = grid.values.len();
     let mut suppressed = primary(grid, k);
     let mut avoid = vec![false; n];
+    // Every suppressed cell protected under k and the caps; where nothing will
+    // do, the pattern reached (and the caller finds what is still exposed).
+    let protected = |suppressed: Vec<bool>, avoid: &[bool]| {
+        complementary_protecting(grid, suppressed, avoid, caps, k).unwrap_or_else(|reached| reached)
+    };
     let Some(earlier) = previous.filter(|e| e.cells.len() == n) else {
-        return Ok(complementary(grid, suppressed));
+        return Ok(protected(suppressed, &avoid));
     };
     for (i, cell) in earlier.cells.iter().enumerate() {
         match cell {
@@ -104,7 +149,7 @@ pub fn pattern(
         }
     }
     loop {
-        suppressed = complementary_avoiding(grid, suppressed, &avoid);
+        suppressed = protected(suppressed, &avoid);
         // The difference table as a reader sees it; none if the publications
         // contradict "only added" (the reader's assumption is then refuted).
         let cells: Option<Vec<Option<u64>>> = (0..n)
@@ -135,7 +180,7 @@ pub fn pattern(
         if at_risk.is_empty() {
             return Ok(suppressed);
         }
-        match protect(&difference, suppressed.clone(), &avoid, |i| {
+        match protect(&difference, suppressed.clone(), &avoid, None, None, |i| {
             at_risk.contains(&i)
         }) {
             Ok(more) if more != suppressed => suppressed = more,
@@ -164,7 +209,24 @@ pub fn complementary(grid: &Grid, suppressed: Vec<bool>) -> Vec<bool> {
 pub fn complementary_avoiding(grid: &Grid, suppressed: Vec<bool>, avoid: &[bool]) -> Vec<bool> {
     // Where no cycle exists at all (a table of one row or column), everything
     // is hidden that the totals do not already give away.
-    protect(grid, suppressed, avoid, |_| true).unwrap_or_else(|_| vec![true; grid.values.len()])
+    protect(grid, suppressed, avoid, None, None, |_| true)
+        .unwrap_or_else(|_| vec![true; grid.values.len()])
+}
+
+/// Complementary suppression under threshold `k` and `caps`: until no
+/// suppressed cell is [`exposed`]. A cell of 1..k−1 needs a cycle along which it
+/// can reach 0 or k (every cell that loses on it holds at least that much, every
+/// cell that gains has that much room under its cap); any other suppressed cell
+/// needs a cycle that moves it by 1. `Err` with the pattern reached when no cycle
+/// will do.
+pub fn complementary_protecting(
+    grid: &Grid,
+    suppressed: Vec<bool>,
+    avoid: &[bool],
+    caps: Caps<'_>,
+    k: u64,
+) -> Result<Vec<bool>, Vec<bool>> {
+    protect(grid, suppressed, avoid, caps, Some(k), |_| true)
 }
 
 /// Complementary suppression for the cells `which` selects.
@@ -172,6 +234,8 @@ fn protect(
     grid: &Grid,
     mut suppressed: Vec<bool>,
     avoid: &[bool],
+    caps: Caps<'_>,
+    k: Option<u64>,
     which: impl Fn(usize) -> bool,
 ) -> Result<Vec<bool>, Vec<bool>> {
     let penalty = grid.values.iter().sum::<u64>() + grid.values.len() as u64 + 1;
@@ -181,41 +245,74 @@ fn protect(
         (false, _) => grid.values[i] + 1,
     };
     loop {
-        let exposed = determined(grid, &suppressed);
-        let Some(&cell) = exposed.iter().find(|&&i| which(i)) else {
+        let cell = match k {
+            // Exactness alone: the reachability test, cheaper than intervals.
+            None => determined(grid, &suppressed)
+                .into_iter()
+                .find(|&i| which(i)),
+            Some(_) => first_exposed(grid, &suppressed, caps, k, &which).map(|(i, _)| i),
+        };
+        let Some(cell) = cell else {
             return Ok(suppressed);
         };
         let (r, c) = (cell / grid.columns, cell % grid.columns);
         let column = grid.rows + c;
+        let v = grid.values[cell];
+        // How far the cell must be able to move: to 0 or to k for a small count,
+        // by 1 otherwise.
+        let (gain_by, lose_by) = match k {
+            Some(k) if (1..k).contains(&v) => (k - v, v),
+            _ => (1, 1),
+        };
         // A cycle on which the cell gains (back from its column to its row), or one
-        // on which it loses (from its row to its column; it must hold at least 1).
-        let gain = cheapest_path(grid, &suppressed, &cost, cell, column, r);
-        let lose = (grid.values[cell] >= 1)
-            .then(|| cheapest_path(grid, &suppressed, &cost, cell, r, column))
+        // on which it loses (from its row to its column).
+        let gain = (cap_of(caps, cell).saturating_sub(v) >= gain_by)
+            .then(|| cheapest_path(grid, &suppressed, &cost, caps, gain_by, cell, column, r))
+            .flatten();
+        let lose = (v >= lose_by)
+            .then(|| cheapest_path(grid, &suppressed, &cost, caps, lose_by, cell, r, column))
             .flatten();
         let cheaper = match (gain, lose) {
             (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
             (a, b) => a.or(b),
         };
         match cheaper.map(|(_, path)| path) {
-            Some(path) => {
+            Some(path) if path.iter().any(|&i| !suppressed[i]) => {
                 for i in path {
                     suppressed[i] = true;
                 }
             }
-            // No cycle exists at all (a table of one row or column).
-            None => return Err(suppressed),
+            // No single cycle carries enough (several together may): hide the
+            // cheapest published cell of the cell's row or column, and look again.
+            _ => {
+                let line = (0..grid.columns)
+                    .map(|j| grid.at(r, j))
+                    .chain((0..grid.rows).map(|i| grid.at(i, c)));
+                match line
+                    .filter(|&i| !suppressed[i])
+                    .min_by_key(|&i| cost(&suppressed, i))
+                {
+                    Some(i) => suppressed[i] = true,
+                    // Row and column all hidden: nothing more to hide here.
+                    None => return Err(suppressed),
+                }
+            }
         }
     }
 }
 
 /// The cost and cells of the cheapest alternating path from node `start` to node
-/// `target` that avoids cell `e` (Dijkstra over rows and columns; a row is left by
-/// a cell that gains 1, a column by a cell that loses 1 and so must hold at least 1).
+/// `target` that avoids cell `e` and can carry `by` (Dijkstra over rows and
+/// columns; a row is left by a cell that gains `by`, which needs that much room
+/// under its cap, a column by a cell that loses `by` and so must hold at least
+/// that much).
+#[allow(clippy::too_many_arguments)]
 fn cheapest_path(
     grid: &Grid,
     suppressed: &[bool],
     cost: &impl Fn(&[bool], usize) -> u64,
+    caps: Caps<'_>,
+    by: u64,
     e: usize,
     start: usize,
     target: usize,
@@ -236,12 +333,13 @@ fn cheapest_path(
         let edges: Vec<(usize, usize)> = if node < grid.rows {
             (0..grid.columns)
                 .map(|j| (grid.rows + j, grid.at(node, j)))
+                .filter(|&(_, cell)| cap_of(caps, cell).saturating_sub(grid.values[cell]) >= by)
                 .collect()
         } else {
             let j = node - grid.rows;
             (0..grid.rows)
                 .map(|i| (i, grid.at(i, j)))
-                .filter(|&(_, cell)| grid.values[cell] >= 1)
+                .filter(|&(_, cell)| grid.values[cell] >= by)
                 .collect()
         };
         for (next, cell) in edges {
@@ -328,6 +426,116 @@ fn reachable(grid: &Grid, suppressed: &[bool], skip: usize, from: usize, to: usi
     false
 }
 
+/// The suppressed cells a reader learns too much about, with their intervals:
+/// those whose [`Interval`] [`Interval::discloses`] under `k`. `grid` must agree
+/// with the publication and respect `caps` (the true table, or a
+/// [`completion`] with the same caps).
+pub fn exposed(grid: &Grid, suppressed: &[bool], caps: Caps<'_>, k: u64) -> Vec<(usize, Interval)> {
+    (0..grid.values.len())
+        .filter(|&e| suppressed[e])
+        .map(|e| (e, interval(grid, suppressed, caps, e)))
+        .filter(|(_, iv)| iv.discloses(Some(k)))
+        .collect()
+}
+
+fn first_exposed(
+    grid: &Grid,
+    suppressed: &[bool],
+    caps: Caps<'_>,
+    k: Option<u64>,
+    which: &impl Fn(usize) -> bool,
+) -> Option<(usize, Interval)> {
+    (0..grid.values.len())
+        .filter(|&e| suppressed[e] && which(e))
+        .map(|e| (e, interval(grid, suppressed, caps, e)))
+        .find(|(_, iv)| iv.discloses(k))
+}
+
+/// The interval of suppressed cell `e`: its value in `grid`, plus the most that
+/// can flow around a cycle through it in either direction (a max-flow from its
+/// column back to its row over the other suppressed cells, each able to gain up
+/// to its cap and to lose what it holds; and from its row to its column), and
+/// within its own cap and 0.
+pub fn interval(grid: &Grid, suppressed: &[bool], caps: Caps<'_>, e: usize) -> Interval {
+    let (r, c) = (e / grid.columns, e % grid.columns);
+    let v = grid.values[e];
+    let column = grid.rows + c;
+    let room = cap_of(caps, e).saturating_sub(v);
+    let gain = max_flow(grid, suppressed, caps, e, column, r, room);
+    let lose = max_flow(grid, suppressed, caps, e, r, column, v);
+    Interval {
+        low: v - lose,
+        high: v.saturating_add(gain),
+    }
+}
+
+/// The maximum flow from node `from` to node `to`, up to `limit`, in the residual
+/// graph of the suppressed cells other than `skip` (rows 0..R, columns R..R+C; a
+/// cell is an arc row → column with its room under its cap, and an arc column →
+/// row with what it holds). Edmonds–Karp: shortest augmenting paths, each
+/// pushing its bottleneck, so the work does not grow with the figures.
+#[allow(clippy::too_many_arguments)]
+fn max_flow(
+    grid: &Grid,
+    suppressed: &[bool],
+    caps: Caps<'_>,
+    skip: usize,
+    from: usize,
+    to: usize,
+    limit: u64,
+) -> u64 {
+    let n = grid.rows + grid.columns;
+    let mut residual = vec![0u64; n * n];
+    for r in 0..grid.rows {
+        for c in 0..grid.columns {
+            let i = grid.at(r, c);
+            if i == skip || !suppressed[i] {
+                continue;
+            }
+            let column = grid.rows + c;
+            let room = cap_of(caps, i).saturating_sub(grid.values[i]);
+            residual[r * n + column] = residual[r * n + column].saturating_add(room);
+            residual[column * n + r] = residual[column * n + r].saturating_add(grid.values[i]);
+        }
+    }
+    let mut flow = 0u64;
+    while flow < limit {
+        let mut parent = vec![usize::MAX; n];
+        parent[from] = from;
+        let mut queue = std::collections::VecDeque::from([from]);
+        while let Some(node) = queue.pop_front() {
+            if node == to {
+                break;
+            }
+            for next in 0..n {
+                if parent[next] == usize::MAX && residual[node * n + next] > 0 {
+                    parent[next] = node;
+                    queue.push_back(next);
+                }
+            }
+        }
+        if parent[to] == usize::MAX {
+            break;
+        }
+        let mut push = limit - flow;
+        let mut node = to;
+        while node != from {
+            let prev = parent[node];
+            push = push.min(residual[prev * n + node]);
+            node = prev;
+        }
+        let mut node = to;
+        while node != from {
+            let prev = parent[node];
+            residual[prev * n + node] -= push;
+            residual[node * n + prev] = residual[node * n + prev].saturating_add(push);
+            node = prev;
+        }
+        flow += push;
+    }
+    flow
+}
+
 /// A table that agrees with a publication: the published cells, and suppressed
 /// cells filled so that every row and column total holds (a max-flow from rows to
 /// columns over the suppressed cells). `None` when no such table exists: the
@@ -339,8 +547,25 @@ pub fn completion(
     row_totals: &[u64],
     column_totals: &[u64],
 ) -> Option<Grid> {
+    completion_capped(rows, columns, published, row_totals, column_totals, None)
+}
+
+/// [`completion`] with every suppressed cell at most its cap: `None` when no
+/// table agrees with the publication within the caps (say, a grievance × outcome
+/// cell would need more cases than the outcome has).
+pub fn completion_capped(
+    rows: usize,
+    columns: usize,
+    published: &[Option<u64>],
+    row_totals: &[u64],
+    column_totals: &[u64],
+    caps: Caps<'_>,
+) -> Option<Grid> {
     let at = |r: usize, c: usize| r * columns + c;
     let mut values: Vec<u64> = published.iter().map(|v| v.unwrap_or(0)).collect();
+    if values.iter().enumerate().any(|(i, v)| *v > cap_of(caps, i)) {
+        return None;
+    }
     // What the suppressed cells of each line must add up to.
     let mut need_row = Vec::with_capacity(rows);
     for (r, total) in row_totals.iter().enumerate() {
@@ -358,7 +583,7 @@ pub fn completion(
     // Augmenting paths (Ford-Fulkerson): rows → suppressed cells → columns.
     while let Some(source) = (0..rows).find(|&r| need_row[r] > 0) {
         // Breadth-first search over the residual graph from `source` to a column
-        // with remaining need. Forward edges: suppressed cells (unbounded); backward
+        // with remaining need. Forward edges: suppressed cells (up to their caps); backward
         // edges: suppressed cells holding flow.
         let nodes = rows + columns;
         let mut parent: Vec<Option<(usize, usize)>> = vec![None; nodes];
@@ -373,7 +598,10 @@ pub fn completion(
             }
             let edges: Vec<(usize, usize)> = if node < rows {
                 (0..columns)
-                    .filter(|&c| published[at(node, c)].is_none())
+                    .filter(|&c| {
+                        let i = at(node, c);
+                        published[i].is_none() && values[i] < cap_of(caps, i)
+                    })
                     .map(|c| (rows + c, at(node, c)))
                     .collect()
             } else {
@@ -401,6 +629,8 @@ pub fn completion(
         while let Some((prev, cell)) = parent[node] {
             if prev >= rows {
                 amount = amount.min(values[cell]);
+            } else {
+                amount = amount.min(cap_of(caps, cell) - values[cell]);
             }
             node = prev;
         }
@@ -534,6 +764,184 @@ mod tests {
             let mut from_publication = determined(&other, &suppressed);
             from_publication.sort();
             assert_eq!(from_publication, found);
+        }
+    }
+
+    /// Every value each suppressed cell takes over all tables that agree with the
+    /// publication and the caps, by brute force: the reference for intervals.
+    fn brute_force_intervals(
+        grid: &Grid,
+        suppressed: &[bool],
+        caps: &[u64],
+    ) -> Vec<(usize, Interval)> {
+        let cells: Vec<usize> = (0..grid.values.len()).filter(|&i| suppressed[i]).collect();
+        let (rt, ct) = (grid.row_totals(), grid.column_totals());
+        let max = rt.iter().copied().max().unwrap_or(0);
+        let mut out: Vec<Option<Interval>> = vec![None; cells.len()];
+        let mut values = grid.values.clone();
+        let mut stack = vec![0u64; cells.len()];
+        // Odometer over 0..=max for every suppressed cell.
+        loop {
+            for (i, &cell) in cells.iter().enumerate() {
+                values[cell] = stack[i];
+            }
+            let g = Grid::new(grid.rows, grid.columns, values.clone());
+            let within = cells.iter().all(|&i| values[i] <= caps[i]);
+            if within && g.row_totals() == rt && g.column_totals() == ct {
+                for (i, &cell) in cells.iter().enumerate() {
+                    let v = values[cell];
+                    let iv = out[i].get_or_insert(Interval { low: v, high: v });
+                    iv.low = iv.low.min(v);
+                    iv.high = iv.high.max(v);
+                }
+            }
+            let Some(i) = (0..stack.len()).find(|&i| stack[i] < max) else {
+                break;
+            };
+            stack[i] += 1;
+            for s in &mut stack[..i] {
+                *s = 0;
+            }
+        }
+        cells
+            .into_iter()
+            .zip(out)
+            .map(|(c, iv)| (c, iv.unwrap()))
+            .collect()
+    }
+
+    /// The max-flow interval of every suppressed cell equals the brute-force one,
+    /// with and without caps, from the true table and from a receiver's
+    /// completion alike.
+    #[test]
+    fn intervals_agree_with_brute_force_on_random_small_tables() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+        let mut checked = 0;
+        for _ in 0..400 {
+            let (rows, columns) = (rng.gen_range(2..=3), rng.gen_range(2..=3));
+            let values: Vec<u64> = (0..rows * columns).map(|_| rng.gen_range(0..5)).collect();
+            let grid = Grid::new(rows, columns, values);
+            let suppressed: Vec<bool> = (0..rows * columns).map(|_| rng.gen_bool(0.5)).collect();
+            if suppressed.iter().filter(|s| **s).count() > 5 {
+                continue;
+            }
+            // Caps at or above each true value, sometimes tight.
+            let capped = rng.gen_bool(0.5);
+            let caps: Vec<u64> = grid
+                .values
+                .iter()
+                .map(|v| {
+                    if capped {
+                        v + rng.gen_range(0..3)
+                    } else {
+                        UNBOUNDED
+                    }
+                })
+                .collect();
+            let expected = brute_force_intervals(&grid, &suppressed, &caps);
+            let caps = capped.then_some(&caps[..]);
+            let receiver = completion_capped(
+                rows,
+                columns,
+                &publication(&grid, &suppressed),
+                &grid.row_totals(),
+                &grid.column_totals(),
+                caps,
+            )
+            .unwrap();
+            for (cell, iv) in &expected {
+                assert_eq!(
+                    interval(&grid, &suppressed, caps, *cell),
+                    *iv,
+                    "{grid:?} {suppressed:?} {caps:?}"
+                );
+                assert_eq!(interval(&receiver, &suppressed, caps, *cell), *iv);
+            }
+            checked += expected.len();
+        }
+        assert!(checked > 500, "{checked}");
+    }
+
+    /// The linked-table case: an outcome with one case (channel-outcome's
+    /// column total 1) caps every grievance cell of that outcome at 1, so three
+    /// suppressed cells of a column of mentions totalling 3 are each exactly 1,
+    /// although the grievance table alone leaves them free. Complementary
+    /// suppression under the caps protects them; without the caps it does not.
+    #[test]
+    fn caps_from_a_linked_table_pin_cells_that_the_table_alone_leaves_free() {
+        // Rows: grievances; columns: outcome A (1 case), outcome B (40 cases).
+        let grid = Grid::new(3, 2, vec![1, 20, 1, 15, 1, 12]);
+        let caps = vec![1, 40, 1, 40, 1, 40];
+        let suppressed = primary(&grid, 5);
+        let alone = complementary(&grid, suppressed.clone());
+        assert!(exposed(&grid, &alone, None, 5).is_empty());
+        let pinned = exposed(&grid, &alone, Some(&caps), 5);
+        assert!(!pinned.is_empty(), "{alone:?}");
+        // The three ones exactly (and with them their complements in column B).
+        for cell in [0, 2, 4] {
+            assert!(
+                pinned.contains(&(cell, Interval { low: 1, high: 1 })),
+                "{pinned:?}"
+            );
+        }
+        // The protected pattern under the caps hides more, and a receiver
+        // recomputing from the publication finds nothing exposed.
+        match complementary_protecting(&grid, suppressed, &[false; 6], Some(&caps), 5) {
+            Ok(pattern) => {
+                let receiver = completion_capped(
+                    3,
+                    2,
+                    &publication(&grid, &pattern),
+                    &grid.row_totals(),
+                    &grid.column_totals(),
+                    Some(&caps),
+                )
+                .unwrap();
+                assert!(exposed(&receiver, &pattern, Some(&caps), 5).is_empty());
+            }
+            // With column A capped at 1 per cell and holding 3, no cycle can move
+            // them: a release must not publish this table exactly.
+            Err(pattern) => assert!(!exposed(&grid, &pattern, Some(&caps), 5).is_empty()),
+        }
+    }
+
+    /// Cells of 1..K−1 are protected to reach 0 or K, not only to move.
+    #[test]
+    fn protected_cells_reach_zero_or_the_threshold() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+        for _ in 0..200 {
+            let (rows, columns) = (rng.gen_range(3..=8), rng.gen_range(3..=8));
+            let values: Vec<u64> = (0..rows * columns)
+                .map(|_| {
+                    if rng.gen_bool(0.3) {
+                        rng.gen_range(0..5)
+                    } else {
+                        rng.gen_range(5..40)
+                    }
+                })
+                .collect();
+            let grid = Grid::new(rows, columns, values);
+            let caps: Vec<u64> = grid
+                .values
+                .iter()
+                .map(|v| v + rng.gen_range(0..10))
+                .collect();
+            let Ok(pattern) = complementary_protecting(
+                &grid,
+                primary(&grid, 5),
+                &vec![false; rows * columns],
+                Some(&caps),
+                5,
+            ) else {
+                continue;
+            };
+            for e in (0..grid.values.len()).filter(|&e| pattern[e]) {
+                let iv = interval(&grid, &pattern, Some(&caps), e);
+                assert!(iv.low < iv.high, "{grid:?} cell {e}: {iv:?}");
+                assert!(iv.low == 0 || iv.high >= 5, "{grid:?} cell {e}: {iv:?}");
+            }
         }
     }
 
@@ -736,12 +1144,13 @@ mod tests {
                 Grid::new(rows, columns, first),
                 Grid::new(rows, columns, second),
             );
-            let p1 = pattern(&g1, 5, None);
+            let p1 = pattern(&g1, 5, None, None);
             let p1 = p1.unwrap();
             let pub1 = publication(&g1, &p1);
             let Ok(p2) = pattern(
                 &g2,
                 5,
+                None,
                 Some(Earlier {
                     cells: &pub1,
                     row_totals: &g1.row_totals(),

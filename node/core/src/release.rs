@@ -31,7 +31,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::disclosure::{Earlier, Grid, completion, determined};
+use crate::disclosure::{Earlier, Grid, Interval, completion_capped, exposed};
 use crate::payload::{Payload, PayloadError, PayloadKind};
 use crate::privacy::{Epsilon, laplace_noise};
 use crate::tables::{Period, Tables};
@@ -208,6 +208,19 @@ impl Payload for Release {
     }
 }
 
+/// The upper bounds a reader knows on the cells of count table `name` from the
+/// tables linked to it: a case names a grievance at most once, so a
+/// `grievance-outcome` cell holds at most the cases with that outcome, which
+/// `channel-outcome`'s column totals publish (`outcome_cases`). `None` for the
+/// other tables. Row-major, `rows` rows of the outcome columns.
+pub fn caps(name: &str, rows: usize, outcome_cases: &[u64]) -> Option<Vec<u64>> {
+    (name == "grievance-outcome").then(|| {
+        (0..rows)
+            .flat_map(|_| outcome_cases.iter().copied())
+            .collect()
+    })
+}
+
 /// Applies the rules to exact tables. `previous` is the last revision of the
 /// period: cells it suppressed stay suppressed, and cells it published are taken as
 /// complements only when nothing else will do.
@@ -235,9 +248,17 @@ pub fn build(
                 })
                 .collect()
         };
+        let caps = caps(
+            table.name,
+            table.rows.len(),
+            &(0..tables.channel_outcome.columns.len())
+                .map(|c| tables.channel_outcome.column_total(c))
+                .collect::<Vec<_>>(),
+        );
         let pattern = crate::disclosure::pattern(
             &grid,
             threshold,
+            caps.as_deref(),
             earlier
                 .zip(earlier_cells.as_deref())
                 .map(|(t, cells)| Earlier {
@@ -250,8 +271,11 @@ pub fn build(
             table: table.name.to_string(),
             cells: name(&cells),
         })?;
-        // When the totals alone determine cells, no pattern protects them.
-        let given_away = determined(&grid, &pattern);
+        // When the totals alone pin cells down, no pattern protects them.
+        let given_away: Vec<usize> = exposed(&grid, &pattern, caps.as_deref(), threshold)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
         if !given_away.is_empty() {
             return Err(Disclosive::Margins {
                 table: table.name.to_string(),
@@ -310,10 +334,19 @@ pub enum Disclosive {
     /// So few cases, in so few rows and columns, that the published totals alone
     /// pin cells down (a row whose cases all fall in the one column with any).
     #[error(
-        "table {table}: the row and column totals alone give away {} whatever is suppressed, as the period has too few cases; publish a longer period (a quarter or the year), or this one with --epsilon",
-        cells.join(", ")
+        "table {table}: the row and column totals alone give away {} whatever is suppressed, as the period has too few cases (a reader could prove a count from 1 to K-1); publish this period with --epsilon (noised counts), or wait for more cases",
+        some(cells)
     )]
     Margins { table: String, cells: Vec<String> },
+}
+
+/// The first cells of a list, and how many more.
+fn some(cells: &[String]) -> String {
+    const SHOWN: usize = 6;
+    match cells.len() {
+        n if n <= SHOWN => cells.join(", "),
+        n => format!("{} and {} more cells", cells[..SHOWN].join(", "), n - SHOWN),
+    }
 }
 
 impl Disclosive {
@@ -494,15 +527,47 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
                 t.columns[i % columns]
             )));
         }
-        let grid = completion(rows, columns, &flat, &t.row_totals, &t.column_totals)
-            .ok_or_else(|| problem("no table agrees with the published cells and totals".into()))?;
+        // The outcome totals of channel-outcome bound grievance-outcome's cells.
+        let outcome_cases = release
+            .tables
+            .iter()
+            .find(|o| o.name == "channel-outcome" && !release.is_noised(&o.name))
+            .map(|o| o.column_totals.clone())
+            .unwrap_or_default();
+        let caps = if outcome_cases.len() == columns {
+            caps(&t.name, rows, &outcome_cases)
+        } else {
+            None
+        };
+        let grid = completion_capped(
+            rows,
+            columns,
+            &flat,
+            &t.row_totals,
+            &t.column_totals,
+            caps.as_deref(),
+        )
+        .ok_or_else(|| {
+            problem(match caps {
+                None => "no table agrees with the published cells and totals".into(),
+                Some(_) => "no table agrees with the published cells and totals within the cases of each outcome (channel-outcome's column totals): a case names a grievance once".into(),
+            })
+        })?;
         let suppressed: Vec<bool> = flat.iter().map(Option::is_none).collect();
-        if let Some(&i) = determined(&grid, &suppressed).first() {
-            return Err(problem(format!(
-                "the suppressed cell {} × {} can be worked out exactly from the published figures",
-                t.rows[i / columns],
-                t.columns[i % columns]
-            )));
+        if let Some(&(i, Interval { low, high })) =
+            exposed(&grid, &suppressed, caps.as_deref(), k).first()
+        {
+            let cell = format!("{} × {}", t.rows[i / columns], t.columns[i % columns]);
+            return Err(problem(if low == high {
+                format!(
+                    "the suppressed cell {cell} can be worked out exactly from the published figures"
+                )
+            } else {
+                format!(
+                    "the suppressed cell {cell} is pinned between {low} and {high} by the published figures: a reader learns it holds from 1 to {} cases",
+                    k - 1
+                )
+            }));
         }
     }
     for r in &release.resolution {
@@ -1079,7 +1144,9 @@ mod tests {
             "{refused}"
         );
         assert!(
-            refused.to_string().contains("publish a longer period"),
+            refused
+                .to_string()
+                .contains("publish this period with --epsilon"),
             "{refused}"
         );
     }

@@ -180,7 +180,7 @@ fn events_and_every_payload_kind_decode_without_panicking() {
 
 #[test]
 fn releases_decode_and_check_without_panicking() {
-    let corpus: Vec<Vec<u8>> = [("2024-Q3", 400), ("2024-Q4", 3000), ("2024-Q1", 40)]
+    let corpus: Vec<Vec<u8>> = [("2024-Q3", 400), ("2024-Q4", 3000), ("2024-Q1", 160)]
         .iter()
         .map(|(p, n)| release(p, *n).encode())
         .collect();
