@@ -919,6 +919,7 @@ class Solver:
         self.comp_rows = comp_rows
         self._built = {}
         self.results = {}  # var -> (lo, hi, lp_lo, lp_hi, status)
+        self.checks = {}   # var -> the questions asked of it (see settle)
 
     def _component(self, var, families=None):
         """The smallest independent sub-problem holding `var`: the connected
@@ -1102,6 +1103,9 @@ class Solver:
         return True
 
     SEEDS = 4
+    # HiGHS as shipped with scipy 1.10 (Debian bookworm) can call a feasible MILP
+    # infeasible with its presolve on (seen on this model); bounds are solved without it.
+    PRESOLVE = False
 
     def _seed(self, comp):
         """A few integer solutions of varied objectives, so that many bounds are
@@ -1114,9 +1118,43 @@ class Solver:
             objectives.append(rng.choice([-1.0, 1.0], size=n))
         for c in objectives:
             self.stats["seed"] += 1
-            st, _, x = self._solve_milp(comp, c, gap=1e-4)
+            st, _, x = self._solve_milp(comp, c, gap=1e-4, presolve=True)
             if st == "ok":
                 self._witness(comp, x)
+
+    BATCH_ROUNDS = 6
+
+    def _batch(self, comp):
+        """Witnesses for many figures at once: repeatedly, one MILP whose objective
+        pushes every figure still lacking the witness it needs (a value 0, for
+        'not pinned'; a second value, for 'not exact') that way."""
+        if not self.checks:
+            return
+        n = len(comp["vs"])
+        targets = [(j, sorted(self.checks.get(v, ()))) for j, v in enumerate(comp["vs"]) if v in self.checks]
+        for _ in range(self.BATCH_ROUNDS):
+            pmin, pmax = comp["pool_min"], comp["pool_max"]
+            if pmin is None:
+                return
+            c = np.zeros(n)
+            for j, checks in targets:
+                if comp["lb"][j] == comp["ub"][j]:
+                    continue
+                if pmin[j] == pmax[j]:
+                    # one value seen: ask for another (down if it can go down)
+                    c[j] = 1.0 if pmin[j] > comp["lb"][j] else -1.0
+                elif any(w == "count" for _, _, w in checks) and comp["lb"][j] <= 0 < pmin[j] \
+                        and all(pmax[j] < k for k, _, w in checks if w == "count"):
+                    c[j] = 1.0       # not pinned needs a 0 (or K or more)
+            if not c.any():
+                return
+            before = (pmin.copy(), pmax.copy())
+            self.stats["batch"] += 1
+            st, _, x = self._solve_milp(comp, c, gap=1e-4, presolve=True)
+            if st != "ok" or not self._witness(comp, x):
+                return
+            if (comp["pool_min"] == before[0]).all() and (comp["pool_max"] == before[1]).all():
+                return
 
     def _lp(self, comp, j, sense):
         n = len(comp["vs"])
@@ -1134,43 +1172,35 @@ class Solver:
             return "infeasible", None, None
         raise RuntimeError(f"linprog: {r.message}")
 
-    def _solve_milp(self, comp, c, gap=0.0):
+    def _solve_milp(self, comp, c, gap=0.0, presolve=None):
+        """One HiGHS MILP over the component. Its solution is only ever used after an
+        exact check (_witness); its optimum only without presolve, unless attained."""
         n = len(comp["vs"])
         t0 = time.perf_counter()
         cons = LinearConstraint(comp["A"], comp["lo"], comp["hi"]) if comp["A"].shape[0] else None
         r = milp(c, integrality=np.ones(n), bounds=Bounds(comp["lb"], comp["ub"]), constraints=cons,
-                 options={"mip_rel_gap": gap, "time_limit": self.time_limit, "disp": False})
+                 options={"mip_rel_gap": gap, "time_limit": self.time_limit, "disp": False,
+                          "presolve": self.PRESOLVE if presolve is None else presolve})
         self.stats["milp_seconds"] += time.perf_counter() - t0
         return ("ok" if r.status == 0 else "other"), r, r.x
 
-    def _repair(self, comp, x, j, target):
-        """Completes a fractional LP optimum to an integer solution with figure j at
-        `target`: every figure the LP left whole is kept, the others (usually a few,
-        such as the cases per status) are found by a small feasibility MILP. Success
-        proves the rounded LP bound is attained; failure proves nothing."""
-        if x is None or abs(x[j] - target) > self.TOL:
-            return False
-        xr = np.round(x)
-        whole = np.abs(x - xr) <= self.TOL
-        free = int((~whole).sum())
-        if free == 0 or free > max(20, len(x) // 4):
-            return False
-        lb = np.where(whole, xr, comp["lb"])
-        ub = np.where(whole, xr, comp["ub"])
-        n = len(x)
-        self.stats["repair_milp"] += 1
-        t0 = time.perf_counter()
-        cons = LinearConstraint(comp["A"], comp["lo"], comp["hi"]) if comp["A"].shape[0] else None
-        r = milp(np.zeros(n), integrality=np.ones(n), bounds=Bounds(lb, ub), constraints=cons,
-                 options={"time_limit": self.time_limit, "disp": False})
-        self.stats["milp_seconds"] += time.perf_counter() - t0
-        return r.status == 0 and self._witness(comp, r.x) and round(r.x[j]) == target
+    def _milp(self, comp, j, sense, proven=None):
+        """The exact integer bound of figure j (sense 1: minimum, -1: maximum).
 
-    def _milp(self, comp, j, sense):
+        `proven` is the best bound already proven (the LP bound, rounded). A fast
+        solve with HiGHS's presolve comes first: its solution is checked exactly,
+        and when it attains `proven` that settles it whatever the solver claims. Only
+        otherwise is the bound taken from a solve without presolve (see PRESOLVE)."""
         n = len(comp["vs"])
         c = np.zeros(n)
         c[j] = sense
         self.stats["milp"] += 1
+        if proven is not None and math.isfinite(proven):
+            _, r, _ = self._solve_milp(comp, c, presolve=True)
+            if r.status in (0, 1) and r.x is not None and self._witness(comp, r.x) \
+                    and round(r.x[j]) == proven:
+                self.stats["milp_fast"] += 1
+                return "ok", int(proven), r.x
         _, r, _ = self._solve_milp(comp, c)
         if r.status == 0:
             val = round(sense * r.fun)
@@ -1190,6 +1220,10 @@ class Solver:
             val = math.ceil(sense * dual - self.TOL) if sense > 0 else math.floor(sense * dual + self.TOL)
             return "limit", val, None
         if r.status == 2:
+            if comp["pool_min"] is not None:
+                # a known integer solution says otherwise: the solver is wrong here
+                self.stats["solver_errors"] += 1
+                return "error", None, None
             return "infeasible", None, None
         return "unbounded-or-infeasible", None, None
 
@@ -1246,11 +1280,7 @@ class Solver:
                 self.stats["by_pool_lp"] += 1
                 out.append(target)
                 continue
-            if self._repair(comp, x, j, target):
-                self.stats["by_repair"] += 1
-                out.append(target)
-                continue
-            st, ival, _ = self._milp(comp, j, sense)
+            st, ival, _ = self._milp(comp, j, sense, proven=target)
             if st == "infeasible":
                 res = (None, None, None, None, "infeasible")
                 self.results[key] = res
@@ -1291,6 +1321,7 @@ class Solver:
         j = comp["local"][var]
         if not comp.get("seeded"):
             self._seed(comp)
+            self._batch(comp)
         st = dict(lo=int(comp["lb"][j]), hi=None if not math.isfinite(comp["ub"][j]) else int(comp["ub"][j]),
                   lp_lo=None, lp_hi=None, status="ok", lo_done=False, hi_done=False)
 
@@ -1358,7 +1389,8 @@ class Solver:
                         self.stats["by_lp"] += 1
                         st[x_side + "_done"] = True
                 else:
-                    res, ival, _ = self._milp(comp, j, sense)
+                    proven = st["lo"] if sense > 0 else st["hi"]
+                    res, ival, _ = self._milp(comp, j, sense, proven=proven)
                     if res == "infeasible":
                         return dict(lo=None, hi=None, wlo=None, whi=None, lp_lo=None, lp_hi=None,
                                     status="infeasible")
@@ -1371,6 +1403,8 @@ class Solver:
                             st[x_side] = max(st["lo"], ival) if sense > 0 else min(st["hi"], ival)
                         st[x_side + "_done"] = True   # nothing better to be had
                     else:
+                        if res == "error":
+                            st["status"] = "solver-error"
                         st[x_side + "_done"] = True
         wlo, whi = inner()
         if need() is not None and st["status"] == "ok":
@@ -1431,6 +1465,8 @@ def attack(releases, args, truth=None):
     for rel, key, (coefs, _) in targets:
         if coefs:
             checks[next(iter(coefs))].add((rel.k, width, figure_kind(key)))
+
+    solver.checks = {v: sorted(c) for v, c in checks.items()}
 
     def solve(var, families=None):
         if args.exact_bounds:
