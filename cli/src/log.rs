@@ -109,7 +109,7 @@ async fn append(
         log: log as i32,
         events: vec![pb::Draft {
             payload_kind: kind.0.into(),
-            payload_version: 1,
+            payload_version: remedy_core::payload::newest_version(kind).into(),
             payload,
         }],
     };

@@ -146,13 +146,13 @@ pub fn render(release: &Release) -> String {
             for (cell, w) in t.cells[r].iter().zip(&widths) {
                 let _ = write!(out, "  {:>w$}", show(*cell));
             }
-            let _ = writeln!(out, "  {:>6}", show(Some(t.row_totals[r])));
+            let _ = writeln!(out, "  {:>6}", show(t.row_totals[r]));
         }
         let _ = write!(out, "{:<label$}", "total");
         for (total, w) in t.column_totals.iter().zip(&widths) {
-            let _ = write!(out, "  {:>w$}", show(Some(*total)));
+            let _ = write!(out, "  {:>w$}", show(*total));
         }
-        let _ = writeln!(out, "  {:>6}\n", show(Some(t.total)));
+        let _ = writeln!(out, "  {:>6}\n", show(t.total));
     }
     let _ = writeln!(out, "resolution (cases closed in the period)");
     let _ = writeln!(

@@ -1106,6 +1106,7 @@ class Solver:
     # HiGHS as shipped with scipy 1.10 (Debian bookworm) can call a feasible MILP
     # infeasible with its presolve on (seen on this model); bounds are solved without it.
     PRESOLVE = False
+    FAST_LIMIT = 1.0   # seconds for the quick attempt with presolve
 
     def _seed(self, comp):
         """A few integer solutions of varied objectives, so that many bounds are
@@ -1118,11 +1119,11 @@ class Solver:
             objectives.append(rng.choice([-1.0, 1.0], size=n))
         for c in objectives:
             self.stats["seed"] += 1
-            st, _, x = self._solve_milp(comp, c, gap=1e-4, presolve=True)
-            if st == "ok":
+            x = self._find(comp, c, min(5.0, self.time_limit))
+            if x is not None:
                 self._witness(comp, x)
 
-    BATCH_ROUNDS = 6
+    BATCH_ROUNDS = 20
 
     def _batch(self, comp):
         """Witnesses for many figures at once: repeatedly, one MILP whose objective
@@ -1150,8 +1151,8 @@ class Solver:
                 return
             before = (pmin.copy(), pmax.copy())
             self.stats["batch"] += 1
-            st, _, x = self._solve_milp(comp, c, gap=1e-4, presolve=True)
-            if st != "ok" or not self._witness(comp, x):
+            x = self._find(comp, c, min(5.0, self.time_limit))
+            if x is None or not self._witness(comp, x):
                 return
             if (comp["pool_min"] == before[0]).all() and (comp["pool_max"] == before[1]).all():
                 return
@@ -1172,14 +1173,25 @@ class Solver:
             return "infeasible", None, None
         raise RuntimeError(f"linprog: {r.message}")
 
-    def _solve_milp(self, comp, c, gap=0.0, presolve=None):
+    def _find(self, comp, c, time_limit):
+        """An integer solution that does well on objective c (for witnesses): HiGHS
+        with presolve (fast), again without it when that claims there is none."""
+        st, r, x = self._solve_milp(comp, c, gap=1e-4, presolve=True, time_limit=time_limit)
+        if r.status in (0, 1) and x is not None:
+            return x
+        self.stats["retry_without_presolve"] += 1
+        st, r, x = self._solve_milp(comp, c, gap=1e-4, presolve=False, time_limit=time_limit)
+        return x if r.status in (0, 1) else None
+
+    def _solve_milp(self, comp, c, gap=0.0, presolve=None, time_limit=None):
         """One HiGHS MILP over the component. Its solution is only ever used after an
         exact check (_witness); its optimum only without presolve, unless attained."""
         n = len(comp["vs"])
         t0 = time.perf_counter()
         cons = LinearConstraint(comp["A"], comp["lo"], comp["hi"]) if comp["A"].shape[0] else None
         r = milp(c, integrality=np.ones(n), bounds=Bounds(comp["lb"], comp["ub"]), constraints=cons,
-                 options={"mip_rel_gap": gap, "time_limit": self.time_limit, "disp": False,
+                 options={"mip_rel_gap": gap, "disp": False,
+                          "time_limit": self.time_limit if time_limit is None else time_limit,
                           "presolve": self.PRESOLVE if presolve is None else presolve})
         self.stats["milp_seconds"] += time.perf_counter() - t0
         return ("ok" if r.status == 0 else "other"), r, r.x
@@ -1196,7 +1208,7 @@ class Solver:
         c[j] = sense
         self.stats["milp"] += 1
         if proven is not None and math.isfinite(proven):
-            _, r, _ = self._solve_milp(comp, c, presolve=True)
+            _, r, _ = self._solve_milp(comp, c, presolve=True, time_limit=min(self.FAST_LIMIT, self.time_limit))
             if r.status in (0, 1) and r.x is not None and self._witness(comp, r.x) \
                     and round(r.x[j]) == proven:
                 self.stats["milp_fast"] += 1
@@ -1300,6 +1312,77 @@ class Solver:
         return res
 
 
+    def _raw(self, root, families):
+        """The component as the model states it: no bound tightening, no substitution
+        (for verify, so that it does not share that code either)."""
+        ck = ("raw", root, families)
+        if ck in self._built:
+            return self._built[ck]
+        m = self.m
+        vs = self.comp_vars[root]
+        local = {v: i for i, v in enumerate(vs)}
+        rows = [i for i in self.comp_rows[root] if families is None or m.rows[i][3] in families]
+        data, ri, ci = [], [], []
+        for k, i in enumerate(rows):
+            for v, c in m.rows[i][0].items():
+                data.append(c)
+                ri.append(k)
+                ci.append(local[v])
+        A = sparse.csr_matrix((np.array(data, float), (ri, ci)), shape=(len(rows), len(vs)))
+        lo = np.array([m.rows[i][1] for i in rows], float)
+        hi = np.array([m.rows[i][2] for i in rows], float)
+        eq = lo == hi
+        le = np.isfinite(hi) & ~eq
+        ge = np.isfinite(lo) & ~eq
+        raw = dict(local=local, A=A, lo=lo, hi=hi, Aint=A.astype(np.int64),
+                   lb=np.array([m.var_lb[v] for v in vs], float),
+                   ub=np.array([m.var_ub[v] for v in vs], float),
+                   A_ub=sparse.vstack([A[le], -A[ge]]).tocsr() if (le.any() or ge.any()) else None,
+                   b_ub=np.concatenate([hi[le], -lo[ge]]) if (le.any() or ge.any()) else None,
+                   A_eq=A[eq] if eq.any() else None, b_eq=hi[eq] if eq.any() else None)
+        self._built[ck] = raw
+        return raw
+
+    def verify(self, var, lo, hi, families=None):
+        """A second opinion on a disclosing interval [lo, hi]: looks for an integer
+        solution outside it by other means than found it (the model as stated, without
+        this program's bound tightening; an interior-point LP, then HiGHS's MILP with
+        presolve). 'confirmed' when neither finds one, 'refuted' when one is found (it
+        is checked exactly), 'unconfirmed' on a time limit."""
+        raw = self._raw(self.comp_of[var], families)
+        j = raw["local"][var]
+        n = len(raw["lb"])
+        outcome = "confirmed"
+        for side in ("below", "above"):
+            lb, ub = raw["lb"].copy(), raw["ub"].copy()
+            if side == "below":
+                if lo is None or lo - 1 < lb[j]:
+                    continue
+                ub[j] = lo - 1
+            else:
+                if hi is None:
+                    continue
+                if hi + 1 > ub[j]:
+                    continue
+                lb[j] = hi + 1
+            self.stats["verify"] += 1
+            r = linprog(np.zeros(n), A_ub=raw["A_ub"], b_ub=raw["b_ub"], A_eq=raw["A_eq"],
+                        b_eq=raw["b_eq"], bounds=np.column_stack([lb, ub]), method="highs-ipm")
+            if r.status == 2:
+                continue
+            cons = LinearConstraint(raw["A"], raw["lo"], raw["hi"]) if raw["A"].shape[0] else None
+            r = milp(np.zeros(n), integrality=np.ones(n), bounds=Bounds(lb, ub), constraints=cons,
+                     options={"disp": False, "time_limit": self.time_limit, "presolve": True})
+            if r.status in (0, 1) and r.x is not None:
+                xi = np.round(r.x)
+                ax = raw["Aint"] @ xi.astype(np.int64)
+                if np.abs(r.x - xi).max(initial=0) <= self.TOL and (xi >= lb).all() and (xi <= ub).all() \
+                        and (ax >= raw["lo"]).all() and (ax <= raw["hi"]).all():
+                    return "refuted"
+            if r.status != 2:
+                outcome = "unconfirmed"
+        return outcome
+
     def settle(self, var, checks, families=None):
         """Bounds of one figure, tightened only until every check is decided.
 
@@ -1336,6 +1419,8 @@ class Solver:
             lo, hi = st["lo"], st["hi"]
             for k, w, what in checks:
                 exact = hi is not None and lo == hi
+                if hi is None and st["hi_done"]:
+                    continue   # unbounded above: neither exact, pinned nor narrow
                 if not exact and not (wlo is not None and wlo < whi):
                     return "both"
                 if exact:
@@ -1407,7 +1492,7 @@ class Solver:
                             st["status"] = "solver-error"
                         st[x_side + "_done"] = True
         wlo, whi = inner()
-        if need() is not None and st["status"] == "ok":
+        if need() is not None and st["status"] != "solver-error":
             st["status"] = "undecided"
         return dict(lo=st["lo"], hi=st["hi"], wlo=wlo, whi=whi, lp_lo=st["lp_lo"], lp_hi=st["lp_hi"],
                     status=st["status"])
@@ -1503,6 +1588,8 @@ def attack(releases, args, truth=None):
         else:
             c["sound"] = None
         c["verdict"] = verdict(c["key"], c["lo"], c["hi"], c["rel"].k, width)
+        if c["status"] in ("undecided", "solver-error") and c["verdict"] not in DISCLOSED:
+            c["verdict"] = c["status"]
     # causes of disclosures: the smallest set of constraint families that gives it
     t2 = time.perf_counter()
     for c in cells:
@@ -1518,7 +1605,23 @@ def attack(releases, args, truth=None):
                 c["cause"] = name
                 break
     t_cause = time.perf_counter() - t2
-    timing = dict(build=t_build, solve=t_solve, causes=t_cause, total=time.perf_counter() - t0)
+    # a second opinion on every disclosure that rests on a solver's bound
+    t3 = time.perf_counter()
+    verified = {}
+    for c in cells:
+        c["check"] = None
+        if c["verdict"] not in DISCLOSED or c["var"] is None:
+            continue
+        fams = ALL_FACTS if c["status"] == "assumption-refuted" else None
+        key = (c["var"], c["lo"], c["hi"], fams)
+        if key not in verified:
+            verified[key] = solver.verify(c["var"], c["lo"], c["hi"], fams)
+        c["check"] = verified[key]
+        if c["check"] == "refuted":
+            c["verdict"] = "solver-error"
+    t_verify = time.perf_counter() - t3
+    timing = dict(build=t_build, solve=t_solve, causes=t_cause, verify=t_verify,
+                  total=time.perf_counter() - t0)
     return model, solver, cells, timing
 
 
@@ -1639,8 +1742,12 @@ def report(releases, model, solver, cells, timing, truth, broken, added, args, n
       f"{sum(1 for c in cells if c['key'][0] == 'closed')}, compensation sums "
       f"{sum(1 for c in cells if c['key'][0] == 'comp')})")
     p("verdicts: " + ", ".join(f"{v} {counts[v]}" for v in
-                               ("exact", "pinned", "narrow", "rule-pinned", "protected", "infeasible")
+                               ("exact", "pinned", "narrow", "rule-pinned", "protected", "undecided",
+                                "solver-error", "infeasible")
                                if counts[v] or v in ("exact", "pinned")))
+    if counts["undecided"] or counts["solver-error"]:
+        p("  undecided / solver-error: a time limit, or a solver answer an exact check refuted; such a "
+          "figure cannot be certified protected (exit status 1)")
     if counts["rule-pinned"]:
         p(f"  rule-pinned: null 'closed' counts of the resolution table, 1..K-1 by the publication rule "
           f"itself (no complementary suppression there); not counted unless --count-rule-pinned")
@@ -1650,10 +1757,21 @@ def report(releases, model, solver, cells, timing, truth, broken, added, args, n
         for c in unsound[:5]:
             p(f"  {c['rel'].label} {key_describe(c['key'])}: {fmt_iv(c['lo'], c['hi'])}, truth {c['truth']}")
     st = solver.stats
+    exact_iv = sum(1 for c in cells if c["lo"] is not None and c["lo"] == c["wlo"] and c["hi"] == c["whi"])
     p(f"time: {timing['total']:.2f} s (model {timing['build']:.2f} s, bounds {timing['solve']:.2f} s, "
-      f"causes {timing['causes']:.2f} s); LPs {st['lp']}, MILPs {st['milp']} ({st['milp_seconds']:.2f} s"
-      f"{', time limits hit ' + str(st['milp_timeouts']) if st['milp_timeouts'] else ''}), "
-      f"bounds shown by an integer LP optimum {st['by_lp']}, by a known solution {st['by_pool_bound'] + st['by_pool_lp']}")
+      f"causes {timing['causes']:.2f} s, second opinions {timing['verify']:.2f} s); "
+      f"HiGHS: {st['lp']} LPs, {st['milp']} bound MILPs, {st['seed'] + st['batch']} witness MILPs "
+      f"({st['milp_seconds']:.2f} s in MILPs"
+      f"{', time limits hit ' + str(st['milp_timeouts']) if st['milp_timeouts'] else ''}); "
+      f"{exact_iv} of {len(cells)} intervals exact"
+      f"{'' if args.exact_bounds else ' (the others: proven bounds around witnessed values, enough for the verdict; --exact-bounds for all)'}")
+    checks = defaultdict(int)
+    for c in cells:
+        if c.get("check"):
+            checks[c["check"]] += 1
+    if checks:
+        p("second opinion on each disclosure (another solver path, the model without this program's "
+          "bound tightening): " + ", ".join(f"{k} {v}" for k, v in sorted(checks.items())))
     # per release and table
     per = defaultdict(lambda: defaultdict(int))
     for c in cells:
@@ -1728,8 +1846,8 @@ def write_json(path, releases, model, solver, cells, timing, truth, broken, adde
         d.update(interval=[num(c["lo"]), num(c["hi"])], exact_interval=exact,
                  witnessed=[num(c["wlo"]), num(c["whi"])],
                  lp_interval=[num(c["lp_lo"]), num(c["lp_hi"])],
-                 verdict=c["verdict"], cause=c["cause"], truth=c["truth"], sound=c["sound"],
-                 status=c["status"])
+                 verdict=c["verdict"], cause=c["cause"], second_opinion=c.get("check"),
+                 truth=c["truth"], sound=c["sound"], status=c["status"])
         doc["cells"].append(d)
     with open(path, "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1)
@@ -1813,7 +1931,8 @@ def main(argv=None):
         print("attack: the releases contradict the model (see above): no table agrees with all of them",
               file=sys.stderr)
         return 2
-    counted = set(DISCLOSED) | ({"rule-pinned"} if args.count_rule_pinned else set())
+    counted = set(DISCLOSED) | {"undecided", "solver-error"} | \
+        ({"rule-pinned"} if args.count_rule_pinned else set())
     hit = [c for c in cells if c["verdict"] in counted and c["sound"] is not False]
     return 1 if hit else 0
 

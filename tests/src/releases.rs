@@ -38,9 +38,36 @@ fn suppressed_square(name: &str, n: usize) -> PublishedTable {
         rows: (0..n).map(|i| format!("r{i}-of-{n}")).collect(),
         columns: (0..n).map(|i| format!("c{i}-of-{n}")).collect(),
         cells: vec![vec![None; n]; n],
-        row_totals: vec![10; n],
-        column_totals: vec![10; n],
-        total: 10 * n as u64,
+        row_totals: vec![Some(10); n],
+        column_totals: vec![Some(10); n],
+        total: Some(10 * n as u64),
+    }
+}
+
+/// A release of a quarter with a handful of cases, whose case total (from 1 to
+/// K−1, so hidden in both case tables) is published after all: the next
+/// revision of `base`'s period.
+fn small_total_shown(base: &Release) -> Release {
+    let member = MemberId::new("VN").expect("member");
+    let mut cases = 8;
+    loop {
+        let mut release = valid(&member, &base.period, cases, base.revision + 1);
+        let records: Vec<_> = remedy_core::synthetic::generate(
+            &member,
+            cases,
+            7,
+            Date::parse("2024-01-01").expect("date"),
+            Date::parse("2024-12-31").expect("date"),
+        )
+        .collect();
+        let period = Period::parse(&base.period).expect("period");
+        let n: u64 = compute(period, &records).channel_outcome.cells.iter().sum();
+        if (1..5).contains(&n) {
+            release.tables[1].total = Some(n);
+            release.tables[2].total = Some(n);
+            return release;
+        }
+        cases += 4;
     }
 }
 
@@ -88,16 +115,17 @@ pub fn hostile(base: &Release) -> Vec<(&'static str, Release)> {
         ("the largest release one event carries", largest(base)),
         (
             "totals that do not add up",
-            with(&|r| r.tables[2].total += 1),
+            with(&|r| r.tables[2].total = r.tables[2].total.map(|t| t + 1)),
         ),
         (
             "figures that overflow when summed",
             with(&|r| {
                 let t = &mut r.tables[2];
-                t.row_totals[0] = u64::MAX;
-                t.row_totals[1] = t.row_totals[1].wrapping_add(1);
+                t.row_totals[0] = Some(u64::MAX);
+                t.row_totals[1] = t.row_totals[1].map(|v| v.wrapping_add(1));
             }),
         ),
+        ("a total of 1 to K-1 published", small_total_shown(base)),
         (
             "a channel missing from the resolution table",
             with(&|r| {

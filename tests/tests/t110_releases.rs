@@ -132,18 +132,21 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
     for release in &releases {
         remedy_core::release::check(release, 5)?;
         for t in &release.tables {
-            let flat: Vec<Option<u64>> = t.cells.iter().flatten().copied().collect();
+            // Every figure, cells and totals, checked again from the publication
+            // alone: a completion, then every hidden figure's interval.
+            let flat = t.figures();
             let hidden: Vec<bool> = flat.iter().map(Option::is_none).collect();
             suppressed_cells += hidden.iter().filter(|h| **h).count();
-            let completion = remedy_core::disclosure::completion(
-                t.rows.len(),
-                t.columns.len(),
-                &flat,
-                &t.row_totals,
-                &t.column_totals,
-            )
-            .unwrap();
-            assert!(remedy_core::disclosure::determined(&completion, &hidden).is_empty());
+            let network = remedy_core::disclosure::Network::table(t.rows.len(), t.columns.len());
+            let unbounded = vec![remedy_core::disclosure::UNBOUNDED; flat.len()];
+            let values = remedy_core::disclosure::completion(&network, &flat, &unbounded).unwrap();
+            let reader = remedy_core::disclosure::Figures {
+                network: &network,
+                values: &values,
+                suppressed: &hidden,
+                caps: &unbounded,
+            };
+            assert!(reader.exposed(Some(5)).is_empty(), "{}", t.name);
             for v in flat.iter().flatten() {
                 assert!(*v == 0 || *v >= 5, "{} publishes {v}", t.name);
             }

@@ -36,7 +36,8 @@ fn expected(what: &str) -> &'static str {
         "a table no release has" => r#""cases-by-name"], where every release has"#,
         "a 300 x 300 table, every cell suppressed" => r#"row 1 is "r0-of-300""#,
         "the largest release one event carries" => r#"row 1 is "r0-of-4"#,
-        "totals that do not add up" => "the totals do not add up",
+        "totals that do not add up" => "the published parts add up to",
+        "a total of 1 to K-1 published" => "channel-outcome: total is published as",
         "figures that overflow when summed" => "a figure of 18446744073709551615 is over",
         "a channel missing from the resolution table" => "9 channels, where the code list has 10",
         "a second release of a period and revision" => "revision 1 is held already",
@@ -218,7 +219,7 @@ async fn hostile_releases_are_rejected_by_every_peer_and_the_auditor() -> anyhow
         log: pb::LogKind::Shared as i32,
         events: vec![pb::Draft {
             payload_kind: u32::from(remedy_core::PayloadKind::RELEASE.0),
-            payload_version: 1,
+            payload_version: u32::from(<Release as remedy_core::payload::Payload>::VERSION),
             payload: release.encode(),
         }],
     };

@@ -166,6 +166,16 @@ pub trait Payload: Sized {
     }
 }
 
+/// The version of `kind` this build writes: what `remedy log append` states for a
+/// payload given as a file. Every kind is at version 1 but releases (2: totals
+/// may be suppressed).
+pub fn newest_version(kind: PayloadKind) -> u16 {
+    match kind {
+        PayloadKind::RELEASE => crate::release::Release::VERSION,
+        _ => 1,
+    }
+}
+
 /// Checks that a payload is a known kind and decodes at its version: the schema
 /// check every appended and every received event passes.
 pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), PayloadError> {

@@ -9,9 +9,9 @@
 //!
 //! Honesty about what is hidden: a regional figure summed over cells of which some
 //! are suppressed is a `lower-bound` (the true total is at least that), never an
-//! exact value; one with noised parts is `noised` (an estimate). Member totals are
-//! published exactly even when cells are suppressed, so regional totals of rows
-//! and columns usually stay exact.
+//! exact value; one with noised parts is `noised` (an estimate). A member's
+//! total is suppressed only when it is small (1 to K−1) or would give a small one
+//! away, so regional totals of rows and columns usually stay exact.
 
 use serde::{Deserialize, Serialize};
 
@@ -332,8 +332,8 @@ pub fn member_table(member: &str, release: &Release, table: &str) -> Option<Memb
         });
     }
     let t = release.tables.iter().find(|t| t.name == table)?;
-    // Totals are exact unless the table is noised.
-    let exact = |value: u64| status(Some(value));
+    // Totals are exact unless the table is noised or they are suppressed.
+    let exact = |value: Option<u64>| status(value);
     Some(MemberTable {
         member: member.into(),
         period: release.period.clone(),

@@ -185,7 +185,7 @@ fn releases_decode_and_check_without_panicking() {
         .map(|(p, n)| release(p, *n).encode())
         .collect();
     fuzz("release", 3, &corpus, |bytes| {
-        if let Ok(release) = Release::decode(1, bytes) {
+        if let Ok(release) = Release::decode(2, bytes) {
             let mut ledger = remedy_core::ledger::ReleaseLedger::new(
                 remedy_core::ledger::ReleaseRules::default(),
             );

@@ -228,14 +228,14 @@ fn recompute(release: &Release, table: &str) -> Recomputed {
         row_totals: t
             .row_totals
             .iter()
-            .map(|v| member_figure(release, table, Some(*v)))
+            .map(|v| member_figure(release, table, *v))
             .collect(),
         column_totals: t
             .column_totals
             .iter()
-            .map(|v| member_figure(release, table, Some(*v)))
+            .map(|v| member_figure(release, table, *v))
             .collect(),
-        total: member_figure(release, table, Some(t.total)),
+        total: member_figure(release, table, t.total),
     }
 }
 

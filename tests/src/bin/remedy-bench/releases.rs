@@ -96,16 +96,17 @@ pub fn decisions(runs: usize) -> Vec<Decision> {
     let largest = hidden
         .tables
         .iter()
-        .map(|t| t.total)
+        .filter_map(|t| t.total)
         .max()
         .unwrap_or(1)
         .max(1);
     let factor = remedy_core::release::MAX_FIGURE / largest;
     let mut huge = hidden.clone();
     for t in &mut huge.tables {
-        t.row_totals.iter_mut().for_each(|v| *v *= factor);
-        t.column_totals.iter_mut().for_each(|v| *v *= factor);
-        t.total *= factor;
+        let scale = |v: &mut Option<u64>| *v = v.map(|v| v * factor);
+        t.row_totals.iter_mut().for_each(scale);
+        t.column_totals.iter_mut().for_each(scale);
+        scale(&mut t.total);
     }
     out.push(decide(
         &key,
