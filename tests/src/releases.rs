@@ -14,6 +14,18 @@ use remedy_core::tables::{Period, compute};
 
 /// A valid release of `member`'s `period` from `cases` synthetic cases.
 pub fn valid(member: &MemberId, period: &str, cases: u64, revision: u64) -> Release {
+    revised(member, period, cases, revision, &[])
+}
+
+/// A valid revision of `member`'s `period` from `cases` synthetic cases, after
+/// the `earlier` revisions (whose suppressions it keeps).
+pub fn revised(
+    member: &MemberId,
+    period: &str,
+    cases: u64,
+    revision: u64,
+    earlier: &[Release],
+) -> Release {
     let records: Vec<_> = remedy_core::synthetic::generate(
         member,
         cases,
@@ -28,7 +40,7 @@ pub fn valid(member: &MemberId, period: &str, cases: u64, revision: u64) -> Rele
         private_seq: revision,
         private_hash: String::new(),
     };
-    build(&tables, 5, revision, source, None).expect("a release of many cases builds")
+    build(&tables, 5, revision, source, earlier).expect("a release of many cases builds")
 }
 
 /// An `n` × `n` table with every cell suppressed and totals that add up.

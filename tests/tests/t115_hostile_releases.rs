@@ -24,7 +24,7 @@ use remedy_node::keyfile::load_signing_key;
 use remedy_proto::v1 as pb;
 use remedy_tests::fake::{FakeNode, Served};
 use remedy_tests::federation::{channel_as, status};
-use remedy_tests::releases::{hostile, valid};
+use remedy_tests::releases::{hostile, revised, valid};
 use remedy_tests::{NodeDir, bootstrap, path_arg as path, read_log, remedy};
 use tonic::transport::Channel;
 
@@ -191,7 +191,7 @@ async fn hostile_releases_are_rejected_by_every_peer_and_the_auditor() -> anyhow
     }
 
     // VN's next valid release is taken at both peers: nothing hostile is held.
-    let second = valid(&vn, "2024-Q3", 2400, 2);
+    let second = revised(&vn, "2024-Q3", 2400, 2, std::slice::from_ref(&first));
     let honest = log(&key, &vn, &first, &second);
     serve(honest.clone());
     for (name, peer) in &peers {

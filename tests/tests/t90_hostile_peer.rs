@@ -120,7 +120,7 @@ impl Hostile {
                     private_seq: 1,
                     private_hash: String::new(),
                 };
-                let mut release = remedy_core::release::build(&tables, 5, 1, source, None).unwrap();
+                let mut release = remedy_core::release::build(&tables, 5, 1, source, &[]).unwrap();
                 let t = &mut release.tables[0];
                 let hidden = t.cells.iter().flatten().position(Option::is_none).unwrap();
                 let columns = t.columns.len();

@@ -421,89 +421,100 @@ fn cheapest_path(
 
 /// The suppression pattern of a table (`figures.suppressed` holds any figure
 /// that must be hidden besides the small ones, such as a total a linked table
-/// hides), given what the previous revision of the same table published, if
-/// there was one: every figure from 1 to `k - 1`, every figure the previous
-/// revision suppressed, and complements, avoiding figures the previous
+/// hides), given what the earlier exact revisions of the same table published
+/// (`earlier`, each in arc order): every figure from 1 to `k - 1`, every figure
+/// any earlier revision suppressed, and complements, avoiding figures an earlier
 /// revision published, until no suppressed figure is exposed under `k` and the
-/// caps, and the difference with the previous revision gives no hidden count
-/// away.
+/// caps, and the difference with each earlier revision gives no hidden count
+/// away. Every earlier revision counts, not only the last: a noised revision in
+/// between protects nothing that an exact one hid.
 ///
-/// The difference: a reader who holds both revisions and knows that cases were
+/// The difference: a reader who holds two revisions and knows that cases were
 /// only added in between knows that each figure of this revision is the earlier
 /// value plus a count d ≥ 0. The d form a table of their own whose figures
 /// published in both revisions are the differences of the published values; it
 /// is independent of the earlier revision's unknowns. So a figure suppressed in
 /// both revisions is safe, and one the earlier revision published and this one
 /// hides is safe exactly when its d cannot be worked out from the difference
-/// table (or is 0: then its value is the one already published).
+/// table (or is 0: then its value is the one already published). A reader who
+/// allows updates as well (a case corrected, withdrawn) knows less: d may then
+/// be negative, and every table that agrees with the additions-only reader's
+/// view agrees with theirs.
 ///
 /// `Err` names the figures whose additions the difference gives away whatever is
 /// suppressed: a revision of exact counts would disclose them.
 pub fn pattern(
     figures: Figures<'_>,
     k: u64,
-    previous: Option<&[Option<u64>]>,
+    earlier: &[Vec<Option<u64>>],
 ) -> Result<Vec<bool>, Vec<usize>> {
     let n = figures.values.len();
+    let earlier: Vec<&Vec<Option<u64>>> = earlier.iter().filter(|e| e.len() == n).collect();
     let mut suppressed: Vec<bool> = primary(figures.values, k)
         .iter()
         .zip(figures.suppressed)
         .map(|(a, b)| *a || *b)
         .collect();
     let mut avoid = vec![false; n];
+    for before in &earlier {
+        for (i, figure) in before.iter().enumerate() {
+            match figure {
+                None => suppressed[i] = true,
+                Some(_) => avoid[i] = true,
+            }
+        }
+    }
     // Every suppressed figure protected under k and the caps; where nothing will
     // do, the pattern reached (the caller finds what is still exposed).
-    let protected = |suppressed: &[bool], avoid: &[bool]| {
+    let protected = |suppressed: &[bool]| {
         let start = Figures {
             suppressed,
             ..figures
         };
-        protect(start, avoid, Some(k), |_| true).unwrap_or_else(|reached| reached)
+        protect(start, &avoid, Some(k), |_| true).unwrap_or_else(|reached| reached)
     };
-    let Some(earlier) = previous.filter(|e| e.len() == n) else {
-        return Ok(protected(&suppressed, &avoid));
-    };
-    for (i, figure) in earlier.iter().enumerate() {
-        match figure {
-            None => suppressed[i] = true,
-            Some(_) => avoid[i] = true,
-        }
-    }
     let unbounded = vec![UNBOUNDED; n];
-    loop {
-        suppressed = protected(&suppressed, &avoid);
-        // The difference table as a reader sees it; none if the publications
-        // contradict "only added" (the reader's assumption is then refuted).
-        let published: Option<Vec<Option<u64>>> = (0..n)
-            .map(|i| match (suppressed[i], earlier[i]) {
-                (true, _) => Some(None),
-                (false, Some(before)) => figures.values[i].checked_sub(before).map(Some),
-                (false, None) => None,
-            })
-            .collect();
-        let Some(difference) = published.and_then(|p| completion(figures.network, &p, &unbounded))
-        else {
-            return Ok(suppressed);
-        };
-        let reader = Figures {
-            network: figures.network,
-            values: &difference,
-            suppressed: &suppressed,
-            caps: &unbounded,
-        };
-        let at_risk: Vec<usize> = reader
-            .exposed(None)
-            .into_iter()
-            .map(|(i, _)| i)
-            .filter(|&i| earlier[i].is_some() && difference[i] > 0)
-            .collect();
-        if at_risk.is_empty() {
-            return Ok(suppressed);
+    'again: loop {
+        suppressed = protected(&suppressed);
+        for before in &earlier {
+            // The difference table as a reader sees it; none if the publications
+            // contradict "only added" (the reader's assumption is then refuted).
+            let published: Option<Vec<Option<u64>>> = (0..n)
+                .map(|i| match (suppressed[i], before[i]) {
+                    (true, _) => Some(None),
+                    (false, Some(b)) => figures.values[i].checked_sub(b).map(Some),
+                    (false, None) => None,
+                })
+                .collect();
+            let Some(difference) =
+                published.and_then(|p| completion(figures.network, &p, &unbounded))
+            else {
+                continue;
+            };
+            let reader = Figures {
+                network: figures.network,
+                values: &difference,
+                suppressed: &suppressed,
+                caps: &unbounded,
+            };
+            let at_risk: Vec<usize> = reader
+                .exposed(None)
+                .into_iter()
+                .map(|(i, _)| i)
+                .filter(|&i| before[i].is_some() && difference[i] > 0)
+                .collect();
+            if at_risk.is_empty() {
+                continue;
+            }
+            match protect(reader, &avoid, None, |i| at_risk.contains(&i)) {
+                Ok(more) if more != suppressed => {
+                    suppressed = more;
+                    continue 'again;
+                }
+                _ => return Err(at_risk),
+            }
         }
-        match protect(reader, &avoid, None, |i| at_risk.contains(&i)) {
-            Ok(more) if more != suppressed => suppressed = more,
-            _ => return Err(at_risk),
-        }
+        return Ok(suppressed);
     }
 }
 
@@ -644,7 +655,7 @@ mod tests {
         let pattern = pattern(
             figures(&network, &values, &vec![false; values.len()], &caps),
             5,
-            None,
+            &[],
         )
         .unwrap();
         assert!(
@@ -666,7 +677,7 @@ mod tests {
         let values = with_totals(3, 3, &[1, 1, 0, 9, 8, 15, 11, 14, 6]);
         let caps = vec![UNBOUNDED; values.len()];
         let none = vec![false; values.len()];
-        let pattern = pattern(figures(&network, &values, &none, &caps), 5, None).unwrap();
+        let pattern = pattern(figures(&network, &values, &none, &caps), 5, &[]).unwrap();
         assert!(pattern[9], "the row total 2 is hidden");
         let receiver = completion(&network, &publication(&values, &pattern), &caps).unwrap();
         let reader = figures(&network, &receiver, &pattern, &caps);
@@ -732,7 +743,7 @@ mod tests {
                 })
                 .collect();
             let none = vec![false; values.len()];
-            let pattern = pattern(figures(&network, &values, &none, &caps), 5, None).unwrap();
+            let pattern = pattern(figures(&network, &values, &none, &caps), 5, &[]).unwrap();
             let truth = figures(&network, &values, &pattern, &caps);
             if !truth.exposed(Some(5)).is_empty() {
                 continue;
@@ -832,7 +843,7 @@ mod tests {
                 let values = with_totals(rows, columns, &table.cells);
                 let caps = vec![UNBOUNDED; values.len()];
                 let none = vec![false; values.len()];
-                let pattern = pattern(figures(&network, &values, &none, &caps), 5, None).unwrap();
+                let pattern = pattern(figures(&network, &values, &none, &caps), 5, &[]).unwrap();
                 assert!(
                     figures(&network, &values, &pattern, &caps)
                         .exposed(Some(5))
@@ -969,9 +980,9 @@ mod tests {
             let network = Network::table(rows, columns);
             let caps = vec![UNBOUNDED; v1.len()];
             let none = vec![false; v1.len()];
-            let p1 = pattern(figures(&network, &v1, &none, &caps), 5, None).unwrap();
+            let p1 = pattern(figures(&network, &v1, &none, &caps), 5, &[]).unwrap();
             let pub1 = publication(&v1, &p1);
-            let Ok(p2) = pattern(figures(&network, &v2, &none, &caps), 5, Some(&pub1)) else {
+            let Ok(p2) = pattern(figures(&network, &v2, &none, &caps), 5, &[pub1.clone()]) else {
                 refused += 1;
                 continue;
             };

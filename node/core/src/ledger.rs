@@ -6,11 +6,11 @@
 //! origin, in log order:
 //!
 //! ```text
-//!  release ─▶ structure ─▶ grain ─▶ revision ─▶ disclosure policy ─▶ ε budget ─▶ recorded
-//!             (codes,       (the       (one per     (threshold,          (cap per
-//!              sizes,        policy's   period and   complements)         calendar
-//!              totals)       only)      revision,                         quarter)
-//!                                       no gaps)
+//!  release ─▶ structure ─▶ grain ─▶ revision ─▶ disclosure policy ─▶ earlier ─▶ ε budget ─▶ recorded
+//!             (codes,       (the       (one per     (threshold,          revisions   (cap per
+//!              sizes,        policy's   period and   intervals)           (hidden      calendar
+//!              totals)       only)      revision,                         stays,       quarter)
+//!                                       no gaps)                          sums)
 //! ```
 //!
 //! The structure check comes first and is linear in the release's size; the
@@ -22,7 +22,7 @@
 use std::collections::BTreeMap;
 
 use crate::privacy::{Budget, Epsilon};
-use crate::release::{PolicyError, Release};
+use crate::release::{PolicyError, PublishedResolution, Release};
 use crate::tables::{Grain, Period};
 
 /// The federation's rules for releases, from the manifest's policy
@@ -99,6 +99,12 @@ pub struct ReleaseLedger {
     rules: ReleaseRules,
     /// The last revision held of each period.
     revisions: BTreeMap<String, u64>,
+    /// Per period and table, the figures (in arc order) some exact revision
+    /// hid: no later revision may publish them.
+    hidden: BTreeMap<(String, String), Vec<bool>>,
+    /// Per period, the resolution rows of its exact revisions: a later sum is
+    /// checked against each.
+    resolutions: BTreeMap<String, Vec<Vec<PublishedResolution>>>,
     budget: Budget,
 }
 
@@ -108,6 +114,8 @@ impl ReleaseLedger {
         Self {
             rules,
             revisions: BTreeMap::new(),
+            hidden: BTreeMap::new(),
+            resolutions: BTreeMap::new(),
             budget: Budget::new(rules.epsilon_cap),
         }
     }
@@ -141,6 +149,28 @@ impl ReleaseLedger {
         if let (Ok(epsilon), Some(period)) = (release.epsilon(), Period::parse(&release.period)) {
             self.budget.record(period, epsilon);
         }
+        if release.privacy.is_none() {
+            self.resolutions
+                .entry(release.period.clone())
+                .or_default()
+                .push(release.resolution.clone());
+        }
+        for t in release
+            .tables
+            .iter()
+            .filter(|t| !release.is_noised(&t.name))
+        {
+            let figures = t.figures();
+            let hidden = self
+                .hidden
+                .entry((release.period.clone(), t.name.clone()))
+                .or_insert_with(|| vec![false; figures.len()]);
+            if hidden.len() == figures.len() {
+                for (h, f) in hidden.iter_mut().zip(&figures) {
+                    *h |= f.is_none();
+                }
+            }
+        }
     }
 
     /// The revision the next release of `period` must have.
@@ -158,6 +188,7 @@ impl ReleaseLedger {
         self.rules.check_grain(period)?;
         self.check_revision(release)?;
         crate::release::check(release, self.rules.min_threshold)?;
+        self.check_kept_hidden(release)?;
         let epsilon = release
             .epsilon()
             .map_err(|e| PolicyError::Privacy(e.to_string()))?;
@@ -165,6 +196,53 @@ impl ReleaseLedger {
             self.budget.check(period, epsilon)?;
         }
         self.record(release);
+        Ok(())
+    }
+
+    /// A figure an earlier exact revision of the period hid stays hidden: shown
+    /// now, it would give away what was hidden then (when unchanged) or the
+    /// change since (when not).
+    pub fn check_kept_hidden(&self, release: &Release) -> Result<(), PolicyError> {
+        let k = release.rules.threshold;
+        if release.privacy.is_none() {
+            for earlier in self.resolutions.get(&release.period).into_iter().flatten() {
+                for (now, before) in release.resolution.iter().zip(earlier) {
+                    if let (Some(sum), Some(closed)) = (now.total_compensation_usd, now.closed)
+                        && crate::release::differs_by_few(before, closed, sum, k)
+                    {
+                        return Err(PolicyError::Resolution {
+                            channel: now.channel.clone(),
+                            problem: format!(
+                                "the compensation sum {sum} differs from an earlier revision's {} while the cases closed changed by fewer than {k}: the difference is what fewer than {k} workers recovered",
+                                before.total_compensation_usd.unwrap_or_default()
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        for (t, definition) in release.tables.iter().zip(&crate::tables::COUNT_TABLES) {
+            if release.is_noised(&t.name) {
+                continue;
+            }
+            let Some(hidden) = self.hidden.get(&(release.period.clone(), t.name.clone())) else {
+                continue;
+            };
+            let figures = t.figures();
+            if let Some(i) =
+                (0..figures.len().min(hidden.len())).find(|&i| hidden[i] && figures[i].is_some())
+            {
+                return Err(PolicyError::Table {
+                    table: t.name.clone(),
+                    problem: format!(
+                        "revision {} publishes {}, which an earlier revision of {} hid; a hidden figure stays hidden in every later revision",
+                        release.revision,
+                        crate::release::name_figures(definition, &[i])[0],
+                        release.period
+                    ),
+                });
+            }
+        }
         Ok(())
     }
 
@@ -228,6 +306,68 @@ mod tests {
         assert!(matches!(ledger.admit(&bad), Err(PolicyError::Table { .. })));
         assert_eq!(ledger, before);
         ledger.admit(&release("2024-Q1", 1)).unwrap();
+    }
+
+    /// The issue's reset: an exact revision, a noised one, then an exact one
+    /// that shows what the first hid. Refused at every receiver, whatever came
+    /// in between; `build` keeps it hidden by itself.
+    #[test]
+    fn a_figure_hidden_once_stays_hidden_after_a_noised_revision() {
+        use rand::SeedableRng;
+        let mut ledger = ReleaseLedger::new(ReleaseRules::default());
+        let first = release("2024-Q3", 1);
+        ledger.admit(&first).unwrap();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let cases: Vec<_> = crate::synthetic::generate(
+            &crate::MemberId::new("KH").unwrap(),
+            300,
+            3,
+            crate::case::Date::parse("2024-01-01").unwrap(),
+            crate::case::Date::parse("2024-12-31").unwrap(),
+        )
+        .collect();
+        let tables = crate::tables::compute(Period::parse("2024-Q3").unwrap(), &cases);
+        let source = || crate::release::Source {
+            private_seq: 1,
+            private_hash: String::new(),
+        };
+        let noised = crate::release::build_noised(
+            &tables,
+            5,
+            Epsilon::from_micro(100_000),
+            &mut rng,
+            2,
+            source(),
+        );
+        ledger.admit(&noised).unwrap();
+        // A cell the first revision hid.
+        let (t, r, c) =
+            first
+                .tables
+                .iter()
+                .enumerate()
+                .find_map(|(t, table)| {
+                    table.cells.iter().enumerate().find_map(|(r, row)| {
+                        row.iter().position(Option::is_none).map(|c| (t, r, c))
+                    })
+                })
+                .expect("300 cases give small figures");
+        let i = r * first.tables[t].columns.len() + c;
+        // Revision 3 built from nothing earlier, with that cell shown.
+        let mut shown = crate::release::build(&tables, 5, 3, source(), &[]).unwrap();
+        shown.tables[t].cells[r][c] = Some(7);
+        let refused = ledger.clone().admit(&shown).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("which an earlier revision of 2024-Q3 hid"),
+            "{refused}"
+        );
+        // Built against every earlier revision, it keeps the figure hidden.
+        let kept =
+            crate::release::build(&tables, 5, 3, source(), &[first.clone(), noised]).unwrap();
+        assert_eq!(kept.tables[t].figures()[i], None);
+        ledger.admit(&kept).unwrap();
     }
 
     #[test]

@@ -597,7 +597,7 @@ mod tests {
             private_seq: 1,
             private_hash: String::new(),
         };
-        build(&tables, 5, 1, source, None).unwrap()
+        build(&tables, 5, 1, source, &[]).unwrap()
     }
 
     /// A year from a member's quarters: the sum of the quarters' figures, a
@@ -619,7 +619,7 @@ mod tests {
                 private_seq: 1,
                 private_hash: String::new(),
             };
-            member_table("KH", &build(&tables, 5, 1, source, None).unwrap(), table).unwrap()
+            member_table("KH", &build(&tables, 5, 1, source, &[]).unwrap(), table).unwrap()
         };
         let year = compute(Period::Year(2024), &cases);
         for table in ["channel-outcome", "resolution"] {

@@ -287,6 +287,18 @@ pub fn caps(definition: &TableDefinition, outcome_cases: &[u64]) -> Vec<u64> {
     caps
 }
 
+/// Whether a compensation sum of `sum` over `closed` cases, set beside what an
+/// earlier revision published for the same channel, gives away the amounts of
+/// fewer than `k` cases: the sum changed while the cases closed changed by
+/// fewer than `k` (a late case's recovery, or one case's corrected amount, is
+/// the difference of the two sums).
+pub fn differs_by_few(earlier: &PublishedResolution, closed: u64, sum: u64, k: u64) -> bool {
+    match (earlier.total_compensation_usd, earlier.closed) {
+        (Some(before), Some(closed_before)) => before != sum && closed.abs_diff(closed_before) < k,
+        _ => false,
+    }
+}
+
 /// The names of figures of a table by arc: `row × column` for a cell, `row ×
 /// total` and `total × column` for the totals, `total` for the grand total.
 pub fn name_figures(definition: &TableDefinition, arcs: &[usize]) -> Vec<String> {
@@ -336,9 +348,11 @@ fn outcome_cases(channel_outcome: &[Option<u64>]) -> Option<Vec<u64>> {
     )
 }
 
-/// Applies the rules to exact tables. `previous` is the last revision of the
-/// period: figures it suppressed stay suppressed, and figures it published are
-/// taken as complements only when nothing else will do.
+/// Applies the rules to exact tables. `previous` are the earlier revisions of
+/// the period, in order: figures any exact one suppressed stay suppressed
+/// (a noised revision in between changes nothing), figures they published are
+/// taken as complements only when nothing else will do, and the difference with
+/// each is protected.
 ///
 /// Each table's cells and totals are protected together ([`pattern`]); a figure
 /// two tables share is hidden in both when either hides it, and the tables are
@@ -349,7 +363,7 @@ pub fn build(
     threshold: u64,
     revision: u64,
     source: Source,
-    previous: Option<&Release>,
+    previous: &[Release],
 ) -> Result<Release, Disclosive> {
     use crate::tables::COUNT_TABLES;
     let counts = tables.counts();
@@ -361,13 +375,15 @@ pub fn build(
         .iter()
         .map(|t| Network::table(t.rows.len(), t.columns.len()))
         .collect();
-    let earlier: Vec<Option<Vec<Option<u64>>>> = COUNT_TABLES
+    let earlier: Vec<Vec<Vec<Option<u64>>>> = COUNT_TABLES
         .iter()
         .map(|d| {
             previous
+                .iter()
                 .filter(|p| !p.is_noised(d.name))
-                .and_then(|p| p.tables.iter().find(|t| t.name == d.name))
+                .filter_map(|p| p.tables.iter().find(|t| t.name == d.name))
                 .map(PublishedTable::figures)
+                .collect()
         })
         .collect();
     let mut forced: Vec<Vec<bool>> = values.iter().map(|v| vec![false; v.len()]).collect();
@@ -393,13 +409,12 @@ pub fn build(
                     suppressed: &forced[t],
                     caps: &caps_of[t],
                 };
-                patterns[t] =
-                    pattern(figures, threshold, earlier[t].as_deref()).map_err(|arcs| {
-                        Disclosive::Revision {
-                            table: COUNT_TABLES[t].name.to_string(),
-                            cells: name_figures(&COUNT_TABLES[t], &arcs),
-                        }
-                    })?;
+                patterns[t] = pattern(figures, threshold, &earlier[t]).map_err(|arcs| {
+                    Disclosive::Revision {
+                        table: COUNT_TABLES[t].name.to_string(),
+                        cells: name_figures(&COUNT_TABLES[t], &arcs),
+                    }
+                })?;
             }
             let mut changed = false;
             for ((a, i), (b, j)) in shared_figures() {
@@ -450,11 +465,20 @@ pub fn build(
         .map(|r| {
             let enough = r.closed >= threshold;
             let dominated = r.largest_compensation * 100 > DOMINANCE_PERCENT * r.total_compensation;
+            let sum = (enough && !dominated).then_some(r.total_compensation);
+            // Against every earlier revision that showed this channel's sum.
+            let differenced = sum.is_some_and(|sum| {
+                previous
+                    .iter()
+                    .filter(|p| p.privacy.is_none())
+                    .filter_map(|p| p.resolution.iter().find(|e| e.channel == r.channel))
+                    .any(|e| differs_by_few(e, r.closed, sum, threshold))
+            });
             PublishedResolution {
                 channel: r.channel.to_string(),
                 closed: (r.closed == 0 || enough).then_some(r.closed),
                 median_days: if enough { r.median_days } else { None },
-                total_compensation_usd: (enough && !dominated).then_some(r.total_compensation),
+                total_compensation_usd: sum.filter(|_| !differenced),
             }
         })
         .collect();
@@ -1090,7 +1114,14 @@ pub(crate) mod testing {
             private_seq: 1,
             private_hash: String::new(),
         };
-        build(&tables, 5, revision, source, previous).unwrap()
+        build(
+            &tables,
+            5,
+            revision,
+            source,
+            previous.map_or(&[][..], std::slice::from_ref),
+        )
+        .unwrap()
     }
 }
 
@@ -1115,7 +1146,7 @@ mod tests {
             private_seq: 3,
             private_hash: "00".repeat(32),
         };
-        build(&tables, threshold, 1, source, None).unwrap()
+        build(&tables, threshold, 1, source, &[]).unwrap()
     }
 
     #[test]
@@ -1311,6 +1342,52 @@ mod tests {
         ));
     }
 
+    /// The issue's $281: one late case closed through a channel with a sum
+    /// already published; the new sum minus the old would be its recovery. The
+    /// revision withholds the sum, and a receiver refuses a revision that shows
+    /// it.
+    #[test]
+    fn a_sum_that_differs_by_one_case_from_an_earlier_revision_is_withheld() {
+        let cases: Vec<_> = crate::synthetic::generate(
+            &crate::MemberId::new("KH").unwrap(),
+            4000,
+            8,
+            Date::parse("2024-01-01").unwrap(),
+            Date::parse("2024-12-31").unwrap(),
+        )
+        .collect();
+        let mut tables = compute(Period::parse("2024-Q3").unwrap(), &cases);
+        let source = Source {
+            private_seq: 1,
+            private_hash: String::new(),
+        };
+        let first = build(&tables, 5, 1, source.clone(), &[]).unwrap();
+        let c = first
+            .resolution
+            .iter()
+            .position(|r| r.total_compensation_usd.is_some())
+            .expect("a channel with a sum");
+        let r = &mut tables.resolution[c];
+        r.closed += 1;
+        r.compensated += 1;
+        r.total_compensation += 281;
+        let second = build(&tables, 5, 2, source, std::slice::from_ref(&first)).unwrap();
+        assert_eq!(second.resolution[c].total_compensation_usd, None);
+        assert!(second.resolution[c].closed.is_some());
+        let mut ledger = crate::ledger::ReleaseLedger::new(crate::ledger::ReleaseRules::default());
+        ledger.admit(&first).unwrap();
+        let mut shown = second.clone();
+        shown.resolution[c].total_compensation_usd = Some(tables.resolution[c].total_compensation);
+        let refused = ledger.clone().admit(&shown).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("fewer than 5 workers recovered"),
+            "{refused}"
+        );
+        ledger.admit(&second).unwrap();
+    }
+
     /// Two cases in a quarter: every figure they make, cells and totals alike, is
     /// from 1 to K−1, so all are hidden, and what is left passes every
     /// receiver's check. (With totals always published, as in format version 1,
@@ -1331,7 +1408,7 @@ mod tests {
             private_seq: 1,
             private_hash: String::new(),
         };
-        let release = build(&exact, 8, 1, source, None).unwrap();
+        let release = build(&exact, 8, 1, source, &[]).unwrap();
         check(&release, 5).unwrap();
         for t in &release.tables {
             assert_eq!(t.total, None, "{}", t.name);
@@ -1365,7 +1442,7 @@ mod tests {
             private_seq: 1,
             private_hash: String::new(),
         };
-        let first = build(&exact, 5, 1, source.clone(), None).unwrap();
+        let first = build(&exact, 5, 1, source.clone(), &[]).unwrap();
         check(&first, 5).unwrap();
         // Two new cases in row 0, column 2 (published as 0 before): that row's
         // total goes up by 2, so with column 2's total shown (0 before, 2 now)
@@ -1373,7 +1450,7 @@ mod tests {
         // total with the cell instead of giving it away.
         exact.sector_sex.cells[2] = 2;
         same(&mut exact, 106);
-        let second = build(&exact, 5, 2, source, Some(&first)).unwrap();
+        let second = build(&exact, 5, 2, source, std::slice::from_ref(&first)).unwrap();
         check(&second, 5).unwrap();
         let t = &second.tables[2];
         assert_eq!(t.cells[0][2], None);

@@ -115,7 +115,7 @@ fn release(period: &str, cases: u64) -> Release {
         private_seq: 1,
         private_hash: "ab".repeat(32),
     };
-    remedy_core::release::build(&tables, 5, 1, source, None).unwrap()
+    remedy_core::release::build(&tables, 5, 1, source, &[]).unwrap()
 }
 
 /// Valid events: notes (signed and linked), a release, a plan record.

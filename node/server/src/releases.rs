@@ -271,7 +271,14 @@ fn compute(
         }
         None => (0, String::new()),
     };
-    let previous = crate::views::latest_release(store, member, &period.to_string())?;
+    // Every earlier revision of the period, in order: the new one is protected
+    // against each.
+    let period_text = period.to_string();
+    let earlier: Vec<Release> = crate::views::releases_of(store, member)?
+        .into_iter()
+        .filter(|r| r.period == period_text)
+        .collect();
+    let previous = earlier.last().cloned();
     let mut builder = TableBuilder::new(period);
     cases.for_each(|case| builder.add(case))?;
     let tables = builder.finish();
@@ -283,7 +290,7 @@ fn compute(
     if tables.is_empty() && !allow_empty {
         return Err(PublishError::Empty { period });
     }
-    let release = apply(&tables, k, revision, source, previous.as_ref(), noise)?;
+    let release = apply(&tables, k, revision, source, &earlier, noise)?;
     if let Some(previous) = &previous
         && release.privacy.is_none()
         && release.same_figures(previous)
@@ -303,7 +310,7 @@ fn apply(
     k: u64,
     revision: u64,
     source: Source,
-    previous: Option<&Release>,
+    previous: &[Release],
     noise: Option<&(Epsilon, NoiseSeed)>,
 ) -> Result<Release, PublishError> {
     match noise {
@@ -464,7 +471,7 @@ fn attest(
         ))
     })?;
     let (seq, release) = releases[index].clone();
-    let previous = index.checked_sub(1).map(|i| releases[i].1.clone());
+    let previous: Vec<Release> = releases[..index].iter().map(|(_, r)| r.clone()).collect();
     let head = release.source.private_seq;
 
     // The private log as it stood then: committed imports only, latest versions.
@@ -537,7 +544,7 @@ fn attest(
         release.rules.threshold,
         release.revision,
         release.source.clone(),
-        previous.as_ref(),
+        &previous,
         noise.as_ref(),
     )?;
     for (mine, theirs) in recomputed.tables.iter().zip(&release.tables) {

@@ -98,7 +98,7 @@ fn random_federation(seed: u64) -> Federation {
                 } else {
                     // A revision that would disclose by differencing is not
                     // published: the member stops at the last one.
-                    release::build(&tables, threshold, revision, source, held.last()).ok()
+                    release::build(&tables, threshold, revision, source, &held).ok()
                 };
                 let Some(built) = built else { break };
                 if let Err(e) = release::check(&built, 5) {

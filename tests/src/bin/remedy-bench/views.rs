@@ -81,7 +81,7 @@ pub async fn regional(
                     private_seq: head.seq,
                     private_hash: String::new(),
                 };
-                let release = build(&tables, 5, 1, source, None)?;
+                let release = build(&tables, 5, 1, source, &[])?;
                 let event = SignedEvent::seal(
                     &key,
                     member,
