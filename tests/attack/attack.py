@@ -70,7 +70,6 @@ RELEASE_KIND = 4
 F_MARGINS = "margins"      # a table's cells add up to its published totals
 F_LINKED = "linked"        # tables of one release describe the same cases
 F_NESTED = "nested"        # periods of one register state add up
-F_SAME = "same-register"   # two releases of one period and register state
 F_RULE = "rule"            # null `closed` counts lie in 1..K-1 (no complement)
 F_REVISIONS = "revisions"  # assumption: cases are only ever added
 FACT_FAMILIES = (F_MARGINS, F_LINKED, F_NESTED, F_RULE)
@@ -185,10 +184,6 @@ def key_json(key):
     elif k == "aux":
         d.update(row=key[2])
     return d
-
-
-def is_count(key):
-    return key[0] in ("cell", "rowtot", "coltot", "total", "closed", "aux")
 
 
 # ---------------------------------------------------------------------------
@@ -350,7 +345,7 @@ def load_bundle(path, notes):
         prev_hash = hashlib.sha256(body).digest()
         if kind != RELEASE_KIND:
             continue
-        if version != 1:
+        if version not in (1, 2):   # 2: totals may be null (docs/release-format.md)
             notes.append(f"note: event {seq} is a release of payload version {version}; read as JSON")
         try:
             rel = json.loads(payload.decode("utf-8"))
@@ -382,36 +377,52 @@ CASE_COLUMNS = ["case_id", "opened_on", "closed_on", "sex", "age_band", "residen
 
 
 def read_register(paths):
-    """Case id -> record; later files replace earlier rows of the same id (an import)."""
+    """The register after importing `paths` in order: case id -> record, a later row
+    replacing an earlier one of the same id (as `remedy cases import` does)."""
     cases = {}
     for path in paths:
         with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            try:
-                header = [h.strip() for h in next(reader)]
-            except StopIteration:
-                raise BadInput(f"{path}: empty")
-            missing = [c for c in CASE_COLUMNS if c not in header]
-            if missing:
-                raise BadInput(f"{path}: no column {', '.join(missing)}")
-            at = {c: header.index(c) for c in CASE_COLUMNS}
-            for number, row in enumerate(reader, 2):
-                if not row or all(not x.strip() for x in row):
-                    continue
-                if len(row) != len(header):
-                    raise BadInput(f"{path}:{number}: {len(row)} fields, the header has {len(header)}")
-                rec = {c: row[at[c]].strip() for c in CASE_COLUMNS}
-                rec["grievances"] = sorted({g.strip() for g in rec["grievances"].split(";") if g.strip()})
-                if not rec["grievances"]:
-                    raise BadInput(f"{path}:{number}: no grievance")
-                for c in ("opened_on", "closed_on"):
-                    d = rec[c]
-                    if d and not (len(d) == 10 and d[4] == "-" and d[7] == "-"):
-                        raise BadInput(f"{path}:{number}: {c} {d!r} is not YYYY-MM-DD")
-                if not rec["opened_on"]:
-                    raise BadInput(f"{path}:{number}: no opened_on")
-                cases[rec["case_id"]] = rec
+            _read_cases(f, path, cases)
     return list(cases.values())
+
+
+def read_register_text(text, name="<text>"):
+    cases = {}
+    _read_cases(io.StringIO(text), name, cases)
+    return list(cases.values())
+
+
+def _read_cases(f, path, cases):
+    """The import format (node/core/src/case.rs): a header naming the columns, then
+    one case per line; grievances separated by ';' (sorted, without repeats)."""
+    reader = csv.reader(f)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise BadInput(f"{path}: empty")
+    missing = [c for c in CASE_COLUMNS if c not in header]
+    if missing:
+        raise BadInput(f"{path}: no column {', '.join(missing)}")
+    at = {c: header.index(c) for c in CASE_COLUMNS}
+    for number, row in enumerate(reader, 2):
+        if not row or all(not x.strip() for x in row):
+            continue
+        if len(row) != len(header):
+            raise BadInput(f"{path}:{number}: {len(row)} fields, the header has {len(header)}")
+        rec = {c: row[at[c]].strip() for c in CASE_COLUMNS}
+        rec["grievances"] = sorted({g.strip() for g in rec["grievances"].split(";") if g.strip()})
+        if not rec["grievances"]:
+            raise BadInput(f"{path}:{number}: no grievance")
+        for c in ("opened_on", "closed_on"):
+            d = rec[c]
+            if d and not (len(d) == 10 and d[4] == "-" and d[7] == "-" and d[:4].isdigit()
+                          and d[5:7].isdigit() and d[8:].isdigit()):
+                raise BadInput(f"{path}:{number}: {c} {d!r} is not YYYY-MM-DD")
+        if not rec["opened_on"]:
+            raise BadInput(f"{path}:{number}: no opened_on")
+        if rec["compensation_usd"] and not rec["compensation_usd"].isdigit():
+            raise BadInput(f"{path}:{number}: compensation_usd {rec['compensation_usd']!r}")
+        cases[rec["case_id"]] = rec
 
 
 def _days(date):
@@ -492,10 +503,14 @@ class Truth:
                     raise BadInput(f"{path}:{number}: not a truth line ({e})")
                 figs = {}
                 for name, cells in (obj.get("tables") or {}).items():
-                    if name not in TABLES:
+                    if isinstance(cells, dict):   # {"rows": [...], "columns": [...], "cells": [[...]]}
+                        rows, cols, cells = cells.get("rows"), cells.get("columns"), cells.get("cells")
+                    elif name in TABLES:          # a bare matrix in the code lists' order
+                        rows, cols = TABLES[name]
+                    else:
                         continue
-                    rows, cols = TABLES[name]
-                    if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
+                    if not isinstance(cells, list) or len(cells) != len(rows) or \
+                            any(len(r) != len(cols) for r in cells):
                         raise BadInput(f"{path}:{number}: table {name} has the wrong shape")
                     for i, r in enumerate(rows):
                         for j, c in enumerate(cols):
@@ -615,12 +630,10 @@ class Node:
         self.tables = {}     # name -> (rows, columns)
         self.channels = []
         self.releases = []
-        self.k_min = None
         self.conflicts = []
 
     def add(self, rel):
         self.releases.append(rel)
-        self.k_min = rel.k if self.k_min is None else min(self.k_min, rel.k)
         for name, rc in rel.tables.items():
             self.tables.setdefault(name, rc)
         for ch in rel.channels:
@@ -665,8 +678,11 @@ class Model:
         if idx is None:
             idx = len(self.var_lb)
             lb, ub = 0, math.inf
-            if key[0] == "closed" and node.k_min is not None:
-                lb, ub = 1, node.k_min - 1   # F_RULE: no complement in resolution
+            ks = [r.k for r in node.releases if key in r.figs and r.figs[key] is None]
+            if key[0] == "closed" and ks:
+                # F_RULE: a null closed count is 1..K-1 (no complement in resolution);
+                # every release of this register state that hid it says so
+                lb, ub = 1, min(ks) - 1
             if key[0] == "comp":
                 closed = node.figs.get(("closed", key[1]))
                 if closed == 0:
@@ -1744,7 +1760,8 @@ def report(releases, model, solver, cells, timing, truth, broken, added, args, n
     p("verdicts: " + ", ".join(f"{v} {counts[v]}" for v in
                                ("exact", "pinned", "narrow", "rule-pinned", "protected", "undecided",
                                 "solver-error", "infeasible")
-                               if counts[v] or v in ("exact", "pinned")))
+                               if counts[v] or v in ("exact", "pinned")
+                               or (v == "narrow" and args.protection_width)))
     if counts["undecided"] or counts["solver-error"]:
         p("  undecided / solver-error: a time limit, or a solver answer an exact check refuted; such a "
           "figure cannot be certified protected (exit status 1)")
@@ -1831,6 +1848,7 @@ def write_json(path, releases, model, solver, cells, timing, truth, broken, adde
         "refuted_by_published_figures": [{"family": f, "constraint": l} for f, l in model.refuted],
         "truth": None if truth is None else {
             "matched": sorted(r.label for r in releases if r.index in truth.by_release),
+            "sources": {r.label: truth.source[r.index] for r in releases if r.index in truth.source},
             "problems": truth.problems,
             "broken_constraints": [{"family": f, "constraint": l} for f, l in broken],
             "additions_only": added,
@@ -1859,7 +1877,10 @@ def write_json(path, releases, model, solver, cells, timing, truth, broken, adde
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         description="Bound every suppressed figure of one member's statistics releases with an "
-                    "integer-programming solver, and say which can be worked out.")
+                    "integer-programming solver, and say which can be worked out.",
+        epilog="Exit status: 0 no figure disclosed; 1 a figure is exact or pinned inside 1..K-1 "
+               "(or narrow, with --protection-width; or undecided); 2 bad input, or releases no "
+               "table agrees with. The model: tests/attack/README.md.")
     ap.add_argument("bundle", nargs="?", help="an audit bundle (remedy audit export)")
     ap.add_argument("--releases", action="append", default=[],
                     help="JSON Lines, one release JSON object (the payload) per line; repeatable")
@@ -1868,7 +1889,9 @@ def parse_args(argv):
                          "replaces an earlier one of the same case id); @SEQ ties it to the releases of "
                          "that private_seq, otherwise it is matched by the published figures; repeatable")
     ap.add_argument("--truth", action="append", default=[],
-                    help='JSON Lines {"period","revision","tables":{name:[[...]]},"resolution":[...]}')
+                    help='the true figures: JSON Lines {"period","revision","tables":{name:[[...]] or '
+                         '{"rows","columns","cells"}},"resolution":[{"channel","closed",'
+                         '"total_compensation_usd"}]}; matched by period and revision')
     ap.add_argument("--assume-additions-only", action="store_true",
                     help="the attacker assumes cases are only ever added between register states")
     ap.add_argument("--protection-width", type=int, default=0, metavar="W",
