@@ -318,14 +318,7 @@ mod tests {
         let first = release("2024-Q3", 1);
         ledger.admit(&first).unwrap();
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-        let cases: Vec<_> = crate::synthetic::generate(
-            &crate::MemberId::new("KH").unwrap(),
-            300,
-            3,
-            crate::case::Date::parse("2024-01-01").unwrap(),
-            crate::case::Date::parse("2024-12-31").unwrap(),
-        )
-        .collect();
+        let cases = crate::release::testing::cases_2024("KH", 300, 3);
         let tables = crate::tables::compute(Period::parse("2024-Q3").unwrap(), &cases);
         let source = || crate::release::Source {
             private_seq: 1,

@@ -605,14 +605,7 @@ mod tests {
     /// not added; checked against tables computed from the year's cases.
     #[test]
     fn a_year_is_the_sum_of_its_quarters_honest_about_what_is_hidden() {
-        let cases: Vec<_> = crate::synthetic::generate(
-            &crate::MemberId::new("KH").unwrap(),
-            4000,
-            7,
-            Date::parse("2024-01-01").unwrap(),
-            Date::parse("2024-12-31").unwrap(),
-        )
-        .collect();
+        let cases = crate::release::testing::cases_2024("KH", 4000, 7);
         let quarter = |q: u8, table: &str| {
             let tables = compute(Period::Quarter(2024, q), &cases);
             let source = Source {

@@ -1091,6 +1091,18 @@ pub(crate) mod testing {
     use crate::case::Date;
     use crate::tables::{Period, compute};
 
+    /// `cases` synthetic cases of `member` opened in 2024, drawn with `seed`.
+    pub(crate) fn cases_2024(member: &str, cases: u64, seed: u64) -> Vec<crate::case::CaseRecord> {
+        crate::synthetic::generate(
+            &crate::MemberId::new(member).unwrap(),
+            cases,
+            seed,
+            Date::parse("2024-01-01").unwrap(),
+            Date::parse("2024-12-31").unwrap(),
+        )
+        .collect()
+    }
+
     /// The release of `period` from `cases` synthetic cases of `member` opened in
     /// 2024 (drawn with `seed`), at threshold 5, as `revision` after `previous`.
     pub(crate) fn synthetic(
@@ -1101,14 +1113,7 @@ pub(crate) mod testing {
         revision: u64,
         previous: Option<&Release>,
     ) -> Release {
-        let records: Vec<_> = crate::synthetic::generate(
-            &crate::MemberId::new(member).unwrap(),
-            cases,
-            seed,
-            Date::parse("2024-01-01").unwrap(),
-            Date::parse("2024-12-31").unwrap(),
-        )
-        .collect();
+        let records = cases_2024(member, cases, seed);
         let tables = compute(Period::parse(period).unwrap(), &records);
         let source = Source {
             private_seq: 1,
@@ -1348,14 +1353,7 @@ mod tests {
     /// it.
     #[test]
     fn a_sum_that_differs_by_one_case_from_an_earlier_revision_is_withheld() {
-        let cases: Vec<_> = crate::synthetic::generate(
-            &crate::MemberId::new("KH").unwrap(),
-            4000,
-            8,
-            Date::parse("2024-01-01").unwrap(),
-            Date::parse("2024-12-31").unwrap(),
-        )
-        .collect();
+        let cases = testing::cases_2024("KH", 4000, 8);
         let mut tables = compute(Period::parse("2024-Q3").unwrap(), &cases);
         let source = Source {
             private_seq: 1,
