@@ -656,9 +656,11 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
     }
     // Figures two tables share: published in both or hidden in both.
     if release.privacy.is_none() {
+        let all: Vec<Vec<Option<u64>>> =
+            release.tables.iter().map(PublishedTable::figures).collect();
         for ((a, i), (b, j)) in shared_figures() {
             let (x, y) = (&release.tables[a], &release.tables[b]);
-            if x.figures()[i].is_some() != y.figures()[j].is_some() {
+            if all[a][i].is_some() != all[b][j].is_some() {
                 let d = &crate::tables::COUNT_TABLES;
                 return Err(PolicyError::Table {
                     table: x.name.clone(),
@@ -682,6 +684,13 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
             }
         }
     }
+    // The most cases each outcome can have: the caps of grievance-outcome.
+    let most = release
+        .tables
+        .iter()
+        .find(|o| o.name == "channel-outcome")
+        .and_then(|o| outcome_cases(&o.figures()))
+        .unwrap_or_default();
     for (t, definition) in release.tables.iter().zip(&crate::tables::COUNT_TABLES) {
         let problem = |problem: String| PolicyError::Table {
             table: t.name.clone(),
@@ -713,13 +722,6 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
                 name_figures(definition, &[i])[0]
             )));
         }
-        // The outcome totals of channel-outcome bound grievance-outcome's cells.
-        let most = release
-            .tables
-            .iter()
-            .find(|o| o.name == "channel-outcome")
-            .and_then(|o| outcome_cases(&o.figures()))
-            .unwrap_or_default();
         let caps = caps(definition, &most);
         let network = Network::table(rows, columns);
         let values = completion(&network, &figures, &caps).ok_or_else(|| {
@@ -1345,6 +1347,23 @@ mod tests {
             broken(&|r| r.resolution[0].median_days = Some(30)),
             Err(PolicyError::Resolution { .. })
         ));
+    }
+
+    /// A figure two tables share, hidden in one and shown in the other, is not
+    /// hidden: refused, naming both.
+    #[test]
+    fn a_shared_figure_is_hidden_in_both_tables_or_neither() {
+        let mut r = release(400, 5);
+        assert!(r.tables[1].total.is_some() && r.tables[2].total.is_some());
+        r.tables[2].total = None;
+        let refused = check(&r, 5).unwrap_err();
+        assert!(
+            refused.to_string().contains(
+                "total is published here but suppressed in sector-sex (total), where it is the same figure"
+            ),
+            "{refused}"
+        );
+        assert_eq!(shared_figures().len(), 2 + crate::case::GRIEVANCE.len());
     }
 
     /// The issue's $281: one late case closed through a channel with a sum
