@@ -515,6 +515,22 @@ impl LogCheck {
         if n == size {
             self.at_size = raw.clone();
         }
+        if let Ok(event) = SignedEvent::decode(raw.clone()) {
+            // Every payload decodes, and nothing private is in a shared log.
+            if event.kind().is_private() {
+                self.problems.push(format!(
+                    "{origin} event {}: a {} payload is private and never belongs in a shared log",
+                    event.seq(),
+                    event.kind()
+                ));
+            } else if event.kind() != PayloadKind::RELEASE
+                && let Err(e) =
+                    remedy_core::payload::check(event.kind(), event.version(), event.payload())
+            {
+                self.problems
+                    .push(format!("{origin} event {}: {e}", event.seq()));
+            }
+        }
         if let Ok(event) = SignedEvent::decode(raw.clone())
             && event.kind() == PayloadKind::RELEASE
         {
@@ -797,6 +813,15 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut manifest = remedy_node::identity::load_manifest(federation)?;
     let trusted_version = manifest.version();
+    let trusted_text = manifest.to_text();
+    // What the bundle itself gets wrong, besides the log (reported with it).
+    let mut problems: Vec<String> = Vec::new();
+    if let Err(e) = manifest.verify_starting_point() {
+        problems.push(format!(
+            "the trusted manifest {} does not carry its own quorum of signatures: {e}",
+            federation.display()
+        ));
+    }
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let mut origin: Option<MemberId> = None;
@@ -824,6 +849,13 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
             Line::Manifest { text } => {
                 let next = Manifest::parse(&text)
                     .with_context(|| format!("{}:{n}: the manifest", file.display()))?;
+                if next.version() == trusted_version && next.to_text() != trusted_text {
+                    problems.push(format!(
+                        "{}:{n}: the bundle's manifest version {trusted_version} differs from the trusted {}",
+                        file.display(),
+                        federation.display()
+                    ));
+                }
                 if next.version() == manifest.version() + 1 {
                     next.verify_successor(&manifest).with_context(|| {
                         format!(
@@ -846,6 +878,15 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
                 let raw = b64.decode(raw).with_context(|| {
                     format!("{}:{n}: event {seq} is not base64", file.display())
                 })?;
+                if let Ok(event) = SignedEvent::decode(raw.clone())
+                    && event.seq() != seq
+                {
+                    problems.push(format!(
+                        "{}:{n}: the line says event {seq}, but the event is number {}",
+                        file.display(),
+                        event.seq()
+                    ));
+                }
                 events.push((seq, raw));
             }
             Line::Inclusion { seq, size, hashes } => inclusions.push((seq, size, hashes)),
@@ -877,14 +918,24 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
             "{origin}: the checkpoint of {size} events is not signed by the key {origin} signed event {size} with"
         ));
     }
+    o.problems.append(&mut problems);
     for m in manifest.nodes().filter(|m| m.id != origin) {
-        if let Ok(k) = m.verifying_key()
-            && checkpoint
-                .cosigned_by(&key_name(m.id.as_str()), &k)
-                .is_some()
-        {
+        let Ok(k) = m.verifying_key() else { continue };
+        let name = key_name(m.id.as_str());
+        if checkpoint.cosigned_by(&name, &k).is_some() {
             o.cosignatures.push(m.id.to_string());
+        } else if checkpoint.claims_cosignature(&name, &k) {
+            o.problems.push(format!(
+                "{origin}: the checkpoint carries a cosignature by {}'s key that does not verify (forged, or its time changed)",
+                m.id
+            ));
         }
+    }
+    if events.len() as u64 > size {
+        o.problems.push(format!(
+            "{origin}: the bundle holds {} events, beyond the checkpoint's {size}: events after it are not covered by any signature of the checkpoint",
+            events.len()
+        ));
     }
     let rules = manifest.body.policy.release_rules()?;
     let mut check = LogCheck::new(&origin, keys, vec![size], rules);
@@ -936,6 +987,31 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
         if !verified {
             o.problems.push(format!(
                 "{origin}: the inclusion proof of event {seq} does not verify"
+            ));
+        }
+    }
+    // The proofs the format promises: the checkpoint's last event and every
+    // release.
+    let mut wanted: Vec<u64> = events
+        .iter()
+        .filter(|(seq, _)| *seq <= size)
+        .filter(|(_, raw)| {
+            SignedEvent::decode(raw.clone()).is_ok_and(|e| e.kind() == PayloadKind::RELEASE)
+        })
+        .map(|(seq, _)| *seq)
+        .collect();
+    if size > 0 {
+        wanted.push(size);
+    }
+    for seq in wanted {
+        if !inclusions.iter().any(|(s, _, _)| *s == seq) {
+            o.problems.push(format!(
+                "{origin}: the bundle has no inclusion proof of event {seq} ({})",
+                if seq == size {
+                    "the checkpoint's last event"
+                } else {
+                    "a statistics release"
+                }
             ));
         }
     }

@@ -143,6 +143,92 @@ async fn an_auditor_catches_every_kind_of_tampering() -> anyhow::Result<()> {
     let (ok, stdout, _) = verify(&changed);
     assert!(!ok && stdout.contains("KH shared log, event 5"), "{stdout}");
 
+    // What an independent verifier written from docs/audit-bundle.md rejects,
+    // and this one once passed: each bundle below fails, saying why.
+    let lines: Vec<String> = std::fs::read_to_string(&bundle)?
+        .lines()
+        .map(String::from)
+        .collect();
+    let write = |name: &str, lines: &[String]| {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        file
+    };
+    let fails = |file: &std::path::Path, says: &str| {
+        let (ok, stdout, _) = verify(file);
+        assert!(!ok && stdout.contains(says), "{says:?} in:\n{stdout}");
+    };
+    // A cosignature by VN's key whose time was changed.
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("{\"checkpoint\""))
+        .unwrap();
+    let text = serde_json::from_str::<serde_json::Value>(&lines[at])?["checkpoint"]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut note = remedy_core::checkpoint::SignedCheckpoint::parse(&text)?;
+    let vn_sig = note
+        .signatures
+        .iter_mut()
+        .find(|s| s.name == "remedy-net/VN")
+        .expect("VN cosigned");
+    vn_sig.bytes[7] ^= 1;
+    let mut forged = lines.clone();
+    forged[at] = serde_json::json!({"checkpoint": {"text": note.to_text()}}).to_string();
+    fails(
+        &write("cosignature.bundle", &forged),
+        "a cosignature by VN's key that does not verify",
+    );
+    // The line's sequence number disagrees with the event's.
+    let mut renumbered = lines.clone();
+    let at = renumbered
+        .iter()
+        .position(|l| l.contains("\"seq\":5,"))
+        .unwrap();
+    renumbered[at] = renumbered[at].replacen("\"seq\":5,", "\"seq\":4,", 1);
+    fails(
+        &write("renumbered.bundle", &renumbered),
+        "the line says event 4, but the event is number 5",
+    );
+    // No inclusion proofs.
+    let unproved: Vec<String> = lines
+        .iter()
+        .filter(|l| !l.starts_with("{\"inclusion\""))
+        .cloned()
+        .collect();
+    fails(
+        &write("unproved.bundle", &unproved),
+        "no inclusion proof of event 10 (the checkpoint's last event)",
+    );
+    // A manifest line of the trusted version that is not the trusted file.
+    let mut other = lines.clone();
+    let at = other
+        .iter()
+        .position(|l| l.starts_with("{\"manifest\""))
+        .unwrap();
+    other[at] = other[at].replacen("KH node", "KH n0de", 1);
+    fails(
+        &write("manifest.bundle", &other),
+        "the bundle's manifest version 1 differs from the trusted",
+    );
+    // A trusted manifest without its signatures.
+    let trusted = std::fs::read_to_string(&federation)?;
+    let cut = trusted.find("[[signatures]]").expect("signed");
+    let unsigned = tmp.path().join("unsigned.toml");
+    std::fs::write(&unsigned, &trusted[..cut])?;
+    let (ok, stdout, _) = remedy(&[
+        "audit",
+        "verify-bundle",
+        path(&bundle),
+        "--federation",
+        path(&unsigned),
+    ])?;
+    assert!(
+        !ok && stdout.contains("does not carry its own quorum of signatures"),
+        "{stdout}"
+    );
+
     // KH's real log and checkpoint, then a lying node in KH's place.
     let events: Vec<Vec<u8>> = read_log(kh.clone(), &MemberId::new("KH")?)
         .await?

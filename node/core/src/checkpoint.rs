@@ -200,6 +200,16 @@ impl SignedCheckpoint {
         });
     }
 
+    /// Whether a signature line claims to be `name`/`key`'s cosignature (its
+    /// name and cosignature key id), valid or not: a claimed cosignature that
+    /// does not verify is evidence of tampering, not a line to skip.
+    pub fn claims_cosignature(&self, name: &str, key: &VerifyingKey) -> bool {
+        let id = key_id(name, COSIGNATURE, key);
+        self.signatures
+            .iter()
+            .any(|s| s.name == name && s.key_id == id)
+    }
+
     /// The time of a valid cosignature by `name`/`key`, if there is one.
     pub fn cosigned_by(&self, name: &str, key: &VerifyingKey) -> Option<u64> {
         let id = key_id(name, COSIGNATURE, key);
