@@ -43,6 +43,34 @@ async fn an_auditor_catches_every_kind_of_tampering() -> anyhow::Result<()> {
     let _vn_node = vn_dir.start().await?;
     let kh = channel_as(&kh_dir.dir, None).await?;
     let vn = channel_as(&vn_dir.dir, None).await?;
+    // Before anything is appended: the bundle of an empty log is empty and
+    // verifies as such (no checkpoint exists to sign it).
+    let empty = tmp.path().join("empty.bundle");
+    let auditor = fed.join("AUD");
+    let (ok, stdout, stderr) = remedy(&[
+        "--dir",
+        path(&auditor),
+        "--node",
+        &kh_dir.addr.to_string(),
+        "audit",
+        "export",
+        "--origin",
+        "VN",
+        "--out",
+        path(&empty),
+    ])?;
+    assert!(ok, "{stdout}{stderr}");
+    let (ok, stdout, stderr) = remedy(&[
+        "audit",
+        "verify-bundle",
+        path(&empty),
+        "--federation",
+        path(&auditor.join("federation.toml")),
+    ])?;
+    assert!(
+        ok && stdout.contains("PASS: no events of VN"),
+        "{stdout}{stderr}"
+    );
     append_notes(kh.clone(), LogKind::Shared, 1, 10, 100).await?;
     append_notes(vn.clone(), LogKind::Shared, 1, 4, 100).await?;
     let channels: BTreeMap<String, _> = [
