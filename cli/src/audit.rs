@@ -752,6 +752,7 @@ fn export(context: &Context, origin: &str, out: &Path, force: bool) -> anyhow::R
         for text in manifests {
             line(&Line::Manifest { text })?;
         }
+        let cosigned = SignedCheckpoint::parse(&text).is_ok_and(|c| c.signatures.len() > 1);
         if !text.is_empty() {
             line(&Line::Checkpoint { text })?;
         }
@@ -814,6 +815,13 @@ fn export(context: &Context, origin: &str, out: &Path, force: bool) -> anyhow::R
             size,
             out.display()
         );
+        // Cosignatures are kept by the members who make them: an origin's own
+        // node holds its checkpoint as it signed it.
+        if size > 0 && !cosigned {
+            println!(
+                "the checkpoint carries no cosignature: each member keeps the cosignatures it makes of its peers' checkpoints, so a node holds its own checkpoint as it signed it; export through a peer (--node) for one its witness signed"
+            );
+        }
         Ok(())
     })
 }

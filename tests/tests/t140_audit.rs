@@ -163,6 +163,30 @@ async fn an_auditor_catches_every_kind_of_tampering() -> anyhow::Result<()> {
     assert!(ok, "{stdout}{stderr}");
     assert!(stdout.contains("PASS: 10 events of KH"), "{stdout}");
     assert!(stdout.contains("cosigned by VN"), "{stdout}");
+    // Through KH's own node: verifiable too, and it says why no witness signed.
+    let own = tmp.path().join("own.bundle");
+    let (ok, stdout, stderr) = remedy(&[
+        "--dir",
+        path(&aud),
+        "--node",
+        &kh_addr,
+        "audit",
+        "export",
+        "--origin",
+        "KH",
+        "--out",
+        path(&own),
+    ])?;
+    assert!(
+        ok && stdout.contains("the checkpoint carries no cosignature")
+            && stdout.contains("export through a peer"),
+        "{stdout}{stderr}"
+    );
+    let (own_ok, own_out, own_err) = verify(&own);
+    assert!(
+        own_ok && own_out.contains("PASS: 10 events of KH"),
+        "{own_out}{own_err}"
+    );
     let mut bytes = std::fs::read(&bundle)?;
     let at = bytes.windows(8).position(|w| w == b"\"seq\":5,").unwrap() + 40;
     bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
