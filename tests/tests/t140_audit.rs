@@ -361,6 +361,51 @@ async fn an_auditor_catches_every_kind_of_tampering() -> anyhow::Result<()> {
         )
         .to_text()
     };
+    // Offline, a bundle KH signed itself: its 10 events and an 11th holding
+    // case rows, under a checkpoint of 11; and the same 10 events with the
+    // 11th beyond the checkpoint of 10.
+    let private = {
+        let last = ChainHead::of(&SignedEvent::decode(events[9].clone())?);
+        let draft = remedy_core::event::Draft {
+            kind: remedy_core::PayloadKind::CASES,
+            version: 1,
+            payload: b"KH-0007,2024-07-01,,female".to_vec(),
+        };
+        SignedEvent::seal(&key, &kh_id, LogKind::Shared, 11, last.hash, 0, &draft).into_raw()
+    };
+    let bundle_of = |log: &[Vec<u8>], checkpoint: &str| -> std::path::PathBuf {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut lines = vec![
+            serde_json::json!({"bundle": {"format": "remedy-net audit bundle", "version": 1, "origin": "KH"}})
+                .to_string(),
+            serde_json::json!({"checkpoint": {"text": checkpoint}}).to_string(),
+        ];
+        for (i, raw) in log.iter().enumerate() {
+            lines.push(
+                serde_json::json!({"event": {"seq": i + 1, "raw": b64.encode(raw)}}).to_string(),
+            );
+        }
+        let file = tmp.path().join(format!("crafted-{}.bundle", log.len()));
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        file
+    };
+    let mut with_cases = events.clone();
+    with_cases.push(private);
+    let crafted = bundle_of(&with_cases, &resign(&with_cases));
+    let (ok, stdout, _) = verify(&crafted);
+    assert!(
+        !ok && stdout
+            .contains("KH event 11: a cases payload is private and never belongs in a shared log"),
+        "{stdout}"
+    );
+    let beyond = bundle_of(&with_cases, &checkpoint);
+    let (ok, stdout, _) = verify(&beyond);
+    assert!(
+        !ok && stdout.contains("the bundle holds 11 events, beyond the checkpoint's 10"),
+        "{stdout}"
+    );
+
     serve(rewritten.clone(), resign(&rewritten));
     caught(
         "KH: the first 10 events are not those of the checkpoint this auditor saved: a different history",
