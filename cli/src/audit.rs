@@ -373,6 +373,7 @@ async fn check_origin(
         .flatten()
         .collect();
     let mut check = LogCheck::new(origin, keys, wanted, rules);
+    check.max_payload = manifest.body.policy.max_event_bytes as usize;
     let mut next = 1u64;
     loop {
         let request = pb::ReadRequest {
@@ -474,6 +475,8 @@ async fn check_origin(
 /// Checks a log event by event: chain and signatures, the Merkle roots at the
 /// sizes wanted, releases against the policy and the privacy budget.
 pub struct LogCheck {
+    /// The federation's limit per event payload (the manifest's max_event_bytes).
+    pub max_payload: usize,
     origin: MemberId,
     verifier: ChainVerifier,
     frontier: Frontier,
@@ -498,6 +501,7 @@ impl LogCheck {
             wanted,
             roots,
             ledger: ReleaseLedger::new(rules),
+            max_payload: remedy_core::event::MAX_PAYLOAD,
             releases: 0,
             problems: Vec::new(),
             at_size: Vec::new(),
@@ -516,7 +520,19 @@ impl LogCheck {
             self.at_size = raw.clone();
         }
         if let Ok(event) = SignedEvent::decode(raw.clone()) {
-            // Every payload decodes, and nothing private is in a shared log.
+            // Every payload decodes, within the federation's size, and nothing
+            // private is in a shared log.
+            if event.payload().len() > self.max_payload {
+                self.problems.push(format!(
+                    "{origin} event {}: {}",
+                    event.seq(),
+                    remedy_core::payload::PayloadError::TooLarge {
+                        kind: event.kind(),
+                        bytes: event.payload().len(),
+                        limit: self.max_payload,
+                    }
+                ));
+            }
             if event.kind().is_private() {
                 self.problems.push(format!(
                     "{origin} event {}: a {} payload is private and never belongs in a shared log",
@@ -973,6 +989,7 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
     }
     let rules = manifest.body.policy.release_rules()?;
     let mut check = LogCheck::new(&origin, keys, vec![size], rules);
+    check.max_payload = manifest.body.policy.max_event_bytes as usize;
     let mut chain = Ok(());
     for (seq, raw) in &events {
         if let Err(e) = check.push(raw.clone(), size) {

@@ -104,6 +104,10 @@ pub struct Settings {
     /// that contains it; the regional view sums quarters into years.
     #[arg(long, default_value = "quarter", value_parser = parse_grain)]
     grain: Grain,
+    /// The largest payload one event of a shared log may carry, in bytes (65536
+    /// to 1048576).
+    #[arg(long, default_value_t = 1 << 20)]
+    max_event_bytes: u32,
     /// Who must endorse a work-plan item: all, majority or a count.
     #[arg(long, default_value = "all", value_parser = parse_quorum)]
     workplan_quorum: Quorum,
@@ -146,6 +150,7 @@ impl Settings {
                 min_threshold: self.min_threshold,
                 epsilon_cap: self.epsilon_cap,
                 grain: self.grain,
+                max_event_bytes: self.max_event_bytes,
                 workplan_quorum: self.workplan_quorum,
                 manifest_quorum: self.manifest_quorum,
             },
@@ -363,8 +368,13 @@ fn verify(context: &Context, path: &Path, previous: Option<&Path>) -> anyhow::Re
                 manifest.body_hash()
             );
             println!(
-                "policy: min threshold {}, releases per {}, epsilon cap {} per member and calendar quarter, work-plan quorum {}, manifest quorum {}",
-                p.min_threshold, p.grain, p.epsilon_cap, p.workplan_quorum, p.manifest_quorum
+                "policy: min threshold {}, releases per {}, epsilon cap {} per member and calendar quarter, events up to {} bytes, work-plan quorum {}, manifest quorum {}",
+                p.min_threshold,
+                p.grain,
+                p.epsilon_cap,
+                p.max_event_bytes,
+                p.workplan_quorum,
+                p.manifest_quorum
             );
             for m in &manifest.body.members {
                 let signed = if signers.contains(&m.id.to_string()) {

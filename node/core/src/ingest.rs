@@ -73,6 +73,7 @@ pub struct Ingest {
     /// The origin's releases so far: revisions, and ε spent per period against
     /// the federation's cap; with the minimum disclosure threshold.
     releases: ReleaseLedger,
+    max_payload: usize,
 }
 
 impl Ingest {
@@ -85,6 +86,7 @@ impl Ingest {
             head,
             halted: false,
             releases: ReleaseLedger::new(crate::ledger::ReleaseRules::default()),
+            max_payload: crate::event::MAX_PAYLOAD,
         }
     }
 
@@ -92,6 +94,13 @@ impl Ingest {
     /// under (the manifest's minimum threshold and ε cap).
     pub fn with_releases(mut self, releases: ReleaseLedger) -> Self {
         self.releases = releases;
+        self
+    }
+
+    /// Sets the largest payload one event may carry (the manifest's
+    /// `max_event_bytes`; the event format's limit otherwise).
+    pub fn with_max_payload(mut self, bytes: usize) -> Self {
+        self.max_payload = bytes;
         self
     }
 
@@ -297,6 +306,13 @@ impl Ingest {
                 crate::payload::PayloadError::PrivateKind(event.kind()),
             ));
         }
+        if event.payload().len() > self.max_payload {
+            return reject(Violation::Payload(crate::payload::PayloadError::TooLarge {
+                kind: event.kind(),
+                bytes: event.payload().len(),
+                limit: self.max_payload,
+            }));
+        }
         if let Err(e) = crate::payload::check(event.kind(), event.version(), event.payload()) {
             return reject(Violation::Payload(e));
         }
@@ -380,6 +396,49 @@ mod tests {
                 held.insert(e.seq(), e.hash());
             }
         }
+    }
+
+    /// An event over the federation's per-event limit is rejected with the
+    /// reason, and nothing after it is taken.
+    #[test]
+    fn an_event_over_the_federations_size_limit_is_rejected() {
+        use crate::payload::Payload as _;
+        let key = SigningKey::from_seed([4; 32]);
+        let note = crate::payload::Note {
+            text: "x".repeat(70_000),
+        };
+        let event = SignedEvent::seal(
+            &key,
+            &vn(),
+            LogKind::Shared,
+            1,
+            EventHash::ZERO,
+            0,
+            &note.to_draft(),
+        );
+        let mut ingest =
+            Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY).with_max_payload(65_536);
+        let out = ingest.decide(raws(std::slice::from_ref(&event)), |_| None);
+        match &out[0] {
+            Outcome::Reject {
+                seq: Some(1),
+                reason,
+            } => {
+                assert_eq!(reason.code(), "payload");
+                assert!(
+                    reason
+                        .to_string()
+                        .contains("over the federation's limit of 65536 bytes"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut roomy = Ingest::new(vn(), key.verifying_key(), ChainHead::EMPTY);
+        assert!(matches!(
+            roomy.decide(raws(&[event]), |_| None)[0],
+            Outcome::Append(_)
+        ));
     }
 
     #[test]

@@ -224,6 +224,10 @@ pub struct Policy {
     /// "month" or "year". Receivers refuse releases of any other.
     #[serde(default)]
     pub grain: Grain,
+    /// The largest payload one event of a shared log may carry, in bytes: the
+    /// Admin service refuses a larger one, and every receiver and auditor too.
+    #[serde(default = "default_max_event_bytes")]
+    pub max_event_bytes: u32,
     /// Who must endorse a work-plan item: "all" (every member it names), "majority"
     /// or a count.
     #[serde(default = "default_all")]
@@ -236,6 +240,13 @@ pub struct Policy {
 fn default_threshold() -> u32 {
     5
 }
+
+fn default_max_event_bytes() -> u32 {
+    crate::event::MAX_PAYLOAD as u32
+}
+
+/// The smallest `max_event_bytes` a policy may set: room for any release.
+pub const MIN_EVENT_BYTES: u32 = 64 * 1024;
 
 fn default_epsilon_cap() -> f64 {
     1.0
@@ -255,6 +266,13 @@ impl Policy {
                 self.min_threshold
             )));
         }
+        if !(MIN_EVENT_BYTES..=default_max_event_bytes()).contains(&self.max_event_bytes) {
+            return Err(ManifestError::BadPolicy(format!(
+                "max_event_bytes {} is outside {MIN_EVENT_BYTES} to {} (the event format's limit)",
+                self.max_event_bytes,
+                default_max_event_bytes()
+            )));
+        }
         let epsilon_cap = Epsilon::from_config(self.epsilon_cap).map_err(|e| {
             ManifestError::BadPolicy(format!("epsilon_cap {}: {e}", self.epsilon_cap))
         })?;
@@ -272,6 +290,7 @@ impl Default for Policy {
             min_threshold: default_threshold(),
             epsilon_cap: default_epsilon_cap(),
             grain: Grain::default(),
+            max_event_bytes: default_max_event_bytes(),
             workplan_quorum: Quorum::All,
             manifest_quorum: Quorum::All,
         }
@@ -893,6 +912,11 @@ mod tests {
                 "grain = \"quarter\"",
                 "grain = \"week\"",
                 "unknown variant `week`",
+            ),
+            (
+                "max_event_bytes = 1048576",
+                "max_event_bytes = 100",
+                "max_event_bytes 100 is outside",
             ),
         ] {
             let err = Manifest::parse(&text.replace(from, to)).unwrap_err();

@@ -113,6 +113,14 @@ pub enum PayloadError {
     UnknownKind(PayloadKind),
     #[error("payload kind {0} holds individual records and may only be in a private log")]
     PrivateKind(PayloadKind),
+    #[error(
+        "a {kind} payload of {bytes} bytes is over the federation's limit of {limit} bytes per event (the manifest's policy, max_event_bytes)"
+    )]
+    TooLarge {
+        kind: PayloadKind,
+        bytes: usize,
+        limit: usize,
+    },
     #[error("payload kind {found} where {expected} was expected")]
     WrongKind {
         expected: PayloadKind,

@@ -231,6 +231,7 @@ impl Replication {
                 ..ReleaseRules::default()
             }
         });
+        let max_payload = manifest.body.policy.max_event_bytes as usize;
         let mut origins = lock(&self.origins);
         for member in manifest.nodes().filter(|m| m.id != self.member) {
             let Ok(key) = member.key_history() else {
@@ -242,7 +243,8 @@ impl Replication {
                 let halted = state.ingest.is_halted();
                 let releases = state.ingest.releases().clone().with_rules(rules);
                 state.ingest = Ingest::new(member.id.clone(), key.clone(), state.ingest.head())
-                    .with_releases(releases);
+                    .with_releases(releases)
+                    .with_max_payload(max_payload);
                 if halted {
                     state.ingest.halt();
                 }
@@ -254,7 +256,9 @@ impl Replication {
                 .copied()
                 .unwrap_or(ChainHead::EMPTY);
             let releases = load_ledger(self.store.as_ref(), &member.id, rules)?;
-            let mut ingest = Ingest::new(member.id.clone(), key, head).with_releases(releases);
+            let mut ingest = Ingest::new(member.id.clone(), key, head)
+                .with_releases(releases)
+                .with_max_payload(max_payload);
             if halted.contains(&member.id) {
                 ingest.halt();
             }

@@ -102,6 +102,28 @@ async fn append(
         .enumerate()
         .map(|(i, d)| convert::draft(i, d))
         .collect::<Result<Vec<_>, _>>()?;
+    // The federation's limit per event (the event format's without a manifest).
+    let max = service
+        .manifest
+        .as_ref()
+        .map_or(remedy_core::event::MAX_PAYLOAD, |m| {
+            m.current().body.policy.max_event_bytes as usize
+        });
+    if log == remedy_core::LogKind::Shared
+        && let Some((i, d)) = drafts
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.payload.len() > max)
+    {
+        return Err(Status::invalid_argument(format!(
+            "events[{i}]: {}",
+            remedy_core::payload::PayloadError::TooLarge {
+                kind: d.kind,
+                bytes: d.payload.len(),
+                limit: max,
+            }
+        )));
+    }
     if log == remedy_core::LogKind::Shared
         && let Some((i, d)) = drafts.iter().enumerate().find(|(_, d)| d.kind.is_private())
     {
