@@ -77,8 +77,19 @@ impl Period {
 /// months, so no grain nests inside another. Longer periods are sums over the
 /// grain's periods, which the regional view computes (honest about suppressed
 /// parts) and nobody publishes.
+/// Ordered from the shortest to the longest.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Grain {

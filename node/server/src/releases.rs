@@ -273,11 +273,7 @@ fn compute(
     };
     // Every earlier revision of the period, in order: the new one is protected
     // against each.
-    let period_text = period.to_string();
-    let earlier: Vec<Release> = crate::views::releases_of(store, member)?
-        .into_iter()
-        .filter(|r| r.period == period_text)
-        .collect();
+    let earlier = crate::views::period_releases(store, member, &period.to_string())?;
     let previous = earlier.last().cloned();
     let mut builder = TableBuilder::new(period);
     cases.for_each(|case| builder.add(case))?;

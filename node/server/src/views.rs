@@ -101,27 +101,28 @@ pub fn releases_of(store: &dyn Store, origin: &MemberId) -> Result<Vec<Release>,
     error.map_or(Ok(found), Err)
 }
 
-/// The latest release of `period` by `origin`.
-pub fn latest_release(
+/// Every release of `period` by `origin`, in revision order.
+pub fn period_releases(
     store: &dyn Store,
     origin: &MemberId,
     period: &str,
-) -> Result<Option<Release>, StoreError> {
-    let mut last = None;
+) -> Result<Vec<Release>, StoreError> {
+    let mut raws = Vec::new();
     scan(
         store,
         format!("rel/{origin}/{period}/").as_bytes(),
         None,
         |_, value| {
-            last = Some(value);
+            raws.push(value);
             true
         },
     )?;
-    last.map(|raw| {
-        Release::decode(Release::VERSION, &raw)
-            .map_err(|e| corrupt(format!("rel/{origin}/{period}").as_bytes(), e))
-    })
-    .transpose()
+    raws.into_iter()
+        .map(|raw| {
+            Release::decode(Release::VERSION, &raw)
+                .map_err(|e| corrupt(format!("rel/{origin}/{period}").as_bytes(), e))
+        })
+        .collect()
 }
 
 /// Which revision to read.
@@ -140,10 +141,6 @@ pub struct TableQuery {
     /// Sorted; the members whose figures count.
     pub members: Vec<MemberId>,
     pub revision: Revision,
-}
-
-fn same_kind(a: Period, b: Period) -> bool {
-    std::mem::discriminant(&a) == std::mem::discriminant(&b)
 }
 
 /// The chosen revision of `table` per period and member within the query,
@@ -231,14 +228,7 @@ fn tables(
         }
     }
     for ((target, member), found) in by_target {
-        let grain = found
-            .iter()
-            .map(|(p, _)| p.grain())
-            .max_by_key(|g| match g {
-                remedy_core::tables::Grain::Year => 2,
-                remedy_core::tables::Grain::Quarter => 1,
-                remedy_core::tables::Grain::Month => 0,
-            });
+        let grain = found.iter().map(|(p, _)| p.grain()).max();
         let Some(grain) = grain else { continue };
         let expected = target.parts(grain).map_or(0, |p| p.len());
         let tables: Vec<MemberTable> = found
@@ -347,7 +337,7 @@ pub fn releases(
             let Some(period) = Period::parse(&release.period) else {
                 continue;
             };
-            if same_kind(period, query.from) && period >= query.from && period <= query.to {
+            if period.grain() == query.from.grain() && period >= query.from && period <= query.to {
                 out.push((period, member.to_string(), release));
             }
         }
