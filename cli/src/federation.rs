@@ -108,6 +108,11 @@ pub struct Settings {
     /// to 1048576).
     #[arg(long, default_value_t = 1 << 20)]
     max_event_bytes: u32,
+    /// The most a noised release's case total may be off (its standard error
+    /// relative to the true count, in percent, 1 to 100) before `remedy publish
+    /// --epsilon` asks for --accept-noise.
+    #[arg(long, default_value_t = 10)]
+    max_noise_rse_percent: u32,
     /// Who must endorse a work-plan item: all, majority or a count.
     #[arg(long, default_value = "all", value_parser = parse_quorum)]
     workplan_quorum: Quorum,
@@ -151,6 +156,7 @@ impl Settings {
                 epsilon_cap: self.epsilon_cap,
                 grain: self.grain,
                 max_event_bytes: self.max_event_bytes,
+                max_noise_rse_percent: self.max_noise_rse_percent,
                 workplan_quorum: self.workplan_quorum,
                 manifest_quorum: self.manifest_quorum,
             },
@@ -368,11 +374,12 @@ fn verify(context: &Context, path: &Path, previous: Option<&Path>) -> anyhow::Re
                 manifest.body_hash()
             );
             println!(
-                "policy: min threshold {}, releases per {}, epsilon cap {} per member and calendar quarter, events up to {} bytes, work-plan quorum {}, manifest quorum {}",
+                "policy: min threshold {}, releases per {}, epsilon cap {} per member and calendar quarter, events up to {} bytes, noised case totals within {}% unless accepted, work-plan quorum {}, manifest quorum {}",
                 p.min_threshold,
                 p.grain,
                 p.epsilon_cap,
                 p.max_event_bytes,
+                p.max_noise_rse_percent,
                 p.workplan_quorum,
                 p.manifest_quorum
             );

@@ -24,11 +24,17 @@ pub struct Args {
     /// the federation's (5 without a manifest).
     #[arg(long)]
     threshold: Option<u64>,
-    /// Noise every count for differential privacy with this ε (such as 0.5)
+    /// Noise every count for differential privacy with this ε (such as 1)
     /// instead of suppressing small ones; medians and sums are then withheld. The
-    /// federation caps the ε each member spends per period (epsilon_cap).
+    /// federation caps the ε each member spends per calendar quarter
+    /// (epsilon_cap, 1 by default). Refused when the noise would make the case
+    /// total too uncertain (max_noise_rse_percent) unless --accept-noise.
     #[arg(long)]
     epsilon: Option<String>,
+    /// With --epsilon: publish even if the case total's standard error is above
+    /// the federation's bound relative to the true count.
+    #[arg(long, requires = "epsilon")]
+    accept_noise: bool,
     /// Publish even if no case was opened or closed in the period, so that every
     /// figure is 0 (refused otherwise, as it usually means the register was not
     /// imported yet). A period that has not begun, and a revision that changes
@@ -57,6 +63,7 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
                 dry_run: args.dry_run,
                 epsilon: args.epsilon.clone().unwrap_or_default(),
                 allow_empty: args.allow_empty,
+                accept_noise: args.accept_noise,
             }),
         )
         .with_context(|| format!("the node did not publish {}", args.period))?
@@ -103,6 +110,16 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `release` states about the noise of `table`, if it is noised.
+fn spend_of<'a>(release: &'a Release, table: &str) -> Option<&'a remedy_core::release::Spend> {
+    release
+        .privacy
+        .as_ref()?
+        .tables
+        .iter()
+        .find(|s| s.table == table)
+}
+
 /// The release as aligned text tables; suppressed figures are shown as `x`.
 pub fn render(release: &Release) -> String {
     let mut out = String::new();
@@ -122,13 +139,13 @@ pub fn render(release: &Release) -> String {
         Some(p) => {
             let _ = writeln!(
                 out,
-                "legend: ~ = noised ({}, ε {} in all; totals are sums of noised cells), x = withheld\n",
-                p.mechanism, p.epsilon
+                "legend: ~ = noised ({}, ε {} in all, split {}; a case counts at most {} grievances; totals are sums of noised cells, unbiased, negative where the noise outweighs a small count), x = withheld\n",
+                p.mechanism, p.epsilon, p.split, p.grievances_per_case
             );
         }
     }
     for t in &release.tables {
-        let show = |v: Option<u64>| match v {
+        let show = |v: Option<i64>| match v {
             None => "x".to_string(),
             Some(v) if release.is_noised(&t.name) => format!("~{v}"),
             Some(v) => v.to_string(),
@@ -152,7 +169,21 @@ pub fn render(release: &Release) -> String {
         for (total, w) in t.column_totals.iter().zip(&widths) {
             let _ = write!(out, "  {:>w$}", show(*total));
         }
-        let _ = writeln!(out, "  {:>6}\n", show(t.total));
+        let _ = writeln!(out, "  {:>6}", show(t.total));
+        if let Some(v) = release.cell_variance(&t.name) {
+            let (rows, columns) = (t.rows.len() as u64, t.columns.len() as u64);
+            let _ = writeln!(
+                out,
+                "standard error of the noise: a cell ±{:.1}, a row total ±{:.1}, a column total ±{:.1}, the total ±{:.1} (ε {}, sensitivity {})",
+                v.standard_error(),
+                v.times(columns).standard_error(),
+                v.times(rows).standard_error(),
+                v.times(rows * columns).standard_error(),
+                spend_of(release, &t.name).map_or("?", |s| s.epsilon.as_str()),
+                spend_of(release, &t.name).map_or(0, |s| s.sensitivity),
+            );
+        }
+        out.push('\n');
     }
     let _ = writeln!(out, "resolution (cases closed in the period)");
     let _ = writeln!(
@@ -161,19 +192,27 @@ pub fn render(release: &Release) -> String {
         "channel", "closed", "median days", "compensation USD"
     );
     let noised = release.is_noised(remedy_core::release::RESOLUTION);
-    let show = |v: Option<u64>| match v {
+    let show = |v: Option<i64>| match v {
         None => "x".to_string(),
         Some(v) if noised => format!("~{v}"),
         Some(v) => v.to_string(),
     };
+    let exact = |v: Option<u64>| v.map_or("x".to_string(), |v| v.to_string());
     for r in &release.resolution {
         let _ = writeln!(
             out,
             "{:<24}  {:>6}  {:>11}  {:>16}",
             r.channel,
             show(r.closed),
-            show(r.median_days),
-            show(r.total_compensation_usd)
+            exact(r.median_days),
+            exact(r.total_compensation_usd)
+        );
+    }
+    if let Some(v) = release.cell_variance(remedy_core::release::RESOLUTION) {
+        let _ = writeln!(
+            out,
+            "standard error of the noise: a channel's closed cases ±{:.1}",
+            v.standard_error()
         );
     }
     out.push('\n');

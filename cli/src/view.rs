@@ -236,19 +236,28 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
     Ok(())
 }
 
-const LEGEND: &str = "legend: x = suppressed, ~ = noised (an estimate), >= = at least (a sum over suppressed cells), n/a = not additive";
+const LEGEND: &str = "legend: x = suppressed, ~ = noised (an unbiased estimate; ±n is its standard error), >= = at least (a sum over suppressed cells), n/a = not additive";
 
 /// A figure for a terminal.
 fn show(f: &Figure) -> String {
     let v = f.value.map(|v| v.to_string()).unwrap_or_default();
+    let error = f
+        .standard_error()
+        .map(|e| format!(" ±{e:.0}"))
+        .unwrap_or_default();
     match f.status {
         Status::Published => v,
         Status::Suppressed => "x".into(),
-        Status::Noised => format!("~{v}"),
+        Status::Noised => format!("~{v}{error}"),
         Status::LowerBound => format!(">={v}"),
-        Status::NoisedLowerBound => format!(">=~{v}"),
+        Status::NoisedLowerBound => format!(">=~{v}{error}"),
         Status::NotAdditive => "n/a".into(),
     }
+}
+
+/// A noised figure's standard error for CSV, two decimals; empty otherwise.
+fn standard_error(f: &Figure) -> Option<String> {
+    f.standard_error().map(|e| format!("{e:.2}"))
 }
 
 /// One table of a period, regional or a member's, as the text and CSV outputs
@@ -394,11 +403,20 @@ fn status_word(f: &Figure) -> String {
 }
 
 /// One figure per record: table, period, member (or `regional`), revision, row,
-/// column, value, status. RFC 4180 with CRLF, labels neutralised ([`CsvText`]).
+/// column, value, status, standard error (of a noised figure). RFC 4180 with
+/// CRLF, labels neutralised ([`CsvText`]).
 pub fn stats_csv(stats: &Stats) -> String {
     let mut out = CsvText::new();
     out.record([
-        "table", "period", "member", "revision", "row", "column", "value", "status",
+        "table",
+        "period",
+        "member",
+        "revision",
+        "row",
+        "column",
+        "value",
+        "status",
+        "standard_error",
     ]);
     for block in &stats.periods {
         for g in Grid::of(block) {
@@ -411,6 +429,7 @@ pub fn stats_csv(stats: &Stats) -> String {
                     .text(column)
                     .number(f.value)
                     .text(&status_word(f))
+                    .number(standard_error(f))
                     .end();
             };
             for (r, row) in g.rows.iter().enumerate() {
@@ -465,11 +484,20 @@ pub fn render_series(series: &Series) -> String {
 }
 
 /// One figure per record: table, row, column, period, member (or `regional`),
-/// revision, value, status. RFC 4180 with CRLF, labels neutralised ([`CsvText`]).
+/// revision, value, status, standard error (of a noised figure). RFC 4180 with
+/// CRLF, labels neutralised ([`CsvText`]).
 pub fn series_csv(series: &Series) -> String {
     let mut out = CsvText::new();
     out.record([
-        "table", "row", "column", "period", "member", "revision", "value", "status",
+        "table",
+        "row",
+        "column",
+        "period",
+        "member",
+        "revision",
+        "value",
+        "status",
+        "standard_error",
     ]);
     for p in &series.points {
         let mut line = |member: &str, revision: Option<u64>, f: &Figure| {
@@ -481,6 +509,7 @@ pub fn series_csv(series: &Series) -> String {
                 .number(revision)
                 .number(f.value)
                 .text(&status_word(f))
+                .number(standard_error(f))
                 .end();
         };
         for v in &p.values {
@@ -567,10 +596,11 @@ mod tests {
         "a,b",
     ];
 
-    fn published(value: u64) -> Figure {
+    fn published(value: i64) -> Figure {
         Figure {
             value: Some(value),
             status: Status::Published,
+            variance: None,
         }
     }
 
@@ -584,13 +614,7 @@ mod tests {
             columns: vec![HOSTILE[2].into(), HOSTILE[3].into()],
             cells: vec![
                 vec![published(1), published(2)],
-                vec![
-                    Figure {
-                        value: None,
-                        status: Status::Suppressed,
-                    },
-                    published(4),
-                ],
+                vec![Figure::withheld(Status::Suppressed), published(4)],
             ],
             row_totals: vec![published(3), published(7)],
             column_totals: vec![published(4), published(6)],
@@ -620,12 +644,14 @@ mod tests {
             )],
         };
         let text = stats_csv(&stats);
-        assert!(text.starts_with("table,period,member,revision,row,column,value,status\r\n"));
+        assert!(text.starts_with(
+            "table,period,member,revision,row,column,value,status,standard_error\r\n"
+        ));
         assert!(text.ends_with("\r\n"));
         let records = parse(&text);
         // Regional, KH and VN: 2×2 cells, 2 row totals, 2 column totals, 1 total each.
         assert_eq!(records.len(), 1 + 3 * 9, "{text}");
-        assert!(records.iter().all(|r| r.len() == 8), "{text}");
+        assert!(records.iter().all(|r| r.len() == 9), "{text}");
         assert!(
             !records.iter().any(|r| r[2] == "JP"),
             "a label made a record"
@@ -664,7 +690,9 @@ mod tests {
             }],
         };
         let text = series_csv(&series);
-        assert!(text.starts_with("table,row,column,period,member,revision,value,status\r\n"));
+        assert!(text.starts_with(
+            "table,row,column,period,member,revision,value,status,standard_error\r\n"
+        ));
         let records = parse(&text);
         assert_eq!(records.len(), 3, "{text}");
         let formula = format!("'{}", HOSTILE[1]);
@@ -678,10 +706,11 @@ mod tests {
                 "KH",
                 "1",
                 "5",
-                "published"
+                "published",
+                ""
             ]
         );
-        assert_eq!(records[2][4..], ["regional", "", "5", "published"]);
+        assert_eq!(records[2][4..], ["regional", "", "5", "published", ""]);
     }
 
     #[test]

@@ -234,7 +234,7 @@ class Release:
             self.channels.append(ch)
             for field, kind in (("closed", "closed"), ("total_compensation_usd", "comp"),
                                 ("median_days", "median")):
-                self.figs[(kind, ch)] = _opt_int(r.get(field), f"release {self.label}: {ch} {field}")
+                self.figs[(kind, ch)] = self._fig(r.get(field), f"release {self.label}: {ch} {field}")
 
     @property
     def label(self):
@@ -259,7 +259,7 @@ class Release:
         self.tables[name] = (list(rows), list(cols))
         for i, r in enumerate(rows):
             for j, c in enumerate(cols):
-                self.figs[("cell", name, r, c)] = _opt_int(cells[i][j], what)
+                self.figs[("cell", name, r, c)] = self._fig(cells[i][j], what)
         rt, ct = t.get("row_totals"), t.get("column_totals")
         if rt is None:
             rt = [None] * len(rows)
@@ -268,10 +268,17 @@ class Release:
         if not isinstance(rt, list) or len(rt) != len(rows) or not isinstance(ct, list) or len(ct) != len(cols):
             raise BadInput(f"{what}: totals do not match its rows and columns")
         for r, v in zip(rows, rt):
-            self.figs[("rowtot", name, r)] = _opt_int(v, what)
+            self.figs[("rowtot", name, r)] = self._fig(v, what)
         for c, v in zip(cols, ct):
-            self.figs[("coltot", name, c)] = _opt_int(v, what)
-        self.figs[("total", name)] = _opt_int(t.get("total"), what)
+            self.figs[("coltot", name, c)] = self._fig(v, what)
+        self.figs[("total", name)] = self._fig(t.get("total"), what)
+
+    def _fig(self, v, what):
+        """A figure: a whole number >= 0, or null; in a noised release any whole
+        number (noised counts are published unclamped, negative ones too)."""
+        if self.noised and v is not None and isinstance(v, int) and not isinstance(v, bool):
+            return v
+        return _opt_int(v, what)
 
 
 def _int(v, what):

@@ -107,7 +107,7 @@ publish 2024-Q4 10
 publish 2024 11
 
 echo "== a noised release"
-publish 2024-Q1 - --epsilon 0.5
+publish 2024-Q1 - --epsilon 0.5 --accept-noise
 
 echo "== the auditor exports KH's log"
 "$R" --dir "$FED/AUD" --node "$ADDR" audit export --origin KH --out "$OUT/kh.bundle"

@@ -52,7 +52,7 @@ fn suppressed_square(name: &str, n: usize) -> PublishedTable {
         cells: vec![vec![None; n]; n],
         row_totals: vec![Some(10); n],
         column_totals: vec![Some(10); n],
-        total: Some(10 * n as u64),
+        total: Some(10 * n as i64),
     }
 }
 
@@ -75,8 +75,8 @@ fn small_total_shown(base: &Release) -> Release {
         let period = Period::parse(&base.period).expect("period");
         let n: u64 = compute(period, &records).channel_outcome.cells.iter().sum();
         if (1..5).contains(&n) {
-            release.tables[1].total = Some(n);
-            release.tables[2].total = Some(n);
+            release.tables[1].total = Some(n as i64);
+            release.tables[2].total = Some(n as i64);
             return release;
         }
         cases += 4;
@@ -133,11 +133,21 @@ pub fn hostile(base: &Release) -> Vec<(&'static str, Release)> {
             "figures that overflow when summed",
             with(&|r| {
                 let t = &mut r.tables[2];
-                t.row_totals[0] = Some(u64::MAX);
+                t.row_totals[0] = Some(i64::MAX);
                 t.row_totals[1] = t.row_totals[1].map(|v| v.wrapping_add(1));
             }),
         ),
         ("a total of 1 to K-1 published", small_total_shown(base)),
+        (
+            "a negative count in an exact table",
+            with(&|r| {
+                let t = &mut r.tables[2];
+                t.cells[0][0] = t.cells[0][0].map(|v| v - 1_000);
+                t.row_totals[0] = t.row_totals[0].map(|v| v - 1_000);
+                t.column_totals[0] = t.column_totals[0].map(|v| v - 1_000);
+                t.total = t.total.map(|v| v - 1_000);
+            }),
+        ),
         (
             "a channel missing from the resolution table",
             with(&|r| {

@@ -134,7 +134,7 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
         for t in &release.tables {
             // Every figure, cells and totals, checked again from the publication
             // alone: a completion, then every hidden figure's interval.
-            let flat = t.figures();
+            let flat = t.counts();
             let hidden: Vec<bool> = flat.iter().map(Option::is_none).collect();
             suppressed_cells += hidden.iter().filter(|h| **h).count();
             let network = remedy_core::disclosure::Network::table(t.rows.len(), t.columns.len());
@@ -198,27 +198,40 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
         all.extend_from_slice(args);
         remedy(&all)
     };
-    let (ok, stdout, stderr) = publish(&["--epsilon", "0.6", "--dry-run"])?;
+    // About 100 cases in the quarter: at ε 0.6 the case total's standard error
+    // (70 cells of variance 138.72 each: ±98.5) is about the count itself, far
+    // above the federation's 10%: refused before any noise is drawn, with the
+    // way out.
+    let (ok, _, stderr) = publish(&["--epsilon", "0.6", "--dry-run"])?;
+    assert!(
+        !ok && stderr.contains("would have a standard error of ±98.5 on")
+            && stderr.contains("above the federation's bound of 10% (max_noise_rse_percent)")
+            && stderr.contains("pass --accept-noise"),
+        "{stderr}"
+    );
+    let (ok, stdout, stderr) = publish(&["--epsilon", "0.6", "--dry-run", "--accept-noise"])?;
     assert!(ok, "{stderr}");
     assert!(
-        stdout.contains("legend: ~ = noised (discrete-laplace, ε 0.6")
+        stdout.contains("legend: ~ = noised (discrete-laplace, ε 0.6 in all, split equal; a case counts at most 3 grievances")
             && stdout.contains("noise drawn for this preview is not kept")
-            && stdout.contains("medians and compensation sums withheld"),
+            && stdout.contains("medians and compensation sums withheld")
+            && stdout.contains("expected error: the case total's standard error is ±98.5 on")
+            && stdout.contains("standard error of the noise: a cell ±11.8, a row total ±31.2, a column total ±37.2, the total ±98.5 (ε 0.12, sensitivity 1)"),
         "{stdout}"
     );
     assert_eq!(heights(channels["KH"].clone()).await?["KH"], 2);
-    let (ok, stdout, stderr) = publish(&["--epsilon", "0.6"])?;
+    let (ok, stdout, stderr) = publish(&["--epsilon", "0.6", "--accept-noise"])?;
     assert!(
         ok && stdout.contains("revision 1 as shared event 3"),
         "{stdout}{stderr}"
     );
-    let (ok, _, stderr) = publish(&["--epsilon", "0.6"])?;
+    let (ok, _, stderr) = publish(&["--epsilon", "0.6", "--accept-noise"])?;
     assert!(
         !ok && stderr
             .contains("ε 0.6 on top of the 0.6 already spent exceeds the federation's cap of 1 per member and calendar quarter"),
         "{stderr}"
     );
-    let (ok, stdout, stderr) = publish(&["--epsilon", "0.4"])?;
+    let (ok, stdout, stderr) = publish(&["--epsilon", "0.4", "--accept-noise"])?;
     assert!(
         ok && stdout.contains("revision 2 as shared event 4"),
         "{stdout}{stderr}"
@@ -226,7 +239,7 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
     // The spending is kept with the log: after a restart, even 0.1 is refused.
     running[0].stop().await?;
     running[0] = NodeDir::open(&kh)?.start().await?;
-    let (ok, _, stderr) = publish(&["--epsilon", "0.1"])?;
+    let (ok, _, stderr) = publish(&["--epsilon", "0.1", "--accept-noise"])?;
     assert!(!ok && stderr.contains("the 1 already spent"), "{stderr}");
     let channels: BTreeMap<String, _> = [
         ("KH".to_string(), channel_as(&kh, None).await?),
@@ -252,6 +265,40 @@ async fn releases_are_protected_checked_by_receivers_and_revised_consistently() 
                 .all(|t| t.cells.iter().flatten().all(Option::is_some))
         );
     }
+    // The regional view shows each noised figure with its standard error, and
+    // the CSV carries it: the total of revision 2 (ε 0.4: 0.08 per table).
+    let (ok, stdout, stderr) = remedy(&[
+        "--dir",
+        path(&kh),
+        "view",
+        "stats",
+        "--table",
+        "channel-outcome",
+        "--period",
+        "2024-Q4",
+    ])?;
+    assert!(ok && stdout.contains("±"), "{stdout}{stderr}");
+    let (ok, stdout, stderr) = remedy(&[
+        "--dir",
+        path(&kh),
+        "--format",
+        "csv",
+        "view",
+        "stats",
+        "--table",
+        "channel-outcome",
+        "--period",
+        "2024-Q4",
+    ])?;
+    assert!(ok, "{stderr}");
+    let total = stdout
+        .lines()
+        .find(|l| l.starts_with("channel-outcome,2024-Q4,KH,2,total,total,"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let fields: Vec<&str> = total.split(',').collect();
+    assert_eq!(fields[7], "noised", "{total}");
+    // ε 0.08 at sensitivity 1: variance 2q/(1-q)^2 = 312.33 per cell, times 70.
+    assert_eq!(fields[8], "147.86", "{total}");
     // Attestation draws the same noise from the seed in the private log.
     for revision in ["1", "2"] {
         let (ok, stdout, stderr) = remedy(&[

@@ -38,7 +38,10 @@ fn expected(what: &str) -> &'static str {
         "the largest release one event carries" => r#"row 1 is "r0-of-4"#,
         "totals that do not add up" => "the published parts add up to",
         "a total of 1 to K-1 published" => "channel-outcome: total is published as",
-        "figures that overflow when summed" => "a figure of 18446744073709551615 is over",
+        "figures that overflow when summed" => {
+            "a figure of 9223372036854775807 is beyond ±1099511627776"
+        }
+        "a negative count in an exact table" => "exact counts are never negative",
         "a channel missing from the resolution table" => "9 channels, where the code list has 10",
         "a second release of a period and revision" => "revision 1 is held already",
         "a revision that skips one" => "revision 3 after revision 1",

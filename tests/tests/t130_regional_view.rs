@@ -252,7 +252,9 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
             "2024-Q3",
         ],
     );
-    assert!(csv.starts_with("table,period,member,revision,row,column,value,status\r\n"));
+    assert!(
+        csv.starts_with("table,period,member,revision,row,column,value,status,standard_error\r\n")
+    );
     assert!(
         csv.split_inclusive('\n').all(|l| l.ends_with("\r\n")),
         "RFC 4180 records end in CRLF: {csv:?}"
@@ -311,7 +313,7 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
         "a revision replaces"
     );
     assert!(
-        lines.iter().any(|l| l.ends_with(",,C")),
+        lines.iter().any(|l| l.ends_with(",,C,")),
         "suppressed figures are C"
     );
     assert!(ok(&ilo, &["view", "structure"]).contains("OBS_STATUS,attribute,C,"));

@@ -63,7 +63,7 @@ pub fn inert(text: &str) -> Cow<'_, str> {
 /// let mut csv = CsvText::new();
 /// csv.record(["member", "value"]);
 /// csv.text("=1+1").number(Some(3)).end();
-/// csv.text("KH").number(None).end();
+/// csv.text("KH").number(None::<u64>).end();
 /// assert_eq!(csv.finish(), "member,value\r\n\"'=1+1\",3\r\nKH,\r\n");
 /// ```
 #[derive(Debug, Default)]
@@ -94,7 +94,7 @@ impl CsvText {
     }
 
     /// A figure; `None` is an empty field (a value withheld or not applicable).
-    pub fn number(&mut self, value: Option<u64>) -> &mut Self {
+    pub fn number<T: std::fmt::Display>(&mut self, value: Option<T>) -> &mut Self {
         self.separate();
         if let Some(v) = value {
             self.out.push_str(&v.to_string());
@@ -154,7 +154,10 @@ mod tests {
             .text("2024-Q3")
             .number(Some(42))
             .end();
-        csv.text("sector-sex").text("2024").number(None).end();
+        csv.text("sector-sex")
+            .text("2024")
+            .number(None::<u64>)
+            .end();
         assert_eq!(
             csv.finish(),
             "table,period,value\r\nchannel-outcome,2024-Q3,42\r\nsector-sex,2024,\r\n"

@@ -35,6 +35,10 @@ pub struct ReleaseRules {
     pub epsilon_cap: Epsilon,
     /// The one length of period releases cover.
     pub grain: Grain,
+    /// The bound on a noised release's relative standard error (percent) that
+    /// publishing holds to unless the operator accepts more; receivers do not
+    /// check it (the true total is not theirs to know).
+    pub max_noise_rse_percent: u64,
 }
 
 impl Default for ReleaseRules {
@@ -44,6 +48,7 @@ impl Default for ReleaseRules {
             min_threshold: 5,
             epsilon_cap: Epsilon::from_micro(1_000_000),
             grain: Grain::Quarter,
+            max_noise_rse_percent: 10,
         }
     }
 }
@@ -208,7 +213,12 @@ impl ReleaseLedger {
             for earlier in self.resolutions.get(&release.period).into_iter().flatten() {
                 for (now, before) in release.resolution.iter().zip(earlier) {
                     if let (Some(sum), Some(closed)) = (now.total_compensation_usd, now.closed)
-                        && crate::release::differs_by_few(before, closed, sum, k)
+                        && crate::release::differs_by_few(
+                            before,
+                            u64::try_from(closed).unwrap_or(0),
+                            sum,
+                            k,
+                        )
                     {
                         return Err(PolicyError::Resolution {
                             channel: now.channel.clone(),

@@ -228,6 +228,13 @@ pub struct Policy {
     /// Admin service refuses a larger one, and every receiver and auditor too.
     #[serde(default = "default_max_event_bytes")]
     pub max_event_bytes: u32,
+    /// The most a noised release's case total may be off, as its standard error
+    /// relative to the true number of cases, in percent: `remedy publish
+    /// --epsilon` refuses a noisier release unless the operator passes
+    /// `--accept-noise`. A member within it keeps every regional case total
+    /// within it too.
+    #[serde(default = "default_noise_rse_percent")]
+    pub max_noise_rse_percent: u32,
     /// Who must endorse a work-plan item: "all" (every member it names), "majority"
     /// or a count.
     #[serde(default = "default_all")]
@@ -239,6 +246,10 @@ pub struct Policy {
 
 fn default_threshold() -> u32 {
     5
+}
+
+fn default_noise_rse_percent() -> u32 {
+    10
 }
 
 fn default_max_event_bytes() -> u32 {
@@ -276,10 +287,17 @@ impl Policy {
         let epsilon_cap = Epsilon::from_config(self.epsilon_cap).map_err(|e| {
             ManifestError::BadPolicy(format!("epsilon_cap {}: {e}", self.epsilon_cap))
         })?;
+        if !(1..=100).contains(&self.max_noise_rse_percent) {
+            return Err(ManifestError::BadPolicy(format!(
+                "max_noise_rse_percent {} is outside 1 to 100 (percent of the true case total)",
+                self.max_noise_rse_percent
+            )));
+        }
         Ok(ReleaseRules {
             min_threshold: self.min_threshold.into(),
             epsilon_cap,
             grain: self.grain,
+            max_noise_rse_percent: self.max_noise_rse_percent.into(),
         })
     }
 }
@@ -291,6 +309,7 @@ impl Default for Policy {
             epsilon_cap: default_epsilon_cap(),
             grain: Grain::default(),
             max_event_bytes: default_max_event_bytes(),
+            max_noise_rse_percent: default_noise_rse_percent(),
             workplan_quorum: Quorum::All,
             manifest_quorum: Quorum::All,
         }

@@ -107,6 +107,73 @@ pub fn laplace_noise<R: Rng + ?Sized>(rng: &mut R, epsilon: Epsilon, sensitivity
     discrete_laplace(rng, s / g, t / g)
 }
 
+/// A variance as an exact decimal with two places (a whole number of
+/// hundredths), as releases and views state it: the variance of independent
+/// noises summed is the sum of theirs, so a reader adds stated variances exactly
+/// and takes the square root once, at the end, for the standard error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Variance(u64);
+
+impl Variance {
+    pub const ZERO: Variance = Variance(0);
+
+    /// The variance of [`laplace_noise`] under `epsilon` and `sensitivity`:
+    /// 2q/(1−q)² with q = exp(−ε/Δ), rounded to the nearest hundredth.
+    /// Saturates for an ε so small that the noise has no usable scale.
+    pub fn of_noise(epsilon: Epsilon, sensitivity: u64) -> Self {
+        let ratio = epsilon.0 as f64 / (sensitivity.max(1) as f64 * MICRO as f64);
+        let q = (-ratio).exp();
+        let variance = 2.0 * q / ((1.0 - q) * (1.0 - q));
+        let centi = (variance * 100.0).round();
+        Self(if centi.is_finite() && centi < 1e18 {
+            centi as u64
+        } else {
+            u64::MAX / 2
+        })
+    }
+
+    pub fn from_centi(centi: u64) -> Self {
+        Self(centi)
+    }
+
+    pub fn centi(self) -> u64 {
+        self.0
+    }
+
+    /// `n` independent figures of this variance summed.
+    pub fn times(self, n: u64) -> Self {
+        Self(self.0.saturating_mul(n))
+    }
+
+    pub fn plus(self, other: Self) -> Self {
+        Self(self.0.saturating_add(other.0))
+    }
+
+    /// Parses the [`Display`](fmt::Display) form: digits, a point and exactly
+    /// two digits ("49.83").
+    pub fn parse(text: &str) -> Option<Self> {
+        let (whole, fraction) = text.split_once('.')?;
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || fraction.len() != 2 || !digits(fraction) || whole.len() > 16 {
+            return None;
+        }
+        let whole: u64 = whole.parse().ok()?;
+        let fraction: u64 = fraction.parse().ok()?;
+        Some(Self(whole.checked_mul(100)?.checked_add(fraction)?))
+    }
+
+    /// The standard error: the square root of the variance.
+    pub fn standard_error(self) -> f64 {
+        (self.0 as f64 / 100.0).sqrt()
+    }
+}
+
+impl fmt::Display for Variance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
 /// Algorithm 2 of Canonne, Kamath and Steinke: Y with P(Y = y) ∝ exp(-|y| s / t).
 pub fn discrete_laplace<R: Rng + ?Sized>(rng: &mut R, s: u64, t: u64) -> i64 {
     loop {
@@ -318,6 +385,34 @@ mod tests {
         assert_eq!(Epsilon::from_config(1.0).unwrap().micro(), 1_000_000);
         let parts = Epsilon::from_micro(1_000_003).split(5);
         assert_eq!(parts.iter().map(|e| e.micro()).sum::<u64>(), 1_000_003);
+    }
+
+    /// The stated variance is the sampler's: 2q/(1-q)^2, checked against the
+    /// variance of 200,000 draws, and it prints and parses as two decimals.
+    #[test]
+    fn the_stated_variance_is_the_noise_variance() {
+        let e = Epsilon::parse("0.2").unwrap();
+        let v = Variance::of_noise(e, 1);
+        // q = exp(-0.2): 2q/(1-q)^2 = 49.83...
+        assert_eq!(v.to_string(), "49.83");
+        assert_eq!(Variance::parse("49.83"), Some(v));
+        let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n)
+            .map(|_| laplace_noise(&mut rng, e, 1) as f64)
+            .collect();
+        let mean = draws.iter().sum::<f64>() / n as f64;
+        let var = draws.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / (n - 1) as f64;
+        // The sample variance's own standard error is about var * sqrt(5/n) for
+        // this heavy-tailed law; allow four of them.
+        let tolerance = 4.0 * 49.83 * (5.0 / n as f64).sqrt();
+        assert!((var - 49.83).abs() < tolerance, "{var}");
+        assert!(mean.abs() < 4.0 * (49.83 / n as f64).sqrt(), "{mean}");
+        for bad in ["", "1", "1.5", "1.500", "-1.00", "a.00", ".00", "1.0x"] {
+            assert_eq!(Variance::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(v.times(70).to_string(), "3488.10");
+        assert!((v.times(70).standard_error() - 59.06).abs() < 0.01);
     }
 
     /// The sampler's frequencies match the exact distribution: for ε/Δ = 1/2,

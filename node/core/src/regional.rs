@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::privacy::Variance;
 use crate::release::{CellStatus, RESOLUTION, Release};
 
 /// What a reader may take a figure for.
@@ -45,33 +46,93 @@ impl From<CellStatus> for Status {
     }
 }
 
-/// One figure and its status.
+/// One figure, its status and, for an estimate, the variance of its noise.
+///
+/// In JSON: `value` (a whole number, negative only for a noised estimate, or
+/// `null`), `status`, and for a figure with noised parts `variance` (two
+/// decimals, the sum of its noised parts' variances) and `standard_error` (its
+/// square root, rounded to two decimals).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "FigureJson", into = "FigureJson")]
 pub struct Figure {
-    pub value: Option<u64>,
+    pub value: Option<i64>,
     pub status: Status,
+    /// The variance of the noise in `value`; `None` when nothing in it is noised.
+    pub variance: Option<Variance>,
+}
+
+/// [`Figure`]'s JSON form.
+#[derive(Serialize, Deserialize)]
+struct FigureJson {
+    value: Option<i64>,
+    status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    variance: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    standard_error: Option<f64>,
+}
+
+impl From<Figure> for FigureJson {
+    fn from(f: Figure) -> Self {
+        Self {
+            value: f.value,
+            status: f.status,
+            variance: f.variance.map(|v| v.centi() as f64 / 100.0),
+            standard_error: f
+                .variance
+                .map(|v| (v.standard_error() * 100.0).round() / 100.0),
+        }
+    }
+}
+
+impl From<FigureJson> for Figure {
+    fn from(f: FigureJson) -> Self {
+        Self {
+            value: f.value,
+            status: f.status,
+            variance: f
+                .variance
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .map(|v| Variance::from_centi((v * 100.0).round() as u64)),
+        }
+    }
 }
 
 impl Figure {
-    fn of(value: Option<u64>, status: CellStatus) -> Self {
+    fn of(value: Option<i64>, status: CellStatus, variance: Option<Variance>) -> Self {
         Self {
             value,
             status: status.into(),
+            variance: variance.filter(|_| status == CellStatus::Noised),
         }
     }
 
-    /// The sum of figures, honest about hidden and noised parts.
+    /// A figure without a value.
+    pub fn withheld(status: Status) -> Self {
+        Self {
+            value: None,
+            status,
+            variance: None,
+        }
+    }
+
+    /// The standard error of an estimate: the square root of its variance.
+    pub fn standard_error(&self) -> Option<f64> {
+        self.variance.map(Variance::standard_error)
+    }
+
+    /// The sum of figures, honest about hidden and noised parts: noised parts
+    /// add their variances (their noises are independent).
     pub fn sum<'a>(figures: impl IntoIterator<Item = &'a Figure>) -> Figure {
-        let (mut total, mut hidden, mut noised, mut any) = (0u64, false, false, false);
+        let (mut total, mut hidden, mut noised, mut any) = (0i64, false, false, false);
+        let mut variance: Option<Variance> = None;
         for f in figures {
             any = true;
+            if let Some(v) = f.variance {
+                variance = Some(variance.unwrap_or(Variance::ZERO).plus(v));
+            }
             match f.status {
-                Status::NotAdditive => {
-                    return Figure {
-                        value: None,
-                        status: Status::NotAdditive,
-                    };
-                }
+                Status::NotAdditive => return Figure::withheld(Status::NotAdditive),
                 Status::Suppressed => hidden = true,
                 Status::LowerBound => hidden = true,
                 Status::NoisedLowerBound => {
@@ -81,7 +142,7 @@ impl Figure {
                 Status::Noised => noised = true,
                 Status::Published => {}
             }
-            total += f.value.unwrap_or(0);
+            total = total.saturating_add(f.value.unwrap_or(0));
         }
         let status = match (hidden, noised) {
             (false, false) => Status::Published,
@@ -92,6 +153,7 @@ impl Figure {
         Figure {
             value: any.then_some(total),
             status,
+            variance: variance.filter(|_| noised),
         }
     }
 }
@@ -136,14 +198,22 @@ impl Status {
     }
 }
 
+/// The first byte of [`MemberTable::encode`]'s form.
+const FORMAT: u8 = 2;
+
 impl MemberTable {
     /// A compact binary form for the node's view rows, read on every query (JSON
-    /// parsing was most of a query's time): the strings (member, period, rows,
-    /// columns) each as a u16 length and UTF-8, the counts as u16, the revision as
-    /// u64, then every figure (cells row by row, row totals, column totals, total)
-    /// as a status byte and a u64 value (`u64::MAX` for none), little-endian.
+    /// parsing was most of a query's time): a format byte ([`FORMAT`]), the
+    /// strings (member, period, rows, columns) each as a u16 length and UTF-8,
+    /// the counts as u16, the revision as u64, then every figure (cells row by
+    /// row, row totals, column totals, total) as a status byte, an i64 value
+    /// (`i64::MIN` for none) and a u64 variance in hundredths (`u64::MAX` for
+    /// none), little-endian. Rows of another format (an older node's) do not
+    /// decode: `remedy-node rebuild-views` writes them again.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + 9 * (self.rows.len() + 1) * (self.columns.len() + 1));
+        let mut out =
+            Vec::with_capacity(65 + 17 * (self.rows.len() + 1) * (self.columns.len() + 1));
+        out.push(FORMAT);
         let text = |out: &mut Vec<u8>, s: &str| {
             out.extend_from_slice(&(s.len() as u16).to_le_bytes());
             out.extend_from_slice(s.as_bytes());
@@ -165,7 +235,9 @@ impl MemberTable {
             .chain([&self.total]);
         for f in figures {
             out.push(f.status.code());
-            out.extend_from_slice(&f.value.unwrap_or(u64::MAX).to_le_bytes());
+            out.extend_from_slice(&f.value.unwrap_or(i64::MIN).to_le_bytes());
+            let variance = f.variance.map_or(u64::MAX, Variance::centi);
+            out.extend_from_slice(&variance.to_le_bytes());
         }
         out
     }
@@ -173,6 +245,9 @@ impl MemberTable {
     /// Reads [`MemberTable::encode`]; `None` if the bytes are not one.
     pub fn decode(bytes: &[u8]) -> Option<Self> {
         let mut r = Reader { bytes, at: 0 };
+        if r.take(1)? != [FORMAT] {
+            return None;
+        }
         let member = r.text()?;
         let period = r.text()?;
         let revision = r.u64()?;
@@ -241,10 +316,12 @@ impl Reader<'_> {
 
     fn figure(&mut self) -> Option<Figure> {
         let status = Status::from_code(self.take(1)?[0])?;
-        let value = self.u64()?;
+        let value = self.u64()? as i64;
+        let variance = self.u64()?;
         Some(Figure {
-            value: (value != u64::MAX).then_some(value),
+            value: (value != i64::MIN).then_some(value),
             status,
+            variance: (variance != u64::MAX).then_some(Variance::from_centi(variance)),
         })
     }
 }
@@ -262,34 +339,36 @@ pub fn table_names(release: &Release) -> Vec<String> {
         .collect()
 }
 
-/// One table of a member's release.
+/// One table of a member's release. A noised figure carries the variance of
+/// its noise: the release's cell variance times the number of noised cells it
+/// sums (one for a cell, a row's cells for a row total, and so on).
 pub fn member_table(member: &str, release: &Release, table: &str) -> Option<MemberTable> {
-    let status = |value: Option<u64>| Figure::of(value, release.status(table, value));
+    let cell_variance = release.cell_variance(table).unwrap_or(Variance::ZERO);
+    let status = |value: Option<i64>, cells: usize| {
+        Figure::of(
+            value,
+            release.status(table, value),
+            Some(cell_variance.times(cells as u64)),
+        )
+    };
     if table == RESOLUTION {
-        let noised = release.is_noised(RESOLUTION);
+        let exact = |value: Option<u64>| Figure {
+            value: value.map(|v| i64::try_from(v).unwrap_or(i64::MAX)),
+            status: if value.is_some() {
+                Status::Published
+            } else {
+                Status::Suppressed
+            },
+            variance: None,
+        };
         let cells: Vec<Vec<Figure>> = release
             .resolution
             .iter()
             .map(|r| {
-                let other = |value: Option<u64>| Figure {
-                    value,
-                    status: if value.is_some() {
-                        Status::Published
-                    } else {
-                        Status::Suppressed
-                    },
-                };
                 vec![
-                    status(r.closed),
-                    Figure {
-                        status: if r.median_days.is_some() && noised {
-                            Status::Noised
-                        } else {
-                            other(r.median_days).status
-                        },
-                        value: r.median_days,
-                    },
-                    other(r.total_compensation_usd),
+                    status(r.closed, 1),
+                    exact(r.median_days),
+                    exact(r.total_compensation_usd),
                 ]
             })
             .collect();
@@ -297,10 +376,7 @@ pub fn member_table(member: &str, release: &Release, table: &str) -> Option<Memb
             .map(|c| {
                 let column: Vec<Figure> = cells.iter().map(|row| row[c]).collect();
                 if c == 1 {
-                    Figure {
-                        value: None,
-                        status: Status::NotAdditive,
-                    }
+                    Figure::withheld(Status::NotAdditive)
                 } else {
                     Figure::sum(&column)
                 }
@@ -318,22 +394,15 @@ pub fn member_table(member: &str, release: &Release, table: &str) -> Option<Memb
             columns: RESOLUTION_COLUMNS.iter().map(|c| c.to_string()).collect(),
             row_totals: cells
                 .iter()
-                .map(|_| Figure {
-                    value: None,
-                    status: Status::NotAdditive,
-                })
+                .map(|_| Figure::withheld(Status::NotAdditive))
                 .collect(),
             cells,
             column_totals,
-            total: Figure {
-                value: None,
-                status: Status::NotAdditive,
-            },
+            total: Figure::withheld(Status::NotAdditive),
         });
     }
     let t = release.tables.iter().find(|t| t.name == table)?;
-    // Totals are exact unless the table is noised or they are suppressed.
-    let exact = |value: Option<u64>| status(value);
+    let (rows, columns) = (t.rows.len(), t.columns.len());
     Some(MemberTable {
         member: member.into(),
         period: release.period.clone(),
@@ -343,11 +412,11 @@ pub fn member_table(member: &str, release: &Release, table: &str) -> Option<Memb
         cells: t
             .cells
             .iter()
-            .map(|row| row.iter().map(|v| status(*v)).collect())
+            .map(|row| row.iter().map(|v| status(*v, 1)).collect())
             .collect(),
-        row_totals: t.row_totals.iter().map(|v| exact(*v)).collect(),
-        column_totals: t.column_totals.iter().map(|v| exact(*v)).collect(),
-        total: exact(t.total),
+        row_totals: t.row_totals.iter().map(|v| status(*v, columns)).collect(),
+        column_totals: t.column_totals.iter().map(|v| status(*v, rows)).collect(),
+        total: status(t.total, rows * columns),
     })
 }
 
@@ -373,10 +442,7 @@ pub fn combine(
         .filter(|p| p.rows == first.rows && p.columns == first.columns)
         .collect();
     let incomplete = same.len() < expected;
-    let missing = Figure {
-        value: None,
-        status: Status::Suppressed,
-    };
+    let missing = Figure::withheld(Status::Suppressed);
     let sum = |column: &str, f: &dyn Fn(&MemberTable) -> Figure| -> Figure {
         let mut figures: Vec<Figure> = same.iter().map(|p| f(p)).collect();
         if incomplete {
@@ -479,10 +545,7 @@ pub fn regional_figure<'a>(
     if additive(table, column) {
         Figure::sum(figures)
     } else {
-        Figure {
-            value: None,
-            status: Status::NotAdditive,
-        }
+        Figure::withheld(Status::NotAdditive)
     }
 }
 
@@ -632,11 +695,11 @@ mod tests {
                     match (truth, hidden) {
                         (None, _) => assert_eq!(f.status, Status::NotAdditive),
                         (Some(t), false) => {
-                            assert_eq!((f.value, f.status), (Some(t), Status::Published))
+                            assert_eq!((f.value, f.status), (Some(t as i64), Status::Published))
                         }
                         (Some(t), true) => {
                             assert_eq!(f.status, Status::LowerBound);
-                            assert!(f.value.unwrap() <= t);
+                            assert!(f.value.unwrap() <= t as i64);
                         }
                     }
                 }
@@ -646,7 +709,7 @@ mod tests {
         let parts: Vec<MemberTable> = (1..=3).map(|q| quarter(q, "sector-sex")).collect();
         let partial = combine("sector-sex", "2024", &parts, 4).unwrap();
         assert_eq!(partial.total.status, Status::LowerBound);
-        assert!(partial.total.value.unwrap() < year.sector_sex.cells.iter().sum::<u64>());
+        assert!(partial.total.value.unwrap() < year.sector_sex.cells.iter().sum::<u64>() as i64);
         assert!(combine("sector-sex", "2024", &[], 4).is_none());
     }
 

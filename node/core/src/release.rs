@@ -33,8 +33,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::disclosure::{Figures, Interval, Network, UNBOUNDED, completion, pattern, with_totals};
 use crate::payload::{Payload, PayloadError, PayloadKind};
-use crate::privacy::{Epsilon, laplace_noise};
-use crate::tables::{Period, TableDefinition, Tables};
+use crate::privacy::{Epsilon, Variance, laplace_noise};
+use crate::tables::{MAX_GRIEVANCES_PER_CASE, Period, TableDefinition, Tables};
 
 /// A sum is suppressed when one case makes up more than this share of it, in
 /// percent (integer arithmetic: largest * 100 > DOMINANCE * total).
@@ -47,27 +47,44 @@ pub struct PublishedTable {
     pub name: String,
     pub rows: Vec<String>,
     pub columns: Vec<String>,
-    /// Row-major cells; `None` is suppressed.
-    pub cells: Vec<Vec<Option<u64>>>,
+    /// Row-major cells; `None` is suppressed. Exact counts are never negative;
+    /// noised ones may be (the noise is not clamped, so estimates stay
+    /// unbiased).
+    pub cells: Vec<Vec<Option<i64>>>,
     /// `None` is suppressed: a total obeys the threshold like a cell.
-    pub row_totals: Vec<Option<u64>>,
-    pub column_totals: Vec<Option<u64>>,
-    pub total: Option<u64>,
+    pub row_totals: Vec<Option<i64>>,
+    pub column_totals: Vec<Option<i64>>,
+    pub total: Option<i64>,
 }
 
 impl PublishedTable {
     /// Every figure in the order of [`Network::table`]'s arcs: cells row-major,
     /// row totals, column totals, total.
-    pub fn figures(&self) -> Vec<Option<u64>> {
-        let mut out: Vec<Option<u64>> = self.cells.iter().flatten().copied().collect();
+    pub fn figures(&self) -> Vec<Option<i64>> {
+        let mut out: Vec<Option<i64>> = self.cells.iter().flatten().copied().collect();
         out.extend(&self.row_totals);
         out.extend(&self.column_totals);
         out.push(self.total);
         out
     }
 
-    /// A table of `definition` from its figures in arc order.
+    /// The figures of an exact table as counts, in arc order. A negative figure
+    /// (which [`check_structure`] refuses in an exact table) reads as 0.
+    pub fn counts(&self) -> Vec<Option<u64>> {
+        self.figures()
+            .into_iter()
+            .map(|v| v.map(|v| u64::try_from(v).unwrap_or(0)))
+            .collect()
+    }
+
+    /// A table of `definition` from exact figures in arc order.
     fn of(definition: &TableDefinition, figures: &[Option<u64>]) -> Self {
+        let figures: Vec<Option<i64>> = figures.iter().map(|v| v.map(as_figure)).collect();
+        Self::of_figures(definition, &figures)
+    }
+
+    /// A table of `definition` from its figures in arc order.
+    fn of_figures(definition: &TableDefinition, figures: &[Option<i64>]) -> Self {
         let (rows, columns) = (definition.rows.len(), definition.columns.len());
         let n = rows * columns;
         Self {
@@ -82,12 +99,19 @@ impl PublishedTable {
     }
 }
 
+/// A count as a figure: counts are far below [`MAX_FIGURE`] (2^40), so the
+/// conversion never saturates in practice.
+fn as_figure(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
 /// One channel of the resolution table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublishedResolution {
     pub channel: String,
-    pub closed: Option<u64>,
+    /// Cases closed; noised in a noised release (and then possibly negative).
+    pub closed: Option<i64>,
     pub median_days: Option<u64>,
     pub total_compensation_usd: Option<u64>,
 }
@@ -124,7 +148,8 @@ pub struct Release {
     pub privacy: Option<Privacy>,
 }
 
-/// The mechanism the counts were noised with, and the ε spent on each table.
+/// The mechanism the counts were noised with, how each case's contribution was
+/// bounded, how ε was split, and the ε and error of each table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Privacy {
@@ -132,19 +157,33 @@ pub struct Privacy {
     pub mechanism: String,
     /// The ε of the whole release (the sum of the tables'), as a decimal.
     pub epsilon: String,
+    /// How ε is split over the tables: always [`SPLIT`], equal shares (in
+    /// millionths, the first tables taking one more where it does not divide).
+    pub split: String,
+    /// The most grievances one case counts in the grievance tables
+    /// ([`crate::tables::bounded_grievances`]); their sensitivity.
+    pub grievances_per_case: u64,
     pub tables: Vec<Spend>,
 }
 
-/// The ε spent on one table and the L1 sensitivity its noise was scaled to.
+/// The ε spent on one table, the L1 sensitivity its noise was scaled to, and
+/// the variance of the noise on each of its cells.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spend {
     pub table: String,
     pub epsilon: String,
     pub sensitivity: u64,
+    /// The variance of one noised cell, two decimals ([`Variance`]): a total of
+    /// n cells has n times this, and its standard error is the square root.
+    pub cell_variance: String,
 }
 
 pub const MECHANISM: &str = "discrete-laplace";
+
+/// `privacy.split`: ε in equal shares over the four count tables and the
+/// resolution table.
+pub const SPLIT: &str = "equal";
 
 /// `rules.complementary` of a release with suppression: complements chosen by
 /// cheapest alternating cycles ([`crate::disclosure`]).
@@ -157,10 +196,11 @@ pub const COMPLEMENTARY_NOISED: &str = "none: counts noised";
 pub const RESOLUTION: &str = "resolution";
 
 /// How much one case can change a table's counts in total (L1): once per
-/// grievance in the grievance tables, once elsewhere.
-pub fn sensitivity(table: &str) -> u64 {
+/// grievance it counts in the grievance tables (at most `grievances_per_case`),
+/// once elsewhere.
+pub fn sensitivity(table: &str, grievances_per_case: u64) -> u64 {
     match table {
-        "grievance-outcome" | "status-grievance" => crate::case::GRIEVANCE.len() as u64,
+        "grievance-outcome" | "status-grievance" => grievances_per_case,
         _ => 1,
     }
 }
@@ -205,6 +245,19 @@ impl Release {
         }
     }
 
+    /// The variance of one noised cell of `table`, as the release states it;
+    /// `None` for an exact table (or an unreadable statement, which
+    /// [`check`] refuses).
+    pub fn cell_variance(&self, table: &str) -> Option<Variance> {
+        let spend = self
+            .privacy
+            .as_ref()?
+            .tables
+            .iter()
+            .find(|s| s.table == table)?;
+        Variance::parse(&spend.cell_variance)
+    }
+
     /// Whether the figures of `table` (a count table's name, or [`RESOLUTION`])
     /// are noised.
     pub fn is_noised(&self, table: &str) -> bool {
@@ -214,7 +267,7 @@ impl Release {
     }
 
     /// The status of one figure of `table` given its value.
-    pub fn status(&self, table: &str, value: Option<u64>) -> CellStatus {
+    pub fn status(&self, table: &str, value: Option<i64>) -> CellStatus {
         match value {
             None => CellStatus::Suppressed,
             Some(_) if self.is_noised(table) => CellStatus::Noised,
@@ -225,15 +278,31 @@ impl Release {
 
 impl Payload for Release {
     const KIND: PayloadKind = PayloadKind::RELEASE;
-    /// Version 2: totals may be suppressed (`null`) like cells. Version 1
-    /// published every total, even from 1 to K−1, and is no longer accepted.
-    const VERSION: u16 = 2;
+    /// Version 3: noised counts are signed (unclamped), and a noised release
+    /// states its contribution bound, ε split and each table's cell variance.
+    /// Version 2 (totals may be suppressed like cells) is still read for exact
+    /// releases, which it states the same way; its noised releases clamped
+    /// negative counts to 0, biasing every total upward, and are refused, as is
+    /// version 1, which published every total even from 1 to K−1.
+    const VERSION: u16 = 3;
 
     fn encode(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
     }
 
     fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
+        if version == 2 {
+            let noised = serde_json::from_slice::<serde_json::Value>(bytes)
+                .is_ok_and(|v| v.get("privacy").is_some());
+            if noised {
+                return Err(PayloadError::Malformed {
+                    kind: Self::KIND,
+                    version,
+                    reason: "a version 2 noised release clamped its noise at 0, which biases every total; only exact version 2 releases are read".into(),
+                });
+            }
+            return crate::payload::decode_json(Self::KIND, 2, version, bytes);
+        }
         crate::payload::decode_json(Self::KIND, Self::VERSION, version, bytes)
     }
 }
@@ -294,7 +363,9 @@ pub fn caps(definition: &TableDefinition, outcome_cases: &[u64]) -> Vec<u64> {
 /// the difference of the two sums).
 pub fn differs_by_few(earlier: &PublishedResolution, closed: u64, sum: u64, k: u64) -> bool {
     match (earlier.total_compensation_usd, earlier.closed) {
-        (Some(before), Some(closed_before)) => before != sum && closed.abs_diff(closed_before) < k,
+        (Some(before), Some(closed_before)) => {
+            before != sum && closed.abs_diff(u64::try_from(closed_before).unwrap_or(0)) < k
+        }
         _ => false,
     }
 }
@@ -382,7 +453,7 @@ pub fn build(
                 .iter()
                 .filter(|p| !p.is_noised(d.name))
                 .filter_map(|p| p.tables.iter().find(|t| t.name == d.name))
-                .map(PublishedTable::figures)
+                .map(PublishedTable::counts)
                 .collect()
         })
         .collect();
@@ -476,7 +547,7 @@ pub fn build(
             });
             PublishedResolution {
                 channel: r.channel.to_string(),
-                closed: (r.closed == 0 || enough).then_some(r.closed),
+                closed: (r.closed == 0 || enough).then_some(as_figure(r.closed)),
                 median_days: if enough { r.median_days } else { None },
                 total_compensation_usd: sum.filter(|_| !differenced),
             }
@@ -533,11 +604,15 @@ impl Disclosive {
     }
 }
 
-/// The counts of exact tables with discrete Laplace noise under `epsilon` (split
-/// evenly over the four count tables and the closed counts of the resolution
-/// table), negative results published as 0 and totals summed from the noised
-/// cells; medians and sums withheld. Nothing is suppressed: the noise protects
-/// small counts. `threshold` is recorded as the rule for any exact figure.
+/// The counts of exact tables with discrete Laplace noise under `epsilon`,
+/// split equally ([`SPLIT`]) over the four count tables and the closed counts of
+/// the resolution table, each scaled to its sensitivity: the grievance tables
+/// count at most [`MAX_GRIEVANCES_PER_CASE`] grievances per case
+/// ([`Tables::bounded_counts`]). Noised counts are published as drawn, negative
+/// ones too, so every figure is an unbiased estimate; totals are the sums of the
+/// noised cells (unbiased too, with the cells' variances summed); medians and
+/// sums are withheld. Nothing is suppressed: the noise protects small counts.
+/// `threshold` is recorded as the rule for any exact figure.
 pub fn build_noised<R: rand::Rng + ?Sized>(
     tables: &Tables,
     threshold: u64,
@@ -546,39 +621,38 @@ pub fn build_noised<R: rand::Rng + ?Sized>(
     revision: u64,
     source: Source,
 ) -> Release {
-    let counts = tables.counts();
+    let counts = tables.bounded_counts();
     let shares = epsilon.split(counts.len() as u64 + 1);
-    let mut spends = Vec::new();
-    let noisy = |table: &str, share: Epsilon, value: u64, rng: &mut R| -> u64 {
-        let noise = laplace_noise(rng, share, sensitivity(table));
-        value.saturating_add_signed(noise)
+    let bound = MAX_GRIEVANCES_PER_CASE;
+    let spend = |table: &str, share: Epsilon| Spend {
+        table: table.to_string(),
+        epsilon: share.to_string(),
+        sensitivity: sensitivity(table, bound),
+        cell_variance: Variance::of_noise(share, sensitivity(table, bound)).to_string(),
     };
+    let noisy = |table: &str, share: Epsilon, value: u64, rng: &mut R| -> i64 {
+        as_figure(value).saturating_add(laplace_noise(rng, share, sensitivity(table, bound)))
+    };
+    let mut spends = Vec::new();
     let mut published = Vec::new();
     for ((table, definition), &share) in
         counts.iter().zip(&crate::tables::COUNT_TABLES).zip(&shares)
     {
-        let cells: Vec<u64> = table
+        let cells: Vec<i64> = table
             .cells
             .iter()
             .map(|&v| noisy(table.name, share, v, rng))
             .collect();
-        spends.push(Spend {
-            table: table.name.to_string(),
-            epsilon: share.to_string(),
-            sensitivity: sensitivity(table.name),
-        });
-        let figures: Vec<Option<u64>> = with_totals(table.rows.len(), table.columns.len(), &cells)
-            .into_iter()
-            .map(Some)
-            .collect();
-        published.push(PublishedTable::of(definition, &figures));
+        spends.push(spend(table.name, share));
+        let figures: Vec<Option<i64>> =
+            signed_totals(table.rows.len(), table.columns.len(), &cells)
+                .into_iter()
+                .map(Some)
+                .collect();
+        published.push(PublishedTable::of_figures(definition, &figures));
     }
     let share = shares[counts.len()];
-    spends.push(Spend {
-        table: RESOLUTION.into(),
-        epsilon: share.to_string(),
-        sensitivity: sensitivity(RESOLUTION),
-    });
+    spends.push(spend(RESOLUTION, share));
     let resolution = tables
         .resolution
         .iter()
@@ -603,9 +677,63 @@ pub fn build_noised<R: rand::Rng + ?Sized>(
         privacy: Some(Privacy {
             mechanism: MECHANISM.into(),
             epsilon: epsilon.to_string(),
+            split: SPLIT.into(),
+            grievances_per_case: bound,
             tables: spends,
         }),
     }
+}
+
+/// Signed cells with their totals appended in arc order (cells, row totals,
+/// column totals, total), as [`with_totals`] does for counts. Saturating: the
+/// structure check bounds every figure far below overflow.
+pub fn signed_totals(rows: usize, columns: usize, cells: &[i64]) -> Vec<i64> {
+    let mut out = cells.to_vec();
+    let row = |r: usize| {
+        cells[r * columns..(r + 1) * columns]
+            .iter()
+            .fold(0i64, |a, &b| a.saturating_add(b))
+    };
+    let column = |c: usize| (0..rows).fold(0i64, |a, r| a.saturating_add(cells[r * columns + c]));
+    out.extend((0..rows).map(row));
+    out.extend((0..columns).map(column));
+    out.push(cells.iter().fold(0i64, |a, &b| a.saturating_add(b)));
+    out
+}
+
+/// The expected error of a noised release of `tables` under `epsilon`, before
+/// any noise is drawn: the standard error of the case total (`channel-outcome`'s
+/// total: the sum of its noised cells) and that standard error relative to the
+/// true number of cases (infinite with no cases). As every member's noise is
+/// independent, a regional total's relative standard error is at most the
+/// largest of its members': a member within the bound keeps the regional figure
+/// within it too.
+pub fn expected_error(tables: &Tables, epsilon: Epsilon) -> ExpectedError {
+    let shares = epsilon.split(tables.counts().len() as u64 + 1);
+    let cases = &tables.channel_outcome;
+    let variance = Variance::of_noise(shares[1], sensitivity(cases.name, MAX_GRIEVANCES_PER_CASE))
+        .times(cases.cells.len() as u64);
+    let total: u64 = cases.cells.iter().sum();
+    ExpectedError {
+        cases: total,
+        standard_error: variance.standard_error(),
+        relative: if total == 0 {
+            f64::INFINITY
+        } else {
+            variance.standard_error() / total as f64
+        },
+    }
+}
+
+/// See [`expected_error`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExpectedError {
+    /// The true number of cases opened in the period (stays on the node).
+    pub cases: u64,
+    /// The standard error of the noised case total.
+    pub standard_error: f64,
+    /// `standard_error / cases`.
+    pub relative: f64,
 }
 
 /// Why a release breaks the federation's policy.
@@ -656,7 +784,7 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
     }
     // Figures two tables share: published in both or hidden in both.
     if release.privacy.is_none() {
-        let all: Vec<Vec<Option<u64>>> =
+        let all: Vec<Vec<Option<i64>>> =
             release.tables.iter().map(PublishedTable::figures).collect();
         for ((a, i), (b, j)) in shared_figures() {
             let (x, y) = (&release.tables[a], &release.tables[b]);
@@ -689,7 +817,7 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
         .tables
         .iter()
         .find(|o| o.name == "channel-outcome")
-        .and_then(|o| outcome_cases(&o.figures()))
+        .and_then(|o| outcome_cases(&o.counts()))
         .unwrap_or_default();
     for (t, definition) in release.tables.iter().zip(&crate::tables::COUNT_TABLES) {
         let problem = |problem: String| PolicyError::Table {
@@ -697,21 +825,11 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
             problem,
         };
         let (rows, columns) = (t.rows.len(), t.columns.len());
-        let figures = t.figures();
         if release.is_noised(&t.name) {
-            let cells: Option<Vec<u64>> = t.cells.iter().flatten().copied().collect();
-            let cells = cells.ok_or_else(|| problem("a noised table suppresses a cell".into()))?;
-            let sums: Vec<Option<u64>> = with_totals(rows, columns, &cells)
-                .into_iter()
-                .map(Some)
-                .collect();
-            if sums != figures {
-                return Err(problem(
-                    "the totals are not the sums of the noised cells".into(),
-                ));
-            }
+            // Checked whole by the structure check.
             continue;
         }
+        let figures = t.counts();
         if let Some((i, v)) = figures
             .iter()
             .enumerate()
@@ -765,7 +883,7 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
             }
             continue;
         }
-        match r.closed {
+        match r.closed.map(|n| u64::try_from(n).unwrap_or(0)) {
             Some(n) if (1..k).contains(&n) => {
                 return Err(problem(format!(
                     "{n} closed cases published, below the threshold {k}"
@@ -901,15 +1019,45 @@ pub fn check_structure(release: &Release) -> Result<(), PolicyError> {
                 "the cells and totals do not match the rows and columns".into(),
             ));
         }
-        if let Some(v) = t.figures().into_iter().flatten().find(|v| *v > MAX_FIGURE) {
-            return Err(problem(format!("a figure of {v} is over {MAX_FIGURE}")));
+        let limit = as_figure(MAX_FIGURE);
+        if let Some(v) = t.figures().into_iter().flatten().find(|v| v.abs() > limit) {
+            return Err(problem(format!("a figure of {v} is beyond ±{MAX_FIGURE}")));
+        }
+        if release.is_noised(&t.name) {
+            // Every noised figure is there, and the totals are the sums of the
+            // noised cells (no overflow: at most 13 × 13 figures of 2^40).
+            let figures = t.figures();
+            let Some(cells) = t
+                .cells
+                .iter()
+                .flatten()
+                .copied()
+                .collect::<Option<Vec<i64>>>()
+            else {
+                return Err(problem("a noised table suppresses a figure".into()));
+            };
+            let sums: Vec<Option<i64>> = signed_totals(rows, columns, &cells)
+                .into_iter()
+                .map(Some)
+                .collect();
+            if sums != figures {
+                return Err(problem(
+                    "the totals are not the sums of the noised cells".into(),
+                ));
+            }
+            continue;
+        }
+        if let Some(v) = t.figures().into_iter().flatten().find(|v| *v < 0) {
+            return Err(problem(format!(
+                "a figure of {v}: exact counts are never negative (only a noised table's may be)"
+            )));
         }
         // The figures add up wherever all of them are published, and the
         // published parts never exceed a published whole. No overflow: at most
         // 13 parts, each at most 2^40.
-        let add_up = |whole: Option<u64>, parts: Vec<Option<u64>>, what: &str| {
+        let add_up = |whole: Option<i64>, parts: Vec<Option<i64>>, what: &str| {
             let Some(whole) = whole else { return Ok(()) };
-            let known: u64 = parts.iter().flatten().sum();
+            let known: i64 = parts.iter().flatten().sum();
             let all = parts.iter().all(Option::is_some);
             if (all && known != whole) || known > whole {
                 return Err(problem(format!(
@@ -950,13 +1098,26 @@ pub fn check_structure(release: &Release) -> Result<(), PolicyError> {
             problem,
         }
     })?;
+    let noised = release.is_noised(RESOLUTION);
     for r in &release.resolution {
-        let figures = [r.closed, r.median_days, r.total_compensation_usd];
+        let problem = |problem: String| PolicyError::Resolution {
+            channel: r.channel.clone(),
+            problem,
+        };
+        let figures = [r.median_days, r.total_compensation_usd];
         if let Some(v) = figures.into_iter().flatten().find(|v| *v > MAX_FIGURE) {
-            return Err(PolicyError::Resolution {
-                channel: r.channel.clone(),
-                problem: format!("a figure of {v} is over {MAX_FIGURE}"),
-            });
+            return Err(problem(format!("a figure of {v} is over {MAX_FIGURE}")));
+        }
+        match r.closed {
+            Some(v) if v.unsigned_abs() > MAX_FIGURE => {
+                return Err(problem(format!("a figure of {v} is beyond ±{MAX_FIGURE}")));
+            }
+            Some(v) if v < 0 && !noised => {
+                return Err(problem(format!(
+                    "{v} closed cases: exact counts are never negative (only noised ones may be)"
+                )));
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -1013,7 +1174,7 @@ fn check_linked_totals(tables: &[PublishedTable]) -> Result<(), PolicyError> {
                 "outcome {outcome}: {cases} cases name only {mentions} grievances; every case names at least one"
             ));
         }
-        let most = cases.saturating_mul(crate::case::GRIEVANCE.len() as u64);
+        let most = cases.saturating_mul(crate::case::GRIEVANCE.len() as i64);
         if mentions > most {
             return linked(format!(
                 "outcome {outcome}: {cases} cases name {mentions} grievances; a case names each of the {} grievances at most once",
@@ -1041,6 +1202,19 @@ fn check_privacy(release: &Release, privacy: &Privacy) -> Result<(), PolicyError
     if epsilon == Epsilon::ZERO {
         return fail("ε is 0".into());
     }
+    if privacy.split != SPLIT {
+        return fail(format!(
+            "unknown ε split {} (known: {SPLIT})",
+            shown(&privacy.split)
+        ));
+    }
+    let bound = privacy.grievances_per_case;
+    let codes = crate::case::GRIEVANCE.len() as u64;
+    if !(1..=codes).contains(&bound) {
+        return fail(format!(
+            "grievances_per_case {bound}: a case counts from 1 to {codes} grievances"
+        ));
+    }
     let mut sum = Epsilon::ZERO;
     for spend in &privacy.tables {
         let share =
@@ -1048,12 +1222,29 @@ fn check_privacy(release: &Release, privacy: &Privacy) -> Result<(), PolicyError
         if share == Epsilon::ZERO {
             return fail(format!("table {}: ε 0 gives no protection", spend.table));
         }
-        if spend.sensitivity < sensitivity(&spend.table) {
+        if spend.sensitivity < sensitivity(&spend.table, bound) {
             return fail(format!(
                 "table {}: noise scaled to sensitivity {}, but one case can change it by {}",
-                spend.table,
+                shown(&spend.table),
                 spend.sensitivity,
-                sensitivity(&spend.table)
+                sensitivity(&spend.table, bound)
+            ));
+        }
+        // The stated variance is the noise's, to the hundredth (one hundredth
+        // either way for floating-point differences between platforms).
+        let stated = Variance::parse(&spend.cell_variance).ok_or_else(|| {
+            PolicyError::Privacy(format!(
+                "table {}: cell_variance {} is not a decimal with two places",
+                shown(&spend.table),
+                shown(&spend.cell_variance)
+            ))
+        })?;
+        let actual = Variance::of_noise(share, spend.sensitivity);
+        if stated.centi().abs_diff(actual.centi()) > 1 {
+            return fail(format!(
+                "table {}: cell_variance {stated}, but the noise of ε {share} at sensitivity {} has variance {actual}",
+                shown(&spend.table),
+                spend.sensitivity
             ));
         }
         sum = sum
@@ -1231,7 +1422,7 @@ mod tests {
                     continue;
                 }
                 let mut bad = good.clone();
-                bad.tables[n].cells[r][c] = Some(*value);
+                bad.tables[n].cells[r][c] = Some(*value as i64);
                 if let Err(PolicyError::Table { problem, .. }) = check(&bad, 5) {
                     assert!(problem.contains("worked out exactly"), "{problem}");
                     caught += 1;
@@ -1278,11 +1469,21 @@ mod tests {
     fn noised_releases_state_their_epsilon_and_pass_the_check() {
         let (tables, r) = noised(2000, "1", 4);
         check(&r, 5).unwrap();
-        assert_eq!(Release::decode(2, &r.encode()).unwrap(), r);
+        assert_eq!(Release::decode(3, &r.encode()).unwrap(), r);
+        // Version 2 noised releases clamped their noise: refused, naming why.
+        let old = Release::decode(2, &r.encode()).unwrap_err().to_string();
+        assert!(old.contains("clamped"), "{old}");
         assert_eq!(r.epsilon().unwrap(), Epsilon::parse("1").unwrap());
         let privacy = r.privacy.as_ref().unwrap();
         assert_eq!(privacy.tables.len(), 5);
-        assert_eq!(privacy.tables[0].sensitivity, 13);
+        assert_eq!(
+            (privacy.split.as_str(), privacy.grievances_per_case),
+            (SPLIT, 3)
+        );
+        // ε 0.2 each: the grievance tables at sensitivity 3, the others at 1.
+        assert_eq!(privacy.tables[0].sensitivity, 3);
+        assert_eq!(privacy.tables[0].cell_variance, "449.83");
+        assert_eq!(privacy.tables[1].cell_variance, "49.83");
         // Every count is there, noised; no median or sum.
         for t in &r.tables {
             assert!(t.cells.iter().flatten().all(Option::is_some));
@@ -1297,7 +1498,7 @@ mod tests {
         let published = &r.tables[1];
         let truth: u64 = exact.cells.iter().sum();
         assert!(
-            published.total.unwrap().abs_diff(truth) < 300,
+            published.total.unwrap().abs_diff(truth as i64) < 300,
             "{:?} vs {truth}",
             published.total
         );
@@ -1305,7 +1506,7 @@ mod tests {
             .cells
             .iter()
             .zip(published.cells.iter().flatten())
-            .filter(|(a, b)| Some(**a) == **b)
+            .filter(|(a, b)| Some(**a as i64) == **b)
             .count();
         assert!(same < exact.cells.len(), "some cells moved");
         // The same seed draws the same noise (attestation depends on it).
@@ -1333,20 +1534,150 @@ mod tests {
             broken(&|r| r.privacy.as_mut().unwrap().mechanism = "laplace-float".into()),
             Err(PolicyError::Privacy(_))
         ));
-        assert!(matches!(
+        // Without the resolution table's spend its (noised, possibly negative)
+        // counts would read as exact.
+        assert!(
             broken(&|r| {
                 r.privacy.as_mut().unwrap().tables.pop();
-            }),
-            Err(PolicyError::Privacy(_))
-        ));
+            })
+            .is_err()
+        );
         assert!(matches!(
             broken(&|r| r.tables[0].cells[0][0] = r.tables[0].cells[0][0].map(|v| v + 1)),
-            Err(PolicyError::Table { problem, .. }) if problem.contains("the published parts add up to")
+            Err(PolicyError::Table { problem, .. }) if problem.contains("not the sums of the noised cells")
+        ));
+        // The stated error is the noise's; the bound is stated and honoured.
+        assert!(matches!(
+            broken(&|r| r.privacy.as_mut().unwrap().tables[1].cell_variance = "20.00".into()),
+            Err(PolicyError::Privacy(p)) if p.contains("has variance 199.83")
+        ));
+        assert!(matches!(
+            broken(&|r| r.privacy.as_mut().unwrap().tables[1].cell_variance = "199.8".into()),
+            Err(PolicyError::Privacy(p)) if p.contains("two places")
+        ));
+        for bound in [0, 14] {
+            assert!(matches!(
+                broken(&|r| r.privacy.as_mut().unwrap().grievances_per_case = bound),
+                Err(PolicyError::Privacy(p)) if p.contains("grievances_per_case")
+            ));
+        }
+        assert!(matches!(
+            broken(&|r| r.privacy.as_mut().unwrap().grievances_per_case = 5),
+            Err(PolicyError::Privacy(p)) if p.contains("one case can change it by 5")
+        ));
+        assert!(matches!(
+            broken(&|r| r.privacy.as_mut().unwrap().split = "by-importance".into()),
+            Err(PolicyError::Privacy(p)) if p.contains("split")
         ));
         assert!(matches!(
             broken(&|r| r.resolution[0].median_days = Some(30)),
             Err(PolicyError::Resolution { .. })
         ));
+    }
+
+    /// Noised figures are unbiased: over 300 releases of one register (fresh
+    /// noise each), the mean error of every table's total is within four
+    /// standard errors of the mean of zero, and the spread of the errors is the
+    /// variance the release states (times the cells summed). Negative noised
+    /// counts are published as they are, not clamped.
+    #[test]
+    fn noised_figures_are_unbiased_and_their_stated_error_is_right() {
+        use rand::SeedableRng;
+        let cases = crate::release::testing::cases_2024("VN", 600, 3);
+        let tables = compute(Period::parse("2024-Q3").unwrap(), &cases);
+        let truth: Vec<i64> = tables
+            .bounded_counts()
+            .iter()
+            .map(|t| t.cells.iter().sum::<u64>() as i64)
+            .collect();
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(11);
+        let draws = 300;
+        let mut errors = vec![Vec::new(); 4];
+        let mut negative = false;
+        let mut stated = Vec::new();
+        for _ in 0..draws {
+            let source = Source {
+                private_seq: 1,
+                private_hash: String::new(),
+            };
+            let r = build_noised(
+                &tables,
+                5,
+                Epsilon::parse("1").unwrap(),
+                &mut rng,
+                1,
+                source,
+            );
+            negative |= r
+                .tables
+                .iter()
+                .any(|t| t.cells.iter().flatten().any(|v| v.is_some_and(|v| v < 0)));
+            stated = r
+                .tables
+                .iter()
+                .map(|t| {
+                    r.cell_variance(&t.name)
+                        .unwrap()
+                        .times((t.rows.len() * t.columns.len()) as u64)
+                })
+                .collect();
+            for (t, table) in r.tables.iter().enumerate() {
+                errors[t].push((table.total.unwrap() - truth[t]) as f64);
+            }
+        }
+        assert!(negative, "a noised zero is negative about half the time");
+        for (t, e) in errors.iter().enumerate() {
+            let n = e.len() as f64;
+            let mean = e.iter().sum::<f64>() / n;
+            let var = e.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+            let expected = stated[t].centi() as f64 / 100.0;
+            assert!(
+                mean.abs() < 4.0 * (expected / n).sqrt(),
+                "table {t}: mean error {mean}"
+            );
+            // A sum of 48 to 104 noises is nearly normal: its sample variance
+            // over 300 draws is within 25% of the truth far beyond four sigma.
+            assert!(
+                (var / expected - 1.0).abs() < 0.25,
+                "table {t}: {var} vs {expected}"
+            );
+        }
+    }
+
+    /// A case counts at most three grievances in a noised release's grievance
+    /// tables, chosen without favouring any code; the exact tables count all.
+    #[test]
+    fn each_case_contributes_at_most_three_grievances_to_a_noised_release() {
+        let codes: Vec<String> = crate::case::GRIEVANCE
+            .iter()
+            .map(|g| g.to_string())
+            .collect();
+        let mut kept = vec![0u64; codes.len()];
+        for n in 0..3_000 {
+            let chosen = crate::tables::bounded_grievances(&format!("KH-2024-{n:07}"), &codes, 3);
+            assert_eq!(chosen.len(), 3);
+            for g in chosen {
+                kept[codes.iter().position(|c| c == g).unwrap()] += 1;
+            }
+        }
+        // 9,000 picks over 13 codes: about 692 each; none far off.
+        assert!(kept.iter().all(|&k| (560..830).contains(&k)), "{kept:?}");
+        let two = &codes[..2];
+        assert_eq!(
+            crate::tables::bounded_grievances("x", two, 3),
+            ["unpaid-wages", "recruitment-fees-debt"]
+        );
+        let mut cases = crate::release::testing::cases_2024("KH", 400, 5);
+        for c in cases.iter_mut().take(10) {
+            c.grievances = codes.clone();
+        }
+        let tables = compute(Period::Year(2024), &cases);
+        assert_eq!(tables.over_bound, 10);
+        let all: u64 = tables.grievance_outcome.cells.iter().sum();
+        let bounded: u64 = tables.bounded_grievance_outcome.cells.iter().sum();
+        let bounded_sg: u64 = tables.bounded_status_grievance.cells.iter().sum();
+        assert_eq!(all - bounded, 10 * 10);
+        assert_eq!(bounded, bounded_sg);
     }
 
     /// A figure two tables share, hidden in one and shown in the other, is not
@@ -1429,7 +1760,7 @@ mod tests {
         check(&release, 5).unwrap();
         for t in &release.tables {
             assert_eq!(t.total, None, "{}", t.name);
-            let shown: Vec<u64> = t.figures().into_iter().flatten().collect();
+            let shown: Vec<i64> = t.figures().into_iter().flatten().collect();
             assert!(shown.iter().all(|v| *v == 0), "{}: {shown:?}", t.name);
         }
     }

@@ -6,7 +6,9 @@
 //! OUTCOME, CHANNEL, SECTOR, SEX, RESIDENCE_STATUS) and MEASURE; a dimension a
 //! table does not have is `_Z` (not applicable), a total over a dimension is `_T`.
 //! OBS_STATUS is `A` for an exact figure, `C` for a suppressed one (OBS_VALUE
-//! empty) and `E` for a noised one (an estimate). ACTION is `A` for a first
+//! empty) and `E` for a noised one (an estimate), whose STD_ERR is the standard
+//! error of its noise (the square root of the variance the release states,
+//! times the cells it sums), two decimals; empty for other figures. ACTION is `A` for a first
 //! release and `R` for a revision: every figure of the period, suppressed ones
 //! included, is sent again, so a receiver that replaces by key ends up with the
 //! revision's values and no stale ones.
@@ -45,7 +47,7 @@ fn table_dimensions(table: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// The columns, in order.
-const HEADER: [&str; 15] = [
+const HEADER: [&str; 16] = [
     "STRUCTURE",
     "STRUCTURE_ID",
     "ACTION",
@@ -61,6 +63,7 @@ const HEADER: [&str; 15] = [
     "MEASURE",
     "OBS_VALUE",
     "OBS_STATUS",
+    "STD_ERR",
 ];
 
 /// The data of releases as SDMX-CSV 2.0, header included: every table of each
@@ -110,7 +113,8 @@ pub fn data<'a>(
                     Status::Noised => (Some(figure.value.unwrap_or(0)), "E"),
                     _ => (Some(figure.value.unwrap_or(0)), "A"),
                 };
-                out.number(value).text(status).end();
+                let error = figure.standard_error().map(|e| format!("{e:.2}"));
+                out.number(value).text(status).number(error).end();
             };
             for (r, row) in table.rows.iter().enumerate() {
                 for (c, column) in table.columns.iter().enumerate() {
@@ -225,6 +229,12 @@ pub fn structure() -> String {
         "attribute",
         "E",
         "Estimated: noised for differential privacy",
+    );
+    row(
+        "STD_ERR",
+        "attribute",
+        "",
+        "Standard error of a noised estimate (OBS_STATUS E): the square root of the variance of its noise; empty for exact and suppressed figures",
     );
     row(
         "ACTION",

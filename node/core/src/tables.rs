@@ -313,9 +313,60 @@ pub struct Tables {
     pub sector_sex: CountTable,
     pub status_grievance: CountTable,
     pub resolution: Vec<Resolution>,
+    /// The two grievance tables with each case's contribution bounded for
+    /// differential privacy: a case counts at most [`MAX_GRIEVANCES_PER_CASE`]
+    /// of its grievances ([`bounded_grievances`]).
+    pub bounded_grievance_outcome: CountTable,
+    pub bounded_status_grievance: CountTable,
+    /// Cases opened in the period that name more grievances than the bound.
+    pub over_bound: u64,
+}
+
+/// The most grievances one case counts in a noised release's grievance tables,
+/// so that one case changes each of them by at most this much (their L1
+/// sensitivity) instead of by all 13 codes.
+pub const MAX_GRIEVANCES_PER_CASE: u64 = 3;
+
+/// The grievances a case counts under the bound: all of them when it names at
+/// most `bound`, otherwise the `bound` whose SHA-256 of (case id, a zero byte,
+/// code) is smallest, in the case's order. A fixed, documented choice that
+/// favours no grievance code over another, and that anyone holding the register
+/// can repeat.
+pub fn bounded_grievances<'a>(case_id: &str, grievances: &'a [String], bound: u64) -> Vec<&'a str> {
+    use sha2::{Digest, Sha256};
+    let bound = bound as usize;
+    if grievances.len() <= bound {
+        return grievances.iter().map(String::as_str).collect();
+    }
+    let mut ranked: Vec<([u8; 32], usize)> = grievances
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let mut h = Sha256::new();
+            h.update(case_id.as_bytes());
+            h.update([0u8]);
+            h.update(g.as_bytes());
+            (h.finalize().into(), i)
+        })
+        .collect();
+    ranked.sort_unstable();
+    let mut kept: Vec<usize> = ranked[..bound].iter().map(|(_, i)| *i).collect();
+    kept.sort_unstable();
+    kept.into_iter().map(|i| grievances[i].as_str()).collect()
 }
 
 impl Tables {
+    /// The four count tables as a noised release counts them: the grievance
+    /// tables with each case's contribution bounded.
+    pub fn bounded_counts(&self) -> [&CountTable; 4] {
+        [
+            &self.bounded_grievance_outcome,
+            &self.channel_outcome,
+            &self.sector_sex,
+            &self.bounded_status_grievance,
+        ]
+    }
+
     /// The four count tables, in their documented order.
     pub fn counts(&self) -> [&CountTable; 4] {
         [
@@ -350,6 +401,9 @@ pub struct TableBuilder {
     channel_outcome: CountTable,
     sector_sex: CountTable,
     status_grievance: CountTable,
+    bounded_grievance_outcome: CountTable,
+    bounded_status_grievance: CountTable,
+    over_bound: u64,
     days: Vec<Vec<u64>>,
     resolution: Vec<Resolution>,
 }
@@ -362,6 +416,9 @@ impl TableBuilder {
             channel_outcome: CountTable::new(&COUNT_TABLES[1]),
             sector_sex: CountTable::new(&COUNT_TABLES[2]),
             status_grievance: CountTable::new(&COUNT_TABLES[3]),
+            bounded_grievance_outcome: CountTable::new(&COUNT_TABLES[0]),
+            bounded_status_grievance: CountTable::new(&COUNT_TABLES[3]),
+            over_bound: 0,
             days: vec![Vec::new(); case::CHANNEL.len()],
             resolution: case::CHANNEL
                 .iter()
@@ -378,6 +435,13 @@ impl TableBuilder {
             for g in &c.grievances {
                 self.grievance_outcome.add(g, &c.outcome);
                 self.status_grievance.add(&c.residence_status, g);
+            }
+            if c.grievances.len() as u64 > MAX_GRIEVANCES_PER_CASE {
+                self.over_bound += 1;
+            }
+            for g in bounded_grievances(&c.case_id, &c.grievances, MAX_GRIEVANCES_PER_CASE) {
+                self.bounded_grievance_outcome.add(g, &c.outcome);
+                self.bounded_status_grievance.add(&c.residence_status, g);
             }
             self.channel_outcome.add(&c.channel, &c.outcome);
             self.sector_sex.add(&c.sector, &c.sex);
@@ -409,6 +473,9 @@ impl TableBuilder {
             sector_sex: self.sector_sex,
             status_grievance: self.status_grievance,
             resolution: self.resolution,
+            bounded_grievance_outcome: self.bounded_grievance_outcome,
+            bounded_status_grievance: self.bounded_status_grievance,
+            over_bound: self.over_bound,
         }
     }
 }

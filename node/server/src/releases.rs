@@ -18,7 +18,7 @@ use rand::RngCore;
 use remedy_core::case::Date;
 use remedy_core::ledger::{GrainError, ReleaseLedger, ReleaseRules};
 use remedy_core::payload::Payload;
-use remedy_core::privacy::{Epsilon, NoiseSeed, OverBudget};
+use remedy_core::privacy::{Epsilon, NoiseSeed, OverBudget, Variance};
 use remedy_core::release::{self, Disclosive, PolicyError, Release, Source};
 use remedy_core::tables::{Period, TableBuilder, Tables};
 use remedy_core::{LogKind, MemberId};
@@ -39,6 +39,17 @@ pub enum PublishError {
     Grain(#[from] GrainError),
     #[error("{0}; publish without --epsilon, or with a smaller one")]
     OverBudget(#[from] OverBudget),
+    #[error(
+        "at ε {epsilon} the noised case total of {period} would have a standard error of ±{standard_error:.1} on {cases} cases ({relative:.1}%), above the federation's bound of {bound}% (max_noise_rse_percent): too noisy to use. Publish without --epsilon (exact counts, small ones suppressed), with a larger ε if the quarter's budget allows, or pass --accept-noise to publish it anyway"
+    )]
+    TooNoisy {
+        period: Period,
+        epsilon: Epsilon,
+        cases: u64,
+        standard_error: f64,
+        relative: f64,
+        bound: u64,
+    },
     #[error(transparent)]
     Disclosive(#[from] Disclosive),
     #[error(transparent)]
@@ -99,6 +110,9 @@ pub struct Request {
     pub dry_run: bool,
     /// Publish a period in which no case was opened or closed (all zeros).
     pub allow_empty: bool,
+    /// Publish a noised release whose case total is noisier than the
+    /// federation's bound.
+    pub accept_noise: bool,
 }
 
 impl std::fmt::Debug for Releases {
@@ -161,6 +175,7 @@ impl Releases {
             epsilon,
             dry_run,
             allow_empty,
+            accept_noise,
         } = request;
         rules.check_grain(period)?;
         let today = today();
@@ -185,6 +200,32 @@ impl Releases {
                 .budget()
                 .check(period, e)?;
         }
+        // The tables first: a noised release too noisy to use is refused before
+        // its seed is drawn.
+        let cases = self.cases.clone();
+        let tables = tokio::task::spawn_blocking(move || {
+            let mut builder = TableBuilder::new(period);
+            cases.for_each(|case| builder.add(case))?;
+            Ok::<_, PublishError>(builder.finish())
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt {
+            path: "publish".into(),
+            reason: e.to_string(),
+        })??;
+        if let Some(e) = epsilon {
+            let expected = release::expected_error(&tables, e);
+            if expected.relative * 100.0 > rules.max_noise_rse_percent as f64 && !accept_noise {
+                return Err(PublishError::TooNoisy {
+                    period,
+                    epsilon: e,
+                    cases: expected.cases,
+                    standard_error: expected.standard_error,
+                    relative: expected.relative * 100.0,
+                    bound: rules.max_noise_rse_percent,
+                });
+            }
+        }
         let noise = match epsilon {
             None => None,
             Some(e) => {
@@ -201,16 +242,17 @@ impl Releases {
                 Some((e, seed))
             }
         };
-        let (store, cases, member) = (self.store.clone(), self.cases.clone(), self.member.clone());
+        let (store, member) = (self.store.clone(), self.member.clone());
+        let max_rse = rules.max_noise_rse_percent;
         let (release, held_back) = tokio::task::spawn_blocking(move || {
             compute(
                 store.as_ref(),
-                &cases,
+                tables,
                 &member,
-                period,
                 k,
                 noise.as_ref(),
                 allow_empty,
+                max_rse,
             )
         })
         .await
@@ -254,13 +296,14 @@ fn today() -> Date {
 /// figures would be those of the revision in force.
 fn compute(
     store: &dyn Store,
-    cases: &Cases,
+    tables: Tables,
     member: &MemberId,
-    period: Period,
     k: u64,
     noise: Option<&(Epsilon, NoiseSeed)>,
     allow_empty: bool,
+    max_rse: u64,
 ) -> Result<(Release, Vec<String>), PublishError> {
+    let period = tables.period;
     let (private_seq, private_hash) = match store.last(&LogId::Own(LogKind::Private))? {
         Some((seq, raw)) => {
             let event = remedy_core::SignedEvent::decode(raw).map_err(|e| StoreError::Corrupt {
@@ -275,9 +318,6 @@ fn compute(
     // against each.
     let earlier = crate::views::period_releases(store, member, &period.to_string())?;
     let previous = earlier.last().cloned();
-    let mut builder = TableBuilder::new(period);
-    cases.for_each(|case| builder.add(case))?;
-    let tables = builder.finish();
     let revision = previous.as_ref().map(|p| p.revision + 1).unwrap_or(1);
     let source = Source {
         private_seq,
@@ -296,7 +336,20 @@ fn compute(
             revision: previous.revision,
         });
     }
-    let held_back = held_back(&tables, &release, k);
+    let mut held_back = held_back(&tables, &release, k);
+    if let Some((epsilon, _)) = noise {
+        let e = release::expected_error(&tables, *epsilon);
+        held_back.insert(
+            0,
+            format!(
+                "expected error: the case total's standard error is ±{:.1} on {} cases ({:.1}%; the federation's bound is {max_rse}%); about 95% of noised totals fall within ±{:.0} of the truth",
+                e.standard_error,
+                e.cases,
+                e.relative * 100.0,
+                1.96 * e.standard_error
+            ),
+        );
+    }
     Ok((release, held_back))
 }
 
@@ -328,9 +381,18 @@ fn held_back(tables: &Tables, release: &Release, k: u64) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(privacy) = &release.privacy {
         for spend in &privacy.tables {
+            let se = Variance::parse(&spend.cell_variance).map_or(0.0, Variance::standard_error);
             lines.push(format!(
-                "{}: every count noised (discrete Laplace, ε {}, sensitivity {}); none exact",
+                "{}: every count noised (discrete Laplace, ε {}, sensitivity {}; standard error ±{se:.1} per cell); none exact",
                 spend.table, spend.epsilon, spend.sensitivity
+            ));
+        }
+        if tables.over_bound > 0 {
+            lines.push(format!(
+                "grievance tables: {} cases name more than {} grievances; each counts {} of them (bounded contribution)",
+                tables.over_bound,
+                privacy.grievances_per_case,
+                privacy.grievances_per_case
             ));
         }
         lines.push(

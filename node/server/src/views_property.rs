@@ -10,10 +10,13 @@
 //! documented rules (docs/view-json.md), not from `remedy_core::regional`:
 //!
 //! - a member's figure is its latest revision's, `suppressed` where the release
-//!   has none, `noised` where the release is noised, `published` otherwise;
+//!   has none, `noised` where the release is noised, `published` otherwise; a
+//!   noised figure's variance is the release's `cell_variance` for its table
+//!   times the cells it sums (1, a row's, a column's, all);
 //! - a regional count or sum is the sum of the members' values: `published` if
 //!   every part is exact, `noised` if a part is noised, `lower-bound` if a part is
-//!   suppressed, `noised-lower-bound` if both;
+//!   suppressed, `noised-lower-bound` if both; its variance is the sum of its
+//!   noised parts' variances, its standard error the square root;
 //! - a median and a resolution row total are never summed: no value,
 //!   `not-additive`;
 //! - a member with no release of a period asked for, but releases of periods
@@ -39,8 +42,9 @@ use crate::views::{Revision, TableQuery, series, stats};
 
 const MEMBERS: &[&str] = &["ID", "JP", "KH", "MM", "PH", "VN"];
 
-/// A value and a status word, as the view's JSON has them.
-type Expected = (Option<u64>, &'static str);
+/// A value, a status word and a variance in hundredths, as the view's JSON has
+/// them.
+type Expected = (Option<i64>, &'static str, Option<u64>);
 
 /// The federation of one seed: every release, by member and period, in
 /// revision order.
@@ -146,34 +150,48 @@ fn store_of(federation: &Federation) -> MemoryStore {
     store
 }
 
-/// A member's figure: `None` is suppressed.
-fn member_figure(release: &Release, table: &str, value: Option<u64>) -> Expected {
+/// A member's figure summing `cells` cells: `None` is suppressed.
+fn member_figure(release: &Release, table: &str, value: Option<i64>, cells: usize) -> Expected {
     match value {
-        None => (None, "suppressed"),
-        Some(v) if release.is_noised(table) => (Some(v), "noised"),
-        Some(v) => (Some(v), "published"),
+        None => (None, "suppressed", None),
+        Some(v) if release.is_noised(table) => {
+            // The stated decimal, read by hand: "449.83" is 44,983 hundredths.
+            let spend = release
+                .privacy
+                .as_ref()
+                .unwrap()
+                .tables
+                .iter()
+                .find(|s| s.table == table)
+                .unwrap();
+            let centi: u64 = spend.cell_variance.replace('.', "").parse().unwrap();
+            (Some(v), "noised", Some(centi * cells as u64))
+        }
+        Some(v) => (Some(v), "published", None),
     }
 }
 
 /// The sum of members' figures, by the documented rule.
 fn regional_sum(parts: &[Expected]) -> Expected {
-    let value = parts.iter().filter_map(|(v, _)| *v).sum();
+    let value = parts.iter().filter_map(|(v, _, _)| *v).sum();
     let hidden = parts
         .iter()
-        .any(|(_, s)| matches!(*s, "suppressed" | "lower-bound" | "noised-lower-bound"));
+        .any(|(_, s, _)| matches!(*s, "suppressed" | "lower-bound" | "noised-lower-bound"));
     let noised = parts
         .iter()
-        .any(|(_, s)| matches!(*s, "noised" | "noised-lower-bound"));
+        .any(|(_, s, _)| matches!(*s, "noised" | "noised-lower-bound"));
+    let variances: Vec<u64> = parts.iter().filter_map(|(_, _, v)| *v).collect();
+    let variance = (noised && !variances.is_empty()).then(|| variances.iter().sum());
     let status = match (hidden, noised) {
         (false, false) => "published",
         (false, true) => "noised",
         (true, false) => "lower-bound",
         (true, true) => "noised-lower-bound",
     };
-    (Some(value), status)
+    (Some(value), status, variance)
 }
 
-const NOT_ADDITIVE: Expected = (None, "not-additive");
+const NOT_ADDITIVE: Expected = (None, "not-additive", None);
 
 /// Every figure of one member's table: cells, row totals, column totals, total.
 struct Recomputed {
@@ -191,14 +209,14 @@ fn recompute(release: &Release, table: &str) -> Recomputed {
             .iter()
             .map(|r| {
                 let exact = |v: Option<u64>| match v {
-                    None => (None, "suppressed"),
-                    Some(v) => (Some(v), "published"),
+                    None => (None, "suppressed", None),
+                    Some(v) => (Some(v as i64), "published", None),
                 };
                 vec![
-                    member_figure(release, RESOLUTION, r.closed),
+                    member_figure(release, RESOLUTION, r.closed, 1),
                     // A noised release withholds medians; an exact one publishes them.
                     if noised {
-                        (None, "suppressed")
+                        (None, "suppressed", None)
                     } else {
                         exact(r.median_days)
                     },
@@ -215,27 +233,28 @@ fn recompute(release: &Release, table: &str) -> Recomputed {
         };
     }
     let t = release.tables.iter().find(|t| t.name == table).unwrap();
+    let (rows, columns) = (t.rows.len(), t.columns.len());
     Recomputed {
         cells: t
             .cells
             .iter()
             .map(|row| {
                 row.iter()
-                    .map(|v| member_figure(release, table, *v))
+                    .map(|v| member_figure(release, table, *v, 1))
                     .collect()
             })
             .collect(),
         row_totals: t
             .row_totals
             .iter()
-            .map(|v| member_figure(release, table, *v))
+            .map(|v| member_figure(release, table, *v, columns))
             .collect(),
         column_totals: t
             .column_totals
             .iter()
-            .map(|v| member_figure(release, table, *v))
+            .map(|v| member_figure(release, table, *v, rows))
             .collect(),
-        total: member_figure(release, table, t.total),
+        total: member_figure(release, table, t.total, rows * columns),
     }
 }
 
@@ -249,7 +268,18 @@ fn figure(json: &Value) -> Expected {
         "not-additive" => "not-additive",
         other => panic!("unknown status {other}"),
     };
-    (json["value"].as_u64(), status)
+    let variance = json["variance"]
+        .as_f64()
+        .map(|v| (v * 100.0).round() as u64);
+    // The standard error beside it is the square root, to two decimals.
+    if let Some(v) = variance {
+        let se = json["standard_error"].as_f64().unwrap();
+        assert!(
+            (se - (v as f64 / 100.0).sqrt()).abs() <= 0.005 + 1e-9,
+            "{json}"
+        );
+    }
+    (json["value"].as_i64(), status, variance)
 }
 
 fn figures(json: &Value) -> Vec<Expected> {
@@ -299,7 +329,7 @@ fn member_view(
         let add = |column: Option<usize>, f: &dyn Fn(&Recomputed) -> Expected| -> Expected {
             let mut parts: Vec<Expected> = found.iter().map(f).collect();
             if incomplete {
-                parts.push((None, "suppressed"));
+                parts.push((None, "suppressed", None));
             }
             match column {
                 Some(c) => regional_cell(table, c, &parts),

@@ -27,15 +27,16 @@ async function get(url) {
 }
 
 // A figure as a table cell: its status is its class, and a suppressed figure
-// says so instead of showing a number.
+// says so instead of showing a number. A noised figure shows its standard error.
 function figureText(f) {
   if (!f) return "";
+  const error = typeof f.standard_error === "number" ? " ±" + Math.round(f.standard_error) : "";
   switch (f.status) {
     case "published": return String(f.value);
     case "suppressed": return "suppressed";
-    case "noised": return "~" + f.value;
+    case "noised": return "~" + f.value + error;
     case "lower-bound": return "≥ " + f.value;
-    case "noised-lower-bound": return "≥ ~" + f.value;
+    case "noised-lower-bound": return "≥ ~" + f.value + error;
     case "not-additive": return "—";
     default: return f.value === null ? "" : String(f.value);
   }
@@ -47,6 +48,12 @@ function figureCell(f, data) {
   for (const [k, v] of Object.entries(data || {})) attrs["data-" + k] = v;
   const td = el("td", attrs, figureText(f));
   if (f && f.status === "suppressed") td.title = "withheld by disclosure control";
+  if (f && typeof f.standard_error === "number") {
+    td.dataset.standardError = String(f.standard_error);
+    td.title = "differentially private estimate: standard error " + f.standard_error +
+      " (variance " + f.variance + "); about 95% of such estimates fall within ±" +
+      Math.round(1.96 * f.standard_error) + " of the true count";
+  }
   return td;
 }
 

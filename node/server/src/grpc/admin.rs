@@ -366,6 +366,7 @@ impl pb::admin_server::Admin for AdminService {
             epsilon: convert::epsilon(&request.epsilon)?,
             dry_run: request.dry_run,
             allow_empty: request.allow_empty,
+            accept_noise: request.accept_noise,
         };
         let published = self
             .releases

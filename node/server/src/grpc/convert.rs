@@ -222,6 +222,7 @@ pub fn publish_error(e: crate::releases::PublishError) -> Status {
         E::BelowMinimum { .. }
         | E::Grain(_)
         | E::OverBudget(_)
+        | E::TooNoisy { .. }
         | E::Disclosive(_)
         | E::Future { .. }
         | E::Empty { .. }

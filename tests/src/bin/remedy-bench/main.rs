@@ -11,6 +11,7 @@
 mod audit;
 mod cases;
 mod hypercore;
+mod noise;
 mod releases;
 mod replication;
 mod scale;
@@ -256,6 +257,14 @@ fn main() -> anyhow::Result<()> {
         println!("{out}");
         return Ok(());
     }
+    // `--noise-only`: the regional error of noised quarters, printed as the
+    // table BENCHMARKS.md has.
+    if args.iter().any(|a| a == "--noise-only") {
+        let mut out = String::new();
+        noise::table(&mut out, &noise::all(if quick { 100 } else { 1_000 }));
+        println!("{out}");
+        return Ok(());
+    }
     // `--views-only`: the regional-view measurement alone, printed, for work on it.
     if args.iter().any(|a| a == "--views-only") {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -379,6 +388,8 @@ fn human(v: f64) -> String {
 struct Report {
     /// What a peer spends on received releases (the last run's).
     release_decisions: Vec<releases::Decision>,
+    /// The regional error of noised quarters (computed once).
+    noise: Vec<noise::NoiseFigures>,
     sign: Figure,
     batch_verify: Figure,
     strict_verify: Figure,
@@ -515,6 +526,10 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         report.view_rows = v.rows;
         eprintln!("  received releases: accepted and rejected");
         report.release_decisions = releases::decisions(200);
+        if report.noise.is_empty() {
+            eprintln!("  regional error of noised quarters");
+            report.noise = noise::all(1_000);
+        }
         eprintln!("  audit verify of {} events", options.audit_events);
         let a = audit::audit_verify(&run_dir.join("AUDIT"), options.audit_events).await?;
         report.audit_rate.push(a.rate);
@@ -1098,6 +1113,8 @@ impl Report {
         );
         let _ = writeln!(s, "\n## Received releases (issue 15)\n");
         release_table(&mut s, &self.release_decisions);
+        let _ = writeln!(s, "\n## Noised quarters: regional error (issue 16)\n");
+        noise::table(&mut s, &self.noise);
         let _ = writeln!(s, "\n## The regional view (issue 6)\n");
         let _ = writeln!(
             s,

@@ -100,10 +100,10 @@ pub fn decisions(runs: usize) -> Vec<Decision> {
         .max()
         .unwrap_or(1)
         .max(1);
-    let factor = remedy_core::release::MAX_FIGURE / largest;
+    let factor = remedy_core::release::MAX_FIGURE as i64 / largest;
     let mut huge = hidden.clone();
     for t in &mut huge.tables {
-        let scale = |v: &mut Option<u64>| *v = v.map(|v| v * factor);
+        let scale = |v: &mut Option<i64>| *v = v.map(|v| v * factor);
         t.row_totals.iter_mut().for_each(scale);
         t.column_totals.iter_mut().for_each(scale);
         scale(&mut t.total);
