@@ -113,6 +113,11 @@ pub struct Settings {
     /// --epsilon` asks for --accept-noise.
     #[arg(long, default_value_t = 10)]
     max_noise_rse_percent: u32,
+    /// The least width every suppressed figure's protection interval must have
+    /// (a protection level); 0 asks only that none be one value or inside
+    /// 1..K-1.
+    #[arg(long, default_value_t = 0)]
+    protection_width: u32,
     /// Who must endorse a work-plan item: all, majority or a count.
     #[arg(long, default_value = "all", value_parser = parse_quorum)]
     workplan_quorum: Quorum,
@@ -157,6 +162,7 @@ impl Settings {
                 grain: self.grain,
                 max_event_bytes: self.max_event_bytes,
                 max_noise_rse_percent: self.max_noise_rse_percent,
+                protection_width: self.protection_width,
                 workplan_quorum: self.workplan_quorum,
                 manifest_quorum: self.manifest_quorum,
             },
@@ -374,12 +380,13 @@ fn verify(context: &Context, path: &Path, previous: Option<&Path>) -> anyhow::Re
                 manifest.body_hash()
             );
             println!(
-                "policy: min threshold {}, releases per {}, epsilon cap {} per member and calendar quarter, events up to {} bytes, noised case totals within {}% unless accepted, work-plan quorum {}, manifest quorum {}",
+                "policy: min threshold {}, releases per {}, epsilon cap {} per member and calendar quarter, events up to {} bytes, noised case totals within {}% unless accepted, protection width {}, work-plan quorum {}, manifest quorum {}",
                 p.min_threshold,
                 p.grain,
                 p.epsilon_cap,
                 p.max_event_bytes,
                 p.max_noise_rse_percent,
+                p.protection_width,
                 p.workplan_quorum,
                 p.manifest_quorum
             );

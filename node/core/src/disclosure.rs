@@ -18,7 +18,10 @@
 //! integer program finds the same (the tests compare with brute force).
 //!
 //! A figure is protected when its interval is neither a single value nor inside
-//! 1..K−1: a reader must never be able to prove "this holds from 1 to 4 cases".
+//! 1..K−1: a reader must never be able to prove "this holds from 1 to 4 cases";
+//! and, where the federation's policy asks for a protection width w (a
+//! protection level, as sdcTable and tau-Argus have), when the interval is at
+//! least w wide ([`Protection`]).
 //! A receiver decides that from the publication alone, through any table that
 //! agrees with it ([`completion`]); the publisher uses the true one.
 
@@ -93,11 +96,48 @@ pub struct Interval {
     pub high: u64,
 }
 
+/// What every suppressed figure's interval must satisfy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Protection {
+    /// K: the interval must not lie inside 1..K−1 (`None`: only not a single
+    /// value).
+    pub threshold: Option<u64>,
+    /// The least width (high − low) of the interval; 0 asks for nothing more.
+    pub width: u64,
+}
+
+impl Protection {
+    /// Threshold `k`, no width beyond it.
+    pub fn threshold(k: u64) -> Self {
+        Self {
+            threshold: Some(k),
+            width: 0,
+        }
+    }
+
+    /// The same with a protection width.
+    pub fn with_width(self, width: u64) -> Self {
+        Self { width, ..self }
+    }
+}
+
+impl From<Option<u64>> for Protection {
+    fn from(threshold: Option<u64>) -> Self {
+        Self {
+            threshold,
+            width: 0,
+        }
+    }
+}
+
 impl Interval {
-    /// Whether a reader learns too much under threshold `k` (`None`: exactness
-    /// only): a single value, or a range inside 1..k−1.
-    pub fn discloses(self, k: Option<u64>) -> bool {
-        self.low == self.high || k.is_some_and(|k| self.low >= 1 && self.high < k)
+    /// Whether a reader learns too much under `protection`: a single value, a
+    /// range inside 1..K−1, or a range narrower than the width.
+    pub fn discloses(self, protection: impl Into<Protection>) -> bool {
+        let p = protection.into();
+        self.low == self.high
+            || p.threshold.is_some_and(|k| self.low >= 1 && self.high < k)
+            || self.high.saturating_sub(self.low) < p.width
     }
 }
 
@@ -151,21 +191,22 @@ impl Figures<'_> {
     /// `k` among those `which` selects, with its interval.
     fn first_exposed(
         &self,
-        k: Option<u64>,
+        protection: Protection,
         which: &impl Fn(usize) -> bool,
     ) -> Option<(usize, Interval)> {
         (0..self.values.len())
             .filter(|&e| self.suppressed[e] && which(e))
             .map(|e| (e, self.interval(e)))
-            .find(|(_, iv)| iv.discloses(k))
+            .find(|(_, iv)| iv.discloses(protection))
     }
 
-    /// Every suppressed arc a reader learns too much about under `k`.
-    pub fn exposed(&self, k: Option<u64>) -> Vec<(usize, Interval)> {
+    /// Every suppressed arc a reader learns too much about under `protection`.
+    pub fn exposed(&self, protection: impl Into<Protection>) -> Vec<(usize, Interval)> {
+        let protection = protection.into();
         (0..self.values.len())
             .filter(|&e| self.suppressed[e])
             .map(|e| (e, self.interval(e)))
-            .filter(|(_, iv)| iv.discloses(k))
+            .filter(|(_, iv)| iv.discloses(protection))
             .collect()
     }
 }
@@ -276,12 +317,13 @@ pub fn primary(values: &[u64], k: u64) -> Vec<bool> {
     values.iter().map(|v| (1..k).contains(v)).collect()
 }
 
-/// Complementary suppression under threshold `k` (`None`: exactness only), for
-/// the arcs `which` selects, starting from `suppressed`: until none is exposed.
-/// A figure of 1..k−1 needs a cycle along which it can reach 0 or k (every arc
-/// that loses on it holds at least that much, every arc that gains has that
-/// much room under its cap); any other suppressed figure needs a cycle that
-/// moves it by 1. The cheapest such cycle is taken (an arc already suppressed
+/// Complementary suppression under `protection` (threshold K, or exactness
+/// only; a width w), for the arcs `which` selects, starting from `suppressed`:
+/// until none is exposed. A figure v of 1..K−1 needs a cycle along which it can
+/// reach K and gain at least w, or reach 0 when v ≥ w (every arc that loses on
+/// it holds at least that much, every arc that gains has that much room under
+/// its cap); any other suppressed figure needs a cycle that moves it by w (by 1
+/// without a width). The cheapest such cycle is taken (an arc already suppressed
 /// costs nothing, another its value plus one, one in `avoid` more than all
 /// others together); where no single cycle carries enough, the cheapest
 /// published arc at either end of the figure is hidden and the search repeated.
@@ -289,9 +331,11 @@ pub fn primary(values: &[u64], k: u64) -> Vec<bool> {
 pub fn protect(
     figures: Figures<'_>,
     avoid: &[bool],
-    k: Option<u64>,
+    protection: impl Into<Protection>,
     which: impl Fn(usize) -> bool,
 ) -> Result<Vec<bool>, Vec<bool>> {
+    let protection = protection.into();
+    let (k, w) = (protection.threshold, protection.width);
     let Figures {
         network,
         values,
@@ -313,14 +357,15 @@ pub fn protect(
             suppressed: &suppressed,
             ..figures
         };
-        let Some((e, _)) = current.first_exposed(k, &which) else {
+        let Some((e, _)) = current.first_exposed(protection, &which) else {
             return Ok(suppressed);
         };
         let arc = network.arcs[e];
         let v = values[e];
+        // Losing all of v leaves a width of v: not enough when v < w.
         let (gain_by, lose_by) = match k {
-            Some(k) if (1..k).contains(&v) => (k - v, v),
-            _ => (1, 1),
+            Some(k) if (1..k).contains(&v) => ((k - v).max(w), if v >= w { v } else { u64::MAX }),
+            _ => (w.max(1), w.max(1)),
         };
         let search = |from: usize, to: usize, by: u64| {
             cheapest_path(network, values, caps, &suppressed, &cost, by, e, from, to)
@@ -446,6 +491,7 @@ fn cheapest_path(
 pub fn pattern(
     figures: Figures<'_>,
     k: u64,
+    width: u64,
     earlier: &[Vec<Option<u64>>],
 ) -> Result<Vec<bool>, Vec<usize>> {
     let n = figures.values.len();
@@ -471,7 +517,8 @@ pub fn pattern(
             suppressed,
             ..figures
         };
-        protect(start, &avoid, Some(k), |_| true).unwrap_or_else(|reached| reached)
+        let protection = Protection::threshold(k).with_width(width);
+        protect(start, &avoid, protection, |_| true).unwrap_or_else(|reached| reached)
     };
     let unbounded = vec![UNBOUNDED; n];
     'again: loop {
@@ -655,6 +702,7 @@ mod tests {
         let pattern = pattern(
             figures(&network, &values, &vec![false; values.len()], &caps),
             5,
+            0,
             &[],
         )
         .unwrap();
@@ -677,7 +725,7 @@ mod tests {
         let values = with_totals(3, 3, &[1, 1, 0, 9, 8, 15, 11, 14, 6]);
         let caps = vec![UNBOUNDED; values.len()];
         let none = vec![false; values.len()];
-        let pattern = pattern(figures(&network, &values, &none, &caps), 5, &[]).unwrap();
+        let pattern = pattern(figures(&network, &values, &none, &caps), 5, 0, &[]).unwrap();
         assert!(pattern[9], "the row total 2 is hidden");
         let receiver = completion(&network, &publication(&values, &pattern), &caps).unwrap();
         let reader = figures(&network, &receiver, &pattern, &caps);
@@ -714,6 +762,71 @@ mod tests {
         }
     }
 
+    /// A protection width: every suppressed figure's interval, as the receiver
+    /// computes it from the publication, is at least that wide (and still
+    /// reaches 0 or K), checked against brute force on small tables; a wider
+    /// protection hides at least as much.
+    #[test]
+    fn a_protection_width_widens_every_interval() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(33);
+        let (mut checked, mut hidden_narrow, mut hidden_wide) = (0, 0, 0);
+        for _ in 0..150 {
+            let (rows, columns) = (rng.gen_range(2..=3), rng.gen_range(2..=3));
+            let cells: Vec<u64> = (0..rows * columns)
+                .map(|_| {
+                    if rng.gen_bool(0.35) {
+                        rng.gen_range(1..5)
+                    } else {
+                        rng.gen_range(5..12)
+                    }
+                })
+                .collect();
+            let values = with_totals(rows, columns, &cells);
+            let network = Network::table(rows, columns);
+            let caps = vec![UNBOUNDED; values.len()];
+            let none = vec![false; values.len()];
+            let Ok(narrow) = pattern(figures(&network, &values, &none, &caps), 5, 0, &[]) else {
+                continue;
+            };
+            let Ok(wide) = pattern(figures(&network, &values, &none, &caps), 5, 8, &[]) else {
+                continue;
+            };
+            let truth = figures(&network, &values, &wide, &caps);
+            if !truth
+                .exposed(Protection::threshold(5).with_width(8))
+                .is_empty()
+            {
+                continue; // protect() found no pattern: the caller refuses
+            }
+            let receiver = completion(&network, &publication(&values, &wide), &caps).unwrap();
+            let reader = figures(&network, &receiver, &wide, &caps);
+            // Brute force over every table agreeing with the publication (cells
+            // up to 24) where few enough cells are hidden.
+            let hidden_cells = (0..rows * columns).filter(|&i| wide[i]).count();
+            let brute =
+                (hidden_cells <= 4).then(|| brute_force(rows, columns, &values, &wide, &caps, 24));
+            for e in (0..values.len()).filter(|&e| wide[e]) {
+                let iv = reader.interval(e);
+                assert!(iv.high - iv.low >= 8, "{iv:?}");
+                assert!(!iv.discloses(Some(5)));
+                if let Some(Some(b)) = brute.as_ref().map(|b| b[e]) {
+                    assert_eq!(b.low, iv.low);
+                    if iv.high < 24 {
+                        assert_eq!(b.high, iv.high);
+                    }
+                }
+                checked += 1;
+            }
+            hidden_narrow += narrow.iter().filter(|h| **h).count();
+            hidden_wide += wide.iter().filter(|h| **h).count();
+        }
+        assert!(checked > 100, "{checked}");
+        assert!(
+            hidden_wide >= hidden_narrow,
+            "{hidden_wide} < {hidden_narrow}"
+        );
+    }
+
     /// Cells of 1..K−1 are protected to reach 0 or K, not only to move, with
     /// caps, and the receiver finds the same from the publication.
     #[test]
@@ -743,7 +856,7 @@ mod tests {
                 })
                 .collect();
             let none = vec![false; values.len()];
-            let pattern = pattern(figures(&network, &values, &none, &caps), 5, &[]).unwrap();
+            let pattern = pattern(figures(&network, &values, &none, &caps), 5, 0, &[]).unwrap();
             let truth = figures(&network, &values, &pattern, &caps);
             if !truth.exposed(Some(5)).is_empty() {
                 continue;
@@ -843,7 +956,7 @@ mod tests {
                 let values = with_totals(rows, columns, &table.cells);
                 let caps = vec![UNBOUNDED; values.len()];
                 let none = vec![false; values.len()];
-                let pattern = pattern(figures(&network, &values, &none, &caps), 5, &[]).unwrap();
+                let pattern = pattern(figures(&network, &values, &none, &caps), 5, 0, &[]).unwrap();
                 assert!(
                     figures(&network, &values, &pattern, &caps)
                         .exposed(Some(5))
@@ -980,9 +1093,10 @@ mod tests {
             let network = Network::table(rows, columns);
             let caps = vec![UNBOUNDED; v1.len()];
             let none = vec![false; v1.len()];
-            let p1 = pattern(figures(&network, &v1, &none, &caps), 5, &[]).unwrap();
+            let p1 = pattern(figures(&network, &v1, &none, &caps), 5, 0, &[]).unwrap();
             let pub1 = publication(&v1, &p1);
-            let Ok(p2) = pattern(figures(&network, &v2, &none, &caps), 5, &[pub1.clone()]) else {
+            let Ok(p2) = pattern(figures(&network, &v2, &none, &caps), 5, 0, &[pub1.clone()])
+            else {
                 refused += 1;
                 continue;
             };

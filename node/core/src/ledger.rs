@@ -39,6 +39,9 @@ pub struct ReleaseRules {
     /// publishing holds to unless the operator accepts more; receivers do not
     /// check it (the true total is not theirs to know).
     pub max_noise_rse_percent: u64,
+    /// The least width of every suppressed figure's protection interval in an
+    /// exact release.
+    pub protection_width: u64,
 }
 
 impl Default for ReleaseRules {
@@ -49,6 +52,7 @@ impl Default for ReleaseRules {
             epsilon_cap: Epsilon::from_micro(1_000_000),
             grain: Grain::Quarter,
             max_noise_rse_percent: 10,
+            protection_width: 0,
         }
     }
 }
@@ -192,6 +196,13 @@ impl ReleaseLedger {
             .ok_or_else(|| PolicyError::Period(release.period.clone()))?;
         self.rules.check_grain(period)?;
         self.check_revision(release)?;
+        if release.privacy.is_none() && release.rules.protection_width < self.rules.protection_width
+        {
+            return Err(PolicyError::Width {
+                declared: release.rules.protection_width,
+                minimum: self.rules.protection_width,
+            });
+        }
         crate::release::check(release, self.rules.min_threshold)?;
         self.check_kept_hidden(release)?;
         let epsilon = release
@@ -279,9 +290,62 @@ impl ReleaseLedger {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::payload::Payload as _;
 
     fn release(period: &str, revision: u64) -> Release {
         crate::release::testing::synthetic("KH", 300, 3, period, revision, None)
+    }
+
+    /// A federation that asks for a protection width: a release that declares
+    /// less is refused, one built to it passes, and one that declares it but
+    /// leaves a narrower interval is refused, naming the figure.
+    #[test]
+    fn a_protection_width_is_declared_and_kept() {
+        let cases = crate::release::testing::cases_2024("KH", 800, 3);
+        let tables = crate::tables::compute(Period::parse("2024-Q3").unwrap(), &cases);
+        let source = || crate::release::Source {
+            private_seq: 1,
+            private_hash: String::new(),
+        };
+        let rules = ReleaseRules {
+            protection_width: 5,
+            ..ReleaseRules::default()
+        };
+        let narrow = crate::release::build(&tables, 5, 1, source(), &[]).unwrap();
+        assert_eq!(
+            ReleaseLedger::new(rules).admit(&narrow),
+            Err(PolicyError::Width {
+                declared: 0,
+                minimum: 5
+            })
+        );
+        let wide = crate::release::build_protected(&tables, 5, 5, 1, source(), &[]).unwrap();
+        assert_eq!(wide.rules.protection_width, 5);
+        ReleaseLedger::new(rules).admit(&wide).unwrap();
+        // The narrow pattern under a declared width of 5: some interval is
+        // narrower, and every receiver says which.
+        let mut forged = narrow.clone();
+        forged.rules.protection_width = 5;
+        match ReleaseLedger::new(rules).admit(&forged) {
+            Err(PolicyError::Table { problem, .. }) => {
+                assert!(
+                    problem.contains("narrower than the release's protection width of 5"),
+                    "{problem}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        // The width is in the JSON only when set.
+        assert!(
+            !String::from_utf8(narrow.encode())
+                .unwrap()
+                .contains("protection_width")
+        );
+        assert!(
+            String::from_utf8(wide.encode())
+                .unwrap()
+                .contains("\"protection_width\":5")
+        );
     }
 
     #[test]

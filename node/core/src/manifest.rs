@@ -235,6 +235,11 @@ pub struct Policy {
     /// within it too.
     #[serde(default = "default_noise_rse_percent")]
     pub max_noise_rse_percent: u32,
+    /// The least width of every suppressed figure's protection interval in an
+    /// exact release (a protection level): 0 asks only that no hidden figure be
+    /// one value or inside 1..K−1.
+    #[serde(default)]
+    pub protection_width: u32,
     /// Who must endorse a work-plan item: "all" (every member it names), "majority"
     /// or a count.
     #[serde(default = "default_all")]
@@ -298,6 +303,7 @@ impl Policy {
             epsilon_cap,
             grain: self.grain,
             max_noise_rse_percent: self.max_noise_rse_percent.into(),
+            protection_width: self.protection_width.into(),
         })
     }
 }
@@ -310,6 +316,7 @@ impl Default for Policy {
             grain: Grain::default(),
             max_event_bytes: default_max_event_bytes(),
             max_noise_rse_percent: default_noise_rse_percent(),
+            protection_width: 0,
             workplan_quorum: Quorum::All,
             manifest_quorum: Quorum::All,
         }

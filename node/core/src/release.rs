@@ -31,7 +31,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::disclosure::{Figures, Interval, Network, UNBOUNDED, completion, pattern, with_totals};
+use crate::disclosure::{
+    Figures, Interval, Network, Protection, UNBOUNDED, completion, pattern, with_totals,
+};
 use crate::payload::{Payload, PayloadError, PayloadKind};
 use crate::privacy::{Epsilon, Variance, laplace_noise};
 use crate::tables::{MAX_GRIEVANCES_PER_CASE, Period, TableDefinition, Tables};
@@ -132,6 +134,15 @@ pub struct Rules {
     pub dominance_percent: u64,
     /// The method of complementary suppression.
     pub complementary: String,
+    /// The least width of every suppressed figure's protection interval (a
+    /// protection level); absent when 0 (only "not a single value, not inside
+    /// 1..K−1").
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub protection_width: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -436,7 +447,21 @@ pub fn build(
     source: Source,
     previous: &[Release],
 ) -> Result<Release, Disclosive> {
+    build_protected(tables, threshold, 0, revision, source, previous)
+}
+
+/// [`build`] with a protection width: every suppressed figure's interval is at
+/// least `width` wide as well ([`Protection::width`]).
+pub fn build_protected(
+    tables: &Tables,
+    threshold: u64,
+    width: u64,
+    revision: u64,
+    source: Source,
+    previous: &[Release],
+) -> Result<Release, Disclosive> {
     use crate::tables::COUNT_TABLES;
+    let protection = Protection::threshold(threshold).with_width(width);
     let counts = tables.counts();
     let values: Vec<Vec<u64>> = counts
         .iter()
@@ -480,7 +505,7 @@ pub fn build(
                     suppressed: &forced[t],
                     caps: &caps_of[t],
                 };
-                patterns[t] = pattern(figures, threshold, &earlier[t]).map_err(|arcs| {
+                patterns[t] = pattern(figures, threshold, width, &earlier[t]).map_err(|arcs| {
                     Disclosive::Revision {
                         table: COUNT_TABLES[t].name.to_string(),
                         cells: name_figures(&COUNT_TABLES[t], &arcs),
@@ -513,7 +538,7 @@ pub fn build(
             caps: &caps_of[t],
         };
         let given_away: Vec<usize> = figures
-            .exposed(Some(threshold))
+            .exposed(protection)
             .into_iter()
             .map(|(i, _)| i)
             .collect();
@@ -561,6 +586,7 @@ pub fn build(
             threshold,
             dominance_percent: DOMINANCE_PERCENT,
             complementary: COMPLEMENTARY_CYCLE.into(),
+            protection_width: width,
         },
         tables: published,
         resolution,
@@ -671,6 +697,7 @@ pub fn build_noised<R: rand::Rng + ?Sized>(
             threshold,
             dominance_percent: DOMINANCE_PERCENT,
             complementary: COMPLEMENTARY_NOISED.into(),
+            protection_width: 0,
         },
         tables: published,
         resolution,
@@ -749,6 +776,10 @@ pub enum PolicyError {
     Revision(#[from] crate::ledger::RevisionError),
     #[error("the release declares threshold {declared}, below the federation's minimum {minimum}")]
     Threshold { declared: u64, minimum: u64 },
+    #[error(
+        "the release declares a protection width of {declared}, below the federation's {minimum} (the manifest's protection_width)"
+    )]
+    Width { declared: u64, minimum: u64 },
     #[error("table {table}: {problem}")]
     Table { table: String, problem: String },
     #[error("resolution, channel {channel}: {problem}")]
@@ -856,11 +887,17 @@ pub fn check(release: &Release, minimum: u64) -> Result<(), PolicyError> {
             suppressed: &suppressed,
             caps: &caps,
         };
-        if let Some(&(i, Interval { low, high })) = reader.exposed(Some(k)).first() {
+        let width = release.rules.protection_width;
+        let protection = Protection::threshold(k).with_width(width);
+        if let Some(&(i, Interval { low, high })) = reader.exposed(protection).first() {
             let figure = name_figures(definition, &[i])[0].clone();
             return Err(problem(if low == high {
                 format!(
                     "the suppressed figure {figure} can be worked out exactly from the published figures"
+                )
+            } else if high - low < width && !(low >= 1 && high < k) {
+                format!(
+                    "the suppressed figure {figure} is pinned between {low} and {high} by the published figures, narrower than the release's protection width of {width}"
                 )
             } else {
                 format!(
@@ -968,6 +1005,12 @@ pub fn check_structure(release: &Release) -> Result<(), PolicyError> {
         return structure(format!(
             "the source hash {} is not 64 lowercase hex digits",
             shown(hash)
+        ));
+    }
+    if release.rules.protection_width > MAX_FIGURE {
+        return structure(format!(
+            "protection width {} is over {MAX_FIGURE}",
+            release.rules.protection_width
         ));
     }
     if release.rules.dominance_percent > DOMINANCE_PERCENT {

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use rand::RngCore;
 use remedy_core::case::Date;
+use remedy_core::disclosure::Protection;
 use remedy_core::ledger::{GrainError, ReleaseLedger, ReleaseRules};
 use remedy_core::payload::Payload;
 use remedy_core::privacy::{Epsilon, NoiseSeed, OverBudget, Variance};
@@ -243,7 +244,6 @@ impl Releases {
             }
         };
         let (store, member) = (self.store.clone(), self.member.clone());
-        let max_rse = rules.max_noise_rse_percent;
         let (release, held_back) = tokio::task::spawn_blocking(move || {
             compute(
                 store.as_ref(),
@@ -252,7 +252,7 @@ impl Releases {
                 k,
                 noise.as_ref(),
                 allow_empty,
-                max_rse,
+                rules,
             )
         })
         .await
@@ -301,8 +301,9 @@ fn compute(
     k: u64,
     noise: Option<&(Epsilon, NoiseSeed)>,
     allow_empty: bool,
-    max_rse: u64,
+    rules: ReleaseRules,
 ) -> Result<(Release, Vec<String>), PublishError> {
+    let max_rse = rules.max_noise_rse_percent;
     let period = tables.period;
     let (private_seq, private_hash) = match store.last(&LogId::Own(LogKind::Private))? {
         Some((seq, raw)) => {
@@ -326,7 +327,8 @@ fn compute(
     if tables.is_empty() && !allow_empty {
         return Err(PublishError::Empty { period });
     }
-    let release = apply(&tables, k, revision, source, &earlier, noise)?;
+    let protection = Protection::threshold(k).with_width(rules.protection_width);
+    let release = apply(&tables, protection, revision, source, &earlier, noise)?;
     if let Some(previous) = &previous
         && release.privacy.is_none()
         && release.same_figures(previous)
@@ -356,12 +358,13 @@ fn compute(
 /// The rules applied to exact tables: noise from the seed, or suppression.
 fn apply(
     tables: &Tables,
-    k: u64,
+    protection: Protection,
     revision: u64,
     source: Source,
     previous: &[Release],
     noise: Option<&(Epsilon, NoiseSeed)>,
 ) -> Result<Release, PublishError> {
+    let k = protection.threshold.unwrap_or_default();
     match noise {
         Some((epsilon, seed)) => {
             let mut rng = seed.rng().ok_or_else(|| PublishError::Corrupt {
@@ -372,7 +375,14 @@ fn apply(
                 tables, k, *epsilon, &mut rng, revision, source,
             ))
         }
-        None => Ok(release::build(tables, k, revision, source, previous)?),
+        None => Ok(release::build_protected(
+            tables,
+            k,
+            protection.width,
+            revision,
+            source,
+            previous,
+        )?),
     }
 }
 
@@ -599,7 +609,7 @@ fn attest(
     };
     let recomputed = apply(
         &builder.finish(),
-        release.rules.threshold,
+        Protection::threshold(release.rules.threshold).with_width(release.rules.protection_width),
         release.revision,
         release.source.clone(),
         &previous,
