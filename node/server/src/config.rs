@@ -54,7 +54,8 @@ pub struct NodeConfig {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
-    /// Where to listen (plain HTTP: loopback, or behind a TLS reverse proxy).
+    /// Where to listen. Plain HTTP only on loopback (or with
+    /// `plain_http_on_network`); with `tls_cert` and `tls_key`, HTTPS anywhere.
     pub listen: SocketAddr,
     /// Serve the dashboard pages as well as `/metrics`.
     #[serde(default = "default_sync")]
@@ -71,6 +72,24 @@ pub struct HttpConfig {
     /// Most connections open at once; further clients wait in the listen queue.
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
+    /// A PEM certificate chain to serve HTTPS with (a path relative to the node
+    /// folder; the node's own `tls.crt` will do for readers who pin it).
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    /// Its PEM private key (mode 0600, like every key file).
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on an address other than loopback: only behind a
+    /// TLS-terminating proxy on a network the operator trusts. Without it the
+    /// node refuses to start so (session cookies and figures would cross the
+    /// network in clear).
+    #[serde(default)]
+    pub plain_http_on_network: bool,
+    /// A file (mode 0600) holding the bearer token a metrics scraper sends
+    /// (`Authorization: Bearer ...`; Prometheus's `authorization.credentials_file`).
+    /// Without it `/metrics` answers loopback clients and signed-in readers only.
+    #[serde(default)]
+    pub metrics_token_file: Option<PathBuf>,
 }
 
 impl HttpConfig {
@@ -82,7 +101,33 @@ impl HttpConfig {
             header_timeout_secs: default_header_timeout(),
             idle_timeout_secs: default_idle_timeout(),
             max_connections: default_max_connections(),
+            tls_cert: None,
+            tls_key: None,
+            plain_http_on_network: false,
+            metrics_token_file: None,
         }
+    }
+
+    /// What the settings allow together, before anything is bound: a
+    /// certificate needs its key, and plain HTTP stays on loopback unless the
+    /// operator says otherwise.
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(
+                    "[http] tls_cert and tls_key go together: set both to serve HTTPS, or neither"
+                        .into(),
+                );
+            }
+            (None, None) if !self.listen.ip().is_loopback() && !self.plain_http_on_network => {
+                return Err(format!(
+                    "[http] listen = \"{}\" is not a loopback address, and plain HTTP would carry sign-in sessions and figures in clear: set tls_cert and tls_key to serve HTTPS, listen on 127.0.0.1 behind a TLS proxy, or set plain_http_on_network = true if a proxy on a trusted network terminates TLS",
+                    self.listen
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 

@@ -9,7 +9,15 @@
 //! signs in with a one-time link (`remedy --dir FOLDER dashboard`): a token signed
 //! with its federation key (`remedy_core::login`), checked against the manifest
 //! (coordinators and auditors only), used once; the node then sets a session
-//! cookie. Nothing here writes to the store.
+//! cookie, named after the port (two nodes on one host keep their sessions
+//! apart), that lasts 30 minutes idle and 8 hours at most, and `POST /logout`
+//! ends. Every answer carries a Content-Security-Policy (nothing but this
+//! node's own script and style), `X-Frame-Options: DENY`,
+//! `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and
+//! `Cache-Control: no-store`. With `tls_cert` and `tls_key` the side is HTTPS
+//! (and the cookie `Secure`); plain HTTP stays on loopback unless the operator
+//! sets `plain_http_on_network`. `/metrics` needs the configured bearer token,
+//! a session, or a loopback client. Nothing here writes to the store.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -35,9 +43,25 @@ use crate::heads::Heads;
 const INDEX: &str = include_str!("dashboard/index.html");
 const SCRIPT: &str = include_str!("dashboard/app.js");
 const STYLE: &str = include_str!("dashboard/style.css");
-const COOKIE: &str = "remedy_session";
-/// How long a dashboard session lasts.
-const SESSION: Duration = Duration::from_secs(12 * 3600);
+/// The session cookie's name, followed by the port: cookies are scoped by host,
+/// not port, so each node on a host needs its own.
+const COOKIE: &str = "remedy_session_";
+/// A session ends after this long without a request...
+const SESSION_IDLE: Duration = Duration::from_secs(30 * 60);
+/// ...and this long after sign-in in any case.
+const SESSION_MAX: Duration = Duration::from_secs(8 * 3600);
+/// Headers on every answer: only this node's own script and style, no framing,
+/// no sniffing, no referrer, no caching of figures.
+const SECURITY_HEADERS: [(&str, &str); 5] = [
+    (
+        "content-security-policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+];
 
 /// Request counts and latencies of the gRPC services, by method.
 #[derive(Debug, Default)]
@@ -247,18 +271,23 @@ impl Limits {
 /// longer than the header timeout (hyper's own timer), or nothing is read or
 /// written for the idle timeout (watched here: hyper has no idle timeout of its
 /// own, and a client that stops reading a response is idle too).
-async fn serve_connection(tcp: tokio::net::TcpStream, app: axum::Router, limits: Limits) {
+async fn serve_connection<S>(stream: S, peer: Peer, app: axum::Router, limits: Limits)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     use tower::ServiceExt as _;
     let started = Instant::now();
     let moved = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let io = hyper_util::rt::TokioIo::new(Watched {
-        inner: tcp,
+        inner: stream,
         started,
         moved: moved.clone(),
     });
     let service =
         hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-            app.clone().oneshot(request.map(axum::body::Body::new))
+            let mut request = request.map(axum::body::Body::new);
+            request.extensions_mut().insert(peer);
+            app.clone().oneshot(request)
         });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
@@ -282,21 +311,21 @@ async fn serve_connection(tcp: tokio::net::TcpStream, app: axum::Router, limits:
     }
 }
 
-/// A TCP stream that notes when bytes last moved (milliseconds after `started`).
-struct Watched {
-    inner: tokio::net::TcpStream,
+/// A stream that notes when bytes last moved (milliseconds after `started`).
+struct Watched<S> {
+    inner: S,
     started: Instant,
     moved: Arc<std::sync::atomic::AtomicU64>,
 }
 
-impl Watched {
+impl<S> Watched<S> {
     fn note(&self) {
         let ms = self.started.elapsed().as_millis() as u64;
         self.moved.store(ms, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
-impl tokio::io::AsyncRead for Watched {
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Watched<S> {
     fn poll_read(
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
@@ -311,7 +340,7 @@ impl tokio::io::AsyncRead for Watched {
     }
 }
 
-impl tokio::io::AsyncWrite for Watched {
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Watched<S> {
     fn poll_write(
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
@@ -350,11 +379,35 @@ pub struct Http {
     pub metrics: Arc<Metrics>,
     pub dashboard: bool,
     sessions: Arc<Mutex<Sessions>>,
+    /// The session cookie's name (with the port).
+    cookie: String,
+    /// Served over TLS: the cookie is `Secure`.
+    secure: bool,
+    /// The bearer token `/metrics` takes, if the operator set one.
+    metrics_token: Option<Arc<str>>,
 }
+
+/// Who a session belongs to, when it began and when it was last used.
+#[derive(Debug, Clone)]
+struct Session {
+    member: MemberId,
+    began: Instant,
+    seen: Instant,
+}
+
+impl Session {
+    fn live(&self, now: Instant) -> bool {
+        now < self.began + SESSION_MAX && now < self.seen + SESSION_IDLE
+    }
+}
+
+/// The client's address, put on each request by the connection that carries it.
+#[derive(Debug, Clone, Copy)]
+struct Peer(SocketAddr);
 
 #[derive(Debug, Default)]
 struct Sessions {
-    open: HashMap<String, (MemberId, Instant)>,
+    open: HashMap<String, Session>,
     /// Nonces of links used, with their expiry (Unix seconds), so none is used twice.
     used: HashMap<[u8; 16], u64>,
 }
@@ -379,18 +432,32 @@ impl Http {
             metrics,
             dashboard,
             sessions: Arc::default(),
+            cookie: COOKIE.to_string(),
+            secure: false,
+            metrics_token: None,
         }
+    }
+
+    /// The bearer token `/metrics` requires (from `metrics_token_file`).
+    pub fn with_metrics_token(mut self, token: Option<String>) -> Self {
+        self.metrics_token = token.map(Arc::from);
+        self
     }
 
     /// Serves until `shutdown` completes, within `limits`: at most
     /// `max_connections` at once, each closed when its request headers take longer
     /// than `header_timeout` or nothing moves on it for `idle_timeout`.
+    /// With `tls`, every connection is HTTPS (its handshake within the header
+    /// timeout).
     pub async fn serve(
-        self,
+        mut self,
         listener: tokio::net::TcpListener,
         limits: Limits,
+        tls: Option<tokio_rustls::TlsAcceptor>,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        self.cookie = format!("{COOKIE}{}", listener.local_addr()?.port());
+        self.secure = tls.is_some();
         let mut app = axum::Router::new().route("/metrics", get(metrics));
         if self.dashboard {
             // Pages and their data need a session; the sign-in link and the assets do not.
@@ -410,11 +477,14 @@ impl Http {
                 ));
             app = app
                 .route("/login", get(login))
+                .route("/logout", axum::routing::post(logout))
                 .route("/assets/app.js", get(script))
                 .route("/assets/style.css", get(style))
                 .merge(signed_in);
         }
-        let app = app.with_state(self);
+        let app = app
+            .layer(axum::middleware::map_response(security_headers))
+            .with_state(self);
         let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
         let mut backoff = crate::accept::Backoff::default();
         tokio::pin!(shutdown);
@@ -427,35 +497,71 @@ impl Http {
                 },
                 () = &mut shutdown => return Ok(()),
             };
-            let (tcp, _) = tokio::select! {
+            let (tcp, peer) = tokio::select! {
                 accepted = crate::accept::accept(&listener, &mut backoff, "HTTP") => accepted,
                 () = &mut shutdown => return Ok(()),
             };
             let app = app.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
                 let _slot = slot;
-                serve_connection(tcp, app, limits).await;
+                match tls {
+                    None => serve_connection(tcp, Peer(peer), app, limits).await,
+                    Some(acceptor) => {
+                        let handshake = acceptor.accept(tcp);
+                        match tokio::time::timeout(limits.header_timeout, handshake).await {
+                            Ok(Ok(stream)) => {
+                                serve_connection(stream, Peer(peer), app, limits).await;
+                            }
+                            Ok(Err(e)) => {
+                                tracing::debug!(%peer, error = %e, "HTTPS handshake failed")
+                            }
+                            Err(_) => tracing::debug!(%peer, "HTTPS handshake timed out"),
+                        }
+                    }
+                }
             });
         }
     }
 
-    /// The member signed in by the request's session cookie.
-    fn session(&self, headers: &HeaderMap) -> Option<MemberId> {
+    /// The session id in the request's cookie for this node.
+    fn session_id<'a>(&self, headers: &'a HeaderMap) -> Option<&'a str> {
         let cookie = headers.get(header::COOKIE)?.to_str().ok()?;
-        let id = cookie
+        cookie
             .split(';')
             .filter_map(|c| c.trim().split_once('='))
-            .find(|(k, _)| *k == COOKIE)?
-            .1;
+            .find(|(k, _)| *k == self.cookie)
+            .map(|(_, v)| v)
+    }
+
+    /// The member signed in by the request's session cookie; the session's
+    /// idle clock starts again.
+    fn session(&self, headers: &HeaderMap) -> Option<MemberId> {
+        let id = self.session_id(headers)?;
+        let now = Instant::now();
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        match sessions.open.get(id) {
-            Some((member, until)) if *until > Instant::now() => Some(member.clone()),
+        match sessions.open.get_mut(id) {
+            Some(session) if session.live(now) => {
+                session.seen = now;
+                Some(session.member.clone())
+            }
             Some(_) => {
                 sessions.open.remove(id);
                 None
             }
             None => None,
         }
+    }
+
+    /// The `Set-Cookie` value for `value`, living `max_age`.
+    fn cookie_header(&self, value: &str, max_age: Duration) -> Option<HeaderValue> {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+            self.cookie,
+            max_age.as_secs()
+        ))
+        .ok()
     }
 
     /// Checks a sign-in link and opens a session; the session id, or why not.
@@ -486,12 +592,16 @@ impl Http {
             return Err("this link was used already; ask for a new one".into());
         }
         let id = hex::encode(rand::random::<[u8; 32]>());
-        sessions
-            .open
-            .retain(|_, (_, until)| *until > Instant::now());
-        sessions
-            .open
-            .insert(id.clone(), (login.member.clone(), Instant::now() + SESSION));
+        let began = Instant::now();
+        sessions.open.retain(|_, session| session.live(began));
+        sessions.open.insert(
+            id.clone(),
+            Session {
+                member: login.member.clone(),
+                began,
+                seen: began,
+            },
+        );
         tracing::info!(member = %login.member, "dashboard sign-in");
         Ok((login.member, id))
     }
@@ -519,11 +629,7 @@ async fn login(State(http): State<Http>, Query(q): Query<LoginQuery>) -> Respons
                 _ => "/",
             };
             let mut response = Redirect::to(next).into_response();
-            let cookie = format!(
-                "{COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-                SESSION.as_secs()
-            );
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
+            if let Some(value) = http.cookie_header(&session, SESSION_MAX) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
             response
@@ -537,6 +643,59 @@ async fn login(State(http): State<Http>, Query(q): Query<LoginQuery>) -> Respons
         )
             .into_response(),
     }
+}
+
+/// Ends the request's session, if any, and clears its cookie.
+async fn logout(State(http): State<Http>, headers: HeaderMap) -> Response {
+    if let Some(id) = http.session_id(&headers) {
+        let mut sessions = http.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(session) = sessions.open.remove(id) {
+            tracing::info!(member = %session.member, "dashboard sign-out");
+        }
+    }
+    let mut response = Html(
+        "<!doctype html><title>remedy-net: signed out</title><p>Signed out. Sign in again with a new link: <code>remedy --dir YOUR_FOLDER dashboard</code>.</p>",
+    )
+    .into_response();
+    if let Some(value) = http.cookie_header("", Duration::ZERO) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Adds [`SECURITY_HEADERS`] to an answer.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Whether a `/metrics` request may read: the operator's bearer token, a
+/// dashboard session, or (without a token configured) a loopback client.
+fn may_scrape(http: &Http, headers: &HeaderMap, peer: Option<Peer>) -> bool {
+    if let Some(token) = &http.metrics_token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if let Some(sent) = sent {
+            // Constant time in the token's length.
+            let same = sent.len() == token.len()
+                && sent
+                    .bytes()
+                    .zip(token.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0;
+            if same {
+                return true;
+            }
+        }
+    } else if peer.is_some_and(|Peer(addr)| addr.ip().is_loopback()) {
+        return true;
+    }
+    http.dashboard && http.session(headers).is_some()
 }
 
 fn escape(text: &str) -> String {
@@ -708,8 +867,20 @@ async fn api_network(State(http): State<Http>) -> Response {
 }
 
 /// Prometheus text exposition format, version 0.0.4.
-async fn metrics(State(http): State<Http>) -> Response {
+async fn metrics(
+    State(http): State<Http>,
+    peer: Option<axum::Extension<Peer>>,
+    headers: HeaderMap,
+) -> Response {
     use std::fmt::Write as _;
+    if !may_scrape(&http, &headers, peer.map(|p| p.0)) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "/metrics needs the bearer token of [http] metrics_token_file, or a dashboard session; without a token file it answers loopback clients only\n",
+        )
+            .into_response();
+    }
     let status = http
         .federation
         .status(tonic::Request::new(pb::StatusRequest {}))
@@ -857,6 +1028,66 @@ async fn metrics(State(http): State<Http>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }
 
+/// The TLS acceptor for `[http] tls_cert` and `tls_key` (paths relative to the
+/// node folder `dir`): the key must be private, the certificate chain PEM;
+/// HTTP/1.1 only. `None` when they are not set.
+pub fn tls_acceptor(
+    dir: &std::path::Path,
+    config: &crate::config::HttpConfig,
+) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) else {
+        return Ok(None);
+    };
+    let (cert, key) = (dir.join(cert), dir.join(key));
+    crate::keyfile::check_private(&key).map_err(|e| format!("[http] tls_key: {e}"))?;
+    let certs = CertificateDer::pem_file_iter(&cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("[http] tls_cert {}: {e}", cert.display()))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "[http] tls_cert {}: no certificate in it",
+            cert.display()
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_file(&key)
+        .map_err(|e| format!("[http] tls_key {}: {e}", key.display()))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| format!("[http] tls_cert and tls_key: {e}"))?;
+    server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Some(tokio_rustls::TlsAcceptor::from(Arc::new(server))))
+}
+
+/// A bearer token from `[http] metrics_token_file` (relative to the node folder
+/// `dir`): a private file holding at least 16 characters.
+pub fn metrics_token(
+    dir: &std::path::Path,
+    config: &crate::config::HttpConfig,
+) -> Result<Option<String>, String> {
+    let Some(file) = &config.metrics_token_file else {
+        return Ok(None);
+    };
+    let path = dir.join(file);
+    crate::keyfile::check_private(&path).map_err(|e| format!("[http] metrics_token_file: {e}"))?;
+    let token = std::fs::read_to_string(&path)
+        .map_err(|e| format!("[http] metrics_token_file {}: {e}", path.display()))?
+        .trim()
+        .to_string();
+    if token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!(
+            "[http] metrics_token_file {}: the token must be at least 16 printable characters without spaces",
+            path.display()
+        ));
+    }
+    Ok(Some(token))
+}
+
 /// Binds the HTTP listener; an error names the address.
 pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr).await
@@ -865,6 +1096,23 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A session ends 30 minutes after its last request, and 8 hours after
+    /// sign-in however busy it is.
+    #[test]
+    fn sessions_end_when_idle_and_at_most_after_eight_hours() {
+        let began = Instant::now();
+        let mut session = Session {
+            member: MemberId::new("ILO").expect("member"),
+            began,
+            seen: began,
+        };
+        assert!(session.live(began + Duration::from_secs(29 * 60)));
+        assert!(!session.live(began + Duration::from_secs(31 * 60)));
+        session.seen = began + Duration::from_secs(7 * 3600 + 50 * 60);
+        assert!(session.live(began + Duration::from_secs(7 * 3600 + 59 * 60)));
+        assert!(!session.live(began + Duration::from_secs(8 * 3600 + 60)));
+    }
 
     #[test]
     fn label_values_are_escaped_as_the_text_format_says() {

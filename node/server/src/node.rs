@@ -307,13 +307,24 @@ impl Node {
         );
         let metrics = Arc::new(crate::http::Metrics::default());
         if let Some(http) = &self.config.http {
+            let refused = |reason: String| NodeError::Serve {
+                addr: http.listen.to_string(),
+                source: reason.into(),
+            };
+            http.check().map_err(refused)?;
+            let tls = crate::http::tls_acceptor(&self.dir, http).map_err(refused)?;
+            let token = crate::http::metrics_token(&self.dir, http).map_err(refused)?;
             let listener = crate::http::bind(http.listen)
                 .await
                 .map_err(|e| NodeError::Serve {
                     addr: http.listen.to_string(),
                     source: Box::new(e),
                 })?;
-            let url = format!("http://{}", listener.local_addr().unwrap_or(http.listen));
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            let url = format!(
+                "{scheme}://{}",
+                listener.local_addr().unwrap_or(http.listen)
+            );
             if http.dashboard {
                 federation_service = federation_service.with_dashboard(url.clone());
             }
@@ -326,10 +337,14 @@ impl Node {
                 heads.clone(),
                 metrics.clone(),
                 http.dashboard,
-            );
+            )
+            .with_metrics_token(token);
             tracing::info!(%url, dashboard = http.dashboard, "serving HTTP (metrics{})", if http.dashboard { " and the dashboard" } else { "" });
             background.spawn(async move {
-                if let Err(e) = server.serve(listener, limits, std::future::pending()).await {
+                if let Err(e) = server
+                    .serve(listener, limits, tls, std::future::pending())
+                    .await
+                {
                     tracing::error!(error = %e, "the HTTP server stopped");
                 }
             });

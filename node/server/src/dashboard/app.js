@@ -65,6 +65,14 @@ function table(headers, rows, attrs) {
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"];
 
+// A legend's colour swatch, styled through the CSSOM (the page's
+// Content-Security-Policy allows no inline style attributes).
+function swatch(color) {
+  const i = el("i");
+  i.style.background = color;
+  return i;
+}
+
 // A line chart: series = [{name, points: [{x: label, y: number|null, status}]}].
 // A point without a number is a gap with a grey mark at the bottom, never a zero.
 // `id` names the chart: its <svg> and every point carry it as data-chart.
@@ -117,7 +125,7 @@ function lineChart(id, title, labels, series, unit) {
       add("path", { d, fill: "none", stroke: color, "stroke-width": 2 }));
   });
   const legend = el("div", { class: "legend" }, series.map((s, n) =>
-    el("span", {}, Object.assign(el("i"), { style: "background:" + COLORS[n % COLORS.length] }), s.name)));
+    el("span", {}, swatch(COLORS[n % COLORS.length]), s.name)));
   return el("figure", {}, svg, legend,
     el("figcaption", {}, "× marks a quarter whose figure is withheld, inexact or not available: a gap, not zero."));
 }
