@@ -12,10 +12,17 @@ all: build
 build:
 	$(CARGO) build $(PROFILE_FLAGS) --workspace --bins
 
+# Python's gRPC client (grpcio, grpcio-reflection from PyPI) in a virtual
+# environment beside the build, for the test that lists a node's services with
+# a client nobody here wrote (needs Debian's python3-venv).
+GRPC_PYTHON = $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/grpc-venv/bin/python
+$(GRPC_PYTHON):
+	python3 -m venv $(dir $(GRPC_PYTHON)).. && $(dir $(GRPC_PYTHON))pip install -q grpcio grpcio-reflection
+
 # Every test: unit tests beside the code, integration tests that start real
 # remedy-node processes, and the crash-consistency test.
-test: build
-	$(CARGO) test $(PROFILE_FLAGS) --workspace --no-fail-fast
+test: build $(GRPC_PYTHON)
+	REMEDY_GRPC_PYTHON=$(GRPC_PYTHON) $(CARGO) test $(PROFILE_FLAGS) --workspace --no-fail-fast
 
 # The main job: see README.md for what it does today.
 demo: build

@@ -234,10 +234,18 @@ impl Node {
         health
             .set_serving::<pb::federation_server::FederationServer<FederationService>>()
             .await;
-        let reflection = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(remedy_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        // Reflection in both versions: v1, and v1alpha for the clients that
+        // speak only that (Python's grpcio-reflection, older grpcurl).
+        let reflection_builder = || {
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(remedy_proto::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        };
+        let reflection = reflection_builder()
             .build_v1()
+            .map_err(|e| serve_error(Box::new(e)))?;
+        let reflection_v1alpha = reflection_builder()
+            .build_v1alpha()
             .map_err(|e| serve_error(Box::new(e)))?;
 
         tracing::info!(member = %self.config.member, %addr, "serving gRPC");
@@ -354,6 +362,7 @@ impl Node {
             .layer(crate::http::MetricsLayer(metrics))
             .add_service(health_service)
             .add_service(reflection)
+            .add_service(reflection_v1alpha)
             .add_service(pb::view_server::ViewServer::new(view))
             .add_service(pb::federation_server::FederationServer::new(
                 federation_service,
