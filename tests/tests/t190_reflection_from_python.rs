@@ -1,6 +1,7 @@
-//! gRPC server reflection as a client nobody here wrote speaks it: Python's
-//! `grpcio-reflection` (v1alpha only) lists a node's services over mutual TLS
-//! (issue 17). `make test` installs grpcio and grpcio-reflection from PyPI into
+//! gRPC as clients nobody here wrote speak it (issue 17): Python's
+//! `grpcio-reflection` (v1alpha only) lists a node's services over mutual TLS,
+//! and bytes that are not a protobuf message get INVALID_ARGUMENT from every
+//! kind of method. `make test` installs grpcio and grpcio-reflection from PyPI into
 //! a virtual environment beside the build and names its Python in
 //! `REMEDY_GRPC_PYTHON`.
 
@@ -73,5 +74,43 @@ async fn python_grpcio_reflection_lists_the_services_over_mutual_tls() -> anyhow
         .arg("3")
         .output()?;
     assert!(!out.status.success(), "a stranger listed the services");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bytes_that_are_not_a_message_are_invalid_arguments() -> anyhow::Result<()> {
+    let python = python();
+    anyhow::ensure!(
+        python.exists(),
+        "{} is missing: run `make test`",
+        python.display()
+    );
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    bootstrap(&fed, "KH,VN", &[])?;
+    let kh = NodeDir::open(&fed.join("KH"))?;
+    let _node = kh.start().await?;
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("reflection/malformed.py");
+    // KH's own identity: its operator, so the Admin methods read the request.
+    let own = fed.join("KH");
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(kh.addr.to_string())
+        .arg(own.join("tls.crt"))
+        .arg(path_arg(&own.join("tls.crt")))
+        .arg(path_arg(&own.join("tls.key")))
+        .arg("kh.members.remedy-net")
+        .output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 10, "{stdout}");
+    for line in lines {
+        assert!(
+            line.contains(" INVALID_ARGUMENT the request is not a valid message of this method: failed to decode Protobuf message"),
+            "{line}"
+        );
+    }
     Ok(())
 }

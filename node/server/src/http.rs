@@ -226,6 +226,9 @@ where
         self.inner.poll_ready(cx)
     }
 
+    /// Records the call; on the way out, a request that did not decode
+    /// answers INVALID_ARGUMENT, not tonic's INTERNAL
+    /// ([`crate::grpc::convert::inbound_headers`]).
     fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
         // Only the path of a known method is kept (see `Metrics::record`).
         let method = method_label(request.uri().path()).to_string();
@@ -233,7 +236,10 @@ where
         let future = self.inner.call(request);
         let metrics = self.metrics.clone();
         Box::pin(async move {
-            let response = future.await;
+            let mut response = future.await;
+            if let Ok(r) = &mut response {
+                crate::grpc::convert::inbound_headers(r.headers_mut());
+            }
             let code = match &response {
                 Ok(r) => r
                     .headers()

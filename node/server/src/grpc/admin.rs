@@ -227,7 +227,7 @@ impl pb::admin_server::Admin for AdminService {
             while let Some(request) = inbound.next().await {
                 let reply = match request {
                     Ok(request) => append(&service, limits, request).await,
-                    Err(status) => Err(status),
+                    Err(status) => Err(convert::inbound(status)),
                 };
                 let refused = reply.is_err();
                 // The client went away, or its request was refused: the stream ends.
@@ -270,7 +270,7 @@ impl pb::admin_server::Admin for AdminService {
         let mut committed = false;
         let outcome: Result<(), Status> = async {
             while let Some(chunk) = inbound.next().await {
-                let chunk = chunk?;
+                let chunk = chunk.map_err(convert::inbound)?;
                 let mut records = Vec::with_capacity(chunk.cases.len());
                 for record in chunk.cases {
                     received += 1;

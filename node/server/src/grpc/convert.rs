@@ -72,6 +72,82 @@ pub fn federation_error(e: crate::federation::FederationError) -> Status {
     }
 }
 
+/// What prost says, first, about bytes that are not the message expected.
+const DECODE_ERROR: &str = "failed to decode Protobuf message";
+
+/// A status from reading a request: tonic reports a request that is not the
+/// message expected as INTERNAL (the node's fault); it is the client's,
+/// INVALID_ARGUMENT, and says so.
+pub fn inbound(status: Status) -> Status {
+    if status.code() == tonic::Code::Internal && status.message().starts_with(DECODE_ERROR) {
+        Status::invalid_argument(format!(
+            "the request is not a valid message of this method: {}",
+            status.message()
+        ))
+    } else {
+        status
+    }
+}
+
+/// [`inbound`] for a response whose status is in its headers (tonic answers a
+/// unary request it cannot decode with headers only): `grpc-status` 13 with a
+/// decoding message becomes 3, with the message saying why.
+pub fn inbound_headers(headers: &mut tonic::codegen::http::HeaderMap) {
+    let internal = headers
+        .get("grpc-status")
+        .is_some_and(|v| v.as_bytes() == b"13");
+    let message = headers
+        .get("grpc-message")
+        .map(|v| percent_decode(v.as_bytes()))
+        .unwrap_or_default();
+    if !internal || !message.starts_with(DECODE_ERROR) {
+        return;
+    }
+    let text = format!("the request is not a valid message of this method: {message}");
+    if let Ok(value) = tonic::codegen::http::HeaderValue::from_str(&percent_encode(&text)) {
+        headers.insert(
+            "grpc-status",
+            tonic::codegen::http::HeaderValue::from_static("3"),
+        );
+        headers.insert("grpc-message", value);
+    }
+}
+
+/// `grpc-message` encoding: bytes outside printable ASCII, and `%`, as `%XX`.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if (0x20..=0x7e).contains(&b) && b != b'%' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn percent_decode(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 pub fn not_operator() -> Status {
     Status::permission_denied(
         "the administration service is for this node's operator only: connect with the node's own identity folder",
@@ -472,4 +548,37 @@ pub fn period(text: &str) -> Result<remedy_core::tables::Period, Status> {
             "period {text:?}: expected a year (2024), a quarter (2024-Q3) or a month (2024-07)"
         ))
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_that_does_not_decode_is_the_clients_fault() {
+        let decoded = inbound(Status::internal(
+            "failed to decode Protobuf message: invalid varint",
+        ));
+        assert_eq!(decoded.code(), tonic::Code::InvalidArgument);
+        assert_eq!(
+            inbound(Status::internal("disk")).code(),
+            tonic::Code::Internal
+        );
+        let mut headers = tonic::codegen::http::HeaderMap::new();
+        headers.insert("grpc-status", "13".parse().unwrap());
+        headers.insert(
+            "grpc-message",
+            "failed%20to%20decode%20Protobuf%20message:%20invalid%20varint"
+                .parse()
+                .unwrap(),
+        );
+        inbound_headers(&mut headers);
+        assert_eq!(headers["grpc-status"], "3");
+        assert_eq!(
+            percent_decode(headers["grpc-message"].as_bytes()),
+            "the request is not a valid message of this method: failed to decode Protobuf message: invalid varint"
+        );
+        assert_eq!(percent_encode("100% é"), "100%25 %C3%A9");
+    }
 }
