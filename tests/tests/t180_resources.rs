@@ -2,7 +2,8 @@
 //! clients call; the HTTP side closes half-sent and idle connections; `Log.Read`
 //! and `Log.Follow` pages are bounded in bytes; a follow request may not name an
 //! origin twice; a node out of file descriptors pauses between failed accepts
-//! (its limit lowered with `prlimit` while it runs) and serves again after.
+//! (its limit lowered with `prlimit` while it runs) and serves again after; one
+//! address gets `max_connections_per_address` gRPC connections and no more.
 
 #![allow(clippy::unwrap_used)]
 
@@ -426,5 +427,75 @@ async fn a_node_out_of_file_descriptors_pauses_between_accepts() -> anyhow::Resu
     drop(held);
     set_open_files(pid, before)?;
     node.wait_serving(Duration::from_secs(10)).await?;
+    Ok(())
+}
+
+/// Whether the node keeps a fresh connection open: `false` when it closes it
+/// within a second (the end of the stream is read), `true` when it is still
+/// open then (the server's HTTP/2 settings may arrive meanwhile).
+async fn kept_open(addr: SocketAddr) -> anyhow::Result<(bool, tokio::net::TcpStream)> {
+    let mut tcp = tokio::net::TcpStream::connect(addr).await?;
+    let mut buf = [0u8; 256];
+    let closed = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Ok(n) = tcp.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await
+    .is_ok();
+    Ok((!closed, tcp))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_gets_its_share_of_connections_and_no_more() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let node = NodeDir::create_with(&tmp.path().join("KH"), "KH", |c| {
+        c.max_connections_per_address = 3;
+    })?;
+    let mut running = node.start().await?;
+    running.wait_serving(Duration::from_secs(10)).await?;
+    let channel = running.channel().await?;
+    let head = |channel: tonic::transport::Channel| async move {
+        pb::log_client::LogClient::new(channel)
+            .head(pb::HeadRequest {
+                origin: "KH".into(),
+            })
+            .await
+    };
+    head(channel.clone()).await?;
+    // The channel holds one connection; two more from the same address fill
+    // its share (waiting until probes from the start have closed).
+    let mut held = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while held.len() < 2 {
+        anyhow::ensure!(Instant::now() < deadline, "no place for two connections");
+        let (kept, tcp) = kept_open(node.addr).await?;
+        if kept {
+            held.push(tcp);
+        }
+    }
+    // The fourth is closed at once, and the log says why (once a second at most).
+    let (kept, _) = kept_open(node.addr).await?;
+    assert!(!kept, "a fourth connection from one address was kept");
+    let log = std::fs::read_to_string(node.log_path())?;
+    assert!(
+        log.contains("connections refused: their address holds max_connections_per_address"),
+        "{log}"
+    );
+    // The connections admitted keep working.
+    head(channel.clone()).await?;
+    // One closes: its place is free again.
+    held.pop();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (kept, tcp) = kept_open(node.addr).await?;
+        if kept {
+            held.push(tcp);
+            break;
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the place did not come back");
+    }
     Ok(())
 }

@@ -41,6 +41,20 @@ pub struct NodeConfig {
     /// measure the cost of durability turn this off; the node logs a warning then.
     #[serde(default = "default_sync")]
     pub sync: bool,
+    /// Most gRPC connections open at once; further clients wait in the listen
+    /// queue until one closes.
+    #[serde(
+        default = "default_grpc_connections",
+        skip_serializing_if = "is_default_grpc_connections"
+    )]
+    pub max_connections: usize,
+    /// Most gRPC connections open at once from one IP address; a further one
+    /// is closed at once (and logged), so one peer cannot take them all.
+    #[serde(
+        default = "default_grpc_per_address",
+        skip_serializing_if = "is_default_grpc_per_address"
+    )]
+    pub max_connections_per_address: usize,
     /// Where this node reaches a peer when it is not the endpoint the manifest lists
     /// (a VPN address, a port forward, a test's proxy). Keys are member ids.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -48,6 +62,22 @@ pub struct NodeConfig {
     /// The plain-HTTP port for `/metrics` and the dashboard; none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpConfig>,
+}
+
+fn default_grpc_connections() -> usize {
+    1024
+}
+
+fn is_default_grpc_connections(n: &usize) -> bool {
+    *n == default_grpc_connections()
+}
+
+fn default_grpc_per_address() -> usize {
+    128
+}
+
+fn is_default_grpc_per_address(n: &usize) -> bool {
+    *n == default_grpc_per_address()
 }
 
 /// The `[http]` table: Prometheus metrics and the read-only dashboard.
@@ -181,6 +211,8 @@ impl NodeConfig {
             data: default_data(),
             key: default_key(),
             sync: true,
+            max_connections: default_grpc_connections(),
+            max_connections_per_address: default_grpc_per_address(),
             peers: BTreeMap::new(),
             http: None,
         }

@@ -391,16 +391,20 @@ impl Node {
                 )
                 .max_decoding_message_size(crate::replication::MAX_MESSAGE),
             );
+        let gate = crate::accept::Gate::new(
+            self.config.max_connections,
+            self.config.max_connections_per_address,
+        );
         let (server, accept_task): (Serving<'_>, _) = match tls {
             None => {
-                let (incoming, task) = plain_incoming(listener);
+                let (incoming, task) = plain_incoming(listener, gate);
                 (
                     Box::pin(router.serve_with_incoming_shutdown(incoming, signal)),
                     task,
                 )
             }
             Some((acceptor, _)) => {
-                let (incoming, task) = tls_incoming(listener, acceptor);
+                let (incoming, task) = tls_incoming(listener, acceptor, gate);
                 (
                     Box::pin(router.serve_with_incoming_shutdown(incoming, signal)),
                     task,
@@ -439,20 +443,29 @@ type Serving<'a> =
     std::pin::Pin<Box<dyn Future<Output = Result<(), tonic::transport::Error>> + Send + 'a>>;
 
 /// Accepts TCP connections of a standalone node (plain text, loopback), with
-/// the same backoff on accept errors as [`tls_incoming`].
+/// the same backoff on accept errors and caps on connections as
+/// [`tls_incoming`].
 fn plain_incoming(
     listener: TcpListener,
+    gate: crate::accept::Gate,
 ) -> (
-    tokio_stream::wrappers::ReceiverStream<Result<tokio::net::TcpStream, std::io::Error>>,
+    tokio_stream::wrappers::ReceiverStream<
+        Result<crate::accept::Counted<tokio::net::TcpStream>, std::io::Error>,
+    >,
     tokio::task::JoinHandle<()>,
 ) {
     let (streams, incoming) = tokio::sync::mpsc::channel(64);
     let task = tokio::spawn(async move {
         let mut backoff = crate::accept::Backoff::default();
         loop {
-            let (tcp, _) = crate::accept::accept(&listener, &mut backoff, "gRPC").await;
+            let place = gate.place().await;
+            let (tcp, peer) = crate::accept::accept(&listener, &mut backoff, "gRPC").await;
+            let Some(admitted) = admit(&gate, peer, place) else {
+                continue;
+            };
             let _ = tcp.set_nodelay(true);
-            if streams.send(Ok(tcp)).await.is_err() {
+            let counted = crate::accept::Counted::new(tcp, admitted);
+            if streams.send(Ok(counted)).await.is_err() {
                 return;
             }
         }
@@ -466,9 +479,13 @@ fn plain_incoming(
 fn tls_incoming(
     listener: TcpListener,
     acceptor: tokio_rustls::TlsAcceptor,
+    gate: crate::accept::Gate,
 ) -> (
     tokio_stream::wrappers::ReceiverStream<
-        Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>,
+        Result<
+            crate::accept::Counted<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>,
+            std::io::Error,
+        >,
     >,
     tokio::task::JoinHandle<()>,
 ) {
@@ -476,13 +493,21 @@ fn tls_incoming(
     let task = tokio::spawn(async move {
         let mut backoff = crate::accept::Backoff::default();
         loop {
+            // A place under the caps before the handshake: a flood of
+            // connections from one address costs it its share, not the node.
+            let place = gate.place().await;
             let (tcp, peer) = crate::accept::accept(&listener, &mut backoff, "gRPC").await;
+            let Some(admitted) = admit(&gate, peer, place) else {
+                continue;
+            };
             let _ = tcp.set_nodelay(true);
             let (acceptor, streams) = (acceptor.clone(), streams.clone());
             tokio::spawn(async move {
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                     Ok(Ok(tls)) => {
-                        let _ = streams.send(Ok(tls)).await;
+                        let _ = streams
+                            .send(Ok(crate::accept::Counted::new(tls, admitted)))
+                            .await;
                     }
                     Ok(Err(e)) => tracing::warn!(%peer, error = %e, "TLS handshake refused"),
                     Err(_) => tracing::warn!(%peer, "TLS handshake timed out"),
@@ -491,6 +516,22 @@ fn tls_incoming(
         }
     });
     (tokio_stream::wrappers::ReceiverStream::new(incoming), task)
+}
+
+/// A place for a connection from `peer`, or none (logged) when its address
+/// holds its share already; the connection is then dropped, which closes it.
+fn admit(
+    gate: &crate::accept::Gate,
+    peer: std::net::SocketAddr,
+    place: tokio::sync::OwnedSemaphorePermit,
+) -> Option<crate::accept::Admitted> {
+    let admitted = gate.admit(peer, place);
+    if admitted.is_none()
+        && let Some(refused) = gate.refused()
+    {
+        tracing::warn!(%peer, refused, "connections refused: their address holds max_connections_per_address connections already (logged at most once a second)");
+    }
+    admitted
 }
 
 /// The keys the own logs were signed with, checked against the key this node signs
