@@ -10,6 +10,14 @@ use std::process::Command;
 
 use remedy_tests::{NodeDir, bootstrap, path_arg};
 
+/// The Python client, bounded to a minute so that a client that hangs fails
+/// the test instead of holding it.
+fn client(python: &std::path::Path) -> Command {
+    let mut command = Command::new("timeout");
+    command.arg("60").arg(python);
+    command
+}
+
 fn python() -> PathBuf {
     std::env::var_os("REMEDY_GRPC_PYTHON")
         .map(PathBuf::from)
@@ -32,7 +40,7 @@ async fn python_grpcio_reflection_lists_the_services_over_mutual_tls() -> anyhow
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("reflection/list_services.py");
     // VN's identity as the client: a member the node pins.
     let vn = fed.join("VN");
-    let out = Command::new(&python)
+    let out = client(&python)
         .arg(&script)
         .arg(kh.addr.to_string())
         .arg(fed.join("KH").join("tls.crt"))
@@ -64,7 +72,7 @@ async fn python_grpcio_reflection_lists_the_services_over_mutual_tls() -> anyhow
     let other = tmp.path().join("other");
     bootstrap(&other, "KH,VN", &[])?;
     let stranger = other.join("VN");
-    let out = Command::new(&python)
+    let out = client(&python)
         .arg(&script)
         .arg(kh.addr.to_string())
         .arg(fed.join("KH").join("tls.crt"))
@@ -93,7 +101,7 @@ async fn bytes_that_are_not_a_message_are_invalid_arguments() -> anyhow::Result<
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("reflection/malformed.py");
     // KH's own identity: its operator, so the Admin methods read the request.
     let own = fed.join("KH");
-    let out = Command::new(&python)
+    let out = client(&python)
         .arg(&script)
         .arg(kh.addr.to_string())
         .arg(own.join("tls.crt"))
