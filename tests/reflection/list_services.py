@@ -12,7 +12,7 @@ descriptor pool resolves them through reflection. Exit status 0 on success.
 
 import sys
 
-import grpc
+import connect
 from google.protobuf.descriptor_pool import DescriptorPool
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
@@ -20,16 +20,7 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 
 
 def main(addr, server_cert, client_cert, client_key, server_name, seconds="20"):
-    read = lambda path: open(path, "rb").read()
-    credentials = grpc.ssl_channel_credentials(
-        root_certificates=read(server_cert),
-        private_key=read(client_key),
-        certificate_chain=read(client_cert),
-    )
-    channel = grpc.secure_channel(
-        addr, credentials, options=[("grpc.ssl_target_name_override", server_name)]
-    )
-    grpc.channel_ready_future(channel).result(timeout=float(seconds))
+    channel = connect.channel(addr, server_cert, client_cert, client_key, server_name, seconds)
     database = ProtoReflectionDescriptorDatabase(channel)
     for service in sorted(database.get_services()):
         print(service)

@@ -10,6 +10,8 @@ import sys
 
 import grpc
 
+import connect
+
 # A length-delimited field 1 whose length is a varint that never ends.
 GARBAGE = b"\x0a" + b"\xff" * 11
 
@@ -46,16 +48,7 @@ def code_of(call):
 
 
 def main(addr, server_cert, client_cert, client_key, server_name):
-    read = lambda path: open(path, "rb").read()
-    credentials = grpc.ssl_channel_credentials(
-        root_certificates=read(server_cert),
-        private_key=read(client_key),
-        certificate_chain=read(client_cert),
-    )
-    channel = grpc.secure_channel(
-        addr, credentials, options=[("grpc.ssl_target_name_override", server_name)]
-    )
-    grpc.channel_ready_future(channel).result(timeout=20)
+    channel = connect.channel(addr, server_cert, client_cert, client_key, server_name)
     same = lambda b: b
     for method in UNARY:
         call = channel.unary_unary(method, request_serializer=same, response_deserializer=same)

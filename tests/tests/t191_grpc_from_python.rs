@@ -5,52 +5,82 @@
 //! a virtual environment beside the build and names its Python in
 //! `REMEDY_GRPC_PYTHON`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use remedy_tests::{NodeDir, bootstrap, path_arg};
+use remedy_tests::{NodeDir, RunningNode, bootstrap};
 
-/// The Python client, bounded to a minute so that a client that hangs fails
-/// the test instead of holding it.
-fn client(python: &std::path::Path) -> Command {
-    let mut command = Command::new("timeout");
-    command.arg("60").arg(python);
-    command
+/// KH of a federation of KH and VN, running, and the federation's folder.
+struct Node {
+    fed: PathBuf,
+    kh: NodeDir,
+    _running: RunningNode,
+    _tmp: tempfile::TempDir,
 }
 
-fn python() -> PathBuf {
-    std::env::var_os("REMEDY_GRPC_PYTHON")
+async fn kh_running() -> anyhow::Result<Node> {
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    bootstrap(&fed, "KH,VN", &[])?;
+    let kh = NodeDir::open(&fed.join("KH"))?;
+    let running = kh.start().await?;
+    Ok(Node {
+        fed,
+        kh,
+        _running: running,
+        _tmp: tmp,
+    })
+}
+
+/// Runs `tests/reflection/SCRIPT` against KH as the member whose identity
+/// folder is `client` (KH's certificate the only root), bounded to a minute so
+/// that a client that hangs fails the test instead of holding it; returns
+/// whether it succeeded and what it printed.
+fn python_client(
+    node: &Node,
+    script: &str,
+    client: &Path,
+    extra: &[&str],
+) -> anyhow::Result<(bool, String)> {
+    let python = std::env::var_os("REMEDY_GRPC_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("target/grpc-venv/bin/python"))
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn python_grpcio_reflection_lists_the_services_over_mutual_tls() -> anyhow::Result<()> {
-    let python = python();
+        .unwrap_or_else(|| PathBuf::from("target/grpc-venv/bin/python"));
     anyhow::ensure!(
         python.exists(),
         "{} is missing: run the tests with `make test`, which makes it (python3 -m venv, then pip install grpcio grpcio-reflection), and names it in REMEDY_GRPC_PYTHON",
         python.display()
     );
-    let tmp = tempfile::tempdir()?;
-    let fed = tmp.path().join("fed");
-    bootstrap(&fed, "KH,VN", &[])?;
-    let kh = NodeDir::open(&fed.join("KH"))?;
-    let _node = kh.start().await?;
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("reflection/list_services.py");
-    // VN's identity as the client: a member the node pins.
-    let vn = fed.join("VN");
-    let out = client(&python)
-        .arg(&script)
-        .arg(kh.addr.to_string())
-        .arg(fed.join("KH").join("tls.crt"))
-        .arg(path_arg(&vn.join("tls.crt")))
-        .arg(path_arg(&vn.join("tls.key")))
+    let out = Command::new("timeout")
+        .arg("60")
+        .arg(python)
+        .arg(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("reflection")
+                .join(script),
+        )
+        .arg(node.kh.addr.to_string())
+        .arg(node.fed.join("KH").join("tls.crt"))
+        .arg(client.join("tls.crt"))
+        .arg(client.join("tls.key"))
         .arg("kh.members.remedy-net")
+        .args(extra)
         .output()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}{stderr}");
+    Ok((
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_grpcio_reflection_lists_the_services_over_mutual_tls() -> anyhow::Result<()> {
+    let node = kh_running().await?;
+    // VN's identity as the client: a member the node pins.
+    let (ok, out) = python_client(&node, "list_services.py", &node.fed.join("VN"), &[])?;
+    assert!(ok, "{out}");
     for service in [
         "grpc.health.v1.Health",
         "remedy.v1.Admin",
@@ -59,61 +89,31 @@ async fn python_grpcio_reflection_lists_the_services_over_mutual_tls() -> anyhow
         "remedy.v1.View",
     ] {
         assert!(
-            stdout.lines().any(|l| l == service),
-            "{service} missing:\n{stdout}"
+            out.lines().any(|l| l == service),
+            "{service} missing:\n{out}"
         );
     }
     assert!(
-        stdout.contains("remedy.v1.Log methods: ") && stdout.contains("Follow"),
-        "{stdout}"
+        out.contains("remedy.v1.Log methods: ") && out.contains("Follow"),
+        "{out}"
     );
     // A client the federation does not know (VN of another federation) gets
     // no answer at all.
-    let other = tmp.path().join("other");
+    let other = node.fed.parent().expect("a parent").join("other");
     bootstrap(&other, "KH,VN", &[])?;
-    let stranger = other.join("VN");
-    let out = client(&python)
-        .arg(&script)
-        .arg(kh.addr.to_string())
-        .arg(fed.join("KH").join("tls.crt"))
-        .arg(path_arg(&stranger.join("tls.crt")))
-        .arg(path_arg(&stranger.join("tls.key")))
-        .arg("kh.members.remedy-net")
-        .arg("3")
-        .output()?;
-    assert!(!out.status.success(), "a stranger listed the services");
+    let (ok, out) = python_client(&node, "list_services.py", &other.join("VN"), &["3"])?;
+    assert!(!ok, "a stranger listed the services: {out}");
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bytes_that_are_not_a_message_are_invalid_arguments() -> anyhow::Result<()> {
-    let python = python();
-    anyhow::ensure!(
-        python.exists(),
-        "{} is missing: run `make test`",
-        python.display()
-    );
-    let tmp = tempfile::tempdir()?;
-    let fed = tmp.path().join("fed");
-    bootstrap(&fed, "KH,VN", &[])?;
-    let kh = NodeDir::open(&fed.join("KH"))?;
-    let _node = kh.start().await?;
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("reflection/malformed.py");
+    let node = kh_running().await?;
     // KH's own identity: its operator, so the Admin methods read the request.
-    let own = fed.join("KH");
-    let out = client(&python)
-        .arg(&script)
-        .arg(kh.addr.to_string())
-        .arg(own.join("tls.crt"))
-        .arg(path_arg(&own.join("tls.crt")))
-        .arg(path_arg(&own.join("tls.key")))
-        .arg("kh.members.remedy-net")
-        .output()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}{stderr}");
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 10, "{stdout}");
+    let (ok, out) = python_client(&node, "malformed.py", &node.fed.join("KH"), &[])?;
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 10, "{out}");
     for line in lines {
         assert!(
             line.contains(" INVALID_ARGUMENT the request is not a valid message of this method: failed to decode Protobuf message"),
