@@ -3,7 +3,8 @@
 //! and `Log.Follow` pages are bounded in bytes; a follow request may not name an
 //! origin twice; a node out of file descriptors pauses between failed accepts
 //! (its limit lowered with `prlimit` while it runs) and serves again after; one
-//! address gets `max_connections_per_address` gRPC connections and no more.
+//! address gets `max_connections_per_address` gRPC connections and no more; the
+//! Admin service keeps the manifest's `max_event_bytes`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -497,5 +498,53 @@ async fn one_address_gets_its_share_of_connections_and_no_more() -> anyhow::Resu
         }
         anyhow::ensure!(Instant::now() < deadline, "the place did not come back");
     }
+    Ok(())
+}
+
+/// The manifest's `max_event_bytes`: the Admin service refuses a larger shared
+/// append, naming the event, its size and the limit, and stores nothing; one
+/// at the limit passes, and the private log keeps the format's limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_federations_event_size_limit_is_kept_by_the_admin_service() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    remedy_tests::bootstrap(&fed, "KH,VN", &["--max-event-bytes", "65536"])?;
+    let kh = NodeDir::open(&fed.join("KH"))?;
+    let _node = kh.start().await?;
+    let channel = remedy_tests::federation::channel_as(&kh.dir, None).await?;
+    let mut admin = pb::admin_client::AdminClient::new(channel.clone());
+    let big = admin
+        .append(append_request(
+            LogKind::Shared,
+            vec![note_draft(1, 100), note_draft(2, 80_000)],
+        ))
+        .await
+        .expect_err("an 80 kB note is over the 64 KiB limit");
+    assert_eq!(big.code(), tonic::Code::InvalidArgument);
+    assert!(
+        big.message().starts_with("events[1]: ")
+            && big
+                .message()
+                .contains("over the federation's limit of 65536 bytes per event"),
+        "{}",
+        big.message()
+    );
+    let head = pb::log_client::LogClient::new(channel.clone())
+        .head(pb::HeadRequest {
+            origin: "KH".into(),
+        })
+        .await?
+        .into_inner();
+    assert_eq!(head.seq, 0, "nothing of the refused append is stored");
+    admin
+        .append(append_request(LogKind::Shared, vec![note_draft(3, 60_000)]))
+        .await?;
+    // Case rows are not shared: the private log keeps the event format's limit.
+    admin
+        .append(append_request(
+            LogKind::Private,
+            vec![note_draft(4, 80_000)],
+        ))
+        .await?;
     Ok(())
 }
