@@ -10,6 +10,7 @@
 
 mod audit;
 mod cases;
+mod follow;
 mod hypercore;
 mod noise;
 mod releases;
@@ -257,6 +258,19 @@ fn main() -> anyhow::Result<()> {
         println!("{out}");
         return Ok(());
     }
+    // `--follow-only`: a node under 50 follow streams of 1 MB events, printed.
+    if args.iter().any(|a| a == "--follow-only") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let work = tempfile::tempdir()?;
+        let f = runtime.block_on(follow::load(work.path(), 50, 40, 1_000_000, 10.0))?;
+        let mut out = String::new();
+        follow::table(&mut out, &f);
+        println!("{out}");
+        return Ok(());
+    }
     // `--noise-only`: the regional error of noised quarters, printed as the
     // table BENCHMARKS.md has.
     if args.iter().any(|a| a == "--noise-only") {
@@ -390,6 +404,8 @@ struct Report {
     release_decisions: Vec<releases::Decision>,
     /// The regional error of noised quarters (computed once).
     noise: Vec<noise::NoiseFigures>,
+    /// A node under 50 follow streams of 1 MB events (the last run's).
+    follow: Option<follow::FollowFigures>,
     sign: Figure,
     batch_verify: Figure,
     strict_verify: Figure,
@@ -526,6 +542,17 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         report.view_rows = v.rows;
         eprintln!("  received releases: accepted and rejected");
         report.release_decisions = releases::decisions(200);
+        eprintln!("  50 follow streams of 1 MB events");
+        report.follow = Some(
+            follow::load(
+                &run_dir.join("follow"),
+                50,
+                if options.runs == 1 { 20 } else { 40 },
+                1_000_000,
+                if options.runs == 1 { 3.0 } else { 10.0 },
+            )
+            .await?,
+        );
         if report.noise.is_empty() {
             eprintln!("  regional error of noised quarters");
             report.noise = noise::all(1_000);
@@ -1115,6 +1142,13 @@ impl Report {
         release_table(&mut s, &self.release_decisions);
         let _ = writeln!(s, "\n## Noised quarters: regional error (issue 16)\n");
         noise::table(&mut s, &self.noise);
+        if let Some(f) = &self.follow {
+            let _ = writeln!(
+                s,
+                "\n## A node under follow streams of large events (issue 17)\n"
+            );
+            follow::table(&mut s, f);
+        }
         let _ = writeln!(s, "\n## The regional view (issue 6)\n");
         let _ = writeln!(
             s,
