@@ -47,13 +47,17 @@ use remedy_core::ledger::ReleaseRules;
 pub const MAX_MESSAGE: usize = 8 << 20;
 /// Most events per page.
 pub const PAGE_EVENTS: usize = 1000;
-/// A page is cut once it holds this many bytes.
-pub const PAGE_BYTES: usize = 2 << 20;
+/// A page is cut once it holds this many bytes: 1 MiB, so that a follow stream
+/// of 1 MB events holds one event per page, and 50 such streams stay within a
+/// few hundred MiB (`remedy-bench --follow-only`: 2 MiB pages peaked at 392 MiB,
+/// 1 MiB ones at the figure in BENCHMARKS.md). Small events fill pages by count
+/// ([`PAGE_EVENTS`]) long before.
+pub const PAGE_BYTES: usize = 1 << 20;
 /// Most bytes of events in one page, and most read from the store for one: a
 /// page cut at [`PAGE_BYTES`] runs on to the signed event that ends a run of
 /// linked events, and an honest writer signs once a run holds
-/// `writer::SEAL_BYTES` (1 MiB), so a page holds at most 2 MiB plus a run of
-/// 1 MiB plus one event of up to 1 MiB of payload: about 4 MiB. 6 MiB leaves room
+/// `writer::SEAL_BYTES` (1 MiB), so a page holds at most 1 MiB plus a run of
+/// 1 MiB plus one event of up to 1 MiB of payload: about 3 MiB. 6 MiB leaves room
 /// for that and keeps a page with its checkpoint under [`MAX_MESSAGE`]. A run that
 /// does not end within it is sent as far as it goes, and the follower refuses it
 pub const PAGE_MAX_BYTES: usize = 6 << 20;

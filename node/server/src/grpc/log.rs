@@ -268,25 +268,46 @@ impl LogService {
                     }
                     continue;
                 }
+                // A place in the stream before anything is read: a follower
+                // that does not read holds the one page waiting for it and
+                // the one being sent, not a third in this task's hands.
+                let Ok(slot) = pages.reserve().await else {
+                    return;
+                };
                 let log = self.shared_log(origin.clone());
                 let (store, from) = (self.store.clone(), *next);
                 let key = crate::merkle::checkpoint_key(origin);
                 let read = move || -> Result<_, crate::store::StoreError> {
-                    // Room to reach the signed event that ends a run, within
-                    // PAGE_MAX_BYTES: what is read, not only what is sent, is bounded.
+                    // A page's worth (PAGE_BYTES, or one event), then, only if
+                    // that ends inside a run of linked events, on to the signed
+                    // event that ends it, within PAGE_MAX_BYTES: what is read,
+                    // not only what is sent, is bounded, and no more is read
+                    // than the page can use.
                     let limit = PAGE_EVENTS + remedy_core::event::MAX_LINKED as usize;
-                    let page = store.range_bytes(&log, from, limit, PAGE_MAX_BYTES)?;
+                    let mut page = store.range_bytes(&log, from, limit, PAGE_BYTES)?;
+                    if let Some((last, raw)) = page.last()
+                        && !remedy_core::event::is_signed(raw)
+                    {
+                        let bytes: usize = page.iter().map(|(_, raw)| raw.len()).sum();
+                        let more = store.range_bytes(
+                            &log,
+                            last + 1,
+                            limit.saturating_sub(page.len()),
+                            PAGE_MAX_BYTES.saturating_sub(bytes),
+                        )?;
+                        page.extend(more);
+                    }
                     let checkpoint = store.projection(&key)?;
                     Ok((page, checkpoint))
                 };
                 let (page, checkpoint) = match tokio::task::spawn_blocking(read).await {
                     Ok(Ok(read)) => read,
                     Ok(Err(e)) => {
-                        let _ = pages.send(Err(convert::store_error(e))).await;
+                        slot.send(Err(convert::store_error(e)));
                         return;
                     }
                     Err(e) => {
-                        let _ = pages.send(Err(Status::internal(e.to_string()))).await;
+                        slot.send(Err(Status::internal(e.to_string())));
                         return;
                     }
                 };
@@ -308,9 +329,7 @@ impl LogService {
                     checkpoint: checkpoint.unwrap_or_default(),
                 };
                 count(&sent_bytes, &page);
-                if pages.send(Ok(page)).await.is_err() {
-                    return;
-                }
+                slot.send(Ok(page));
                 sent = true;
             }
             if sent {
