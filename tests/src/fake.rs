@@ -63,33 +63,48 @@ impl FakeNode {
     /// Listens at `member_dir`'s member address with its TLS identity, accepting
     /// the parties of its manifest.
     pub async fn start(&self, member_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
-        let manifest = load_manifest(&member_dir.join("federation.toml"))?;
-        let identity = TlsIdentity::load(member_dir)?;
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config(
-            &identity,
-            Pins::new(Pins::of_manifest(&manifest)),
-        )?));
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let (tls_tx, tls_rx) = tokio::sync::mpsc::channel(8);
-        tokio::spawn(async move {
-            while let Ok((tcp, _)) = listener.accept().await {
-                let _ = tcp.set_nodelay(true);
-                let (acceptor, tls_tx) = (acceptor.clone(), tls_tx.clone());
-                tokio::spawn(async move {
-                    if let Ok(tls) = acceptor.accept(tcp).await {
-                        let _ = tls_tx.send(Ok::<_, std::io::Error>(tls)).await;
-                    }
-                });
-            }
-        });
+        let incoming = listen_as(member_dir, addr).await?;
         tokio::spawn(
             tonic::transport::Server::builder()
                 .add_service(pb::log_server::LogServer::new(self.clone()))
                 .add_service(pb::federation_server::FederationServer::new(self.clone()))
-                .serve_with_incoming(tokio_stream::wrappers::ReceiverStream::new(tls_rx)),
+                .serve_with_incoming(incoming),
         );
         Ok(())
     }
+}
+
+/// Mutual-TLS connections at `addr` as the member of `member_dir` (its
+/// certificate and key), from the parties its manifest pins: what a program that
+/// stole a member's identity accepts, for a tonic server to serve.
+pub async fn listen_as(
+    member_dir: &Path,
+    addr: SocketAddr,
+) -> anyhow::Result<
+    tokio_stream::wrappers::ReceiverStream<
+        Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>,
+    >,
+> {
+    let manifest = load_manifest(&member_dir.join("federation.toml"))?;
+    let identity = TlsIdentity::load(member_dir)?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config(
+        &identity,
+        Pins::new(Pins::of_manifest(&manifest)),
+    )?));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let (tls_tx, tls_rx) = tokio::sync::mpsc::channel(8);
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let _ = tcp.set_nodelay(true);
+            let (acceptor, tls_tx) = (acceptor.clone(), tls_tx.clone());
+            tokio::spawn(async move {
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    let _ = tls_tx.send(Ok::<_, std::io::Error>(tls)).await;
+                }
+            });
+        }
+    });
+    Ok(tokio_stream::wrappers::ReceiverStream::new(tls_rx))
 }
 
 type EventStream = Pin<Box<dyn Stream<Item = Result<pb::SignedEvent, Status>> + Send>>;

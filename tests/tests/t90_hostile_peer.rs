@@ -15,10 +15,9 @@ use std::time::Duration;
 
 use remedy_core::payload::{Note, Payload};
 use remedy_core::{ChainHead, EventHash, LogKind, MemberId, SignedEvent, SigningKey};
-use remedy_node::identity::load_manifest;
 use remedy_node::keyfile::load_signing_key;
-use remedy_node::tls::{Pins, TlsIdentity, server_config};
 use remedy_proto::v1 as pb;
+use remedy_tests::fake::listen_as;
 use remedy_tests::federation::{append_notes, channel_as, status};
 use remedy_tests::{NodeDir, bootstrap, read_log, verify_events};
 use tokio_stream::Stream;
@@ -249,29 +248,11 @@ async fn a_hostile_peer_is_rejected_counted_and_its_fork_kept_as_evidence() -> a
     };
 
     // The hostile peer listens where the manifest says VN is, with VN's certificate.
-    let manifest = load_manifest(&vn_dir.join("federation.toml"))?;
-    let listen = NodeDir::open(&vn_dir)?.addr;
-    let identity = TlsIdentity::load(&vn_dir)?;
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config(
-        &identity,
-        Pins::new(Pins::of_manifest(&manifest)),
-    )?));
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    let (tls_tx, tls_rx) = tokio::sync::mpsc::channel(8);
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            let (acceptor, tls_tx) = (acceptor.clone(), tls_tx.clone());
-            tokio::spawn(async move {
-                if let Ok(tls) = acceptor.accept(tcp).await {
-                    let _ = tls_tx.send(Ok::<_, std::io::Error>(tls)).await;
-                }
-            });
-        }
-    });
+    let incoming = listen_as(&vn_dir, NodeDir::open(&vn_dir)?.addr).await?;
     tokio::spawn(
         tonic::transport::Server::builder()
             .add_service(pb::log_server::LogServer::new(hostile))
-            .serve_with_incoming(tokio_stream::wrappers::ReceiverStream::new(tls_rx)),
+            .serve_with_incoming(incoming),
     );
 
     let kh_dir = NodeDir::open(&fed.join("KH"))?;

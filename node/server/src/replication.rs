@@ -20,7 +20,8 @@
 //! dropped; its task reconnects after a backoff. Two validly signed bodies for one
 //! sequence number are a fork: both are kept as evidence and the origin is halted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use sha2::Digest as _;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -65,6 +66,17 @@ pub const PAGE_MAX_BYTES: usize = 6 << 20;
 /// First wait before reconnecting to a peer; doubles up to `MAX_BACKOFF`.
 const MIN_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// Pages in a row a peer may send that bring nothing new (no event past those
+/// it sent before, no checkpoint other than the last it sent of that origin)
+/// before the stream is taken for an endless one and dropped. An honest peer
+/// sends no such page: after the first page of each origin it writes only when
+/// an event or a checkpoint is new.
+const MAX_IDLE_PAGES: u32 = 8;
+
+/// Checkpoints of one origin a connection remembers (as hashes) to tell a new
+/// one from one sent again.
+const RECENT_CHECKPOINTS: usize = 16;
 
 /// Meta key prefix of fork evidence: `fork/<origin>`.
 const FORK_PREFIX: &str = "fork/";
@@ -417,11 +429,24 @@ impl Replication {
             .into_inner();
         self.set_peer(peer, &endpoint, Link::Connected, String::new());
         tracing::info!(%peer, %endpoint, "following peer");
-        while let Some(page) = stream
-            .message()
-            .await
-            .map_err(|s| format!("stream broke: {}", s.message()))?
-        {
+        // What this peer sent of each origin so far: the highest event held from
+        // its pages and the hashes of its last checkpoints; and how many pages in
+        // a row brought neither further.
+        let mut sent: BTreeMap<MemberId, (u64, VecDeque<[u8; 32]>)> = BTreeMap::new();
+        let mut idle = 0;
+        loop {
+            let page = match stream.message().await {
+                Ok(Some(page)) => page,
+                Ok(None) => return Ok(()),
+                Err(status) => {
+                    let text = format!("stream broke: {}", status.message());
+                    if status.code() == tonic::Code::OutOfRange {
+                        // A message over MAX_MESSAGE: nothing of it was read.
+                        self.refuse(peer, "oversized", format!("from peer {peer}: {text}"));
+                    }
+                    return Err(text);
+                }
+            };
             if page.manifest_version > manifest.version() {
                 self.fetch_manifests(peer, channel.clone(), page.manifest_version)
                     .await?;
@@ -429,20 +454,44 @@ impl Replication {
                 return Ok(());
             }
             let Ok(origin) = MemberId::new(&page.origin) else {
-                return Err(format!("page for malformed origin {:?}", page.origin));
+                let text = format!("a page for the malformed origin {:?}", page.origin);
+                self.refuse(peer, "undecodable", format!("from peer {peer}: {text}"));
+                return Err(text);
             };
             let raws: Vec<Vec<u8>> = page.events.into_iter().map(|e| e.raw).collect();
-            let (peer, this) = (peer.clone(), self.clone());
             let (head, checkpoint) = (page.head, page.checkpoint);
-            tokio::task::spawn_blocking(move || {
-                let ingested = this.ingest_page(&peer, &origin, head, raws);
-                this.witness(&peer, &origin, checkpoint);
+            let first = !sent.contains_key(&origin);
+            let (reached, checkpoints) = sent.entry(origin.clone()).or_default();
+            let hash: [u8; 32] = sha2::Sha256::digest(checkpoint.as_bytes()).into();
+            let new_checkpoint = !checkpoint.is_empty() && !checkpoints.contains(&hash);
+            if new_checkpoint {
+                checkpoints.push_back(hash);
+                if checkpoints.len() > RECENT_CHECKPOINTS {
+                    checkpoints.pop_front();
+                }
+            }
+            let (from, this, at) = (peer.clone(), self.clone(), origin.clone());
+            let reach = tokio::task::spawn_blocking(move || {
+                let ingested = this.ingest_page(&from, &at, head, raws);
+                this.witness(&from, &at, checkpoint);
                 ingested
             })
             .await
             .map_err(|e| e.to_string())??;
+            if first || new_checkpoint || reach > *reached {
+                *reached = reach.max(*reached);
+                idle = 0;
+                continue;
+            }
+            idle += 1;
+            if idle >= MAX_IDLE_PAGES {
+                let text = format!(
+                    "{idle} pages in a row brought no event or checkpoint not sent before; an endless stream, dropped"
+                );
+                self.refuse(peer, "endless", format!("from peer {peer}: {text}"));
+                return Err(text);
+            }
         }
-        Ok(())
     }
 
     /// Fetches and adopts the versions after ours, up to `newest`, from a peer.
@@ -465,12 +514,27 @@ impl Replication {
                 .await
                 .map_err(|s| format!("fetching manifest version {}: {}", current + 1, s.message()))?
                 .into_inner();
+            // Only the version asked for: an older one, even the one in force,
+            // would have this loop ask again for ever.
+            let refused = |text: String| {
+                self.refuse(peer, "manifest", format!("from peer {peer}: {text}"));
+                text
+            };
+            let version = remedy_core::manifest::Manifest::parse(&reply.text)
+                .map_err(|e| refused(format!("manifest version {}: {e}", current + 1)))?
+                .version();
+            if version != current + 1 {
+                return Err(refused(format!(
+                    "asked for manifest version {}, the peer sent version {version}",
+                    current + 1
+                )));
+            }
             let manifest = self.manifest.clone();
             let from = format!("peer {peer}");
             tokio::task::spawn_blocking(move || manifest.adopt(&reply.text, &from))
                 .await
                 .map_err(|e| e.to_string())?
-                .map_err(|e| format!("refused manifest version {}: {e}", current + 1))?;
+                .map_err(|e| refused(format!("refused manifest version {}: {e}", current + 1)))?;
         }
     }
 
@@ -535,7 +599,11 @@ impl Replication {
                 }
                 Ok(Witnessed::Known) => continue,
                 Ok(Witnessed::Invalid(reason)) => {
-                    tracing::warn!(%peer, %origin, "checkpoint from peer refused: {reason}");
+                    self.refuse(
+                        peer,
+                        "checkpoint",
+                        format!("a checkpoint of {origin} from peer {peer}: {reason}"),
+                    );
                     continue;
                 }
                 Ok(Witnessed::Conflict { reason, evidence }) => {
@@ -570,24 +638,27 @@ impl Replication {
         any_cosigned
     }
 
-    /// Decides about a page from `peer` and stores what is accepted, in one commit.
-    /// Runs on a blocking thread: it verifies signatures and syncs the store.
+    /// Decides about a page from `peer` and stores what is accepted, in one commit;
+    /// the highest sequence number in it that this node now holds (appended or a
+    /// duplicate), 0 if none. Runs on a blocking thread: it verifies signatures and
+    /// syncs the store.
     fn ingest_page(
         &self,
         peer: &MemberId,
         origin: &MemberId,
         peer_head: u64,
         raws: Vec<Vec<u8>>,
-    ) -> Result<(), String> {
+    ) -> Result<u64, String> {
         let Some(state) = lock(&self.origins).get(origin).cloned() else {
             // Not an origin we follow (not a node member, or ourselves): ignore.
-            return Ok(());
+            return Ok(0);
         };
         let mut state = lock(&state);
         state.best_known = state.best_known.max(peer_head);
         if raws.is_empty() {
-            return Ok(());
+            return Ok(0);
         }
+        let mut reach = 0;
         let log = LogId::Replica(origin.clone());
         let store = self.store.as_ref();
         let held_event = |seq: u64| -> Option<SignedEvent> {
@@ -604,6 +675,7 @@ impl Replication {
         for outcome in outcomes {
             match outcome {
                 Outcome::Append(event) => {
+                    reach = event.seq();
                     state.stats.apply(&log, event.raw().len());
                     let rows = crate::merkle::push(origin, &mut state.tree, event.raw());
                     commit.projections.extend(rows);
@@ -612,17 +684,14 @@ impl Replication {
                         .events
                         .push((log.clone(), event.seq(), event.into_raw()));
                 }
-                Outcome::Duplicate { .. } | Outcome::Halted => {}
+                Outcome::Duplicate { seq } => reach = seq,
+                Outcome::Halted => {}
                 Outcome::Reject { seq, reason } => {
                     let at = seq
                         .map(|s| format!("event {s}"))
                         .unwrap_or("an event".into());
                     let text = format!("{origin} {at} from peer {peer}: {reason}");
-                    tracing::warn!(%peer, %origin, seq, reason = reason.code(), "rejected: {text}");
-                    let mut rejected = lock(&self.rejected);
-                    let entry = rejected.entry(reason.code()).or_default();
-                    entry.count += 1;
-                    entry.last = text.clone();
+                    self.refuse(peer, reason.code(), text.clone());
                     problem = Some(format!("rejected {text}"));
                 }
                 Outcome::Fork(fork) => {
@@ -663,8 +732,18 @@ impl Replication {
         self.heads.advance(origin, state.ingest.head().seq);
         match problem {
             Some(problem) => Err(problem),
-            None => Ok(()),
+            None => Ok(reach),
         }
+    }
+
+    /// Counts something a peer sent that was refused, under `code`, as the
+    /// status report shows it, and logs it.
+    fn refuse(&self, peer: &MemberId, code: &'static str, text: String) {
+        tracing::warn!(%peer, reason = code, "rejected: {text}");
+        let mut rejected = lock(&self.rejected);
+        let entry = rejected.entry(code).or_default();
+        entry.count += 1;
+        entry.last = text;
     }
 
     /// The state `remedy status` reports.
