@@ -19,6 +19,7 @@ pub mod keyfile;
 pub mod merkle;
 pub mod node;
 pub mod plan;
+pub mod recovery;
 pub mod releases;
 pub mod replication;
 pub mod stats;

@@ -41,6 +41,11 @@ enum Command {
     /// Recompute the regional view (plan, release and table rows) from the logs
     /// alone, with the node stopped; prints a digest of the rows before and after.
     RebuildViews,
+    /// With the node stopped: fetch the events of this member's shared log that
+    /// its peers hold after this node's last (a node restored from an older
+    /// backup), check them like a replica would, and store them. The private log
+    /// never leaves the node, so it comes back only from a backup.
+    Recover,
 }
 
 /// mimalloc's `mi_option_purge_delay` (`mimalloc.h`, v2): how long freed memory
@@ -119,6 +124,32 @@ fn run(args: Args) -> anyhow::Result<()> {
                     "different: the view had drifted from the logs and is now rebuilt from them"
                 );
             }
+            Ok(())
+        }
+        Command::Recover => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            let recovered = runtime.block_on(node.recover(|seq| {
+                eprintln!("stored the shared log up to event {seq}");
+            }))?;
+            let member = node.member();
+            match recovered.peer {
+                None => println!(
+                    "{member}: no peer that answered holds more of the shared log than this node ({} events): nothing to recover",
+                    recovered.before
+                ),
+                Some(peer) => println!(
+                    "{member}: recovered events {} to {} of the shared log from peer {peer}, each verified with {member}'s keys; the node may append again",
+                    recovered.before + 1,
+                    recovered.after
+                ),
+            }
+            println!(
+                "the private log (case records) is not held by any peer and was not recovered: it holds {} events here; restore later ones from a backup of the data folder, or import the cases again",
+                node.verified.private.seq
+            );
             Ok(())
         }
         Command::Run => {

@@ -94,6 +94,25 @@ impl Subtrees for StoredTree<'_> {
     }
 }
 
+/// The row of `origin`'s own checkpoint of `tree` (its shared log as it stands),
+/// with the origin line `line`, signed with `key`: what the writer stores after
+/// each commit to the shared log, and `recover` after the events it restored.
+pub fn own_checkpoint(
+    origin: &MemberId,
+    line: &str,
+    tree: &Frontier,
+    key: &remedy_core::SigningKey,
+) -> (Vec<u8>, Vec<u8>) {
+    let checkpoint = remedy_core::checkpoint::Checkpoint {
+        origin: line.to_string(),
+        size: tree.size(),
+        root: tree.root(),
+    };
+    let name = remedy_core::checkpoint::key_name(origin.as_str());
+    let signed = remedy_core::checkpoint::SignedCheckpoint::sign(checkpoint, &name, key);
+    (checkpoint_key(origin), signed.to_text().into_bytes())
+}
+
 /// Appends one event to `frontier` and returns the rows of the subtrees it
 /// completes (levels [`STORED_FROM`] and up).
 pub fn push(origin: &MemberId, frontier: &mut Frontier, raw: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {

@@ -21,6 +21,7 @@ use crate::federation::LiveManifest;
 use crate::grpc::{AdminService, FederationService, LogService, ViewService};
 use crate::heads::Heads;
 use crate::keyfile::{KeyFileError, load_signing_key};
+use crate::recovery::{Peers, Standing};
 use crate::releases::Releases;
 use crate::replication::{Replication, ReplicationError};
 use crate::stats::{LogStats, own_logs};
@@ -168,6 +169,33 @@ impl Node {
         &self.config.member
     }
 
+    /// Fetches, checks and stores the events of the own shared log that peers
+    /// hold after this node's last (`recovery::recover`), with the node stopped.
+    pub async fn recover(
+        &self,
+        progress: impl FnMut(u64),
+    ) -> Result<crate::recovery::Recovered, crate::recovery::RecoverError> {
+        let manifest = self
+            .manifest
+            .clone()
+            .ok_or(crate::recovery::RecoverError::Standalone)?;
+        let identity = TlsIdentity::load(&self.dir).map_err(|e| {
+            crate::recovery::RecoverError::Unreachable(format!("this node's TLS identity: {e}"))
+        })?;
+        let recovery = crate::recovery::Recovery {
+            store: self.store.as_ref(),
+            peers: Peers {
+                member: self.config.member.clone(),
+                manifest,
+                overrides: self.config.peers.clone(),
+                identity,
+            },
+            key: &self.key,
+            head: self.verified.shared,
+        };
+        crate::recovery::recover(recovery, progress).await
+    }
+
     /// Serves gRPC on `listener` until `shutdown` completes.
     pub async fn serve(
         self,
@@ -214,6 +242,13 @@ impl Node {
             state,
             heads.clone(),
         );
+        // A federated node's first shared append waits until its peers said how
+        // much of the shared log they hold (recovery::check_standing).
+        let (standing_tx, standing) = tokio::sync::watch::channel(Standing::Checking);
+        let writer = match &self.manifest {
+            Some(_) => writer.fenced(standing),
+            None => writer,
+        };
         let live = self.manifest.clone().map(|manifest| {
             LiveManifest::new(
                 store.clone(),
@@ -287,6 +322,18 @@ impl Node {
                 let config =
                     server_config(&identity, pins).map_err(|e| serve_error(Box::new(e)))?;
                 let own = identity.fingerprint();
+                let peers = Peers {
+                    member: self.config.member.clone(),
+                    manifest: live.current().as_ref().clone(),
+                    overrides: self.config.peers.clone(),
+                    identity: identity.clone(),
+                };
+                background.spawn(crate::recovery::check_standing(
+                    peers,
+                    store.clone(),
+                    self.verified.shared,
+                    standing_tx,
+                ));
                 let replicator = Replication::new(
                     self.config.member.clone(),
                     self.key.clone(),

@@ -376,43 +376,10 @@ impl Replication {
     /// One connection to a peer: follow until it fails.
     async fn follow_once(self: &Arc<Self>, peer: &MemberId) -> Result<(), String> {
         let manifest = self.manifest.current();
-        let member = manifest
-            .member(peer)
-            .ok_or_else(|| format!("{peer} is not in the manifest"))?;
-        // An override, or the manifest's endpoint resolved now (a host name may
-        // give several addresses: the first that connects).
-        let (endpoint, addrs) = match self.overrides.get(peer) {
-            Some(addr) => (addr.to_string(), vec![*addr]),
-            None => {
-                let endpoint = member.endpoint.clone();
-                let resolve = endpoint.clone();
-                let addrs = tokio::task::spawn_blocking(move || crate::client::resolve(&resolve))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                if addrs.is_empty() {
-                    return Err(format!(
-                        "endpoint {endpoint:?} resolves to no address (HOST:PORT, or set [peers] in node.toml)"
-                    ));
-                }
-                (endpoint, addrs)
-            }
-        };
-        self.set_peer(peer, &endpoint, Link::Connecting, String::new());
-        let pin = parse_fingerprint(&member.tls_fingerprint)
-            .ok_or_else(|| "the manifest's tls_fingerprint is malformed".to_string())?;
-        let mut failure = String::new();
-        let mut connected = None;
-        for addr in addrs {
-            let target = Target::peer(addr, peer.clone(), self.identity.clone(), pin);
-            match connect(&target).await {
-                Ok(channel) => {
-                    connected = Some(channel);
-                    break;
-                }
-                Err(e) => failure = e.to_string(),
-            }
-        }
-        let channel = connected.ok_or(failure)?;
+        let connecting =
+            |endpoint: &str| self.set_peer(peer, endpoint, Link::Connecting, String::new());
+        let (endpoint, channel) =
+            connect_peer(&manifest, &self.overrides, &self.identity, peer, connecting).await?;
         let mut log =
             pb::log_client::LogClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE);
         let positions: Vec<pb::Position> = lock(&self.origins)
@@ -767,6 +734,51 @@ impl Replication {
             forks: lock(&self.forks).clone(),
         }
     }
+}
+
+/// Connects to `peer` over mutual TLS as `identity`, pinning the certificate the
+/// manifest lists for it: at its `overrides` address (node.toml's `[peers]`), or
+/// at the manifest's endpoint resolved now (a host name may give several
+/// addresses: the first that connects). `connecting` hears the endpoint before
+/// the attempt. Returns the endpoint and the channel.
+pub async fn connect_peer(
+    manifest: &Manifest,
+    overrides: &BTreeMap<MemberId, SocketAddr>,
+    identity: &TlsIdentity,
+    peer: &MemberId,
+    connecting: impl FnOnce(&str),
+) -> Result<(String, tonic::transport::Channel), String> {
+    let member = manifest
+        .member(peer)
+        .ok_or_else(|| format!("{peer} is not in the manifest"))?;
+    let (endpoint, addrs) = match overrides.get(peer) {
+        Some(addr) => (addr.to_string(), vec![*addr]),
+        None => {
+            let endpoint = member.endpoint.clone();
+            let resolve = endpoint.clone();
+            let addrs = tokio::task::spawn_blocking(move || crate::client::resolve(&resolve))
+                .await
+                .map_err(|e| e.to_string())?;
+            if addrs.is_empty() {
+                return Err(format!(
+                    "endpoint {endpoint:?} resolves to no address (HOST:PORT, or set [peers] in node.toml)"
+                ));
+            }
+            (endpoint, addrs)
+        }
+    };
+    connecting(&endpoint);
+    let pin = parse_fingerprint(&member.tls_fingerprint)
+        .ok_or_else(|| "the manifest's tls_fingerprint is malformed".to_string())?;
+    let mut failure = String::new();
+    for addr in addrs {
+        let target = Target::peer(addr, peer.clone(), identity.clone(), pin);
+        match connect(&target).await {
+            Ok(channel) => return Ok((endpoint, channel)),
+            Err(e) => failure = e.to_string(),
+        }
+    }
+    Err(failure)
 }
 
 /// Fork evidence as a meta row: key `fork/<origin>`, value the sequence number

@@ -62,6 +62,9 @@ pub enum AppendError {
     Store(String),
     #[error("the node is shutting down")]
     Closed,
+    /// The shared log may not grow: peers hold more of it (`recovery::Standing`).
+    #[error("{0}")]
+    Refused(String),
 }
 
 struct Job {
@@ -78,6 +81,9 @@ struct Job {
 pub struct LogWriter {
     /// `None` asks the writer thread to stop.
     jobs: mpsc::Sender<Option<Job>>,
+    /// Where the shared log stands against the peers' copies: appends to it
+    /// wait while that is being checked and are refused if they hold more.
+    standing: Option<tokio::sync::watch::Receiver<crate::recovery::Standing>>,
 }
 
 impl std::fmt::Debug for Job {
@@ -134,7 +140,23 @@ impl LogWriter {
                 drop(alive);
             })
             .expect("the OS refused to start the log writer thread");
-        (Self { jobs }, WriterStopped(stopped))
+        (
+            Self {
+                jobs,
+                standing: None,
+            },
+            WriterStopped(stopped),
+        )
+    }
+
+    /// Makes appends to the shared log wait for `standing` to be decided, and
+    /// refuses them if peers hold more of the log (`recovery::check_standing`).
+    pub fn fenced(
+        mut self,
+        standing: tokio::sync::watch::Receiver<crate::recovery::Standing>,
+    ) -> Self {
+        self.standing = Some(standing);
+        self
     }
 
     /// Asks the writer thread to stop once the jobs queued before this call are
@@ -175,6 +197,16 @@ impl LogWriter {
     ) -> Result<Pending, AppendError> {
         if drafts.is_empty() {
             return Err(AppendError::Empty);
+        }
+        if let (LogKind::Shared, Some(standing)) = (log, &self.standing) {
+            let mut standing = standing.clone();
+            let decided = standing
+                .wait_for(|s| *s != crate::recovery::Standing::Checking)
+                .await
+                .map_err(|_| AppendError::Closed)?;
+            if let Some(refusal) = decided.refusal() {
+                return Err(AppendError::Refused(refusal));
+            }
         }
         if let Some((index, d)) = drafts
             .iter()
@@ -391,16 +423,11 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
     }
     // A checkpoint of the shared log as it stands after this group.
     if let (true, Some(line)) = (shared, &after.checkpoint_origin) {
-        let checkpoint = remedy_core::checkpoint::Checkpoint {
-            origin: line.clone(),
-            size: after.tree.size(),
-            root: after.tree.root(),
-        };
-        let name = remedy_core::checkpoint::key_name(origin.as_str());
-        let signed = remedy_core::checkpoint::SignedCheckpoint::sign(checkpoint, &name, key);
-        derived.push((
-            crate::merkle::checkpoint_key(origin),
-            signed.to_text().into_bytes(),
+        derived.push(crate::merkle::own_checkpoint(
+            origin,
+            line,
+            &after.tree,
+            key,
         ));
     }
     commit.projections = jobs

@@ -57,6 +57,7 @@ pub fn append_error(e: AppendError) -> Status {
         }
         AppendError::Store(_) => Status::internal(e.to_string()),
         AppendError::Closed => Status::unavailable(e.to_string()),
+        AppendError::Refused(_) => Status::failed_precondition(e.to_string()),
     }
 }
 
