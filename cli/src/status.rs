@@ -52,6 +52,12 @@ pub fn run(context: &Context) -> anyhow::Result<()> {
     if !serving {
         problems.push("the health service does not report SERVING".to_string());
     }
+    if !status.appends_refused.is_empty() {
+        problems.push(format!(
+            "appends to the shared log refused: {}",
+            status.appends_refused
+        ));
+    }
     for fork in &status.forks {
         problems.push(format!(
             "{} forked at event {} (evidence kept; replication of {} halted)",

@@ -103,6 +103,12 @@ async fn a_node_restored_from_a_backup_refuses_to_fork_and_recovers_from_peers()
             && message.contains("remedy-node --dir DIR recover"),
         "{message}"
     );
+    let (ok, _, stderr) =
+        remedy_tests::remedy(&["--dir", remedy_tests::path_arg(&kh_dir.dir), "status"])?;
+    assert!(
+        !ok && stderr.contains("appends to the shared log refused: peer"),
+        "{stderr}"
+    );
     // The private log is not shared: it may still grow.
     append_notes(kh.clone(), LogKind::Private, 3, 1, 100).await?;
     assert_eq!(read_log(kh.clone(), &kh_id).await?, before_loss[..3]);

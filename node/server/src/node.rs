@@ -246,7 +246,7 @@ impl Node {
         // much of the shared log they hold (recovery::check_standing).
         let (standing_tx, standing) = tokio::sync::watch::channel(Standing::Checking);
         let writer = match &self.manifest {
-            Some(_) => writer.fenced(standing),
+            Some(_) => writer.fenced(standing.clone()),
             None => writer,
         };
         let live = self.manifest.clone().map(|manifest| {
@@ -359,7 +359,8 @@ impl Node {
             heads.clone(),
             live.clone(),
             replication,
-        );
+        )
+        .with_standing(standing);
         let metrics = Arc::new(crate::http::Metrics::default());
         if let Some(http) = &self.config.http {
             let refused = |reason: String| NodeError::Serve {

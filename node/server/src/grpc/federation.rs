@@ -24,6 +24,8 @@ pub struct FederationService {
     replication: Option<Arc<Replication>>,
     /// The dashboard's address, when the node serves one.
     dashboard: String,
+    /// Where the own shared log stands against the peers' copies.
+    standing: Option<tokio::sync::watch::Receiver<crate::recovery::Standing>>,
 }
 
 /// Where the last audit report an auditor left is kept (`meta`).
@@ -44,7 +46,17 @@ impl FederationService {
             manifest,
             replication,
             dashboard: String::new(),
+            standing: None,
         }
+    }
+
+    /// Reports why shared appends are refused, when they are (`recovery`).
+    pub fn with_standing(
+        mut self,
+        standing: tokio::sync::watch::Receiver<crate::recovery::Standing>,
+    ) -> Self {
+        self.standing = Some(standing);
+        self
     }
 
     /// Names the dashboard's address in status replies.
@@ -180,6 +192,11 @@ impl pb::federation_server::Federation for FederationService {
                 .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
                 .collect();
         reply.dashboard = self.dashboard.clone();
+        reply.appends_refused = self
+            .standing
+            .as_ref()
+            .and_then(|s| s.borrow().refusal())
+            .unwrap_or_default();
         let store = self.store.clone();
         reply.last_audit = tokio::task::spawn_blocking(move || store.meta(META_LAST_AUDIT))
             .await
