@@ -548,3 +548,64 @@ async fn the_federations_event_size_limit_is_kept_by_the_admin_service() -> anyh
         .await?;
     Ok(())
 }
+
+/// One caller (one certificate) holds at most MAX_FOLLOWS_PER_CALLER follow
+/// streams at a node; the next is refused with RESOURCE_EXHAUSTED, another
+/// caller is not affected, and a closed stream gives its place back.
+#[tokio::test]
+async fn one_caller_holds_a_few_follow_streams_and_no_more() -> anyhow::Result<()> {
+    use remedy_node::grpc::MAX_FOLLOWS_PER_CALLER;
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    remedy_tests::bootstrap(&fed, "KH,ID,VN", &[])?;
+    let kh = NodeDir::open(&fed.join("KH"))?;
+    let _node = kh.start().await?;
+    let follow = |party: &'static str| {
+        let (fed, addr) = (fed.clone(), kh.addr);
+        async move {
+            let channel =
+                remedy_tests::federation::channel_as(&fed.join(party), Some(addr)).await?;
+            let stream = pb::log_client::LogClient::new(channel)
+                .follow(pb::FollowRequest {
+                    from: vec![pb::Position {
+                        origin: "KH".into(),
+                        next_seq: 1,
+                    }],
+                })
+                .await;
+            anyhow::Ok(stream)
+        }
+    };
+    let mut open = Vec::new();
+    for _ in 0..MAX_FOLLOWS_PER_CALLER {
+        open.push(follow("VN").await??.into_inner());
+    }
+    let refused = follow("VN").await?.unwrap_err();
+    assert_eq!(
+        refused.code(),
+        tonic::Code::ResourceExhausted,
+        "{refused:?}"
+    );
+    assert!(
+        refused.message().contains("holds 4 Follow streams"),
+        "{refused:?}"
+    );
+    // Another member follows as before.
+    let _id = follow("ID").await??;
+    // A stream VN closes gives its place back, once the node sees it closed.
+    drop(open.pop());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match follow("VN").await? {
+            Ok(stream) => {
+                open.push(stream.into_inner());
+                break;
+            }
+            Err(s) if s.code() == tonic::Code::ResourceExhausted && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(s) => anyhow::bail!("a closed stream's place did not come back: {s:?}"),
+        }
+    }
+    Ok(())
+}

@@ -11,7 +11,6 @@ use remedy_core::MemberId;
 use remedy_proto::v1 as pb;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::{Stream, StreamExt};
-use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Request, Response, Status, Streaming};
 
 use super::convert;
@@ -19,7 +18,7 @@ use crate::cases::Cases;
 use crate::federation::LiveManifest;
 use crate::releases::{Releases, Request as PublishRequest};
 use crate::store::Store;
-use crate::tls::{Fingerprint, fingerprint};
+use crate::tls::Fingerprint;
 use crate::writer::LogWriter;
 use remedy_core::ledger::ReleaseRules;
 
@@ -75,12 +74,7 @@ impl AdminService {
         let Some(operator) = self.operator else {
             return Ok(());
         };
-        let caller = request
-            .extensions()
-            .get::<TlsConnectInfo<TcpConnectInfo>>()
-            .and_then(|info| info.peer_certs())
-            .and_then(|certs| certs.first().map(fingerprint));
-        if caller == Some(operator) {
+        if convert::caller(request) == Some(operator) {
             Ok(())
         } else {
             Err(convert::not_operator())

@@ -149,6 +149,17 @@ fn percent_decode(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The fingerprint of the certificate the caller's TLS connection presented;
+/// `None` over plain text (a standalone node).
+pub fn caller<T>(request: &tonic::Request<T>) -> Option<crate::tls::Fingerprint> {
+    use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
+    request
+        .extensions()
+        .get::<TlsConnectInfo<TcpConnectInfo>>()
+        .and_then(|info| info.peer_certs())
+        .and_then(|certs| certs.first().map(crate::tls::fingerprint))
+}
+
 pub fn not_operator() -> Status {
     Status::permission_denied(
         "the administration service is for this node's operator only: connect with the node's own identity folder",

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use remedy_core::MemberId;
 use remedy_proto::v1 as pb;
-use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use tonic::{Request, Response, Status};
 
 use super::convert;
@@ -212,11 +211,7 @@ impl pb::federation_server::Federation for FederationService {
         request: Request<pb::AuditRecord>,
     ) -> Result<Response<pb::AuditRecordReply>, Status> {
         // Who is calling: the certificate the TLS connection presented.
-        let caller = request
-            .extensions()
-            .get::<TlsConnectInfo<TcpConnectInfo>>()
-            .and_then(|info| info.peer_certs())
-            .and_then(|certs| certs.first().map(crate::tls::fingerprint));
+        let caller = convert::caller(&request);
         let record = request.into_inner();
         let manifest = self
             .manifest

@@ -27,6 +27,13 @@ const MAX_PAGE: usize = 10_000;
 /// until a `Read` comes back empty, so a short page costs them a round trip only.
 pub const READ_BYTES: usize = 4 << 20;
 
+/// Most `Follow` streams open at once for one caller (one certificate). A member's
+/// node follows with one stream per connection (a second may linger briefly
+/// after a reconnect); a coordinator's observer with one per node. Each stream
+/// holds a few pages of up to `PAGE_MAX_BYTES` in the connection's buffers, so
+/// this caps what one party can make a node hold.
+pub const MAX_FOLLOWS_PER_CALLER: usize = 4;
+
 #[derive(Clone)]
 pub struct LogService {
     store: Arc<dyn Store>,
@@ -36,6 +43,27 @@ pub struct LogService {
     manifest: Option<Arc<LiveManifest>>,
     /// Bytes of `Follow` pages sent, for `/metrics`.
     sent: Arc<std::sync::atomic::AtomicU64>,
+    /// Open `Follow` streams per caller certificate.
+    follows: Arc<std::sync::Mutex<std::collections::HashMap<crate::tls::Fingerprint, usize>>>,
+}
+
+/// One caller's place among its open `Follow` streams, given back when the
+/// stream ends.
+struct FollowPlace {
+    follows: Arc<std::sync::Mutex<std::collections::HashMap<crate::tls::Fingerprint, usize>>>,
+    caller: crate::tls::Fingerprint,
+}
+
+impl Drop for FollowPlace {
+    fn drop(&mut self) {
+        let mut follows = self.follows.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(open) = follows.get_mut(&self.caller) {
+            *open -= 1;
+            if *open == 0 {
+                follows.remove(&self.caller);
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for LogService {
@@ -57,7 +85,35 @@ impl LogService {
             heads,
             manifest,
             sent: Arc::default(),
+            follows: Arc::default(),
         }
+    }
+
+    /// A place for one more `Follow` stream of `caller` (none to take over plain
+    /// text), or RESOURCE_EXHAUSTED when it holds [`MAX_FOLLOWS_PER_CALLER`].
+    fn follow_place(
+        &self,
+        caller: Option<crate::tls::Fingerprint>,
+    ) -> Result<Option<FollowPlace>, Status> {
+        let Some(caller) = caller else {
+            return Ok(None);
+        };
+        let mut follows = self.follows.lock().unwrap_or_else(|e| e.into_inner());
+        let open = follows.entry(caller).or_default();
+        if *open >= MAX_FOLLOWS_PER_CALLER {
+            tracing::warn!(
+                caller = %hex::encode(&caller[..8]),
+                "follow stream refused: the caller holds {MAX_FOLLOWS_PER_CALLER} already"
+            );
+            return Err(Status::resource_exhausted(format!(
+                "this caller holds {MAX_FOLLOWS_PER_CALLER} Follow streams at this node already, the most it may; close one first"
+            )));
+        }
+        *open += 1;
+        Ok(Some(FollowPlace {
+            follows: self.follows.clone(),
+            caller,
+        }))
     }
 
     /// Counts the bytes of `Follow` pages sent in `sent`.
@@ -140,6 +196,7 @@ impl pb::log_server::Log for LogService {
         &self,
         request: Request<pb::FollowRequest>,
     ) -> Result<Response<Self::FollowStream>, Status> {
+        let place = self.follow_place(convert::caller(&request))?;
         let mut named = std::collections::BTreeSet::new();
         let positions = request
             .into_inner()
@@ -158,13 +215,22 @@ impl pb::log_server::Log for LogService {
                 Ok((origin, p.next_seq.max(1)))
             })
             .collect::<Result<Vec<_>, Status>>()?;
-        // One page waits in the channel while the next is read: a stream holds a
-        // few pages at most, each bounded in bytes (`PAGE_MAX_BYTES`).
+        // A page is read only when the stream asks for the next one (`OnDemand`):
+        // a follower that does not read holds the one page its connection is
+        // sending, no page waiting behind it.
         let (pages, stream) = tokio::sync::mpsc::channel(1);
-        tokio::spawn(self.clone().serve_follower(positions, pages));
-        Ok(Response::new(Box::pin(
-            tokio_stream::wrappers::ReceiverStream::new(stream),
-        )))
+        let demand = Arc::new(tokio::sync::Notify::new());
+        let asking = demand.clone();
+        let follower = self.clone();
+        tokio::spawn(async move {
+            follower.serve_follower(positions, pages, demand).await;
+            drop(place);
+        });
+        Ok(Response::new(Box::pin(OnDemand {
+            pages: stream,
+            demand: asking,
+            asked: false,
+        })))
     }
 }
 
@@ -213,6 +279,7 @@ impl LogService {
         self,
         mut positions: Vec<(MemberId, u64)>,
         pages: tokio::sync::mpsc::Sender<Result<pb::Page, Status>>,
+        demand: Arc<tokio::sync::Notify>,
     ) {
         let sent_bytes = self.sent.clone();
         let mut grown = self.heads.subscribe();
@@ -268,9 +335,13 @@ impl LogService {
                     }
                     continue;
                 }
-                // A place in the stream before anything is read: a follower
-                // that does not read holds the one page waiting for it and
-                // the one being sent, not a third in this task's hands.
+                // Nothing is read before the stream asks for a page (its
+                // connection sent the one before), and a place in the stream
+                // is taken first.
+                tokio::select! {
+                    () = demand.notified() => {}
+                    () = pages.closed() => return,
+                }
                 let Ok(slot) = pages.reserve().await else {
                     return;
                 };
@@ -360,6 +431,37 @@ impl LogService {
                 }
             }
         }
+    }
+}
+
+/// A follow stream's pages as its connection asks for them: each time the
+/// stream is polled for a page it has not asked for yet, the task that reads
+/// them may read one more. The connection polls for the next page only once it
+/// has room to send (HTTP/2 flow control), so a follower that stops reading
+/// stops the reads.
+struct OnDemand {
+    pages: tokio::sync::mpsc::Receiver<Result<pb::Page, Status>>,
+    demand: Arc<tokio::sync::Notify>,
+    /// Whether the page being waited for was asked for.
+    asked: bool,
+}
+
+impl Stream for OnDemand {
+    type Item = Result<pb::Page, Status>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if !self.asked {
+            self.demand.notify_one();
+            self.asked = true;
+        }
+        let polled = self.pages.poll_recv(cx);
+        if polled.is_ready() {
+            self.asked = false;
+        }
+        polled
     }
 }
 

@@ -9,5 +9,5 @@ mod view;
 
 pub use admin::AdminService;
 pub use federation::FederationService;
-pub use log::{LogService, READ_BYTES};
+pub use log::{LogService, MAX_FOLLOWS_PER_CALLER, READ_BYTES};
 pub use view::ViewService;

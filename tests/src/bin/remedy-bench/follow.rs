@@ -1,8 +1,10 @@
 //! A node under many follow streams of large events (issue 17): KH holds a
-//! shared log of 1 MB notes; 50 connections as VN follow it, half reading as
-//! fast as they can (from the start again once caught up), half opening their
-//! stream and never reading. Meanwhile the node's resident memory is sampled
-//! and its `Federation.Status` answer timed, on a connection of its own.
+//! shared log of 1 MB notes; 50 follow streams are opened on it, half reading
+//! as fast as they can (from the start again once caught up), half opening
+//! their stream and never reading, either all as one member (an attacker with
+//! VN's key: the node serves `MAX_FOLLOWS_PER_CALLER` of them) or one each as
+//! 50 members (a large federation). Meanwhile the node's resident memory is
+//! sampled and its `Federation.Status` answer timed, on a connection of its own.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,6 +20,10 @@ use remedy_tests::{NodeDir, append_request, bootstrap, note_draft};
 #[derive(Debug, Clone)]
 pub struct FollowFigures {
     pub streams: usize,
+    /// Whether each stream came from a member of its own.
+    pub distinct: bool,
+    /// Streams the node refused (RESOURCE_EXHAUSTED).
+    pub refused: u64,
     pub events: u64,
     pub event_bytes: usize,
     pub seconds: f64,
@@ -32,17 +38,23 @@ pub struct FollowFigures {
 }
 
 /// `streams` follow streams (half reading, half stalled) on a log of `events`
-/// notes of `event_bytes` each, for `seconds`.
+/// notes of `event_bytes` each, for `seconds`: as one member, or (`distinct`)
+/// each as a member of its own.
 pub async fn load(
     dir: &Path,
     streams: usize,
+    distinct: bool,
     events: u64,
     event_bytes: usize,
     seconds: f64,
 ) -> anyhow::Result<FollowFigures> {
     use prost::Message as _;
     let fed = dir.join("fed");
-    bootstrap(&fed, "KH,VN", &[])?;
+    let followers: Vec<String> = match distinct {
+        true => (1..=streams).map(|i| format!("F{i:03}")).collect(),
+        false => vec!["VN".to_string()],
+    };
+    bootstrap(&fed, &format!("KH,{}", followers.join(",")), &[])?;
     let kh = NodeDir::open(&fed.join("KH"))?;
     let running = kh.start().await?;
     let operator = channel_as(&kh.dir, None).await?;
@@ -57,12 +69,13 @@ pub async fn load(
     }
     let rss_before = running.rss_bytes()? as f64 / (1 << 20) as f64;
     let streamed = Arc::new(AtomicU64::new(0));
-    let vn = fed.join("VN");
-    let mut followers = tokio::task::JoinSet::new();
+    let refused = Arc::new(AtomicU64::new(0));
+    let mut readers = tokio::task::JoinSet::new();
     let mut stalled = Vec::new();
     for i in 0..streams {
-        // One connection each, as VN.
-        let channel = channel_as(&vn, Some(kh.addr)).await?;
+        // One connection each.
+        let member = &followers[i % followers.len()];
+        let channel = channel_as(&fed.join(member), Some(kh.addr)).await?;
         let request = pb::FollowRequest {
             from: vec![pb::Position {
                 origin: "KH".into(),
@@ -71,21 +84,32 @@ pub async fn load(
         };
         if i % 2 == 1 {
             // Opened, never read: the node must not buffer for it without bound.
-            let stream = pb::log_client::LogClient::new(channel)
+            match pb::log_client::LogClient::new(channel)
                 .follow(request)
-                .await?
-                .into_inner();
-            stalled.push(stream);
+                .await
+            {
+                Ok(stream) => stalled.push(stream.into_inner()),
+                Err(s) if s.code() == tonic::Code::ResourceExhausted => {
+                    refused.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(s) => return Err(s.into()),
+            }
             continue;
         }
-        let streamed = streamed.clone();
-        followers.spawn(async move {
+        let (streamed, refused) = (streamed.clone(), refused.clone());
+        readers.spawn(async move {
             loop {
-                let Ok(answer) = pb::log_client::LogClient::new(channel.clone())
+                let answer = match pb::log_client::LogClient::new(channel.clone())
                     .follow(request.clone())
                     .await
-                else {
-                    return;
+                {
+                    Ok(answer) => answer,
+                    Err(s) => {
+                        if s.code() == tonic::Code::ResourceExhausted {
+                            refused.fetch_add(1, Ordering::Relaxed);
+                        }
+                        return;
+                    }
                 };
                 let mut pages = answer.into_inner();
                 let mut held = 0u64;
@@ -111,12 +135,14 @@ pub async fn load(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    followers.abort_all();
+    readers.abort_all();
     drop(stalled);
     status_ms.sort_by(f64::total_cmp);
     let at = |q: f64| status_ms[((status_ms.len() - 1) as f64 * q).round() as usize];
     Ok(FollowFigures {
         streams,
+        distinct,
+        refused: refused.load(Ordering::Relaxed),
         events,
         event_bytes,
         seconds: elapsed,
@@ -135,8 +161,20 @@ pub fn table(s: &mut String, f: &FollowFigures) {
     use std::fmt::Write as _;
     let _ = writeln!(
         s,
-        "KH's shared log holds {} notes of {} bytes; {} connections as VN follow it, half reading as fast as they can (from the start again when caught up), half opening their stream and never reading. Sampled every 50 ms for {:.0} s: the node's resident memory, and `Federation.Status` on a connection of its own ({} calls). The readers received {:.0} MiB of pages meanwhile.\n",
-        f.events, f.event_bytes, f.streams, f.seconds, f.status_samples, f.streamed_mib
+        "KH's shared log holds {} notes of {} bytes; {} connections {} open a follow stream on it, half reading as fast as they can (from the start again when caught up), half never reading; the node refused {} of them (RESOURCE_EXHAUSTED: at most {} per caller). Sampled every 50 ms for {:.0} s: the node's resident memory, and `Federation.Status` on a connection of its own ({} calls). The readers received {:.0} MiB of pages meanwhile.\n",
+        f.events,
+        f.event_bytes,
+        f.streams,
+        if f.distinct {
+            "each as a member of its own (a federation of 51)"
+        } else {
+            "all as one member, VN (an attacker with VN's key)"
+        },
+        f.refused,
+        remedy_node::grpc::MAX_FOLLOWS_PER_CALLER,
+        f.seconds,
+        f.status_samples,
+        f.streamed_mib
     );
     let _ = writeln!(
         s,

@@ -265,9 +265,13 @@ fn main() -> anyhow::Result<()> {
             .enable_all()
             .build()?;
         let work = tempfile::tempdir()?;
-        let f = runtime.block_on(follow::load(work.path(), 50, 40, 1_000_000, 10.0))?;
         let mut out = String::new();
-        follow::table(&mut out, &f);
+        for distinct in [false, true] {
+            let dir = work.path().join(if distinct { "distinct" } else { "one" });
+            let f = runtime.block_on(follow::load(&dir, 50, distinct, 40, 1_000_000, 10.0))?;
+            follow::table(&mut out, &f);
+            out.push('\n');
+        }
         println!("{out}");
         return Ok(());
     }
@@ -404,8 +408,9 @@ struct Report {
     release_decisions: Vec<releases::Decision>,
     /// The regional error of noised quarters (computed once).
     noise: Vec<noise::NoiseFigures>,
-    /// A node under 50 follow streams of 1 MB events (the last run's).
-    follow: Option<follow::FollowFigures>,
+    /// A node under 50 follow streams of 1 MB events, from one member and from
+    /// 50 (the last run's).
+    follow: Vec<follow::FollowFigures>,
     sign: Figure,
     batch_verify: Figure,
     strict_verify: Figure,
@@ -543,16 +548,21 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         eprintln!("  received releases: accepted and rejected");
         report.release_decisions = releases::decisions(200);
         eprintln!("  50 follow streams of 1 MB events");
-        report.follow = Some(
-            follow::load(
-                &run_dir.join("follow"),
-                50,
-                if options.runs == 1 { 20 } else { 40 },
-                1_000_000,
-                if options.runs == 1 { 3.0 } else { 10.0 },
-            )
-            .await?,
-        );
+        report.follow.clear();
+        for distinct in [false, true] {
+            let dir = run_dir.join(if distinct { "follow-50" } else { "follow-1" });
+            report.follow.push(
+                follow::load(
+                    &dir,
+                    50,
+                    distinct,
+                    if options.runs == 1 { 20 } else { 40 },
+                    1_000_000,
+                    if options.runs == 1 { 3.0 } else { 10.0 },
+                )
+                .await?,
+            );
+        }
         if report.noise.is_empty() {
             eprintln!("  regional error of noised quarters");
             report.noise = noise::all(1_000);
@@ -1142,12 +1152,15 @@ impl Report {
         release_table(&mut s, &self.release_decisions);
         let _ = writeln!(s, "\n## Noised quarters: regional error (issue 16)\n");
         noise::table(&mut s, &self.noise);
-        if let Some(f) = &self.follow {
+        if !self.follow.is_empty() {
             let _ = writeln!(
                 s,
                 "\n## A node under follow streams of large events (issue 17)\n"
             );
-            follow::table(&mut s, f);
+            for f in &self.follow {
+                follow::table(&mut s, f);
+                s.push('\n');
+            }
         }
         let _ = writeln!(s, "\n## The regional view (issue 6)\n");
         let _ = writeln!(
