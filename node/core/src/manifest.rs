@@ -21,7 +21,7 @@
 //! it and is valid when the quorum of the *previous* version's node members signed
 //! it: the members who are trusted now decide who is trusted next.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -372,6 +372,15 @@ pub enum ManifestError {
     SignaturesInBody,
     #[error("member {0} appears twice")]
     DuplicateMember(MemberId),
+    #[error(
+        "members {first} and {second} have the same {what} {value}; every member needs its own (a key or certificate names one party)"
+    )]
+    Shared {
+        first: MemberId,
+        second: MemberId,
+        what: &'static str,
+        value: String,
+    },
     #[error("no member has the role node; a federation needs at least one")]
     NoNodes,
     #[error("member {member}: {source}")]
@@ -445,8 +454,11 @@ impl Manifest {
         if !text.starts_with(HEADER) {
             return Err(ManifestError::NoHeader);
         }
+        // The marker is a line of its own: its bytes inside a line (in a string,
+        // say) do not end the body.
         let at = text
-            .find(SIGNATURES_MARKER)
+            .find(&format!("\n{SIGNATURES_MARKER}"))
+            .map(|newline| newline + 1)
             .ok_or(ManifestError::NoMarker)?;
         let (body_text, rest) = text.split_at(at + SIGNATURES_MARKER.len());
         let body: Body = toml::from_str(body_text).map_err(|e| toml_error(body_text, 0, &e))?;
@@ -467,10 +479,30 @@ impl Manifest {
 
     fn check_members(&self) -> Result<(), ManifestError> {
         let mut seen = BTreeSet::new();
+        // Who holds each key (current or retired) and each certificate.
+        let mut keys: BTreeMap<String, MemberId> = BTreeMap::new();
+        let mut certificates: BTreeMap<String, MemberId> = BTreeMap::new();
         for m in &self.body.members {
             if !seen.insert(&m.id) {
                 return Err(ManifestError::DuplicateMember(m.id.clone()));
             }
+            let shared = |held: &mut BTreeMap<String, MemberId>, what, value: &str| {
+                let value = value.to_ascii_lowercase();
+                match held.insert(value.clone(), m.id.clone()) {
+                    Some(first) if first != m.id => Err(ManifestError::Shared {
+                        first,
+                        second: m.id.clone(),
+                        what,
+                        value,
+                    }),
+                    _ => Ok(()),
+                }
+            };
+            for key in m.retired_keys.iter().map(|r| &r.public_key) {
+                shared(&mut keys, "public key", key)?;
+            }
+            shared(&mut keys, "public key", &m.public_key)?;
+            shared(&mut certificates, "tls_fingerprint", &m.tls_fingerprint)?;
             m.key_history()?;
             if m.tls_fingerprint.len() != 64 || hex::decode(&m.tls_fingerprint).is_err() {
                 return Err(ManifestError::BadFingerprint {
@@ -696,7 +728,7 @@ mod tests {
             name: format!("{id} agency"),
             role,
             public_key: hex::encode(key.verifying_key().as_bytes()),
-            tls_fingerprint: "ab".repeat(32),
+            tls_fingerprint: format!("{:0>64}", hex::encode(id)),
             endpoint: if role == Role::Node {
                 "127.0.0.1:7401".into()
             } else {
@@ -974,6 +1006,35 @@ mod tests {
                 assert_eq!((line, column), (expected, 11));
             }
             other => panic!("{other}"),
+        }
+        // The marker's bytes inside a line do not end the body; the marker line
+        // after them does.
+        let inline = text.replacen(
+            "name = \"",
+            &format!("name = \"{}", SIGNATURES_MARKER.trim_end()),
+            1,
+        );
+        let parsed = Manifest::parse(&inline).unwrap();
+        assert!(
+            parsed
+                .body_bytes()
+                .ends_with(format!("\n{SIGNATURES_MARKER}").as_bytes())
+        );
+        assert_eq!(parsed.signatures, manifest.signatures);
+        // Two members with one certificate, or one key.
+        for field in ["tls_fingerprint", "public_key"] {
+            let mut body = manifest.body.clone();
+            let first = body.members[0].clone();
+            let second = &mut body.members[1];
+            match field {
+                "tls_fingerprint" => second.tls_fingerprint = first.tls_fingerprint.to_uppercase(),
+                _ => second.public_key = first.public_key.clone(),
+            }
+            let err = Manifest::parse(&Manifest::new(body).to_text()).unwrap_err();
+            assert!(
+                matches!(&err, ManifestError::Shared { what, .. } if what.contains(field.split('_').next_back().unwrap())),
+                "{field}: {err}"
+            );
         }
         let dup = text.replace("id = \"ID\"", "id = \"KH\"");
         assert_eq!(

@@ -84,6 +84,38 @@ pub const ITEM_VIEW_STATUSES: &[&str] = &[
 /// The longest title and the longest text or note, in bytes.
 pub const MAX_TITLE: usize = 200;
 pub const MAX_TEXT: usize = 20_000;
+/// Most indicators one pilot report may give.
+pub const MAX_INDICATORS: usize = 100;
+
+/// A JSON object of names to counts that refuses a name given twice (serde's
+/// map would keep the last).
+fn unique_names<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, u64>, D::Error> {
+    struct Names;
+    impl<'de> serde::de::Visitor<'de> for Names {
+        type Value = BTreeMap<String, u64>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of names to counts")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut names = BTreeMap::new();
+            while let Some((name, count)) = map.next_entry::<String, u64>()? {
+                if names.contains_key(&name) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the indicator {name:?} is given twice"
+                    )));
+                }
+                names.insert(name, count);
+            }
+            Ok(names)
+        }
+    }
+    deserializer.deserialize_map(Names)
+}
 
 /// The id of a record: its author and the sequence number of its event.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -135,6 +167,7 @@ impl<'de> Deserialize<'de> for RecordId {
 
 /// The consultation workshop a recommendation comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Workshop {
     pub place: String,
     /// YYYY-MM-DD.
@@ -159,6 +192,7 @@ impl Workshop {
         if self.place.is_empty() {
             return Err("the workshop's place is empty".into());
         }
+        text("workshop's place", &self.place, MAX_TITLE, true)?;
         Date::parse(&self.date)
             .map(drop)
             .ok_or_else(|| format!("workshop date {:?} is not a date (YYYY-MM-DD)", self.date))
@@ -194,6 +228,8 @@ pub struct PilotReport {
     pub pilot: String,
     pub period: String,
     pub tests: Vec<RecordId>,
+    /// By name; a name given twice is refused, not overwritten.
+    #[serde(deserialize_with = "unique_names")]
     pub indicators: BTreeMap<String, u64>,
     pub note: String,
 }
@@ -329,6 +365,12 @@ impl PilotReport {
         }
         if self.indicators.is_empty() {
             return Err("the report has no indicator (such as people-reached=120)".into());
+        }
+        if self.indicators.len() > MAX_INDICATORS {
+            return Err(format!(
+                "the report has {} indicators, more than the {MAX_INDICATORS} allowed",
+                self.indicators.len()
+            ));
         }
         for name in self.indicators.keys() {
             slug("indicator", name)?;
@@ -1091,6 +1133,31 @@ mod tests {
         for i in registry.items(Quorum::All) {
             assert!(ITEM_VIEW_STATUSES.contains(&i.status.as_str()));
         }
+    }
+
+    #[test]
+    fn a_name_given_twice_an_unknown_workshop_field_and_a_long_place_are_refused() {
+        let check = |kind, json: &str| crate::payload::check(kind, 1, json.as_bytes());
+        let pilot = r#"{"pilot":"hotline","period":"2024-Q3","tests":["KH-2"],"indicators":{"calls":310,"calls":1},"note":""}"#;
+        let err = check(PilotReport::KIND, pilot).unwrap_err().to_string();
+        assert!(err.contains("\"calls\" is given twice"), "{err}");
+        assert!(check(PilotReport::KIND, &pilot.replace(",\"calls\":1", "")).is_ok());
+        let rec = |workshop: &str| {
+            format!(
+                r#"{{"title":"Hotline","text":"Set one up.","theme":"legal-aid","actors":["government"],"priority":"high","workshop":{workshop}}}"#
+            )
+        };
+        let ok = rec(r#"{"place":"Phnom Penh","date":"2024-05-14"}"#);
+        assert!(check(Recommendation::KIND, &ok).is_ok());
+        let extra = rec(r#"{"place":"Phnom Penh","date":"2024-05-14","hidden":"x"}"#);
+        let err = check(Recommendation::KIND, &extra).unwrap_err().to_string();
+        assert!(err.contains("unknown field `hidden`"), "{err}");
+        let long = rec(&format!(
+            r#"{{"place":"{}","date":"2024-05-14"}}"#,
+            "x".repeat(201)
+        ));
+        let err = check(Recommendation::KIND, &long).unwrap_err().to_string();
+        assert!(err.contains("more than the 200 allowed"), "{err}");
     }
 
     #[test]

@@ -203,12 +203,17 @@ fn releases_decode_and_check_without_panicking() {
 #[test]
 fn manifests_checkpoints_and_sign_in_tokens_parse_without_panicking() {
     let key = SigningKey::from_seed([3; 32]);
+    let key_of = |id: &str| {
+        let mut seed = [3; 32];
+        seed[..id.len()].copy_from_slice(id.as_bytes());
+        SigningKey::from_seed(seed)
+    };
     let member = |id: &str, role: Role| Member {
         id: MemberId::new(id).unwrap(),
         name: format!("{id} agency"),
         role,
-        public_key: hex::encode(key.verifying_key().as_bytes()),
-        tls_fingerprint: "ab".repeat(32),
+        public_key: hex::encode(key_of(id).verifying_key().as_bytes()),
+        tls_fingerprint: format!("{:0>64}", hex::encode(id)),
         endpoint: if role == Role::Node {
             "127.0.0.1:7401".into()
         } else {
@@ -225,7 +230,7 @@ fn manifests_checkpoints_and_sign_in_tokens_parse_without_panicking() {
         policy: Policy::default(),
         members: vec![member("KH", Role::Node), member("ILO", Role::Coordinator)],
     });
-    manifest.sign(&kh(), &key);
+    manifest.sign(&kh(), &key_of("KH"));
     let manifests = vec![manifest.to_text().into_bytes()];
     fuzz("manifest", 4, &manifests, |bytes| {
         if let Ok(text) = std::str::from_utf8(bytes)
