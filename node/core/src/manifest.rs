@@ -664,6 +664,42 @@ impl Manifest {
     }
 }
 
+impl Manifest {
+    /// Checks the node members of this version that were not node members of
+    /// the version before (removed and added again, or made a node again): each
+    /// keeps the key history it had the last time it was a node member in
+    /// `earlier` (the versions accepted before this one), under the rules of a
+    /// key change. Without this, a member could come back with another key and
+    /// give its past events to it.
+    pub fn verify_returning(&self, earlier: &[Manifest]) -> Result<(), ManifestError> {
+        let Some(previous) = earlier.iter().max_by_key(|m| m.version()) else {
+            return Ok(());
+        };
+        for now in self.nodes() {
+            if previous.nodes().any(|m| m.id == now.id) {
+                continue;
+            }
+            let last_time = earlier
+                .iter()
+                .filter(|m| m.version() < self.version())
+                .filter_map(|m| Some((m.version(), m.nodes().find(|n| n.id == now.id)?)))
+                .max_by_key(|(version, _)| *version);
+            if let Some((version, before)) = last_time {
+                check_key_change(before, now).map_err(|e| match e {
+                    ManifestError::KeyRewritten { member, reason } => ManifestError::KeyRewritten {
+                        member,
+                        reason: format!(
+                            "it returns as a node member after version {version}, where it was one last: {reason}"
+                        ),
+                    },
+                    other => other,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A node member's keys from one version to the next: unchanged, or the old key
 /// retired after a stated event, with every earlier retirement kept as it was. A
 /// change can never give past events to a different key.
@@ -885,6 +921,43 @@ mod tests {
             other.verify_successor(&manifest),
             Err(ManifestError::WrongPrevious { .. })
         ));
+    }
+
+    #[test]
+    fn a_member_removed_and_added_again_keeps_its_key_history() {
+        let Fixture { keys, manifest } = fixture(Quorum::All);
+        let kh = keys[0].0.clone();
+        let next = |from: &Manifest, change: &dyn Fn(&mut Body)| {
+            let mut body = from.body.clone();
+            body.federation.version += 1;
+            body.federation.previous = Some(from.body_hash());
+            change(&mut body);
+            Manifest::new(body)
+        };
+        let kh_entry = manifest.member(&kh).unwrap().clone();
+        let v2 = next(&manifest, &|b| b.members.retain(|m| m.id != kh));
+        // Back with its old key: accepted.
+        let back = next(&v2, &|b| b.members.insert(0, kh_entry.clone()));
+        assert_eq!(
+            back.verify_returning(&[manifest.clone(), v2.clone()]),
+            Ok(())
+        );
+        // Back with another key and no retirement: its past events would change key.
+        let other = SigningKey::from_seed([31; 32]).verifying_key();
+        let rewritten = next(&v2, &|b| {
+            let mut entry = kh_entry.clone();
+            entry.public_key = hex::encode(other.as_bytes());
+            b.members.insert(0, entry);
+        });
+        let err = rewritten
+            .verify_returning(&[manifest.clone(), v2.clone()])
+            .unwrap_err();
+        assert!(
+            matches!(&err, ManifestError::KeyRewritten { reason, .. } if reason.contains("after version 1")),
+            "{err}"
+        );
+        // A member that was never a node is new: nothing to keep.
+        assert_eq!(rewritten.verify_returning(&[v2]), Ok(()));
     }
 
     #[test]

@@ -76,10 +76,11 @@ fn meta_key(version: u64) -> Vec<u8> {
     format!("manifest/{version:020}").into_bytes()
 }
 
-/// The newest manifest this node accepted, if any.
-fn accepted(store: &dyn Store) -> Result<Option<Manifest>, FederationError> {
+/// Every manifest version this node accepted, oldest first (from the one it
+/// started from); the last is the one in force.
+fn accepted(store: &dyn Store) -> Result<Vec<Manifest>, FederationError> {
     // Versions are few; walk up from the first until one is missing.
-    let mut newest = None;
+    let mut versions = Vec::new();
     let mut version = match store.meta(META_START)? {
         Some(raw) => String::from_utf8_lossy(&raw).parse().unwrap_or(1),
         None => 1,
@@ -93,10 +94,10 @@ fn accepted(store: &dyn Store) -> Result<Option<Manifest>, FederationError> {
             path: "meta".into(),
             reason: format!("stored manifest version {version}: {e}"),
         })?;
-        newest = Some(manifest);
+        versions.push(manifest);
         version += 1;
     }
-    Ok(newest)
+    Ok(versions)
 }
 
 /// Loads `DIR/federation.toml` when there is one, checks it against what this node
@@ -119,7 +120,8 @@ pub fn load(
         source,
     };
     let found = manifest.version();
-    let newest = accepted(store)?;
+    let earlier = accepted(store)?;
+    let newest = earlier.last().cloned();
     let mut meta = vec![(meta_key(found), manifest.to_text().into_bytes())];
     if newest.is_none() {
         meta.push((META_START.to_vec(), found.to_string().into_bytes()));
@@ -150,6 +152,7 @@ pub fn load(
         }
         Some(old) if found == old.version() + 1 => {
             manifest.verify_successor(&old).map_err(invalid)?;
+            manifest.verify_returning(&earlier).map_err(invalid)?;
             check_retirements(store, member, &old, &manifest, &shown)?;
         }
         Some(old) => {
@@ -308,6 +311,8 @@ impl LiveManifest {
             });
         }
         next.verify_successor(&current).map_err(invalid)?;
+        next.verify_returning(&accepted(self.store.as_ref())?)
+            .map_err(invalid)?;
         check_retirements(self.store.as_ref(), &self.member, &current, &next, &shown)?;
         check_own(&next, &shown, &self.member, &self.key)?;
         self.store.commit(Commit {
