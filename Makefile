@@ -37,6 +37,7 @@ bench: build
 FUZZ_ITERATIONS ?= 1000000
 fuzz:
 	REMEDY_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(CARGO) test $(PROFILE_FLAGS) -p remedy-core --test fuzz_decoders -- --nocapture
+	REMEDY_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(CARGO) test $(PROFILE_FLAGS) -p remedy-cli without_panicking -- --nocapture
 
 fmt:
 	$(CARGO) fmt --all

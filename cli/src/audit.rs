@@ -843,21 +843,45 @@ fn export(context: &Context, origin: &str, out: &Path, force: bool) -> anyhow::R
 }
 
 fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::Result<()> {
+    let manifest = remedy_node::identity::load_manifest(federation)?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let report = check_bundle(
+        &text,
+        &file.display().to_string(),
+        manifest,
+        &federation.display().to_string(),
+    )?;
+    match context.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        _ => print!("{}", render(&report)),
+    }
+    if !report.passed {
+        bail!("{}", report.verdict);
+    }
+    Ok(())
+}
+
+/// Verifies the bundle `text` (read from the file shown as `file`) against the
+/// trusted `manifest` (from the file shown as `federation`), offline: the report,
+/// or an error for a bundle that cannot be read at all.
+fn check_bundle(
+    text: &str,
+    file: &str,
+    mut manifest: Manifest,
+    federation: &str,
+) -> anyhow::Result<Report> {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let mut manifest = remedy_node::identity::load_manifest(federation)?;
     let trusted_version = manifest.version();
     let trusted_text = manifest.to_text();
     // What the bundle itself gets wrong, besides the log (reported with it).
     let mut problems: Vec<String> = Vec::new();
     if let Err(e) = manifest.verify_starting_point() {
         problems.push(format!(
-            "the trusted manifest {} does not carry its own quorum of signatures: {e}",
-            federation.display()
+            "the trusted manifest {federation} does not carry its own quorum of signatures: {e}"
         ));
     }
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let mut origin: Option<MemberId> = None;
     let mut checkpoint: Option<SignedCheckpoint> = None;
     let mut events: Vec<(u64, Vec<u8>)> = Vec::new();
@@ -865,7 +889,7 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
     for (i, raw_line) in text.lines().enumerate() {
         let n = i + 1;
         let line: Line = serde_json::from_str(raw_line)
-            .with_context(|| format!("{}:{n}: not a bundle line", file.display()))?;
+            .with_context(|| format!("{}:{n}: not a bundle line", file))?;
         match line {
             Line::Bundle {
                 format,
@@ -873,28 +897,27 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
                 origin: o,
             } => {
                 if format != BUNDLE_FORMAT || version != 1 {
-                    bail!("{}:{n}: not a version 1 {BUNDLE_FORMAT}", file.display());
+                    bail!("{}:{n}: not a version 1 {BUNDLE_FORMAT}", file);
                 }
                 origin = Some(
-                    MemberId::new(o.as_str())
-                        .map_err(|e| anyhow::anyhow!("{}:{n}: {e}", file.display()))?,
+                    MemberId::new(o.as_str()).map_err(|e| anyhow::anyhow!("{}:{n}: {e}", file))?,
                 );
             }
             Line::Manifest { text } => {
                 let next = Manifest::parse(&text)
-                    .with_context(|| format!("{}:{n}: the manifest", file.display()))?;
+                    .with_context(|| format!("{}:{n}: the manifest", file))?;
                 if next.version() == trusted_version && next.to_text() != trusted_text {
                     problems.push(format!(
                         "{}:{n}: the bundle's manifest version {trusted_version} differs from the trusted {}",
-                        file.display(),
-                        federation.display()
+                        file,
+                        federation
                     ));
                 }
                 if next.version() == manifest.version() + 1 {
                     next.verify_successor(&manifest).with_context(|| {
                         format!(
                             "{}:{n}: manifest version {} does not follow version {}",
-                            file.display(),
+                            file,
                             next.version(),
                             manifest.version()
                         )
@@ -903,21 +926,19 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
                 }
             }
             Line::Checkpoint { text } => {
-                checkpoint = Some(
-                    SignedCheckpoint::parse(&text)
-                        .with_context(|| format!("{}:{n}", file.display()))?,
-                );
+                checkpoint =
+                    Some(SignedCheckpoint::parse(&text).with_context(|| format!("{}:{n}", file))?);
             }
             Line::Event { seq, raw } => {
-                let raw = b64.decode(raw).with_context(|| {
-                    format!("{}:{n}: event {seq} is not base64", file.display())
-                })?;
+                let raw = b64
+                    .decode(raw)
+                    .with_context(|| format!("{}:{n}: event {seq} is not base64", file))?;
                 if let Ok(event) = SignedEvent::decode(raw.clone())
                     && event.seq() != seq
                 {
                     problems.push(format!(
                         "{}:{n}: the line says event {seq}, but the event is number {}",
-                        file.display(),
+                        file,
                         event.seq()
                     ));
                 }
@@ -935,18 +956,24 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
         }
         manifest
             .member(&origin)
-            .with_context(|| format!("{origin} is not in {}", federation.display()))?;
-        if !problems.is_empty() {
-            bail!("FAIL: {}", problems.join("; "));
-        }
-        println!(
-            "verdict: PASS: no events of {origin}: the node it was exported from held none (an empty log has no checkpoint; `remedy audit verify` against the members' nodes shows whether any holds more)"
-        );
-        return Ok(());
+            .with_context(|| format!("{origin} is not in {federation}"))?;
+        let passed = problems.is_empty();
+        return Ok(Report {
+            node: format!("bundle {file}"),
+            manifest: format!("version {} ({federation})", manifest.version()),
+            verdict: match passed {
+                true => format!(
+                    "PASS: no events of {origin}: the node it was exported from held none (an empty log has no checkpoint; `remedy audit verify` against the members' nodes shows whether any holds more)"
+                ),
+                false => format!("FAIL: {}", problems.join("; ")),
+            },
+            passed,
+            ..Report::default()
+        });
     };
     let keys = manifest
         .member(&origin)
-        .with_context(|| format!("{origin} is not in {}", federation.display()))?
+        .with_context(|| format!("{origin} is not in {}", federation))?
         .key_history()?;
     let mut o = OriginReport {
         origin: origin.to_string(),
@@ -1069,14 +1096,14 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
     o.consistency = format!("{} inclusion proofs checked", inclusions.len());
     let passed = o.problems.is_empty();
     let report = Report {
-        node: format!("bundle {}", file.display()),
+        node: format!("bundle {}", file),
         manifest: if manifest.version() > trusted_version {
             format!(
                 "version {}, followed from the trusted version {trusted_version} through the bundle's signed versions",
                 manifest.version()
             )
         } else {
-            format!("version {} ({})", manifest.version(), federation.display())
+            format!("version {} ({})", manifest.version(), federation)
         },
         verdict: if passed {
             format!(
@@ -1090,12 +1117,179 @@ fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::R
         origins: vec![o],
         ..Report::default()
     };
-    match context.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        _ => print!("{}", render(&report)),
+    Ok(report)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+    use remedy_core::SigningKey;
+    use remedy_core::checkpoint::{Checkpoint, origin_line};
+    use remedy_core::manifest::{Body, Federation, Member, Policy, Role};
+    use remedy_core::payload::Note;
+
+    /// A federation of KH alone, and a bundle of KH's 5 notes with its checkpoint
+    /// and the proof of its last event.
+    fn bundle() -> (Manifest, String) {
+        let key = SigningKey::from_seed([5; 32]);
+        let kh = MemberId::new("KH").unwrap();
+        let mut manifest = Manifest::new(Body {
+            federation: Federation {
+                name: "pilot".into(),
+                version: 1,
+                previous: None,
+            },
+            policy: Policy::default(),
+            members: vec![Member {
+                id: kh.clone(),
+                name: "KH agency".into(),
+                role: Role::Node,
+                public_key: hex::encode(key.verifying_key().as_bytes()),
+                tls_fingerprint: "ab".repeat(32),
+                endpoint: "127.0.0.1:7401".into(),
+                retired_keys: Vec::new(),
+            }],
+        });
+        manifest.sign(&kh, &key);
+        let mut head = ChainHead::EMPTY;
+        let mut raws = Vec::new();
+        for seq in 1..=5 {
+            let note = Note {
+                text: format!("note {seq}"),
+            };
+            let e = SignedEvent::seal(
+                &key,
+                &kh,
+                LogKind::Shared,
+                seq,
+                head.hash,
+                0,
+                &note.to_draft(),
+            );
+            head = ChainHead::of(&e);
+            raws.push(e.into_raw());
+        }
+        let tree = merkle::MemoryTree::of(raws.iter().map(Vec::as_slice));
+        let checkpoint = SignedCheckpoint::sign(
+            Checkpoint {
+                origin: origin_line("pilot", "KH"),
+                size: 5,
+                root: merkle::root(&tree, 5).unwrap(),
+            },
+            &key_name("KH"),
+            &key,
+        );
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut lines = vec![
+            Line::Bundle {
+                format: BUNDLE_FORMAT.into(),
+                version: 1,
+                origin: "KH".into(),
+            },
+            Line::Manifest {
+                text: manifest.to_text(),
+            },
+            Line::Checkpoint {
+                text: checkpoint.to_text(),
+            },
+        ];
+        for (i, raw) in raws.iter().enumerate() {
+            lines.push(Line::Event {
+                seq: i as u64 + 1,
+                raw: b64.encode(raw),
+            });
+        }
+        lines.push(Line::Inclusion {
+            seq: 5,
+            size: 5,
+            hashes: merkle::inclusion_proof(&tree, 4, 5)
+                .unwrap()
+                .iter()
+                .map(hex::encode)
+                .collect(),
+        });
+        let text = lines
+            .iter()
+            .map(|l| serde_json::to_string(l).unwrap() + "\n")
+            .collect();
+        (manifest, text)
     }
-    if !report.passed {
-        bail!("{}", report.verdict);
+
+    fn check(text: &str, manifest: &Manifest) -> anyhow::Result<Report> {
+        check_bundle(text, "kh.bundle", manifest.clone(), "federation.toml")
     }
-    Ok(())
+
+    #[test]
+    fn a_bundle_verifies_and_an_altered_event_fails_it() {
+        let (manifest, text) = bundle();
+        let report = check(&text, &manifest).unwrap();
+        assert!(report.passed, "{}", render(&report));
+        // Event 3 with one bit of its body flipped, still valid base64.
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let Line::Event { seq, raw } = serde_json::from_str(&lines[5]).unwrap() else {
+            panic!("line 6 is event 3");
+        };
+        let mut raw = b64.decode(raw).unwrap();
+        let last = raw.len() - 1;
+        raw[last] ^= 1;
+        lines[5] = serde_json::to_string(&Line::Event {
+            seq,
+            raw: b64.encode(&raw),
+        })
+        .unwrap();
+        let report = check(&lines.join("\n"), &manifest).unwrap();
+        assert!(!report.passed, "{}", render(&report));
+    }
+
+    /// Mutated bundles, as text and inside their events' bytes: refused or
+    /// reported, never a panic.
+    #[test]
+    fn bundles_verify_without_panicking() {
+        use rand::{Rng, SeedableRng};
+        let (manifest, text) = bundle();
+        let corpus = vec![text.clone().into_bytes()];
+        remedy_core::fuzzing::fuzz("audit bundle", 11, &corpus, |bytes| {
+            let _ = check(&String::from_utf8_lossy(bytes), &manifest);
+        });
+        // Inside the events: decode, mutate the event bytes, encode again.
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let lines: Vec<&str> = text.lines().collect();
+        let events: Vec<Vec<u8>> = lines[3..8]
+            .iter()
+            .map(|l| match serde_json::from_str(l).unwrap() {
+                Line::Event { raw, .. } => b64.decode(raw).unwrap(),
+                _ => panic!("not an event line"),
+            })
+            .collect();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(12);
+        for i in 0..remedy_core::fuzzing::iterations() / 10 {
+            let at = rng.gen_range(0..events.len());
+            let raw = remedy_core::fuzzing::mutate(&mut rng, &events[at], &events);
+            let mut changed: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            changed[3 + at] = serde_json::to_string(&Line::Event {
+                seq: at as u64 + 1,
+                raw: b64.encode(&raw),
+            })
+            .unwrap();
+            let report = std::panic::catch_unwind(|| check(&changed.join("\n"), &manifest));
+            let report = report.unwrap_or_else(|_| {
+                panic!(
+                    "panicked at iteration {i} on event {}: {}",
+                    at + 1,
+                    hex::encode(&raw)
+                )
+            });
+            if raw != events[at] {
+                assert!(
+                    !report.is_ok_and(|r| r.passed),
+                    "a changed event {} passed: {}",
+                    at + 1,
+                    hex::encode(&raw)
+                );
+            }
+        }
+    }
 }

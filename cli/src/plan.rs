@@ -371,13 +371,37 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
 /// A workshop's CSV, every row checked; errors name file, line and column, and
 /// nothing is returned (so nothing is stored) when any row is bad.
 fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
-    use remedy_core::plan::{RECOMMENDATION_COLUMNS as COLUMNS, recommendation_from_row};
     let name = file.display().to_string();
     let input: Box<dyn std::io::Read> = if name == "-" {
         Box::new(std::io::stdin())
     } else {
         Box::new(std::fs::File::open(file).with_context(|| format!("cannot open {name}"))?)
     };
+    let (drafts, errors) = parse_recommendations(&name, input)?;
+    if !errors.is_empty() {
+        for e in errors.iter().take(50) {
+            eprintln!("{e}");
+        }
+        bail!(
+            "{name}: {} of {} rows are invalid; nothing was stored",
+            errors.len(),
+            errors.len() + drafts.len()
+        );
+    }
+    if drafts.is_empty() {
+        bail!("{name}: the file holds a header and no recommendation; nothing was stored");
+    }
+    Ok(drafts)
+}
+
+/// The recommendations of the CSV `input` (shown as `name`), and what is wrong
+/// with each bad row (file, line and column); an error for a file that cannot be
+/// read at all (no header, a bad header).
+fn parse_recommendations(
+    name: &str,
+    input: impl std::io::Read,
+) -> anyhow::Result<(Vec<Draft>, Vec<String>)> {
+    use remedy_core::plan::{RECOMMENDATION_COLUMNS as COLUMNS, recommendation_from_row};
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -394,7 +418,7 @@ fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
     }
     let head = reader.get_mut().record_line(&record);
     let header: Vec<String> = utf8_fields(&record)
-        .map_err(|c| anyhow::anyhow!("{}: invalid UTF-8", at(&name, head, c)))?
+        .map_err(|c| anyhow::anyhow!("{}: invalid UTF-8", at(name, head, c)))?
         .iter()
         // A byte order mark (Excel's "CSV UTF-8") is not part of the first name.
         .map(|f| f.trim_start_matches('\u{feff}').trim().to_string())
@@ -403,19 +427,19 @@ fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
         if !COLUMNS.contains(&h.as_str()) {
             bail!(
                 "{}: {h:?} is not a column of the recommendation format (columns: {})",
-                at(&name, head, i + 1),
+                at(name, head, i + 1),
                 COLUMNS.join(", ")
             );
         }
         if header[..i].contains(h) {
-            bail!("{}: {h:?} appears twice", at(&name, head, i + 1));
+            bail!("{}: {h:?} appears twice", at(name, head, i + 1));
         }
     }
     let columns: Vec<usize> = COLUMNS
         .iter()
         .map(|c| {
             header.iter().position(|h| h == c).with_context(|| {
-                format!("{}: the header lacks the column {c:?}", at(&name, head, 0))
+                format!("{}: the header lacks the column {c:?}", at(name, head, 0))
             })
         })
         .collect::<anyhow::Result<_>>()?;
@@ -434,14 +458,14 @@ fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
         let fields = match utf8_fields(&record) {
             Ok(fields) => fields,
             Err(c) => {
-                errors.push(format!("{}: invalid UTF-8", at(&name, line, c)));
+                errors.push(format!("{}: invalid UTF-8", at(name, line, c)));
                 continue;
             }
         };
         if fields.len() != header.len() {
             errors.push(format!(
                 "{}: {} fields where the header has {}",
-                at(&name, line, 0),
+                at(name, line, 0),
                 fields.len(),
                 header.len()
             ));
@@ -449,25 +473,10 @@ fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
         }
         match recommendation_from_row(&columns, &fields) {
             Ok(r) => drafts.push(r.to_draft()),
-            Err((column, problem)) => {
-                errors.push(format!("{}: {problem}", at(&name, line, column)))
-            }
+            Err((column, problem)) => errors.push(format!("{}: {problem}", at(name, line, column))),
         }
     }
-    if !errors.is_empty() {
-        for e in errors.iter().take(50) {
-            eprintln!("{e}");
-        }
-        bail!(
-            "{name}: {} of {} rows are invalid; nothing was stored",
-            errors.len(),
-            errors.len() + drafts.len()
-        );
-    }
-    if drafts.is_empty() {
-        bail!("{name}: the file holds a header and no recommendation; nothing was stored");
-    }
-    Ok(drafts)
+    Ok((drafts, errors))
 }
 
 pub fn pilot(context: &Context, command: PilotCommand) -> anyhow::Result<()> {
@@ -725,4 +734,38 @@ fn date(time_ms: i64) -> String {
     let days = time_ms.div_euclid(86_400_000);
     let d = remedy_core::case::Date::from_days(days);
     format!("{d}")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const WORKSHOP: &str = "title,text,theme,actors,priority,workshop\n\
+        Wage hotline,\"A toll-free line, staffed by lawyers\",legal-aid,government;cso,high,\"Phnom Penh, 2024-05-14\"\n\
+        Passport return,Employers return passports,recruitment-fees,government,medium,\"Hanoi, 2024-06-02\"\n";
+
+    #[test]
+    fn a_workshop_csv_reads_and_a_bad_row_is_named() {
+        let (drafts, errors) = parse_recommendations("w.csv", WORKSHOP.as_bytes()).unwrap();
+        assert_eq!((drafts.len(), errors.len()), (2, 0), "{errors:?}");
+        let bad = WORKSHOP.replace("medium", "urgent");
+        let (drafts, errors) = parse_recommendations("w.csv", bad.as_bytes()).unwrap();
+        assert_eq!(drafts.len(), 1);
+        assert!(errors[0].starts_with("w.csv:3:"), "{errors:?}");
+    }
+
+    /// Mutated workshop files: read, refused or reported row by row, never a
+    /// panic.
+    #[test]
+    fn workshop_csv_files_parse_without_panicking() {
+        let corpus = vec![
+            WORKSHOP.as_bytes().to_vec(),
+            format!("\u{feff}{WORKSHOP}").into_bytes(),
+            WORKSHOP.replace('\n', "\r\n").into_bytes(),
+        ];
+        remedy_core::fuzzing::fuzz("workshop csv", 13, &corpus, |bytes| {
+            let _ = parse_recommendations("w.csv", bytes);
+        });
+    }
 }

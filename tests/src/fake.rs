@@ -13,7 +13,7 @@ use std::path::Path;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
-use remedy_core::merkle::{self, Frontier, Hash, Subtrees};
+use remedy_core::merkle;
 use remedy_node::identity::load_manifest;
 use remedy_node::tls::{Pins, TlsIdentity, server_config};
 use remedy_proto::v1 as pb;
@@ -31,18 +31,6 @@ pub struct Served {
 #[derive(Debug, Clone, Default)]
 pub struct FakeNode {
     served: Arc<Mutex<Served>>,
-}
-
-struct Memory(BTreeMap<(u32, u64), Hash>);
-
-impl Subtrees for Memory {
-    type Error = Status;
-    fn subtree(&self, level: u32, index: u64) -> Result<Hash, Status> {
-        self.0
-            .get(&(level, index))
-            .copied()
-            .ok_or_else(|| Status::out_of_range("no such subtree"))
-    }
 }
 
 impl FakeNode {
@@ -74,17 +62,15 @@ impl FakeNode {
     }
 }
 
+/// Accepted mutual-TLS connections, for `serve_with_incoming`.
+pub type TlsIncoming = tokio_stream::wrappers::ReceiverStream<
+    Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>,
+>;
+
 /// Mutual-TLS connections at `addr` as the member of `member_dir` (its
 /// certificate and key), from the parties its manifest pins: what a program that
 /// stole a member's identity accepts, for a tonic server to serve.
-pub async fn listen_as(
-    member_dir: &Path,
-    addr: SocketAddr,
-) -> anyhow::Result<
-    tokio_stream::wrappers::ReceiverStream<
-        Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>, std::io::Error>,
-    >,
-> {
+pub async fn listen_as(member_dir: &Path, addr: SocketAddr) -> anyhow::Result<TlsIncoming> {
     let manifest = load_manifest(&member_dir.join("federation.toml"))?;
     let identity = TlsIdentity::load(member_dir)?;
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config(
@@ -212,18 +198,13 @@ impl pb::federation_server::Federation for FakeNode {
         request: Request<pb::ProofRequest>,
     ) -> Result<Response<pb::ProofReply>, Status> {
         let r = request.into_inner();
-        let mut stored = BTreeMap::new();
-        let mut frontier = Frontier::default();
-        for raw in self.log(&r.origin).iter().take(r.size as usize) {
-            frontier.push(raw, |l, i, h| {
-                stored.insert((l, i), h);
-            });
-        }
-        let tree = Memory(stored);
+        let log = self.log(&r.origin);
+        let tree = merkle::MemoryTree::of(log.iter().take(r.size as usize).map(Vec::as_slice));
+        let beyond = |e: merkle::MissingSubtree| Status::out_of_range(e.to_string());
         let hashes = if r.seq > 0 {
-            merkle::inclusion_proof(&tree, r.seq - 1, r.size)?
+            merkle::inclusion_proof(&tree, r.seq - 1, r.size).map_err(beyond)?
         } else {
-            merkle::consistency_proof(&tree, r.old_size, r.size)?
+            merkle::consistency_proof(&tree, r.old_size, r.size).map_err(beyond)?
         };
         Ok(Response::new(pb::ProofReply {
             hashes: hashes.into_iter().map(|h| h.to_vec()).collect(),

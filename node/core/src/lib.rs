@@ -16,6 +16,7 @@ pub mod controls;
 pub mod csv_text;
 pub mod disclosure;
 pub mod event;
+pub mod fuzzing;
 pub mod ingest;
 pub mod keys;
 pub mod ledger;

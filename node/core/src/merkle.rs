@@ -321,6 +321,43 @@ impl Frontier {
     }
 }
 
+/// Every perfect subtree of a list of leaves, held in memory: proofs over a log
+/// that is not in a store (a test's, a fake peer's).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryTree(std::collections::BTreeMap<(u32, u64), Hash>);
+
+impl MemoryTree {
+    /// The subtrees of `leaves`, in order.
+    pub fn of<'a>(leaves: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        let mut stored = std::collections::BTreeMap::new();
+        let mut frontier = Frontier::default();
+        for leaf in leaves {
+            frontier.push(leaf, |level, index, hash| {
+                stored.insert((level, index), hash);
+            });
+        }
+        Self(stored)
+    }
+}
+
+impl Subtrees for MemoryTree {
+    type Error = MissingSubtree;
+    fn subtree(&self, level: u32, index: u64) -> Result<Hash, MissingSubtree> {
+        self.0
+            .get(&(level, index))
+            .copied()
+            .ok_or(MissingSubtree { level, index })
+    }
+}
+
+/// A subtree a [`MemoryTree`] does not hold: the proof asked is beyond its leaves.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no subtree at level {level}, index {index}: beyond the leaves held")]
+pub struct MissingSubtree {
+    pub level: u32,
+    pub index: u64,
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

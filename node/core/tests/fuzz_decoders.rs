@@ -10,92 +10,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use remedy_core::case::{Date, Header};
 use remedy_core::checkpoint::{Checkpoint, SignedCheckpoint, key_name, origin_line};
+use remedy_core::fuzzing::fuzz;
 use remedy_core::login::Login;
 use remedy_core::manifest::{Body, Federation, Manifest, Member, Policy, Role};
 use remedy_core::payload::{Note, Payload};
 use remedy_core::release::{Release, Source};
 use remedy_core::tables::{Period, compute};
 use remedy_core::{ChainHead, LogKind, MemberId, PayloadKind, SignedEvent, SigningKey};
-
-const FUZZ_ITERATIONS: u64 = 3_000;
-
-fn iterations() -> u64 {
-    std::env::var("REMEDY_FUZZ_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(FUZZ_ITERATIONS)
-}
-
-/// One mutation of `input`, drawing from `corpus` for splices.
-fn mutate(rng: &mut ChaCha8Rng, input: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = input.to_vec();
-    for _ in 0..rng.gen_range(1..=4) {
-        let at = if out.is_empty() {
-            0
-        } else {
-            rng.gen_range(0..out.len())
-        };
-        match rng.gen_range(0..7) {
-            0 if !out.is_empty() => out[at] ^= 1 << rng.gen_range(0..8),
-            1 => out.insert(at, rng.r#gen()),
-            2 if !out.is_empty() => {
-                out.remove(at);
-            }
-            3 => out.truncate(at),
-            4 if !out.is_empty() => {
-                let end = (at + rng.gen_range(1..64)).min(out.len());
-                let piece = out[at..end].to_vec();
-                out.splice(at..at, piece);
-            }
-            5 => {
-                let other = &corpus[rng.gen_range(0..corpus.len())];
-                if !other.is_empty() {
-                    let from = rng.gen_range(0..other.len());
-                    let end = (from + rng.gen_range(1..128)).min(other.len());
-                    out.splice(at..at, other[from..end].iter().copied());
-                }
-            }
-            _ => {
-                // Interesting values: a length field turned huge, zero or negative.
-                let value: [u8; 4] = match rng.gen_range(0..4) {
-                    0 => [0xff; 4],
-                    1 => [0; 4],
-                    2 => [0x7f, 0xff, 0xff, 0xff],
-                    _ => [0x80, 0, 0, 0],
-                };
-                let end = (at + 4).min(out.len());
-                out.splice(at..end, value);
-            }
-        }
-    }
-    out
-}
-
-/// Feeds `iterations()` mutations of the corpus to `decode`; a panic fails the
-/// test with what reproduces it.
-fn fuzz(name: &str, seed: u64, corpus: &[Vec<u8>], decode: impl Fn(&[u8])) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    for sample in corpus {
-        decode(sample);
-    }
-    for i in 0..iterations() {
-        let base = &corpus[rng.gen_range(0..corpus.len())];
-        let input = mutate(&mut rng, base, corpus);
-        if catch_unwind(AssertUnwindSafe(|| decode(&input))).is_err() {
-            panic!(
-                "{name}: the decoder panicked at iteration {i} of seed {seed} on {} bytes: {}",
-                input.len(),
-                hex::encode(&input)
-            );
-        }
-    }
-}
 
 fn kh() -> MemberId {
     MemberId::new("KH").unwrap()

@@ -393,6 +393,7 @@ pub async fn recover(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::store::MemoryStore;
