@@ -5,7 +5,7 @@ CARGO ?= cargo
 PROFILE_FLAGS = --release
 BIN = $(or $(CARGO_TARGET_DIR),target)/release
 
-.PHONY: all build test demo bench fuzz fmt lint clean-demo
+.PHONY: all build test deps-check demo bench fuzz fmt lint clean-demo
 
 all: build
 
@@ -21,8 +21,15 @@ $(GRPC_PYTHON):
 
 # Every test: unit tests beside the code, integration tests that start real
 # remedy-node processes, and the crash-consistency test.
-test: build $(GRPC_PYTHON)
+test: build deps-check $(GRPC_PYTHON)
 	REMEDY_GRPC_PYTHON=$(GRPC_PYTHON) $(CARGO) test $(PROFILE_FLAGS) --workspace --no-fail-fast
+
+# The dependency rule of ARCHITECTURE.md: the command line is a client; it
+# never links the node's crate, its store or its HTTP server.
+deps-check:
+	@if $(CARGO) tree -p remedy-cli -e normal --prefix none | grep -E '^(remedy-node|rocksdb|librocksdb-sys|axum) '; then \
+		echo "remedy-cli depends on the server side (above); see ARCHITECTURE.md, Crates"; exit 1; \
+	else echo "deps-check: remedy-cli links neither remedy-node, RocksDB nor axum"; fi
 
 # The main job: see README.md for what it does today.
 demo: build

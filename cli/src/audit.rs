@@ -103,12 +103,12 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
         .clone()
         .context("an audit needs the auditor's folder (--dir), holding federation.toml")?;
     let path = dir.join("federation.toml");
-    let trusted = remedy_node::identity::load_manifest(&path)
+    let trusted = remedy_client::identity::load_manifest(&path)
         .context("the auditor's own federation.toml is the trust root")?;
     let (runtime, channel) = context.connect()?;
     let (manifest, manifest_note) = runtime.block_on(follow_manifest(&trusted, channel.clone()))?;
     if manifest.version() > trusted.version() {
-        remedy_node::identity::save_manifest(&path, &manifest)?;
+        remedy_client::identity::save_manifest(&path, &manifest)?;
     }
     let origins: Vec<MemberId> = match origin {
         Some(o) => {
@@ -188,12 +188,13 @@ async fn follow_manifest(
 
 /// Leaves the verdict, signed with the auditor's key, at the node for its dashboard.
 async fn record(dir: &Path, report: &Report, channel: Channel) -> anyhow::Result<()> {
-    let me = remedy_node::identity::load_member(&dir.join(remedy_node::identity::MEMBER_FILE))?;
+    let me = remedy_client::identity::load_member(&dir.join(remedy_client::identity::MEMBER_FILE))?;
     if me.role != remedy_core::manifest::Role::Auditor {
         return Ok(());
     }
-    let key =
-        remedy_node::keyfile::load_signing_key(&dir.join(remedy_node::identity::SIGNING_KEY_FILE))?;
+    let key = remedy_client::keyfile::load_signing_key(
+        &dir.join(remedy_client::identity::SIGNING_KEY_FILE),
+    )?;
     let time = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs();
@@ -843,7 +844,7 @@ fn export(context: &Context, origin: &str, out: &Path, force: bool) -> anyhow::R
 }
 
 fn verify_bundle(context: &Context, file: &Path, federation: &Path) -> anyhow::Result<()> {
-    let manifest = remedy_node::identity::load_manifest(federation)?;
+    let manifest = remedy_client::identity::load_manifest(federation)?;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let report = check_bundle(

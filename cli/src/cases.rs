@@ -363,7 +363,7 @@ fn check_and_send(
             Ok(case) => {
                 checked.valid += 1;
                 if sending {
-                    batch.push(remedy_node::grpc::convert::case_to_pb(&case));
+                    batch.push(remedy_client::convert::case_to_pb(&case));
                     if batch.len() == CHUNK {
                         let chunk = pb::ImportChunk {
                             cases: std::mem::replace(&mut batch, Vec::with_capacity(CHUNK)),

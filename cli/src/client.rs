@@ -23,7 +23,7 @@ pub struct Context {
 
 impl Context {
     /// Builds a tokio runtime and connects to the node: from the identity folder
-    /// (mutual TLS when it holds a manifest; see `remedy_node::client`), or to a bare
+    /// (mutual TLS when it holds a manifest; see `remedy_client::client`), or to a bare
     /// `--node` address in plain text.
     pub fn connect(&self) -> anyhow::Result<(tokio::runtime::Runtime, Channel)> {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -31,8 +31,8 @@ impl Context {
             .build()?;
         let channel = match (&self.dir, self.node) {
             (Some(dir), node) => {
-                let target = remedy_node::client::target(dir, node)?;
-                runtime.block_on(remedy_node::client::connect(&target))?
+                let target = remedy_client::client::target(dir, node)?;
+                runtime.block_on(remedy_client::client::connect(&target))?
             }
             (None, Some(addr)) => runtime.block_on(connect(addr))?,
             (None, None) => bail!(

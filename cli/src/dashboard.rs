@@ -2,10 +2,10 @@
 //! coordinator or auditor (see `remedy_core::login`).
 
 use anyhow::{Context as _, bail};
+use remedy_client::identity::{MEMBER_FILE, SIGNING_KEY_FILE, load_member};
+use remedy_client::keyfile::load_signing_key;
 use remedy_core::login::{Login, MAX_VALIDITY_SECONDS};
 use remedy_core::manifest::Role;
-use remedy_node::identity::{MEMBER_FILE, SIGNING_KEY_FILE, load_member};
-use remedy_node::keyfile::load_signing_key;
 use remedy_proto::v1 as pb;
 
 use crate::client::Context;

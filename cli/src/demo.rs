@@ -457,9 +457,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 /// Connects as the node whose folder is `dir` and waits until it answers.
 async fn wait_serving(dir: &Path, within: Duration) -> anyhow::Result<tonic::transport::Channel> {
     let deadline = Instant::now() + within;
-    let target = remedy_node::client::target(dir, None)?;
+    let target = remedy_client::client::target(dir, None)?;
     loop {
-        if let Ok(channel) = remedy_node::client::connect(&target).await {
+        if let Ok(channel) = remedy_client::client::connect(&target).await {
             let mut federation = pb::federation_client::FederationClient::new(channel.clone());
             if federation.status(pb::StatusRequest {}).await.is_ok() {
                 return Ok(channel);

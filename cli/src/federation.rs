@@ -3,15 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use remedy_client::identity::{
+    FEDERATION_FILE, MEMBER_FILE, NewIdentity, SIGNING_KEY_FILE, create_identity, load_manifest,
+    load_member, save_manifest,
+};
+use remedy_client::keyfile::load_signing_key;
 use remedy_core::MemberId;
 use remedy_core::controls::escape_line;
 use remedy_core::manifest::{Body, Federation, Manifest, Policy, Quorum, Role};
 use remedy_core::tables::Grain;
-use remedy_node::identity::{
-    FEDERATION_FILE, MEMBER_FILE, NewIdentity, SIGNING_KEY_FILE, create_identity, load_manifest,
-    load_member, save_manifest,
-};
-use remedy_node::keyfile::load_signing_key;
 
 use crate::Format;
 use crate::client::Context;
@@ -309,7 +309,7 @@ fn amend(
 fn sign(dir: &Path, path: &Path) -> anyhow::Result<()> {
     let me = load_member(&dir.join(MEMBER_FILE))?;
     // A node folder may keep its key elsewhere (`key` in node.toml).
-    let key_path = match remedy_node::config::NodeConfig::load(dir) {
+    let key_path = match remedy_client::config::NodeConfig::load(dir) {
         Ok(config) => config.key_path(dir),
         Err(_) => dir.join(SIGNING_KEY_FILE),
     };

@@ -1,9 +1,9 @@
 //! `remedy init`: create an identity folder.
 
 use anyhow::Context as _;
+use remedy_client::identity::{MEMBER_FILE, NewIdentity, create_identity};
 use remedy_core::MemberId;
 use remedy_core::manifest::Role;
-use remedy_node::identity::{MEMBER_FILE, NewIdentity, create_identity};
 
 use crate::Format;
 use crate::client::Context;

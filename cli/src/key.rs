@@ -18,15 +18,14 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use remedy_core::manifest::{Manifest, RetiredKey};
-use remedy_core::{LogKind, SigningKey};
-use remedy_node::config::NodeConfig;
-use remedy_node::identity::{
+use remedy_client::config::NodeConfig;
+use remedy_client::identity::{
     FEDERATION_FILE, MEMBER_FILE, SIGNING_KEY_FILE, load_manifest, load_member, save_manifest,
     save_member,
 };
-use remedy_node::keyfile::{load_signing_key, write_signing_key};
-use remedy_node::store::{LogId, RocksStore, Store, StoreOptions};
+use remedy_client::keyfile::{load_signing_key, write_signing_key};
+use remedy_core::SigningKey;
+use remedy_core::manifest::{Manifest, RetiredKey};
 
 use crate::client::Context;
 
@@ -58,20 +57,40 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// The last sequence number of the node's own shared log, read from its store.
+/// The last sequence number of the node's own shared log, from
+/// `remedy-node --dir DIR shared-head`, which opens the node's store (so only
+/// while the node is stopped) and verifies its logs first.
 fn shared_head(dir: &Path) -> anyhow::Result<u64> {
-    let config = NodeConfig::load(dir)?;
-    let store = RocksStore::open(&config.data_dir(dir), StoreOptions { sync: true }).with_context(
-        || {
-            format!(
-                "opening the node's data in {} (stop the node first: its log must not grow while its key changes)",
-                config.data_dir(dir).display()
-            )
-        },
-    )?;
-    Ok(store
-        .last(&LogId::Own(LogKind::Shared))?
-        .map_or(0, |(seq, _)| seq))
+    let node = node_binary();
+    let output = std::process::Command::new(&node)
+        .arg("--dir")
+        .arg(dir)
+        .arg("shared-head")
+        .env("REMEDY_LOG", "warn")
+        .output()
+        .with_context(|| format!("running {}", node.display()))?;
+    if !output.status.success() {
+        bail!(
+            "{} --dir {} shared-head: {} (stop the node first: its log must not grow while its key changes)",
+            node.display(),
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.trim()
+        .parse()
+        .with_context(|| format!("{} printed {text:?}, not a number", node.display()))
+}
+
+/// `remedy-node` beside this program when it is there (an installation or the
+/// build folder), else the one on PATH.
+fn node_binary() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|me| Some(me.parent()?.join("remedy-node")))
+        .filter(|path| path.exists())
+        .unwrap_or_else(|| PathBuf::from("remedy-node"))
 }
 
 fn replace(dir: &Path, out: &Path) -> anyhow::Result<()> {

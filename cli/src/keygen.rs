@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use remedy_client::keyfile::write_signing_key;
 use remedy_core::SigningKey;
-use remedy_node::keyfile::write_signing_key;
 
 use crate::Format;
 use crate::client::Context;

@@ -174,7 +174,7 @@ fn append(context: &Context, drafts: Vec<Draft>) -> anyhow::Result<Vec<RecordId>
         .dir
         .as_ref()
         .context("creating records needs the node's folder: pass --dir")?;
-    let origin = remedy_node::config::NodeConfig::load(dir)?.member;
+    let origin = remedy_client::config::NodeConfig::load(dir)?.member;
     let (runtime, channel) = context.connect()?;
     let request = pb::AppendRequest {
         log: pb::LogKind::Shared as i32,

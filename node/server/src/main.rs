@@ -41,6 +41,9 @@ enum Command {
     /// Recompute the regional view (plan, release and table rows) from the logs
     /// alone, with the node stopped; prints a digest of the rows before and after.
     RebuildViews,
+    /// With the node stopped: verify the logs and print the last sequence number
+    /// of this member's shared log (`remedy key replace` asks it).
+    SharedHead,
     /// With the node stopped: fetch the events of this member's shared log that
     /// its peers hold after this node's last (a node restored from an older
     /// backup), check them like a replica would, and store them. The private log
@@ -124,6 +127,10 @@ fn run(args: Args) -> anyhow::Result<()> {
                     "different: the view had drifted from the logs and is now rebuilt from them"
                 );
             }
+            Ok(())
+        }
+        Command::SharedHead => {
+            println!("{}", node.verified.shared.seq);
             Ok(())
         }
         Command::Recover => {

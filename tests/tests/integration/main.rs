@@ -3,19 +3,8 @@
 //! added (`cargo test -p remedy-tests t70_` runs one). They start real
 //! `remedy-node` processes on loopback ports, with real TLS and real RocksDB.
 
-mod t10_node;
-mod t20_bad_store;
-mod t30_crash_consistency;
-mod t40_federation_manifest;
-mod t50_node_manifest;
-mod t60_mutual_tls;
-mod t70_replication;
-mod t75_private_stays_home;
-mod t80_member_joins;
-mod t90_hostile_peer;
-mod t92_malicious_peer;
-mod t94_restore_and_recover;
 mod t100_case_import;
+mod t10_node;
 mod t110_releases;
 mod t115_hostile_releases;
 mod t116_disclosure_attack;
@@ -31,3 +20,14 @@ mod t185_control_characters;
 mod t186_dashboard_security;
 mod t190_private_on_disk;
 mod t191_grpc_from_python;
+mod t20_bad_store;
+mod t30_crash_consistency;
+mod t40_federation_manifest;
+mod t50_node_manifest;
+mod t60_mutual_tls;
+mod t70_replication;
+mod t75_private_stays_home;
+mod t80_member_joins;
+mod t90_hostile_peer;
+mod t92_malicious_peer;
+mod t94_restore_and_recover;

@@ -264,36 +264,7 @@ pub fn case_record(index: u64, c: pb::CaseRecord) -> Result<remedy_core::case::C
         })
 }
 
-pub fn case_to_pb(c: &remedy_core::case::CaseRecord) -> pb::CaseRecord {
-    let [
-        case_id,
-        opened_on,
-        closed_on,
-        sex,
-        age_band,
-        residence_status,
-        sector,
-        stage,
-        _,
-        channel,
-        outcome,
-        compensation_usd,
-    ] = c.to_row();
-    pb::CaseRecord {
-        case_id,
-        opened_on,
-        closed_on,
-        sex,
-        age_band,
-        residence_status,
-        sector,
-        stage,
-        grievances: c.grievances.clone(),
-        channel,
-        outcome,
-        compensation_usd,
-    }
-}
+pub use remedy_client::convert::case_to_pb;
 
 pub fn import_error(e: crate::cases::ImportError) -> Status {
     use crate::cases::ImportError as E;

@@ -22,11 +22,9 @@ use sha2::{Digest, Sha256};
 use crate::config::{CONFIG_FILE, NodeConfig};
 use crate::keyfile::{KeyFileError, write_signing_key};
 
-pub const MEMBER_FILE: &str = "member.toml";
-pub const SIGNING_KEY_FILE: &str = "signing.key";
-pub const TLS_KEY_FILE: &str = "tls.key";
-pub const TLS_CERT_FILE: &str = "tls.crt";
-pub const FEDERATION_FILE: &str = "federation.toml";
+pub use crate::folder::{
+    FEDERATION_FILE, MEMBER_FILE, SIGNING_KEY_FILE, TLS_CERT_FILE, TLS_KEY_FILE,
+};
 
 /// Why an identity folder or manifest file could not be made or read.
 #[derive(Debug, thiserror::Error)]

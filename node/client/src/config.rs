@@ -21,7 +21,7 @@ use remedy_core::MemberId;
 use serde::{Deserialize, Serialize};
 
 /// The file name of the configuration inside a node folder.
-pub const CONFIG_FILE: &str = "node.toml";
+pub use crate::folder::CONFIG_FILE;
 
 /// See the module documentation.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -229,7 +229,7 @@ impl NodeConfig {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        config.validate(&path, dir.join(crate::identity::FEDERATION_FILE).exists())?;
+        config.validate(&path, dir.join(crate::folder::FEDERATION_FILE).exists())?;
         Ok(config)
     }
 
@@ -320,9 +320,9 @@ mod tests {
         let err = NodeConfig::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("not a loopback address"), "{err}");
         // In a federation the node serves mutual TLS and may listen anywhere.
-        std::fs::write(dir.path().join(crate::identity::FEDERATION_FILE), "").expect("write");
+        std::fs::write(dir.path().join(crate::folder::FEDERATION_FILE), "").expect("write");
         assert!(NodeConfig::load(dir.path()).is_ok());
-        std::fs::remove_file(dir.path().join(crate::identity::FEDERATION_FILE)).expect("remove");
+        std::fs::remove_file(dir.path().join(crate::folder::FEDERATION_FILE)).expect("remove");
         std::fs::write(
             dir.path().join(CONFIG_FILE),
             "member = \"KH\"\nlisten = \"127.0.0.1:1\"\ncolour = 1\n",
