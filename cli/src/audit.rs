@@ -542,7 +542,7 @@ impl LogCheck {
                 ));
             } else if event.kind() != PayloadKind::RELEASE
                 && let Err(e) =
-                    remedy_core::payload::check(event.kind(), event.version(), event.payload())
+                    remedy_core::kinds::check(event.kind(), event.version(), event.payload())
             {
                 self.problems
                     .push(format!("{origin} event {}: {e}", event.seq()));

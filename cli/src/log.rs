@@ -109,7 +109,7 @@ async fn append(
         log: log as i32,
         events: vec![pb::Draft {
             payload_kind: kind.0.into(),
-            payload_version: remedy_core::payload::newest_version(kind).into(),
+            payload_version: remedy_core::kinds::newest_version(kind).into(),
             payload,
         }],
     };

@@ -134,13 +134,7 @@ impl fmt::Debug for EventHash {
     }
 }
 
-/// What a caller asks to append: everything but the chain position, time and signature.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Draft {
-    pub kind: PayloadKind,
-    pub version: u16,
-    pub payload: Vec<u8>,
-}
+pub use crate::payload::Draft;
 
 /// Why bytes are not an event.
 #[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
@@ -284,6 +278,18 @@ pub struct SignedEvent {
     raw: Vec<u8>,
     header: Header,
     hash: EventHash,
+}
+
+impl crate::payload::Carried for SignedEvent {
+    fn kind(&self) -> PayloadKind {
+        SignedEvent::kind(self)
+    }
+    fn version(&self) -> u16 {
+        SignedEvent::version(self)
+    }
+    fn payload(&self) -> &[u8] {
+        SignedEvent::payload(self)
+    }
 }
 
 impl SignedEvent {

@@ -313,7 +313,7 @@ impl Ingest {
                 limit: self.max_payload,
             }));
         }
-        if let Err(e) = crate::payload::check(event.kind(), event.version(), event.payload()) {
+        if let Err(e) = crate::kinds::check(event.kind(), event.version(), event.payload()) {
             return reject(Violation::Payload(e));
         }
         if let Err(problem) = crate::plan::check_event(&event) {

@@ -19,6 +19,7 @@ pub mod event;
 pub mod fuzzing;
 pub mod ingest;
 pub mod keys;
+pub mod kinds;
 pub mod ledger;
 pub mod login;
 pub mod manifest;

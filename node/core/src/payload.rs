@@ -30,7 +30,7 @@ impl PayloadKind {
     pub const NOISE_SEED: PayloadKind = PayloadKind(5);
 
     /// A recommendation from a national workshop. Shared, like every plan kind
-    /// below (see `crate::plan`).
+    /// below (see the `plan` module).
     pub const RECOMMENDATION: PayloadKind = PayloadKind(6);
     /// A change of a recommendation's status, by its author.
     pub const RECOMMENDATION_STATUS: PayloadKind = PayloadKind(7);
@@ -142,6 +142,23 @@ pub enum PayloadError {
     },
 }
 
+/// What a caller asks to append: everything but the chain position, time and
+/// signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    pub kind: PayloadKind,
+    pub version: u16,
+    pub payload: Vec<u8>,
+}
+
+/// What carries a payload: an event (`event::SignedEvent`), whose module builds
+/// on this one.
+pub trait Carried {
+    fn kind(&self) -> PayloadKind;
+    fn version(&self) -> u16;
+    fn payload(&self) -> &[u8];
+}
+
 /// A payload type with a versioned encoding.
 pub trait Payload: Sized {
     const KIND: PayloadKind;
@@ -154,8 +171,8 @@ pub trait Payload: Sized {
     fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError>;
 
     /// A draft for appending this payload at its current version.
-    fn to_draft(&self) -> crate::Draft {
-        crate::Draft {
+    fn to_draft(&self) -> Draft {
+        Draft {
             kind: Self::KIND,
             version: Self::VERSION,
             payload: self.encode(),
@@ -163,7 +180,7 @@ pub trait Payload: Sized {
     }
 
     /// Decodes the payload of an event, checking its kind.
-    fn from_event(event: &crate::SignedEvent) -> Result<Self, PayloadError> {
+    fn from_event(event: &impl Carried) -> Result<Self, PayloadError> {
         if event.kind() != Self::KIND {
             return Err(PayloadError::WrongKind {
                 expected: Self::KIND,
@@ -172,54 +189,6 @@ pub trait Payload: Sized {
         }
         Self::decode(event.version(), event.payload())
     }
-}
-
-/// The version of `kind` this build writes: what `remedy log append` states for a
-/// payload given as a file. Every kind is at version 1 but releases (2: totals
-/// may be suppressed).
-pub fn newest_version(kind: PayloadKind) -> u16 {
-    match kind {
-        PayloadKind::RELEASE => crate::release::Release::VERSION,
-        _ => 1,
-    }
-}
-
-/// Checks that a payload is a known kind and decodes at its version: the schema
-/// check every appended and every received event passes.
-pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), PayloadError> {
-    match kind {
-        PayloadKind::NOTE => Note::decode(version, bytes).map(drop),
-        PayloadKind::CASES => crate::case::CaseBatch::decode(version, bytes).map(drop),
-        PayloadKind::IMPORT_COMMIT => crate::case::ImportCommit::decode(version, bytes).map(drop),
-        PayloadKind::RELEASE => crate::release::Release::decode(version, bytes).map(drop),
-        PayloadKind::NOISE_SEED => crate::privacy::NoiseSeed::decode(version, bytes).map(drop),
-        other => match crate::plan::Record::of(other, version, bytes) {
-            Some(record) => record.map(drop),
-            None => Err(PayloadError::UnknownKind(other)),
-        },
-    }
-}
-
-/// `check`, and the rules for text written now: no control characters in a
-/// note or in a plan record's titles, texts, notes and reasons (`controls`). The
-/// Admin service applies it to every append; receivers and readers apply `check`
-/// alone, so events signed before the rule keep verifying and replicating (their
-/// text is escaped where it is shown).
-pub fn check_new(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), PayloadError> {
-    check(kind, version, bytes)?;
-    let refused = |reason| PayloadError::Malformed {
-        kind,
-        version,
-        reason,
-    };
-    if kind == PayloadKind::NOTE {
-        let note = Note::decode(version, bytes)?;
-        crate::controls::refuse("note", &note.text, crate::controls::Lines::Many)
-            .map_err(refused)?;
-    } else if let Some(record) = crate::plan::Record::of(kind, version, bytes) {
-        record?.refuse_controls().map_err(refused)?;
-    }
-    Ok(())
 }
 
 /// Decodes a payload stored as JSON, at the one version `T` writes so far.

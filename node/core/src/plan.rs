@@ -980,10 +980,10 @@ mod tests {
         // signed before the rule stays valid.
         assert_eq!(Recommendation::decode(1, &bytes), Ok(red));
         assert_eq!(
-            crate::payload::check(PayloadKind::RECOMMENDATION, 1, &bytes),
+            crate::kinds::check(PayloadKind::RECOMMENDATION, 1, &bytes),
             Ok(())
         );
-        let err = crate::payload::check_new(PayloadKind::RECOMMENDATION, 1, &bytes)
+        let err = crate::kinds::check_new(PayloadKind::RECOMMENDATION, 1, &bytes)
             .unwrap_err()
             .to_string();
         assert!(err.contains("title") && err.contains("U+001B"), "{err}");
@@ -991,21 +991,21 @@ mod tests {
         let mut two_lines = recommendation("Hotline");
         two_lines.text = "First line\n\tsecond line".into();
         assert_eq!(
-            crate::payload::check_new(PayloadKind::RECOMMENDATION, 1, &two_lines.encode()),
+            crate::kinds::check_new(PayloadKind::RECOMMENDATION, 1, &two_lines.encode()),
             Ok(())
         );
         let objection = Objection {
             item: id("KH-3"),
             reason: "budget\u{9b}2J".into(),
         };
-        let err = crate::payload::check_new(PayloadKind::OBJECTION, 1, &objection.encode())
+        let err = crate::kinds::check_new(PayloadKind::OBJECTION, 1, &objection.encode())
             .unwrap_err()
             .to_string();
         assert!(err.contains("reason") && err.contains("U+009B"), "{err}");
         let note = crate::payload::Note {
             text: "bell\u{7}".into(),
         };
-        let err = crate::payload::check_new(PayloadKind::NOTE, 1, &note.encode())
+        let err = crate::kinds::check_new(PayloadKind::NOTE, 1, &note.encode())
             .unwrap_err()
             .to_string();
         assert!(err.contains("note") && err.contains("U+0007"), "{err}");
@@ -1137,7 +1137,7 @@ mod tests {
 
     #[test]
     fn a_name_given_twice_an_unknown_workshop_field_and_a_long_place_are_refused() {
-        let check = |kind, json: &str| crate::payload::check(kind, 1, json.as_bytes());
+        let check = |kind, json: &str| crate::kinds::check(kind, 1, json.as_bytes());
         let pilot = r#"{"pilot":"hotline","period":"2024-Q3","tests":["KH-2"],"indicators":{"calls":310,"calls":1},"note":""}"#;
         let err = check(PilotReport::KIND, pilot).unwrap_err().to_string();
         assert!(err.contains("\"calls\" is given twice"), "{err}");

@@ -1396,7 +1396,7 @@ mod tests {
             let r = release(count, 5);
             check(&r, 5).unwrap();
             assert_eq!(Release::decode(2, &r.encode()).unwrap(), r);
-            crate::payload::check(PayloadKind::RELEASE, 2, &r.encode()).unwrap();
+            crate::kinds::check(PayloadKind::RELEASE, 2, &r.encode()).unwrap();
         }
         assert_eq!(
             check(&release(400, 5), 10),
@@ -1429,7 +1429,7 @@ mod tests {
         for bad in places {
             let bytes = serde_json::to_vec(&bad).unwrap();
             assert!(Release::decode(2, &bytes).is_err(), "{bad}");
-            assert!(crate::payload::check(PayloadKind::RELEASE, 2, &bytes).is_err());
+            assert!(crate::kinds::check(PayloadKind::RELEASE, 2, &bytes).is_err());
         }
         assert!(Release::decode(2, &serde_json::to_vec(&good).unwrap()).is_ok());
     }

@@ -79,7 +79,7 @@ fn events_and_every_payload_kind_decode_without_panicking() {
     fuzz("event envelope", 1, &corpus, |bytes| {
         if let Ok(event) = SignedEvent::decode(bytes.to_vec()) {
             let _ = event.verify_strict(&key.verifying_key());
-            let _ = remedy_core::payload::check(event.kind(), event.version(), event.payload());
+            let _ = remedy_core::kinds::check(event.kind(), event.version(), event.payload());
             let _ = remedy_core::plan::check_event(&event);
         }
     });
@@ -95,7 +95,7 @@ fn events_and_every_payload_kind_decode_without_panicking() {
     fuzz("payloads", 2, &payloads, |bytes| {
         for &(kind, _) in PayloadKind::KNOWN {
             for version in [0, 1, 2] {
-                let _ = remedy_core::payload::check(kind, version, bytes);
+                let _ = remedy_core::kinds::check(kind, version, bytes);
             }
         }
     });

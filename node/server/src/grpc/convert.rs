@@ -30,7 +30,7 @@ pub fn draft(index: usize, d: pb::Draft) -> Result<Draft, Status> {
     };
     // Peers refuse events whose payload does not decode; refuse them here first,
     // with the rules for new text (no control characters) on top.
-    remedy_core::payload::check_new(draft.kind, draft.version, &draft.payload)
+    remedy_core::kinds::check_new(draft.kind, draft.version, &draft.payload)
         .map_err(|e| Status::invalid_argument(format!("events[{index}]: {e}")))?;
     Ok(draft)
 }
