@@ -176,7 +176,7 @@ impl Peer {
                 )])
             }
             "a release with foreign labels" => {
-                let mut release = release(&self.vn);
+                let mut release = remedy_tests::releases::valid(&self.vn, "2024-Q3", 300, 1);
                 release.tables[0].rows[0] = "PASSPORT-KEPT".into();
                 let raw = fourth(LogKind::Shared, &release.to_draft());
                 one(vec![page(vn, vec![raw], String::new(), 1)])
@@ -204,25 +204,6 @@ impl Peer {
         let n = self.connections.load(Ordering::SeqCst);
         ATTACKS.get(n.saturating_sub(1)).copied().unwrap_or("quiet")
     }
-}
-
-/// A valid exact release of VN's 2024-Q3.
-fn release(vn: &MemberId) -> remedy_core::release::Release {
-    let cases: Vec<_> = remedy_core::synthetic::generate(
-        vn,
-        300,
-        1,
-        remedy_core::case::Date::parse("2024-01-01").unwrap(),
-        remedy_core::case::Date::parse("2024-12-31").unwrap(),
-    )
-    .collect();
-    let period = remedy_core::tables::Period::parse("2024-Q3").unwrap();
-    let tables = remedy_core::tables::compute(period, &cases);
-    let source = remedy_core::release::Source {
-        private_seq: 1,
-        private_hash: String::new(),
-    };
-    remedy_core::release::build(&tables, 5, 1, source, &[]).unwrap()
 }
 
 type PageStream = Pin<Box<dyn Stream<Item = Result<pb::Page, Status>> + Send>>;
