@@ -13,9 +13,9 @@ use std::path::Path;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
+use remedy_client::identity::load_manifest;
+use remedy_client::tls::{Pins, TlsIdentity, server_config};
 use remedy_core::merkle;
-use remedy_node::identity::load_manifest;
-use remedy_node::tls::{Pins, TlsIdentity, server_config};
 use remedy_proto::v1 as pb;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};

@@ -16,8 +16,8 @@ use crate::{append_request, note_draft};
 /// Connects as the party whose identity folder is `dir`, to the node at `addr` (or
 /// the folder's default node).
 pub async fn channel_as(dir: &Path, addr: Option<SocketAddr>) -> anyhow::Result<Channel> {
-    let target = remedy_node::client::target(dir, addr)?;
-    Ok(remedy_node::client::connect(&target).await?)
+    let target = remedy_client::client::target(dir, addr)?;
+    Ok(remedy_client::client::connect(&target).await?)
 }
 
 pub async fn status(channel: Channel) -> anyhow::Result<pb::StatusReply> {

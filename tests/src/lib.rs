@@ -14,10 +14,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use remedy_client::config::{CONFIG_FILE, NodeConfig};
+use remedy_client::keyfile::write_signing_key;
 use remedy_core::payload::{Note, Payload};
 use remedy_core::{ChainHead, ChainVerifier, LogKind, MemberId, SignedEvent, SigningKey};
-use remedy_node::config::{CONFIG_FILE, NodeConfig};
-use remedy_node::keyfile::write_signing_key;
 use remedy_proto::v1 as pb;
 use tokio_stream::StreamExt;
 use tonic::transport::{Channel, Endpoint};
@@ -145,7 +145,7 @@ impl NodeDir {
     /// A node folder made elsewhere (by `remedy federation bootstrap`, say).
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
         let config = NodeConfig::load(dir)?;
-        let key = remedy_node::keyfile::load_signing_key(&config.key_path(dir))?;
+        let key = remedy_client::keyfile::load_signing_key(&config.key_path(dir))?;
         Ok(Self {
             dir: dir.to_path_buf(),
             member: config.member,
@@ -284,8 +284,8 @@ impl RunningNode {
 
     /// A connection as the node's own operator.
     pub async fn channel(&self) -> anyhow::Result<Channel> {
-        let target = remedy_node::client::target(&self.dir, None)?;
-        Ok(remedy_node::client::connect(&target).await?)
+        let target = remedy_client::client::target(&self.dir, None)?;
+        Ok(remedy_client::client::connect(&target).await?)
     }
 
     /// SIGKILL: no chance to flush or clean up.

@@ -15,8 +15,8 @@ use remedy_core::manifest::{Manifest, ManifestError, Role};
 use remedy_core::{MemberId, SigningKey};
 use tokio::sync::watch;
 
-use crate::identity::{FEDERATION_FILE, IdentityError, load_manifest, save_manifest};
 use crate::store::{Commit, Store, StoreError};
+use remedy_client::identity::{FEDERATION_FILE, IdentityError, load_manifest, save_manifest};
 
 /// Why a node will not run under a manifest.
 #[derive(Debug, thiserror::Error)]

@@ -264,7 +264,7 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub fn of(config: &crate::config::HttpConfig) -> Self {
+    pub fn of(config: &remedy_client::config::HttpConfig) -> Self {
         Self {
             header_timeout: Duration::from_secs(config.header_timeout_secs),
             idle_timeout: Duration::from_secs(config.idle_timeout_secs),
@@ -1039,7 +1039,7 @@ async fn metrics(
 /// HTTP/1.1 only. `None` when they are not set.
 pub fn tls_acceptor(
     dir: &std::path::Path,
-    config: &crate::config::HttpConfig,
+    config: &remedy_client::config::HttpConfig,
 ) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -1047,7 +1047,7 @@ pub fn tls_acceptor(
         return Ok(None);
     };
     let (cert, key) = (dir.join(cert), dir.join(key));
-    crate::keyfile::check_private(&key).map_err(|e| format!("[http] tls_key: {e}"))?;
+    remedy_client::keyfile::check_private(&key).map_err(|e| format!("[http] tls_key: {e}"))?;
     let certs = CertificateDer::pem_file_iter(&cert)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| format!("[http] tls_cert {}: {e}", cert.display()))?;
@@ -1074,13 +1074,14 @@ pub fn tls_acceptor(
 /// `dir`): a private file holding at least 16 characters.
 pub fn metrics_token(
     dir: &std::path::Path,
-    config: &crate::config::HttpConfig,
+    config: &remedy_client::config::HttpConfig,
 ) -> Result<Option<String>, String> {
     let Some(file) = &config.metrics_token_file else {
         return Ok(None);
     };
     let path = dir.join(file);
-    crate::keyfile::check_private(&path).map_err(|e| format!("[http] metrics_token_file: {e}"))?;
+    remedy_client::keyfile::check_private(&path)
+        .map_err(|e| format!("[http] metrics_token_file: {e}"))?;
     let token = std::fs::read_to_string(&path)
         .map_err(|e| format!("[http] metrics_token_file {}: {e}", path.display()))?
         .trim()

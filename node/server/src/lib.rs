@@ -7,9 +7,6 @@
 //! ```
 
 pub mod accept;
-// The modules both ends of a connection need live in remedy-client; the node
-// reaches them under the same names.
-pub use remedy_client::{client, config, identity, keyfile, tls};
 pub mod cases;
 pub mod federation;
 pub mod grpc;

@@ -16,19 +16,19 @@ use remedy_proto::v1 as pb;
 use tokio::net::TcpListener;
 
 use crate::cases::Cases;
-use crate::config::{ConfigError, NodeConfig};
 use crate::federation::LiveManifest;
 use crate::grpc::{AdminService, FederationService, LogService, ViewService};
 use crate::heads::Heads;
-use crate::keyfile::{KeyFileError, load_signing_key};
 use crate::recovery::{Peers, Standing};
 use crate::releases::Releases;
 use crate::replication::{Replication, ReplicationError};
 use crate::stats::{LogStats, own_logs};
 use crate::store::{LogId, RocksStore, Store, StoreError, StoreOptions};
-use crate::tls::{Pins, TlsIdentity, server_config};
 use crate::verify::{OwnKeys, Verified, VerifyError, verify_own_logs, verify_replicas};
 use crate::writer::{LogWriter, WriterState};
+use remedy_client::config::{ConfigError, NodeConfig};
+use remedy_client::keyfile::{KeyFileError, load_signing_key};
+use remedy_client::tls::{Pins, TlsIdentity, server_config};
 
 /// How long a stopping node waits for open connections to close.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);

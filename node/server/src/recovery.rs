@@ -24,7 +24,7 @@ use remedy_proto::v1 as pb;
 use crate::replication::{MAX_MESSAGE, connect_peer};
 use crate::stats::LogStats;
 use crate::store::{Commit, LogId, Store, StoreError};
-use crate::tls::TlsIdentity;
+use remedy_client::tls::TlsIdentity;
 
 /// How long one peer may take to connect and say how much of the log it holds.
 const PEER_TIMEOUT: Duration = Duration::from_secs(3);

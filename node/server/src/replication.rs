@@ -33,14 +33,14 @@ use remedy_core::{ChainHead, EventHash, MemberId, SignedEvent, SigningKey};
 use remedy_proto::v1 as pb;
 use tokio::task::JoinSet;
 
-use crate::client::{Target, connect};
 use crate::federation::LiveManifest;
 use crate::heads::Heads;
 use crate::releases::load_ledger;
 use crate::stats::LogStats;
 use crate::store::{Commit, LogId, Store, StoreError};
-use crate::tls::{TlsIdentity, parse_fingerprint};
 use crate::witness::Witnessed;
+use remedy_client::client::{Target, connect};
+use remedy_client::tls::{TlsIdentity, parse_fingerprint};
 use remedy_core::ledger::ReleaseRules;
 
 /// Largest message a follower accepts: a page is cut at `PAGE_BYTES`, but always
@@ -756,9 +756,10 @@ pub async fn connect_peer(
         None => {
             let endpoint = member.endpoint.clone();
             let resolve = endpoint.clone();
-            let addrs = tokio::task::spawn_blocking(move || crate::client::resolve(&resolve))
-                .await
-                .map_err(|e| e.to_string())?;
+            let addrs =
+                tokio::task::spawn_blocking(move || remedy_client::client::resolve(&resolve))
+                    .await
+                    .map_err(|e| e.to_string())?;
             if addrs.is_empty() {
                 return Err(format!(
                     "endpoint {endpoint:?} resolves to no address (HOST:PORT, or set [peers] in node.toml)"

@@ -14,13 +14,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use remedy_client::identity::load_manifest;
+use remedy_client::keyfile::load_signing_key;
 use remedy_core::checkpoint::{Checkpoint, SignedCheckpoint, key_name, origin_line};
 use remedy_core::merkle::Frontier;
 use remedy_core::payload::Payload;
 use remedy_core::release::Release;
 use remedy_core::{ChainHead, EventHash, LogKind, MemberId, SignedEvent, SigningKey};
-use remedy_node::identity::load_manifest;
-use remedy_node::keyfile::load_signing_key;
 use remedy_proto::v1 as pb;
 use remedy_tests::fake::{FakeNode, Served};
 use remedy_tests::federation::{channel_as, status};

@@ -9,11 +9,11 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use remedy_client::keyfile::load_signing_key;
 use remedy_core::checkpoint::{Checkpoint, SignedCheckpoint, key_name};
 use remedy_core::merkle::Frontier;
 use remedy_core::payload::{Note, Payload};
 use remedy_core::{ChainHead, LogKind, MemberId, SignedEvent};
-use remedy_node::keyfile::load_signing_key;
 use remedy_proto::v1 as pb;
 use remedy_tests::fake::{FakeNode, Served};
 use remedy_tests::federation::{append_notes, channel_as, wait_heights};

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use remedy_node::keyfile::load_signing_key;
+use remedy_client::keyfile::load_signing_key;
 use remedy_proto::v1 as pb;
 use remedy_tests::federation::{channel_as, status};
 use remedy_tests::{NodeDir, bootstrap, path_arg as path, remedy};

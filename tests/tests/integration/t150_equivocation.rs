@@ -10,12 +10,12 @@
 
 use std::time::{Duration, Instant};
 
+use remedy_client::identity::load_manifest;
+use remedy_client::keyfile::load_signing_key;
 use remedy_core::checkpoint::{Checkpoint, SignedCheckpoint, key_name, origin_line};
 use remedy_core::merkle::Frontier;
 use remedy_core::payload::{Note, Payload};
 use remedy_core::{ChainHead, LogKind, MemberId, SignedEvent};
-use remedy_node::identity::load_manifest;
-use remedy_node::keyfile::load_signing_key;
 use remedy_tests::fake::{FakeNode, Served};
 use remedy_tests::federation::{channel_as, status};
 use remedy_tests::{NodeDir, bootstrap, free_addr, path_arg as path, remedy};

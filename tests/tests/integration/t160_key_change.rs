@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt as _;
 use std::time::{Duration, Instant};
 
+use remedy_client::identity::load_manifest;
+use remedy_client::keyfile::load_signing_key;
 use remedy_core::payload::{Note, Payload};
 use remedy_core::{ChainHead, LogKind, MemberId, SignedEvent};
-use remedy_node::identity::load_manifest;
-use remedy_node::keyfile::load_signing_key;
 use remedy_proto::v1 as pb;
 use remedy_tests::fake::{FakeNode, Served};
 use remedy_tests::federation::{append_notes, channel_as, status, wait_heights};

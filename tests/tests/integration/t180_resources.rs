@@ -11,8 +11,8 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use remedy_client::config::HttpConfig;
 use remedy_core::LogKind;
-use remedy_node::config::HttpConfig;
 use remedy_proto::v1 as pb;
 use remedy_tests::{NodeDir, append_request, free_addr, note_draft};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};

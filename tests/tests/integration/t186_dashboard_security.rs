@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use remedy_node::config::HttpConfig;
+use remedy_client::config::HttpConfig;
 use remedy_tests::{NodeDir, bootstrap, free_addr, path_arg, remedy};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use remedy_client::config::{CONFIG_FILE, NodeConfig};
 use remedy_core::{LogKind, MemberId};
-use remedy_node::config::{CONFIG_FILE, NodeConfig};
 use remedy_tests::federation::{append_notes, channel_as, status, wait_heights};
 use remedy_tests::proxy::Proxy;
 use remedy_tests::{NodeDir, RunningNode, bootstrap, path_arg, read_log, remedy, verify_events};

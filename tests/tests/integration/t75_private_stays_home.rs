@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use remedy_client::config::{CONFIG_FILE, NodeConfig};
 use remedy_core::LogKind;
-use remedy_node::config::{CONFIG_FILE, NodeConfig};
 use remedy_tests::federation::{append_texts, channel_as, wait_connected, wait_heights};
 use remedy_tests::proxy::Proxy;
 use remedy_tests::tls13::{KeyLog, decrypt, http2_data};

@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use remedy_client::keyfile::load_signing_key;
 use remedy_core::payload::{Note, Payload};
 use remedy_core::{ChainHead, EventHash, LogKind, MemberId, SignedEvent, SigningKey};
-use remedy_node::keyfile::load_signing_key;
 use remedy_proto::v1 as pb;
 use remedy_tests::fake::listen_as;
 use remedy_tests::federation::{append_notes, channel_as, status};

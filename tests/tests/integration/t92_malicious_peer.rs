@@ -16,13 +16,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use remedy_client::identity::load_manifest;
+use remedy_client::keyfile::load_signing_key;
 use remedy_core::checkpoint::{Checkpoint, SignedCheckpoint, key_name, origin_line};
 use remedy_core::manifest::{Manifest, RetiredKey};
 use remedy_core::merkle::Frontier;
 use remedy_core::payload::{Note, Payload};
 use remedy_core::{ChainHead, LogKind, MemberId, PayloadKind, SignedEvent, SigningKey};
-use remedy_node::identity::load_manifest;
-use remedy_node::keyfile::load_signing_key;
 use remedy_proto::v1 as pb;
 use remedy_tests::fake::listen_as;
 use remedy_tests::federation::{channel_as, status};

@@ -18,8 +18,8 @@ use crate::cases::Cases;
 use crate::federation::LiveManifest;
 use crate::releases::{Releases, Request as PublishRequest};
 use crate::store::Store;
-use crate::tls::Fingerprint;
 use crate::writer::LogWriter;
+use remedy_client::tls::Fingerprint;
 use remedy_core::ledger::ReleaseRules;
 
 #[derive(Debug, Clone)]

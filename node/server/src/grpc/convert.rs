@@ -151,13 +151,13 @@ fn percent_decode(bytes: &[u8]) -> String {
 
 /// The fingerprint of the certificate the caller's TLS connection presented;
 /// `None` over plain text (a standalone node).
-pub fn caller<T>(request: &tonic::Request<T>) -> Option<crate::tls::Fingerprint> {
+pub fn caller<T>(request: &tonic::Request<T>) -> Option<remedy_client::tls::Fingerprint> {
     use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
     request
         .extensions()
         .get::<TlsConnectInfo<TcpConnectInfo>>()
         .and_then(|info| info.peer_certs())
-        .and_then(|certs| certs.first().map(crate::tls::fingerprint))
+        .and_then(|certs| certs.first().map(remedy_client::tls::fingerprint))
 }
 
 pub fn not_operator() -> Status {

@@ -232,7 +232,9 @@ impl pb::federation_server::Federation for FederationService {
             })?;
         // Only the auditor itself may leave its report: a signed report passed on
         // by anyone else (a replay) is refused.
-        if caller.is_none() || caller != crate::tls::parse_fingerprint(&member.tls_fingerprint) {
+        if caller.is_none()
+            || caller != remedy_client::tls::parse_fingerprint(&member.tls_fingerprint)
+        {
             return Err(Status::permission_denied(format!(
                 "only {auditor}, connected with its own certificate, may record its audit"
             )));

@@ -44,14 +44,16 @@ pub struct LogService {
     /// Bytes of `Follow` pages sent, for `/metrics`.
     sent: Arc<std::sync::atomic::AtomicU64>,
     /// Open `Follow` streams per caller certificate.
-    follows: Arc<std::sync::Mutex<std::collections::HashMap<crate::tls::Fingerprint, usize>>>,
+    follows:
+        Arc<std::sync::Mutex<std::collections::HashMap<remedy_client::tls::Fingerprint, usize>>>,
 }
 
 /// One caller's place among its open `Follow` streams, given back when the
 /// stream ends.
 struct FollowPlace {
-    follows: Arc<std::sync::Mutex<std::collections::HashMap<crate::tls::Fingerprint, usize>>>,
-    caller: crate::tls::Fingerprint,
+    follows:
+        Arc<std::sync::Mutex<std::collections::HashMap<remedy_client::tls::Fingerprint, usize>>>,
+    caller: remedy_client::tls::Fingerprint,
 }
 
 impl Drop for FollowPlace {
@@ -93,7 +95,7 @@ impl LogService {
     /// text), or RESOURCE_EXHAUSTED when it holds [`MAX_FOLLOWS_PER_CALLER`].
     fn follow_place(
         &self,
-        caller: Option<crate::tls::Fingerprint>,
+        caller: Option<remedy_client::tls::Fingerprint>,
     ) -> Result<Option<FollowPlace>, Status> {
         let Some(caller) = caller else {
             return Ok(None);
