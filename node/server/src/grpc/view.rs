@@ -102,6 +102,27 @@ impl ViewService {
         .await
     }
 
+    /// Answers a view of one table's figures: the members, the period range
+    /// and the rows and columns of `ask` are checked (an unknown one is an
+    /// error listing what is known), then `view` runs the query they make.
+    async fn table<T: Serialize + Send + 'static>(
+        &self,
+        ask: TableAsk,
+        view: impl FnOnce(&dyn Store, &crate::views::TableQuery) -> Result<T, crate::store::StoreError>
+        + Send
+        + 'static,
+    ) -> Result<Response<pb::ViewReply>, Status> {
+        let known = self.known_members();
+        self.answer(move |store| {
+            let members = known(store)?.filter(&ask.members)?;
+            let query =
+                convert::table_query(&ask.table, &ask.from, &ask.to, members, ask.revision)?;
+            convert::table_cells(&ask.table, &ask.rows, &ask.columns, ask.margins)?;
+            view(store, &query).map_err(convert::store_error)
+        })
+        .await
+    }
+
     /// Runs a read on a blocking thread and answers its value as JSON.
     async fn answer<T: Serialize + Send + 'static>(
         &self,
@@ -122,20 +143,10 @@ impl pb::view_server::View for ViewService {
         &self,
         request: Request<pb::StatsRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
-        let request = request.into_inner();
-        let known = self.known_members();
-        self.answer(move |store| {
-            let members = known(store)?.filter(&request.members)?;
-            let query = convert::table_query(
-                &request.table,
-                &request.from_period,
-                &request.to_period,
-                members,
-                request.revision,
-            )?;
-            convert::table_cells(&request.table, &request.rows, &request.columns, false)?;
-            crate::views::stats(store, &query, &request.rows, &request.columns)
-                .map_err(convert::store_error)
+        let r = request.into_inner();
+        let (rows, columns) = (r.rows.clone(), r.columns.clone());
+        self.table(TableAsk::of(r, false), move |store, query| {
+            crate::views::stats(store, query, &rows, &columns)
         })
         .await
     }
@@ -144,30 +155,24 @@ impl pb::view_server::View for ViewService {
         &self,
         request: Request<pb::SeriesRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
-        let request = request.into_inner();
-        if request.row.is_empty() || request.column.is_empty() {
+        let r = request.into_inner();
+        if r.row.is_empty() || r.column.is_empty() {
             return Err(Status::invalid_argument(
                 "a series needs a row and a column (a name, or total)",
             ));
         }
-        let known = self.known_members();
-        self.answer(move |store| {
-            let members = known(store)?.filter(&request.members)?;
-            let query = convert::table_query(
-                &request.table,
-                &request.from_period,
-                &request.to_period,
-                members,
-                0,
-            )?;
-            convert::table_cells(
-                &request.table,
-                std::slice::from_ref(&request.row),
-                std::slice::from_ref(&request.column),
-                true,
-            )?;
-            crate::views::series(store, &query, &request.row, &request.column)
-                .map_err(convert::store_error)
+        let ask = TableAsk {
+            table: r.table,
+            from: r.from_period,
+            to: r.to_period,
+            members: r.members,
+            revision: 0,
+            rows: vec![r.row.clone()],
+            columns: vec![r.column.clone()],
+            margins: true,
+        };
+        self.table(ask, move |store, query| {
+            crate::views::series(store, query, &r.row, &r.column)
         })
         .await
     }
@@ -176,27 +181,14 @@ impl pb::view_server::View for ViewService {
         &self,
         request: Request<pb::StatsRequest>,
     ) -> Result<Response<pb::ViewReply>, Status> {
-        let request = request.into_inner();
-        let known = self.known_members();
-        self.answer(move |store| {
-            let members = known(store)?.filter(&request.members)?;
-            // Whole releases: a table, rows or columns, when named, are checked
-            // all the same (an SDMX export keeps one table of them).
-            let table = if request.table.is_empty() {
-                "grievance-outcome"
-            } else {
-                request.table.as_str()
-            };
-            let query = convert::table_query(
-                table,
-                &request.from_period,
-                &request.to_period,
-                members,
-                request.revision,
-            )?;
-            convert::table_cells(table, &request.rows, &request.columns, false)?;
-            let releases = crate::views::releases(store, &query).map_err(convert::store_error)?;
-            Ok(releases
+        let mut r = request.into_inner();
+        // Whole releases: a table, rows or columns, when named, are checked all
+        // the same (an SDMX export keeps one table of them).
+        if r.table.is_empty() {
+            r.table = "grievance-outcome".into();
+        }
+        self.table(TableAsk::of(r, false), |store, query| {
+            Ok(crate::views::releases(store, query)?
                 .into_iter()
                 .map(
                     |(member, release)| serde_json::json!({ "member": member, "release": release }),
@@ -284,5 +276,33 @@ impl pb::view_server::View for ViewService {
                 .collect::<Vec<_>>())
         })
         .await
+    }
+}
+
+/// What a table view asks for, before it is checked.
+struct TableAsk {
+    table: String,
+    from: String,
+    to: String,
+    members: Vec<String>,
+    revision: u64,
+    rows: Vec<String>,
+    columns: Vec<String>,
+    /// Whether `total` may name a row or column.
+    margins: bool,
+}
+
+impl TableAsk {
+    fn of(r: pb::StatsRequest, margins: bool) -> Self {
+        Self {
+            table: r.table,
+            from: r.from_period,
+            to: r.to_period,
+            members: r.members,
+            revision: r.revision,
+            rows: r.rows,
+            columns: r.columns,
+            margins,
+        }
     }
 }
