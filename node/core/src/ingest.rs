@@ -74,6 +74,7 @@ pub struct Ingest {
     /// the federation's cap; with the minimum disclosure threshold.
     releases: ReleaseLedger,
     max_payload: usize,
+    signers: crate::statement::Signers,
 }
 
 impl Ingest {
@@ -87,7 +88,15 @@ impl Ingest {
             halted: false,
             releases: ReleaseLedger::new(crate::ledger::ReleaseRules::default()),
             max_payload: crate::event::MAX_PAYLOAD,
+            signers: crate::statement::Signers::default(),
         }
+    }
+
+    /// Sets the coordinators whose statements this origin may carry (the
+    /// manifest's; none by default, so a statement is refused).
+    pub fn with_signers(mut self, signers: crate::statement::Signers) -> Self {
+        self.signers = signers;
+        self
     }
 
     /// Sets the origin's releases held so far and the limits they are checked
@@ -316,7 +325,7 @@ impl Ingest {
         if let Err(e) = crate::kinds::check(event.kind(), event.version(), event.payload()) {
             return reject(Violation::Payload(e));
         }
-        if let Err(problem) = crate::plan::check_event(&event) {
+        if let Err(problem) = crate::plan::check_event(&event, &self.signers) {
             return reject(Violation::Plan(problem));
         }
         if event.kind() == crate::PayloadKind::RELEASE {

@@ -7,11 +7,16 @@
 use crate::payload::{Note, Payload, PayloadError, PayloadKind};
 
 /// The version of `kind` this build writes: what `remedy log append` states for a
-/// payload given as a file. Every kind is at version 1 but releases (2: totals
-/// may be suppressed).
+/// payload given as a file. Every kind is at version 1 but releases and the
+/// work-plan kinds that gained versions of items.
 pub fn newest_version(kind: PayloadKind) -> u16 {
+    use crate::workplan::{Endorsement, ItemUpdate, Objection, WorkplanItem};
     match kind {
         PayloadKind::RELEASE => crate::release::Release::VERSION,
+        PayloadKind::WORKPLAN_ITEM => WorkplanItem::VERSION,
+        PayloadKind::ENDORSEMENT => Endorsement::VERSION,
+        PayloadKind::OBJECTION => Objection::VERSION,
+        PayloadKind::ITEM_UPDATE => ItemUpdate::VERSION,
         _ => 1,
     }
 }

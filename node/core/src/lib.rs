@@ -30,10 +30,12 @@ pub mod plan;
 pub mod privacy;
 pub mod regional;
 pub mod release;
+pub mod statement;
 pub mod sdmx;
 pub mod synthetic;
 pub mod tables;
 pub mod topology;
+pub mod workplan;
 
 pub use chain::{ChainError, ChainHead, ChainVerifier, Violation};
 pub use event::{DecodeError, Draft, EventHash, LogKind, SignedEvent, Unsigned};

@@ -42,8 +42,22 @@ impl PayloadKind {
     pub const ENDORSEMENT: PayloadKind = PayloadKind(10);
     /// A member's objection to a work-plan item.
     pub const OBJECTION: PayloadKind = PayloadKind(11);
-    /// A status or milestone recorded by an item's lead.
+    /// Progress of an item: a date, a note, milestones reached, indicator
+    /// values, and the status its lead records.
     pub const ITEM_UPDATE: PayloadKind = PayloadKind(12);
+    /// A new version of a work-plan item, made from the one before.
+    pub const ITEM_AMENDMENT: PayloadKind = PayloadKind(13);
+    /// A member proposes a version of an item (its endorsement of it).
+    pub const ITEM_PROPOSAL: PayloadKind = PayloadKind(14);
+    /// The proposer's or lead's answer to an objection.
+    pub const ANSWER: PayloadKind = PayloadKind(15);
+    /// A comment on an item or a recommendation.
+    pub const COMMENT: PayloadKind = PayloadKind(16);
+    /// A request for members' positions on a version by a date.
+    pub const POSITION_REQUEST: PayloadKind = PayloadKind(17);
+    /// A plan record signed by a coordinator, carried in a member's log
+    /// (the `statement` module).
+    pub const STATEMENT: PayloadKind = PayloadKind(18);
 
     /// Every kind this build knows, with its name.
     pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[
@@ -59,6 +73,12 @@ impl PayloadKind {
         (PayloadKind::ENDORSEMENT, "endorsement"),
         (PayloadKind::OBJECTION, "objection"),
         (PayloadKind::ITEM_UPDATE, "item-update"),
+        (PayloadKind::ITEM_AMENDMENT, "item-amendment"),
+        (PayloadKind::ITEM_PROPOSAL, "item-proposal"),
+        (PayloadKind::ANSWER, "objection-answer"),
+        (PayloadKind::COMMENT, "comment"),
+        (PayloadKind::POSITION_REQUEST, "position-request"),
+        (PayloadKind::STATEMENT, "statement"),
     ];
 
     /// Kinds about individuals' records: never in a shared log.

@@ -24,10 +24,14 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Date;
-use crate::event::SignedEvent;
-use crate::manifest::Quorum;
+use crate::event::{EventHash, SignedEvent};
 use crate::member::MemberId;
 use crate::payload::{Payload, PayloadError, PayloadKind, decode_json};
+use crate::statement::{Signers, Statement};
+pub use crate::workplan::{
+    Amendment, Answer, Comment, Endorsement, ItemUpdate, ItemView, Objection, PositionRequest,
+    Proposal, WorkplanItem,
+};
 
 pub const THEMES: &[&str] = &[
     "access-to-information",
@@ -57,8 +61,6 @@ pub const RECOMMENDATION_STATUSES: &[&str] = &[
     "implemented",
     "dropped",
 ];
-/// What the lead of an agreed item records.
-pub const ITEM_STATUSES: &[&str] = &["in-progress", "delayed", "completed", "dropped"];
 /// Every status a recommendation shows in the view: `proposed` until its author
 /// records one of [`RECOMMENDATION_STATUSES`].
 pub const RECOMMENDATION_VIEW_STATUSES: &[&str] = &[
@@ -69,18 +71,6 @@ pub const RECOMMENDATION_VIEW_STATUSES: &[&str] = &[
     "implemented",
     "dropped",
 ];
-/// Every status an item shows in the view: `proposed`, `objected` or `agreed` as
-/// its endorsements stand, then what its lead records ([`ITEM_STATUSES`]).
-pub const ITEM_VIEW_STATUSES: &[&str] = &[
-    "proposed",
-    "objected",
-    "agreed",
-    "in-progress",
-    "delayed",
-    "completed",
-    "dropped",
-];
-
 /// The longest title and the longest text or note, in bytes.
 pub const MAX_TITLE: usize = 200;
 pub const MAX_TEXT: usize = 20_000;
@@ -234,46 +224,6 @@ pub struct PilotReport {
     pub note: String,
 }
 
-/// An item proposed for the joint regional work plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WorkplanItem {
-    pub title: String,
-    pub draws_on: Vec<RecordId>,
-    pub lead: MemberId,
-    pub members: Vec<MemberId>,
-    /// YYYY-MM.
-    pub due: String,
-}
-
-/// A member's endorsement of an item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Endorsement {
-    pub item: RecordId,
-    pub note: String,
-}
-
-/// A member's objection to an item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Objection {
-    pub item: RecordId,
-    pub reason: String,
-}
-
-/// A status or milestone the lead of an agreed item records.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ItemUpdate {
-    pub item: RecordId,
-    pub status: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub milestone: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub note: String,
-}
-
 fn one_of(what: &str, value: &str, list: &[&str]) -> Result<(), String> {
     if list.contains(&value) {
         Ok(())
@@ -285,7 +235,7 @@ fn one_of(what: &str, value: &str, list: &[&str]) -> Result<(), String> {
     }
 }
 
-fn text(what: &str, value: &str, max: usize, required: bool) -> Result<(), String> {
+pub(crate) fn text(what: &str, value: &str, max: usize, required: bool) -> Result<(), String> {
     if required && value.trim().is_empty() {
         return Err(format!("the {what} is empty"));
     }
@@ -298,16 +248,8 @@ fn text(what: &str, value: &str, max: usize, required: bool) -> Result<(), Strin
     Ok(())
 }
 
-/// A month `YYYY-MM`.
-fn month(what: &str, value: &str) -> Result<(), String> {
-    Date::parse(&format!("{value}-01"))
-        .filter(|_| value.len() == 7)
-        .map(drop)
-        .ok_or_else(|| format!("{what} {value:?} is not a month (YYYY-MM)"))
-}
-
 /// A short name: lowercase letters, digits and hyphens.
-fn slug(what: &str, value: &str) -> Result<(), String> {
+pub(crate) fn slug(what: &str, value: &str) -> Result<(), String> {
     let ok = !value.is_empty()
         && value.len() <= 64
         && value
@@ -379,36 +321,6 @@ impl PilotReport {
     }
 }
 
-impl WorkplanItem {
-    pub fn validate(&self) -> Result<(), String> {
-        text("title", &self.title, MAX_TITLE, true)?;
-        if self.draws_on.is_empty() {
-            return Err("the item draws on no recommendation".into());
-        }
-        if self.members.is_empty() {
-            return Err("the item names no member".into());
-        }
-        if self.members.iter().collect::<BTreeSet<_>>().len() != self.members.len() {
-            return Err("a member is named twice".into());
-        }
-        if !self.members.contains(&self.lead) {
-            return Err(format!(
-                "the lead {} is not among the members it names",
-                self.lead
-            ));
-        }
-        month("due", &self.due)
-    }
-}
-
-impl ItemUpdate {
-    pub fn validate(&self) -> Result<(), String> {
-        one_of("status", &self.status, ITEM_STATUSES)?;
-        text("milestone", &self.milestone, MAX_TITLE, false)?;
-        text("note", &self.note, MAX_TEXT, false)
-    }
-}
-
 macro_rules! json_payload {
     ($type:ty, $kind:expr, $validate:expr) => {
         impl Payload for $type {
@@ -448,34 +360,28 @@ json_payload!(
     PayloadKind::PILOT_REPORT,
     PilotReport::validate
 );
-json_payload!(
-    WorkplanItem,
-    PayloadKind::WORKPLAN_ITEM,
-    WorkplanItem::validate
-);
-json_payload!(Endorsement, PayloadKind::ENDORSEMENT, |e| text(
-    "note", &e.note, MAX_TEXT, false
-));
-json_payload!(Objection, PayloadKind::OBJECTION, |o| text(
-    "reason", &o.reason, MAX_TEXT, true
-));
-json_payload!(ItemUpdate, PayloadKind::ITEM_UPDATE, ItemUpdate::validate);
-
-/// One decoded plan event.
+/// One decoded plan event. A `statement` (a coordinator's record carried in a
+/// member's log) decodes to the record it carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
     Recommendation(Recommendation),
     Status(RecommendationStatus),
     Pilot(PilotReport),
     Item(WorkplanItem),
+    Amendment(Amendment),
+    Proposal(Proposal),
     Endorsement(Endorsement),
     Objection(Objection),
+    Answer(Answer),
+    Comment(Comment),
+    Request(PositionRequest),
     Update(ItemUpdate),
 }
 
-/// The plan kinds.
+/// The plan kinds (statements carry nothing else).
 pub fn is_plan_kind(kind: PayloadKind) -> bool {
     (PayloadKind::RECOMMENDATION.0..=PayloadKind::ITEM_UPDATE.0).contains(&kind.0)
+        || (PayloadKind::ITEM_AMENDMENT.0..=PayloadKind::STATEMENT.0).contains(&kind.0)
 }
 
 impl Record {
@@ -490,14 +396,51 @@ impl Record {
             }
             PayloadKind::PILOT_REPORT => PilotReport::decode(version, bytes).map(Record::Pilot),
             PayloadKind::WORKPLAN_ITEM => WorkplanItem::decode(version, bytes).map(Record::Item),
+            PayloadKind::ITEM_AMENDMENT => Amendment::decode(version, bytes).map(Record::Amendment),
+            PayloadKind::ITEM_PROPOSAL => Proposal::decode(version, bytes).map(Record::Proposal),
             PayloadKind::ENDORSEMENT => {
                 Endorsement::decode(version, bytes).map(Record::Endorsement)
             }
             PayloadKind::OBJECTION => Objection::decode(version, bytes).map(Record::Objection),
+            PayloadKind::ANSWER => Answer::decode(version, bytes).map(Record::Answer),
+            PayloadKind::COMMENT => Comment::decode(version, bytes).map(Record::Comment),
+            PayloadKind::POSITION_REQUEST => {
+                PositionRequest::decode(version, bytes).map(Record::Request)
+            }
             PayloadKind::ITEM_UPDATE => ItemUpdate::decode(version, bytes).map(Record::Update),
+            PayloadKind::STATEMENT => Statement::decode(version, bytes).and_then(|statement| {
+                let bad = |reason: String| PayloadError::Malformed {
+                    kind,
+                    version,
+                    reason,
+                };
+                let inner = statement.inner().map_err(bad)?;
+                match Record::of(inner.kind, inner.version, &inner.payload) {
+                    Some(Ok(Record::Item(item))) if item.proposed => Err(bad(format!(
+                        "{} opens an item as proposed: a coordinator opens drafts, which a member proposes",
+                        statement.signer
+                    ))),
+                    Some(Ok(record)) => Ok(record),
+                    Some(Err(e)) => Err(bad(format!("the record it carries: {e}"))),
+                    None => Err(bad("it carries no plan record".into())),
+                }
+            }),
             _ => return None,
         };
         Some(record)
+    }
+
+    /// The work-plan item a record is about, if it is about one.
+    pub fn item(&self) -> Option<&RecordId> {
+        match self {
+            Record::Amendment(a) => Some(&a.item),
+            Record::Proposal(p) => Some(&p.item),
+            Record::Endorsement(e) => Some(&e.item),
+            Record::Objection(o) => Some(&o.item),
+            Record::Request(r) => Some(&r.item),
+            Record::Update(u) => Some(&u.item),
+            _ => None,
+        }
     }
 }
 
@@ -515,12 +458,11 @@ impl Record {
             }
             Record::Status(s) => refuse("note", &s.note, Lines::Many),
             Record::Pilot(p) => refuse("note", &p.note, Lines::Many),
-            Record::Item(i) => refuse("title", &i.title, Lines::One),
-            Record::Endorsement(e) => refuse("note", &e.note, Lines::Many),
-            Record::Objection(o) => refuse("reason", &o.reason, Lines::Many),
-            Record::Update(u) => {
-                refuse("milestone", &u.milestone, Lines::One)?;
-                refuse("note", &u.note, Lines::Many)
+            other => {
+                for (what, text, many) in crate::workplan::typed_texts(other) {
+                    refuse(what, text, if many { Lines::Many } else { Lines::One })?;
+                }
+                Ok(())
             }
         }
     }
@@ -538,8 +480,15 @@ pub fn check_record(origin: &MemberId, record: &Record) -> Result<(), String> {
     }
 }
 
-/// The receiver's check of one event, on top of the payload schema.
-pub fn check_event(event: &SignedEvent) -> Result<(), String> {
+/// The receiver's check of one event, on top of the payload schema: what the
+/// record may not do, and a statement's signature by a coordinator `signers`
+/// lists.
+pub fn check_event(event: &SignedEvent, signers: &Signers) -> Result<(), String> {
+    if event.kind() == PayloadKind::STATEMENT {
+        let statement =
+            Statement::decode(event.version(), event.payload()).map_err(|e| e.to_string())?;
+        statement.verify(signers)?;
+    }
     match Record::of(event.kind(), event.version(), event.payload()) {
         Some(Ok(record)) => check_record(event.origin(), &record),
         Some(Err(e)) => Err(e.to_string()),
@@ -552,6 +501,12 @@ pub fn check_event(event: &SignedEvent) -> Result<(), String> {
 pub struct Entry {
     pub time_ms: i64,
     pub record: Record,
+    /// Who said it: the event's origin, or a statement's signer.
+    pub author: MemberId,
+    /// Whether a coordinator's statement carried it.
+    pub statement: bool,
+    /// The event's hash (what a version is named by).
+    pub hash: EventHash,
 }
 
 /// Every plan event a node holds, by id: the state the views are computed from.
@@ -571,6 +526,9 @@ pub struct RecommendationView {
     /// `proposed` until its author records a change.
     pub status: String,
     pub history: Vec<StatusChange>,
+    /// Comments on it, by anyone (members, coordinators).
+    #[serde(default)]
+    pub comments: Vec<crate::workplan::CommentView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -592,59 +550,12 @@ pub struct PilotView {
     pub problems: Vec<String>,
 }
 
-/// A member's position on an item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "position", rename_all = "lowercase")]
-pub enum Position {
-    Pending,
-    Endorsed {
-        id: RecordId,
-        time_ms: i64,
-        note: String,
-    },
-    Objected {
-        id: RecordId,
-        time_ms: i64,
-        reason: String,
-    },
-}
-
 /// A recommendation an item draws on, as far as this node knows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reference {
     pub id: RecordId,
     /// `None` while this node has not received it.
     pub title: Option<String>,
-}
-
-/// A work-plan item with its endorsement matrix and status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemView {
-    pub id: RecordId,
-    pub proposer: MemberId,
-    pub time_ms: i64,
-    pub title: String,
-    pub lead: MemberId,
-    pub due: String,
-    pub draws_on: Vec<Reference>,
-    /// Every member the item names, in the item's order, with its position.
-    pub positions: Vec<(MemberId, Position)>,
-    /// Endorsements needed (the federation's work-plan quorum of the members named).
-    pub needed: usize,
-    /// `proposed`, `objected`, `agreed`, or the status the lead last recorded.
-    pub status: String,
-    pub updates: Vec<ItemUpdateView>,
-    /// What was not applied, and why.
-    pub problems: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemUpdateView {
-    pub id: RecordId,
-    pub time_ms: i64,
-    pub status: String,
-    pub milestone: String,
-    pub note: String,
 }
 
 impl Registry {
@@ -656,14 +567,35 @@ impl Registry {
     /// (receivers refuse those before they are stored).
     pub fn apply(&mut self, event: &SignedEvent) {
         if let Some(Ok(record)) = Record::of(event.kind(), event.version(), event.payload()) {
+            let signer = (event.kind() == PayloadKind::STATEMENT)
+                .then(|| Statement::decode(event.version(), event.payload()).ok())
+                .flatten()
+                .map(|s| s.signer);
             self.entries.insert(
                 RecordId::of(event),
                 Entry {
                     time_ms: event.time_ms(),
                     record,
+                    statement: signer.is_some(),
+                    author: signer.unwrap_or_else(|| event.origin().clone()),
+                    hash: event.hash(),
                 },
             );
         }
+    }
+
+    /// Every entry, by id (origin, then sequence).
+    pub fn entries(&self) -> impl Iterator<Item = (&RecordId, &Entry)> {
+        self.entries.iter()
+    }
+
+    /// The hash of the event `id`, hex (empty if not held): what breaks ties
+    /// between concurrent records, the same at every node.
+    pub(crate) fn hash_of(&self, id: &RecordId) -> String {
+        self.entries
+            .get(id)
+            .map(|e| e.hash.to_string())
+            .unwrap_or_default()
     }
 
     pub fn len(&self) -> usize {
@@ -678,7 +610,7 @@ impl Registry {
         self.entries.get(id)
     }
 
-    fn recommendation(&self, id: &RecordId) -> Option<&Recommendation> {
+    pub(crate) fn recommendation(&self, id: &RecordId) -> Option<&Recommendation> {
         match self.entries.get(id).map(|e| &e.record) {
             Some(Record::Recommendation(r)) => Some(r),
             _ => None,
@@ -699,6 +631,7 @@ impl Registry {
                         recommendation: r.clone(),
                         status: "proposed".into(),
                         history: Vec::new(),
+                        comments: Vec::new(),
                     },
                 );
             }
@@ -718,6 +651,16 @@ impl Registry {
                     note: s.note.clone(),
                 });
             }
+            if let Record::Comment(c) = &entry.record
+                && let Some(view) = views.get_mut(&c.on)
+            {
+                view.comments.push(crate::workplan::CommentView {
+                    id: id.clone(),
+                    by: entry.author.clone(),
+                    time_ms: entry.time_ms,
+                    text: c.text.clone(),
+                });
+            }
         }
         views.into_values().collect()
     }
@@ -729,15 +672,22 @@ impl Registry {
         for (id, entry) in &self.entries {
             let (target, wanted) = match &entry.record {
                 Record::Status(s) => (&s.recommendation, "recommendation"),
-                Record::Endorsement(e) => (&e.item, "work-plan item"),
-                Record::Objection(o) => (&o.item, "work-plan item"),
-                Record::Update(u) => (&u.item, "work-plan item"),
-                _ => continue,
+                Record::Answer(a) => (&a.objection, "objection"),
+                Record::Comment(c) => (&c.on, "work-plan item or recommendation"),
+                other => match other.item() {
+                    Some(item) => (item, "work-plan item"),
+                    None => continue,
+                },
             };
             let found = matches!(
                 (self.entries.get(target).map(|e| &e.record), wanted),
                 (Some(Record::Recommendation(_)), "recommendation")
                     | (Some(Record::Item(_)), "work-plan item")
+                    | (Some(Record::Objection(_)), "objection")
+                    | (
+                        Some(Record::Item(_) | Record::Recommendation(_)),
+                        "work-plan item or recommendation"
+                    )
             );
             if !found {
                 lines.push(format!(
@@ -767,129 +717,6 @@ impl Registry {
                 _ => None,
             })
             .collect()
-    }
-
-    /// Every work-plan item, by id, under the federation's work-plan quorum.
-    pub fn items(&self, quorum: Quorum) -> Vec<ItemView> {
-        let mut items: BTreeMap<&RecordId, (ItemView, &WorkplanItem)> = BTreeMap::new();
-        for (id, entry) in &self.entries {
-            if let Record::Item(item) = &entry.record {
-                let view = ItemView {
-                    id: id.clone(),
-                    proposer: id.origin.clone(),
-                    time_ms: entry.time_ms,
-                    title: item.title.clone(),
-                    lead: item.lead.clone(),
-                    due: item.due.clone(),
-                    draws_on: item
-                        .draws_on
-                        .iter()
-                        .map(|r| Reference {
-                            id: r.clone(),
-                            title: self.recommendation(r).map(|x| x.title.clone()),
-                        })
-                        .collect(),
-                    positions: item
-                        .members
-                        .iter()
-                        .map(|m| (m.clone(), Position::Pending))
-                        .collect(),
-                    needed: quorum.needed(item.members.len()),
-                    status: "proposed".into(),
-                    updates: Vec::new(),
-                    problems: Vec::new(),
-                };
-                items.insert(id, (view, item));
-            }
-        }
-        // Positions: each member's last word, in its own log's order.
-        for (id, entry) in &self.entries {
-            let (target, position) = match &entry.record {
-                Record::Endorsement(e) => (
-                    &e.item,
-                    Position::Endorsed {
-                        id: id.clone(),
-                        time_ms: entry.time_ms,
-                        note: e.note.clone(),
-                    },
-                ),
-                Record::Objection(o) => (
-                    &o.item,
-                    Position::Objected {
-                        id: id.clone(),
-                        time_ms: entry.time_ms,
-                        reason: o.reason.clone(),
-                    },
-                ),
-                _ => continue,
-            };
-            let Some((view, _)) = items.get_mut(target) else {
-                continue;
-            };
-            match view.positions.iter_mut().find(|(m, _)| m == &id.origin) {
-                Some((_, slot)) => *slot = position,
-                None => view.problems.push(format!(
-                    "{id}: {} is not named in the item; its position is not counted",
-                    id.origin
-                )),
-            }
-        }
-        for (view, _) in items.values_mut() {
-            let endorsed = view
-                .positions
-                .iter()
-                .filter(|(_, p)| matches!(p, Position::Endorsed { .. }))
-                .count();
-            let objected = view
-                .positions
-                .iter()
-                .any(|(_, p)| matches!(p, Position::Objected { .. }));
-            view.status = if objected {
-                "objected".into()
-            } else if endorsed >= view.needed {
-                "agreed".into()
-            } else {
-                "proposed".into()
-            };
-            for r in &view.draws_on {
-                if r.title.is_none() {
-                    view.problems.push(format!(
-                        "draws on {}, which this node holds no recommendation as",
-                        r.id
-                    ));
-                }
-            }
-        }
-        // Updates: by the lead, once agreed.
-        for (id, entry) in &self.entries {
-            let Record::Update(u) = &entry.record else {
-                continue;
-            };
-            let Some((view, _)) = items.get_mut(&u.item) else {
-                continue;
-            };
-            if id.origin != view.lead {
-                view.problems.push(format!(
-                    "{id}: {} records a status, but only the lead {} may",
-                    id.origin, view.lead
-                ));
-            } else if view.status == "proposed" || view.status == "objected" {
-                view.problems.push(format!(
-                    "{id}: status {:?} recorded while the item is not agreed; not applied",
-                    u.status
-                ));
-            } else {
-                view.status.clone_from(&u.status);
-                view.updates.push(ItemUpdateView {
-                    id: id.clone(),
-                    time_ms: entry.time_ms,
-                    status: u.status.clone(),
-                    milestone: u.milestone.clone(),
-                    note: u.note.clone(),
-                });
-            }
-        }
-        items.into_values().map(|(view, _)| view).collect()
     }
 }
 
@@ -945,17 +772,88 @@ pub fn recommendation_from_row(
     Ok(recommendation)
 }
 
+/// Signed histories of several members for tests: each member's events one
+/// chain, keys derived from the member id.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod testing {
+    use std::collections::BTreeMap;
+
+    use crate::chain::ChainHead;
+    use crate::event::{LogKind, SignedEvent};
+    use crate::keys::SigningKey;
+    use crate::member::MemberId;
+    use crate::plan::RecordId;
+
+    pub fn member(id: &str) -> MemberId {
+        MemberId::new(id).unwrap()
+    }
+
+    pub fn key(id: &str) -> SigningKey {
+        let mut seed = [0u8; 32];
+        seed[..id.len()].copy_from_slice(id.as_bytes());
+        SigningKey::from_seed(seed)
+    }
+
+    pub struct Histories {
+        heads: BTreeMap<MemberId, ChainHead>,
+        pub events: Vec<SignedEvent>,
+    }
+
+    impl Histories {
+        pub fn new() -> Self {
+            Self {
+                heads: BTreeMap::new(),
+                events: Vec::new(),
+            }
+        }
+
+        pub fn add(&mut self, origin: &str, draft: crate::Draft) -> RecordId {
+            let m = member(origin);
+            let head = self.heads.entry(m.clone()).or_insert(ChainHead::EMPTY);
+            let event = SignedEvent::seal(
+                &key(origin),
+                &m,
+                LogKind::Shared,
+                head.seq + 1,
+                head.hash,
+                1_000 + self.events.len() as i64,
+                &draft,
+            );
+            *head = ChainHead::of(&event);
+            let id = RecordId::of(&event);
+            self.events.push(event);
+            id
+        }
+
+        /// A draft as JSON at payload version 1 (what builds before item
+        /// versions wrote).
+        pub fn add_v1(&mut self, origin: &str, kind: crate::PayloadKind, json: &str) -> RecordId {
+            self.add(
+                origin,
+                crate::Draft {
+                    kind,
+                    version: 1,
+                    payload: json.as_bytes().to_vec(),
+                },
+            )
+        }
+
+        pub fn event(&self, id: &RecordId) -> &SignedEvent {
+            self.events
+                .iter()
+                .find(|e| &RecordId::of(e) == id)
+                .unwrap()
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use super::testing::{Histories, member};
     use super::*;
-    use crate::chain::ChainHead;
-    use crate::event::LogKind;
-    use crate::keys::SigningKey;
-
-    fn member(id: &str) -> MemberId {
-        MemberId::new(id).unwrap()
-    }
+    use crate::manifest::Quorum;
 
     fn id(text: &str) -> RecordId {
         RecordId::parse(text).unwrap()
@@ -996,9 +894,11 @@ mod tests {
         );
         let objection = Objection {
             item: id("KH-3"),
+            version: crate::workplan::VersionRef::new(1, crate::event::EventHash::ZERO),
             reason: "budget\u{9b}2J".into(),
+            contests_editorial: false,
         };
-        let err = crate::kinds::check_new(PayloadKind::OBJECTION, 1, &objection.encode())
+        let err = crate::kinds::check_new(PayloadKind::OBJECTION, 2, &objection.encode())
             .unwrap_err()
             .to_string();
         assert!(err.contains("reason") && err.contains("U+009B"), "{err}");
@@ -1009,40 +909,6 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("note") && err.contains("U+0007"), "{err}");
-    }
-
-    /// Signed histories of several members, each a chain.
-    struct Histories {
-        heads: BTreeMap<MemberId, ChainHead>,
-        events: Vec<SignedEvent>,
-    }
-
-    impl Histories {
-        fn new() -> Self {
-            Self {
-                heads: BTreeMap::new(),
-                events: Vec::new(),
-            }
-        }
-
-        fn add(&mut self, origin: &str, draft: crate::Draft) -> RecordId {
-            let m = member(origin);
-            let key = SigningKey::from_seed([origin.as_bytes()[0]; 32]);
-            let head = self.heads.entry(m.clone()).or_insert(ChainHead::EMPTY);
-            let event = SignedEvent::seal(
-                &key,
-                &m,
-                LogKind::Shared,
-                head.seq + 1,
-                head.hash,
-                1_000 + self.events.len() as i64,
-                &draft,
-            );
-            *head = ChainHead::of(&event);
-            let id = RecordId::of(&event);
-            self.events.push(event);
-            id
-        }
     }
 
     /// Three recommendations, an item drawing on them, endorsements by all four
@@ -1062,54 +928,42 @@ mod tests {
             }
             .to_draft(),
         );
-        let item = h.add(
+        // The work plan as builds before item versions wrote it (payload
+        // version 1): it still reads, as version 1 of its item.
+        let item = h.add_v1(
             "JP",
-            WorkplanItem {
-                title: "Joint referral protocol".into(),
-                draws_on: vec![kh, id_, vn],
-                lead: member("JP"),
-                members: ["KH", "ID", "VN", "JP"].map(member).to_vec(),
-                due: "2025-06".into(),
-            }
-            .to_draft(),
+            PayloadKind::WORKPLAN_ITEM,
+            &format!(
+                r#"{{"title":"Joint referral protocol","draws_on":["{kh}","{id_}","{vn}"],"lead":"JP","members":["KH","ID","VN","JP"],"due":"2025-06"}}"#
+            ),
         );
-        h.add(
+        h.add_v1(
             "VN",
-            Objection {
-                item: item.clone(),
-                reason: "budget unclear".into(),
-            }
-            .to_draft(),
+            PayloadKind::OBJECTION,
+            &format!(r#"{{"item":"{item}","reason":"budget unclear"}}"#),
         );
         for m in ["KH", "ID", "JP", "VN"] {
-            h.add(
+            h.add_v1(
                 m,
-                Endorsement {
-                    item: item.clone(),
-                    note: String::new(),
-                }
-                .to_draft(),
+                PayloadKind::ENDORSEMENT,
+                &format!(r#"{{"item":"{item}","note":""}}"#),
             );
         }
-        h.add(
+        h.add_v1(
             "JP",
-            ItemUpdate {
-                item: item.clone(),
-                status: "in-progress".into(),
-                milestone: "first meeting held".into(),
-                note: String::new(),
-            }
-            .to_draft(),
+            PayloadKind::ITEM_UPDATE,
+            &format!(r#"{{"item":"{item}","status":"in-progress","milestone":"first meeting held"}}"#),
         );
-        h.add(
+        h.add_v1(
             "PH",
-            Endorsement {
-                item,
-                note: String::new(),
-            }
-            .to_draft(),
+            PayloadKind::ENDORSEMENT,
+            &format!(r#"{{"item":"{item}","note":""}}"#),
         );
         h
+    }
+
+    fn as_of() -> Date {
+        Date::parse("2025-01-01").unwrap()
     }
 
     #[test]
@@ -1117,10 +971,6 @@ mod tests {
         assert_eq!(
             RECOMMENDATION_VIEW_STATUSES,
             [&["proposed"][..], RECOMMENDATION_STATUSES].concat()
-        );
-        assert_eq!(
-            ITEM_VIEW_STATUSES,
-            [&["proposed", "objected", "agreed"][..], ITEM_STATUSES].concat()
         );
         // Every status the registry shows is one of them.
         let registry = history().events.iter().fold(Registry::new(), |mut r, e| {
@@ -1130,8 +980,8 @@ mod tests {
         for r in registry.recommendations() {
             assert!(RECOMMENDATION_VIEW_STATUSES.contains(&r.status.as_str()));
         }
-        for i in registry.items(Quorum::All) {
-            assert!(ITEM_VIEW_STATUSES.contains(&i.status.as_str()));
+        for i in registry.items(Quorum::All, as_of()) {
+            assert!(crate::workplan::STAGES.contains(&i.stage.as_str()));
         }
     }
 
@@ -1170,82 +1020,54 @@ mod tests {
     }
 
     #[test]
-    fn the_plan_is_agreed_with_its_matrix_and_problems_named() {
+    fn a_plan_written_before_item_versions_reads_as_version_1() {
         let h = history();
         let mut registry = Registry::new();
         for e in &h.events {
             registry.apply(e);
         }
-        let items = registry.items(Quorum::All);
+        let items = registry.items(Quorum::All, as_of());
         assert_eq!(items.len(), 1);
         let item = &items[0];
         assert_eq!(item.id, id("JP-1"));
-        assert_eq!(item.status, "in-progress");
-        assert!(
-            item.positions
-                .iter()
-                .all(|(_, p)| matches!(p, Position::Endorsed { .. }))
-        );
-        assert_eq!(item.updates[0].milestone, "first meeting held");
+        assert_eq!((item.stage.as_str(), item.agreed_version), ("in-progress", Some(1)));
+        assert_eq!(item.proposer, Some(member("JP")));
+        assert!(item.tally.positions.iter().all(|p| p.position == "endorsed"));
+        assert!(item.updates[0].note.contains("first meeting held"));
         assert_eq!(item.problems.len(), 1, "{:?}", item.problems);
         assert!(item.problems[0].contains("PH is not named"));
         assert!(item.draws_on.iter().all(|r| r.title.is_some()));
+        // VN objected, then endorsed: its last word counts; the objection
+        // stays in the history, unanswered.
+        assert_eq!(item.objections.len(), 1);
+        assert!(item.awaited.iter().any(|a| a.what.contains("answer")));
         let recs = registry.recommendations();
         assert_eq!(recs.len(), 3);
         assert_eq!(recs[1].id, id("KH-1"));
         assert_eq!(recs[1].status, "endorsed-nationally");
         assert!(registry.unresolved().is_empty());
-    }
 
-    #[test]
-    fn an_objection_blocks_and_the_lead_alone_records_status() {
-        let mut h = history();
-        // Without the last endorsements: VN's objection stands.
+        // Without the last endorsements VN's objection stands; a majority
+        // quorum needs three of four.
         let mut registry = Registry::new();
         for e in &h.events[..6] {
             registry.apply(e);
         }
-        let items = registry.items(Quorum::All);
-        assert_eq!(items[0].status, "objected");
-        // A majority quorum: three of four endorsements agree it when none objects.
-        h.add(
-            "KH",
-            ItemUpdate {
-                item: id("JP-1"),
-                status: "completed".into(),
-                milestone: String::new(),
-                note: String::new(),
-            }
-            .to_draft(),
-        );
+        assert_eq!(registry.items(Quorum::All, as_of())[0].stage, "objected");
         let mut registry = Registry::new();
         for e in &h.events {
             registry.apply(e);
         }
-        let item = &registry.items(Quorum::Majority)[0];
-        assert_eq!(item.needed, 3);
-        assert_eq!(item.status, "in-progress");
-        assert!(
-            item.problems
-                .iter()
-                .any(|p| p.contains("only the lead JP may"))
-        );
+        assert_eq!(registry.items(Quorum::Majority, as_of())[0].tally.needed, 3);
     }
 
     #[test]
     fn references_to_nothing_are_shown_not_applied() {
         let mut h = Histories::new();
-        h.add(
-            "VN",
-            Endorsement {
-                item: id("JP-9"),
-                note: String::new(),
-            }
-            .to_draft(),
-        );
+        h.add_v1("VN", PayloadKind::ENDORSEMENT, r#"{"item":"JP-9","note":""}"#);
         let mut registry = Registry::new();
         registry.apply(&h.events[0]);
-        assert!(registry.items(Quorum::All).is_empty());
+        assert!(registry.items(Quorum::All, as_of()).is_empty());
         assert_eq!(
             registry.unresolved(),
             vec!["VN-1 refers to JP-9, which this node holds no work-plan item as"]
@@ -1267,7 +1089,7 @@ mod tests {
             }
             (
                 registry.clone(),
-                serde_json::to_string(&registry.items(Quorum::All)).unwrap(),
+                serde_json::to_string(&registry.items(Quorum::All, as_of())).unwrap(),
                 serde_json::to_string(&registry.recommendations()).unwrap(),
                 registry.unresolved(),
             )
@@ -1331,24 +1153,6 @@ mod tests {
         );
         assert!(Workshop::parse("Phnom Penh").is_err());
         assert!(Workshop::parse("Phnom Penh, 2024-13-01").is_err());
-        let item = WorkplanItem {
-            title: "t".into(),
-            draws_on: vec![id("KH-1")],
-            lead: member("JP"),
-            members: vec![member("KH")],
-            due: "2025-06".into(),
-        };
-        assert!(
-            item.validate()
-                .unwrap_err()
-                .contains("lead JP is not among")
-        );
-        let item = WorkplanItem {
-            members: vec![member("JP")],
-            due: "2025-6".into(),
-            ..item
-        };
-        assert!(item.validate().unwrap_err().contains("not a month"));
         let bytes = br#"{"item":"JP-1","note":"","extra":1}"#;
         assert!(
             Endorsement::decode(1, bytes).is_err(),

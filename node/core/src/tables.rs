@@ -62,6 +62,29 @@ impl Period {
         }
     }
 
+    /// The last day of the period.
+    pub fn last_day(self) -> Date {
+        let (year, month) = match self {
+            Period::Year(y) => (y, 12),
+            Period::Quarter(y, q) => (y, 3 * q),
+            Period::Month(y, m) => (y, m),
+        };
+        let next = if month == 12 {
+            Date {
+                year: year + 1,
+                month: 1,
+                day: 1,
+            }
+        } else {
+            Date {
+                year,
+                month: month + 1,
+                day: 1,
+            }
+        };
+        Date::from_days(next.days() - 1)
+    }
+
     pub fn contains(self, date: Date) -> bool {
         match self {
             Period::Year(y) => date.year == y,
