@@ -15,9 +15,11 @@ mod key;
 mod keygen;
 mod log;
 mod plan;
+mod plan_doc;
 mod publish;
 mod status;
 mod view;
+mod workplan;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +57,10 @@ pub enum Format {
     Csv,
     /// For `view stats`: SDMX-CSV 2.0 (see `view structure`).
     SdmxCsv,
+    /// For `workplan export`: a self-contained HTML document.
+    Html,
+    /// For `workplan export`: Markdown.
+    Md,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,9 +91,10 @@ enum Command {
     /// Pilot projects' progress reports.
     #[command(subcommand)]
     Pilot(plan::PilotCommand),
-    /// The joint regional work plan: propose, endorse, object, record status, show.
+    /// The joint regional work plan: draft, propose, amend, endorse, object, answer,
+    /// comment, request positions, record progress, show, export and verify.
     #[command(subcommand)]
-    Workplan(plan::WorkplanCommand),
+    Workplan(workplan::WorkplanCommand),
     /// Auditors: verify every origin's log, checkpoints, proofs and releases.
     #[command(subcommand)]
     Audit(audit::Command),
@@ -119,10 +126,24 @@ fn main() -> std::process::ExitCode {
         node: cli.node,
         format: cli.format,
     };
-    if matches!(cli.format, Format::Csv | Format::SdmxCsv)
-        && !matches!(cli.command, Command::View(_))
+    let csv_ok = match &cli.command {
+        Command::View(_) => true,
+        Command::Workplan(c) => matches!(
+            c,
+            workplan::WorkplanCommand::Status { .. } | workplan::WorkplanCommand::Show { .. }
+        ),
+        Command::Recommend(plan::RecommendCommand::List { .. })
+        | Command::Pilot(plan::PilotCommand::List) => true,
+        _ => false,
+    };
+    let export = matches!(&cli.command, Command::Workplan(workplan::WorkplanCommand::Export { .. }));
+    if (cli.format == Format::Csv && !csv_ok)
+        || (cli.format == Format::SdmxCsv && !matches!(cli.command, Command::View(_)))
+        || (matches!(cli.format, Format::Html | Format::Md) && !export)
     {
-        eprintln!("error: --format csv and sdmx-csv are for view stats and view series");
+        eprintln!(
+            "error: --format csv is for view, workplan status and show, recommend list and pilot list; sdmx-csv for view stats and series; html and md for workplan export"
+        );
         return std::process::ExitCode::FAILURE;
     }
     let result = match cli.command {
@@ -136,7 +157,7 @@ fn main() -> std::process::ExitCode {
         Command::Publish(args) => publish::run(&context, args),
         Command::Recommend(command) => plan::recommend(&context, command),
         Command::Pilot(command) => plan::pilot(&context, command),
-        Command::Workplan(command) => plan::workplan(&context, command),
+        Command::Workplan(command) => workplan::workplan(&context, command),
         Command::View(command) => view::run(&context, command),
         Command::Audit(command) => audit::run(&context, command),
         Command::Status => status::run(&context),

@@ -19,8 +19,7 @@ use remedy_core::controls::{escape, escape_line as line};
 use remedy_core::manifest::{Manifest, Quorum};
 use remedy_core::payload::Payload;
 use remedy_core::plan::{
-    Endorsement, ItemUpdate, ItemView, Objection, PilotReport, Position, Recommendation,
-    RecommendationStatus, RecordId, Registry, WorkplanItem, Workshop,
+    PilotReport, Recommendation, RecommendationStatus, RecordId, Registry, Workshop,
 };
 use remedy_core::{Draft, MemberId, SignedEvent};
 use remedy_proto::v1 as pb;
@@ -101,75 +100,30 @@ pub enum PilotCommand {
     List,
 }
 
-#[derive(Debug, clap::Subcommand)]
-pub enum WorkplanCommand {
-    /// Propose an item of the joint work plan; prints its id last.
-    Propose {
-        #[arg(long)]
-        title: String,
-        /// The recommendations it draws on, from any member.
-        #[arg(long, num_args = 1.., required = true)]
-        draws_on: Vec<String>,
-        /// The member that leads it.
-        #[arg(long)]
-        lead: String,
-        /// Comma-separated members it names (the lead among them).
-        #[arg(long, value_delimiter = ',', required = true)]
-        members: Vec<String>,
-        /// The month it is due, YYYY-MM.
-        #[arg(long)]
-        due: String,
-    },
-    /// Endorse an item that names this member.
-    Endorse {
-        item: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Object to an item that names this member, with a reason.
-    Object {
-        item: String,
-        #[arg(long)]
-        reason: String,
-    },
-    /// Record the status of an agreed item this member leads.
-    Status {
-        item: String,
-        /// in-progress, delayed, completed or dropped.
-        status: String,
-        #[arg(long, default_value = "")]
-        milestone: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// The work plan: each item, what it draws on, the endorsement matrix, status.
-    Show { item: Option<String> },
-}
-
-fn record_id(text: &str) -> anyhow::Result<RecordId> {
+pub(crate) fn record_id(text: &str) -> anyhow::Result<RecordId> {
     RecordId::parse(text).with_context(|| {
         format!("{text:?} is not a record id: expected the author and a number, as KH-12")
     })
 }
 
-fn record_ids(texts: &[String]) -> anyhow::Result<Vec<RecordId>> {
+pub(crate) fn record_ids(texts: &[String]) -> anyhow::Result<Vec<RecordId>> {
     texts.iter().map(|t| record_id(t)).collect()
 }
 
-fn member(text: &str) -> anyhow::Result<MemberId> {
+pub(crate) fn member(text: &str) -> anyhow::Result<MemberId> {
     MemberId::new(text).map_err(|e| anyhow::anyhow!("{text:?}: {e}"))
 }
 
 /// Checks a payload as the node and every receiver will, so mistakes are named
 /// before anything is sent.
-fn draft<P: Payload>(payload: &P) -> anyhow::Result<Draft> {
+pub(crate) fn draft<P: Payload>(payload: &P) -> anyhow::Result<Draft> {
     let draft = payload.to_draft();
     P::decode(draft.version, &draft.payload).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(draft)
 }
 
 /// Appends drafts to the shared log in one commit; returns their ids.
-fn append(context: &Context, drafts: Vec<Draft>) -> anyhow::Result<Vec<RecordId>> {
+pub(crate) fn append(context: &Context, drafts: Vec<Draft>) -> anyhow::Result<Vec<RecordId>> {
     let dir = context
         .dir
         .as_ref()
@@ -202,7 +156,7 @@ fn append(context: &Context, drafts: Vec<Draft>) -> anyhow::Result<Vec<RecordId>
 }
 
 /// Prints what was created; the id alone on the last line.
-fn created(context: &Context, what: &str, ids: &[RecordId]) {
+pub(crate) fn created(context: &Context, what: &str, ids: &[RecordId]) {
     match context.format {
         Format::Json => println!(
             "{}",
@@ -217,9 +171,19 @@ fn created(context: &Context, what: &str, ids: &[RecordId]) {
     }
 }
 
+/// The plan events a node holds, each verified, and what the plan is computed
+/// under.
+pub(crate) struct Fetched {
+    pub registry: Registry,
+    pub quorum: Quorum,
+    pub manifest: Option<Manifest>,
+    pub events: Vec<SignedEvent>,
+}
+
 /// Every plan event the node holds, each signature verified with the manifest's
-/// key of its author, and the work-plan quorum.
-fn fetch(context: &Context) -> anyhow::Result<(Registry, Quorum)> {
+/// key of its author (and a coordinator's statement with the coordinator's key),
+/// and the work-plan quorum.
+pub(crate) fn fetch(context: &Context) -> anyhow::Result<Fetched> {
     let (runtime, channel) = context.connect()?;
     runtime.block_on(async {
         let mut federation = pb::federation_client::FederationClient::new(channel);
@@ -236,37 +200,59 @@ fn fetch(context: &Context) -> anyhow::Result<(Registry, Quorum)> {
             .plan_events(pb::PlanEventsRequest {})
             .await?
             .into_inner();
-        let mut registry = Registry::new();
-        let mut keys = BTreeMap::new();
+        let mut events = Vec::new();
         while let Some(item) = stream.next().await {
-            let event =
-                SignedEvent::decode(item?.raw).context("the node sent an undecodable event")?;
-            if let Some(manifest) = &manifest {
-                let origin = event.origin().clone();
-                if !keys.contains_key(&origin) {
-                    let key = manifest
-                        .member(&origin)
-                        .with_context(|| format!("{origin} is not in the manifest"))?
-                        .key_history()?;
-                    keys.insert(origin.clone(), key);
-                }
-                // Plan records always carry their own signature (a linked one is
-                // refused by every node), so each is checked on its own.
-                if !event.verify_strict(keys[&origin].key_for(event.seq())) {
-                    bail!(
-                        "{} event {}: the signature does not verify with its key in the manifest",
-                        origin,
-                        event.seq()
-                    );
-                }
-            }
-            registry.apply(&event);
+            events.push(
+                SignedEvent::decode(item?.raw).context("the node sent an undecodable event")?,
+            );
+        }
+        if let Some(manifest) = &manifest {
+            verify_plan_events(&events, manifest)?;
+        }
+        let mut registry = Registry::new();
+        for event in &events {
+            registry.apply(event);
         }
         let quorum = manifest
+            .as_ref()
             .map(|m| m.body.policy.workplan_quorum)
             .unwrap_or(Quorum::All);
-        Ok((registry, quorum))
+        Ok(Fetched {
+            registry,
+            quorum,
+            manifest,
+            events,
+        })
     })
+}
+
+/// Checks each plan event's signature with its origin's key for that event in
+/// `manifest`, and each statement's with its coordinator's key. Plan records
+/// always carry their own signature (a linked one is refused by every node), so
+/// each is checked on its own.
+pub(crate) fn verify_plan_events(events: &[SignedEvent], manifest: &Manifest) -> anyhow::Result<()> {
+    let mut keys = BTreeMap::new();
+    let signers = remedy_core::statement::Signers::of(manifest);
+    for event in events {
+        let origin = event.origin().clone();
+        if !keys.contains_key(&origin) {
+            let key = manifest
+                .member(&origin)
+                .with_context(|| format!("{origin} is not in the manifest"))?
+                .key_history()?;
+            keys.insert(origin.clone(), key);
+        }
+        if !event.verify_strict(keys[&origin].key_for(event.seq())) {
+            bail!(
+                "{} event {}: the signature does not verify with its key in the manifest",
+                origin,
+                event.seq()
+            );
+        }
+        remedy_core::plan::check_event(event, &signers)
+            .map_err(|e| anyhow::anyhow!("{origin} event {}: {e}", event.seq()))?;
+    }
+    Ok(())
 }
 
 pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result<()> {
@@ -310,7 +296,7 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
             theme,
             status,
         } => {
-            let (registry, _) = fetch(context)?;
+            let registry = fetch(context)?.registry;
             let views: Vec<_> = registry
                 .recommendations()
                 .into_iter()
@@ -328,7 +314,7 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
         }
         RecommendCommand::Show { id } => {
             let id = record_id(&id)?;
-            let (registry, _) = fetch(context)?;
+            let registry = fetch(context)?.registry;
             let r = registry
                 .recommendations()
                 .into_iter()
@@ -511,7 +497,7 @@ pub fn pilot(context: &Context, command: PilotCommand) -> anyhow::Result<()> {
             created(context, "pilot report", &ids);
         }
         PilotCommand::List => {
-            let (registry, _) = fetch(context)?;
+            let registry = fetch(context)?.registry;
             let pilots = registry.pilots();
             match context.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&pilots)?),
@@ -566,174 +552,10 @@ pub fn print_pilots(pilots: &[remedy_core::plan::PilotView]) {
     println!("{} pilot reports", pilots.len());
 }
 
-pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<()> {
-    match command {
-        WorkplanCommand::Propose {
-            title,
-            draws_on,
-            lead,
-            members,
-            due,
-        } => {
-            let item = WorkplanItem {
-                title,
-                draws_on: record_ids(&draws_on)?,
-                lead: member(&lead)?,
-                members: members
-                    .iter()
-                    .map(|m| member(m))
-                    .collect::<anyhow::Result<_>>()?,
-                due,
-            };
-            let ids = append(context, vec![draft(&item)?])?;
-            created(context, "work-plan item", &ids);
-        }
-        WorkplanCommand::Endorse { item, note } => {
-            let e = Endorsement {
-                item: record_id(&item)?,
-                note,
-            };
-            let ids = append(context, vec![draft(&e)?])?;
-            created(context, "endorsement", &ids);
-        }
-        WorkplanCommand::Object { item, reason } => {
-            let o = Objection {
-                item: record_id(&item)?,
-                reason,
-            };
-            let ids = append(context, vec![draft(&o)?])?;
-            created(context, "objection", &ids);
-        }
-        WorkplanCommand::Status {
-            item,
-            status,
-            milestone,
-            note,
-        } => {
-            let u = ItemUpdate {
-                item: record_id(&item)?,
-                status,
-                milestone,
-                note,
-            };
-            let ids = append(context, vec![draft(&u)?])?;
-            created(context, "item status", &ids);
-        }
-        WorkplanCommand::Show { item } => {
-            let wanted = item.as_deref().map(record_id).transpose()?;
-            let (registry, quorum) = fetch(context)?;
-            let items: Vec<ItemView> = registry
-                .items(quorum)
-                .into_iter()
-                .filter(|i| wanted.as_ref().is_none_or(|w| &i.id == w))
-                .collect();
-            if let Some(w) = &wanted
-                && items.is_empty()
-            {
-                bail!("this node holds no work-plan item {w}");
-            }
-            match context.format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&items)?),
-                _ => print!("{}", render_plan(&items, quorum)),
-            }
-        }
-    }
-    Ok(())
-}
-
 pub fn problems(lines: &[String]) {
     for line in lines {
         println!("  ! {}", escape(line));
     }
-}
-
-/// The plan as text: each item, its references, and the endorsement matrix.
-pub fn render_plan(items: &[ItemView], quorum: Quorum) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "joint regional work plan: {} items (an item is agreed when {quorum} of the members it names endorse it and none objects)",
-        items.len()
-    );
-    for item in items {
-        let _ = writeln!(out, "\n{}  {}  [{}]", item.id, item.title, item.status);
-        let _ = writeln!(
-            out,
-            "  proposed by {}, led by {}, due {}",
-            item.proposer, item.lead, item.due
-        );
-        let _ = writeln!(out, "  draws on:");
-        for r in &item.draws_on {
-            let _ = writeln!(
-                out,
-                "    {:<8} {}",
-                r.id.to_string(),
-                r.title.as_deref().unwrap_or("(not received by this node)")
-            );
-        }
-        let endorsed = item
-            .positions
-            .iter()
-            .filter(|(_, p)| matches!(p, Position::Endorsed { .. }))
-            .count();
-        let _ = writeln!(
-            out,
-            "  endorsements ({endorsed} of {} needed):",
-            item.needed
-        );
-        for (m, p) in &item.positions {
-            let line = match p {
-                Position::Pending => "pending".to_string(),
-                Position::Endorsed { id, time_ms, note } => {
-                    format!("endorsed {} ({id}){}", date(*time_ms), suffix(note))
-                }
-                Position::Objected {
-                    id,
-                    time_ms,
-                    reason,
-                } => {
-                    format!("OBJECTED {} ({id}): {reason}", date(*time_ms))
-                }
-            };
-            let _ = writeln!(out, "    {:<6} {line}", m.as_str());
-        }
-        for u in &item.updates {
-            let _ = writeln!(
-                out,
-                "  {} {}: {}{}{}",
-                date(u.time_ms),
-                u.id,
-                u.status,
-                if u.milestone.is_empty() {
-                    String::new()
-                } else {
-                    format!(", milestone: {}", u.milestone)
-                },
-                suffix(&u.note)
-            );
-        }
-        for p in &item.problems {
-            let _ = writeln!(out, "  ! {p}");
-        }
-    }
-    // Titles, notes and reasons come from the logs: escaped as a whole here.
-    escape(&out).into_owned()
-}
-
-fn suffix(note: &str) -> String {
-    if note.is_empty() {
-        String::new()
-    } else {
-        format!(": {note}")
-    }
-}
-
-/// A signed time as a UTC date.
-fn date(time_ms: i64) -> String {
-    let days = time_ms.div_euclid(86_400_000);
-    let d = remedy_core::case::Date::from_days(days);
-    format!("{d}")
 }
 
 #[cfg(test)]

@@ -70,7 +70,8 @@ pub enum Command {
         #[arg(long)]
         member: Option<String>,
     },
-    /// The work plan, filtered by a member it names or its status.
+    /// The work plan as the node computes it, filtered by a member it names or
+    /// its stage (draft, proposed, objected, agreed, in-progress, done, dropped).
     Workplan {
         #[arg(long)]
         member: Option<String>,
@@ -100,6 +101,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             theme: theme.unwrap_or_default(),
             status: status.unwrap_or_default(),
             id: String::new(),
+            as_of: String::new(),
         };
     let json =
         |reply: Result<tonic::Response<pb::ViewReply>, tonic::Status>| -> anyhow::Result<String> {
@@ -202,7 +204,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             match context.format {
                 Format::Json => println!("{text}"),
                 _ => {
-                    let items: Vec<remedy_core::plan::ItemView> = serde_json::from_str(&text)?;
+                    let items: Vec<remedy_core::workplan::ItemView> = serde_json::from_str(&text)?;
                     let quorum = runtime
                         .block_on(
                             pb::federation_client::FederationClient::new(channel)
@@ -213,7 +215,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
                     let quorum = Manifest::parse(&quorum)
                         .map(|m| m.body.policy.workplan_quorum)
                         .unwrap_or(remedy_core::manifest::Quorum::All);
-                    print!("{}", crate::plan::render_plan(&items, quorum));
+                    print!("{}", crate::workplan::render_status(&items, quorum));
                 }
             }
         }

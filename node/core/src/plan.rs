@@ -584,6 +584,10 @@ impl Registry {
         }
     }
 
+    pub(crate) fn insert(&mut self, id: RecordId, entry: Entry) {
+        self.entries.insert(id, entry);
+    }
+
     /// Every entry, by id (origin, then sequence).
     pub fn entries(&self) -> impl Iterator<Item = (&RecordId, &Entry)> {
         self.entries.iter()

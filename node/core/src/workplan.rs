@@ -1825,6 +1825,112 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// Whether a record `author` is about to have appended to `carrier`'s log
+    /// (the same member, or a coordinator's statement) would be shown as a
+    /// problem here: a reference to nothing, a position by a member the item
+    /// does not name or on a version that is not the newest, an amendment that
+    /// is not of the newest version or by someone who may not amend, a status by
+    /// another than the lead, an answer by another than the proposer or lead.
+    /// The rules are the ones [`Registry::items`] applies; this asks them before
+    /// the event exists, so an operator learns it at once.
+    pub fn check_new(
+        &self,
+        carrier: &MemberId,
+        author: &MemberId,
+        record: Record,
+        quorum: Quorum,
+    ) -> Result<(), String> {
+        let id = RecordId {
+            origin: carrier.clone(),
+            seq: u64::MAX,
+        };
+        let newest = |item: &RecordId| {
+            self.items(quorum, Date::from_days(0))
+                .into_iter()
+                .find(|v| &v.id == item)
+        };
+        let target_missing = |target: &RecordId, what: &str| {
+            Err(format!(
+                "{target} is not a {what} this node holds (check the id, or wait until it has replicated)"
+            ))
+        };
+        match &record {
+            Record::Status(s) if self.recommendation(&s.recommendation).is_none() => {
+                return target_missing(&s.recommendation, "recommendation");
+            }
+            Record::Pilot(p) => {
+                if let Some(t) = p.tests.iter().find(|t| self.recommendation(t).is_none()) {
+                    return target_missing(t, "recommendation");
+                }
+            }
+            Record::Comment(c)
+                if !matches!(
+                    self.get(&c.on).map(|e| &e.record),
+                    Some(Record::Item(_) | Record::Recommendation(_))
+                ) =>
+            {
+                return target_missing(&c.on, "work-plan item or recommendation");
+            }
+            Record::Answer(a) if !matches!(self.get(&a.objection).map(|e| &e.record), Some(Record::Objection(_))) => {
+                return target_missing(&a.objection, "objection");
+            }
+            other => {
+                if let Some(item) = other.item() {
+                    let Some(view) = newest(item) else {
+                        return target_missing(item, "work-plan item");
+                    };
+                    let named = match other {
+                        Record::Proposal(p) => Some(&p.version),
+                        Record::Endorsement(e) => Some(&e.version),
+                        Record::Objection(o) if !o.contests_editorial => Some(&o.version),
+                        Record::Amendment(a) => Some(&a.base),
+                        _ => None,
+                    };
+                    if let Some(v) = named {
+                        let current = view.versions.last().map(|x| (x.version, x.hash.clone()));
+                        if let Some((n, hash)) = current
+                            && (v.version != n || v.hash.as_deref() != Some(hash.as_str()))
+                        {
+                            return Err(format!(
+                                "{item} is at version {n} ({}…); this names {v}: act on the newest version",
+                                &hash[..12]
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let mut with = self.clone();
+        with.insert(
+            id.clone(),
+            Entry {
+                time_ms: i64::MAX,
+                record: record.clone(),
+                author: author.clone(),
+                statement: author != carrier,
+                hash: EventHash([0xff; 32]),
+            },
+        );
+        let mine = format!("{id}");
+        let mut problems: Vec<String> = Vec::new();
+        for view in with.items(quorum, Date::from_days(0)) {
+            let own = view.id == id;
+            problems.extend(
+                view.problems
+                    .into_iter()
+                    .filter(|p| own || p.contains(&mine)),
+            );
+        }
+        match problems.first() {
+            None => Ok(()),
+            Some(p) => Err(p
+                .replace(&format!("{mine}: "), "")
+                .replace(&mine, "this record")),
+        }
+    }
+}
+
 /// An indicator with its values (oldest first), its latest value and how far it
 /// has come.
 pub fn indicator_view(indicator: Indicator, mut values: Vec<IndicatorValue>) -> IndicatorView {
@@ -1854,6 +1960,22 @@ pub fn indicator_view(indicator: Indicator, mut values: Vec<IndicatorValue>) -> 
         progress_percent,
         caveat,
     }
+}
+
+/// The periods a series-sourced indicator follows in a federation of `grain`:
+/// from the first of the baseline's year to the last of the target's.
+pub fn series_periods(
+    indicator: &Indicator,
+    grain: crate::tables::Grain,
+) -> Option<(crate::tables::Period, crate::tables::Period)> {
+    use crate::tables::{Grain, Period};
+    let first = Date::parse(&indicator.baseline.date)?.year;
+    let last = Date::parse(&indicator.target.date)?.year;
+    Some(match grain {
+        Grain::Month => (Period::Month(first, 1), Period::Month(last, 12)),
+        Grain::Quarter => (Period::Quarter(first, 1), Period::Quarter(last, 4)),
+        Grain::Year => (Period::Year(first), Period::Year(last)),
+    })
 }
 
 /// Fills a series-sourced indicator's values from the regional view's series

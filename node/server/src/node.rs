@@ -353,6 +353,20 @@ impl Node {
         let operator = tls.as_ref().map(|(_, own)| *own);
         let cases = Arc::new(Cases::new(store.clone(), writer.clone()));
         let view = ViewService::new(self.config.member.clone(), store.clone(), live.clone());
+        let admin = AdminService::new(
+            self.config.member.clone(),
+            store.clone(),
+            writer.clone(),
+            operator,
+            live.clone(),
+            cases.clone(),
+            Arc::new(Releases::new(
+                self.config.member.clone(),
+                store.clone(),
+                writer.clone(),
+                cases,
+            )),
+        );
         let mut federation_service = FederationService::new(
             self.config.member.clone(),
             store.clone(),
@@ -360,7 +374,8 @@ impl Node {
             live.clone(),
             replication,
         )
-        .with_standing(standing);
+        .with_standing(standing)
+        .with_submit(admin.clone());
         let metrics = Arc::new(crate::http::Metrics::default());
         if let Some(http) = &self.config.http {
             let refused = |reason: String| NodeError::Serve {
@@ -416,21 +431,8 @@ impl Node {
                 federation_service,
             ))
             .add_service(
-                pb::admin_server::AdminServer::new(AdminService::new(
-                    self.config.member.clone(),
-                    store.clone(),
-                    writer.clone(),
-                    operator,
-                    live.clone(),
-                    cases.clone(),
-                    Arc::new(Releases::new(
-                        self.config.member.clone(),
-                        store.clone(),
-                        writer.clone(),
-                        cases,
-                    )),
-                ))
-                .max_decoding_message_size(crate::replication::MAX_MESSAGE),
+                pb::admin_server::AdminServer::new(admin)
+                    .max_decoding_message_size(crate::replication::MAX_MESSAGE),
             )
             .add_service(
                 pb::log_server::LogServer::new(

@@ -4,14 +4,18 @@
 //! in the same commit as the event, so the rows and the logs never disagree.
 //! [`remedy_core::plan::Registry`] computes the plan from them.
 //!
-//! Before this node appends a plan event of its own, [`check_local`] refuses what
-//! the registry already shows to be wrong (endorsing an item that does not name
-//! this member, a status for an item this member does not lead, a reference to
-//! nothing): an operator learns it at once, and nothing is stored.
+//! Before this node appends a plan event of its own (or a coordinator's
+//! statement), [`check_local`] refuses what the registry already shows to be
+//! wrong (endorsing an item that does not name this member or a version that is
+//! not the newest, a status for an item this member does not lead, a reference
+//! to nothing; `Registry::check_new`): an operator learns it at once, and
+//! nothing is stored.
 
 use remedy_core::manifest::Manifest;
-use remedy_core::plan::{Record, RecordId, Registry, check_record, is_plan_kind};
-use remedy_core::{Draft, MemberId, SignedEvent};
+use remedy_core::payload::Payload as _;
+use remedy_core::plan::{Record, Registry, check_record, is_plan_kind};
+use remedy_core::statement::{Signers, Statement};
+use remedy_core::{Draft, MemberId, PayloadKind, SignedEvent};
 
 use crate::store::{Store, StoreError};
 
@@ -55,7 +59,8 @@ pub fn registry(store: &dyn Store) -> Result<Registry, StoreError> {
 }
 
 /// Refuses a plan draft `member` is about to append that is already known to be
-/// wrong here.
+/// wrong here. A `statement` is checked as its signer's record: the signature by
+/// a coordinator of the manifest, then the same rules.
 pub fn check_local(
     registry: &Registry,
     manifest: Option<&Manifest>,
@@ -66,18 +71,15 @@ pub fn check_local(
         return Ok(());
     };
     let record = record.map_err(|e| e.to_string())?;
-    check_record(member, &record)?;
-    let recommendation = |id: &RecordId| match registry.get(id).map(|e| &e.record) {
-        Some(Record::Recommendation(_)) => Ok(()),
-        _ => Err(format!(
-            "{id} is not a recommendation this node holds (check the id, or wait until it has replicated)"
-        )),
-    };
-    let item = |id: &RecordId| match registry.get(id).map(|e| &e.record) {
-        Some(Record::Item(item)) => Ok(item.clone()),
-        _ => Err(format!(
-            "{id} is not a work-plan item this node holds (check the id, or wait until it has replicated)"
-        )),
+    let author = if draft.kind == PayloadKind::STATEMENT {
+        let statement =
+            Statement::decode(draft.version, &draft.payload).map_err(|e| e.to_string())?;
+        let signers = manifest.map(Signers::of).unwrap_or_default();
+        statement.verify(&signers)?;
+        statement.signer
+    } else {
+        check_record(member, &record)?;
+        member.clone()
     };
     let known = |m: &MemberId| match manifest {
         Some(manifest) if manifest.member(m).is_none() => {
@@ -86,65 +88,15 @@ pub fn check_local(
         _ => Ok(()),
     };
     match &record {
-        Record::Recommendation(_) => Ok(()),
-        Record::Status(s) => recommendation(&s.recommendation),
-        Record::Pilot(p) => p.tests.iter().try_for_each(recommendation),
-        Record::Item(i) => {
-            i.draws_on.iter().try_for_each(recommendation)?;
-            i.members.iter().try_for_each(known)
-        }
-        Record::Endorsement(e) => named(&item(&e.item)?, &e.item, member),
-        Record::Objection(o) => named(&item(&o.item)?, &o.item, member),
-        Record::Update(u) => {
-            let found = item(&u.item)?;
-            if &found.lead != member {
-                return Err(format!(
-                    "{} is led by {}: only its lead records its status",
-                    u.item, found.lead
-                ));
-            }
-            let quorum = manifest
-                .map(|m| m.body.policy.workplan_quorum)
-                .unwrap_or(remedy_core::manifest::Quorum::All);
-            let view = registry.items(quorum).into_iter().find(|v| v.id == u.item);
-            match view {
-                Some(v) if v.status != "proposed" && v.status != "objected" => Ok(()),
-                Some(v) => Err(format!(
-                    "{} is {} ({} of {} endorsements needed): its status is recorded once it is agreed",
-                    u.item,
-                    v.status,
-                    v.positions
-                        .iter()
-                        .filter(|(_, p)| matches!(p, remedy_core::plan::Position::Endorsed { .. }))
-                        .count(),
-                    v.needed
-                )),
-                None => Err(format!(
-                    "{} is not a work-plan item this node holds",
-                    u.item
-                )),
-            }
-        }
+        Record::Item(i) => i.content.members.iter().try_for_each(known)?,
+        Record::Amendment(a) => a.content.members.iter().try_for_each(known)?,
+        Record::Request(r) => r.from.iter().try_for_each(known)?,
+        _ => {}
     }
-}
-
-fn named(
-    item: &remedy_core::plan::WorkplanItem,
-    id: &RecordId,
-    member: &MemberId,
-) -> Result<(), String> {
-    if item.members.contains(member) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{id} names {}; {member} is not among them, so its position would not count",
-            item.members
-                .iter()
-                .map(MemberId::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    }
+    let quorum = manifest
+        .map(|m| m.body.policy.workplan_quorum)
+        .unwrap_or(remedy_core::manifest::Quorum::All);
+    registry.check_new(member, &author, record, quorum)
 }
 
 /// Whether any draft is of a plan kind (and so needs the registry to check).

@@ -314,7 +314,8 @@ pub async fn recover(
     let ledger = crate::releases::load_ledger(store, &member, rules)?;
     let mut ingest = Ingest::new(member.clone(), keys, head)
         .with_releases(ledger)
-        .with_max_payload(manifest.body.policy.max_event_bytes as usize);
+        .with_max_payload(manifest.body.policy.max_event_bytes as usize)
+        .with_signers(remedy_core::statement::Signers::of(manifest));
     let own = LogId::Own(LogKind::Shared);
     let mut stats = LogStats::load(store, std::slice::from_ref(&own))?;
     let mut tree = crate::merkle::frontier(store, &member, &member, head.seq)?;

@@ -248,6 +248,7 @@ impl Replication {
             }
         });
         let max_payload = manifest.body.policy.max_event_bytes as usize;
+        let signers = remedy_core::statement::Signers::of(manifest);
         let mut origins = lock(&self.origins);
         for member in manifest.nodes().filter(|m| m.id != self.member) {
             let Ok(key) = member.key_history() else {
@@ -260,7 +261,8 @@ impl Replication {
                 let releases = state.ingest.releases().clone().with_rules(rules);
                 state.ingest = Ingest::new(member.id.clone(), key.clone(), state.ingest.head())
                     .with_releases(releases)
-                    .with_max_payload(max_payload);
+                    .with_max_payload(max_payload)
+                    .with_signers(signers.clone());
                 if halted {
                     state.ingest.halt();
                 }
@@ -274,7 +276,8 @@ impl Replication {
             let releases = load_ledger(self.store.as_ref(), &member.id, rules)?;
             let mut ingest = Ingest::new(member.id.clone(), key, head)
                 .with_releases(releases)
-                .with_max_payload(max_payload);
+                .with_max_payload(max_payload)
+                .with_signers(signers.clone());
             if halted.contains(&member.id) {
                 ingest.halt();
             }

@@ -421,3 +421,40 @@ pub fn rebuild(store: &dyn Store, mut progress: impl FnMut(u64)) -> Result<Rebui
         after,
     })
 }
+
+/// Fills the values of an item's series-sourced indicators from the releases
+/// this node holds: the indicator's cell summed over its members (every node
+/// member when it names none), one value per period of the federation's grain
+/// from the baseline's year to the target's, each with its figure's status.
+pub fn attach_series(
+    store: &dyn Store,
+    item: &mut remedy_core::workplan::ItemView,
+    grain: remedy_core::tables::Grain,
+    nodes: &[MemberId],
+) -> Result<(), StoreError> {
+    use remedy_core::workplan::Source;
+    for view in &mut item.indicators {
+        let Source::Series(source) = &view.indicator.source else {
+            continue;
+        };
+        let Some((from, to)) = remedy_core::workplan::series_periods(&view.indicator, grain) else {
+            continue;
+        };
+        let mut members = if source.members.is_empty() {
+            nodes.to_vec()
+        } else {
+            source.members.clone()
+        };
+        members.sort();
+        let query = TableQuery {
+            table: source.table.clone(),
+            from,
+            to,
+            members,
+            revision: Revision::Latest,
+        };
+        let found = series(store, &query, &source.row, &source.column)?;
+        remedy_core::workplan::attach_series(view, &found);
+    }
+    Ok(())
+}

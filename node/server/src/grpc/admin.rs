@@ -192,6 +192,26 @@ async fn append(
     })
 }
 
+/// Appends a coordinator's statement (already checked to come from that
+/// coordinator's certificate) to the shared log with the checks of an
+/// operator's append; returns its sequence number.
+pub async fn submit(service: &AdminService, statement: Vec<u8>) -> Result<u64, Status> {
+    let request = pb::AppendRequest {
+        log: pb::LogKind::Shared as i32,
+        events: vec![pb::Draft {
+            payload_kind: remedy_core::PayloadKind::STATEMENT.0.into(),
+            payload_version: 1,
+            payload: statement,
+        }],
+    };
+    let reply = append(service, service.limits()?, request).await?;
+    reply
+        .receipts
+        .first()
+        .map(|r| r.seq)
+        .ok_or_else(|| Status::internal("the append returned no receipt"))
+}
+
 type ReplyStream = Pin<Box<dyn Stream<Item = Result<pb::AppendReply, Status>> + Send>>;
 
 #[tonic::async_trait]

@@ -408,6 +408,21 @@ pub fn plan_code(what: &str, value: &str, codes: &[&str]) -> Result<(), Status> 
     ))
 }
 
+/// The date a work-plan view is computed against: `YYYY-MM-DD`, or today (UTC)
+/// when empty. The one place the plan meets a clock.
+pub fn as_of(value: &str) -> Result<remedy_core::case::Date, Status> {
+    if value.is_empty() {
+        let days = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() / 86_400)
+            .unwrap_or(0);
+        return Ok(remedy_core::case::Date::from_days(days as i64));
+    }
+    remedy_core::case::Date::parse(value).ok_or_else(|| {
+        Status::invalid_argument(format!("as_of {value:?} is not a date (YYYY-MM-DD)"))
+    })
+}
+
 /// A record id a plan filter names (empty: no filter); `held` are the ids of that
 /// kind this node holds.
 pub fn plan_id(

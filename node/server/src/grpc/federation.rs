@@ -25,6 +25,8 @@ pub struct FederationService {
     dashboard: String,
     /// Where the own shared log stands against the peers' copies.
     standing: Option<tokio::sync::watch::Receiver<crate::recovery::Standing>>,
+    /// Appends coordinators' statements (`Submit`) as the operator's appends are.
+    submit: Option<crate::grpc::admin::AdminService>,
 }
 
 /// Where the last audit report an auditor left is kept (`meta`).
@@ -46,10 +48,16 @@ impl FederationService {
             replication,
             dashboard: String::new(),
             standing: None,
+            submit: None,
         }
     }
 
     /// Reports why shared appends are refused, when they are (`recovery`).
+    pub fn with_submit(mut self, admin: crate::grpc::admin::AdminService) -> Self {
+        self.submit = Some(admin);
+        self
+    }
+
     pub fn with_standing(
         mut self,
         standing: tokio::sync::watch::Receiver<crate::recovery::Standing>,
@@ -129,6 +137,44 @@ impl pb::federation_server::Federation for FederationService {
         .map_err(|e| Status::internal(e.to_string()))??;
         Ok(Response::new(pb::ProofReply {
             hashes: hashes.into_iter().map(|h| h.to_vec()).collect(),
+        }))
+    }
+
+    async fn submit(
+        &self,
+        request: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitReply>, Status> {
+        use remedy_core::payload::Payload as _;
+        let caller = convert::caller(&request);
+        let payload = request.into_inner().statement;
+        let (Some(admin), Some(manifest)) = (&self.submit, &self.manifest) else {
+            return Err(Status::failed_precondition(
+                "a standalone node has no coordinators and takes no statements",
+            ));
+        };
+        let statement = remedy_core::statement::Statement::decode(1, &payload)
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let manifest = manifest.current();
+        let member = manifest
+            .member(&statement.signer)
+            .filter(|m| m.role == remedy_core::manifest::Role::Coordinator)
+            .ok_or_else(|| {
+                Status::permission_denied(format!(
+                    "{} is not a coordinator of the federation: only coordinators submit statements",
+                    statement.signer
+                ))
+            })?;
+        if caller.is_none()
+            || caller != remedy_client::tls::parse_fingerprint(&member.tls_fingerprint)
+        {
+            return Err(Status::permission_denied(format!(
+                "only {}, connected with its own certificate, may submit its statements",
+                statement.signer
+            )));
+        }
+        let seq = crate::grpc::admin::submit(admin, payload).await?;
+        Ok(Response::new(pb::SubmitReply {
+            id: format!("{}-{seq}", self.member),
         }))
     }
 

@@ -255,25 +255,37 @@ impl pb::view_server::View for ViewService {
             "work-plan items",
             "theme",
             &f.theme,
-            "a member they name, status or id",
+            "a member they name, stage or id",
         )?;
-        convert::plan_code("work-plan status", &f.status, plan::ITEM_VIEW_STATUSES)?;
+        convert::plan_code("work-plan stage", &f.status, remedy_core::workplan::STAGES)?;
+        let as_of = convert::as_of(&f.as_of)?;
         let quorum = self.quorum();
-        self.plan(move |registry, known| {
+        let grain = self
+            .manifest
+            .as_ref()
+            .map(|m| m.current().body.policy.grain)
+            .unwrap_or_default();
+        let nodes = self.members();
+        let known = self.known_members();
+        self.answer(move |store| {
+            let known = known(store)?;
+            let registry = crate::plan::registry(store).map_err(convert::store_error)?;
             let member = known.optional(&f.member)?;
-            let all = registry.items(quorum);
+            let mut all = registry.items(quorum, as_of);
             let held: Vec<_> = all.iter().map(|i| i.id.clone()).collect();
             let id = convert::plan_id("work-plan item", &f.id, &held)?;
-            Ok(all
-                .into_iter()
-                .filter(|i| {
-                    member
-                        .as_ref()
-                        .is_none_or(|m| i.positions.iter().any(|(p, _)| p == m))
-                })
-                .filter(|i| f.status.is_empty() || i.status == f.status)
-                .filter(|i| id.as_ref().is_none_or(|id| &i.id == id))
-                .collect::<Vec<_>>())
+            all.retain(|i| {
+                member
+                    .as_ref()
+                    .is_none_or(|m| i.in_force().content.members.contains(m))
+                    && (f.status.is_empty() || i.stage == f.status)
+                    && id.as_ref().is_none_or(|id| &i.id == id)
+            });
+            for item in &mut all {
+                crate::views::attach_series(store, item, grain, &nodes)
+                    .map_err(convert::store_error)?;
+            }
+            Ok(all)
         })
         .await
     }
