@@ -12,7 +12,7 @@ use crate::client::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The page to open: /, /recommendations, /workplan or /network.
+    /// The page to open: /, /recommendations, /workplan, /pilots or /network.
     #[arg(long, default_value = "/")]
     page: String,
 }

@@ -169,6 +169,13 @@ impl pb::federation_server::Federation for FakeNode {
         Err(Status::unimplemented("fake node"))
     }
 
+    async fn submit(
+        &self,
+        _: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitReply>, Status> {
+        Err(Status::unimplemented("fake node"))
+    }
+
     type PlanEventsStream = EventStream;
 
     async fn plan_events(

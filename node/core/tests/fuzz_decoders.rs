@@ -80,7 +80,7 @@ fn events_and_every_payload_kind_decode_without_panicking() {
         if let Ok(event) = SignedEvent::decode(bytes.to_vec()) {
             let _ = event.verify_strict(&key.verifying_key());
             let _ = remedy_core::kinds::check(event.kind(), event.version(), event.payload());
-            let _ = remedy_core::plan::check_event(&event);
+            let _ = remedy_core::plan::check_event(&event, &Default::default());
         }
     });
     // Payload bytes of every kind, from JSON and text samples.
@@ -92,6 +92,23 @@ fn events_and_every_payload_kind_decode_without_panicking() {
     payloads.push(br#"{"title":"t","text":"x","theme":"legal-aid","actors":["cso"],"priority":"high","workshop":{"place":"Phnom Penh","date":"2024-05-14"}}"#.to_vec());
     payloads.push(br#"{"recommendation":"KH-1","status":"endorsed","note":""}"#.to_vec());
     payloads.push(br#"{"item":"JP-6"}"#.to_vec());
+    // Work-plan records with versions (payload version 2 and the new kinds).
+    let item = br#"{"proposed":false,"content":{"title":"Referral protocol","objective":"Workers reach a remedy","outputs":["A protocol"],"activities":[{"what":"Draft","responsible":"JP","start":"2026-01-01","end":"2026-06-30"}],"draws_on":["KH-1"],"lead":"JP","members":["KH","JP"],"milestones":[{"id":"signed","title":"Signed","due":"2026-12-01"}],"indicators":[{"id":"referred","name":"Referred","unit":"count","baseline":{"value":"40","date":"2025-12-31"},"target":{"value":"120.5","date":"2027-12-31"},"source":{"series":{"members":["KH"],"table":"channel-outcome","row":"mrc","column":"total"}}}],"due":"2027-06"}}"#;
+    payloads.push(item.to_vec());
+    let version = r#"{"version":2,"hash":"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}"#;
+    payloads.push(format!(r#"{{"item":"JP-6","version":{version},"note":"ok"}}"#).into_bytes());
+    payloads.push(format!(r#"{{"item":"JP-6","version":{version},"reason":"no","contests_editorial":true}}"#).into_bytes());
+    payloads.push(br#"{"item":"JP-6","date":"2026-03-01","status":"in-progress","milestones":["signed"],"values":[{"indicator":"referred","value":"12.5","date":"2026-03-01"}],"note":""}"#.to_vec());
+    let statement = remedy_core::statement::Statement::sign(
+        &remedy_core::MemberId::new("ILO").unwrap(),
+        &key,
+        &remedy_core::Draft {
+            kind: PayloadKind::WORKPLAN_ITEM,
+            version: 2,
+            payload: item.to_vec(),
+        },
+    );
+    payloads.push(serde_json::to_vec(&statement).unwrap());
     fuzz("payloads", 2, &payloads, |bytes| {
         for &(kind, _) in PayloadKind::KNOWN {
             for version in [0, 1, 2] {

@@ -471,11 +471,13 @@ impl Http {
                 .route("/", get(page))
                 .route("/recommendations", get(page))
                 .route("/workplan", get(page))
+                .route("/pilots", get(page))
                 .route("/network", get(page))
                 .route("/api/stats", get(api_stats))
                 .route("/api/series", get(api_series))
                 .route("/api/recommendations", get(api_recommendations))
                 .route("/api/workplan", get(api_workplan))
+                .route("/api/pilots", get(api_pilots))
                 .route("/api/network", get(api_network))
                 .route_layer(axum::middleware::from_fn_with_state(
                     self.clone(),
@@ -631,7 +633,7 @@ async fn login(State(http): State<Http>, Query(q): Query<LoginQuery>) -> Respons
     match http.sign_in(&q.token) {
         Ok((_, session)) => {
             let next = match q.next.as_str() {
-                "/recommendations" | "/workplan" | "/network" => q.next.as_str(),
+                "/recommendations" | "/workplan" | "/pilots" | "/network" => q.next.as_str(),
                 _ => "/",
             };
             let mut response = Redirect::to(next).into_response();
@@ -819,10 +821,29 @@ async fn api_recommendations(State(http): State<Http>) -> Response {
     )
 }
 
-async fn api_workplan(State(http): State<Http>) -> Response {
+#[derive(Debug, Deserialize)]
+struct WorkplanQuery {
+    /// One item's id; empty for all.
+    #[serde(default)]
+    item: String,
+    /// YYYY-MM-DD; empty for today.
+    #[serde(default)]
+    as_of: String,
+}
+
+async fn api_workplan(State(http): State<Http>, Query(q): Query<WorkplanQuery>) -> Response {
+    let filter = pb::PlanFilter {
+        id: q.item,
+        as_of: q.as_of,
+        ..Default::default()
+    };
+    view_json(http.view.workplan(tonic::Request::new(filter)).await)
+}
+
+async fn api_pilots(State(http): State<Http>) -> Response {
     view_json(
         http.view
-            .workplan(tonic::Request::new(pb::PlanFilter::default()))
+            .pilots(tonic::Request::new(pb::PlanFilter::default()))
             .await,
     )
 }

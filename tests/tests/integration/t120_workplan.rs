@@ -221,6 +221,8 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
             "propose",
             "--title",
             "X",
+            "--objective",
+            "Y",
             "--draws-on",
             &kh,
             "--lead",
@@ -239,6 +241,8 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
             "propose",
             "--title",
             "Joint referral protocol",
+            "--objective",
+            "Workers referred across borders reach a remedy",
             "--draws-on",
             &kh,
             &id,
@@ -252,8 +256,14 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
         ],
     );
     assert_eq!(item, "JP-1");
-    let e = refused(&node("JP"), &["workplan", "status", &item, "in-progress"]);
-    assert!(e.contains("JP-1 is proposed (0 of 4 endorsements needed): its status is recorded once it is agreed"), "{e}");
+    let e = refused(
+        &node("JP"),
+        &["workplan", "update", &item, "--status", "in-progress"],
+    );
+    assert!(
+        e.contains("status \"in-progress\" recorded while the item is not agreed"),
+        "{e}"
+    );
 
     // Each member, from its own node, once it holds the item: VN objects first.
     wait_heights(&channels, &[("JP".to_string(), 1)].into(), CONVERGE).await?;
@@ -273,11 +283,11 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
             ],
         );
     }
-    let e = refused(&node("VN"), &["workplan", "status", &item, "completed"]);
-    assert!(
-        e.contains("JP-1 is led by JP: only its lead records its status"),
-        "{e}"
+    let e = refused(
+        &node("VN"),
+        &["workplan", "update", &item, "--status", "done"],
     );
+    assert!(e.contains("only the lead JP may"), "{e}");
     let e = refused(&node("KH"), &["workplan", "endorse", "KH-1"]);
     assert!(
         e.contains("KH-1 is not a work-plan item this node holds"),
@@ -326,10 +336,11 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
         &node("JP"),
         &[
             "workplan",
-            "status",
+            "update",
             &item,
+            "--status",
             "in-progress",
-            "--milestone",
+            "--note",
             "first meeting held",
         ],
     );
@@ -354,11 +365,11 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
     let plan: serde_json::Value = serde_json::from_str(&answers[0])?;
     let item_json = &plan[0];
     assert_eq!(item_json["id"], "JP-1");
-    assert_eq!(item_json["status"], "in-progress");
-    let positions = item_json["positions"].as_array().unwrap();
+    assert_eq!(item_json["stage"], "in-progress");
+    let positions = item_json["tally"]["positions"].as_array().unwrap();
     assert_eq!(positions.len(), 4);
     for p in positions {
-        assert_eq!(p[1]["position"], "endorsed", "{p}");
+        assert_eq!(p["position"], "endorsed", "{p}");
     }
     assert_eq!(item_json["problems"].as_array().unwrap().len(), 0);
 
@@ -371,13 +382,17 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
         stdout.contains("JP-1  Joint referral protocol  [in-progress]"),
         "{stdout}"
     );
-    assert!(stdout.contains("endorsements (4 of 4 needed)"), "{stdout}");
-    assert!(stdout.contains("VN     endorsed"), "{stdout}");
+    assert!(
+        stdout.contains("positions on version 1 (4 of 4 endorsements needed)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("VN     endorsed version 1"), "{stdout}");
     assert!(
         stdout.contains("KH-1     A hotline for unpaid wages"),
         "{stdout}"
     );
-    assert!(stdout.contains("milestone: first meeting held"), "{stdout}");
+    assert!(stdout.contains("status in-progress; first meeting held"), "{stdout}");
+    assert!(stdout.contains("objection VN-3 by VN on version 1: budget unclear"), "{stdout}");
 
     let mut lists = Vec::new();
     for m in members {
@@ -419,7 +434,7 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
         ),
         (
             &["view", "workplan", "--status", "overdue"],
-            "unknown work-plan status \"overdue\"; expected one of proposed, objected, agreed, in-progress, delayed, completed, dropped",
+            "unknown work-plan stage \"overdue\"; expected one of draft, proposed, objected, agreed, in-progress, done, dropped",
         ),
         (
             &["view", "workplan", "--member", "XX"],

@@ -262,6 +262,13 @@ impl pb::federation_server::Federation for Peer {
         Err(Status::unimplemented("malicious peer"))
     }
 
+    async fn submit(
+        &self,
+        _: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitReply>, Status> {
+        Err(Status::unimplemented("malicious peer"))
+    }
+
     type PlanEventsStream = EventStream;
 
     async fn plan_events(

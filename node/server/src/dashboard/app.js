@@ -274,30 +274,184 @@ async function recommendations() {
           members.map(m => el("td", { "data-member": m, "data-theme": t }, count(r => r.member === m && r.theme === t))))),
           { id: "rec-theme" }))),
     el("h3", {}, "All recommendations"),
-    table(["id", "country", "theme", "priority", "status", "title"], recs.map(r => el("tr", { "data-id": r.id },
+    table(["id", "country", "theme", "priority", "status", "title"], recs.map(r => el("tr", { "data-id": r.id, id: r.id },
       el("td", { class: "text" }, r.id), el("td", { class: "text" }, r.member), el("td", { class: "text" }, r.theme),
       el("td", { class: "text" }, r.priority), el("td", { class: "text", "data-status": r.status }, r.status),
       el("td", { class: "text" }, r.title))), { id: "rec-list" }));
 }
 
+// The work plan: every item on one line, and one item in full (?item=ID).
+function stageCell(item) {
+  const flag = item.overdue ? " · overdue" : item.at_risk ? " · at risk" : "";
+  return el("td", { class: "text " + (item.overdue ? "bad" : item.at_risk ? "warn" : ""),
+    "data-field": "stage", "data-stage": item.stage }, item.stage + flag);
+}
+
+function endorsementsText(t) {
+  return t.endorsed + " of " + t.needed + " needed" + (t.objected ? ", " + t.objected + " objecting" : "");
+}
+
+function inForce(item) {
+  const n = item.agreed_version || item.current_version;
+  return item.versions[n - 1];
+}
+
+function positionsTable(tally, id) {
+  return table(["member", "position on version " + tally.version, "event", "note or reason"],
+    tally.positions.map(p => el("tr", { "data-member": p.member },
+      el("th", { class: "row" }, p.member),
+      el("td", { "data-position": p.position,
+        class: p.position === "endorsed" ? "ok" : p.position === "objected" ? "bad" : "" },
+        p.position === "endorsed" ? "✓ endorsed" : p.position === "objected" ? "✗ objected" : "… pending"),
+      el("td", { class: "text" }, p.id ? p.id + " (version " + p.version + ")" : ""),
+      el("td", { class: "text" }, p.text || p.earlier || ""))), { id: id, class: "matrix" });
+}
+
+// One indicator against its baseline and target: values as points joined by a
+// line, withheld figures as ×, baseline and target as dashed lines.
+function indicatorChart(ind) {
+  const W = 560, H = 200, L = 48, R = 16, T = 24, B = 30;
+  const day = d => Date.parse(d + "T00:00:00Z") / 86400000;
+  const values = ind.values.filter(v => v.value !== null).map(v => Number(v.value));
+  const ys = [Number(ind.baseline.value), Number(ind.target.value), ...values];
+  const lo = Math.min(0, ...ys), hi = Math.max(...ys) * 1.1 || 1;
+  const x0 = day(ind.baseline.date), x1 = Math.max(day(ind.target.date), ...ind.values.map(v => day(v.date)));
+  const x = d => L + (W - L - R) * (x1 === x0 ? 0.5 : (day(d) - x0) / (x1 - x0));
+  const y = v => T + (H - T - B) * (1 - (v - lo) / (hi - lo));
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  for (const [k, v] of Object.entries({ class: "chart", width: W, height: H, role: "img",
+    "data-chart": "indicator-" + ind.id, "aria-label": ind.name })) svg.setAttribute(k, v);
+  const add = (tag, attrs, text) => {
+    const e = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    svg.append(e);
+    return e;
+  };
+  const unit = ind.unit === "percentage" ? "%" : ind.unit === "currency" ? " " + ind.currency : "";
+  add("text", { x: L, y: 14 }, ind.name + " (" + ind.unit + ")");
+  for (const [label, p, color] of [["baseline", ind.baseline, "#6b7280"], ["target", ind.target, "#2ca02c"]]) {
+    add("line", { x1: L, x2: W - R, y1: y(Number(p.value)), y2: y(Number(p.value)), stroke: color,
+      "stroke-dasharray": "4 3", "data-line": label });
+    add("text", { x: 2, y: y(Number(p.value)) + 4, fill: color }, p.value + unit);
+  }
+  add("text", { x: L, y: H - 10 }, ind.baseline.date);
+  add("text", { x: W - R - 70, y: H - 10 }, ind.target.date);
+  let path = "";
+  for (const v of ind.values) {
+    if (v.value === null) {
+      add("text", { x: x(v.date) - 3, y: H - B + 8, fill: "#6b7280", "data-date": v.date, "data-status": v.status }, "×")
+        .append(Object.assign(document.createElementNS(ns, "title"), { textContent: v.date + ": " + v.status }));
+      continue;
+    }
+    path += (path ? "L" : "M") + x(v.date) + "," + y(Number(v.value));
+    add("circle", { cx: x(v.date), cy: y(Number(v.value)), r: 3.5, fill: "#1f77b4", "data-date": v.date,
+      "data-value": v.value, "data-status": v.status })
+      .append(Object.assign(document.createElementNS(ns, "title"), { textContent: v.date + ": " + v.value + unit +
+        " (" + v.status + (v.standard_error ? ", ±" + v.standard_error.toFixed(1) : "") + ") — " + v.source }));
+  }
+  if (path) add("path", { d: path, fill: "none", stroke: "#1f77b4", "stroke-width": 2 });
+  return svg;
+}
+
+async function itemPage(id) {
+  const [items, recs, pilots] = await Promise.all([
+    get("/api/workplan?item=" + encodeURIComponent(id)), get("/api/recommendations"), get("/api/pilots")]);
+  const item = items[0];
+  const v = inForce(item), c = v.content;
+  const drawsOn = new Set(c.draws_on);
+  const testing = pilots.filter(p => p.tests.some(t => drawsOn.has(t)));
+  const title = id => { const r = recs.find(r => r.id === id); return r ? r.title : "(not received by this node)"; };
+  main.replaceChildren(
+    el("p", {}, el("a", { href: "/workplan" }, "← the work plan")),
+    el("h2", { id: "item-title", "data-id": item.id }, item.id + ": " + c.title),
+    el("p", {}, "Stage ", el("strong", { "data-field": "stage", "data-stage": item.stage }, item.stage),
+      "; version " + v.version + " of " + item.current_version +
+      (item.agreed_version ? ", agreed at version " + item.agreed_version : ", not agreed") +
+      ". Opened by " + item.opened_by + (item.proposer ? ", proposed by " + item.proposer : "") +
+      "; lead " + c.lead + "; members " + c.members.join(", ") + "; due " + c.due + "."),
+    item.flags.length ? el("ul", { id: "flags" }, item.flags.map(f => el("li", { class: item.overdue ? "bad" : "warn" }, f))) : null,
+    el("h3", {}, "Objective"), el("p", { id: "objective" }, c.objective),
+    c.outputs.length ? el("div", {}, el("h3", {}, "Expected outputs"), el("ul", {}, c.outputs.map(o => el("li", {}, o)))) : null,
+    c.activities.length ? el("div", {}, el("h3", {}, "Activities"), table(["activity", "responsible", "from", "to"],
+      c.activities.map(a => el("tr", {}, ["what", "responsible", "start", "end"].map(k => el("td", { class: "text" }, a[k])))),
+      { id: "activities" })) : null,
+    el("h3", {}, "Draws on"), el("ul", { id: "draws-on" }, c.draws_on.map(r => el("li", { "data-id": r },
+      el("a", { href: "/recommendations#" + r }, r), " " + title(r)))),
+    el("h3", {}, "Pilots testing these recommendations"),
+    testing.length ? el("ul", { id: "item-pilots" }, testing.map(p => el("li", { "data-id": p.id },
+      el("a", { href: "/pilots#" + p.id }, p.id), " " + p.pilot + ", " + p.period))) : el("p", {}, "none reported"),
+    el("h3", {}, "Positions"),
+    el("p", {}, "Version " + item.tally.version + ": " + endorsementsText(item.tally) + "."),
+    positionsTable(item.tally, "positions"),
+    item.agreed_tally ? el("div", {}, el("p", {}, "Agreed version " + item.agreed_tally.version + ": " +
+      endorsementsText(item.agreed_tally) + "."), positionsTable(item.agreed_tally, "agreed-positions")) : null,
+    item.awaited.length ? el("div", {}, el("h3", {}, "Awaited"), el("ul", { id: "awaited" }, item.awaited.map(a =>
+      el("li", { class: a.overdue ? "bad" : "", "data-from": a.from }, a.from + ": " + a.what + (a.by ? ", by " + a.by : "") +
+        (a.overdue ? " (late)" : ""))))) : null,
+    item.objections.length ? el("div", {}, el("h3", {}, "Objections and answers"), el("ul", { id: "objections" },
+      item.objections.map(o => el("li", { "data-id": o.id }, o.member + " on version " + o.version + " (" + o.id + "): " + o.reason,
+        o.answers.length ? el("ul", {}, o.answers.map(a => el("li", { "data-answer": a.id }, a.by + " answered (" + a.id + "): " + a.text)))
+          : el("ul", {}, el("li", { class: "warn" }, "not answered yet")))))) : null,
+    c.milestones.length ? el("div", {}, el("h3", {}, "Milestones"), table(["milestone", "due", "reached"],
+      item.milestones.map(m => el("tr", { "data-milestone": m.id }, el("td", { class: "text" }, m.title),
+        el("td", { class: "text" }, m.due),
+        el("td", { class: "text " + (m.overdue ? "bad" : ""), "data-reached": m.reached ? m.reached[1] : "" },
+          m.reached ? m.reached[1] + " (" + m.reached[0] + ")" : m.overdue ? "overdue" : "open"))), { id: "milestones" })) : null,
+    item.indicators.length ? el("div", { id: "indicators" }, el("h3", {}, "Indicators"),
+      item.indicators.map(ind => el("div", { "data-indicator": ind.id }, indicatorChart(ind),
+        el("p", { class: "note" }, "Baseline " + ind.baseline.value + " (" + ind.baseline.date + "), target " +
+          ind.target.value + " (" + ind.target.date + "); " + (ind.source.series ? "computed from the releases of " +
+          (ind.source.series.members.length ? ind.source.series.members.join(", ") : "every member") + ", " +
+          ind.source.series.table + " " + ind.source.series.row + " × " + ind.source.series.column : "reported values") +
+          (ind.progress_percent !== undefined ? "; " + ind.progress_percent + "% of the way" : "") +
+          (ind.caveat ? "; " + ind.caveat : "") + ".")))) : null,
+    el("h3", {}, "Timeline"),
+    table(["date", "event", "by", "what", "version", "text"], item.timeline.map(t => el("tr", { "data-id": t.id, "data-action": t.action },
+      el("td", { class: "text" }, new Date(t.time_ms).toISOString().slice(0, 10)), el("td", { class: "text" }, t.id),
+      el("td", { class: "text" }, t.by), el("td", { class: "text" }, t.action),
+      el("td", {}, t.version || ""), el("td", { class: "text" }, t.text))), { id: "timeline" }),
+    el("h3", {}, "Versions"),
+    table(["version", "event", "by", "change", "note", "title"], item.versions.map(x => el("tr", { "data-version": x.version },
+      el("td", {}, x.version), el("td", { class: "text" }, x.id), el("td", { class: "text" }, x.by),
+      el("td", { class: "text" }, x.change), el("td", { class: "text" }, x.note), el("td", { class: "text" }, x.content.title))),
+      { id: "versions" }),
+    item.problems.length ? el("ul", {}, item.problems.map(p => el("li", { class: "bad" }, p))) : null);
+}
+
 async function workplan() {
+  const id = new URLSearchParams(location.search).get("item");
+  if (id) return itemPage(id);
   const items = await get("/api/workplan");
-  const sections = items.map(item => {
-    const members = item.positions.map(([m]) => m);
-    return el("section", { "data-id": item.id },
-      el("h3", {}, item.id + ": " + item.title),
-      el("p", {}, "Lead " + item.lead + ", due " + item.due + ". Status: ",
-        el("strong", { "data-field": "status" }, item.status),
-        ". Draws on: " + item.draws_on.map(d => d.id + (d.title ? " (" + d.title + ")" : " (not received)")).join("; ") + "."),
-      table(["endorsement", ...members], [el("tr", {}, el("th", { class: "row" }, "position"),
-        item.positions.map(([m, p]) => el("td", { "data-member": m, "data-position": p.position,
-          class: p.position === "endorsed" ? "ok" : p.position === "objected" ? "bad" : "" },
-          p.position === "endorsed" ? "✓ endorsed" : p.position === "objected" ? "✗ objected: " + p.reason : "… pending")))],
-        { class: "matrix" }),
-      item.problems.length ? el("ul", {}, item.problems.map(p => el("li", { class: "bad" }, p))) : null);
-  });
-  main.replaceChildren(el("h2", {}, "The joint work plan (" + items.length + " items)"),
-    ...(sections.length ? sections : [el("p", {}, "No work-plan item yet.")]));
+  const count = items.length === 1 ? "1 item" : items.length + " items";
+  main.replaceChildren(el("h2", {}, "The joint work plan (" + count + ")"),
+    items.length === 0 ? el("p", {}, "No work-plan item yet.") :
+      table(["item", "title", "stage", "version", "endorsements", "lead", "due", "awaited"],
+        items.map(item => el("tr", { "data-id": item.id },
+          el("td", { class: "text" }, el("a", { href: "/workplan?item=" + item.id }, item.id)),
+          el("td", { class: "text" }, inForce(item).content.title), stageCell(item),
+          el("td", {}, item.agreed_version && item.agreed_version !== item.current_version
+            ? item.agreed_version + " (+" + item.current_version + ")" : String(item.current_version)),
+          el("td", { class: "text", "data-field": "endorsements" }, endorsementsText(item.tally)),
+          el("td", { class: "text" }, inForce(item).content.lead), el("td", { class: "text" }, inForce(item).content.due),
+          el("td", { class: "text" }, item.awaited.map(a => a.from + ": " + a.what).join("; ")))), { id: "items" }));
+}
+
+async function pilotsPage() {
+  const [pilots, items] = await Promise.all([get("/api/pilots"), get("/api/workplan")]);
+  const names = [...new Set(pilots.flatMap(p => Object.keys(p.indicators)))].sort();
+  main.replaceChildren(el("h2", {}, "Pilot projects (" + pilots.length + " reports)"),
+    pilots.length === 0 ? el("p", {}, "No pilot report yet.") :
+      table(["report", "country", "pilot", "period", "tests", "items drawing on them", ...names],
+        pilots.map(p => el("tr", { "data-id": p.id, id: p.id },
+          el("td", { class: "text" }, p.id), el("td", { class: "text" }, p.member), el("td", { class: "text" }, p.pilot),
+          el("td", { class: "text" }, p.period),
+          el("td", { class: "text" }, p.tests.map(t => el("a", { href: "/recommendations#" + t }, t + " "))),
+          el("td", { class: "text" }, items.filter(i => inForce(i).content.draws_on.some(r => p.tests.includes(r)))
+            .map(i => el("a", { href: "/workplan?item=" + i.id }, i.id + " "))),
+          names.map(n => el("td", { "data-indicator": n }, p.indicators[n] === undefined ? "" : p.indicators[n])))),
+        { id: "pilots" }));
 }
 
 async function network() {
@@ -332,7 +486,8 @@ async function network() {
       n.rejected.map(r => el("tr", {}, el("td", { class: "text" }, r.reason), el("td", {}, r.count), el("td", { class: "text" }, r.last)))));
 }
 
-const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/network": network };
+const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/pilots": pilotsPage,
+  "/network": network };
 
 (async () => {
   const path = location.pathname;
