@@ -3,8 +3,10 @@
 //! coordinator (ILO) and an auditor (AUD), starts the four nodes as processes,
 //! imports a year of synthetic cases per country into each node's private log,
 //! publishes quarterly releases, adds a recommendation from each country's workshop,
-//! proposes a work-plan item drawing on them that every member endorses, waits until
-//! every node holds every event, prints the regional view and the work plan, runs the
+//! plays the work plan's cycle (the coordinator's draft, JP's proposal, VN's
+//! objection and JP's answer, a material amendment, endorsements of version 2 by
+//! all, progress), waits until every node holds every event, prints the regional
+//! view and the work plan, exports the agreed plan as HTML and verifies it, runs the
 //! auditor, and serves the dashboards until Ctrl-C (or, with `--exit`, stops and
 //! exits with the audit's verdict). Every step runs the `remedy` commands it prints.
 
@@ -150,6 +152,188 @@ fn remedy(args: &[&str]) -> anyhow::Result<String> {
 /// Prints a command as a user would type it.
 fn show(command: &str) {
     println!("      $ {command}");
+}
+
+/// A command line as a shell reads it: an argument with anything but letters,
+/// digits and `-_./:,=@` in single quotes, so it can be pasted.
+fn shell(args: &[&str]) -> String {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:,=@".contains(c))
+            {
+                a.to_string()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect();
+    format!("remedy {}", quoted.join(" "))
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap_or_default()
+}
+
+/// Step 6: the work plan's cycle, as the issue that built it describes it: the
+/// coordinator ILO opens a draft through KH, JP proposes it, VN objects with a
+/// reason and JP answers, JP amends it (material: positions reset), all four
+/// endorse version 2, JP records progress and KH reports an indicator value.
+/// Returns the item's id.
+fn play_workplan(
+    out: &Path,
+    recs: &[String],
+    dir: &dyn Fn(&str) -> String,
+    base: &u16,
+    runtime: &tokio::runtime::Runtime,
+    channels: &[(&str, tonic::transport::Channel)],
+) -> anyhow::Result<String> {
+    use remedy_core::workplan::{
+        Activity, Decimal, Indicator, ItemContent, Milestone, Point, SeriesSource, Source,
+    };
+    let step = Step::begin(
+        6,
+        "the joint work plan: ILO drafts, JP proposes, VN objects, JP amends, all four endorse",
+    );
+    // The item names recommendations of every member: ILO's node waits until it holds them.
+    runtime.block_on(converge(channels, Duration::from_secs(30)))?;
+    let member = |m: &str| remedy_core::MemberId::new(m).map_err(|e| anyhow::anyhow!("{e}"));
+    let point = |value: &str, date: &str| -> anyhow::Result<Point> {
+        Ok(Point {
+            value: Decimal::parse(value).context("a decimal")?,
+            date: date.into(),
+        })
+    };
+    let content = ItemContent {
+        title: "Joint referral and remedy protocol for TITP and SSW workers".into(),
+        objective: "A worker who lodges a grievance in Japan or at home is referred across the border and reaches a remedy, with the case followed up on both sides.".into(),
+        outputs: vec![
+            "A referral protocol signed by the four labour ministries".into(),
+            "Referral desks at the migrant worker resource centres".into(),
+        ],
+        activities: vec![
+            Activity {
+                what: "Draft the protocol with the bar associations and JP-MIRAI".into(),
+                responsible: "JP".into(),
+                start: "2025-01-06".into(),
+                end: "2025-06-30".into(),
+            },
+            Activity {
+                what: "Train MRC referral staff".into(),
+                responsible: "KH".into(),
+                start: "2025-04-01".into(),
+                end: "2025-12-31".into(),
+            },
+        ],
+        draws_on: recs
+            .iter()
+            .map(|r| remedy_core::plan::RecordId::parse(r).context("a record id"))
+            .collect::<anyhow::Result<_>>()?,
+        lead: member("JP")?,
+        members: NODES.iter().map(|m| member(m)).collect::<anyhow::Result<_>>()?,
+        milestones: vec![
+            Milestone {
+                id: "protocol-signed".into(),
+                title: "Protocol signed by the four ministries".into(),
+                due: "2025-06-30".into(),
+            },
+            Milestone {
+                id: "desks-open".into(),
+                title: "Referral desks open in KH, ID and VN".into(),
+                due: "2025-12-31".into(),
+            },
+        ],
+        indicators: vec![
+            Indicator {
+                id: "kh-mrc-cases".into(),
+                name: "Cases lodged with KH's MRCs per quarter".into(),
+                unit: "count".into(),
+                currency: None,
+                baseline: point("150", "2024-01-01")?,
+                target: point("250", "2025-12-31")?,
+                source: Source::Series(SeriesSource {
+                    members: vec![member("KH")?],
+                    table: "channel-outcome".into(),
+                    row: "mrc".into(),
+                    column: "total".into(),
+                }),
+            },
+            Indicator {
+                id: "staff-trained".into(),
+                name: "MRC referral staff trained".into(),
+                unit: "percentage".into(),
+                currency: None,
+                baseline: point("0", "2024-12-31")?,
+                target: point("80", "2025-12-31")?,
+                source: Source::Reported { pilot: None },
+            },
+        ],
+        due: "2025-12".into(),
+    };
+    let file = out.join("workplan-item.toml");
+    std::fs::write(&file, toml::to_string(&content)?)?;
+    let ilo = dir("ILO");
+    let kh_addr = format!("127.0.0.1:{base}");
+    let draft = [
+        "--dir", &ilo, "--node", &kh_addr, "workplan", "draft", "--file", path_str(&file),
+    ];
+    let item = last_line(&remedy(&draft)?);
+    show(&shell(&draft));
+    runtime.block_on(converge(channels, Duration::from_secs(30)))?;
+    let jp = dir("JP");
+    let propose = ["--dir", &jp, "workplan", "propose", "--item", &item, "--note", "JP will lead"];
+    remedy(&propose)?;
+    show(&shell(&propose));
+    runtime.block_on(converge(channels, Duration::from_secs(30)))?;
+    let vn = dir("VN");
+    let object = [
+        "--dir", &vn, "workplan", "object", &item, "--reason",
+        "No budget line for interpreters at the referral desks",
+    ];
+    let objection = last_line(&remedy(&object)?);
+    show(&shell(&object));
+    runtime.block_on(converge(channels, Duration::from_secs(30)))?;
+    let answer = [
+        "--dir", &jp, "workplan", "answer", &objection, "--text",
+        "Agreed: version 2 adds interpreters to the referral desks",
+    ];
+    remedy(&answer)?;
+    show(&shell(&answer));
+    let amend = [
+        "--dir", &jp, "workplan", "amend", &item, "--material", "--note",
+        "adds interpreters, as VN asked",
+        "--output", "A referral protocol signed by the four labour ministries",
+        "--output", "Referral desks at the migrant worker resource centres, with interpreters",
+    ];
+    remedy(&amend)?;
+    show(&shell(&amend));
+    runtime.block_on(converge(channels, Duration::from_secs(30)))?;
+    for m in NODES {
+        remedy(&["--dir", &dir(m), "workplan", "endorse", &item])?;
+    }
+    show(&format!(
+        "{}   # and ID, VN, JP, each from its own node",
+        shell(&["--dir", &dir("KH"), "workplan", "endorse", &item])
+    ));
+    runtime.block_on(converge(channels, Duration::from_secs(30)))?;
+    let update = [
+        "--dir", &jp, "workplan", "update", &item, "--date", "2025-03-01", "--status",
+        "in-progress", "--note", "drafting group met in Tokyo",
+    ];
+    remedy(&update)?;
+    show(&shell(&update));
+    let value = [
+        "--dir", &dir("KH"), "workplan", "update", &item, "--date", "2025-06-30", "--value",
+        "staff-trained=37.5", "--note", "first training round",
+    ];
+    remedy(&value)?;
+    show(&shell(&value));
+    step.done(&format!(
+        "item {item} agreed at version 2 by all four; objection {objection} answered"
+    ));
+    Ok(item)
 }
 
 /// The record id a creating command prints alone on its last line.
@@ -309,10 +493,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     ));
     step.done("16 releases signed and shared");
 
-    let step = Step::begin(
-        5,
-        "adding each country's workshop recommendation, and a work-plan item drawing on them",
-    );
+    let step = Step::begin(5, "adding each country's workshop recommendation");
     let mut recs = Vec::new();
     for (m, title, theme, actors, workshop) in WORKSHOPS {
         let text = format!("Recommended by the {m} national workshop.");
@@ -344,43 +525,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         WORKSHOPS[0].3,
         WORKSHOPS[0].4
     ));
-    // The item names recommendations of every member: JP waits until it holds them.
-    runtime.block_on(converge(&channels, Duration::from_secs(30)))?;
-    let jp = dir("JP");
-    let mut propose = vec![
-        "--dir",
-        jp.as_str(),
-        "workplan",
-        "propose",
-        "--title",
-        "Joint referral and remedy protocol for TITP and SSW workers",
-        "--draws-on",
-    ];
-    propose.extend(recs.iter().map(String::as_str));
-    propose.extend([
-        "--lead",
-        "JP",
-        "--members",
-        "KH,ID,VN,JP",
-        "--due",
-        "2025-12",
-    ]);
-    let item = last_line(&remedy(&propose)?);
-    show(&format!("remedy {}", propose.join(" ")));
-    runtime.block_on(converge(&channels, Duration::from_secs(30)))?;
-    for m in NODES {
-        remedy(&["--dir", &dir(m), "workplan", "endorse", &item])?;
-    }
-    show(&format!(
-        "remedy --dir {} workplan endorse {item}   # and ID, VN, JP, each from its own node",
-        dir("KH")
-    ));
-    step.done(&format!(
-        "recommendations {}; item {item} endorsed by all four",
-        recs.join(", ")
-    ));
+    step.done(&format!("recommendations {}", recs.join(", ")));
 
-    let step = Step::begin(6, "waiting until every node holds every event");
+    let item = play_workplan(&out, &recs, &dir, &base, &runtime, &channels)?;
+
+    let step = Step::begin(7, "waiting until every node holds every event");
     let events = runtime.block_on(converge(&channels, Duration::from_secs(30)))?;
     step.done(&format!(
         "converged: {events} shared events at each of the four nodes"
@@ -407,12 +556,27 @@ pub fn run(args: Args) -> anyhow::Result<()> {
          median days to close do not, so the regional median is n/a (each member's is its own):"
     );
     regional("resolution")?;
-    println!("\nThe work plan:");
-    let plan = ["--dir", &ilo, "--node", &kh_addr, "workplan", "show"];
-    show(&format!("remedy {}", plan.join(" ")));
+    println!("\nThe work plan, and item {item} in full (its timeline, positions, indicators):");
+    let plan = ["--dir", &ilo, "--node", &kh_addr, "workplan", "show", &item];
+    show(&shell(&plan));
     print!("{}", remedy(&plan)?);
+    let document = out.join("workplan.html");
+    let export = [
+        "--dir", &ilo, "--node", &kh_addr, "--format", "html", "workplan", "export", "--out",
+        path_str(&document),
+    ];
+    show(&shell(&export));
+    remedy(&export)?;
+    let federation_toml = format!("{}/federation.toml", dir("AUD"));
+    let verify = ["workplan", "verify", path_str(&document), "--federation", &federation_toml];
+    show(&shell(&verify));
+    print!("{}", remedy(&verify)?);
+    println!(
+        "The agreed plan as a document a ministry can file: {} (self-contained, prints on A4; anyone checks it offline with the command above)",
+        document.display()
+    );
 
-    let step = Step::begin(7, "the auditor AUD verifies every log through KH");
+    let step = Step::begin(8, "the auditor AUD verifies every log through KH");
     let aud = dir("AUD");
     let audit = ["--dir", &aud, "--node", &kh_addr, "audit", "verify"];
     show(&format!("remedy {}", audit.join(" ")));

@@ -723,11 +723,12 @@ pub fn item_text(i: &ItemView) -> String {
     for t in &i.timeline {
         let _ = writeln!(
             o,
-            "    {} {:<8} {:<4} {:<10} {}",
+            "    {} {:<8} {:<4} {:<10} {:<3} {}",
             day(t.time_ms),
             t.id.to_string(),
             t.by.as_str(),
             t.action,
+            t.version.map(|v| format!("v{v}")).unwrap_or_default(),
             t.text
         );
     }
