@@ -9,6 +9,7 @@ mod t110_releases;
 mod t115_hostile_releases;
 mod t116_disclosure_attack;
 mod t120_workplan;
+mod t121_workplan_cycle;
 mod t130_regional_view;
 mod t140_audit;
 mod t145_audit_record;
