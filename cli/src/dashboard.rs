@@ -12,7 +12,8 @@ use crate::client::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The page to open: /, /recommendations, /workplan, /pilots or /network.
+    /// The page to open: /, /recommendations, /workplan, /pilots or /network;
+    /// one work-plan item as /workplan?item=KH-6.
     #[arg(long, default_value = "/")]
     page: String,
 }
@@ -56,8 +57,18 @@ pub fn link(context: &Context, page: &str) -> anyhow::Result<String> {
         expires: now.as_secs() + MAX_VALIDITY_SECONDS / 2,
         nonce: rand::random(),
     };
+    // The page may carry a query (`/workplan?item=KH-6`): encoded as one value.
+    let next: String = page
+        .bytes()
+        .map(|b| match b {
+            b'?' => "%3F".to_string(),
+            b'=' => "%3D".to_string(),
+            b'&' => "%26".to_string(),
+            _ => (b as char).to_string(),
+        })
+        .collect();
     Ok(format!(
-        "{}/login?token={}&next={page}",
+        "{}/login?token={}&next={next}",
         status.dashboard,
         login.sign(&key)
     ))

@@ -269,6 +269,17 @@ fn play_workplan(
                 target: point("80", "2025-12-31")?,
                 source: Source::Reported { pilot: None },
             },
+            Indicator {
+                id: "cases-referred".into(),
+                name: "Cases referred by KH's pilot referral desk".into(),
+                unit: "count".into(),
+                currency: None,
+                baseline: point("0", "2024-12-31")?,
+                target: point("100", "2025-12-31")?,
+                source: Source::Reported {
+                    pilot: Some("kh-referral-desk".into()),
+                },
+            },
         ],
         due: "2025-12".into(),
     };
@@ -330,6 +341,13 @@ fn play_workplan(
     ];
     remedy(&value)?;
     show(&shell(&value));
+    let pilot = [
+        "--dir", &dir("KH"), "pilot", "report", "--pilot", "kh-referral-desk", "--period",
+        "2025-Q2", "--tests", &recs[0], "--indicator", "people-reached=420", "--indicator",
+        "cases-referred=37", "--note", "the desk opened in Phnom Penh in April",
+    ];
+    remedy(&pilot)?;
+    show(&shell(&pilot));
     step.done(&format!(
         "item {item} agreed at version 2 by all four; objection {objection} answered"
     ));

@@ -632,8 +632,16 @@ struct LoginQuery {
 async fn login(State(http): State<Http>, Query(q): Query<LoginQuery>) -> Response {
     match http.sign_in(&q.token) {
         Ok((_, session)) => {
-            let next = match q.next.as_str() {
-                "/recommendations" | "/workplan" | "/pilots" | "/network" => q.next.as_str(),
+            // Only a page of this dashboard, with at most a plain query
+            // (`/workplan?item=KH-6`): never another site.
+            let (path, query) = q.next.split_once('?').unwrap_or((q.next.as_str(), ""));
+            let plain = query
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"=&-_.".contains(&b));
+            let next = match path {
+                "/recommendations" | "/workplan" | "/pilots" | "/network" if plain => {
+                    q.next.as_str()
+                }
                 _ => "/",
             };
             let mut response = Redirect::to(next).into_response();

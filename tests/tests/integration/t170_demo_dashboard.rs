@@ -30,9 +30,11 @@ fn the_demo_runs_the_federation_and_exits_with_the_audit_verdict() -> anyhow::Re
     let (ok, out, err) = remedy(&["demo", "--out", path(&out_dir), "--exit"])?;
     assert!(ok, "{out}\n{err}");
     for expected in [
-        "[7] audit passed",
+        "[8] audit passed",
         "verdict: PASS: 4 origins",
-        "[agreed]",
+        "[in-progress]",
+        "positions on version 2 (4 of 4 endorsements needed)",
+        "valid HTML document: 1 agreed items, 4 endorsements",
         "2024-Q4 regional (ID, JP, KH, VN)",
     ] {
         assert!(out.contains(expected), "{expected:?} missing in:\n{out}");
@@ -587,7 +589,8 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     assert_eq!(per_member.len(), 4);
     assert!(per_member.iter().all(|c| c.text == "1"), "{per_member:?}");
 
-    // The work plan: the item and its endorsement matrix.
+    // The work plan: one line per item, then the item in full (its text,
+    // positions, timeline and indicator charts), then the pilots.
     let items: serde_json::Value = serde_json::from_str(
         &view
             .workplan(pb::PlanFilter::default())
@@ -598,21 +601,59 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     let dom = browser.dom(&link("/workplan"))?;
     ready(&dom, "/workplan");
     let item = &items[0];
-    assert!(dom.contains(&format!("data-id=\"{}\"", item["id"].as_str().unwrap())));
+    let id = item["id"].as_str().unwrap();
+    assert!(dom.contains(&format!("data-id=\"{id}\"")), "{dom}");
+    let page = cells(&dom);
+    let stage = find(&page, &[("data-field", "stage")]);
+    assert_eq!(stage[0].attrs["data-stage"], item["stage"].as_str().unwrap());
     assert!(
-        dom.contains(&format!(">{}</strong>", item["status"].as_str().unwrap())),
+        find(&page, &[("data-field", "endorsements")])[0].text.starts_with("4 of 4 needed"),
         "{dom}"
     );
+    let dom = browser.dom(&link(&format!("/workplan?item={id}")))?;
+    ready(&dom, "/workplan?item");
+    assert!(dom.contains(&format!("id=\"item-title\" data-id=\"{id}\"")), "{dom}");
     let page = cells(&dom);
-    for position in item["positions"].as_array().unwrap() {
-        let (member, p) = (
-            position[0].as_str().unwrap(),
-            position[1]["position"].as_str().unwrap(),
-        );
-        let found = find(&page, &[("data-member", member)]);
-        assert_eq!(found.len(), 1, "{member}");
-        assert_eq!(found[0].attrs["data-position"], p, "{member}");
+    for position in item["tally"]["positions"].as_array().unwrap() {
+        let member = position["member"].as_str().unwrap();
+        let found: Vec<_> = find(&page, &[("data-position", position["position"].as_str().unwrap())]);
+        assert!(!found.is_empty(), "{member}");
     }
+    // The timeline: one row per event, in the item's order.
+    let timeline: Vec<&str> = dom
+        .split("data-action=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    let expected: Vec<&str> = item["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(timeline, expected);
+    assert!(timeline.contains(&"objected") && timeline.contains(&"amended"), "{timeline:?}");
+    // Each indicator's chart: its values as points (KH's quarters from the
+    // releases, the reported percentage), baseline and target as lines.
+    for ind in item["indicators"].as_array().unwrap() {
+        let chart = dom
+            .split(&format!("data-chart=\"indicator-{}\"", ind["id"].as_str().unwrap()))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no chart for {ind}"));
+        let chart = chart.split("</svg>").next().unwrap();
+        let points = chart.matches("<circle").count();
+        let values = ind["values"].as_array().unwrap().iter().filter(|v| !v["value"].is_null()).count();
+        assert_eq!(points, values, "{chart}");
+        assert!(chart.contains("data-line=\"baseline\"") && chart.contains("data-line=\"target\""));
+    }
+    assert!(
+        item["indicators"][0]["values"].as_array().unwrap().len() >= 4,
+        "the KH series has the demo's four quarters"
+    );
+    assert!(dom.contains("data-answer=\""), "the objection's answer: {dom}");
+    let dom = browser.dom(&link("/pilots"))?;
+    ready(&dom, "/pilots");
+    assert!(dom.contains("id=\"pilots\""), "{dom}");
 
     // The network: heights as Federation.Status gives them, and the audit's verdict.
     let status = pb::federation_client::FederationClient::new(channel.clone())
@@ -642,8 +683,13 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     assert!(dom.contains("id=\"forks\" data-count=\"0\""), "{dom}");
     drop(page);
 
-    for page in ["/", "/recommendations", "/workplan", "/network"] {
-        let name = if page == "/" { "overview" } else { &page[1..] };
+    let item_page = format!("/workplan?item={id}");
+    for page in ["/", "/recommendations", "/workplan", item_page.as_str(), "/pilots", "/network"] {
+        let name = match page {
+            "/" => "overview",
+            p if p.contains('?') => "workplan-item",
+            p => &p[1..],
+        };
         let file = browser.screenshot(&link(page), name)?;
         println!("screenshot {}", file.display());
     }
