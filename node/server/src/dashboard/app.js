@@ -363,7 +363,8 @@ async function itemPage(id) {
   const drawsOn = new Set(c.draws_on);
   const testing = pilots.filter(p => p.tests.some(t => drawsOn.has(t)));
   const title = id => { const r = recs.find(r => r.id === id); return r ? r.title : "(not received by this node)"; };
-  main.replaceChildren(
+  // replaceChildren would write a null as the text "null": absent parts are dropped.
+  main.replaceChildren(...[
     el("p", {}, el("a", { href: "/workplan" }, "← the work plan")),
     el("h2", { id: "item-title", "data-id": item.id }, item.id + ": " + c.title),
     el("p", {}, "Stage ", el("strong", { "data-field": "stage", "data-stage": item.stage }, item.stage),
@@ -417,7 +418,8 @@ async function itemPage(id) {
       el("td", {}, x.version), el("td", { class: "text" }, x.id), el("td", { class: "text" }, x.by),
       el("td", { class: "text" }, x.change), el("td", { class: "text" }, x.note), el("td", { class: "text" }, x.content.title))),
       { id: "versions" }),
-    item.problems.length ? el("ul", {}, item.problems.map(p => el("li", { class: "bad" }, p))) : null);
+    item.problems.length ? el("ul", {}, item.problems.map(p => el("li", { class: "bad" }, p))) : null,
+  ].filter(x => x !== null));
 }
 
 async function workplan() {
