@@ -288,35 +288,69 @@ fn play_workplan(
     let ilo = dir("ILO");
     let kh_addr = format!("127.0.0.1:{base}");
     let draft = [
-        "--dir", &ilo, "--node", &kh_addr, "workplan", "draft", "--file", path_str(&file),
+        "--dir",
+        &ilo,
+        "--node",
+        &kh_addr,
+        "workplan",
+        "draft",
+        "--file",
+        path_str(&file),
     ];
     let item = last_line(&remedy(&draft)?);
     show(&shell(&draft));
     runtime.block_on(converge(channels, Duration::from_secs(30)))?;
     let jp = dir("JP");
-    let propose = ["--dir", &jp, "workplan", "propose", "--item", &item, "--note", "JP will lead"];
+    let propose = [
+        "--dir",
+        &jp,
+        "workplan",
+        "propose",
+        "--item",
+        &item,
+        "--note",
+        "JP will lead",
+    ];
     remedy(&propose)?;
     show(&shell(&propose));
     runtime.block_on(converge(channels, Duration::from_secs(30)))?;
     let vn = dir("VN");
     let object = [
-        "--dir", &vn, "workplan", "object", &item, "--reason",
+        "--dir",
+        &vn,
+        "workplan",
+        "object",
+        &item,
+        "--reason",
         "No budget line for interpreters at the referral desks",
     ];
     let objection = last_line(&remedy(&object)?);
     show(&shell(&object));
     runtime.block_on(converge(channels, Duration::from_secs(30)))?;
     let answer = [
-        "--dir", &jp, "workplan", "answer", &objection, "--text",
+        "--dir",
+        &jp,
+        "workplan",
+        "answer",
+        &objection,
+        "--text",
         "Agreed: version 2 adds interpreters to the referral desks",
     ];
     remedy(&answer)?;
     show(&shell(&answer));
     let amend = [
-        "--dir", &jp, "workplan", "amend", &item, "--material", "--note",
+        "--dir",
+        &jp,
+        "workplan",
+        "amend",
+        &item,
+        "--material",
+        "--note",
         "adds interpreters, as VN asked",
-        "--output", "A referral protocol signed by the four labour ministries",
-        "--output", "Referral desks at the migrant worker resource centres, with interpreters",
+        "--output",
+        "A referral protocol signed by the four labour ministries",
+        "--output",
+        "Referral desks at the migrant worker resource centres, with interpreters",
     ];
     remedy(&amend)?;
     show(&shell(&amend));
@@ -330,21 +364,52 @@ fn play_workplan(
     ));
     runtime.block_on(converge(channels, Duration::from_secs(30)))?;
     let update = [
-        "--dir", &jp, "workplan", "update", &item, "--date", "2025-03-01", "--status",
-        "in-progress", "--note", "drafting group met in Tokyo",
+        "--dir",
+        &jp,
+        "workplan",
+        "update",
+        &item,
+        "--date",
+        "2025-03-01",
+        "--status",
+        "in-progress",
+        "--note",
+        "drafting group met in Tokyo",
     ];
     remedy(&update)?;
     show(&shell(&update));
     let value = [
-        "--dir", &dir("KH"), "workplan", "update", &item, "--date", "2025-06-30", "--value",
-        "staff-trained=37.5", "--note", "first training round",
+        "--dir",
+        &dir("KH"),
+        "workplan",
+        "update",
+        &item,
+        "--date",
+        "2025-06-30",
+        "--value",
+        "staff-trained=37.5",
+        "--note",
+        "first training round",
     ];
     remedy(&value)?;
     show(&shell(&value));
     let pilot = [
-        "--dir", &dir("KH"), "pilot", "report", "--pilot", "kh-referral-desk", "--period",
-        "2025-Q2", "--tests", &recs[0], "--indicator", "people-reached=420", "--indicator",
-        "cases-referred=37", "--note", "the desk opened in Phnom Penh in April",
+        "--dir",
+        &dir("KH"),
+        "pilot",
+        "report",
+        "--pilot",
+        "kh-referral-desk",
+        "--period",
+        "2025-Q2",
+        "--tests",
+        &recs[0],
+        "--indicator",
+        "people-reached=420",
+        "--indicator",
+        "cases-referred=37",
+        "--note",
+        "the desk opened in Phnom Penh in April",
     ];
     remedy(&pilot)?;
     show(&shell(&pilot));
@@ -580,13 +645,27 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     print!("{}", remedy(&plan)?);
     let document = out.join("workplan.html");
     let export = [
-        "--dir", &ilo, "--node", &kh_addr, "--format", "html", "workplan", "export", "--out",
+        "--dir",
+        &ilo,
+        "--node",
+        &kh_addr,
+        "--format",
+        "html",
+        "workplan",
+        "export",
+        "--out",
         path_str(&document),
     ];
     show(&shell(&export));
     remedy(&export)?;
     let federation_toml = format!("{}/federation.toml", dir("AUD"));
-    let verify = ["workplan", "verify", path_str(&document), "--federation", &federation_toml];
+    let verify = [
+        "workplan",
+        "verify",
+        path_str(&document),
+        "--federation",
+        &federation_toml,
+    ];
     show(&shell(&verify));
     print!("{}", remedy(&verify)?);
     println!(

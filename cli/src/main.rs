@@ -136,7 +136,10 @@ fn main() -> std::process::ExitCode {
         | Command::Pilot(plan::PilotCommand::List) => true,
         _ => false,
     };
-    let export = matches!(&cli.command, Command::Workplan(workplan::WorkplanCommand::Export { .. }));
+    let export = matches!(
+        &cli.command,
+        Command::Workplan(workplan::WorkplanCommand::Export { .. })
+    );
     if (cli.format == Format::Csv && !csv_ok)
         || (cli.format == Format::SdmxCsv && !matches!(cli.command, Command::View(_)))
         || (matches!(cli.format, Format::Html | Format::Md) && !export)

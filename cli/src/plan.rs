@@ -230,7 +230,10 @@ pub(crate) fn fetch(context: &Context) -> anyhow::Result<Fetched> {
 /// `manifest`, and each statement's with its coordinator's key. Plan records
 /// always carry their own signature (a linked one is refused by every node), so
 /// each is checked on its own.
-pub(crate) fn verify_plan_events(events: &[SignedEvent], manifest: &Manifest) -> anyhow::Result<()> {
+pub(crate) fn verify_plan_events(
+    events: &[SignedEvent],
+    manifest: &Manifest,
+) -> anyhow::Result<()> {
     let mut keys = BTreeMap::new();
     let signers = remedy_core::statement::Signers::of(manifest);
     for event in events {
@@ -306,6 +309,7 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
                 .collect();
             match context.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&views)?),
+                Format::Csv => print!("{}", recommendations_csv(&views)),
                 _ => {
                     print_recommendations(&views);
                     problems(&registry.unresolved());
@@ -501,11 +505,77 @@ pub fn pilot(context: &Context, command: PilotCommand) -> anyhow::Result<()> {
             let pilots = registry.pilots();
             match context.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&pilots)?),
+                Format::Csv => print!("{}", pilots_csv(&pilots)),
                 _ => print_pilots(&pilots),
             }
         }
     }
     Ok(())
+}
+
+/// Recommendations as CSV, one per row (actors separated by `;`, as a
+/// workshop file has them).
+fn recommendations_csv(views: &[remedy_core::plan::RecommendationView]) -> String {
+    let mut w = remedy_core::csv_text::CsvText::new();
+    w.record([
+        "id",
+        "member",
+        "title",
+        "theme",
+        "actors",
+        "priority",
+        "workshop_place",
+        "workshop_date",
+        "status",
+        "text",
+    ]);
+    for r in views {
+        let x = &r.recommendation;
+        let fields = [
+            r.id.to_string(),
+            r.member.to_string(),
+            x.title.clone(),
+            x.theme.clone(),
+            x.actors.join(";"),
+            x.priority.clone(),
+            x.workshop.place.clone(),
+            x.workshop.date.clone(),
+            r.status.clone(),
+            x.text.clone(),
+        ];
+        w.record(fields.iter().map(String::as_str));
+    }
+    w.finish()
+}
+
+/// Pilot reports as CSV: one row per report and indicator.
+fn pilots_csv(pilots: &[remedy_core::plan::PilotView]) -> String {
+    let mut w = remedy_core::csv_text::CsvText::new();
+    w.record([
+        "id",
+        "member",
+        "pilot",
+        "period",
+        "tests",
+        "indicator",
+        "value",
+        "note",
+    ]);
+    for p in pilots {
+        let tests: Vec<String> = p.report.tests.iter().map(ToString::to_string).collect();
+        for (name, value) in &p.report.indicators {
+            w.text(&p.id.to_string())
+                .text(p.member.as_str())
+                .text(&p.report.pilot)
+                .text(&p.report.period)
+                .text(&tests.join(";"))
+                .text(name)
+                .number(Some(value))
+                .text(&p.report.note)
+                .end();
+        }
+    }
+    w.finish()
 }
 
 /// Recommendations as an aligned table.

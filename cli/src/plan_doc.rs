@@ -114,7 +114,9 @@ impl Document {
         for item in items {
             let (Some(version), tally) = (
                 item.agreed_version,
-                item.agreed_tally.clone().unwrap_or_else(|| item.tally.clone()),
+                item.agreed_tally
+                    .clone()
+                    .unwrap_or_else(|| item.tally.clone()),
             ) else {
                 not_agreed.push((item.id.clone(), item.stage.clone()));
                 continue;
@@ -253,15 +255,27 @@ pub fn markdown(doc: &Document) -> String {
     );
     for i in &doc.items {
         let c = &i.content;
-        let _ = writeln!(o, "## {} {} (version {}, {})\n", i.id, c.title, i.version, i.stage);
+        let _ = writeln!(
+            o,
+            "## {} {} (version {}, {})\n",
+            i.id, c.title, i.version, i.stage
+        );
         let _ = writeln!(o, "**Objective.** {}\n", c.objective);
         let _ = writeln!(
             o,
             "Lead {}; members {}; due {}; draws on {}.\n",
             c.lead,
-            c.members.iter().map(MemberId::as_str).collect::<Vec<_>>().join(", "),
+            c.members
+                .iter()
+                .map(MemberId::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
             c.due,
-            c.draws_on.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            c.draws_on
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         if !c.outputs.is_empty() {
             let _ = writeln!(o, "**Expected outputs**\n");
@@ -271,9 +285,19 @@ pub fn markdown(doc: &Document) -> String {
             o.push('\n');
         }
         if !c.activities.is_empty() {
-            let _ = writeln!(o, "| activity | responsible | from | to |\n|---|---|---|---|");
+            let _ = writeln!(
+                o,
+                "| activity | responsible | from | to |\n|---|---|---|---|"
+            );
             for a in &c.activities {
-                let _ = writeln!(o, "| {} | {} | {} | {} |", cell(&a.what), cell(&a.responsible), a.start, a.end);
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} |",
+                    cell(&a.what),
+                    cell(&a.responsible),
+                    a.start,
+                    a.end
+                );
             }
             o.push('\n');
         }
@@ -295,7 +319,10 @@ pub fn markdown(doc: &Document) -> String {
             o.push('\n');
         }
         if !i.indicators.is_empty() {
-            let _ = writeln!(o, "| indicator | baseline | target | latest |\n|---|---|---|---|");
+            let _ = writeln!(
+                o,
+                "| indicator | baseline | target | latest |\n|---|---|---|---|"
+            );
             for ind in &i.indicators {
                 let x = &ind.indicator;
                 let _ = writeln!(
@@ -318,7 +345,11 @@ pub fn markdown(doc: &Document) -> String {
             i.needed
         );
         for e in &i.endorsements {
-            let _ = writeln!(o, "| {} | {} | {} | {} | {} |", e.member, e.version, e.date, e.event, e.key_id);
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} |",
+                e.member, e.version, e.date, e.event, e.key_id
+            );
         }
         o.push('\n');
         for f in &i.flags {
@@ -362,7 +393,11 @@ pub fn html(doc: &Document) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Joint regional work plan: {}</title><style>{STYLE}</style></head><body>\n",
         esc(&doc.federation)
     );
-    let _ = writeln!(o, "<h1>Joint regional work plan: {}</h1>", esc(&doc.federation));
+    let _ = writeln!(
+        o,
+        "<h1>Joint regional work plan: {}</h1>",
+        esc(&doc.federation)
+    );
     let _ = writeln!(
         o,
         "<p>Agreed items as of {}: {}. An item is agreed when {} of the members it names endorse one version and none objects.</p><p class=\"small\">This document carries the signed events that prove it. Check it with <code>remedy workplan verify FILE --federation federation.toml</code>.</p>",
@@ -385,9 +420,17 @@ pub fn html(doc: &Document) -> String {
             o,
             "<p>Lead {}; members {}; due {}; draws on {}.</p>",
             c.lead,
-            c.members.iter().map(MemberId::as_str).collect::<Vec<_>>().join(", "),
+            c.members
+                .iter()
+                .map(MemberId::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
             esc(&c.due),
-            c.draws_on.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            c.draws_on
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         if !c.outputs.is_empty() {
             let _ = write!(o, "<p><b>Expected outputs</b></p><ul>");
@@ -397,7 +440,10 @@ pub fn html(doc: &Document) -> String {
             let _ = writeln!(o, "</ul>");
         }
         if !c.activities.is_empty() {
-            let _ = write!(o, "<table><tr><th>activity</th><th>responsible</th><th>from</th><th>to</th></tr>");
+            let _ = write!(
+                o,
+                "<table><tr><th>activity</th><th>responsible</th><th>from</th><th>to</th></tr>"
+            );
             for a in &c.activities {
                 let _ = write!(
                     o,
@@ -411,7 +457,10 @@ pub fn html(doc: &Document) -> String {
             let _ = writeln!(o, "</table>");
         }
         if !i.milestones.is_empty() {
-            let _ = write!(o, "<table><tr><th>milestone</th><th>due</th><th>reached</th></tr>");
+            let _ = write!(
+                o,
+                "<table><tr><th>milestone</th><th>due</th><th>reached</th></tr>"
+            );
             for m in &i.milestones {
                 let _ = write!(
                     o,
@@ -428,7 +477,10 @@ pub fn html(doc: &Document) -> String {
             let _ = writeln!(o, "</table>");
         }
         if !i.indicators.is_empty() {
-            let _ = write!(o, "<table><tr><th>indicator</th><th>baseline</th><th>target</th><th>latest</th></tr>");
+            let _ = write!(
+                o,
+                "<table><tr><th>indicator</th><th>baseline</th><th>target</th><th>latest</th></tr>"
+            );
             for ind in &i.indicators {
                 let x = &ind.indicator;
                 let _ = write!(
@@ -442,7 +494,10 @@ pub fn html(doc: &Document) -> String {
                     esc(&latest(ind))
                 );
             }
-            let _ = writeln!(o, "</table><p class=\"small\">Indicator values are computed at export from the members' releases and reports; they are not covered by the endorsements' signatures.</p>");
+            let _ = writeln!(
+                o,
+                "</table><p class=\"small\">Indicator values are computed at export from the members' releases and reports; they are not covered by the endorsements' signatures.</p>"
+            );
         }
         let _ = write!(
             o,
@@ -470,7 +525,11 @@ pub fn html(doc: &Document) -> String {
         }
         let _ = writeln!(o, "</ul>");
     }
-    let _ = write!(o, "{HTML_OPEN}{}{HTML_CLOSE}\n</body></html>\n", embedded(doc));
+    let _ = write!(
+        o,
+        "{HTML_OPEN}{}{HTML_CLOSE}\n</body></html>\n",
+        embedded(doc)
+    );
     o
 }
 
@@ -496,17 +555,25 @@ impl std::fmt::Display for Report {
 pub fn verify(text: &str, manifest: &Manifest) -> anyhow::Result<Report> {
     let (kind, json) = if let Some(at) = text.find(HTML_OPEN) {
         let rest = &text[at + HTML_OPEN.len()..];
-        let end = rest.find(HTML_CLOSE).context("the evidence block is not closed")?;
+        let end = rest
+            .find(HTML_CLOSE)
+            .context("the evidence block is not closed")?;
         ("HTML", &rest[..end])
     } else if let Some(at) = text.find(MD_OPEN) {
         let rest = &text[at + MD_OPEN.len()..];
-        let end = rest.find("```").context("the evidence block is not closed")?;
+        let end = rest
+            .find("```")
+            .context("the evidence block is not closed")?;
         ("Markdown", &rest[..end])
     } else {
         ("JSON", text)
     };
     let doc: Document = serde_json::from_str(json).map_err(|e| {
-        anyhow::anyhow!("the evidence is not a work-plan document: {e} (line {}, column {})", e.line(), e.column())
+        anyhow::anyhow!(
+            "the evidence is not a work-plan document: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        )
     })?;
     if doc.format != FORMAT {
         bail!("format {:?}, expected {FORMAT:?}", doc.format);
@@ -524,7 +591,8 @@ pub fn verify(text: &str, manifest: &Manifest) -> anyhow::Result<Report> {
         let raw = base64::engine::general_purpose::STANDARD
             .decode(&e.event)
             .with_context(|| format!("evidence {}: not base64", e.id))?;
-        let event = SignedEvent::decode(raw).map_err(|x| anyhow::anyhow!("evidence {}: {x}", e.id))?;
+        let event =
+            SignedEvent::decode(raw).map_err(|x| anyhow::anyhow!("evidence {}: {x}", e.id))?;
         if RecordId::of(&event) != e.id {
             bail!("evidence {}: the event is {}", e.id, RecordId::of(&event));
         }
@@ -537,7 +605,9 @@ pub fn verify(text: &str, manifest: &Manifest) -> anyhow::Result<Report> {
     for item in &doc.items {
         let at = |what: &str| format!("item {} version {}: {what}", item.id, item.version);
         let record = |id: &RecordId| -> anyhow::Result<Record> {
-            let e = events.get(id).with_context(|| at(&format!("no evidence for {id}")))?;
+            let e = events
+                .get(id)
+                .with_context(|| at(&format!("no evidence for {id}")))?;
             Record::of(e.kind(), e.version(), e.payload())
                 .context("not a plan record")?
                 .map_err(|x| anyhow::anyhow!("{id}: {x}"))
@@ -553,19 +623,39 @@ pub fn verify(text: &str, manifest: &Manifest) -> anyhow::Result<Report> {
         for v in &item.versions {
             let event = &events[&v.event];
             if event.hash().to_string() != v.hash {
-                bail!("{}", at(&format!("version {} has hash {}, its event {}", v.version, v.hash, event.hash())));
+                bail!(
+                    "{}",
+                    at(&format!(
+                        "version {} has hash {}, its event {}",
+                        v.version,
+                        v.hash,
+                        event.hash()
+                    ))
+                );
             }
             let c = match record(&v.event)? {
                 Record::Item(i) if v.event == item.id && v.version == 1 => i.content,
                 Record::Amendment(a) if a.item == item.id && a.base.version + 1 == v.version => {
-                    if let Some(p) = previous {
-                        if a.base.hash.as_deref() != Some(p.hash.as_str()) || a.material {
-                            bail!("{}", at(&format!("version {} is not an editorial amendment of version {}", v.version, p.version)));
-                        }
+                    if let Some(p) = previous
+                        && (a.base.hash.as_deref() != Some(p.hash.as_str()) || a.material)
+                    {
+                        bail!(
+                            "{}",
+                            at(&format!(
+                                "version {} is not an editorial amendment of version {}",
+                                v.version, p.version
+                            ))
+                        );
                     }
                     a.content
                 }
-                _ => bail!("{}", at(&format!("{} does not make version {} of {}", v.event, v.version, item.id))),
+                _ => bail!(
+                    "{}",
+                    at(&format!(
+                        "{} does not make version {} of {}",
+                        v.event, v.version, item.id
+                    ))
+                ),
             };
             previous = Some(v);
             content = Some(c);
@@ -575,32 +665,67 @@ pub fn verify(text: &str, manifest: &Manifest) -> anyhow::Result<Report> {
         }
         let mut who = BTreeSet::new();
         for e in &item.endorsements {
-            let event = events.get(&e.event).with_context(|| at(&format!("no evidence for endorsement {}", e.event)))?;
+            let event = events
+                .get(&e.event)
+                .with_context(|| at(&format!("no evidence for endorsement {}", e.event)))?;
             if event.origin() != &e.member {
-                bail!("{}", at(&format!("{} is an event of {}, not of {}", e.event, event.origin(), e.member)));
+                bail!(
+                    "{}",
+                    at(&format!(
+                        "{} is an event of {}, not of {}",
+                        e.event,
+                        event.origin(),
+                        e.member
+                    ))
+                );
             }
-            let history = manifest.member(&e.member).context("not in the manifest")?.key_history()?;
+            let history = manifest
+                .member(&e.member)
+                .context("not in the manifest")?
+                .key_history()?;
             if remedy_core::KeyId::of(history.key_for(event.seq())).to_string() != e.key_id {
-                bail!("{}", at(&format!("endorsement {} names key {}, not the one that signed it", e.event, e.key_id)));
+                bail!(
+                    "{}",
+                    at(&format!(
+                        "endorsement {} names key {}, not the one that signed it",
+                        e.event, e.key_id
+                    ))
+                );
             }
             let named = match record(&e.event)? {
                 Record::Endorsement(x) if x.item == item.id => Some(x.version),
                 Record::Proposal(x) if x.item == item.id => Some(x.version),
                 Record::Item(x) if e.event == item.id && x.proposed => None,
-                _ => bail!("{}", at(&format!("{} is not an endorsement of {}", e.event, item.id))),
+                _ => bail!(
+                    "{}",
+                    at(&format!("{} is not an endorsement of {}", e.event, item.id))
+                ),
             };
             let ok = match &named {
                 Some(v) => item.versions.iter().any(|d| {
-                    d.version == v.version && v.hash.as_deref().is_none_or(|h| h == d.hash)
+                    d.version == v.version
+                        && v.hash.as_deref().is_none_or(|h| h == d.hash)
                         && (v.hash.is_some() || d.version == 1)
                 }),
                 None => item.versions.first().is_some_and(|d| d.version == 1),
             };
             if !ok || named.as_ref().is_some_and(|v| v.version != e.version) {
-                bail!("{}", at(&format!("endorsement {} by {} names another version", e.event, e.member)));
+                bail!(
+                    "{}",
+                    at(&format!(
+                        "endorsement {} by {} names another version",
+                        e.event, e.member
+                    ))
+                );
             }
             if !item.content.members.contains(&e.member) {
-                bail!("{}", at(&format!("{} endorses but is not named in the item", e.member)));
+                bail!(
+                    "{}",
+                    at(&format!(
+                        "{} endorses but is not named in the item",
+                        e.member
+                    ))
+                );
             }
             if !who.insert(&e.member) {
                 bail!("{}", at(&format!("{} endorses twice", e.member)));
@@ -608,7 +733,13 @@ pub fn verify(text: &str, manifest: &Manifest) -> anyhow::Result<Report> {
         }
         let needed = quorum.needed(item.content.members.len());
         if who.len() < needed || item.needed != needed {
-            bail!("{}", at(&format!("{} endorsements, {needed} needed under the federation's quorum", who.len())));
+            bail!(
+                "{}",
+                at(&format!(
+                    "{} endorsements, {needed} needed under the federation's quorum",
+                    who.len()
+                ))
+            );
         }
         endorsements += who.len();
     }
@@ -623,8 +754,13 @@ pub fn verify(text: &str, manifest: &Manifest) -> anyhow::Result<Report> {
             .lines()
             .zip(text.lines())
             .position(|(a, b)| a != b)
-            .map_or(rendered.lines().count().min(text.lines().count()) + 1, |n| n + 1);
-        bail!("the document's text differs from the plan its signed evidence makes (first at line {line})");
+            .map_or(
+                rendered.lines().count().min(text.lines().count()) + 1,
+                |n| n + 1,
+            );
+        bail!(
+            "the document's text differs from the plan its signed evidence makes (first at line {line})"
+        );
     }
     Ok(Report {
         items: doc.items.len(),
@@ -644,9 +780,16 @@ pub fn item_text(i: &ItemView) -> String {
         o,
         "  opened by {}{}, led by {}, members {}, due {}",
         i.opened_by,
-        i.proposer.as_ref().map(|p| format!(", proposed by {p}")).unwrap_or_default(),
+        i.proposer
+            .as_ref()
+            .map(|p| format!(", proposed by {p}"))
+            .unwrap_or_default(),
         c.lead,
-        c.members.iter().map(MemberId::as_str).collect::<Vec<_>>().join(", "),
+        c.members
+            .iter()
+            .map(MemberId::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
         c.due
     );
     let _ = writeln!(
@@ -664,11 +807,20 @@ pub fn item_text(i: &ItemView) -> String {
         let _ = writeln!(o, "  output: {out}");
     }
     for a in &c.activities {
-        let _ = writeln!(o, "  activity: {} ({}, {} to {})", a.what, a.responsible, a.start, a.end);
+        let _ = writeln!(
+            o,
+            "  activity: {} ({}, {} to {})",
+            a.what, a.responsible, a.start, a.end
+        );
     }
     let _ = writeln!(o, "  draws on:");
     for r in &i.draws_on {
-        let _ = writeln!(o, "    {:<8} {}", r.id.to_string(), r.title.as_deref().unwrap_or("(not received by this node)"));
+        let _ = writeln!(
+            o,
+            "    {:<8} {}",
+            r.id.to_string(),
+            r.title.as_deref().unwrap_or("(not received by this node)")
+        );
     }
     let _ = writeln!(
         o,
@@ -677,14 +829,26 @@ pub fn item_text(i: &ItemView) -> String {
     );
     for p in &i.tally.positions {
         let what = match (&p.id, p.position.as_str()) {
-            (Some(id), pos) => format!("{pos} version {} ({id}){}", p.version.unwrap_or(0), if p.text.is_empty() { String::new() } else { format!(": {}", p.text) }),
+            (Some(id), pos) => format!(
+                "{pos} version {} ({id}){}",
+                p.version.unwrap_or(0),
+                if p.text.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", p.text)
+                }
+            ),
             (None, pos) if !p.earlier.is_empty() => format!("{pos} (had {})", p.earlier),
             (None, pos) => pos.to_string(),
         };
         let _ = writeln!(o, "    {:<6} {what}", p.member.as_str());
     }
     for ob in &i.objections {
-        let _ = writeln!(o, "  objection {} by {} on version {}: {}", ob.id, ob.member, ob.version, ob.reason);
+        let _ = writeln!(
+            o,
+            "  objection {} by {} on version {}: {}",
+            ob.id, ob.member, ob.version, ob.reason
+        );
         for a in &ob.answers {
             let _ = writeln!(o, "    answered {} by {}: {}", a.id, a.by, a.text);
         }
@@ -713,7 +877,11 @@ pub fn item_text(i: &ItemView) -> String {
             x.target.value,
             x.target.date,
             latest(ind),
-            if ind.caveat.is_empty() { String::new() } else { format!(" [{}]", ind.caveat) }
+            if ind.caveat.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", ind.caveat)
+            }
         );
     }
     for f in &i.flags {

@@ -21,9 +21,8 @@ use remedy_core::controls::escape;
 use remedy_core::payload::Payload;
 use remedy_core::plan::{RecordId, Registry};
 use remedy_core::workplan::{
-    Amendment, Answer, Comment, Decimal, Endorsement, ItemContent, ItemUpdate, ItemView,
-    Milestone, Objection, PositionRequest, Proposal, ReportedValue, Source, VersionRef,
-    WorkplanItem,
+    Amendment, Answer, Comment, Decimal, Endorsement, ItemContent, ItemUpdate, ItemView, Milestone,
+    Objection, PositionRequest, Proposal, ReportedValue, Source, VersionRef, WorkplanItem,
 };
 use remedy_core::{Draft, MemberId};
 use remedy_proto::v1 as pb;
@@ -89,7 +88,11 @@ pub enum WorkplanCommand {
         item: String,
         #[command(flatten)]
         args: ItemArgs,
-        #[arg(long, required_unless_present = "editorial", conflicts_with = "editorial")]
+        #[arg(
+            long,
+            required_unless_present = "editorial",
+            conflicts_with = "editorial"
+        )]
         material: bool,
         #[arg(long)]
         editorial: bool,
@@ -204,7 +207,9 @@ fn today() -> Date {
 fn as_of(value: Option<&str>) -> anyhow::Result<Date> {
     match value {
         None => Ok(today()),
-        Some(v) => Date::parse(v).with_context(|| format!("--as-of {v:?} is not a date (YYYY-MM-DD)")),
+        Some(v) => {
+            Date::parse(v).with_context(|| format!("--as-of {v:?} is not a date (YYYY-MM-DD)"))
+        }
     }
 }
 
@@ -228,7 +233,10 @@ fn record<P: Payload>(context: &Context, what: &str, payload: &P) -> anyhow::Res
         remedy_core::manifest::Role::Node => crate::plan::append(context, vec![draft])?.remove(0),
         remedy_core::manifest::Role::Coordinator => submit(context, &me.id, &draft)?,
         remedy_core::manifest::Role::Auditor => {
-            bail!("{} is an auditor: auditors read the plan and do not write it", me.id)
+            bail!(
+                "{} is an auditor: auditors read the plan and do not write it",
+                me.id
+            )
         }
     };
     created(context, what, &[id]);
@@ -309,7 +317,11 @@ fn content(args: ItemArgs, base: Option<ItemContent>) -> anyhow::Result<ItemCont
         c.lead = member(&l)?;
     }
     if !args.members.is_empty() {
-        c.members = args.members.iter().map(|m| member(m)).collect::<anyhow::Result<_>>()?;
+        c.members = args
+            .members
+            .iter()
+            .map(|m| member(m))
+            .collect::<anyhow::Result<_>>()?;
     }
     if let Some(d) = args.due {
         c.due = d;
@@ -339,13 +351,12 @@ fn content(args: ItemArgs, base: Option<ItemContent>) -> anyhow::Result<ItemCont
 }
 
 fn read_content(file: &Path) -> anyhow::Result<ItemContent> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let is_json = file.extension().is_some_and(|e| e == "json");
     if is_json {
-        serde_json::from_str(&text).map_err(|e| {
-            anyhow::anyhow!("{}:{}:{}: {e}", file.display(), e.line(), e.column())
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))
     } else {
         toml::from_str(&text).map_err(|e| {
             let at = e
@@ -372,9 +383,11 @@ fn plan(context: &Context, as_of: Date) -> anyhow::Result<(Fetched, Vec<ItemView
         .as_ref()
         .map(|m| m.body.policy.grain)
         .unwrap_or_default();
-    let needs_series = items
-        .iter()
-        .any(|i| i.indicators.iter().any(|x| matches!(x.indicator.source, Source::Series(_))));
+    let needs_series = items.iter().any(|i| {
+        i.indicators
+            .iter()
+            .any(|x| matches!(x.indicator.source, Source::Series(_)))
+    });
     if needs_series {
         let (runtime, channel) = context.connect()?;
         let mut view = pb::view_client::ViewClient::new(channel);
@@ -413,7 +426,11 @@ fn plan(context: &Context, as_of: Date) -> anyhow::Result<(Fetched, Vec<ItemView
 }
 
 /// The newest version of `item` as `VersionRef`, with its content.
-fn newest(registry: &Registry, quorum: remedy_core::manifest::Quorum, item: &RecordId) -> anyhow::Result<(VersionRef, ItemContent)> {
+fn newest(
+    registry: &Registry,
+    quorum: remedy_core::manifest::Quorum,
+    item: &RecordId,
+) -> anyhow::Result<(VersionRef, ItemContent)> {
     let view = registry
         .items(quorum, today())
         .into_iter()
@@ -421,7 +438,10 @@ fn newest(registry: &Registry, quorum: remedy_core::manifest::Quorum, item: &Rec
         .with_context(|| {
             format!("{item} is not a work-plan item this node holds (check the id, or wait until it has replicated)")
         })?;
-    let v = view.versions.last().context("an item has at least one version")?;
+    let v = view
+        .versions
+        .last()
+        .context("an item has at least one version")?;
     let hash = remedy_core::EventHash::from_slice(&hex::decode(&v.hash)?)
         .context("a version hash is 32 bytes")?;
     Ok((VersionRef::new(v.version, hash), v.content.clone()))
@@ -436,13 +456,27 @@ pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<(
             };
             record(context, "work-plan draft", &item)
         }
-        WorkplanCommand::Propose { item: Some(item), note, .. } => {
+        WorkplanCommand::Propose {
+            item: Some(item),
+            note,
+            ..
+        } => {
             let item = record_id(&item)?;
             let fetched = fetch(context)?;
             let (version, _) = newest(&fetched.registry, fetched.quorum, &item)?;
-            record(context, "proposal", &Proposal { item, version, note })
+            record(
+                context,
+                "proposal",
+                &Proposal {
+                    item,
+                    version,
+                    note,
+                },
+            )
         }
-        WorkplanCommand::Propose { item: None, args, .. } => {
+        WorkplanCommand::Propose {
+            item: None, args, ..
+        } => {
             let item = WorkplanItem {
                 proposed: true,
                 content: content(args, None)?,
@@ -476,7 +510,15 @@ pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<(
             let item = record_id(&item)?;
             let fetched = fetch(context)?;
             let (version, _) = newest(&fetched.registry, fetched.quorum, &item)?;
-            record(context, "endorsement", &Endorsement { item, version, note })
+            record(
+                context,
+                "endorsement",
+                &Endorsement {
+                    item,
+                    version,
+                    note,
+                },
+            )
         }
         WorkplanCommand::Object {
             item,
@@ -520,7 +562,10 @@ pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<(
             let r = PositionRequest {
                 item,
                 version,
-                from: from.iter().map(|m| member(m)).collect::<anyhow::Result<_>>()?,
+                from: from
+                    .iter()
+                    .map(|m| member(m))
+                    .collect::<anyhow::Result<_>>()?,
                 by,
                 note,
             };
@@ -538,9 +583,9 @@ pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<(
             let values = values
                 .iter()
                 .map(|v| {
-                    let (id, rest) = v
-                        .split_once('=')
-                        .with_context(|| format!("--value {v:?}: expected ID=VALUE[@YYYY-MM-DD]"))?;
+                    let (id, rest) = v.split_once('=').with_context(|| {
+                        format!("--value {v:?}: expected ID=VALUE[@YYYY-MM-DD]")
+                    })?;
                     let (value, at) = rest.split_once('@').unwrap_or((rest, &date));
                     Ok(ReportedValue {
                         indicator: id.into(),
@@ -692,8 +737,21 @@ pub fn render_status(items: &[ItemView], quorum: remedy_core::manifest::Quorum) 
 fn items_csv(items: &[ItemView]) -> String {
     let mut w = remedy_core::csv_text::CsvText::new();
     w.record([
-        "id", "stage", "title", "lead", "members", "due", "current_version", "agreed_version",
-        "endorsed", "needed", "objected", "overdue", "at_risk", "draws_on", "flags",
+        "id",
+        "stage",
+        "title",
+        "lead",
+        "members",
+        "due",
+        "current_version",
+        "agreed_version",
+        "endorsed",
+        "needed",
+        "objected",
+        "overdue",
+        "at_risk",
+        "draws_on",
+        "flags",
     ]);
     for i in items {
         let c = &i.in_force().content;
@@ -702,7 +760,11 @@ fn items_csv(items: &[ItemView]) -> String {
             i.stage.clone(),
             c.title.clone(),
             c.lead.to_string(),
-            c.members.iter().map(MemberId::as_str).collect::<Vec<_>>().join(";"),
+            c.members
+                .iter()
+                .map(MemberId::as_str)
+                .collect::<Vec<_>>()
+                .join(";"),
             c.due.clone(),
             i.current_version.to_string(),
             i.agreed_version.map(|v| v.to_string()).unwrap_or_default(),
@@ -711,7 +773,11 @@ fn items_csv(items: &[ItemView]) -> String {
             i.tally.objected.to_string(),
             i.overdue.to_string(),
             i.at_risk.to_string(),
-            c.draws_on.iter().map(ToString::to_string).collect::<Vec<_>>().join(";"),
+            c.draws_on
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(";"),
             i.flags.join("; "),
         ];
         w.record(fields.iter().map(String::as_str));

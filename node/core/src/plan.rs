@@ -844,10 +844,7 @@ pub(crate) mod testing {
         }
 
         pub fn event(&self, id: &RecordId) -> &SignedEvent {
-            self.events
-                .iter()
-                .find(|e| &RecordId::of(e) == id)
-                .unwrap()
+            self.events.iter().find(|e| &RecordId::of(e) == id).unwrap()
         }
     }
 }
@@ -956,7 +953,9 @@ mod tests {
         h.add_v1(
             "JP",
             PayloadKind::ITEM_UPDATE,
-            &format!(r#"{{"item":"{item}","status":"in-progress","milestone":"first meeting held"}}"#),
+            &format!(
+                r#"{{"item":"{item}","status":"in-progress","milestone":"first meeting held"}}"#
+            ),
         );
         h.add_v1(
             "PH",
@@ -1034,9 +1033,17 @@ mod tests {
         assert_eq!(items.len(), 1);
         let item = &items[0];
         assert_eq!(item.id, id("JP-1"));
-        assert_eq!((item.stage.as_str(), item.agreed_version), ("in-progress", Some(1)));
+        assert_eq!(
+            (item.stage.as_str(), item.agreed_version),
+            ("in-progress", Some(1))
+        );
         assert_eq!(item.proposer, Some(member("JP")));
-        assert!(item.tally.positions.iter().all(|p| p.position == "endorsed"));
+        assert!(
+            item.tally
+                .positions
+                .iter()
+                .all(|p| p.position == "endorsed")
+        );
         assert!(item.updates[0].note.contains("first meeting held"));
         assert_eq!(item.problems.len(), 1, "{:?}", item.problems);
         assert!(item.problems[0].contains("PH is not named"));
@@ -1068,7 +1075,11 @@ mod tests {
     #[test]
     fn references_to_nothing_are_shown_not_applied() {
         let mut h = Histories::new();
-        h.add_v1("VN", PayloadKind::ENDORSEMENT, r#"{"item":"JP-9","note":""}"#);
+        h.add_v1(
+            "VN",
+            PayloadKind::ENDORSEMENT,
+            r#"{"item":"JP-9","note":""}"#,
+        );
         let mut registry = Registry::new();
         registry.apply(&h.events[0]);
         assert!(registry.items(Quorum::All, as_of()).is_empty());

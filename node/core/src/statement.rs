@@ -134,7 +134,12 @@ impl Statement {
             &message(&self.signer, draft.kind, draft.version, &draft.payload),
             &signature,
         )
-        .map_err(|_| format!("the statement's signature by {} does not verify", self.signer))?;
+        .map_err(|_| {
+            format!(
+                "the statement's signature by {} does not verify",
+                self.signer
+            )
+        })?;
         Ok(draft)
     }
 }
@@ -171,7 +176,12 @@ impl Signers {
     /// The coordinators of a manifest.
     pub fn of(manifest: &Manifest) -> Self {
         let mut keys = BTreeMap::new();
-        for m in manifest.body.members.iter().filter(|m| m.role == Role::Coordinator) {
+        for m in manifest
+            .body
+            .members
+            .iter()
+            .filter(|m| m.role == Role::Coordinator)
+        {
             let mut all: Vec<VerifyingKey> = m
                 .retired_keys
                 .iter()
@@ -251,7 +261,9 @@ mod tests {
                 payload: b"{}".to_vec(),
             },
         );
-        let err = Statement::decode(1, &endorse.encode()).unwrap_err().to_string();
+        let err = Statement::decode(1, &endorse.encode())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("may sign only"), "{err}");
     }
 }

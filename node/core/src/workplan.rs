@@ -91,7 +91,11 @@ impl Decimal {
         }
         let mut value: i64 = whole.parse().ok()?;
         value = value.checked_mul(Self::SCALE)?;
-        let mut f: i64 = if fraction.is_empty() { 0 } else { fraction.parse().ok()? };
+        let mut f: i64 = if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse().ok()?
+        };
         for _ in fraction.len()..4 {
             f *= 10;
         }
@@ -439,23 +443,22 @@ impl SeriesSource {
     fn validate(&self) -> Result<(), String> {
         at_most("members in the series", &self.members, 100)?;
         unique("member", self.members.iter().map(MemberId::as_str))?;
-        let (rows, columns): (&[&str], &[&str]) =
-            if self.table == crate::release::RESOLUTION {
-                (crate::case::CHANNEL, crate::regional::RESOLUTION_COLUMNS)
-            } else if let Some(t) = crate::tables::definition(&self.table) {
-                (t.rows, t.columns)
-            } else {
-                return Err(format!(
-                    "table {:?} is not one of {}, {}",
-                    self.table,
-                    crate::tables::COUNT_TABLES
-                        .iter()
-                        .map(|t| t.name)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    crate::release::RESOLUTION
-                ));
-            };
+        let (rows, columns): (&[&str], &[&str]) = if self.table == crate::release::RESOLUTION {
+            (crate::case::CHANNEL, crate::regional::RESOLUTION_COLUMNS)
+        } else if let Some(t) = crate::tables::definition(&self.table) {
+            (t.rows, t.columns)
+        } else {
+            return Err(format!(
+                "table {:?} is not one of {}, {}",
+                self.table,
+                crate::tables::COUNT_TABLES
+                    .iter()
+                    .map(|t| t.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::release::RESOLUTION
+            ));
+        };
         if self.row != "total" && !rows.contains(&self.row.as_str()) {
             return Err(format!(
                 "row {:?} is not a row of {} (nor total)",
@@ -545,7 +548,12 @@ impl ItemContent {
         at_most("activities", &self.activities, MAX_LIST)?;
         for a in &self.activities {
             text("activity", &a.what, MAX_LINE, true)?;
-            text("activity's responsible party", &a.responsible, MAX_TITLE, true)?;
+            text(
+                "activity's responsible party",
+                &a.responsible,
+                MAX_TITLE,
+                true,
+            )?;
             let start = date("activity start", &a.start)?;
             let end = date("activity end", &a.end)?;
             if end < start {
@@ -594,10 +602,22 @@ impl ItemContent {
         all.extend(self.outputs.iter().map(|o| ("output", o.as_str(), false)));
         for a in &self.activities {
             all.push(("activity", a.what.as_str(), false));
-            all.push(("activity's responsible party", a.responsible.as_str(), false));
+            all.push((
+                "activity's responsible party",
+                a.responsible.as_str(),
+                false,
+            ));
         }
-        all.extend(self.milestones.iter().map(|m| ("milestone", m.title.as_str(), false)));
-        all.extend(self.indicators.iter().map(|i| ("indicator", i.name.as_str(), false)));
+        all.extend(
+            self.milestones
+                .iter()
+                .map(|m| ("milestone", m.title.as_str(), false)),
+        );
+        all.extend(
+            self.indicators
+                .iter()
+                .map(|i| ("indicator", i.name.as_str(), false)),
+        );
         all
     }
 }
@@ -642,7 +662,9 @@ impl ItemUpdate {
             && self.values.is_empty()
             && self.note.trim().is_empty()
         {
-            return Err("the update says nothing: give a status, a milestone, a value or a note".into());
+            return Err(
+                "the update says nothing: give a status, a milestone, a value or a note".into(),
+            );
         }
         text("note", &self.note, MAX_TEXT, false)
     }
@@ -747,7 +769,10 @@ impl Payload for WorkplanItem {
             };
             let c = &item.content;
             if c.draws_on.is_empty() || c.members.is_empty() || !c.members.contains(&c.lead) {
-                return Err(bad("the item names no recommendation, no member, or a lead it does not name".into()));
+                return Err(bad(
+                    "the item names no recommendation, no member, or a lead it does not name"
+                        .into(),
+                ));
             }
             unique("member", c.members.iter().map(MemberId::as_str)).map_err(&bad)?;
             return Ok(item);
@@ -829,7 +854,11 @@ impl Payload for ItemUpdate {
                 "in-progress" | "delayed" => "in-progress",
                 "completed" => "done",
                 "dropped" => "dropped",
-                other => return Err(bad(format!("status {other:?} is not one of in-progress, delayed, completed, dropped"))),
+                other => {
+                    return Err(bad(format!(
+                        "status {other:?} is not one of in-progress, delayed, completed, dropped"
+                    )));
+                }
             };
             let mut note = v1.note;
             if v1.status == "delayed" {
@@ -1196,13 +1225,16 @@ impl Registry {
         let mut proposals: Vec<(&RecordId, &VersionRef)> = Vec::new();
         let first = VersionRef::new(1, opened.hash);
         if item.proposed && opened_by_member {
-            positions.entry(opened.author.clone()).or_default().push(PositionEvent {
-                id,
-                time_ms: opened.time_ms,
-                version: first.clone(),
-                endorse: true,
-                text: "proposed it",
-            });
+            positions
+                .entry(opened.author.clone())
+                .or_default()
+                .push(PositionEvent {
+                    id,
+                    time_ms: opened.time_ms,
+                    version: first.clone(),
+                    endorse: true,
+                    text: "proposed it",
+                });
         }
         for (pid, e) in self.about(id) {
             let (version, endorse, text) = match &e.record {
@@ -1221,13 +1253,16 @@ impl Registry {
                 ));
                 continue;
             }
-            positions.entry(e.author.clone()).or_default().push(PositionEvent {
-                id: pid,
-                time_ms: e.time_ms,
-                version: version.clone(),
-                endorse,
-                text,
-            });
+            positions
+                .entry(e.author.clone())
+                .or_default()
+                .push(PositionEvent {
+                    id: pid,
+                    time_ms: e.time_ms,
+                    version: version.clone(),
+                    endorse,
+                    text,
+                });
         }
         for events in positions.values_mut() {
             events.sort_by(|a, b| a.id.cmp(b.id));
@@ -1244,7 +1279,8 @@ impl Registry {
             note: String::new(),
             content: item.content.clone(),
         }];
-        let amendments: Vec<(&RecordId, &Entry, &Amendment)> = self.about(id)
+        let amendments: Vec<(&RecordId, &Entry, &Amendment)> = self
+            .about(id)
             .filter_map(|(aid, e)| match &e.record {
                 Record::Amendment(a) => Some((aid, e, a)),
                 _ => None,
@@ -1273,12 +1309,16 @@ impl Registry {
         };
         let mut used = BTreeSet::new();
         loop {
-            let last = versions.last().map(|v| (v.version, v.hash.clone(), v.content.lead.clone()));
+            let last = versions
+                .last()
+                .map(|v| (v.version, v.hash.clone(), v.content.lead.clone()));
             let Some((k, hash, lead)) = last else { break };
             let proposal = first_proposal(&versions);
             let mut candidates: Vec<(&RecordId, &Entry, &Amendment)> = amendments
                 .iter()
-                .filter(|(_, _, a)| a.base.version == k && a.base.hash.as_deref() == Some(hash.as_str()))
+                .filter(|(_, _, a)| {
+                    a.base.version == k && a.base.hash.as_deref() == Some(hash.as_str())
+                })
                 .copied()
                 .collect();
             candidates.sort_by_key(|(aid, _, _)| self.hash_of(aid));
@@ -1330,7 +1370,9 @@ impl Registry {
         // Contested editorial amendments become material.
         let mut objections = Vec::new();
         for (oid, e) in self.about(id) {
-            let Record::Objection(o) = &e.record else { continue };
+            let Record::Objection(o) = &e.record else {
+                continue;
+            };
             let Some(named) = versions.iter().find(|x| matches(&o.version, x)) else {
                 problems.push(format!(
                     "{oid}: objects to {}, which is not a version of {id}",
@@ -1438,7 +1480,9 @@ impl Registry {
         }
         for (pid, v) in &proposals {
             match versions.iter().find(|x| matches(v, x)) {
-                None => problems.push(format!("{pid}: proposes {v}, which is not a version of {id}")),
+                None => problems.push(format!(
+                    "{pid}: proposes {v}, which is not a version of {id}"
+                )),
                 Some(x) if !x.content.members.contains(&pid.origin) => problems.push(format!(
                     "{pid}: {} proposes version {}, which does not name it",
                     pid.origin, x.version
@@ -1449,8 +1493,15 @@ impl Registry {
         for (m, events) in &positions {
             for p in events {
                 if !versions.iter().any(|x| matches(&p.version, x)) {
-                    problems.push(format!("{}: {m} names {}, which is not a version of {id}", p.id, p.version));
-                } else if !versions[p.version.version as usize - 1].content.members.contains(m) {
+                    problems.push(format!(
+                        "{}: {m} names {}, which is not a version of {id}",
+                        p.id, p.version
+                    ));
+                } else if !versions[p.version.version as usize - 1]
+                    .content
+                    .members
+                    .contains(m)
+                {
                     problems.push(format!(
                         "{}: {m} is not named in version {}; its position is not counted",
                         p.id, p.version.version
@@ -1463,12 +1514,14 @@ impl Registry {
         let leads: BTreeSet<&MemberId> = versions.iter().map(|v| &v.content.lead).collect();
         let mut answered = BTreeSet::new();
         for (aid, e) in self.entries() {
-            let Record::Answer(a) = &e.record else { continue };
+            let Record::Answer(a) = &e.record else {
+                continue;
+            };
             let Some(o) = objections.iter_mut().find(|o| o.id == a.objection) else {
                 continue;
             };
-            let may = leads.contains(&e.author)
-                || proposal.as_ref().is_some_and(|(_, p)| p == &e.author);
+            let may =
+                leads.contains(&e.author) || proposal.as_ref().is_some_and(|(_, p)| p == &e.author);
             if !may {
                 problems.push(format!(
                     "{aid}: {} answers {}, but only the proposer or the lead may; not shown as an answer",
@@ -1501,9 +1554,14 @@ impl Registry {
         // Requests for positions.
         let mut requests = Vec::new();
         for (rid, e) in self.about(id) {
-            let Record::Request(r) = &e.record else { continue };
+            let Record::Request(r) = &e.record else {
+                continue;
+            };
             let Some(named) = versions.iter().find(|x| matches(&r.version, x)) else {
-                problems.push(format!("{rid}: asks for positions on {}, which is not a version of {id}", r.version));
+                problems.push(format!(
+                    "{rid}: asks for positions on {}, which is not a version of {id}",
+                    r.version
+                ));
                 continue;
             };
             if !e.statement && !leads.contains(&e.author) {
@@ -1517,7 +1575,11 @@ impl Registry {
             let awaited: Vec<MemberId> = r
                 .from
                 .iter()
-                .filter(|m| on.positions.iter().any(|p| &p.member == *m && p.position == "pending"))
+                .filter(|m| {
+                    on.positions
+                        .iter()
+                        .any(|p| &p.member == *m && p.position == "pending")
+                })
                 .cloned()
                 .collect();
             let due = Date::parse(&r.by);
@@ -1539,7 +1601,9 @@ impl Registry {
         let mut updates = Vec::new();
         let mut stage_by_lead: Option<String> = None;
         for (uid, e) in self.about(id) {
-            let Record::Update(u) = &e.record else { continue };
+            let Record::Update(u) = &e.record else {
+                continue;
+            };
             if !content.members.contains(&e.author) {
                 problems.push(format!(
                     "{uid}: {} records progress but is not named in the item; not applied",
@@ -1606,12 +1670,18 @@ impl Registry {
                 let due = Date::parse(&m.due);
                 let overdue = live && reached.is_none() && due.is_some_and(|d| as_of > d);
                 if overdue {
-                    flags.push(format!("milestone {:?} was due on {} and is not reached", m.title, m.due));
+                    flags.push(format!(
+                        "milestone {:?} was due on {} and is not reached",
+                        m.title, m.due
+                    ));
                 } else if live
                     && reached.is_none()
                     && due.is_some_and(|d| d.days() - as_of.days() <= AT_RISK_DAYS && d >= as_of)
                 {
-                    at_risk_flags.push(format!("milestone {:?} is due on {}, within {AT_RISK_DAYS} days, and not reached", m.title, m.due));
+                    at_risk_flags.push(format!(
+                        "milestone {:?} is due on {}, within {AT_RISK_DAYS} days, and not reached",
+                        m.title, m.due
+                    ));
                 }
                 MilestoneView {
                     milestone: m.clone(),
@@ -1624,7 +1694,10 @@ impl Registry {
             if as_of > end {
                 flags.push(format!("due in {} and not done", content.due));
             } else if end.days() - as_of.days() <= AT_RISK_DAYS {
-                at_risk_flags.push(format!("due in {}, within {AT_RISK_DAYS} days", content.due));
+                at_risk_flags.push(format!(
+                    "due in {}, within {AT_RISK_DAYS} days",
+                    content.due
+                ));
             }
         }
         let overdue = !flags.is_empty();
@@ -1653,13 +1726,19 @@ impl Registry {
                     }
                     if let Some(pilot) = pilot {
                         for p in self.pilots().iter().filter(|p| &p.report.pilot == pilot) {
-                            let Some(count) = p.report.indicators.get(&ind.id) else { continue };
-                            let Some(end) = crate::tables::Period::parse(&p.report.period).map(|x| x.last_day()) else {
+                            let Some(count) = p.report.indicators.get(&ind.id) else {
+                                continue;
+                            };
+                            let Some(end) = crate::tables::Period::parse(&p.report.period)
+                                .map(|x| x.last_day())
+                            else {
                                 continue;
                             };
                             values.push(IndicatorValue {
                                 date: end.to_string(),
-                                value: Some(Decimal::from_units(i64::try_from(*count).unwrap_or(i64::MAX / Decimal::SCALE))),
+                                value: Some(Decimal::from_units(
+                                    i64::try_from(*count).unwrap_or(i64::MAX / Decimal::SCALE),
+                                )),
                                 status: "reported".into(),
                                 source: format!("pilot report {} by {}", p.id, p.member),
                                 standard_error: None,
@@ -1673,7 +1752,10 @@ impl Registry {
 
         // What is awaited, from whom.
         let mut awaited = Vec::new();
-        if stage == "proposed" || stage == "objected" || (agreed_version.is_some() && agreed_version != Some(current)) {
+        if stage == "proposed"
+            || stage == "objected"
+            || (agreed_version.is_some() && agreed_version != Some(current))
+        {
             for p in tally.positions.iter().filter(|p| p.position == "pending") {
                 let request = requests
                     .iter()
@@ -1689,7 +1771,12 @@ impl Registry {
         }
         if stage == "draft" {
             awaited.push(Awaited {
-                from: content.members.iter().map(MemberId::as_str).collect::<Vec<_>>().join(", "),
+                from: content
+                    .members
+                    .iter()
+                    .map(MemberId::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 what: "a member to propose it".into(),
                 by: String::new(),
                 overdue: false,
@@ -1709,14 +1796,19 @@ impl Registry {
 
         // One timeline: every event about the item, by signed time, then id.
         let mut timeline: Vec<TimelineEntry> = Vec::new();
-        let version_of = |r: &VersionRef| versions.iter().find(|x| matches(r, x)).map(|x| x.version);
+        let version_of =
+            |r: &VersionRef| versions.iter().find(|x| matches(r, x)).map(|x| x.version);
         timeline.push(TimelineEntry {
             time_ms: opened.time_ms,
             id: id.clone(),
             by: opened.author.clone(),
             action: if item.proposed { "proposed" } else { "opened" }.into(),
             version: Some(1),
-            text: format!("{} (version 1{})", item.content.title, if item.proposed { "" } else { ", a draft" }),
+            text: format!(
+                "{} (version 1{})",
+                item.content.title,
+                if item.proposed { "" } else { ", a draft" }
+            ),
         });
         for (eid, e) in self.entries() {
             let (action, version, text) = match &e.record {
@@ -1731,8 +1823,12 @@ impl Registry {
                         },
                     )
                 }
-                Record::Proposal(p) if &p.item == id => ("proposed", version_of(&p.version), p.note.clone()),
-                Record::Endorsement(x) if &x.item == id => ("endorsed", version_of(&x.version), x.note.clone()),
+                Record::Proposal(p) if &p.item == id => {
+                    ("proposed", version_of(&p.version), p.note.clone())
+                }
+                Record::Endorsement(x) if &x.item == id => {
+                    ("endorsed", version_of(&x.version), x.note.clone())
+                }
                 Record::Objection(x) if &x.item == id => (
                     "objected",
                     version_of(&x.version),
@@ -1751,9 +1847,17 @@ impl Registry {
                     version_of(&r.version),
                     format!(
                         "positions from {} by {}{}",
-                        r.from.iter().map(MemberId::as_str).collect::<Vec<_>>().join(", "),
+                        r.from
+                            .iter()
+                            .map(MemberId::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         r.by,
-                        if r.note.is_empty() { String::new() } else { format!(": {}", r.note) }
+                        if r.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", r.note)
+                        }
                     ),
                 ),
                 Record::Update(u) if &u.item == id => {
@@ -1791,9 +1895,14 @@ impl Registry {
             .map(|r| {
                 let title = self.recommendation(r).map(|x| x.title.clone());
                 if title.is_none() {
-                    problems.push(format!("draws on {r}, which this node holds no recommendation as"));
+                    problems.push(format!(
+                        "draws on {r}, which this node holds no recommendation as"
+                    ));
                 }
-                crate::plan::Reference { id: r.clone(), title }
+                crate::plan::Reference {
+                    id: r.clone(),
+                    title,
+                }
             })
             .collect();
 
@@ -1872,7 +1981,12 @@ impl Registry {
             {
                 return target_missing(&c.on, "work-plan item or recommendation");
             }
-            Record::Answer(a) if !matches!(self.get(&a.objection).map(|e| &e.record), Some(Record::Objection(_))) => {
+            Record::Answer(a)
+                if !matches!(
+                    self.get(&a.objection).map(|e| &e.record),
+                    Some(Record::Objection(_))
+                ) =>
+            {
                 return target_missing(&a.objection, "objection");
             }
             other => {
@@ -2254,7 +2368,16 @@ mod tests {
             let d = Decimal::parse(text).unwrap();
             assert_eq!((d.raw(), d.to_string().as_str()), (raw, back), "{text}");
         }
-        for bad in ["", "1.", ".5", "1.23456", "1e3", "+1", "1,5", "10000000000000"] {
+        for bad in [
+            "",
+            "1.",
+            ".5",
+            "1.23456",
+            "1e3",
+            "+1",
+            "1,5",
+            "10000000000000",
+        ] {
             assert!(Decimal::parse(bad).is_none(), "{bad}");
         }
     }
@@ -2265,19 +2388,37 @@ mod tests {
         // Before the amendment: a draft by ILO, proposed by JP, objected by VN.
         let upto = |n: usize| {
             let events: Vec<&SignedEvent> = c.h.events[..n].iter().collect();
-            registry(&events).items(Quorum::All, day("2026-01-10")).remove(0)
+            registry(&events)
+                .items(Quorum::All, day("2026-01-10"))
+                .remove(0)
         };
         let draft = upto(4);
-        assert_eq!((draft.stage.as_str(), draft.opened_by.as_str()), ("draft", "ILO"));
+        assert_eq!(
+            (draft.stage.as_str(), draft.opened_by.as_str()),
+            ("draft", "ILO")
+        );
         assert!(draft.awaited.iter().any(|a| a.what.contains("propose")));
         let proposed = upto(5);
         assert_eq!(proposed.stage, "proposed");
         assert_eq!(proposed.proposer, Some(member("JP")));
-        let jp = proposed.tally.positions.iter().find(|p| p.member.as_str() == "JP").unwrap();
-        assert_eq!(jp.position, "endorsed", "the proposal counts as JP's endorsement");
+        let jp = proposed
+            .tally
+            .positions
+            .iter()
+            .find(|p| p.member.as_str() == "JP")
+            .unwrap();
+        assert_eq!(
+            jp.position, "endorsed",
+            "the proposal counts as JP's endorsement"
+        );
         let objected = upto(8);
         assert_eq!(objected.stage, "objected");
-        assert!(objected.awaited.iter().any(|a| a.what.contains("answer to VN")));
+        assert!(
+            objected
+                .awaited
+                .iter()
+                .any(|a| a.what.contains("answer to VN"))
+        );
         assert_eq!(objected.requests[0].awaited, vec![member("ID")]);
 
         let item = plan(&c.h, "2026-07-01");
@@ -2301,21 +2442,41 @@ mod tests {
         assert_eq!(
             actions,
             [
-                "opened", "proposed", "requested", "objected", "endorsed", "answered",
-                "amended", "endorsed", "endorsed", "endorsed", "endorsed", "updated", "updated"
+                "opened",
+                "proposed",
+                "requested",
+                "objected",
+                "endorsed",
+                "answered",
+                "amended",
+                "endorsed",
+                "endorsed",
+                "endorsed",
+                "endorsed",
+                "updated",
+                "updated"
             ]
         );
         // Version 1's endorsement by KH does not count for version 2.
         let events: Vec<&SignedEvent> = c.h.events[..10].iter().collect();
-        let before = registry(&events).items(Quorum::All, day("2026-01-10")).remove(0);
+        let before = registry(&events)
+            .items(Quorum::All, day("2026-01-10"))
+            .remove(0);
         assert_eq!(before.current_version, 2);
         assert_eq!(before.tally.endorsed, 0, "{:?}", before.tally.positions);
-        let kh = before.tally.positions.iter().find(|p| p.member.as_str() == "KH").unwrap();
+        let kh = before
+            .tally
+            .positions
+            .iter()
+            .find(|p| p.member.as_str() == "KH")
+            .unwrap();
         assert_eq!(kh.position, "pending");
         assert!(kh.earlier.contains("endorsed version 1"), "{}", kh.earlier);
         // The request's date passed with ID's position awaited.
         let events: Vec<&SignedEvent> = c.h.events[..9].iter().collect();
-        let late = registry(&events).items(Quorum::All, day("2026-02-16")).remove(0);
+        let late = registry(&events)
+            .items(Quorum::All, day("2026-02-16"))
+            .remove(0);
         assert!(late.awaited.iter().any(|a| a.from == "ID" && a.overdue));
     }
 
@@ -2325,7 +2486,11 @@ mod tests {
         assert!(plan(&c.h, "2026-11-15").at_risk);
         let late = plan(&c.h, "2026-12-02");
         assert!(late.overdue, "{:?}", late.flags);
-        assert!(late.flags[0].contains("Protocol signed by all four"), "{:?}", late.flags);
+        assert!(
+            late.flags[0].contains("Protocol signed by all four"),
+            "{:?}",
+            late.flags
+        );
         c.h.add(
             "VN",
             ItemUpdate {
@@ -2340,7 +2505,10 @@ mod tests {
         );
         let reached = plan(&c.h, "2026-12-02");
         assert!(!reached.overdue, "{:?}", reached.flags);
-        assert_eq!(reached.milestones[0].reached.as_ref().unwrap().1, "2026-11-20");
+        assert_eq!(
+            reached.milestones[0].reached.as_ref().unwrap().1,
+            "2026-11-20"
+        );
         // Done: never overdue.
         c.h.add(
             "JP",
@@ -2391,10 +2559,17 @@ mod tests {
         let item = plan(&c.h, "2026-07-01");
         assert_eq!(item.versions[2].change, "material (contested)");
         assert_eq!((item.current_version, item.agreed_version), (3, Some(2)));
-        assert_eq!(item.stage, "in-progress", "agreed at version 2, version 3 under discussion");
+        assert_eq!(
+            item.stage, "in-progress",
+            "agreed at version 2, version 3 under discussion"
+        );
         assert_eq!(item.tally.objected, 1);
         assert_eq!(item.agreed_tally.as_ref().unwrap().endorsed, 4);
-        assert!(item.awaited.iter().any(|a| a.from == "KH" && a.what.contains("version 3")));
+        assert!(
+            item.awaited
+                .iter()
+                .any(|a| a.from == "KH" && a.what.contains("version 3"))
+        );
     }
 
     #[test]
@@ -2406,17 +2581,19 @@ mod tests {
         for (m, title) in [("JP", "Protocol A"), ("JP", "Protocol B")] {
             let mut content = base.clone();
             content.title = title.into();
-            ids.push(c.h.add(
-                m,
-                Amendment {
-                    item: c.item.clone(),
-                    base: v2.clone(),
-                    material: true,
-                    note: String::new(),
-                    content,
-                }
-                .to_draft(),
-            ));
+            ids.push(
+                c.h.add(
+                    m,
+                    Amendment {
+                        item: c.item.clone(),
+                        base: v2.clone(),
+                        material: true,
+                        note: String::new(),
+                        content,
+                    }
+                    .to_draft(),
+                ),
+            );
         }
         let mut coordinator = base.clone();
         coordinator.title = "Protocol C".into();
@@ -2439,8 +2616,18 @@ mod tests {
             .min_by_key(|id| c.h.event(id).hash().to_string())
             .unwrap();
         assert_eq!(&item.versions[2].id, winner);
-        assert!(item.problems.iter().any(|p| p.contains("a second amendment of version 2")));
-        assert!(item.problems.iter().any(|p| p.contains("ILO amends version 2")), "{:?}", item.problems);
+        assert!(
+            item.problems
+                .iter()
+                .any(|p| p.contains("a second amendment of version 2"))
+        );
+        assert!(
+            item.problems
+                .iter()
+                .any(|p| p.contains("ILO amends version 2")),
+            "{:?}",
+            item.problems
+        );
     }
 
     /// Every order of arrival gives the same plan: 3,000 shuffles of the whole

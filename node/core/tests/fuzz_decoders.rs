@@ -97,7 +97,10 @@ fn events_and_every_payload_kind_decode_without_panicking() {
     payloads.push(item.to_vec());
     let version = r#"{"version":2,"hash":"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}"#;
     payloads.push(format!(r#"{{"item":"JP-6","version":{version},"note":"ok"}}"#).into_bytes());
-    payloads.push(format!(r#"{{"item":"JP-6","version":{version},"reason":"no","contests_editorial":true}}"#).into_bytes());
+    payloads.push(
+        format!(r#"{{"item":"JP-6","version":{version},"reason":"no","contests_editorial":true}}"#)
+            .into_bytes(),
+    );
     payloads.push(br#"{"item":"JP-6","date":"2026-03-01","status":"in-progress","milestones":["signed"],"values":[{"indicator":"referred","value":"12.5","date":"2026-03-01"}],"note":""}"#.to_vec());
     let statement = remedy_core::statement::Statement::sign(
         &remedy_core::MemberId::new("ILO").unwrap(),

@@ -391,8 +391,14 @@ async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> an
         stdout.contains("KH-1     A hotline for unpaid wages"),
         "{stdout}"
     );
-    assert!(stdout.contains("status in-progress; first meeting held"), "{stdout}");
-    assert!(stdout.contains("objection VN-3 by VN on version 1: budget unclear"), "{stdout}");
+    assert!(
+        stdout.contains("status in-progress; first meeting held"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("objection VN-3 by VN on version 1: budget unclear"),
+        "{stdout}"
+    );
 
     let mut lists = Vec::new();
     for m in members {

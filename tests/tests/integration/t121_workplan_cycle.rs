@@ -92,7 +92,11 @@ source = { reported = {} }
 async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let fed = tmp.path().join("fed");
-    bootstrap(&fed, "KH,ID,VN,JP", &["--coordinator", "ILO", "--auditor", "AUD"])?;
+    bootstrap(
+        &fed,
+        "KH,ID,VN,JP",
+        &["--coordinator", "ILO", "--auditor", "AUD"],
+    )?;
     let members = ["KH", "ID", "VN", "JP"];
     let mut running = Vec::new();
     let mut channels = BTreeMap::new();
@@ -110,17 +114,38 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
         let id = create(
             &node(m),
             &[
-                "recommend", "add", "--title", &format!("Referral desk in {m}"), "--text",
-                "Refer cases to Japan.", "--theme", "cross-border-referral", "--actors", "mrc",
-                "--priority", "high", "--workshop", "Hanoi, 2024-06-20",
+                "recommend",
+                "add",
+                "--title",
+                &format!("Referral desk in {m}"),
+                "--text",
+                "Refer cases to Japan.",
+                "--theme",
+                "cross-border-referral",
+                "--actors",
+                "mrc",
+                "--priority",
+                "high",
+                "--workshop",
+                "Hanoi, 2024-06-20",
             ],
         );
         assert_eq!(id, format!("{m}-1"));
     }
     // KH publishes its first quarter.
     let (ok, csv, _) = remedy(&[
-        "cases", "generate", "--member", "KH", "--count", "1200", "--seed", "5", "--from",
-        "2024-01-01", "--to", "2024-12-31",
+        "cases",
+        "generate",
+        "--member",
+        "KH",
+        "--count",
+        "1200",
+        "--seed",
+        "5",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
     ])?;
     assert!(ok);
     let cases = tmp.path().join("kh.csv");
@@ -133,7 +158,17 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     let file = tmp.path().join("item.toml");
     std::fs::write(&file, ITEM)?;
     let kh_addr = addrs["KH"].clone();
-    let item = create(&ilo, &["--node", &kh_addr, "workplan", "draft", "--file", path(&file)]);
+    let item = create(
+        &ilo,
+        &[
+            "--node",
+            &kh_addr,
+            "workplan",
+            "draft",
+            "--file",
+            path(&file),
+        ],
+    );
     assert_eq!(item, "KH-3");
     let e = refused(&ilo, &["--node", &kh_addr, "workplan", "endorse", &item]);
     assert!(e.contains("ILO is a coordinator"), "{e}");
@@ -155,35 +190,73 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
         .await
         .unwrap_err();
     assert_eq!(e.code(), tonic::Code::PermissionDenied, "{e}");
-    assert!(e.message().contains("only ILO, connected with its own certificate"), "{e}");
+    assert!(
+        e.message()
+            .contains("only ILO, connected with its own certificate"),
+        "{e}"
+    );
     converge(&channels).await?;
 
-    create(&node("JP"), &["workplan", "propose", "--item", &item, "--note", "JP leads"]);
+    create(
+        &node("JP"),
+        &["workplan", "propose", "--item", &item, "--note", "JP leads"],
+    );
     create(&node("KH"), &["workplan", "endorse", &item]);
     converge(&channels).await?;
     let objection = create(
         &node("VN"),
-        &["workplan", "object", &item, "--reason", "No budget line for interpreters"],
+        &[
+            "workplan",
+            "object",
+            &item,
+            "--reason",
+            "No budget line for interpreters",
+        ],
     );
     create(
         &ilo,
         &[
-            "--node", &kh_addr, "workplan", "request", &item, "--from", "ID,VN", "--by",
-            "2026-02-15", "--note", "before the regional meeting",
+            "--node",
+            &kh_addr,
+            "workplan",
+            "request",
+            &item,
+            "--from",
+            "ID,VN",
+            "--by",
+            "2026-02-15",
+            "--note",
+            "before the regional meeting",
         ],
     );
     converge(&channels).await?;
-    let e = refused(&node("KH"), &["workplan", "answer", &objection, "--text", "no"]);
+    let e = refused(
+        &node("KH"),
+        &["workplan", "answer", &objection, "--text", "no"],
+    );
     assert!(e.contains("only the proposer or the lead may"), "{e}");
     create(
         &node("JP"),
-        &["workplan", "answer", &objection, "--text", "Version 2 adds interpreters"],
+        &[
+            "workplan",
+            "answer",
+            &objection,
+            "--text",
+            "Version 2 adds interpreters",
+        ],
     );
     create(
         &node("JP"),
         &[
-            "workplan", "amend", &item, "--material", "--note", "adds interpreters", "--output",
-            "A referral protocol signed by the four ministries", "--output",
+            "workplan",
+            "amend",
+            &item,
+            "--material",
+            "--note",
+            "adds interpreters",
+            "--output",
+            "A referral protocol signed by the four ministries",
+            "--output",
             "An interpreters' budget line",
         ],
     );
@@ -193,18 +266,33 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     let show = |as_of: &str, via: &str| -> serde_json::Value {
         let (ok, stdout, stderr) = at(
             &ilo,
-            &["--node", via, "--format", "json", "workplan", "show", &item, "--as-of", as_of],
+            &[
+                "--node", via, "--format", "json", "workplan", "show", &item, "--as-of", as_of,
+            ],
         );
         assert!(ok, "{stderr}");
         serde_json::from_str::<serde_json::Value>(&stdout).unwrap()[0].clone()
     };
     let v = show("2026-01-10", &kh_addr);
-    assert_eq!((v["stage"].as_str(), v["current_version"].as_u64()), (Some("proposed"), Some(2)));
+    assert_eq!(
+        (v["stage"].as_str(), v["current_version"].as_u64()),
+        (Some("proposed"), Some(2))
+    );
     let positions = v["tally"]["positions"].as_array().unwrap();
     let kh = positions.iter().find(|p| p["member"] == "KH").unwrap();
     assert_eq!(kh["position"], "pending", "{kh}");
-    assert!(kh["earlier"].as_str().unwrap().contains("endorsed version 1"), "{kh}");
-    assert!(v["awaited"].to_string().contains("a position on version 2"), "{}", v["awaited"]);
+    assert!(
+        kh["earlier"]
+            .as_str()
+            .unwrap()
+            .contains("endorsed version 1"),
+        "{kh}"
+    );
+    assert!(
+        v["awaited"].to_string().contains("a position on version 2"),
+        "{}",
+        v["awaited"]
+    );
 
     for m in members {
         create(&node(m), &["workplan", "endorse", &item]);
@@ -213,14 +301,26 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     create(
         &node("JP"),
         &[
-            "workplan", "update", &item, "--date", "2026-03-01", "--status", "in-progress",
-            "--note", "drafting group met",
+            "workplan",
+            "update",
+            &item,
+            "--date",
+            "2026-03-01",
+            "--status",
+            "in-progress",
+            "--note",
+            "drafting group met",
         ],
     );
     create(
         &node("KH"),
         &[
-            "workplan", "update", &item, "--date", "2026-06-30", "--value",
+            "workplan",
+            "update",
+            &item,
+            "--date",
+            "2026-06-30",
+            "--value",
             "staff-trained=37.5",
         ],
     );
@@ -233,7 +333,12 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
             .unwrap()
             .iter()
             .filter(|x| !x["value"].is_null())
-            .map(|x| (x["date"].as_str().unwrap().to_string(), x["value"].as_str().unwrap().to_string()))
+            .map(|x| {
+                (
+                    x["date"].as_str().unwrap().to_string(),
+                    x["value"].as_str().unwrap().to_string(),
+                )
+            })
             .collect()
     };
     let before = series(&show("2026-11-15", &addrs["VN"]));
@@ -253,10 +358,23 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     assert_eq!(after["at_risk"], true, "{}", after["flags"]);
 
     // Overdue past the milestone; the same plan through every node.
-    let late: Vec<serde_json::Value> = members.iter().map(|m| show("2026-12-02", &addrs[m])).collect();
-    assert!(late.iter().all(|v| v == &late[0]), "every node gives the same plan");
+    let late: Vec<serde_json::Value> = members
+        .iter()
+        .map(|m| show("2026-12-02", &addrs[m]))
+        .collect();
+    assert!(
+        late.iter().all(|v| v == &late[0]),
+        "every node gives the same plan"
+    );
     assert_eq!(late[0]["overdue"], true);
-    assert!(late[0]["flags"][0].as_str().unwrap().contains("Protocol signed"), "{}", late[0]["flags"]);
+    assert!(
+        late[0]["flags"][0]
+            .as_str()
+            .unwrap()
+            .contains("Protocol signed"),
+        "{}",
+        late[0]["flags"]
+    );
     let actions: Vec<&str> = late[0]["timeline"]
         .as_array()
         .unwrap()
@@ -266,12 +384,36 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     assert_eq!(
         actions,
         [
-            "opened", "proposed", "endorsed", "objected", "requested", "answered", "amended",
-            "endorsed", "endorsed", "endorsed", "endorsed", "updated", "updated"
+            "opened",
+            "proposed",
+            "endorsed",
+            "objected",
+            "requested",
+            "answered",
+            "amended",
+            "endorsed",
+            "endorsed",
+            "endorsed",
+            "endorsed",
+            "updated",
+            "updated"
         ]
     );
-    let (ok, text, _) = at(&ilo, &["--node", &kh_addr, "workplan", "status", "--as-of", "2026-12-02"]);
-    assert!(ok && text.contains("KH-3      in-progress  2        4 of 4 needed  OVERDUE"), "{text}");
+    let (ok, text, _) = at(
+        &ilo,
+        &[
+            "--node",
+            &kh_addr,
+            "workplan",
+            "status",
+            "--as-of",
+            "2026-12-02",
+        ],
+    );
+    assert!(
+        ok && text.contains("KH-3      in-progress  2        4 of 4 needed  OVERDUE"),
+        "{text}"
+    );
 
     // The same events in any order give the same plan.
     let mut stream = pb::federation_client::FederationClient::new(channels["ID"].clone())
@@ -305,33 +447,71 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
         let (ok, _, stderr) = at(
             &ilo,
             &[
-                "--node", &kh_addr, "--format", format, "workplan", "export", "--as-of",
-                "2026-12-02", "--out", path(&out),
+                "--node",
+                &kh_addr,
+                "--format",
+                format,
+                "workplan",
+                "export",
+                "--as-of",
+                "2026-12-02",
+                "--out",
+                path(&out),
             ],
         );
         assert!(ok, "{stderr}");
-        let (ok, stdout, stderr) = remedy(&["workplan", "verify", path(&out), "--federation", path(&federation)])?;
+        let (ok, stdout, stderr) = remedy(&[
+            "workplan",
+            "verify",
+            path(&out),
+            "--federation",
+            path(&federation),
+        ])?;
         assert!(ok, "{format}: {stderr}");
-        assert!(stdout.contains("1 agreed items, 4 endorsements"), "{stdout}");
+        assert!(
+            stdout.contains("1 agreed items, 4 endorsements"),
+            "{stdout}"
+        );
     }
     let html = std::fs::read_to_string(tmp.path().join("plan.html"))?;
-    assert!(!html.contains("http://") && !html.contains("https://"), "no outside requests");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no outside requests"
+    );
     assert!(html.contains("@page{size:A4"));
     let tampered = |name: &str, text: String| -> String {
         let file = tmp.path().join(name);
         std::fs::write(&file, text).unwrap();
-        let (ok, stdout, stderr) =
-            remedy(&["workplan", "verify", path(&file), "--federation", path(&federation)]).unwrap();
+        let (ok, stdout, stderr) = remedy(&[
+            "workplan",
+            "verify",
+            path(&file),
+            "--federation",
+            path(&federation),
+        ])
+        .unwrap();
         assert!(!ok, "{name} verified: {stdout}");
         stderr
     };
     // The item's text changed where a reader sees it.
-    let e = tampered("text.html", html.replacen("Workers referred across borders", "Workers sent home", 1));
-    assert!(e.contains("differs from the plan its signed evidence makes"), "{e}");
+    let e = tampered(
+        "text.html",
+        html.replacen("Workers referred across borders", "Workers sent home", 1),
+    );
+    assert!(
+        e.contains("differs from the plan its signed evidence makes"),
+        "{e}"
+    );
     // The item's text changed in the evidence as well.
     let json = std::fs::read_to_string(tmp.path().join("plan.json"))?;
-    let e = tampered("text.json", json.replace("Workers referred across borders", "Workers sent home"));
-    assert!(e.contains("the item's text differs from the signed version"), "{e}");
+    let e = tampered(
+        "text.json",
+        json.replace("Workers referred across borders", "Workers sent home"),
+    );
+    assert!(
+        e.contains("the item's text differs from the signed version"),
+        "{e}"
+    );
     // One endorsement swapped for KH's endorsement of version 1.
     let mut doc: serde_json::Value = serde_json::from_str(&json)?;
     let kh_v1 = events
@@ -339,19 +519,28 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
         .find(|e| e.origin().as_str() == "KH" && e.seq() == 4)
         .unwrap();
     let endorsements = doc["items"][0]["endorsements"].as_array_mut().unwrap();
-    let kh_at = endorsements.iter().position(|e| e["member"] == "KH").unwrap();
+    let kh_at = endorsements
+        .iter()
+        .position(|e| e["member"] == "KH")
+        .unwrap();
     endorsements[kh_at]["event"] = "KH-4".into();
     doc["evidence"].as_array_mut().unwrap().push(serde_json::json!({
         "id": "KH-4",
         "event": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, kh_v1.raw()),
     }));
     let e = tampered("endorsement.json", serde_json::to_string_pretty(&doc)?);
-    assert!(e.contains("endorsement KH-4 by KH names another version"), "{e}");
+    assert!(
+        e.contains("endorsement KH-4 by KH names another version"),
+        "{e}"
+    );
     // An endorsement's bytes changed.
     let mut doc: serde_json::Value = serde_json::from_str(&json)?;
     let evidence = doc["evidence"].as_array_mut().unwrap();
     let last = evidence.last_mut().unwrap();
-    let mut raw = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, last["event"].as_str().unwrap())?;
+    let mut raw = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        last["event"].as_str().unwrap(),
+    )?;
     let n = raw.len();
     raw[n - 70] ^= 1;
     last["event"] = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &raw).into();

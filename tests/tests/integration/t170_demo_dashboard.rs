@@ -605,18 +605,29 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     assert!(dom.contains(&format!("data-id=\"{id}\"")), "{dom}");
     let page = cells(&dom);
     let stage = find(&page, &[("data-field", "stage")]);
-    assert_eq!(stage[0].attrs["data-stage"], item["stage"].as_str().unwrap());
+    assert_eq!(
+        stage[0].attrs["data-stage"],
+        item["stage"].as_str().unwrap()
+    );
     assert!(
-        find(&page, &[("data-field", "endorsements")])[0].text.starts_with("4 of 4 needed"),
+        find(&page, &[("data-field", "endorsements")])[0]
+            .text
+            .starts_with("4 of 4 needed"),
         "{dom}"
     );
     let dom = browser.dom(&link(&format!("/workplan?item={id}")))?;
     ready(&dom, "/workplan?item");
-    assert!(dom.contains(&format!("id=\"item-title\" data-id=\"{id}\"")), "{dom}");
+    assert!(
+        dom.contains(&format!("id=\"item-title\" data-id=\"{id}\"")),
+        "{dom}"
+    );
     let page = cells(&dom);
     for position in item["tally"]["positions"].as_array().unwrap() {
         let member = position["member"].as_str().unwrap();
-        let found: Vec<_> = find(&page, &[("data-position", position["position"].as_str().unwrap())]);
+        let found: Vec<_> = find(
+            &page,
+            &[("data-position", position["position"].as_str().unwrap())],
+        );
         assert!(!found.is_empty(), "{member}");
     }
     // The timeline: one row per event, in the item's order.
@@ -632,17 +643,28 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         .map(|t| t["action"].as_str().unwrap())
         .collect();
     assert_eq!(timeline, expected);
-    assert!(timeline.contains(&"objected") && timeline.contains(&"amended"), "{timeline:?}");
+    assert!(
+        timeline.contains(&"objected") && timeline.contains(&"amended"),
+        "{timeline:?}"
+    );
     // Each indicator's chart: its values as points (KH's quarters from the
     // releases, the reported percentage), baseline and target as lines.
     for ind in item["indicators"].as_array().unwrap() {
         let chart = dom
-            .split(&format!("data-chart=\"indicator-{}\"", ind["id"].as_str().unwrap()))
+            .split(&format!(
+                "data-chart=\"indicator-{}\"",
+                ind["id"].as_str().unwrap()
+            ))
             .nth(1)
             .unwrap_or_else(|| panic!("no chart for {ind}"));
         let chart = chart.split("</svg>").next().unwrap();
         let points = chart.matches("<circle").count();
-        let values = ind["values"].as_array().unwrap().iter().filter(|v| !v["value"].is_null()).count();
+        let values = ind["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| !v["value"].is_null())
+            .count();
         assert_eq!(points, values, "{chart}");
         assert!(chart.contains("data-line=\"baseline\"") && chart.contains("data-line=\"target\""));
     }
@@ -650,7 +672,10 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         item["indicators"][0]["values"].as_array().unwrap().len() >= 4,
         "the KH series has the demo's four quarters"
     );
-    assert!(dom.contains("data-answer=\""), "the objection's answer: {dom}");
+    assert!(
+        dom.contains("data-answer=\""),
+        "the objection's answer: {dom}"
+    );
     let dom = browser.dom(&link("/pilots"))?;
     ready(&dom, "/pilots");
     assert!(dom.contains("id=\"pilots\""), "{dom}");
@@ -684,7 +709,14 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     drop(page);
 
     let item_page = format!("/workplan?item={id}");
-    for page in ["/", "/recommendations", "/workplan", item_page.as_str(), "/pilots", "/network"] {
+    for page in [
+        "/",
+        "/recommendations",
+        "/workplan",
+        item_page.as_str(),
+        "/pilots",
+        "/network",
+    ] {
         let name = match page {
             "/" => "overview",
             p if p.contains('?') => "workplan-item",
