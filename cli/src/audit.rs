@@ -375,6 +375,7 @@ async fn check_origin(
         .collect();
     let mut check = LogCheck::new(origin, keys, wanted, rules);
     check.max_payload = manifest.body.policy.max_event_bytes as usize;
+    check.signers = remedy_core::statement::Signers::of(manifest);
     let mut next = 1u64;
     loop {
         let request = pb::ReadRequest {
@@ -478,6 +479,8 @@ async fn check_origin(
 pub struct LogCheck {
     /// The federation's limit per event payload (the manifest's max_event_bytes).
     pub max_payload: usize,
+    /// The coordinators whose statements a shared log may carry.
+    pub signers: remedy_core::statement::Signers,
     origin: MemberId,
     verifier: ChainVerifier,
     frontier: Frontier,
@@ -503,6 +506,7 @@ impl LogCheck {
             roots,
             ledger: ReleaseLedger::new(rules),
             max_payload: remedy_core::event::MAX_PAYLOAD,
+            signers: remedy_core::statement::Signers::default(),
             releases: 0,
             problems: Vec::new(),
             at_size: Vec::new(),
@@ -544,6 +548,11 @@ impl LogCheck {
                 && let Err(e) =
                     remedy_core::kinds::check(event.kind(), event.version(), event.payload())
             {
+                self.problems
+                    .push(format!("{origin} event {}: {e}", event.seq()));
+            } else if let Err(e) = remedy_core::plan::check_event(&event, &self.signers) {
+                // A plan record one event gets wrong alone: a statement that
+                // does not verify, a status of another member's recommendation.
                 self.problems
                     .push(format!("{origin} event {}: {e}", event.seq()));
             }
@@ -1018,6 +1027,7 @@ fn check_bundle(
     let rules = manifest.body.policy.release_rules()?;
     let mut check = LogCheck::new(&origin, keys, vec![size], rules);
     check.max_payload = manifest.body.policy.max_event_bytes as usize;
+    check.signers = remedy_core::statement::Signers::of(&manifest);
     let mut chain = Ok(());
     for (seq, raw) in &events {
         if let Err(e) = check.push(raw.clone(), size) {
