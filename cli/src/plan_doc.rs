@@ -248,9 +248,10 @@ pub fn markdown(doc: &Document) -> String {
     let _ = writeln!(o, "# Joint regional work plan: {}\n", doc.federation);
     let _ = writeln!(
         o,
-        "Agreed items as of {}: {}. An item is agreed when {} of the members it names endorse one version and none objects. Check this document with `remedy workplan verify FILE --federation federation.toml`.\n",
+        "The items agreed as of {}: {} (and {} not agreed, listed at the end). An item is agreed when {} of the members it names endorse one version and none objects. Check this document with `remedy workplan verify FILE --federation federation.toml`.\n",
         doc.as_of,
         doc.items.len(),
+        doc.not_agreed.len(),
         doc.quorum
     );
     for i in &doc.items {
@@ -382,7 +383,7 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:48em;margin
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #999}\
 table{border-collapse:collapse;margin:.6em 0;width:100%}td,th{border:1px solid #bbb;padding:.2em .4em;text-align:left;font-size:.92em}\
 .flag{color:#a00}.small{font-size:.85em;color:#444}\
-@page{size:A4;margin:18mm}@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,section{break-inside:avoid}}";
+@page{size:A4;margin:18mm}@media print{body{margin:0;max-width:none}h2{break-after:avoid}table{break-inside:avoid}}";
 
 /// The plan as one self-contained HTML file (no outside requests) that prints
 /// on A4, ending with its evidence.
@@ -400,9 +401,10 @@ pub fn html(doc: &Document) -> String {
     );
     let _ = writeln!(
         o,
-        "<p>Agreed items as of {}: {}. An item is agreed when {} of the members it names endorse one version and none objects.</p><p class=\"small\">This document carries the signed events that prove it. Check it with <code>remedy workplan verify FILE --federation federation.toml</code>.</p>",
+        "<p>The items agreed as of {}: {} (and {} not agreed, listed at the end). An item is agreed when {} of the members it names endorse one version and none objects.</p><p class=\"small\">This document carries the signed events that prove it. Check it with <code>remedy workplan verify FILE --federation federation.toml</code>.</p>",
         doc.as_of,
         doc.items.len(),
+        doc.not_agreed.len(),
         esc(&doc.quorum)
     );
     for i in &doc.items {

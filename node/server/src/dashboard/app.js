@@ -355,6 +355,22 @@ function indicatorChart(ind) {
   return svg;
 }
 
+// Every member's last word on each version, from the timeline (proposals count
+// as endorsements): the history of positions, beside the counted ones above.
+function versionMatrix(item) {
+  const members = [...new Set(item.versions.flatMap(v => v.content.members))];
+  const word = {};
+  for (const t of item.timeline) {
+    if (!["proposed", "endorsed", "objected"].includes(t.action) || !t.version) continue;
+    word[t.by + "/" + t.version] = t.action === "objected" ? "✗" : "✓";
+  }
+  return table(["member", ...item.versions.map(v => "v" + v.version + " (" + v.change + ")")],
+    members.map(m => el("tr", { "data-member": m }, el("th", { class: "row" }, m),
+      item.versions.map(v => el("td", { "data-version": v.version, "data-word": word[m + "/" + v.version] || "",
+        class: word[m + "/" + v.version] === "✓" ? "ok" : word[m + "/" + v.version] === "✗" ? "bad" : "" },
+        word[m + "/" + v.version] || "")))), { id: "version-matrix", class: "matrix" });
+}
+
 async function itemPage(id) {
   const [items, recs, pilots] = await Promise.all([
     get("/api/workplan?item=" + encodeURIComponent(id)), get("/api/recommendations"), get("/api/pilots")]);
@@ -388,6 +404,8 @@ async function itemPage(id) {
     positionsTable(item.tally, "positions"),
     item.agreed_tally ? el("div", {}, el("p", {}, "Agreed version " + item.agreed_tally.version + ": " +
       endorsementsText(item.agreed_tally) + "."), positionsTable(item.agreed_tally, "agreed-positions")) : null,
+    el("h3", {}, "Endorsements and objections per version"), versionMatrix(item),
+    el("p", { class: "note" }, "Each member's last word on each version; a material amendment resets what counts, an editorial one keeps it."),
     item.awaited.length ? el("div", {}, el("h3", {}, "Awaited"), el("ul", { id: "awaited" }, item.awaited.map(a =>
       el("li", { class: a.overdue ? "bad" : "", "data-from": a.from }, a.from + ": " + a.what + (a.by ? ", by " + a.by : "") +
         (a.overdue ? " (late)" : ""))))) : null,
