@@ -351,6 +351,17 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
                             escape(&h.note)
                         );
                     }
+                    if !r.comments.is_empty() {
+                        println!("comments:");
+                    }
+                    for c in &r.comments {
+                        println!(
+                            "  {:<8}  {:<6}  {}",
+                            c.id.to_string(),
+                            c.by.as_str(),
+                            escape(&c.text)
+                        );
+                    }
                 }
             }
         }
