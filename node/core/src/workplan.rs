@@ -1184,29 +1184,76 @@ struct PositionEvent<'a> {
     text: &'a str,
 }
 
-impl Registry {
-    /// The events about the item `target`, by id.
-    fn about<'a>(
-        &'a self,
-        target: &'a RecordId,
-    ) -> impl Iterator<Item = (&'a RecordId, &'a Entry)> + 'a {
-        self.entries()
-            .filter(move |(_, e)| e.record.item() == Some(target))
+/// The plan records grouped by what they refer to, built once per computation,
+/// so that each item costs what its own records cost, not the whole plan.
+struct Index<'a> {
+    about: BTreeMap<&'a RecordId, Vec<(&'a RecordId, &'a Entry)>>,
+    answers: BTreeMap<&'a RecordId, Vec<(&'a RecordId, &'a Entry)>>,
+    comments: BTreeMap<&'a RecordId, Vec<(&'a RecordId, &'a Entry)>>,
+    pilots: Vec<crate::plan::PilotView>,
+}
+
+impl<'a> Index<'a> {
+    fn of(registry: &'a Registry) -> Self {
+        let mut index = Index {
+            about: BTreeMap::new(),
+            answers: BTreeMap::new(),
+            comments: BTreeMap::new(),
+            pilots: registry.pilots(),
+        };
+        for (id, e) in registry.entries() {
+            let (map, target) = match &e.record {
+                Record::Answer(a) => (&mut index.answers, &a.objection),
+                Record::Comment(c) => (&mut index.comments, &c.on),
+                other => match other.item() {
+                    Some(item) => (&mut index.about, item),
+                    None => continue,
+                },
+            };
+            map.entry(target).or_default().push((id, e));
+        }
+        index
     }
 
+    /// The records about the item `target` (amendments, proposals, positions,
+    /// requests, updates), by id.
+    fn about(&self, target: &RecordId) -> impl Iterator<Item = (&'a RecordId, &'a Entry)> + '_ {
+        self.about.get(target).into_iter().flatten().copied()
+    }
+
+    fn of_kind(
+        map: &BTreeMap<&'a RecordId, Vec<(&'a RecordId, &'a Entry)>>,
+        target: &RecordId,
+    ) -> Vec<(&'a RecordId, &'a Entry)> {
+        map.get(target).cloned().unwrap_or_default()
+    }
+}
+
+impl Registry {
     /// Every work-plan item, by id, under the federation's work-plan quorum, with
     /// flags computed against `as_of`.
     pub fn items(&self, quorum: Quorum, as_of: Date) -> Vec<ItemView> {
+        let index = Index::of(self);
         self.entries()
             .filter_map(|(id, e)| match &e.record {
-                Record::Item(item) => Some(self.item(id, e, item, quorum, as_of)),
+                Record::Item(item) => Some(self.item(&index, id, e, item, quorum, as_of)),
                 _ => None,
             })
             .collect()
     }
 
+    /// One item, if `id` is one.
+    pub fn item_view(&self, id: &RecordId, quorum: Quorum, as_of: Date) -> Option<ItemView> {
+        let entry = self.get(id)?;
+        let Record::Item(item) = &entry.record else {
+            return None;
+        };
+        Some(self.item(&Index::of(self), id, entry, item, quorum, as_of))
+    }
+
     fn item(
         &self,
+        index: &Index,
         id: &RecordId,
         opened: &Entry,
         item: &WorkplanItem,
@@ -1236,7 +1283,7 @@ impl Registry {
                     text: "proposed it",
                 });
         }
-        for (pid, e) in self.about(id) {
+        for (pid, e) in index.about(id) {
             let (version, endorse, text) = match &e.record {
                 Record::Proposal(p) => {
                     proposals.push((pid, &p.version));
@@ -1279,7 +1326,7 @@ impl Registry {
             note: String::new(),
             content: item.content.clone(),
         }];
-        let amendments: Vec<(&RecordId, &Entry, &Amendment)> = self
+        let amendments: Vec<(&RecordId, &Entry, &Amendment)> = index
             .about(id)
             .filter_map(|(aid, e)| match &e.record {
                 Record::Amendment(a) => Some((aid, e, a)),
@@ -1369,7 +1416,7 @@ impl Registry {
 
         // Contested editorial amendments become material.
         let mut objections = Vec::new();
-        for (oid, e) in self.about(id) {
+        for (oid, e) in index.about(id) {
             let Record::Objection(o) = &e.record else {
                 continue;
             };
@@ -1513,7 +1560,11 @@ impl Registry {
         // Answers to objections: by the proposer or a lead.
         let leads: BTreeSet<&MemberId> = versions.iter().map(|v| &v.content.lead).collect();
         let mut answered = BTreeSet::new();
-        for (aid, e) in self.entries() {
+        let answers: Vec<(&RecordId, &Entry)> = objections
+            .iter()
+            .flat_map(|o| Index::of_kind(&index.answers, &o.id))
+            .collect();
+        for &(aid, e) in &answers {
             let Record::Answer(a) = &e.record else {
                 continue;
             };
@@ -1538,9 +1589,10 @@ impl Registry {
             });
         }
 
-        let comments: Vec<CommentView> = self
-            .entries()
-            .filter_map(|(cid, e)| match &e.record {
+        let on_item = Index::of_kind(&index.comments, id);
+        let comments: Vec<CommentView> = on_item
+            .iter()
+            .filter_map(|&(cid, e)| match &e.record {
                 Record::Comment(c) if &c.on == id => Some(CommentView {
                     id: cid.clone(),
                     by: e.author.clone(),
@@ -1553,7 +1605,7 @@ impl Registry {
 
         // Requests for positions.
         let mut requests = Vec::new();
-        for (rid, e) in self.about(id) {
+        for (rid, e) in index.about(id) {
             let Record::Request(r) = &e.record else {
                 continue;
             };
@@ -1600,7 +1652,7 @@ impl Registry {
         // agreed; the members it names record progress.
         let mut updates = Vec::new();
         let mut stage_by_lead: Option<String> = None;
-        for (uid, e) in self.about(id) {
+        for (uid, e) in index.about(id) {
             let Record::Update(u) = &e.record else {
                 continue;
             };
@@ -1725,7 +1777,7 @@ impl Registry {
                         }
                     }
                     if let Some(pilot) = pilot {
-                        for p in self.pilots().iter().filter(|p| &p.report.pilot == pilot) {
+                        for p in index.pilots.iter().filter(|p| &p.report.pilot == pilot) {
                             let Some(count) = p.report.indicators.get(&ind.id) else {
                                 continue;
                             };
@@ -1810,7 +1862,12 @@ impl Registry {
                 if item.proposed { "" } else { ", a draft" }
             ),
         });
-        for (eid, e) in self.entries() {
+        let mentions: Vec<(&RecordId, &Entry)> = index
+            .about(id)
+            .chain(answers.iter().copied())
+            .chain(on_item.iter().copied())
+            .collect();
+        for (eid, e) in mentions {
             let (action, version, text) = match &e.record {
                 Record::Amendment(a) if &a.item == id => {
                     let v = versions.iter().find(|x| &x.id == eid);
@@ -1954,11 +2011,7 @@ impl Registry {
             origin: carrier.clone(),
             seq: u64::MAX,
         };
-        let newest = |item: &RecordId| {
-            self.items(quorum, Date::from_days(0))
-                .into_iter()
-                .find(|v| &v.id == item)
-        };
+        let newest = |item: &RecordId| self.item_view(item, quorum, Date::from_days(0));
         let target_missing = |target: &RecordId, what: &str| {
             Err(format!(
                 "{target} is not a {what} this node holds (check the id, or wait until it has replicated)"
@@ -2027,8 +2080,18 @@ impl Registry {
             },
         );
         let mine = format!("{id}");
+        // Only the item the record is about can show a problem of it.
+        let target = match &record {
+            Record::Item(_) => Some(id.clone()),
+            Record::Answer(a) => with
+                .get(&a.objection)
+                .and_then(|e| e.record.item())
+                .cloned(),
+            Record::Comment(c) => Some(c.on.clone()),
+            other => other.item().cloned(),
+        };
         let mut problems: Vec<String> = Vec::new();
-        for view in with.items(quorum, Date::from_days(0)) {
+        if let Some(view) = target.and_then(|t| with.item_view(&t, quorum, Date::from_days(0))) {
             let own = view.id == id;
             problems.extend(
                 view.problems

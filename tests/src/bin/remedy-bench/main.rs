@@ -13,6 +13,7 @@ mod cases;
 mod follow;
 mod hypercore;
 mod noise;
+mod plan;
 mod releases;
 mod replication;
 mod scale;
@@ -283,6 +284,13 @@ fn main() -> anyhow::Result<()> {
         println!("{out}");
         return Ok(());
     }
+    // `--plan-only`: what computing the work plan costs at 100 to 3,000 items.
+    if args.iter().any(|a| a == "--plan-only") {
+        let mut out = String::new();
+        plan::table(&mut out, &plan::measure(&[100, 1_000, 3_000]));
+        println!("{out}");
+        return Ok(());
+    }
     // `--views-only`: the regional-view measurement alone, printed, for work on it.
     if args.iter().any(|a| a == "--views-only") {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -408,6 +416,8 @@ struct Report {
     release_decisions: Vec<releases::Decision>,
     /// The regional error of noised quarters (computed once).
     noise: Vec<noise::NoiseFigures>,
+    /// What computing the work plan costs (computed once).
+    plan: Vec<plan::PlanFigures>,
     /// A node under 50 follow streams of 1 MB events, from one member and from
     /// 50 (the last run's).
     follow: Vec<follow::FollowFigures>,
@@ -566,6 +576,10 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         if report.noise.is_empty() {
             eprintln!("  regional error of noised quarters");
             report.noise = noise::all(1_000);
+        }
+        if report.plan.is_empty() {
+            eprintln!("  the work plan computed over 100 to 3,000 items");
+            report.plan = plan::measure(&[100, 1_000, 3_000]);
         }
         eprintln!("  audit verify of {} events", options.audit_events);
         let a = audit::audit_verify(&run_dir.join("AUDIT"), options.audit_events).await?;
@@ -1152,6 +1166,8 @@ impl Report {
         release_table(&mut s, &self.release_decisions);
         let _ = writeln!(s, "\n## Noised quarters: regional error (issue 16)\n");
         noise::table(&mut s, &self.noise);
+        let _ = writeln!(s, "\n## The work plan computed (issue 19)\n");
+        plan::table(&mut s, &self.plan);
         if !self.follow.is_empty() {
             let _ = writeln!(
                 s,
