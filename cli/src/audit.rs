@@ -481,6 +481,8 @@ pub struct LogCheck {
     pub max_payload: usize,
     /// The coordinators whose statements a shared log may carry.
     pub signers: remedy_core::statement::Signers,
+    /// The origin's partners as its log stands at the event being checked.
+    partners: remedy_core::partner::PartnerBook,
     origin: MemberId,
     verifier: ChainVerifier,
     frontier: Frontier,
@@ -507,6 +509,7 @@ impl LogCheck {
             ledger: ReleaseLedger::new(rules),
             max_payload: remedy_core::event::MAX_PAYLOAD,
             signers: remedy_core::statement::Signers::default(),
+            partners: remedy_core::partner::PartnerBook::new(),
             releases: 0,
             problems: Vec::new(),
             at_size: Vec::new(),
@@ -550,11 +553,22 @@ impl LogCheck {
             {
                 self.problems
                     .push(format!("{origin} event {}: {e}", event.seq()));
-            } else if let Err(e) = remedy_core::plan::check_event(&event, &self.signers) {
+            } else if let Err(e) =
+                remedy_core::plan::check_event(&event, &self.signers, &self.partners)
+            {
                 // A plan record one event gets wrong alone: a statement that
-                // does not verify, a status of another member's recommendation.
+                // does not verify (a partner's against the key registered at
+                // that point of the log), a status of another member's
+                // recommendation.
                 self.problems
                     .push(format!("{origin} event {}: {e}", event.seq()));
+            } else {
+                let _ = self.partners.apply(
+                    event.seq(),
+                    event.kind(),
+                    event.version(),
+                    event.payload(),
+                );
             }
         }
         if let Ok(event) = SignedEvent::decode(raw.clone())

@@ -236,6 +236,10 @@ pub(crate) fn verify_plan_events(
 ) -> anyhow::Result<()> {
     let mut keys = BTreeMap::new();
     let signers = remedy_core::statement::Signers::of(manifest);
+    // Each origin's partners as its log stands at each event: the events come
+    // in key order (origin, then sequence number).
+    let mut partners: BTreeMap<remedy_core::MemberId, remedy_core::partner::PartnerBook> =
+        BTreeMap::new();
     for event in events {
         let origin = event.origin().clone();
         if !keys.contains_key(&origin) {
@@ -252,7 +256,10 @@ pub(crate) fn verify_plan_events(
                 event.seq()
             );
         }
-        remedy_core::plan::check_event(event, &signers)
+        let book = partners.entry(origin.clone()).or_default();
+        remedy_core::plan::check_event(event, &signers, book)
+            .map_err(|e| anyhow::anyhow!("{origin} event {}: {e}", event.seq()))?;
+        book.apply(event.seq(), event.kind(), event.version(), event.payload())
             .map_err(|e| anyhow::anyhow!("{origin} event {}: {e}", event.seq()))?;
     }
     Ok(())

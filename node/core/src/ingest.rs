@@ -75,6 +75,8 @@ pub struct Ingest {
     releases: ReleaseLedger,
     max_payload: usize,
     signers: crate::statement::Signers,
+    /// The origin's partners as its log stands at `head`.
+    partners: crate::partner::PartnerBook,
 }
 
 impl Ingest {
@@ -89,7 +91,19 @@ impl Ingest {
             releases: ReleaseLedger::new(crate::ledger::ReleaseRules::default()),
             max_payload: crate::event::MAX_PAYLOAD,
             signers: crate::statement::Signers::default(),
+            partners: crate::partner::PartnerBook::new(),
         }
+    }
+
+    /// Sets the origin's partners as its log stands at `head` (read from the
+    /// store: `remedy-node`'s `plan::partner_book`).
+    pub fn with_partners(mut self, partners: crate::partner::PartnerBook) -> Self {
+        self.partners = partners;
+        self
+    }
+
+    pub fn partners(&self) -> &crate::partner::PartnerBook {
+        &self.partners
     }
 
     /// Sets the coordinators whose statements this origin may carry (the
@@ -325,7 +339,13 @@ impl Ingest {
         if let Err(e) = crate::kinds::check(event.kind(), event.version(), event.payload()) {
             return reject(Violation::Payload(e));
         }
-        if let Err(problem) = crate::plan::check_event(&event, &self.signers) {
+        if let Err(problem) = crate::plan::check_event(&event, &self.signers, &self.partners) {
+            return reject(Violation::Plan(problem));
+        }
+        if let Err(problem) =
+            self.partners
+                .apply(event.seq(), event.kind(), event.version(), event.payload())
+        {
             return reject(Violation::Plan(problem));
         }
         if event.kind() == crate::PayloadKind::RELEASE {

@@ -30,6 +30,10 @@ pub fn check(kind: PayloadKind, version: u16, bytes: &[u8]) -> Result<(), Payloa
         PayloadKind::IMPORT_COMMIT => crate::case::ImportCommit::decode(version, bytes).map(drop),
         PayloadKind::RELEASE => crate::release::Release::decode(version, bytes).map(drop),
         PayloadKind::NOISE_SEED => crate::privacy::NoiseSeed::decode(version, bytes).map(drop),
+        PayloadKind::PARTNER => crate::partner::Partner::decode(version, bytes).map(drop),
+        PayloadKind::PARTNER_RETIREMENT => {
+            crate::partner::PartnerRetirement::decode(version, bytes).map(drop)
+        }
         other => match crate::plan::Record::of(other, version, bytes) {
             Some(record) => record.map(drop),
             None => Err(PayloadError::UnknownKind(other)),

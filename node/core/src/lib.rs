@@ -25,6 +25,7 @@ pub mod login;
 pub mod manifest;
 pub mod member;
 pub mod merkle;
+pub mod partner;
 pub mod payload;
 pub mod plan;
 pub mod privacy;

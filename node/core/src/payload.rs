@@ -58,6 +58,10 @@ impl PayloadKind {
     /// A plan record signed by a coordinator, carried in a member's log
     /// (the `statement` module).
     pub const STATEMENT: PayloadKind = PayloadKind(18);
+    /// A member registers a partner organisation and its keys (`partner`).
+    pub const PARTNER: PayloadKind = PayloadKind(19);
+    /// A member retires a partner's key.
+    pub const PARTNER_RETIREMENT: PayloadKind = PayloadKind(20);
 
     /// Every kind this build knows, with its name.
     pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[
@@ -79,6 +83,8 @@ impl PayloadKind {
         (PayloadKind::COMMENT, "comment"),
         (PayloadKind::POSITION_REQUEST, "position-request"),
         (PayloadKind::STATEMENT, "statement"),
+        (PayloadKind::PARTNER, "partner"),
+        (PayloadKind::PARTNER_RETIREMENT, "partner-retirement"),
     ];
 
     /// Kinds about individuals' records: never in a shared log.

@@ -378,10 +378,11 @@ pub enum Record {
     Update(ItemUpdate),
 }
 
-/// The plan kinds (statements carry nothing else).
+/// The plan kinds (statements carry nothing else), partner records included:
+/// a node keeps them all as plan rows.
 pub fn is_plan_kind(kind: PayloadKind) -> bool {
     (PayloadKind::RECOMMENDATION.0..=PayloadKind::ITEM_UPDATE.0).contains(&kind.0)
-        || (PayloadKind::ITEM_AMENDMENT.0..=PayloadKind::STATEMENT.0).contains(&kind.0)
+        || (PayloadKind::ITEM_AMENDMENT.0..=PayloadKind::PARTNER_RETIREMENT.0).contains(&kind.0)
 }
 
 impl Record {
@@ -419,6 +420,10 @@ impl Record {
                     Some(Ok(Record::Item(item))) if item.proposed => Err(bad(format!(
                         "{} opens an item as proposed: a coordinator opens drafts, which a member proposes",
                         statement.signer
+                    ))),
+                    Some(Ok(Record::Update(u))) if u.status.is_some() => Err(bad(format!(
+                        "{} records an item's status: a partner reports values and notes, the lead the status",
+                        statement.author()
                     ))),
                     Some(Ok(record)) => Ok(record),
                     Some(Err(e)) => Err(bad(format!("the record it carries: {e}"))),
@@ -481,13 +486,32 @@ pub fn check_record(origin: &MemberId, record: &Record) -> Result<(), String> {
 }
 
 /// The receiver's check of one event, on top of the payload schema: what the
-/// record may not do, and a statement's signature by a coordinator `signers`
-/// lists.
-pub fn check_event(event: &SignedEvent, signers: &Signers) -> Result<(), String> {
+/// record may not do, and a statement's signature: a coordinator's by a key
+/// `signers` lists, a partner's by the key `partners` (the origin's partners as
+/// its log stands before this event) holds for it. The caller advances
+/// `partners` with [`crate::partner::PartnerBook::apply`] once it accepts the
+/// event.
+pub fn check_event(
+    event: &SignedEvent,
+    signers: &Signers,
+    partners: &crate::partner::PartnerBook,
+) -> Result<(), String> {
     if event.kind() == PayloadKind::STATEMENT {
         let statement =
             Statement::decode(event.version(), event.payload()).map_err(|e| e.to_string())?;
-        statement.verify(signers)?;
+        if statement.partner.is_some() {
+            statement.verify_partner(event.origin(), partners)?;
+        } else {
+            statement.verify(signers)?;
+        }
+    }
+    if matches!(
+        event.kind(),
+        PayloadKind::PARTNER | PayloadKind::PARTNER_RETIREMENT
+    ) {
+        partners
+            .clone()
+            .apply(event.seq(), event.kind(), event.version(), event.payload())?;
     }
     match Record::of(event.kind(), event.version(), event.payload()) {
         Some(Ok(record)) => check_record(event.origin(), &record),

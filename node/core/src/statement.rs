@@ -13,6 +13,12 @@
 //! Signed message (bytes, in this order): the ASCII text `remedy-net
 //! statement v1`, a zero byte, the signer id in ASCII, a zero byte, the inner
 //! kind and version as big-endian u16, and the inner payload bytes.
+//!
+//! A partner organisation (`partner` module) signs the same way with its own
+//! domain: `remedy-net partner statement v1`, a zero byte, its member's id, a
+//! zero byte, its partner id, a zero byte, kind, version and payload. Its
+//! statement names the member as `signer` and itself as `partner`, and is
+//! carried only in that member's log.
 
 use std::collections::BTreeMap;
 
@@ -36,13 +42,19 @@ pub const COORDINATOR_KINDS: &[PayloadKind] = &[
 ];
 
 const DOMAIN: &[u8] = b"remedy-net statement v1";
+const PARTNER_DOMAIN: &[u8] = b"remedy-net partner statement v1";
 
 /// The payload of a `statement` event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
-    /// The party that signed, a coordinator of the federation.
+    /// The party that signed, a coordinator of the federation; for a partner,
+    /// the member that registered it.
     pub signer: MemberId,
+    /// The partner organisation that signed (its id within `signer`'s
+    /// partners); absent for a coordinator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
     /// The signer's ed25519 public key, 64 hex digits.
     pub public_key: String,
     /// The inner record's payload kind and version.
@@ -54,13 +66,28 @@ pub struct Statement {
     pub signature: String,
 }
 
-/// The message a statement's signature covers.
-pub fn message(signer: &MemberId, kind: PayloadKind, version: u16, payload: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(DOMAIN.len() + signer.as_str().len() + 6 + payload.len());
-    m.extend_from_slice(DOMAIN);
+/// The message a statement's signature covers (a coordinator's when
+/// `partner` is `None`, else a partner's).
+pub fn message(
+    signer: &MemberId,
+    partner: Option<&str>,
+    kind: PayloadKind,
+    version: u16,
+    payload: &[u8],
+) -> Vec<u8> {
+    let mut m = Vec::with_capacity(64 + payload.len());
+    m.extend_from_slice(if partner.is_some() {
+        PARTNER_DOMAIN
+    } else {
+        DOMAIN
+    });
     m.push(0);
     m.extend_from_slice(signer.as_str().as_bytes());
     m.push(0);
+    if let Some(p) = partner {
+        m.extend_from_slice(p.as_bytes());
+        m.push(0);
+    }
     m.extend_from_slice(&kind.0.to_be_bytes());
     m.extend_from_slice(&version.to_be_bytes());
     m.extend_from_slice(payload);
@@ -70,9 +97,16 @@ pub fn message(signer: &MemberId, kind: PayloadKind, version: u16, payload: &[u8
 impl Statement {
     /// `signer` signs `draft` with `key`.
     pub fn sign(signer: &MemberId, key: &SigningKey, draft: &Draft) -> Self {
-        let signature = key.sign(&message(signer, draft.kind, draft.version, &draft.payload));
+        let signature = key.sign(&message(
+            signer,
+            None,
+            draft.kind,
+            draft.version,
+            &draft.payload,
+        ));
         Self {
             signer: signer.clone(),
+            partner: None,
             public_key: hex::encode(key.verifying_key().as_bytes()),
             kind: draft.kind.0,
             version: draft.version,
@@ -81,10 +115,90 @@ impl Statement {
         }
     }
 
+    /// Partner `partner` of `member` signs `draft` with `key`.
+    pub fn sign_partner(member: &MemberId, partner: &str, key: &SigningKey, draft: &Draft) -> Self {
+        let signature = key.sign(&message(
+            member,
+            Some(partner),
+            draft.kind,
+            draft.version,
+            &draft.payload,
+        ));
+        Self {
+            signer: member.clone(),
+            partner: Some(partner.to_string()),
+            public_key: hex::encode(key.verifying_key().as_bytes()),
+            kind: draft.kind.0,
+            version: draft.version,
+            payload: base64::engine::general_purpose::STANDARD.encode(&draft.payload),
+            signature: hex::encode(signature.to_bytes()),
+        }
+    }
+
+    /// Who said it, for people: `ILO`, or `KH/kh-bar` for a partner.
+    pub fn author(&self) -> String {
+        match &self.partner {
+            Some(p) => format!("{}/{p}", self.signer),
+            None => self.signer.to_string(),
+        }
+    }
+
+    /// Checks a partner's statement carried in `carrier`'s log against the
+    /// carrier's partners as its log stands before this event.
+    pub fn verify_partner(
+        &self,
+        carrier: &MemberId,
+        book: &crate::partner::PartnerBook,
+    ) -> Result<Draft, String> {
+        let draft = self.inner()?;
+        let Some(partner) = &self.partner else {
+            return Err("not a partner's statement".into());
+        };
+        if &self.signer != carrier {
+            return Err(format!(
+                "partner {partner} of {} submits only through {}'s node; {carrier} carries it",
+                self.signer, self.signer
+            ));
+        }
+        let key = book.key(&self.signer, partner)?;
+        if hex::encode(key.as_bytes()) != self.public_key {
+            return Err(format!(
+                "the statement is signed with a key {} has not registered for {partner} (or retired)",
+                self.signer
+            ));
+        }
+        let mut bytes = [0u8; 64];
+        hex::decode_to_slice(&self.signature, &mut bytes).map_err(|e| e.to_string())?;
+        key.verify_strict(
+            &message(
+                &self.signer,
+                Some(partner),
+                draft.kind,
+                draft.version,
+                &draft.payload,
+            ),
+            &Signature::from_bytes(&bytes),
+        )
+        .map_err(|_| format!("the signature of {}/{partner} does not verify", self.signer))?;
+        Ok(draft)
+    }
+
     /// The inner record as a draft; checks the structure (not the signature).
     pub fn inner(&self) -> Result<Draft, String> {
         let kind = PayloadKind(self.kind);
-        if !COORDINATOR_KINDS.contains(&kind) {
+        if let Some(partner) = &self.partner {
+            crate::plan::slug("partner id", partner)?;
+            if !crate::partner::PARTNER_KINDS.contains(&kind) {
+                return Err(format!(
+                    "a statement carries a {kind} record; a partner may sign only {}",
+                    crate::partner::PARTNER_KINDS
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        } else if !COORDINATOR_KINDS.contains(&kind) {
             return Err(format!(
                 "a statement carries a {kind} record; a coordinator may sign only {}",
                 COORDINATOR_KINDS
@@ -109,9 +223,12 @@ impl Statement {
         })
     }
 
-    /// Checks the signature with the key `signers` lists for the signer.
+    /// Checks a coordinator's signature with the key `signers` lists for it.
     pub fn verify(&self, signers: &Signers) -> Result<Draft, String> {
         let draft = self.inner()?;
+        if self.partner.is_some() {
+            return Err("a partner's statement is checked against its member's partners".into());
+        }
         let keys = signers.keys.get(&self.signer).ok_or_else(|| {
             format!(
                 "{} signed a statement but is not a coordinator of the federation",
@@ -131,7 +248,13 @@ impl Statement {
         hex::decode_to_slice(&self.signature, &mut bytes).map_err(|e| e.to_string())?;
         let signature = Signature::from_bytes(&bytes);
         key.verify_strict(
-            &message(&self.signer, draft.kind, draft.version, &draft.payload),
+            &message(
+                &self.signer,
+                None,
+                draft.kind,
+                draft.version,
+                &draft.payload,
+            ),
             &signature,
         )
         .map_err(|_| {

@@ -80,7 +80,8 @@ fn events_and_every_payload_kind_decode_without_panicking() {
         if let Ok(event) = SignedEvent::decode(bytes.to_vec()) {
             let _ = event.verify_strict(&key.verifying_key());
             let _ = remedy_core::kinds::check(event.kind(), event.version(), event.payload());
-            let _ = remedy_core::plan::check_event(&event, &Default::default());
+            let _ =
+                remedy_core::plan::check_event(&event, &Default::default(), &Default::default());
         }
     });
     // Payload bytes of every kind, from JSON and text samples.

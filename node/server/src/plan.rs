@@ -49,6 +49,33 @@ pub fn events(store: &dyn Store) -> Result<Vec<SignedEvent>, StoreError> {
     }
 }
 
+/// The partners `origin` has registered, as its log held here stands (its
+/// partner records, in order).
+pub fn partner_book(
+    store: &dyn Store,
+    origin: &MemberId,
+) -> Result<remedy_core::partner::PartnerBook, StoreError> {
+    let mut book = remedy_core::partner::PartnerBook::new();
+    let prefix = format!("plan/{origin}/").into_bytes();
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let rows = store.projection_page(&prefix, after.as_deref(), 1024)?;
+        let Some((last, _)) = rows.last() else {
+            return Ok(book);
+        };
+        after = Some(last.clone());
+        for (key, raw) in rows {
+            let event = SignedEvent::decode(raw).map_err(|e| StoreError::Corrupt {
+                path: String::from_utf8_lossy(&key).into_owned(),
+                reason: e.to_string(),
+            })?;
+            // Stored events were checked when they came; what the book
+            // refused then was never stored.
+            let _ = book.apply(event.seq(), event.kind(), event.version(), event.payload());
+        }
+    }
+}
+
 /// The plan as this node knows it.
 pub fn registry(store: &dyn Store) -> Result<Registry, StoreError> {
     let mut registry = Registry::new();
@@ -63,10 +90,21 @@ pub fn registry(store: &dyn Store) -> Result<Registry, StoreError> {
 /// a coordinator of the manifest, then the same rules.
 pub fn check_local(
     registry: &Registry,
+    partners: &remedy_core::partner::PartnerBook,
     manifest: Option<&Manifest>,
     member: &MemberId,
     draft: &Draft,
 ) -> Result<(), String> {
+    if matches!(
+        draft.kind,
+        PayloadKind::PARTNER | PayloadKind::PARTNER_RETIREMENT
+    ) {
+        // Registering a key another partner of this member holds, an id in
+        // use, retiring what is not registered.
+        return partners
+            .clone()
+            .apply(u64::MAX, draft.kind, draft.version, &draft.payload);
+    }
     let Some(record) = Record::of(draft.kind, draft.version, &draft.payload) else {
         return Ok(());
     };
@@ -74,8 +112,12 @@ pub fn check_local(
     let author = if draft.kind == PayloadKind::STATEMENT {
         let statement =
             Statement::decode(draft.version, &draft.payload).map_err(|e| e.to_string())?;
-        let signers = manifest.map(Signers::of).unwrap_or_default();
-        statement.verify(&signers)?;
+        if statement.partner.is_some() {
+            statement.verify_partner(member, partners)?;
+        } else {
+            let signers = manifest.map(Signers::of).unwrap_or_default();
+            statement.verify(&signers)?;
+        }
         statement.signer
     } else {
         check_record(member, &record)?;

@@ -312,7 +312,9 @@ pub async fn recover(
         .release_rules()
         .map_err(|e| failed(e.to_string()))?;
     let ledger = crate::releases::load_ledger(store, &member, rules)?;
+    let partners = crate::plan::partner_book(store, &member)?;
     let mut ingest = Ingest::new(member.clone(), keys, head)
+        .with_partners(partners)
         .with_releases(ledger)
         .with_max_payload(manifest.body.policy.max_event_bytes as usize)
         .with_signers(remedy_core::statement::Signers::of(manifest));

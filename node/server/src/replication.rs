@@ -259,7 +259,9 @@ impl Replication {
                 let mut state = lock(state);
                 let halted = state.ingest.is_halted();
                 let releases = state.ingest.releases().clone().with_rules(rules);
+                let partners = state.ingest.partners().clone();
                 state.ingest = Ingest::new(member.id.clone(), key.clone(), state.ingest.head())
+                    .with_partners(partners)
                     .with_releases(releases)
                     .with_max_payload(max_payload)
                     .with_signers(signers.clone());
@@ -274,7 +276,9 @@ impl Replication {
                 .copied()
                 .unwrap_or(ChainHead::EMPTY);
             let releases = load_ledger(self.store.as_ref(), &member.id, rules)?;
+            let partners = crate::plan::partner_book(self.store.as_ref(), &member.id)?;
             let mut ingest = Ingest::new(member.id.clone(), key, head)
+                .with_partners(partners)
                 .with_releases(releases)
                 .with_max_payload(max_payload)
                 .with_signers(signers.clone());

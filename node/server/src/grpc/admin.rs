@@ -132,15 +132,28 @@ async fn append(
                 "recommendations, pilot reports and work-plan events are shared: append them to the shared log",
             ));
         }
-        let store = service.store.clone();
-        let registry = tokio::task::spawn_blocking(move || crate::plan::registry(store.as_ref()))
-            .await
-            .map_err(|e| Status::internal(e.to_string()))?
-            .map_err(convert::store_error)?;
+        let (store, member) = (service.store.clone(), service.member.clone());
+        let (registry, mut partners) = tokio::task::spawn_blocking(move || {
+            Ok::<_, crate::store::StoreError>((
+                crate::plan::registry(store.as_ref())?,
+                crate::plan::partner_book(store.as_ref(), &member)?,
+            ))
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
+        .map_err(convert::store_error)?;
         let manifest = service.manifest.as_ref().map(|m| m.current());
         for (i, d) in drafts.iter().enumerate() {
-            crate::plan::check_local(&registry, manifest.as_deref(), &service.member, d)
-                .map_err(|e| Status::failed_precondition(format!("events[{i}]: {e}")))?;
+            crate::plan::check_local(
+                &registry,
+                &partners,
+                manifest.as_deref(),
+                &service.member,
+                d,
+            )
+            .map_err(|e| Status::failed_precondition(format!("events[{i}]: {e}")))?;
+            // A partner registered earlier in the same request signs later in it.
+            let _ = partners.apply(u64::MAX - 1, d.kind, d.version, &d.payload);
         }
     }
     // A release appended by hand gets the checks every receiver applies, against
