@@ -14,6 +14,7 @@ mod init;
 mod key;
 mod keygen;
 mod log;
+mod partner;
 mod plan;
 mod plan_doc;
 mod publish;
@@ -88,6 +89,9 @@ enum Command {
     /// Recommendations from national workshops: add, import, change status, list, show.
     #[command(subcommand)]
     Recommend(plan::RecommendCommand),
+    /// A member's partner organisations: register, retire, list.
+    #[command(subcommand)]
+    Partner(partner::Command),
     /// Pilot projects' progress reports.
     #[command(subcommand)]
     Pilot(plan::PilotCommand),
@@ -160,6 +164,7 @@ fn main() -> std::process::ExitCode {
         Command::Publish(args) => publish::run(&context, args),
         Command::Recommend(command) => plan::recommend(&context, command),
         Command::Pilot(command) => plan::pilot(&context, command),
+        Command::Partner(command) => partner::run(&context, command),
         Command::Workplan(command) => workplan::workplan(&context, command),
         Command::View(command) => view::run(&context, command),
         Command::Audit(command) => audit::run(&context, command),

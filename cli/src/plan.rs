@@ -122,12 +122,37 @@ pub(crate) fn draft<P: Payload>(payload: &P) -> anyhow::Result<Draft> {
     Ok(draft)
 }
 
-/// Appends drafts to the shared log in one commit; returns their ids.
+/// Appends records as the identity in `--dir` may: a node member to its own
+/// node's shared log in one commit; a coordinator or a partner organisation
+/// signs each with its own key and submits it to a node (`Federation.Submit`: a
+/// partner to its own member's node), which carries it as a `statement`.
+/// Returns their ids.
 pub(crate) fn append(context: &Context, drafts: Vec<Draft>) -> anyhow::Result<Vec<RecordId>> {
+    use remedy_client::identity::{MEMBER_FILE, PARTNER_FILE, load_member, load_partner};
     let dir = context
         .dir
         .as_ref()
-        .context("creating records needs the node's folder: pass --dir")?;
+        .context("creating records needs your identity folder: pass --dir")?;
+    if dir.join(PARTNER_FILE).exists() {
+        let me = load_partner(&dir.join(PARTNER_FILE))?;
+        return drafts
+            .iter()
+            .map(|d| submit(context, &me.member, Some(&me.partner.id), d))
+            .collect();
+    }
+    if dir.join(MEMBER_FILE).exists() && !dir.join(remedy_client::config::CONFIG_FILE).exists() {
+        let me = load_member(&dir.join(MEMBER_FILE))?;
+        if me.role == remedy_core::manifest::Role::Auditor {
+            bail!(
+                "{} is an auditor: auditors read the plan and do not write it",
+                me.id
+            );
+        }
+        return drafts
+            .iter()
+            .map(|d| submit(context, &me.id, None, d))
+            .collect();
+    }
     let origin = remedy_client::config::NodeConfig::load(dir)?.member;
     let (runtime, channel) = context.connect()?;
     let request = pb::AppendRequest {
@@ -153,6 +178,58 @@ pub(crate) fn append(context: &Context, drafts: Vec<Draft>) -> anyhow::Result<Ve
             seq: r.seq,
         })
         .collect())
+}
+
+/// Signs `draft` as a coordinator (`partner` none) or as partner `partner` of
+/// `signer`, and submits it; a partner to its own member's node.
+fn submit(
+    context: &Context,
+    signer: &MemberId,
+    partner: Option<&str>,
+    draft: &Draft,
+) -> anyhow::Result<RecordId> {
+    use remedy_core::statement::{COORDINATOR_KINDS, Statement};
+    let dir = context.dir.as_ref().context("pass --dir")?;
+    let key = remedy_client::keyfile::load_signing_key(
+        &dir.join(remedy_client::identity::SIGNING_KEY_FILE),
+    )?;
+    let statement = match partner {
+        None if !COORDINATOR_KINDS.contains(&draft.kind) => bail!(
+            "{signer} is a coordinator: coordinators open drafts, amend drafts, comment and ask for positions; endorsing, objecting, proposing and recording progress are the members'"
+        ),
+        None => Statement::sign(signer, &key, draft),
+        Some(p) if !remedy_core::partner::PARTNER_KINDS.contains(&draft.kind) => bail!(
+            "{signer}/{p} is a partner organisation: partners add recommendations, comment, give advisory positions and report values; the rest is its member's"
+        ),
+        Some(p) => Statement::sign_partner(signer, p, &key, draft),
+    };
+    // A partner talks to its own member's node.
+    let mut via = Context {
+        dir: context.dir.clone(),
+        node: context.node,
+        format: context.format,
+    };
+    if partner.is_some() && via.node.is_none() {
+        let manifest = remedy_client::identity::load_manifest(
+            &dir.join(remedy_client::identity::FEDERATION_FILE),
+        )
+        .context("a partner's folder needs its federation's manifest (federation.toml) to reach its member's node")?;
+        let endpoint = manifest
+            .member(signer)
+            .map(|m| m.endpoint.clone())
+            .with_context(|| format!("{signer} is not in the manifest"))?;
+        via.node = remedy_client::client::resolve(&endpoint).first().copied();
+    }
+    let (runtime, channel) = via.connect()?;
+    let reply = runtime
+        .block_on(
+            pb::federation_client::FederationClient::new(channel).submit(pb::SubmitRequest {
+                statement: statement.encode(),
+            }),
+        )
+        .map_err(|s| anyhow::anyhow!("the node refused it: {}", s.message()))?
+        .into_inner();
+    record_id(&reply.id)
 }
 
 /// Prints what was created; the id alone on the last line.

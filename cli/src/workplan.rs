@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use remedy_core::MemberId;
 use remedy_core::case::Date;
 use remedy_core::controls::escape;
 use remedy_core::payload::Payload;
@@ -24,7 +25,6 @@ use remedy_core::workplan::{
     Amendment, Answer, Comment, Decimal, Endorsement, ItemContent, ItemUpdate, ItemView, Milestone,
     Objection, PositionRequest, Proposal, ReportedValue, Source, VersionRef, WorkplanItem,
 };
-use remedy_core::{Draft, MemberId};
 use remedy_proto::v1 as pb;
 
 use crate::Format;
@@ -213,57 +213,12 @@ fn as_of(value: Option<&str>) -> anyhow::Result<Date> {
     }
 }
 
-/// Who this identity is: a member running a node, or a coordinator.
-fn me(context: &Context) -> anyhow::Result<remedy_core::manifest::Member> {
-    let dir = context
-        .dir
-        .as_ref()
-        .context("recording in the work plan needs your identity folder: pass --dir")?;
-    Ok(remedy_client::identity::load_member(
-        &dir.join(remedy_client::identity::MEMBER_FILE),
-    )?)
-}
-
-/// Appends one record: to the own node's shared log for a member, through
-/// `Federation.Submit` for a coordinator (signed with its key).
+/// Appends one record as this identity may (`plan::append`) and says so.
 fn record<P: Payload>(context: &Context, what: &str, payload: &P) -> anyhow::Result<()> {
     let draft = crate::plan::draft(payload)?;
-    let me = me(context)?;
-    let id = match me.role {
-        remedy_core::manifest::Role::Node => crate::plan::append(context, vec![draft])?.remove(0),
-        remedy_core::manifest::Role::Coordinator => submit(context, &me.id, &draft)?,
-        remedy_core::manifest::Role::Auditor => {
-            bail!(
-                "{} is an auditor: auditors read the plan and do not write it",
-                me.id
-            )
-        }
-    };
+    let id = crate::plan::append(context, vec![draft])?.remove(0);
     created(context, what, &[id]);
     Ok(())
-}
-
-fn submit(context: &Context, signer: &MemberId, draft: &Draft) -> anyhow::Result<RecordId> {
-    if !remedy_core::statement::COORDINATOR_KINDS.contains(&draft.kind) {
-        bail!(
-            "{signer} is a coordinator: coordinators open drafts, amend drafts, comment and ask for positions; endorsing, objecting, proposing and recording progress are the members'"
-        );
-    }
-    let dir = context.dir.as_ref().context("pass --dir")?;
-    let key = remedy_client::keyfile::load_signing_key(
-        &dir.join(remedy_client::identity::SIGNING_KEY_FILE),
-    )?;
-    let statement = remedy_core::statement::Statement::sign(signer, &key, draft);
-    let (runtime, channel) = context.connect()?;
-    let reply = runtime
-        .block_on(
-            pb::federation_client::FederationClient::new(channel).submit(pb::SubmitRequest {
-                statement: statement.encode(),
-            }),
-        )
-        .map_err(|s| anyhow::anyhow!("the node refused it: {}", s.message()))?
-        .into_inner();
-    record_id(&reply.id)
 }
 
 /// The item content from --file and flags.

@@ -53,6 +53,27 @@ pub fn remedy(args: &[&str]) -> anyhow::Result<(bool, String, String)> {
 
 /// Runs `remedy federation bootstrap --out OUT --members MEMBERS EXTRA...` with the
 /// first node on a port that was free a moment ago; returns that port.
+/// Runs the CLI with `--dir dir` first; returns success, stdout and stderr.
+pub fn remedy_at(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let mut all = vec!["--dir", path_arg(dir)];
+    all.extend_from_slice(args);
+    remedy(&all).expect("running remedy")
+}
+
+/// Runs a creating command that must succeed; returns the id on its last line.
+pub fn create_at(dir: &Path, args: &[&str]) -> String {
+    let (ok, stdout, stderr) = remedy_at(dir, args);
+    assert!(ok, "{args:?}: {stdout}{stderr}");
+    stdout.lines().last().unwrap_or_default().trim().to_string()
+}
+
+/// Runs a command that must fail; returns its error output.
+pub fn refused_at(dir: &Path, args: &[&str]) -> String {
+    let (ok, stdout, stderr) = remedy_at(dir, args);
+    assert!(!ok, "{args:?} should fail: {stdout}");
+    stderr
+}
+
 pub fn bootstrap(out: &Path, members: &str, extra: &[&str]) -> anyhow::Result<u16> {
     let nodes = members.split(',').count() as u16;
     let port = free_port_block(nodes);

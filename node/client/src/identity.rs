@@ -7,6 +7,8 @@
 //! DIR/tls.crt          self-signed TLS certificate (PEM); its SHA-256 is pinned in the manifest
 //! DIR/node.toml        node settings (node members only)
 //! DIR/federation.toml  the signed federation manifest
+//! DIR/partner.toml     a partner organisation's folder holds this instead of
+//!                      member.toml: its member and the record its member registers
 //! ```
 
 use std::fs::OpenOptions;
@@ -97,12 +99,6 @@ pub fn create_identity(dir: &Path, new: &NewIdentity) -> Result<Member, Identity
         Some((host.to_string(), port.parse::<u16>().unwrap_or_default()))
     };
     create_private_dir(dir)?;
-
-    let key = SigningKey::generate();
-    write_signing_key(&dir.join(SIGNING_KEY_FILE), &key)?;
-
-    // The certificate names the member and the endpoint's host; peers pin its
-    // fingerprint from the manifest rather than trusting any authority.
     let mut names = vec![format!(
         "{}.members.remedy-net",
         new.id.as_str().to_ascii_lowercase()
@@ -114,20 +110,14 @@ pub fn create_identity(dir: &Path, new: &NewIdentity) -> Result<Member, Identity
                 .to_string(),
         );
     }
-    let certified = rcgen::generate_simple_self_signed(names)?;
-    write_secret(
-        &dir.join(TLS_KEY_FILE),
-        certified.signing_key.serialize_pem().as_bytes(),
-    )?;
-    let cert_path = dir.join(TLS_CERT_FILE);
-    std::fs::write(&cert_path, certified.cert.pem()).map_err(io(&cert_path))?;
+    let (key, tls_fingerprint) = keys_and_certificate(dir, names)?;
 
     let member = Member {
         id: new.id.clone(),
         name: new.name.clone(),
         role: new.role,
         public_key: hex::encode(key.verifying_key().as_bytes()),
-        tls_fingerprint: hex::encode(Sha256::digest(certified.cert.der())),
+        tls_fingerprint,
         endpoint: new.endpoint.clone(),
         retired_keys: Vec::new(),
     };
@@ -144,6 +134,90 @@ pub fn create_identity(dir: &Path, new: &NewIdentity) -> Result<Member, Identity
         std::fs::write(&config_path, config.to_toml()).map_err(io(&config_path))?;
     }
     Ok(member)
+}
+
+/// A fresh signing key and a self-signed TLS certificate for `names`, written
+/// into `dir` (keys 0600); returns the key and the certificate's fingerprint.
+/// Others pin that fingerprint rather than trusting any authority.
+fn keys_and_certificate(
+    dir: &Path,
+    names: Vec<String>,
+) -> Result<(SigningKey, String), IdentityError> {
+    let key = SigningKey::generate();
+    write_signing_key(&dir.join(SIGNING_KEY_FILE), &key)?;
+    let certified = rcgen::generate_simple_self_signed(names)?;
+    write_secret(
+        &dir.join(TLS_KEY_FILE),
+        certified.signing_key.serialize_pem().as_bytes(),
+    )?;
+    let cert_path = dir.join(TLS_CERT_FILE);
+    std::fs::write(&cert_path, certified.cert.pem()).map_err(io(&cert_path))?;
+    Ok((key, hex::encode(Sha256::digest(certified.cert.der()))))
+}
+
+/// A partner organisation's identity folder's public part (`partner.toml`):
+/// its member, and the record that member registers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerIdentity {
+    pub member: MemberId,
+    #[serde(flatten)]
+    pub partner: remedy_core::partner::Partner,
+}
+
+pub const PARTNER_FILE: &str = "partner.toml";
+
+/// Creates a partner organisation's identity folder: signing key, TLS key and
+/// certificate, `partner.toml`. `partner` gives its id, name, group and
+/// country; the keys are filled in.
+pub fn create_partner_identity(
+    dir: &Path,
+    member: &MemberId,
+    mut partner: remedy_core::partner::Partner,
+) -> Result<PartnerIdentity, IdentityError> {
+    remedy_core::controls::refuse("name", &partner.name, remedy_core::controls::Lines::One)
+        .map_err(IdentityError::BadName)?;
+    if dir.join(MEMBER_FILE).exists() || dir.join(PARTNER_FILE).exists() {
+        return Err(IdentityError::Exists {
+            path: dir.to_path_buf(),
+        });
+    }
+    create_private_dir(dir)?;
+    let names = vec![format!(
+        "{}.{}.partners.remedy-net",
+        partner.id,
+        member.as_str().to_ascii_lowercase()
+    )];
+    let (key, tls_fingerprint) = keys_and_certificate(dir, names)?;
+    partner.public_key = hex::encode(key.verifying_key().as_bytes());
+    partner.tls_fingerprint = tls_fingerprint;
+    use remedy_core::payload::Payload as _;
+    remedy_core::partner::Partner::decode(1, &partner.encode()).map_err(|e| {
+        IdentityError::Parse {
+            path: dir.join(PARTNER_FILE),
+            message: e.to_string(),
+        }
+    })?;
+    let identity = PartnerIdentity {
+        member: member.clone(),
+        partner,
+    };
+    let path = dir.join(PARTNER_FILE);
+    let text = toml::to_string(&identity).map_err(|e| IdentityError::Parse {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    std::fs::write(&path, text).map_err(io(&path))?;
+    Ok(identity)
+}
+
+/// Reads a `partner.toml`.
+pub fn load_partner(path: &Path) -> Result<PartnerIdentity, IdentityError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    toml::from_str(&text).map_err(|e| IdentityError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// Reads a `member.toml`.

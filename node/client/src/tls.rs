@@ -139,15 +139,34 @@ macro_rules! handshake_signatures {
     };
 }
 
-/// The client certificates a server accepts: those of the manifest it runs under.
-/// Shared with the running server, so a new manifest version takes effect for the
-/// next handshake without a restart.
+/// The client certificates a server accepts: those of the manifest it runs under,
+/// and those of the partner organisations registered in the shared logs it holds
+/// (`KH/kh-bar`). Shared with the running server, so a new manifest version or a
+/// new registration takes effect for the next handshake without a restart.
 #[derive(Debug, Default)]
-pub struct Pins(RwLock<BTreeMap<Fingerprint, MemberId>>);
+pub struct Pins(
+    RwLock<BTreeMap<Fingerprint, MemberId>>,
+    RwLock<BTreeMap<Fingerprint, String>>,
+);
 
 impl Pins {
     pub fn new(allowed: impl IntoIterator<Item = (Fingerprint, MemberId)>) -> Arc<Self> {
-        Arc::new(Self(RwLock::new(allowed.into_iter().collect())))
+        Arc::new(Self(
+            RwLock::new(allowed.into_iter().collect()),
+            RwLock::new(BTreeMap::new()),
+        ))
+    }
+
+    /// Replaces the partners' certificates (registered, not retired).
+    pub fn set_partners(&self, partners: impl IntoIterator<Item = (Fingerprint, String)>) {
+        let mut pins = self.1.write().unwrap_or_else(|e| e.into_inner());
+        *pins = partners.into_iter().collect();
+    }
+
+    /// The partner (`KH/kh-bar`) a certificate belongs to.
+    pub fn partner(&self, fingerprint: &Fingerprint) -> Option<String> {
+        let pins = self.1.read().unwrap_or_else(|e| e.into_inner());
+        pins.get(fingerprint).cloned()
     }
 
     /// Every member of `manifest` whose fingerprint parses.
@@ -172,7 +191,8 @@ impl Pins {
     }
 }
 
-/// Accepts client certificates pinned in the manifest, and no others.
+/// Accepts client certificates pinned in the manifest or registered for a
+/// partner, and no others.
 #[derive(Debug)]
 struct PinnedClients {
     allowed: Arc<Pins>,
@@ -190,7 +210,10 @@ impl ClientCertVerifier for PinnedClients {
         _intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        if self.allowed.member(&fingerprint(end_entity)).is_some() {
+        let fingerprint = fingerprint(end_entity);
+        if self.allowed.member(&fingerprint).is_some()
+            || self.allowed.partner(&fingerprint).is_some()
+        {
             Ok(ClientCertVerified::assertion())
         } else {
             Err(rustls::Error::InvalidCertificate(

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::keys::verifying_key_from_hex;
 use crate::member::MemberId;
-use crate::payload::{Payload, PayloadError, PayloadKind, decode_json};
+use crate::payload::{Payload as _, PayloadKind};
 use crate::plan::{MAX_TEXT, MAX_TITLE, slug, text};
 
 /// The stakeholder groups a partner belongs to: the actor codes of the
@@ -108,34 +108,11 @@ impl Partner {
     }
 }
 
-macro_rules! json_v1 {
-    ($type:ty, $kind:expr, $validate:expr) => {
-        impl Payload for $type {
-            const KIND: PayloadKind = $kind;
-            const VERSION: u16 = 1;
-
-            fn encode(&self) -> Vec<u8> {
-                serde_json::to_vec(self).unwrap_or_default()
-            }
-
-            fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
-                let value: Self = decode_json(Self::KIND, Self::VERSION, version, bytes)?;
-                let validate: fn(&Self) -> Result<(), String> = $validate;
-                validate(&value).map_err(|reason| PayloadError::Malformed {
-                    kind: Self::KIND,
-                    version,
-                    reason,
-                })?;
-                Ok(value)
-            }
-        }
-    };
-}
-
-json_v1!(Partner, PayloadKind::PARTNER, Partner::validate);
-json_v1!(
+crate::payload::json_payload!(Partner, PayloadKind::PARTNER, 1, Partner::validate);
+crate::payload::json_payload!(
     PartnerRetirement,
     PayloadKind::PARTNER_RETIREMENT,
+    1,
     |r: &PartnerRetirement| {
         slug("partner id", &r.partner)?;
         text("note", &r.note, MAX_TEXT, false)

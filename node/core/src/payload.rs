@@ -217,6 +217,49 @@ pub trait Payload: Sized {
     }
 }
 
+/// Implements [`Payload`] for a JSON payload type: `json_payload!(Type, KIND,
+/// VERSION, validate)` checks every decoded value with `validate`
+/// (`fn(&Type) -> Result<(), String>`); a type at version 2 that still reads
+/// version 1 adds `v1: OldType => upgrade` (`fn(OldType) -> Result<Type,
+/// String>`, which makes its own checks). A failed check is `Malformed` with the
+/// reason. Unknown fields are the types' own business (`deny_unknown_fields`).
+macro_rules! json_payload {
+    ($type:ty, $kind:expr, $version:literal, $validate:expr $(, v1: $old:ty => $upgrade:expr)?) => {
+        impl $crate::payload::Payload for $type {
+            const KIND: $crate::payload::PayloadKind = $kind;
+            const VERSION: u16 = $version;
+
+            fn encode(&self) -> Vec<u8> {
+                serde_json::to_vec(self).unwrap_or_default()
+            }
+
+            fn decode(
+                version: u16,
+                bytes: &[u8],
+            ) -> Result<Self, $crate::payload::PayloadError> {
+                let bad = |reason: String| $crate::payload::PayloadError::Malformed {
+                    kind: Self::KIND,
+                    version,
+                    reason,
+                };
+                $(
+                    if version == 1 {
+                        let old: $old = $crate::payload::decode_json(Self::KIND, 1, 1, bytes)?;
+                        let upgrade: fn($old) -> Result<Self, String> = $upgrade;
+                        return upgrade(old).map_err(bad);
+                    }
+                )?
+                let value: Self =
+                    $crate::payload::decode_json(Self::KIND, Self::VERSION, version, bytes)?;
+                let validate: fn(&Self) -> Result<(), String> = $validate;
+                validate(&value).map_err(bad)?;
+                Ok(value)
+            }
+        }
+    };
+}
+pub(crate) use json_payload;
+
 /// Decodes a payload stored as JSON, at the one version `T` writes so far.
 pub fn decode_json<T: serde::de::DeserializeOwned>(
     kind: PayloadKind,

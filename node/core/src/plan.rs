@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::Date;
 use crate::event::{EventHash, SignedEvent};
 use crate::member::MemberId;
-use crate::payload::{Payload, PayloadError, PayloadKind, decode_json};
+use crate::payload::{Payload, PayloadError, PayloadKind};
 use crate::statement::{Signers, Statement};
 pub use crate::workplan::{
     Amendment, Answer, Comment, Endorsement, ItemUpdate, ItemView, Objection, PositionRequest,
@@ -321,43 +321,22 @@ impl PilotReport {
     }
 }
 
-macro_rules! json_payload {
-    ($type:ty, $kind:expr, $validate:expr) => {
-        impl Payload for $type {
-            const KIND: PayloadKind = $kind;
-            const VERSION: u16 = 1;
-
-            fn encode(&self) -> Vec<u8> {
-                serde_json::to_vec(self).unwrap_or_default()
-            }
-
-            fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
-                let value: Self = decode_json(Self::KIND, Self::VERSION, version, bytes)?;
-                let validate: fn(&Self) -> Result<(), String> = $validate;
-                validate(&value).map_err(|reason| PayloadError::Malformed {
-                    kind: Self::KIND,
-                    version,
-                    reason,
-                })?;
-                Ok(value)
-            }
-        }
-    };
-}
-
-json_payload!(
+crate::payload::json_payload!(
     Recommendation,
     PayloadKind::RECOMMENDATION,
+    1,
     Recommendation::validate
 );
-json_payload!(
+crate::payload::json_payload!(
     RecommendationStatus,
     PayloadKind::RECOMMENDATION_STATUS,
+    1,
     RecommendationStatus::validate
 );
-json_payload!(
+crate::payload::json_payload!(
     PilotReport,
     PayloadKind::PILOT_REPORT,
+    1,
     PilotReport::validate
 );
 /// One decoded plan event. A `statement` (a coordinator's record carried in a
@@ -527,10 +506,22 @@ pub struct Entry {
     pub record: Record,
     /// Who said it: the event's origin, or a statement's signer.
     pub author: MemberId,
-    /// Whether a coordinator's statement carried it.
+    /// Whether a statement carried it (a coordinator's or a partner's).
     pub statement: bool,
+    /// The partner organisation of `author` that signed it, if one did.
+    pub partner: Option<String>,
     /// The event's hash (what a version is named by).
     pub hash: EventHash,
+}
+
+impl Entry {
+    /// Who said it, for people: `KH`, `ILO`, or `KH/kh-bar` for a partner.
+    pub fn by(&self) -> String {
+        match &self.partner {
+            Some(p) => format!("{}/{p}", self.author),
+            None => self.author.to_string(),
+        }
+    }
 }
 
 /// Every plan event a node holds, by id: the state the views are computed from.
@@ -550,9 +541,13 @@ pub struct RecommendationView {
     /// `proposed` until its author records a change.
     pub status: String,
     pub history: Vec<StatusChange>,
-    /// Comments on it, by anyone (members, coordinators).
+    /// Comments on it, by anyone (members, coordinators, partners).
     #[serde(default)]
     pub comments: Vec<crate::workplan::CommentView>,
+    /// The partner organisation that submitted it (`KH/kh-mrc`); its member
+    /// decides whether to endorse it nationally (its status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -591,17 +586,17 @@ impl Registry {
     /// (receivers refuse those before they are stored).
     pub fn apply(&mut self, event: &SignedEvent) {
         if let Some(Ok(record)) = Record::of(event.kind(), event.version(), event.payload()) {
-            let signer = (event.kind() == PayloadKind::STATEMENT)
+            let statement = (event.kind() == PayloadKind::STATEMENT)
                 .then(|| Statement::decode(event.version(), event.payload()).ok())
-                .flatten()
-                .map(|s| s.signer);
+                .flatten();
             self.entries.insert(
                 RecordId::of(event),
                 Entry {
                     time_ms: event.time_ms(),
                     record,
-                    statement: signer.is_some(),
-                    author: signer.unwrap_or_else(|| event.origin().clone()),
+                    statement: statement.is_some(),
+                    partner: statement.as_ref().and_then(|s| s.partner.clone()),
+                    author: statement.map_or_else(|| event.origin().clone(), |s| s.signer),
                     hash: event.hash(),
                 },
             );
@@ -660,6 +655,7 @@ impl Registry {
                         status: "proposed".into(),
                         history: Vec::new(),
                         comments: Vec::new(),
+                        submitted_by: entry.partner.as_ref().map(|_| entry.by()),
                     },
                 );
             }
@@ -684,7 +680,7 @@ impl Registry {
             {
                 view.comments.push(crate::workplan::CommentView {
                     id: id.clone(),
-                    by: entry.author.clone(),
+                    by: entry.by(),
                     time_ms: entry.time_ms,
                     text: c.text.clone(),
                 });

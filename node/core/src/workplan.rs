@@ -40,7 +40,7 @@ use crate::case::Date;
 use crate::event::EventHash;
 use crate::manifest::Quorum;
 use crate::member::MemberId;
-use crate::payload::{Payload, PayloadError, PayloadKind, decode_json};
+use crate::payload::PayloadKind;
 use crate::plan::{Entry, MAX_TEXT, MAX_TITLE, Record, RecordId, Registry, slug, text};
 
 /// An indicator's unit.
@@ -723,14 +723,6 @@ struct UpdateV1 {
     note: String,
 }
 
-fn malformed(kind: PayloadKind, version: u16) -> impl Fn(String) -> PayloadError {
-    move |reason| PayloadError::Malformed {
-        kind,
-        version,
-        reason,
-    }
-}
-
 fn legacy(version: u32) -> VersionRef {
     VersionRef {
         version,
@@ -738,185 +730,106 @@ fn legacy(version: u32) -> VersionRef {
     }
 }
 
-impl Payload for WorkplanItem {
-    const KIND: PayloadKind = PayloadKind::WORKPLAN_ITEM;
-    const VERSION: u16 = 2;
-
-    fn encode(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+fn item_v1(v1: ItemV1) -> Result<WorkplanItem, String> {
+    text("title", &v1.title, MAX_TITLE, true)?;
+    month("due", &v1.due)?;
+    if v1.draws_on.is_empty() || v1.members.is_empty() || !v1.members.contains(&v1.lead) {
+        return Err(
+            "the item names no recommendation, no member, or a lead it does not name".into(),
+        );
     }
-
-    fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
-        let bad = malformed(Self::KIND, version);
-        if version == 1 {
-            let v1: ItemV1 = decode_json(Self::KIND, 1, 1, bytes)?;
-            crate::plan::text("title", &v1.title, MAX_TITLE, true).map_err(&bad)?;
-            month("due", &v1.due).map_err(&bad)?;
-            let item = WorkplanItem {
-                proposed: true,
-                content: ItemContent {
-                    title: v1.title,
-                    objective: String::new(),
-                    outputs: Vec::new(),
-                    activities: Vec::new(),
-                    draws_on: v1.draws_on,
-                    lead: v1.lead,
-                    members: v1.members,
-                    milestones: Vec::new(),
-                    indicators: Vec::new(),
-                    due: v1.due,
-                },
-            };
-            let c = &item.content;
-            if c.draws_on.is_empty() || c.members.is_empty() || !c.members.contains(&c.lead) {
-                return Err(bad(
-                    "the item names no recommendation, no member, or a lead it does not name"
-                        .into(),
-                ));
-            }
-            unique("member", c.members.iter().map(MemberId::as_str)).map_err(&bad)?;
-            return Ok(item);
-        }
-        let item: Self = decode_json(Self::KIND, Self::VERSION, version, bytes)?;
-        item.validate().map_err(bad)?;
-        Ok(item)
-    }
+    unique("member", v1.members.iter().map(MemberId::as_str))?;
+    Ok(WorkplanItem {
+        proposed: true,
+        content: ItemContent {
+            title: v1.title,
+            objective: String::new(),
+            outputs: Vec::new(),
+            activities: Vec::new(),
+            draws_on: v1.draws_on,
+            lead: v1.lead,
+            members: v1.members,
+            milestones: Vec::new(),
+            indicators: Vec::new(),
+            due: v1.due,
+        },
+    })
 }
 
-impl Payload for Endorsement {
-    const KIND: PayloadKind = PayloadKind::ENDORSEMENT;
-    const VERSION: u16 = 2;
-
-    fn encode(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
-    }
-
-    fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
-        let bad = malformed(Self::KIND, version);
-        let e = if version == 1 {
-            let v1: EndorsementV1 = decode_json(Self::KIND, 1, 1, bytes)?;
-            Endorsement {
-                item: v1.item,
-                version: legacy(1),
-                note: v1.note,
-            }
-        } else {
-            let e: Self = decode_json(Self::KIND, Self::VERSION, version, bytes)?;
-            e.version.validate().map_err(&bad)?;
-            e
-        };
-        text("note", &e.note, MAX_TEXT, false).map_err(bad)?;
-        Ok(e)
-    }
-}
-
-impl Payload for Objection {
-    const KIND: PayloadKind = PayloadKind::OBJECTION;
-    const VERSION: u16 = 2;
-
-    fn encode(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
-    }
-
-    fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
-        let bad = malformed(Self::KIND, version);
-        let o = if version == 1 {
-            let v1: ObjectionV1 = decode_json(Self::KIND, 1, 1, bytes)?;
-            Objection {
-                item: v1.item,
-                version: legacy(1),
-                reason: v1.reason,
-                contests_editorial: false,
-            }
-        } else {
-            let o: Self = decode_json(Self::KIND, Self::VERSION, version, bytes)?;
-            o.version.validate().map_err(&bad)?;
-            o
-        };
-        text("reason", &o.reason, MAX_TEXT, true).map_err(bad)?;
-        Ok(o)
-    }
-}
-
-impl Payload for ItemUpdate {
-    const KIND: PayloadKind = PayloadKind::ITEM_UPDATE;
-    const VERSION: u16 = 2;
-
-    fn encode(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
-    }
-
-    fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
-        let bad = malformed(Self::KIND, version);
-        if version == 1 {
-            let v1: UpdateV1 = decode_json(Self::KIND, 1, 1, bytes)?;
-            let status = match v1.status.as_str() {
-                "in-progress" | "delayed" => "in-progress",
-                "completed" => "done",
-                "dropped" => "dropped",
-                other => {
-                    return Err(bad(format!(
-                        "status {other:?} is not one of in-progress, delayed, completed, dropped"
-                    )));
-                }
-            };
-            let mut note = v1.note;
-            if v1.status == "delayed" {
-                note = format!("(recorded as delayed) {note}");
-            }
-            if !v1.milestone.is_empty() {
-                note = format!("milestone: {}. {note}", v1.milestone);
-            }
-            text("note", &note, 2 * MAX_TEXT, false).map_err(&bad)?;
-            return Ok(ItemUpdate {
-                item: v1.item,
-                date: String::new(),
-                status: Some(status.into()),
-                milestones: Vec::new(),
-                values: Vec::new(),
-                note,
-            });
-        }
-        let u: Self = decode_json(Self::KIND, Self::VERSION, version, bytes)?;
-        u.validate().map_err(bad)?;
-        Ok(u)
-    }
-}
-
-macro_rules! json_v1 {
-    ($type:ty, $kind:expr, $validate:expr) => {
-        impl Payload for $type {
-            const KIND: PayloadKind = $kind;
-            const VERSION: u16 = 1;
-
-            fn encode(&self) -> Vec<u8> {
-                serde_json::to_vec(self).unwrap_or_default()
-            }
-
-            fn decode(version: u16, bytes: &[u8]) -> Result<Self, PayloadError> {
-                let value: Self = decode_json(Self::KIND, Self::VERSION, version, bytes)?;
-                let validate: fn(&Self) -> Result<(), String> = $validate;
-                validate(&value).map_err(malformed(Self::KIND, version))?;
-                Ok(value)
-            }
+fn update_v1(v1: UpdateV1) -> Result<ItemUpdate, String> {
+    let status = match v1.status.as_str() {
+        "in-progress" | "delayed" => "in-progress",
+        "completed" => "done",
+        "dropped" => "dropped",
+        other => {
+            return Err(format!(
+                "status {other:?} is not one of in-progress, delayed, completed, dropped"
+            ));
         }
     };
+    let mut note = v1.note;
+    if v1.status == "delayed" {
+        note = format!("(recorded as delayed) {note}");
+    }
+    if !v1.milestone.is_empty() {
+        note = format!("milestone: {}. {note}", v1.milestone);
+    }
+    text("note", &note, 2 * MAX_TEXT, false)?;
+    Ok(ItemUpdate {
+        item: v1.item,
+        date: String::new(),
+        status: Some(status.into()),
+        milestones: Vec::new(),
+        values: Vec::new(),
+        note,
+    })
 }
 
-json_v1!(Amendment, PayloadKind::ITEM_AMENDMENT, Amendment::validate);
-json_v1!(Proposal, PayloadKind::ITEM_PROPOSAL, |p| {
+crate::payload::json_payload!(WorkplanItem, PayloadKind::WORKPLAN_ITEM, 2, WorkplanItem::validate, v1: ItemV1 => item_v1);
+crate::payload::json_payload!(Endorsement, PayloadKind::ENDORSEMENT, 2, |e| {
+    e.version.validate()?;
+    text("note", &e.note, MAX_TEXT, false)
+}, v1: EndorsementV1 => |v1| {
+    text("note", &v1.note, MAX_TEXT, false)?;
+    Ok(Endorsement {
+        item: v1.item,
+        version: legacy(1),
+        note: v1.note,
+    })
+});
+crate::payload::json_payload!(Objection, PayloadKind::OBJECTION, 2, |o| {
+    o.version.validate()?;
+    text("reason", &o.reason, MAX_TEXT, true)
+}, v1: ObjectionV1 => |v1| {
+    text("reason", &v1.reason, MAX_TEXT, true)?;
+    Ok(Objection {
+        item: v1.item,
+        version: legacy(1),
+        reason: v1.reason,
+        contests_editorial: false,
+    })
+});
+crate::payload::json_payload!(ItemUpdate, PayloadKind::ITEM_UPDATE, 2, ItemUpdate::validate, v1: UpdateV1 => update_v1);
+crate::payload::json_payload!(
+    Amendment,
+    PayloadKind::ITEM_AMENDMENT,
+    1,
+    Amendment::validate
+);
+crate::payload::json_payload!(Proposal, PayloadKind::ITEM_PROPOSAL, 1, |p| {
     p.version.validate()?;
     text("note", &p.note, MAX_TEXT, false)
 });
-json_v1!(Answer, PayloadKind::ANSWER, |a| text(
+crate::payload::json_payload!(Answer, PayloadKind::ANSWER, 1, |a| text(
     "answer", &a.text, MAX_TEXT, true
 ));
-json_v1!(Comment, PayloadKind::COMMENT, |c| text(
+crate::payload::json_payload!(Comment, PayloadKind::COMMENT, 1, |c| text(
     "comment", &c.text, MAX_TEXT, true
 ));
-json_v1!(
+crate::payload::json_payload!(
     PositionRequest,
     PayloadKind::POSITION_REQUEST,
+    1,
     PositionRequest::validate
 );
 
@@ -1012,10 +925,23 @@ pub struct ObjectionView {
     pub answers: Vec<AnswerView>,
 }
 
+/// A partner organisation's advisory position on a version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvisoryView {
+    pub id: RecordId,
+    /// `KH/kh-bar`.
+    pub by: String,
+    /// endorsed or objected.
+    pub position: String,
+    pub version: u32,
+    pub time_ms: i64,
+    pub text: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommentView {
     pub id: RecordId,
-    pub by: MemberId,
+    pub by: String,
     pub time_ms: i64,
     pub text: String,
 }
@@ -1037,7 +963,7 @@ pub struct RequestView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpdateView {
     pub id: RecordId,
-    pub by: MemberId,
+    pub by: String,
     pub time_ms: i64,
     pub date: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1106,7 +1032,7 @@ pub struct Awaited {
 pub struct TimelineEntry {
     pub time_ms: i64,
     pub id: RecordId,
-    pub by: MemberId,
+    pub by: String,
     /// opened, amended, proposed, endorsed, objected, answered, commented,
     /// requested, updated.
     pub action: String,
@@ -1139,6 +1065,10 @@ pub struct ItemView {
     pub agreed_tally: Option<Tally>,
     pub draws_on: Vec<crate::plan::Reference>,
     pub objections: Vec<ObjectionView>,
+    /// Partner organisations' positions: shown beside the members', never
+    /// counted toward agreement.
+    #[serde(default)]
+    pub advisory: Vec<AdvisoryView>,
     pub comments: Vec<CommentView>,
     pub requests: Vec<RequestView>,
     pub updates: Vec<UpdateView>,
@@ -1270,6 +1200,7 @@ impl Registry {
         // proposed is proposing version 1.
         let mut positions: BTreeMap<MemberId, Vec<PositionEvent>> = BTreeMap::new();
         let mut proposals: Vec<(&RecordId, &VersionRef)> = Vec::new();
+        let mut advisory = Vec::new();
         let first = VersionRef::new(1, opened.hash);
         if item.proposed && opened_by_member {
             positions
@@ -1294,10 +1225,21 @@ impl Registry {
                 _ => continue,
             };
             if e.statement {
-                problems.push(format!(
-                    "{pid}: a position by {}, who runs no node; not counted",
-                    e.author
-                ));
+                match &e.partner {
+                    // A partner's position is advisory: shown, never counted.
+                    Some(_) => advisory.push(AdvisoryView {
+                        id: pid.clone(),
+                        by: e.by(),
+                        position: if endorse { "endorsed" } else { "objected" }.into(),
+                        version: version.version,
+                        time_ms: e.time_ms,
+                        text: text.to_string(),
+                    }),
+                    None => problems.push(format!(
+                        "{pid}: a position by {}, who runs no node; not counted",
+                        e.author
+                    )),
+                }
                 continue;
             }
             positions
@@ -1595,7 +1537,7 @@ impl Registry {
             .filter_map(|&(cid, e)| match &e.record {
                 Record::Comment(c) if &c.on == id => Some(CommentView {
                     id: cid.clone(),
-                    by: e.author.clone(),
+                    by: e.by(),
                     time_ms: e.time_ms,
                     text: c.text.clone(),
                 }),
@@ -1685,7 +1627,7 @@ impl Registry {
             }
             updates.push(UpdateView {
                 id: uid.clone(),
-                by: e.author.clone(),
+                by: e.by(),
                 time_ms: e.time_ms,
                 date: u.date,
                 status: u.status,
@@ -1853,7 +1795,7 @@ impl Registry {
         timeline.push(TimelineEntry {
             time_ms: opened.time_ms,
             id: id.clone(),
-            by: opened.author.clone(),
+            by: opened.by(),
             action: if item.proposed { "proposed" } else { "opened" }.into(),
             version: Some(1),
             text: format!(
@@ -1938,7 +1880,7 @@ impl Registry {
             timeline.push(TimelineEntry {
                 time_ms: e.time_ms,
                 id: eid.clone(),
-                by: e.author.clone(),
+                by: e.by(),
                 action: action.into(),
                 version,
                 text,
@@ -1976,6 +1918,7 @@ impl Registry {
             agreed_tally,
             draws_on,
             objections,
+            advisory,
             comments,
             requests,
             updates,
@@ -2004,6 +1947,7 @@ impl Registry {
         &self,
         carrier: &MemberId,
         author: &MemberId,
+        partner: Option<&str>,
         record: Record,
         quorum: Quorum,
     ) -> Result<(), String> {
@@ -2075,7 +2019,8 @@ impl Registry {
                 time_ms: i64::MAX,
                 record: record.clone(),
                 author: author.clone(),
-                statement: author != carrier,
+                statement: author != carrier || partner.is_some(),
+                partner: partner.map(str::to_string),
                 hash: EventHash([0xff; 32]),
             },
         );
@@ -2185,6 +2130,7 @@ pub fn attach_series(view: &mut IndicatorView, series: &crate::regional::Series)
 mod tests {
     use super::*;
     use crate::event::SignedEvent;
+    use crate::payload::Payload as _;
     use crate::plan::testing::{Histories, key, member};
     use crate::plan::{Recommendation, Workshop};
     use crate::statement::Statement;

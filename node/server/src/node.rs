@@ -319,6 +319,13 @@ impl Node {
                         follow_pins.replace(Pins::of_manifest(&manifest));
                     }
                 });
+                // The partners registered in the logs held may connect too (to
+                // submit their statements through their member's node).
+                background.spawn(crate::plan::keep_partner_pins(
+                    store.clone(),
+                    heads.clone(),
+                    pins.clone(),
+                ));
                 let config =
                     server_config(&identity, pins).map_err(|e| serve_error(Box::new(e)))?;
                 let own = identity.fingerprint();

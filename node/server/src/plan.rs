@@ -32,11 +32,27 @@ pub fn row(event: &SignedEvent) -> Option<(Vec<u8>, Vec<u8>)> {
 /// Every plan event this node holds, in key order (by origin, then sequence).
 pub fn events(store: &dyn Store) -> Result<Vec<SignedEvent>, StoreError> {
     let mut events = Vec::new();
-    let mut after: Option<Vec<u8>> = None;
+    scan(store, PREFIX, |event| events.push(event))?;
+    Ok(events)
+}
+
+/// Calls `f` with every plan event whose row key starts with `prefix`, in key
+/// order, a page at a time.
+fn scan(store: &dyn Store, prefix: &[u8], f: impl FnMut(SignedEvent)) -> Result<(), StoreError> {
+    scan_after(store, prefix, None, f).map(drop)
+}
+
+/// [`scan`] from after the row `after`; returns the last row key seen.
+fn scan_after(
+    store: &dyn Store,
+    prefix: &[u8],
+    mut after: Option<Vec<u8>>,
+    mut f: impl FnMut(SignedEvent),
+) -> Result<Option<Vec<u8>>, StoreError> {
     loop {
-        let rows = store.projection_page(PREFIX, after.as_deref(), 1024)?;
+        let rows = store.projection_page(prefix, after.as_deref(), 1024)?;
         let Some((last, _)) = rows.last() else {
-            return Ok(events);
+            return Ok(after);
         };
         after = Some(last.clone());
         for (key, raw) in rows {
@@ -44,7 +60,69 @@ pub fn events(store: &dyn Store) -> Result<Vec<SignedEvent>, StoreError> {
                 path: String::from_utf8_lossy(&key).into_owned(),
                 reason: e.to_string(),
             })?;
-            events.push(event);
+            f(event);
+        }
+    }
+}
+
+/// Keeps `pins` holding the TLS certificates of every partner registered, and
+/// not retired, in the shared logs this node holds: read once, then after each
+/// growth of a log, from where the last reading stopped.
+pub async fn keep_partner_pins(
+    store: std::sync::Arc<dyn Store>,
+    heads: std::sync::Arc<crate::heads::Heads>,
+    pins: std::sync::Arc<remedy_client::tls::Pins>,
+) {
+    let mut grown = heads.subscribe();
+    let mut books: std::collections::BTreeMap<
+        MemberId,
+        (remedy_core::partner::PartnerBook, Option<Vec<u8>>),
+    > = std::collections::BTreeMap::new();
+    loop {
+        let origins: Vec<MemberId> = heads.all().into_keys().collect();
+        let store2 = store.clone();
+        let mut held = std::mem::take(&mut books);
+        let read = tokio::task::spawn_blocking(move || {
+            let mut changed = false;
+            for origin in origins {
+                let (book, after) = held.entry(origin.clone()).or_default();
+                let prefix = format!("plan/{origin}/").into_bytes();
+                *after = scan_after(store2.as_ref(), &prefix, after.take(), |event| {
+                    if book
+                        .apply(event.seq(), event.kind(), event.version(), event.payload())
+                        .is_ok()
+                        && matches!(
+                            event.kind(),
+                            PayloadKind::PARTNER | PayloadKind::PARTNER_RETIREMENT
+                        )
+                    {
+                        changed = true;
+                    }
+                })?;
+            }
+            Ok::<_, StoreError>((held, changed))
+        })
+        .await;
+        match read {
+            Ok(Ok((held, changed))) => {
+                if changed {
+                    pins.set_partners(held.iter().flat_map(|(member, (book, _))| {
+                        book.all()
+                            .filter(|p| p.retired.is_none())
+                            .filter_map(|p| {
+                                remedy_client::tls::parse_fingerprint(&p.partner.tls_fingerprint)
+                                    .map(|f| (f, format!("{member}/{}", p.partner.id)))
+                            })
+                            .collect::<Vec<_>>()
+                    }));
+                }
+                books = held;
+            }
+            Ok(Err(e)) => tracing::error!(error = %e, "reading the partners' certificates"),
+            Err(e) => tracing::error!(error = %e, "reading the partners' certificates"),
+        }
+        if grown.changed().await.is_err() || heads.is_closed() {
+            return;
         }
     }
 }
@@ -56,24 +134,12 @@ pub fn partner_book(
     origin: &MemberId,
 ) -> Result<remedy_core::partner::PartnerBook, StoreError> {
     let mut book = remedy_core::partner::PartnerBook::new();
-    let prefix = format!("plan/{origin}/").into_bytes();
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let rows = store.projection_page(&prefix, after.as_deref(), 1024)?;
-        let Some((last, _)) = rows.last() else {
-            return Ok(book);
-        };
-        after = Some(last.clone());
-        for (key, raw) in rows {
-            let event = SignedEvent::decode(raw).map_err(|e| StoreError::Corrupt {
-                path: String::from_utf8_lossy(&key).into_owned(),
-                reason: e.to_string(),
-            })?;
-            // Stored events were checked when they came; what the book
-            // refused then was never stored.
-            let _ = book.apply(event.seq(), event.kind(), event.version(), event.payload());
-        }
-    }
+    // Stored events were checked when they came; what the book refused then
+    // was never stored.
+    scan(store, format!("plan/{origin}/").as_bytes(), |event| {
+        let _ = book.apply(event.seq(), event.kind(), event.version(), event.payload());
+    })?;
+    Ok(book)
 }
 
 /// The plan as this node knows it.
@@ -109,7 +175,7 @@ pub fn check_local(
         return Ok(());
     };
     let record = record.map_err(|e| e.to_string())?;
-    let author = if draft.kind == PayloadKind::STATEMENT {
+    let (author, partner) = if draft.kind == PayloadKind::STATEMENT {
         let statement =
             Statement::decode(draft.version, &draft.payload).map_err(|e| e.to_string())?;
         if statement.partner.is_some() {
@@ -118,10 +184,10 @@ pub fn check_local(
             let signers = manifest.map(Signers::of).unwrap_or_default();
             statement.verify(&signers)?;
         }
-        statement.signer
+        (statement.signer, statement.partner)
     } else {
         check_record(member, &record)?;
-        member.clone()
+        (member.clone(), None)
     };
     let known = |m: &MemberId| match manifest {
         Some(manifest) if manifest.member(m).is_none() => {
@@ -138,7 +204,7 @@ pub fn check_local(
     let quorum = manifest
         .map(|m| m.body.policy.workplan_quorum)
         .unwrap_or(remedy_core::manifest::Quorum::All);
-    registry.check_new(member, &author, record, quorum)
+    registry.check_new(member, &author, partner.as_deref(), record, quorum)
 }
 
 /// Whether any draft is of a plan kind (and so needs the registry to check).

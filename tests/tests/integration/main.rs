@@ -21,6 +21,7 @@ mod t185_control_characters;
 mod t186_dashboard_security;
 mod t190_private_on_disk;
 mod t191_grpc_from_python;
+mod t200_partners;
 mod t20_bad_store;
 mod t30_crash_consistency;
 mod t40_federation_manifest;

@@ -8,34 +8,15 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 use remedy_tests::federation::{channel_as, heights, wait_heights};
-use remedy_tests::{NodeDir, bootstrap, path_arg as path, remedy};
+use remedy_tests::{
+    NodeDir, bootstrap, create_at as create, path_arg as path, refused_at as refused,
+    remedy_at as at,
+};
 
 const CONVERGE: Duration = Duration::from_secs(30);
-
-/// Runs the CLI with `--dir dir`; returns success, stdout and stderr.
-fn at(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let mut all = vec!["--dir", path(dir)];
-    all.extend_from_slice(args);
-    remedy(&all).unwrap()
-}
-
-/// Runs a creating command that must succeed; returns the id on its last line.
-fn create(dir: &Path, args: &[&str]) -> String {
-    let (ok, stdout, stderr) = at(dir, args);
-    assert!(ok, "{args:?}: {stdout}{stderr}");
-    stdout.lines().last().unwrap().trim().to_string()
-}
-
-/// Runs a command that must fail; returns its stderr.
-fn refused(dir: &Path, args: &[&str]) -> String {
-    let (ok, stdout, stderr) = at(dir, args);
-    assert!(!ok, "{args:?} should fail: {stdout}");
-    stderr
-}
 
 #[tokio::test]
 async fn three_countries_recommend_jp_proposes_and_every_member_endorses() -> anyhow::Result<()> {

@@ -12,35 +12,19 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 use remedy_core::SignedEvent;
 use remedy_core::payload::Payload as _;
 use remedy_proto::v1 as pb;
 use remedy_tests::federation::{channel_as, heights, wait_heights};
-use remedy_tests::{NodeDir, bootstrap, path_arg as path, remedy};
+use remedy_tests::{
+    NodeDir, bootstrap, create_at as create, path_arg as path, refused_at as refused, remedy,
+    remedy_at as at,
+};
 use tokio_stream::StreamExt;
 
 const CONVERGE: Duration = Duration::from_secs(30);
-
-fn at(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let mut all = vec!["--dir", path(dir)];
-    all.extend_from_slice(args);
-    remedy(&all).unwrap()
-}
-
-fn create(dir: &Path, args: &[&str]) -> String {
-    let (ok, stdout, stderr) = at(dir, args);
-    assert!(ok, "{args:?}: {stdout}{stderr}");
-    stdout.lines().last().unwrap().trim().to_string()
-}
-
-fn refused(dir: &Path, args: &[&str]) -> String {
-    let (ok, stdout, stderr) = at(dir, args);
-    assert!(!ok, "{args:?} should fail: {stdout}");
-    stderr
-}
 
 /// Waits until every node holds every member's log as far as its own node has it.
 async fn converge(channels: &BTreeMap<String, tonic::transport::Channel>) -> anyhow::Result<()> {

@@ -154,22 +154,47 @@ impl pb::federation_server::Federation for FederationService {
         };
         let statement = remedy_core::statement::Statement::decode(1, &payload)
             .map_err(|e| Status::invalid_argument(e.to_string()))?;
-        let manifest = manifest.current();
-        let member = manifest
-            .member(&statement.signer)
-            .filter(|m| m.role == remedy_core::manifest::Role::Coordinator)
-            .ok_or_else(|| {
-                Status::permission_denied(format!(
-                    "{} is not a coordinator of the federation: only coordinators submit statements",
-                    statement.signer
-                ))
-            })?;
-        if caller.is_none()
-            || caller != remedy_client::tls::parse_fingerprint(&member.tls_fingerprint)
-        {
+        let registered = match &statement.partner {
+            Some(partner) => {
+                // A partner submits through its own member's node only, with
+                // the certificate its member registered for it.
+                if statement.signer != self.member {
+                    return Err(Status::permission_denied(format!(
+                        "{} is a partner of {}: submit through {}'s node, not {}'s",
+                        statement.author(),
+                        statement.signer,
+                        statement.signer,
+                        self.member
+                    )));
+                }
+                let (store, member) = (self.store.clone(), self.member.clone());
+                let book = tokio::task::spawn_blocking(move || {
+                    crate::plan::partner_book(store.as_ref(), &member)
+                })
+                .await
+                .map_err(|e| Status::internal(e.to_string()))?
+                .map_err(convert::store_error)?;
+                book.key(&self.member, partner)
+                    .map_err(Status::permission_denied)?;
+                book.get(partner)
+                    .and_then(|p| remedy_client::tls::parse_fingerprint(&p.partner.tls_fingerprint))
+            }
+            None => manifest
+                .current()
+                .member(&statement.signer)
+                .filter(|m| m.role == remedy_core::manifest::Role::Coordinator)
+                .ok_or_else(|| {
+                    Status::permission_denied(format!(
+                        "{} is not a coordinator of the federation: only coordinators and partners submit statements",
+                        statement.signer
+                    ))
+                })
+                .map(|m| remedy_client::tls::parse_fingerprint(&m.tls_fingerprint))?,
+        };
+        if caller.is_none() || caller != registered {
             return Err(Status::permission_denied(format!(
                 "only {}, connected with its own certificate, may submit its statements",
-                statement.signer
+                statement.author()
             )));
         }
         let seq = crate::grpc::admin::submit(admin, payload).await?;

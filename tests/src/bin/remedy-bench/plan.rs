@@ -197,7 +197,7 @@ pub fn measure(sizes: &[usize]) -> Vec<PlanFigures> {
                 items_ms.push(t.elapsed().as_secs_f64() * 1e3);
                 let t = Instant::now();
                 registry
-                    .check_new(&kh, &kh, endorse.clone(), Quorum::All)
+                    .check_new(&kh, &kh, None, endorse.clone(), Quorum::All)
                     .expect("a valid endorsement");
                 check_ms.push(t.elapsed().as_secs_f64() * 1e3);
             }

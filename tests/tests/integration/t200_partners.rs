@@ -1,0 +1,330 @@
+//! Partner organisations through real nodes: KH registers a bar association
+//! and an MRC, each with its own identity folder and keys. The MRC submits a
+//! recommendation through KH's node and KH endorses it nationally; the bar
+//! association comments on a work-plan item and records an advisory position
+//! (shown, never counted); the MRC reports a pilot. Everything replicates to ID,
+//! VN and JP, whose receivers check both signatures (the node's and the
+//! partner's against the key KH registered). A partner submitting through
+//! another member's node, and a retired partner, are refused with the reason;
+//! the auditor verifies the partners' signatures live and offline.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use remedy_tests::federation::{channel_as, heights, wait_heights};
+use remedy_tests::{
+    NodeDir, bootstrap, create_at as create, path_arg as path, refused_at as refused, remedy,
+    remedy_at as at,
+};
+
+const CONVERGE: Duration = Duration::from_secs(30);
+
+async fn converge(channels: &BTreeMap<String, tonic::transport::Channel>) -> anyhow::Result<()> {
+    let mut own = BTreeMap::new();
+    for (m, c) in channels {
+        own.insert(m.clone(), heights(c.clone()).await?[m]);
+    }
+    wait_heights(channels, &own, CONVERGE).await?;
+    Ok(())
+}
+
+/// Runs a partner's creating command until its member's node accepts the
+/// partner's certificate (the node pins it once the registration is stored);
+/// returns the id.
+async fn as_partner(dir: &std::path::Path, args: &[&str]) -> String {
+    let deadline = Instant::now() + CONVERGE;
+    loop {
+        let (ok, stdout, stderr) = at(dir, args);
+        if ok {
+            return stdout.lines().last().unwrap().trim().to_string();
+        }
+        assert!(
+            Instant::now() < deadline && stderr.contains("transport error"),
+            "{args:?}: {stdout}{stderr}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn partners_speak_through_their_member_and_every_peer_checks_them() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    bootstrap(
+        &fed,
+        "KH,ID,VN,JP",
+        &["--coordinator", "ILO", "--auditor", "AUD"],
+    )?;
+    let members = ["KH", "ID", "VN", "JP"];
+    let mut running = Vec::new();
+    let mut channels = BTreeMap::new();
+    let mut addrs = BTreeMap::new();
+    for m in members {
+        let dir = NodeDir::open(&fed.join(m))?;
+        running.push(dir.start().await?);
+        channels.insert(m.to_string(), channel_as(&dir.dir, None).await?);
+        addrs.insert(m, dir.addr.to_string());
+    }
+    let node = |m: &str| fed.join(m);
+    let kh_rec = create(
+        &node("KH"),
+        &[
+            "recommend",
+            "add",
+            "--title",
+            "Referral desk",
+            "--text",
+            "Refer cases.",
+            "--theme",
+            "cross-border-referral",
+            "--actors",
+            "mrc",
+            "--priority",
+            "high",
+            "--workshop",
+            "Phnom Penh, 2024-05-14",
+        ],
+    );
+    converge(&channels).await?;
+    let item = create(
+        &node("JP"),
+        &[
+            "workplan",
+            "propose",
+            "--title",
+            "Referral protocol",
+            "--objective",
+            "Workers reach a remedy",
+            "--draws-on",
+            &kh_rec,
+            "--lead",
+            "JP",
+            "--members",
+            "KH,JP",
+            "--due",
+            "2027-06",
+        ],
+    );
+
+    // Two partners of KH, each with its own folder and keys.
+    let partner = |id: &str, group: &str| {
+        let dir = tmp.path().join(id);
+        let (ok, out, err) = remedy(&[
+            "--dir",
+            path(&dir),
+            "init",
+            "--role",
+            "partner",
+            "--member",
+            "KH",
+            "--partner",
+            id,
+            "--name",
+            &format!("{id} of Cambodia"),
+            "--group",
+            group,
+            "--country",
+            "KH",
+        ])
+        .unwrap();
+        assert!(ok, "{out}{err}");
+        std::fs::copy(
+            fed.join("KH").join("federation.toml"),
+            dir.join("federation.toml"),
+        )
+        .unwrap();
+        dir
+    };
+    let bar = partner("kh-bar", "bar-association");
+    let mrc = partner("kh-mrc", "mrc");
+    let e = refused(
+        &node("VN"),
+        &["partner", "register", path(&mrc.join("partner.toml"))],
+    );
+    assert!(e.contains("is a partner of KH, not of VN"), "{e}");
+    create(
+        &node("KH"),
+        &["partner", "register", path(&bar.join("partner.toml"))],
+    );
+    create(
+        &node("KH"),
+        &["partner", "register", path(&mrc.join("partner.toml"))],
+    );
+    let e = refused(
+        &node("KH"),
+        &["partner", "register", path(&mrc.join("partner.toml"))],
+    );
+    assert!(e.contains("registered already"), "{e}");
+
+    // The MRC's recommendation, carried by KH; KH endorses it nationally.
+    let rec = as_partner(
+        &mrc,
+        &[
+            "recommend",
+            "add",
+            "--title",
+            "Interpreters at the desk",
+            "--text",
+            "Workers speak Khmer.",
+            "--theme",
+            "access-to-information",
+            "--actors",
+            "mrc",
+            "--priority",
+            "medium",
+            "--workshop",
+            "Phnom Penh, 2024-05-14",
+        ],
+    )
+    .await;
+    assert!(rec.starts_with("KH-"), "{rec}");
+    create(
+        &node("KH"),
+        &[
+            "recommend",
+            "status",
+            &rec,
+            "endorsed-nationally",
+            "--note",
+            "adopted by the ministry",
+        ],
+    );
+    // Not through another member's node.
+    let (ok, _, e) = at(
+        &mrc,
+        &[
+            "--node",
+            &addrs["VN"],
+            "workplan",
+            "comment",
+            &kh_rec,
+            "--text",
+            "wrong node",
+        ],
+    );
+    assert!(
+        !ok && e.contains("submit through KH's node, not VN's"),
+        "{e}"
+    );
+    // Partners do not propose or record status.
+    let e = refused(&bar, &["workplan", "update", &item, "--status", "done"]);
+    assert!(
+        e.contains("a partner reports values and notes") || e.contains("partner organisation"),
+        "{e}"
+    );
+
+    // The bar association comments and gives an advisory position.
+    converge(&channels).await?;
+    as_partner(
+        &bar,
+        &[
+            "workplan",
+            "comment",
+            &item,
+            "--text",
+            "The bar will staff the desk",
+        ],
+    )
+    .await;
+    as_partner(
+        &bar,
+        &["workplan", "endorse", &item, "--note", "supports it"],
+    )
+    .await;
+    as_partner(
+        &mrc,
+        &[
+            "pilot",
+            "report",
+            "--pilot",
+            "kh-mrc-desk",
+            "--period",
+            "2025-Q2",
+            "--tests",
+            &rec,
+            "--indicator",
+            "people-reached=40",
+        ],
+    )
+    .await;
+    converge(&channels).await?;
+
+    // Every peer took KH's log, partner statements included, and shows them.
+    for m in ["ID", "VN", "JP"] {
+        let (ok, out, err) = at(&node(m), &["--format", "json", "recommend", "show", &rec]);
+        assert!(ok, "{err}");
+        let r: serde_json::Value = serde_json::from_str(&out)?;
+        assert_eq!(r["submitted_by"], "KH/kh-mrc", "{m}: {r}");
+        assert_eq!(r["status"], "endorsed-nationally");
+        let (ok, out, err) = at(&node(m), &["--format", "json", "workplan", "show", &item]);
+        assert!(ok, "{err}");
+        let v: serde_json::Value = serde_json::from_str::<serde_json::Value>(&out)?[0].clone();
+        assert_eq!(
+            v["advisory"][0]["by"], "KH/kh-bar",
+            "{m}: {}",
+            v["advisory"]
+        );
+        assert_eq!(v["advisory"][0]["position"], "endorsed");
+        assert_eq!(v["comments"][0]["by"], "KH/kh-bar");
+        // Advisory, never counted: JP's proposal is the only endorsement.
+        assert_eq!(v["tally"]["endorsed"], 1, "{m}: {}", v["tally"]);
+    }
+    let (ok, out, _) = at(&node("JP"), &["pilot", "list"]);
+    assert!(ok && out.contains("people-reached=40"), "{out}");
+
+    // Retired: the bar association's key signs nothing more.
+    create(
+        &node("KH"),
+        &["partner", "retire", "kh-bar", "--note", "key lost"],
+    );
+    converge(&channels).await?;
+    let (ok, _, e) = at(
+        &bar,
+        &["workplan", "comment", &item, "--text", "after retirement"],
+    );
+    assert!(
+        !ok && (e.contains("retired at event") || e.contains("transport error")),
+        "{e}"
+    );
+    let (ok, list, _) = at(&node("VN"), &["partner", "list"]);
+    assert!(
+        ok && list.contains("kh-bar") && list.contains("retired at event"),
+        "{list}"
+    );
+    assert!(
+        list.contains("kh-mrc") && list.contains("registered at event"),
+        "{list}"
+    );
+
+    // The auditor checks every partner signature, live and offline.
+    let aud = fed.join("AUD");
+    let (ok, out, err) = at(&aud, &["--node", &addrs["VN"], "audit", "verify"]);
+    assert!(ok, "{out}{err}");
+    let bundle = tmp.path().join("kh.bundle");
+    let (ok, out, err) = at(
+        &aud,
+        &[
+            "--node",
+            &addrs["VN"],
+            "audit",
+            "export",
+            "--origin",
+            "KH",
+            "--out",
+            path(&bundle),
+        ],
+    );
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = remedy(&[
+        "audit",
+        "verify-bundle",
+        path(&bundle),
+        "--federation",
+        path(&aud.join("federation.toml")),
+    ])?;
+    assert!(ok, "{out}{err}");
+    drop(running);
+    Ok(())
+}
