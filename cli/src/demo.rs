@@ -5,7 +5,8 @@
 //! publishes quarterly releases, adds a recommendation from each country's workshop,
 //! plays the work plan's cycle (the coordinator's draft, JP's proposal, VN's
 //! objection and JP's answer, a material amendment, endorsements of version 2 by
-//! all, progress), waits until every node holds every event, prints the regional
+//! all, progress), registers a partner organisation per country that speaks
+//! through its member's node, waits until every node holds every event, prints the regional
 //! view and the work plan, exports the agreed plan as HTML and verifies it, runs the
 //! auditor, and serves the dashboards until Ctrl-C (or, with `--exit`, stops and
 //! exits with the audit's verdict). Every step runs the `remedy` commands it prints.
@@ -419,6 +420,160 @@ fn play_workplan(
     Ok(item)
 }
 
+/// One partner organisation per country, each registered by its member and
+/// speaking through that member's node.
+const PARTNERS: [(&str, &str, &str, &str); 4] = [
+    (
+        "KH",
+        "kh-bar",
+        "bar-association",
+        "Bar Association of the Kingdom of Cambodia",
+    ),
+    (
+        "ID",
+        "id-mrc",
+        "mrc",
+        "Migrant Worker Resource Centre, East Java",
+    ),
+    (
+        "VN",
+        "vn-cso",
+        "cso",
+        "Centre for Development and Integration",
+    ),
+    ("JP", "jp-mirai", "japan-support-org", "JP-MIRAI"),
+];
+
+/// Step 7: a partner organisation per country. Each gets its own folder and
+/// keys (`init --role partner`), its member registers it, and it speaks through
+/// its member's node: KH's bar association gives an advisory position on the
+/// item, ID's MRC submits a recommendation, VN's CSO and JP-MIRAI comment.
+fn play_partners(
+    out: &Path,
+    recs: &[String],
+    item: &str,
+    dir: &dyn Fn(&str) -> String,
+    runtime: &tokio::runtime::Runtime,
+    channels: &[(&str, tonic::transport::Channel)],
+) -> anyhow::Result<()> {
+    let step = Step::begin(
+        7,
+        "partner organisations: one per country, registered by its member, speaking through its node",
+    );
+    let partners = out.join("partners");
+    for (m, id, group, name) in PARTNERS {
+        let folder = partners.join(id);
+        let folder_s = path_str(&folder).to_string();
+        let init = [
+            "--dir",
+            &folder_s,
+            "init",
+            "--role",
+            "partner",
+            "--member",
+            m,
+            "--partner",
+            id,
+            "--name",
+            name,
+            "--group",
+            group,
+            "--country",
+            &m[..2],
+        ];
+        remedy(&init)?;
+        std::fs::copy(
+            format!("{}/federation.toml", dir(m)),
+            folder.join("federation.toml"),
+        )?;
+        let file = format!("{folder_s}/partner.toml");
+        remedy(&["--dir", &dir(m), "partner", "register", &file])?;
+        if m == "KH" {
+            show(&shell(&init));
+            println!("      $ cp {}/federation.toml {folder_s}/", dir(m));
+            show(&format!(
+                "{}   # and ID, VN, JP register theirs",
+                shell(&["--dir", &dir(m), "partner", "register", &file])
+            ));
+        }
+    }
+    // A partner's node pins its certificate once the registration is stored.
+    let as_partner = |id: &str, args: &[&str]| -> anyhow::Result<String> {
+        let folder = partners.join(id);
+        let mut all = vec!["--dir", path_str(&folder)];
+        all.extend_from_slice(args);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match remedy(&all) {
+                Ok(output) => {
+                    show(&shell(&all));
+                    return Ok(last_line(&output));
+                }
+                Err(e)
+                    if Instant::now() < deadline && e.to_string().contains("transport error") =>
+                {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    as_partner(
+        "kh-bar",
+        &[
+            "workplan",
+            "endorse",
+            item,
+            "--note",
+            "The bar will staff the referral desks",
+        ],
+    )?;
+    let rec = as_partner(
+        "id-mrc",
+        &[
+            "recommend",
+            "add",
+            "--title",
+            "Pre-departure briefings on how to lodge a grievance",
+            "--text",
+            "Every worker hears, before leaving, where to turn in Japan and at home.",
+            "--theme",
+            "access-to-information",
+            "--actors",
+            "mrc,recruitment-agency",
+            "--priority",
+            "medium",
+            "--workshop",
+            "Surabaya, 2024-06-11",
+        ],
+    )?;
+    as_partner(
+        "vn-cso",
+        &[
+            "workplan",
+            "comment",
+            &recs[2],
+            "--text",
+            "Passport retention is the first complaint we hear",
+        ],
+    )?;
+    as_partner(
+        "jp-mirai",
+        &[
+            "workplan",
+            "comment",
+            item,
+            "--text",
+            "JP-MIRAI's helpline can take referrals in Khmer, Indonesian and Vietnamese",
+        ],
+    )?;
+    runtime.block_on(converge(channels, Duration::from_secs(30)))?;
+    step.done(&format!(
+        "4 partners registered; {rec} submitted by ID's MRC; an advisory position and two comments"
+    ));
+    Ok(())
+}
+
 /// The record id a creating command prints alone on its last line.
 fn last_line(output: &str) -> String {
     output.lines().last().unwrap_or_default().trim().to_string()
@@ -611,8 +766,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     step.done(&format!("recommendations {}", recs.join(", ")));
 
     let item = play_workplan(&out, &recs, &dir, &base, &runtime, &channels)?;
+    play_partners(&out, &recs, &item, &dir, &runtime, &channels)?;
 
-    let step = Step::begin(7, "waiting until every node holds every event");
+    let step = Step::begin(8, "waiting until every node holds every event");
     let events = runtime.block_on(converge(&channels, Duration::from_secs(30)))?;
     step.done(&format!(
         "converged: {events} shared events at each of the four nodes"
@@ -673,7 +829,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         document.display()
     );
 
-    let step = Step::begin(8, "the auditor AUD verifies every log through KH");
+    let step = Step::begin(9, "the auditor AUD verifies every log through KH");
     let aud = dir("AUD");
     let audit = ["--dir", &aud, "--node", &kh_addr, "audit", "verify"];
     show(&format!("remedy {}", audit.join(" ")));

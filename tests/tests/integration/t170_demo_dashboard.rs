@@ -30,7 +30,8 @@ fn the_demo_runs_the_federation_and_exits_with_the_audit_verdict() -> anyhow::Re
     let (ok, out, err) = remedy(&["demo", "--out", path(&out_dir), "--exit"])?;
     assert!(ok, "{out}\n{err}");
     for expected in [
-        "[8] audit passed",
+        "[9] audit passed",
+        "4 partners registered",
         "verdict: PASS: 4 origins",
         "[in-progress]",
         "positions on version 2 (4 of 4 endorsements needed)",
@@ -570,7 +571,11 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     let dom = browser.dom(&link("/recommendations"))?;
     ready(&dom, "/recommendations");
     let recs = recs.as_array().unwrap();
-    assert_eq!(recs.len(), 4);
+    // One per country's workshop, and one ID's MRC submitted as a partner.
+    assert_eq!(recs.len(), 5);
+    let submitted: Vec<_> = recs.iter().filter(|r| r["submitted_by"] == "ID/id-mrc").collect();
+    assert_eq!(submitted.len(), 1, "{recs:?}");
+    assert!(dom.contains(">ID/id-mrc<"), "the partner named on the page: {dom}");
     for r in recs {
         let id = r["id"].as_str().unwrap();
         let row = dom.split(&format!("data-id=\"{id}\"")).nth(1).unwrap_or("");
@@ -587,7 +592,8 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     let page = cells(&dom);
     let per_member = find(&page, &[("data-status", "all")]);
     assert_eq!(per_member.len(), 4);
-    assert!(per_member.iter().all(|c| c.text == "1"), "{per_member:?}");
+    let counts: Vec<&str> = per_member.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(counts, ["2", "1", "1", "1"], "ID, JP, KH, VN: {per_member:?}");
 
     // The work plan: one line per item, then the item in full (its text,
     // positions, timeline and indicator charts), then the pilots.

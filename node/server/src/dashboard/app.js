@@ -274,10 +274,10 @@ async function recommendations() {
           members.map(m => el("td", { "data-member": m, "data-theme": t }, count(r => r.member === m && r.theme === t))))),
           { id: "rec-theme" }))),
     el("h3", {}, "All recommendations"),
-    table(["id", "country", "theme", "priority", "status", "title"], recs.map(r => el("tr", { "data-id": r.id, id: r.id },
+    table(["id", "country", "theme", "priority", "status", "title", "submitted by"], recs.map(r => el("tr", { "data-id": r.id, id: r.id },
       el("td", { class: "text" }, r.id), el("td", { class: "text" }, r.member), el("td", { class: "text" }, r.theme),
       el("td", { class: "text" }, r.priority), el("td", { class: "text", "data-status": r.status }, r.status),
-      el("td", { class: "text" }, r.title))), { id: "rec-list" }));
+      el("td", { class: "text" }, r.title), el("td", { class: "text" }, r.submitted_by || r.member))), { id: "rec-list" }));
 }
 
 // The work plan: every item on one line, and one item in full (?item=ID).
@@ -404,6 +404,13 @@ async function itemPage(id) {
     positionsTable(item.tally, "positions"),
     item.agreed_tally ? el("div", {}, el("p", {}, "Agreed version " + item.agreed_tally.version + ": " +
       endorsementsText(item.agreed_tally) + "."), positionsTable(item.agreed_tally, "agreed-positions")) : null,
+    item.advisory && item.advisory.length ? el("div", {}, el("h3", {}, "Advisory positions of partner organisations"),
+      el("p", { class: "note" }, "Shown beside the members' positions; never counted toward agreement."),
+      table(["partner", "position", "version", "event", "note or reason"], item.advisory.map(a =>
+        el("tr", { "data-advisory": a.by }, el("td", { class: "text" }, a.by),
+          el("td", { class: a.position === "endorsed" ? "ok" : "bad" }, a.position === "endorsed" ? "✓ endorses" : "✗ objects"),
+          el("td", {}, a.version), el("td", { class: "text" }, a.id), el("td", { class: "text" }, a.text))),
+        { id: "advisory" })) : null,
     el("h3", {}, "Endorsements and objections per version"), versionMatrix(item),
     el("p", { class: "note" }, "Each member's last word on each version; a material amendment resets what counts, an editorial one keeps it."),
     item.awaited.length ? el("div", {}, el("h3", {}, "Awaited"), el("ul", { id: "awaited" }, item.awaited.map(a =>
