@@ -220,14 +220,29 @@ fn submit(
             .with_context(|| format!("{signer} is not in the manifest"))?;
         via.node = remedy_client::client::resolve(&endpoint).first().copied();
     }
-    let (runtime, channel) = via.connect()?;
+    // A node that does not pin a partner's certificate (not registered yet
+    // where it is held, or retired) ends the handshake: say so.
+    let refused_certificate = |detail: String| match partner {
+        Some(p) => anyhow::anyhow!(
+            "{signer}'s node did not accept the certificate of {signer}/{p} ({detail}): is it registered and not retired? (`remedy partner list`)"
+        ),
+        None => anyhow::anyhow!("the node refused it: {detail}"),
+    };
+    let (runtime, channel) = via
+        .connect()
+        .map_err(|e| refused_certificate(e.to_string()))?;
     let reply = runtime
         .block_on(
             pb::federation_client::FederationClient::new(channel).submit(pb::SubmitRequest {
                 statement: statement.encode(),
             }),
         )
-        .map_err(|s| anyhow::anyhow!("the node refused it: {}", s.message()))?
+        .map_err(|s| match s.code() {
+            tonic::Code::Unavailable | tonic::Code::Cancelled | tonic::Code::Unknown => {
+                refused_certificate(s.message().to_string())
+            }
+            _ => anyhow::anyhow!("the node refused it: {}", s.message()),
+        })?
         .into_inner();
     record_id(&reply.id)
 }

@@ -100,7 +100,8 @@ pub enum WorkplanCommand {
         #[arg(long)]
         note: String,
     },
-    /// Endorse the newest version of an item that names this member.
+    /// Endorse the newest version of an item that names this member (a partner's
+    /// endorsement is advisory: shown, never counted).
     Endorse {
         item: String,
         #[arg(long, default_value = "")]
@@ -122,7 +123,7 @@ pub enum WorkplanCommand {
         #[arg(long)]
         text: String,
     },
-    /// Comment on an item or a recommendation (members and coordinators).
+    /// Comment on an item or a recommendation (members, coordinators, partners).
     Comment {
         /// The item's or recommendation's id.
         on: String,

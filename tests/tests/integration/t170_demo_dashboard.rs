@@ -573,9 +573,15 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     let recs = recs.as_array().unwrap();
     // One per country's workshop, and one ID's MRC submitted as a partner.
     assert_eq!(recs.len(), 5);
-    let submitted: Vec<_> = recs.iter().filter(|r| r["submitted_by"] == "ID/id-mrc").collect();
+    let submitted: Vec<_> = recs
+        .iter()
+        .filter(|r| r["submitted_by"] == "ID/id-mrc")
+        .collect();
     assert_eq!(submitted.len(), 1, "{recs:?}");
-    assert!(dom.contains(">ID/id-mrc<"), "the partner named on the page: {dom}");
+    assert!(
+        dom.contains(">ID/id-mrc<"),
+        "the partner named on the page: {dom}"
+    );
     for r in recs {
         let id = r["id"].as_str().unwrap();
         let row = dom.split(&format!("data-id=\"{id}\"")).nth(1).unwrap_or("");
@@ -593,7 +599,11 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     let per_member = find(&page, &[("data-status", "all")]);
     assert_eq!(per_member.len(), 4);
     let counts: Vec<&str> = per_member.iter().map(|c| c.text.as_str()).collect();
-    assert_eq!(counts, ["2", "1", "1", "1"], "ID, JP, KH, VN: {per_member:?}");
+    assert_eq!(
+        counts,
+        ["2", "1", "1", "1"],
+        "ID, JP, KH, VN: {per_member:?}"
+    );
 
     // The work plan: one line per item, then the item in full (its text,
     // positions, timeline and indicator charts), then the pilots.
