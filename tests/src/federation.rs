@@ -66,6 +66,47 @@ pub async fn wait_heights(
     }
 }
 
+/// The running nodes of a bootstrapped federation folder, a channel to each as
+/// itself, and their addresses, by member.
+#[allow(missing_debug_implementations)]
+pub struct Started {
+    pub running: Vec<crate::RunningNode>,
+    pub channels: BTreeMap<String, Channel>,
+    pub addrs: BTreeMap<String, String>,
+}
+
+/// Starts the node members `members` of the federation bootstrapped in `fed`.
+pub async fn start_all(fed: &Path, members: &[&str]) -> anyhow::Result<Started> {
+    let mut started = Started {
+        running: Vec::new(),
+        channels: BTreeMap::new(),
+        addrs: BTreeMap::new(),
+    };
+    for m in members {
+        let dir = crate::NodeDir::open(&fed.join(m))?;
+        started.running.push(dir.start().await?);
+        started
+            .channels
+            .insert(m.to_string(), channel_as(&dir.dir, None).await?);
+        started.addrs.insert(m.to_string(), dir.addr.to_string());
+    }
+    Ok(started)
+}
+
+/// Waits until every node holds every member's log as far as that member's own
+/// node has it now.
+pub async fn converge(
+    channels: &BTreeMap<String, Channel>,
+    within: Duration,
+) -> anyhow::Result<()> {
+    let mut own = BTreeMap::new();
+    for (m, c) in channels {
+        own.insert(m.clone(), heights(c.clone()).await?[m]);
+    }
+    wait_heights(channels, &own, within).await?;
+    Ok(())
+}
+
 /// Appends `n` notes of `size` bytes to the own log of the node behind `channel`,
 /// in requests of up to 100; numbers them from `first`.
 pub async fn append_notes(

@@ -11,30 +11,19 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use remedy_core::SignedEvent;
 use remedy_core::payload::Payload as _;
 use remedy_proto::v1 as pb;
-use remedy_tests::federation::{channel_as, heights, wait_heights};
+use remedy_tests::federation::{Started, converge, start_all};
 use remedy_tests::{
-    NodeDir, bootstrap, create_at as create, path_arg as path, refused_at as refused, remedy,
+    bootstrap, create_at as create, path_arg as path, refused_at as refused, remedy,
     remedy_at as at,
 };
 use tokio_stream::StreamExt;
 
 const CONVERGE: Duration = Duration::from_secs(30);
-
-/// Waits until every node holds every member's log as far as its own node has it.
-async fn converge(channels: &BTreeMap<String, tonic::transport::Channel>) -> anyhow::Result<()> {
-    let mut own = BTreeMap::new();
-    for (m, c) in channels {
-        own.insert(m.clone(), heights(c.clone()).await?[m]);
-    }
-    wait_heights(channels, &own, CONVERGE).await?;
-    Ok(())
-}
 
 const ITEM: &str = r#"title = "Joint referral protocol"
 objective = "Workers referred across borders reach a remedy"
@@ -82,15 +71,11 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
         &["--coordinator", "ILO", "--auditor", "AUD"],
     )?;
     let members = ["KH", "ID", "VN", "JP"];
-    let mut running = Vec::new();
-    let mut channels = BTreeMap::new();
-    let mut addrs = BTreeMap::new();
-    for m in members {
-        let dir = NodeDir::open(&fed.join(m))?;
-        running.push(dir.start().await?);
-        channels.insert(m.to_string(), channel_as(&dir.dir, None).await?);
-        addrs.insert(m, dir.addr.to_string());
-    }
+    let Started {
+        running,
+        channels,
+        addrs,
+    } = start_all(&fed, &members).await?;
     let node = |m: &str| fed.join(m);
     let ilo = fed.join("ILO");
 
@@ -136,7 +121,7 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     std::fs::write(&cases, csv)?;
     create(&node("KH"), &["cases", "import", path(&cases)]);
     create(&node("KH"), &["publish", "--period", "2024-Q1"]);
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
 
     // ILO, a coordinator, opens the draft through KH.
     let file = tmp.path().join("item.toml");
@@ -179,14 +164,14 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
             .contains("only ILO, connected with its own certificate"),
         "{e}"
     );
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
 
     create(
         &node("JP"),
         &["workplan", "propose", "--item", &item, "--note", "JP leads"],
     );
     create(&node("KH"), &["workplan", "endorse", &item]);
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
     let objection = create(
         &node("VN"),
         &[
@@ -213,7 +198,7 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
             "before the regional meeting",
         ],
     );
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
     let e = refused(
         &node("KH"),
         &["workplan", "answer", &objection, "--text", "no"],
@@ -244,7 +229,7 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
             "An interpreters' budget line",
         ],
     );
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
 
     // KH endorsed version 1: after the material amendment it is pending again.
     let show = |as_of: &str, via: &str| -> serde_json::Value {
@@ -281,7 +266,7 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     for m in members {
         create(&node(m), &["workplan", "endorse", &item]);
     }
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
     create(
         &node("JP"),
         &[
@@ -308,7 +293,7 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
             "staff-trained=37.5",
         ],
     );
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
 
     // The indicator bound to KH's releases moves as KH publishes a second quarter.
     let series = |v: &serde_json::Value| -> Vec<(String, String)> {
@@ -328,7 +313,7 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     let before = series(&show("2026-11-15", &addrs["VN"]));
     assert_eq!(before.len(), 1, "{before:?}");
     create(&node("KH"), &["publish", "--period", "2024-Q2"]);
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
     let after = show("2026-11-15", &addrs["VN"]);
     let points = series(&after);
     assert_eq!(points.len(), 2, "{points:?}");
@@ -344,7 +329,7 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     // Overdue past the milestone; the same plan through every node.
     let late: Vec<serde_json::Value> = members
         .iter()
-        .map(|m| show("2026-12-02", &addrs[m]))
+        .map(|m| show("2026-12-02", &addrs[*m]))
         .collect();
     assert!(
         late.iter().all(|v| v == &late[0]),

@@ -10,25 +10,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use remedy_tests::federation::{channel_as, heights, wait_heights};
+use remedy_tests::federation::{Started, converge, start_all};
 use remedy_tests::{
-    NodeDir, bootstrap, create_at as create, path_arg as path, refused_at as refused, remedy,
+    bootstrap, create_at as create, path_arg as path, refused_at as refused, remedy,
     remedy_at as at,
 };
 
 const CONVERGE: Duration = Duration::from_secs(30);
-
-async fn converge(channels: &BTreeMap<String, tonic::transport::Channel>) -> anyhow::Result<()> {
-    let mut own = BTreeMap::new();
-    for (m, c) in channels {
-        own.insert(m.clone(), heights(c.clone()).await?[m]);
-    }
-    wait_heights(channels, &own, CONVERGE).await?;
-    Ok(())
-}
 
 /// Runs a partner's creating command until its member's node accepts the
 /// partner's certificate (the node pins it once the registration is stored);
@@ -58,15 +48,11 @@ async fn partners_speak_through_their_member_and_every_peer_checks_them() -> any
         &["--coordinator", "ILO", "--auditor", "AUD"],
     )?;
     let members = ["KH", "ID", "VN", "JP"];
-    let mut running = Vec::new();
-    let mut channels = BTreeMap::new();
-    let mut addrs = BTreeMap::new();
-    for m in members {
-        let dir = NodeDir::open(&fed.join(m))?;
-        running.push(dir.start().await?);
-        channels.insert(m.to_string(), channel_as(&dir.dir, None).await?);
-        addrs.insert(m, dir.addr.to_string());
-    }
+    let Started {
+        running,
+        channels,
+        addrs,
+    } = start_all(&fed, &members).await?;
     let node = |m: &str| fed.join(m);
     let kh_rec = create(
         &node("KH"),
@@ -87,7 +73,7 @@ async fn partners_speak_through_their_member_and_every_peer_checks_them() -> any
             "Phnom Penh, 2024-05-14",
         ],
     );
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
     let item = create(
         &node("JP"),
         &[
@@ -193,7 +179,7 @@ async fn partners_speak_through_their_member_and_every_peer_checks_them() -> any
     );
     // Not through another member's node (once VN holds the registration and
     // pins the MRC's certificate, the refusal names the right node).
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
     let deadline = Instant::now() + CONVERGE;
     loop {
         let (ok, _, e) = at(
@@ -226,7 +212,7 @@ async fn partners_speak_through_their_member_and_every_peer_checks_them() -> any
     );
 
     // The bar association comments and gives an advisory position.
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
     as_partner(
         &bar,
         &[
@@ -259,7 +245,7 @@ async fn partners_speak_through_their_member_and_every_peer_checks_them() -> any
         ],
     )
     .await;
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
 
     // Every peer took KH's log, partner statements included, and shows them.
     for m in ["ID", "VN", "JP"] {
@@ -289,7 +275,7 @@ async fn partners_speak_through_their_member_and_every_peer_checks_them() -> any
         &node("KH"),
         &["partner", "retire", "kh-bar", "--note", "key lost"],
     );
-    converge(&channels).await?;
+    converge(&channels, CONVERGE).await?;
     let (ok, _, e) = at(
         &bar,
         &["workplan", "comment", &item, "--text", "after retirement"],
