@@ -306,7 +306,20 @@ fn content(args: ItemArgs, base: Option<ItemContent>) -> anyhow::Result<ItemCont
     Ok(c)
 }
 
+/// The largest item file read: an item's content travels in one event, which
+/// no federation allows above 1 MiB.
+const MAX_ITEM_FILE: u64 = 1 << 20;
+
 fn read_content(file: &Path) -> anyhow::Result<ItemContent> {
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    if size > MAX_ITEM_FILE {
+        bail!(
+            "{} is {size} bytes; an item is at most {MAX_ITEM_FILE} bytes (one event)",
+            file.display()
+        );
+    }
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let is_json = file.extension().is_some_and(|e| e == "json");

@@ -813,6 +813,18 @@ pub(crate) mod testing {
         MemberId::new(id).unwrap()
     }
 
+    /// A recommendation of a workshop in Phnom Penh titled `title`.
+    pub fn recommendation(title: &str) -> crate::plan::Recommendation {
+        crate::plan::Recommendation {
+            title: title.into(),
+            text: "Set up a hotline".into(),
+            theme: "legal-aid".into(),
+            actors: vec!["government".into(), "cso".into()],
+            priority: "high".into(),
+            workshop: crate::plan::Workshop::parse("Phnom Penh, 2024-05-14").unwrap(),
+        }
+    }
+
     pub fn key(id: &str) -> SigningKey {
         let mut seed = [0u8; 32];
         seed[..id.len()].copy_from_slice(id.as_bytes());
@@ -872,23 +884,12 @@ pub(crate) mod testing {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::testing::{Histories, member};
+    use super::testing::{Histories, member, recommendation};
     use super::*;
     use crate::manifest::Quorum;
 
     fn id(text: &str) -> RecordId {
         RecordId::parse(text).unwrap()
-    }
-
-    fn recommendation(title: &str) -> Recommendation {
-        Recommendation {
-            title: title.into(),
-            text: "Set up a hotline".into(),
-            theme: "legal-aid".into(),
-            actors: vec!["government".into(), "cso".into()],
-            priority: "high".into(),
-            workshop: Workshop::parse("Phnom Penh, 2024-05-14").unwrap(),
-        }
     }
 
     #[test]

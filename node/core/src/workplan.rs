@@ -2131,23 +2131,11 @@ mod tests {
     use super::*;
     use crate::event::SignedEvent;
     use crate::payload::Payload as _;
-    use crate::plan::testing::{Histories, key, member};
-    use crate::plan::{Recommendation, Workshop};
+    use crate::plan::testing::{Histories, key, member, recommendation};
     use crate::statement::Statement;
 
     fn day(text: &str) -> Date {
         Date::parse(text).unwrap()
-    }
-
-    fn recommendation(title: &str) -> Recommendation {
-        Recommendation {
-            title: title.into(),
-            text: "Set up a hotline".into(),
-            theme: "legal-aid".into(),
-            actors: vec!["government".into(), "cso".into()],
-            priority: "high".into(),
-            workshop: Workshop::parse("Phnom Penh, 2024-05-14").unwrap(),
-        }
     }
 
     fn content(title: &str, draws_on: Vec<RecordId>) -> ItemContent {

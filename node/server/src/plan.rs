@@ -78,8 +78,16 @@ pub async fn keep_partner_pins(
         MemberId,
         (remedy_core::partner::PartnerBook, Option<Vec<u8>>),
     > = std::collections::BTreeMap::new();
+    // Only a log that grew can hold a new registration.
+    let mut read_up_to: std::collections::BTreeMap<MemberId, u64> =
+        std::collections::BTreeMap::new();
     loop {
-        let origins: Vec<MemberId> = heads.all().into_keys().collect();
+        let origins: Vec<MemberId> = heads
+            .all()
+            .into_iter()
+            .filter(|(origin, seq)| read_up_to.insert(origin.clone(), *seq) != Some(*seq))
+            .map(|(origin, _)| origin)
+            .collect();
         let store2 = store.clone();
         let mut held = std::mem::take(&mut books);
         let read = tokio::task::spawn_blocking(move || {
@@ -118,8 +126,16 @@ pub async fn keep_partner_pins(
                 }
                 books = held;
             }
-            Ok(Err(e)) => tracing::error!(error = %e, "reading the partners' certificates"),
-            Err(e) => tracing::error!(error = %e, "reading the partners' certificates"),
+            failed => {
+                let error = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    Err(e) => e.to_string(),
+                    Ok(Ok(_)) => String::new(),
+                };
+                tracing::error!(%error, "reading the partners' certificates; reading all again");
+                // What was read is lost with the failed task: start over.
+                read_up_to.clear();
+            }
         }
         if grown.changed().await.is_err() || heads.is_closed() {
             return;
