@@ -18,6 +18,7 @@ mod partner;
 mod plan;
 mod plan_doc;
 mod publish;
+mod stakeholders;
 mod status;
 mod view;
 mod workplan;
@@ -92,9 +93,12 @@ enum Command {
     /// A member's partner organisations: register, retire, list.
     #[command(subcommand)]
     Partner(partner::Command),
-    /// Pilot projects' progress reports.
+    /// Pilot projects: register one with its indicators, report progress, list.
     #[command(subcommand)]
     Pilot(plan::PilotCommand),
+    /// National consultation workshops: record one with its participation.
+    #[command(subcommand)]
+    Workshop(stakeholders::WorkshopCommand),
     /// The joint regional work plan: draft, propose, amend, endorse, object, answer,
     /// comment, request positions, record progress, show, export and verify.
     #[command(subcommand)]
@@ -164,6 +168,7 @@ fn main() -> std::process::ExitCode {
         Command::Publish(args) => publish::run(&context, args),
         Command::Recommend(command) => plan::recommend(&context, command),
         Command::Pilot(command) => plan::pilot(&context, command),
+        Command::Workshop(command) => stakeholders::workshop(&context, command),
         Command::Partner(command) => partner::run(&context, command),
         Command::Workplan(command) => workplan::workplan(&context, command),
         Command::View(command) => view::run(&context, command),

@@ -79,8 +79,8 @@ pub enum RecommendCommand {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PilotCommand {
-    /// Report a pilot project's progress against the recommendations it tests;
-    /// prints the report's id last.
+    /// An older whole-number pilot report without a pilot record (prefer
+    /// `register` and `progress`); prints the report's id last.
     Report {
         /// The pilot project's short name (lowercase letters, digits, hyphens).
         #[arg(long)]
@@ -96,7 +96,30 @@ pub enum PilotCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// Every pilot report.
+    /// Register a pilot project from a TOML or JSON file: its country, the
+    /// partners running it, the recommendations it tests, start and end, and
+    /// its indicators with unit, baseline and target (docs/payloads.md,
+    /// "Pilots"); prints its id last.
+    Register { file: PathBuf },
+    /// Report values of a pilot's indicators at a date, each in its unit, with
+    /// lessons and problems met; by the member or a partner running the pilot.
+    Progress {
+        /// The pilot's id (KH-7).
+        #[arg(long)]
+        pilot: String,
+        /// YYYY-MM-DD: the date the values describe.
+        #[arg(long)]
+        date: String,
+        /// NAME=VALUE UNIT, as "workers-referred=35 count" or "resolved-share=20%";
+        /// repeat it.
+        #[arg(long = "value", required = true)]
+        values: Vec<String>,
+        #[arg(long, default_value = "")]
+        lessons: String,
+        #[arg(long, default_value = "")]
+        problems: String,
+    },
+    /// Every pilot with its indicators, and the older pilot reports.
     List,
 }
 
@@ -610,13 +633,24 @@ pub fn pilot(context: &Context, command: PilotCommand) -> anyhow::Result<()> {
             let ids = append(context, vec![draft(&report)?])?;
             created(context, "pilot report", &ids);
         }
+        PilotCommand::Register { file } => crate::stakeholders::register(context, &file)?,
+        PilotCommand::Progress {
+            pilot,
+            date,
+            values,
+            lessons,
+            problems,
+        } => crate::stakeholders::progress(context, &pilot, date, &values, lessons, problems)?,
         PilotCommand::List => {
             let registry = fetch(context)?.registry;
-            let pilots = registry.pilots();
+            let pilots = crate::stakeholders::Pilots {
+                pilots: registry.pilot_records(),
+                reports: registry.pilots(),
+            };
             match context.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&pilots)?),
-                Format::Csv => print!("{}", pilots_csv(&pilots)),
-                _ => print_pilots(&pilots),
+                Format::Csv => print!("{}", crate::stakeholders::pilots_csv(&pilots)),
+                _ => crate::stakeholders::print_pilots(&pilots),
             }
         }
     }
@@ -654,36 +688,6 @@ fn recommendations_csv(views: &[remedy_core::plan::RecommendationView]) -> Strin
             x.text.clone(),
         ];
         w.record(fields.iter().map(String::as_str));
-    }
-    w.finish()
-}
-
-/// Pilot reports as CSV: one row per report and indicator.
-fn pilots_csv(pilots: &[remedy_core::plan::PilotView]) -> String {
-    let mut w = remedy_core::csv_text::CsvText::new();
-    w.record([
-        "id",
-        "member",
-        "pilot",
-        "period",
-        "tests",
-        "indicator",
-        "value",
-        "note",
-    ]);
-    for p in pilots {
-        let tests: Vec<String> = p.report.tests.iter().map(ToString::to_string).collect();
-        for (name, value) in &p.report.indicators {
-            w.text(&p.id.to_string())
-                .text(p.member.as_str())
-                .text(&p.report.pilot)
-                .text(&p.report.period)
-                .text(&tests.join(";"))
-                .text(name)
-                .number(Some(value))
-                .text(&p.report.note)
-                .end();
-        }
     }
     w.finish()
 }

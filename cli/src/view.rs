@@ -65,8 +65,20 @@ pub enum Command {
         #[arg(long)]
         status: Option<String>,
     },
-    /// Pilot reports, filtered by member.
+    /// Pilots with their indicators' values over time (csv: one row per
+    /// value), and older pilot reports; filtered by member.
     Pilots {
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// Partner organisations, as each member's log registers them.
+    Partners {
+        #[arg(long)]
+        member: Option<String>,
+    },
+    /// Consultation workshops per member with their participation (counts below
+    /// the federation's threshold suppressed) and what they validated.
+    Workshops {
         #[arg(long)]
         member: Option<String>,
     },
@@ -89,9 +101,21 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
         print!("{}", remedy_core::sdmx::structure());
         return Ok(());
     }
-    let tabular = matches!(command, Command::Stats { .. } | Command::Series { .. });
+    let tabular = matches!(
+        command,
+        Command::Stats { .. }
+            | Command::Series { .. }
+            | Command::Pilots { .. }
+            | Command::Partners { .. }
+            | Command::Workshops { .. }
+    );
     if !tabular && matches!(context.format, Format::Csv | Format::SdmxCsv) {
-        bail!("--format csv and sdmx-csv are for view stats and view series");
+        bail!("--format csv is for view stats, series, pilots, partners and workshops");
+    }
+    if matches!(context.format, Format::SdmxCsv)
+        && !matches!(command, Command::Stats { .. } | Command::Series { .. })
+    {
+        bail!("--format sdmx-csv is for view stats");
     }
     let (runtime, channel) = context.connect()?;
     let mut view = pb::view_client::ViewClient::new(channel.clone());
@@ -193,10 +217,32 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Pilots { member } => {
+            use crate::stakeholders::{Pilots, pilots_csv, print_pilots};
             let text = json(runtime.block_on(view.pilots(plan(member, None, None))))?;
             match context.format {
                 Format::Json => println!("{text}"),
-                _ => crate::plan::print_pilots(&serde_json::from_str::<Vec<_>>(&text)?),
+                Format::Csv => print!("{}", pilots_csv(&serde_json::from_str::<Pilots>(&text)?)),
+                _ => print_pilots(&serde_json::from_str::<Pilots>(&text)?),
+            }
+        }
+        Command::Partners { member } => {
+            use crate::stakeholders::{Listed, partners_csv, print_partners};
+            let text = json(runtime.block_on(view.partners(plan(member, None, None))))?;
+            let all = || serde_json::from_str::<Vec<Listed>>(&text);
+            match context.format {
+                Format::Json => println!("{text}"),
+                Format::Csv => print!("{}", partners_csv(&all()?)),
+                _ => print_partners(&all()?),
+            }
+        }
+        Command::Workshops { member } => {
+            use crate::stakeholders::{Workshops, print_workshops, workshops_csv};
+            let text = json(runtime.block_on(view.workshops(plan(member, None, None))))?;
+            let all = || serde_json::from_str::<Workshops>(&text);
+            match context.format {
+                Format::Json => println!("{text}"),
+                Format::Csv => print!("{}", workshops_csv(&all()?)),
+                _ => print_workshops(&all()?),
             }
         }
         Command::Workplan { member, status } => {

@@ -225,7 +225,7 @@ fn record<P: Payload>(context: &Context, what: &str, payload: &P) -> anyhow::Res
 /// The item content from --file and flags.
 fn content(args: ItemArgs, base: Option<ItemContent>) -> anyhow::Result<ItemContent> {
     let mut c = match (&args.file, base) {
-        (Some(file), _) => read_content(file)?,
+        (Some(file), _) => read_record(file)?,
         (None, Some(base)) => base,
         (None, None) => {
             let missing: Vec<&str> = [
@@ -306,17 +306,19 @@ fn content(args: ItemArgs, base: Option<ItemContent>) -> anyhow::Result<ItemCont
     Ok(c)
 }
 
-/// The largest item file read: an item's content travels in one event, which
-/// no federation allows above 1 MiB.
-const MAX_ITEM_FILE: u64 = 1 << 20;
+/// The largest record file read: a record travels in one event, which no
+/// federation allows above 1 MiB.
+const MAX_RECORD_FILE: u64 = 1 << 20;
 
-fn read_content(file: &Path) -> anyhow::Result<ItemContent> {
+/// Reads a record (an item's content, a pilot) from a TOML or JSON (`.json`)
+/// file of at most 1 MiB; an error names the file, line and column.
+pub(crate) fn read_record<T: serde::de::DeserializeOwned>(file: &Path) -> anyhow::Result<T> {
     let size = std::fs::metadata(file)
         .with_context(|| format!("cannot read {}", file.display()))?
         .len();
-    if size > MAX_ITEM_FILE {
+    if size > MAX_RECORD_FILE {
         bail!(
-            "{} is {size} bytes; an item is at most {MAX_ITEM_FILE} bytes (one event)",
+            "{} is {size} bytes; a record is at most {MAX_RECORD_FILE} bytes (one event)",
             file.display()
         );
     }

@@ -27,6 +27,7 @@ pub mod member;
 pub mod merkle;
 pub mod partner;
 pub mod payload;
+pub mod pilot;
 pub mod plan;
 pub mod privacy;
 pub mod regional;
@@ -37,6 +38,7 @@ pub mod synthetic;
 pub mod tables;
 pub mod topology;
 pub mod workplan;
+pub mod workshop;
 
 pub use chain::{ChainError, ChainHead, ChainVerifier, Violation};
 pub use event::{DecodeError, Draft, EventHash, LogKind, SignedEvent, Unsigned};

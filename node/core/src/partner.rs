@@ -41,7 +41,8 @@ pub const GROUPS: &[&str] = &[
 
 /// The plan kinds a partner may sign: a recommendation, a comment, an advisory
 /// position on a work-plan item (an endorsement or objection that is shown and
-/// never counted), and values for an item's indicators or a pilot it runs.
+/// never counted), and values for an item's indicators or a pilot it runs
+/// (`pilot-progress`; the older `pilot-report` too).
 pub const PARTNER_KINDS: &[PayloadKind] = &[
     PayloadKind::RECOMMENDATION,
     PayloadKind::COMMENT,
@@ -49,6 +50,7 @@ pub const PARTNER_KINDS: &[PayloadKind] = &[
     PayloadKind::OBJECTION,
     PayloadKind::ITEM_UPDATE,
     PayloadKind::PILOT_REPORT,
+    PayloadKind::PILOT_PROGRESS,
 ];
 
 /// `partner`: a member registers a partner organisation (or gives a retired

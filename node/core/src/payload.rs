@@ -62,6 +62,13 @@ impl PayloadKind {
     pub const PARTNER: PayloadKind = PayloadKind(19);
     /// A member retires a partner's key.
     pub const PARTNER_RETIREMENT: PayloadKind = PayloadKind(20);
+    /// A national consultation workshop: participation counts, agenda,
+    /// summary, the recommendations it validated (`workshop`).
+    pub const WORKSHOP: PayloadKind = PayloadKind(21);
+    /// A pilot project with its indicators, baselines and targets (`pilot`).
+    pub const PILOT: PayloadKind = PayloadKind(22);
+    /// Values of a pilot's indicators at a date, with lessons and problems.
+    pub const PILOT_PROGRESS: PayloadKind = PayloadKind(23);
 
     /// Every kind this build knows, with its name.
     pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[
@@ -85,6 +92,9 @@ impl PayloadKind {
         (PayloadKind::STATEMENT, "statement"),
         (PayloadKind::PARTNER, "partner"),
         (PayloadKind::PARTNER_RETIREMENT, "partner-retirement"),
+        (PayloadKind::WORKSHOP, "workshop"),
+        (PayloadKind::PILOT, "pilot"),
+        (PayloadKind::PILOT_PROGRESS, "pilot-progress"),
     ];
 
     /// Kinds about individuals' records: never in a shared log.

@@ -79,7 +79,7 @@ pub const MAX_INDICATORS: usize = 100;
 
 /// A JSON object of names to counts that refuses a name given twice (serde's
 /// map would keep the last).
-fn unique_names<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn unique_names<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<BTreeMap<String, u64>, D::Error> {
     struct Names;
@@ -96,7 +96,7 @@ fn unique_names<'de, D: serde::Deserializer<'de>>(
             while let Some((name, count)) = map.next_entry::<String, u64>()? {
                 if names.contains_key(&name) {
                     return Err(serde::de::Error::custom(format!(
-                        "the indicator {name:?} is given twice"
+                        "{name:?} is given twice"
                     )));
                 }
                 names.insert(name, count);
@@ -355,13 +355,15 @@ pub enum Record {
     Comment(Comment),
     Request(PositionRequest),
     Update(ItemUpdate),
+    Workshop(crate::workshop::WorkshopRecord),
+    PilotRecord(crate::pilot::PilotRecord),
+    Progress(crate::pilot::PilotProgress),
 }
 
 /// The plan kinds (statements carry nothing else), partner records included:
 /// a node keeps them all as plan rows.
 pub fn is_plan_kind(kind: PayloadKind) -> bool {
-    (PayloadKind::RECOMMENDATION.0..=PayloadKind::ITEM_UPDATE.0).contains(&kind.0)
-        || (PayloadKind::ITEM_AMENDMENT.0..=PayloadKind::PARTNER_RETIREMENT.0).contains(&kind.0)
+    (PayloadKind::RECOMMENDATION.0..=PayloadKind::PILOT_PROGRESS.0).contains(&kind.0)
 }
 
 impl Record {
@@ -388,6 +390,15 @@ impl Record {
                 PositionRequest::decode(version, bytes).map(Record::Request)
             }
             PayloadKind::ITEM_UPDATE => ItemUpdate::decode(version, bytes).map(Record::Update),
+            PayloadKind::WORKSHOP => {
+                crate::workshop::WorkshopRecord::decode(version, bytes).map(Record::Workshop)
+            }
+            PayloadKind::PILOT => {
+                crate::pilot::PilotRecord::decode(version, bytes).map(Record::PilotRecord)
+            }
+            PayloadKind::PILOT_PROGRESS => {
+                crate::pilot::PilotProgress::decode(version, bytes).map(Record::Progress)
+            }
             PayloadKind::STATEMENT => Statement::decode(version, bytes).and_then(|statement| {
                 let bad = |reason: String| PayloadError::Malformed {
                     kind,
@@ -460,6 +471,8 @@ pub fn check_record(origin: &MemberId, record: &Record) -> Result<(), String> {
             "{origin} changes the status of {}, a recommendation of {}: only its author may",
             s.recommendation, s.recommendation.origin
         )),
+        Record::Workshop(w) => crate::workshop::check(origin, w),
+        Record::Progress(p) => crate::pilot::check(origin, p),
         _ => Ok(()),
     }
 }

@@ -476,7 +476,7 @@ impl SeriesSource {
 }
 
 impl Indicator {
-    fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         slug("indicator", &self.id)?;
         text("indicator's name", &self.name, MAX_TITLE, true)?;
         if !UNITS.contains(&self.unit.as_str()) {
@@ -849,6 +849,9 @@ pub(crate) fn typed_texts(record: &Record) -> Vec<(&'static str, &str, bool)> {
         Record::Comment(c) => vec![("comment", &c.text, true)],
         Record::Request(r) => vec![("note", &r.note, true)],
         Record::Update(u) => vec![("note", &u.note, true)],
+        Record::Workshop(w) => w.texts(),
+        Record::PilotRecord(p) => p.texts(),
+        Record::Progress(p) => p.texts(),
         _ => Vec::new(),
     }
 }
@@ -1969,6 +1972,25 @@ impl Registry {
                 if let Some(t) = p.tests.iter().find(|t| self.recommendation(t).is_none()) {
                     return target_missing(t, "recommendation");
                 }
+            }
+            Record::Workshop(w) => {
+                return match w.validated.iter().find(|r| self.recommendation(r).is_none()) {
+                    Some(r) => target_missing(r, "recommendation"),
+                    None => Ok(()),
+                };
+            }
+            Record::PilotRecord(_) | Record::Progress(_) => {
+                return self.check_pilot(
+                    &id,
+                    &Entry {
+                        time_ms: i64::MAX,
+                        record: record.clone(),
+                        author: author.clone(),
+                        statement: author != carrier || partner.is_some(),
+                        partner: partner.map(str::to_string),
+                        hash: EventHash([0xff; 32]),
+                    },
+                );
             }
             Record::Comment(c)
                 if !matches!(

@@ -472,12 +472,16 @@ impl Http {
                 .route("/recommendations", get(page))
                 .route("/workplan", get(page))
                 .route("/pilots", get(page))
+                .route("/partners", get(page))
+                .route("/workshops", get(page))
                 .route("/network", get(page))
                 .route("/api/stats", get(api_stats))
                 .route("/api/series", get(api_series))
                 .route("/api/recommendations", get(api_recommendations))
                 .route("/api/workplan", get(api_workplan))
                 .route("/api/pilots", get(api_pilots))
+                .route("/api/partners", get(api_partners))
+                .route("/api/workshops", get(api_workshops))
                 .route("/api/network", get(api_network))
                 .route_layer(axum::middleware::from_fn_with_state(
                     self.clone(),
@@ -852,6 +856,22 @@ async fn api_pilots(State(http): State<Http>) -> Response {
     view_json(
         http.view
             .pilots(tonic::Request::new(pb::PlanFilter::default()))
+            .await,
+    )
+}
+
+async fn api_partners(State(http): State<Http>) -> Response {
+    view_json(
+        http.view
+            .partners(tonic::Request::new(pb::PlanFilter::default()))
+            .await,
+    )
+}
+
+async fn api_workshops(State(http): State<Http>) -> Response {
+    view_json(
+        http.view
+            .workshops(tonic::Request::new(pb::PlanFilter::default()))
             .await,
     )
 }

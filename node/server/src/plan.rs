@@ -191,6 +191,13 @@ pub fn check_local(
         return Ok(());
     };
     let record = record.map_err(|e| e.to_string())?;
+    if let Record::PilotRecord(p) = &record {
+        for id in &p.partners {
+            partners
+                .key(member, id)
+                .map_err(|e| format!("the pilot names partner {id}: {e}"))?;
+        }
+    }
     let (author, partner) = if draft.kind == PayloadKind::STATEMENT {
         let statement =
             Statement::decode(draft.version, &draft.payload).map_err(|e| e.to_string())?;

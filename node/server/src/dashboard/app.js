@@ -377,7 +377,10 @@ async function itemPage(id) {
   const item = items[0];
   const v = inForce(item), c = v.content;
   const drawsOn = new Set(c.draws_on);
-  const testing = pilots.filter(p => p.tests.some(t => drawsOn.has(t)));
+  const testing = [...pilots.pilots.filter(p => p.tests.some(t => drawsOn.has(t.id)))
+    .map(p => ({ id: p.id, text: p.title + ", " + p.start + " to " + p.end })),
+    ...pilots.reports.filter(p => p.tests.some(t => drawsOn.has(t)))
+    .map(p => ({ id: p.id, text: p.pilot + ", " + p.period }))];
   const title = id => { const r = recs.find(r => r.id === id); return r ? r.title : "(not received by this node)"; };
   // replaceChildren would write a null as the text "null": absent parts are dropped.
   main.replaceChildren(...[
@@ -398,7 +401,7 @@ async function itemPage(id) {
       el("a", { href: "/recommendations#" + r }, r), " " + title(r)))),
     el("h3", {}, "Pilots testing these recommendations"),
     testing.length ? el("ul", { id: "item-pilots" }, testing.map(p => el("li", { "data-id": p.id },
-      el("a", { href: "/pilots#" + p.id }, p.id), " " + p.pilot + ", " + p.period))) : el("p", {}, "none reported"),
+      el("a", { href: "/pilots#" + p.id }, p.id), " " + p.text))) : el("p", {}, "none reported"),
     el("h3", {}, "Positions"),
     el("p", {}, "Version " + item.tally.version + ": " + endorsementsText(item.tally) + "."),
     positionsTable(item.tally, "positions"),
@@ -465,20 +468,99 @@ async function workplan() {
           el("td", { class: "text" }, item.awaited.map(a => a.from + ": " + a.what).join("; ")))), { id: "items" }));
 }
 
+// Pilot records: each with its indicators against baseline and target, and
+// its progress reports; older whole-number reports below.
 async function pilotsPage() {
-  const [pilots, items] = await Promise.all([get("/api/pilots"), get("/api/workplan")]);
-  const names = [...new Set(pilots.flatMap(p => Object.keys(p.indicators)))].sort();
-  main.replaceChildren(el("h2", {}, "Pilot projects (" + pilots.length + " reports)"),
-    pilots.length === 0 ? el("p", {}, "No pilot report yet.") :
-      table(["report", "country", "pilot", "period", "tests", "items drawing on them", ...names],
-        pilots.map(p => el("tr", { "data-id": p.id, id: p.id },
-          el("td", { class: "text" }, p.id), el("td", { class: "text" }, p.member), el("td", { class: "text" }, p.pilot),
-          el("td", { class: "text" }, p.period),
-          el("td", { class: "text" }, p.tests.map(t => el("a", { href: "/recommendations#" + t }, t + " "))),
-          el("td", { class: "text" }, items.filter(i => inForce(i).content.draws_on.some(r => p.tests.includes(r)))
-            .map(i => el("a", { href: "/workplan?item=" + i.id }, i.id + " "))),
-          names.map(n => el("td", { "data-indicator": n }, p.indicators[n] === undefined ? "" : p.indicators[n])))),
-        { id: "pilots" }));
+  const [data, items] = await Promise.all([get("/api/pilots"), get("/api/workplan")]);
+  const pilots = data.pilots, reports = data.reports;
+  const drawing = tests => items.filter(i => inForce(i).content.draws_on.some(r => tests.includes(r)))
+    .map(i => el("a", { href: "/workplan?item=" + i.id }, i.id + " "));
+  const names = [...new Set(reports.flatMap(p => Object.keys(p.indicators)))].sort();
+  main.replaceChildren(...[
+    el("h2", {}, "Pilot projects (" + pilots.length + ")"),
+    el("p", {}, el("a", { href: "/api/pilots", download: "pilots.json" }, "Download as JSON"),
+      " · as CSV: ", el("code", {}, "remedy view pilots --format csv")),
+    pilots.length === 0 ? el("p", {}, "No pilot registered yet.") : null,
+    ...pilots.map(p => el("section", { class: "pilot", id: p.id, "data-id": p.id },
+      el("h3", {}, p.id + ": " + p.title),
+      el("p", {}, p.country + ", " + p.start + " to " + p.end + "; run by " + (p.partners.length ? p.partners.join(", ") : p.member) +
+        "; tests ", p.tests.map(t => el("a", { href: "/recommendations#" + t.id, title: t.title || "not received" }, t.id + " ")),
+        "; work-plan items drawing on them: ", drawing(p.tests.map(t => t.id))),
+      p.description ? el("p", {}, p.description) : null,
+      table(["indicator", "unit", "baseline", "target", "latest", "of the way"], p.indicators.map(i =>
+        el("tr", { "data-indicator": i.id }, el("td", { class: "text" }, i.name), el("td", { class: "text" }, i.unit + (i.currency ? " " + i.currency : "")),
+          el("td", {}, i.baseline.value + " (" + i.baseline.date + ")"), el("td", {}, i.target.value + " (" + i.target.date + ")"),
+          el("td", { "data-field": "latest" }, i.latest ? i.latest.value + " (" + i.latest.date + ")" : "none yet"),
+          el("td", { "data-field": "progress" }, i.progress_percent !== undefined ? i.progress_percent + "%" : ""))),
+        { class: "indicators" }),
+      el("div", { class: "grid" }, p.indicators.filter(i => i.values.length).map(i => indicatorChart(i))),
+      p.reports.length ? table(["report", "date", "by", "values", "lessons", "problems met"], p.reports.map(r =>
+        el("tr", { "data-report": r.id, class: r.refused ? "bad" : "" }, el("td", { class: "text" }, r.id),
+          el("td", { class: "text" }, r.date), el("td", { class: "text", "data-field": "by" }, r.by),
+          el("td", { class: "text" }, r.values.map(v => v.indicator + " = " + v.value + " " + v.unit).join("; ") +
+            (r.refused ? " (not counted: " + r.refused + ")" : "")),
+          el("td", { class: "text" }, r.lessons), el("td", { class: "text" }, r.problems))), { class: "reports" })
+        : el("p", {}, "No progress reported yet."),
+      p.problems.length ? el("ul", {}, p.problems.map(x => el("li", { class: "bad" }, x))) : null)),
+    reports.length ? el("h3", {}, "Older pilot reports (whole numbers, no unit or target)") : null,
+    reports.length ? table(["report", "country", "pilot", "period", "tests", "items drawing on them", ...names],
+      reports.map(p => el("tr", { "data-id": p.id, id: p.id },
+        el("td", { class: "text" }, p.id), el("td", { class: "text" }, p.member), el("td", { class: "text" }, p.pilot),
+        el("td", { class: "text" }, p.period),
+        el("td", { class: "text" }, p.tests.map(t => el("a", { href: "/recommendations#" + t }, t + " "))),
+        el("td", { class: "text" }, drawing(p.tests)),
+        names.map(n => el("td", { "data-indicator": n }, p.indicators[n] === undefined ? "" : p.indicators[n])))),
+      { id: "pilots" }) : null,
+  ].filter(x => x !== null));
+}
+
+async function partnersPage() {
+  const partners = await get("/api/partners");
+  main.replaceChildren(el("h2", {}, "Partner organisations (" + partners.length + ")"),
+    el("p", { class: "note" }, "Registered by each member in its shared log. A partner signs its own statements; " +
+      "its positions on work-plan items are advisory and never counted toward agreement."),
+    el("p", {}, el("a", { href: "/api/partners", download: "partners.json" }, "Download as JSON"),
+      " · as CSV: ", el("code", {}, "remedy view partners --format csv")),
+    partners.length === 0 ? el("p", {}, "No partner registered yet.") :
+      table(["member", "partner", "name", "stakeholder group", "country", "registered at", "retired at"],
+        partners.map(({ member, partner: p }) => el("tr", { "data-partner": member + "/" + p.id, class: p.retired ? "muted" : "" },
+          el("td", { class: "text" }, member), el("td", { class: "text" }, p.id), el("td", { class: "text" }, p.name),
+          el("td", { class: "text" }, p.group), el("td", { class: "text" }, p.country),
+          el("td", { class: "text" }, member + "-" + p.registered),
+          el("td", { class: "text", "data-field": "retired" }, p.retired ? member + "-" + p.retired : ""))),
+        { id: "partners" }));
+}
+
+// Participation by group or sex: each count a figure (suppressed under the
+// threshold), in code-list order.
+function breakdownText(shown) {
+  return Object.entries(shown).map(([k, f]) => k + " " + figureText(f)).join(", ");
+}
+
+async function workshopsPage() {
+  const data = await get("/api/workshops");
+  const count = data.members.reduce((n, c) => n + c.workshops.length, 0);
+  main.replaceChildren(el("h2", {}, "National consultation workshops (" + count + ")"),
+    el("p", { class: "note", id: "threshold" }, "Participants are counts, never names. Counts below " + data.threshold +
+      " (the federation's disclosure threshold) are suppressed, with a second count where the total would give one back; " +
+      "a country's sum over suppressed counts is a lower bound (≥)."),
+    el("p", {}, el("a", { href: "/api/workshops", download: "workshops.json" }, "Download as JSON"),
+      " · as CSV: ", el("code", {}, "remedy view workshops --format csv")),
+    count === 0 ? el("p", {}, "No workshop recorded yet.") : null,
+    ...data.members.map(c => el("section", { "data-member": c.member },
+      el("h3", {}, c.member + ": " + c.workshops.length + " workshop" + (c.workshops.length === 1 ? "" : "s") + ", " +
+        figureText(c.participants.total) + " participants, " + c.recommendations_validated + " recommendations validated"),
+      table(["workshop", "date", "place", "organiser", "languages", "participants", "by sex", "by stakeholder group", "validated"],
+        c.workshops.map(w => el("tr", { "data-id": w.id, id: w.id },
+          el("td", { class: "text" }, w.id + ": " + w.title), el("td", { class: "text" }, w.date), el("td", { class: "text" }, w.place),
+          el("td", { class: "text" }, w.organiser), el("td", { class: "text" }, w.languages.join(", ")),
+          figureCell(w.participants.total, { field: "total" }),
+          el("td", { class: "text", "data-field": "by-sex" }, breakdownText(w.participants.by_sex)),
+          el("td", { class: "text", "data-field": "by-group" }, breakdownText(w.participants.by_group)),
+          el("td", { class: "text" }, w.validated.map(v => el("a", { href: "/recommendations#" + v.id,
+            title: v.title || "not received by this node" }, v.id + " ")))))),
+      c.workshops.map(w => el("details", {}, el("summary", {}, w.id + ": agenda and summary"),
+        w.agenda.length ? el("ol", {}, w.agenda.map(a => el("li", {}, a))) : null, el("p", {}, w.summary))))));
 }
 
 async function network() {
@@ -514,7 +596,7 @@ async function network() {
 }
 
 const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/pilots": pilotsPage,
-  "/network": network };
+  "/partners": partnersPage, "/workshops": workshopsPage, "/network": network };
 
 (async () => {
   const path = location.pathname;

@@ -51,6 +51,15 @@ impl ViewService {
         members
     }
 
+    /// The disclosure threshold counts of people are shown under: the
+    /// federation's `min_threshold` (the manifest's default when standalone).
+    fn threshold(&self) -> u64 {
+        match &self.manifest {
+            Some(m) => m.current().body.policy.min_threshold.into(),
+            None => remedy_core::manifest::Policy::default().min_threshold.into(),
+        }
+    }
+
     /// The federation's members without a node (coordinators, auditors).
     fn readers(&self) -> Vec<(MemberId, Role)> {
         match &self.manifest {
@@ -234,14 +243,71 @@ impl pb::view_server::View for ViewService {
         convert::no_such_filter("pilot reports", "status", &f.status, "member or id")?;
         self.plan(move |registry, known| {
             let member = known.optional(&f.member)?;
-            let all = registry.pilots();
-            let held: Vec<_> = all.iter().map(|p| p.id.clone()).collect();
-            let id = convert::plan_id("pilot report", &f.id, &held)?;
-            Ok(all
-                .into_iter()
-                .filter(|p| member.as_ref().is_none_or(|m| &p.member == m))
-                .filter(|p| id.as_ref().is_none_or(|id| &p.id == id))
-                .collect::<Vec<_>>())
+            let pilots = registry.pilot_records();
+            let reports = registry.pilots();
+            let held: Vec<_> = pilots
+                .iter()
+                .map(|p| p.id.clone())
+                .chain(reports.iter().map(|p| p.id.clone()))
+                .collect();
+            let id = convert::plan_id("pilot or pilot report", &f.id, &held)?;
+            let wanted = |m: &MemberId, i: &plan::RecordId| {
+                member.as_ref().is_none_or(|x| m == x) && id.as_ref().is_none_or(|x| i == x)
+            };
+            Ok(serde_json::json!({
+                "pilots": pilots.into_iter().filter(|p| wanted(&p.member, &p.id)).collect::<Vec<_>>(),
+                "reports": reports.into_iter().filter(|p| wanted(&p.member, &p.id)).collect::<Vec<_>>(),
+            }))
+        })
+        .await
+    }
+
+    async fn partners(
+        &self,
+        request: Request<pb::PlanFilter>,
+    ) -> Result<Response<pb::ViewReply>, Status> {
+        let f = request.into_inner();
+        convert::no_such_filter("partners", "theme", &f.theme, "member")?;
+        convert::no_such_filter("partners", "status", &f.status, "member")?;
+        convert::no_such_filter("partners", "id", &f.id, "member")?;
+        let members = self.members();
+        let known = self.known_members();
+        self.answer(move |store| {
+            let member = known(store)?.optional(&f.member)?;
+            let mut all = Vec::new();
+            for m in members.iter().filter(|m| member.as_ref().is_none_or(|x| x == *m)) {
+                let book = crate::plan::partner_book(store, m).map_err(convert::store_error)?;
+                all.extend(book.all().map(|p| serde_json::json!({ "member": m, "partner": p })));
+            }
+            Ok(all)
+        })
+        .await
+    }
+
+    async fn workshops(
+        &self,
+        request: Request<pb::PlanFilter>,
+    ) -> Result<Response<pb::ViewReply>, Status> {
+        let f = request.into_inner();
+        convert::no_such_filter("workshops", "theme", &f.theme, "member or id")?;
+        convert::no_such_filter("workshops", "status", &f.status, "member or id")?;
+        let k = self.threshold();
+        self.plan(move |registry, known| {
+            let member = known.optional(&f.member)?;
+            let mut all = remedy_core::workshop::by_country(&registry, k);
+            let held: Vec<_> = all
+                .iter()
+                .flat_map(|c| c.workshops.iter().map(|w| w.id.clone()))
+                .collect();
+            let id = convert::plan_id("workshop", &f.id, &held)?;
+            all.retain(|c| member.as_ref().is_none_or(|m| &c.member == m));
+            if let Some(id) = id {
+                for c in &mut all {
+                    c.workshops.retain(|w| w.id == id);
+                }
+                all.retain(|c| !c.workshops.is_empty());
+            }
+            Ok(serde_json::json!({ "threshold": k, "members": all }))
         })
         .await
     }
