@@ -2,7 +2,11 @@
 //! and an MRC, each with its own identity folder and keys. The MRC submits a
 //! recommendation through KH's node and KH endorses it nationally; the bar
 //! association comments on a work-plan item and records an advisory position
-//! (shown, never counted); the MRC reports a pilot. Everything replicates to ID,
+//! (shown, never counted); the MRC reports a pilot. KH records a workshop
+//! whose participation by group and by sex validates two recommendations, and
+//! a pilot run by the MRC, which reports indicator values against its targets
+//! (a value in the wrong unit, a partner not running it, counts that do not add
+//! up: refused with the reason). Everything replicates to ID,
 //! VN and JP, whose receivers check both signatures (the node's and the
 //! partner's against the key KH registered). A partner submitting through
 //! another member's node, and a retired partner, are refused with the reason;
@@ -245,7 +249,173 @@ async fn partners_speak_through_their_member_and_every_peer_checks_them() -> any
         ],
     )
     .await;
+
+    // A national workshop validates both recommendations; counts that do not
+    // add up are refused, nothing stored.
+    let workshop = |by_sex: &str| {
+        vec![
+            "workshop",
+            "record",
+            "--title",
+            "National consultation on referral",
+            "--date",
+            "2024-05-14",
+            "--place",
+            "Phnom Penh",
+            "--organiser",
+            "Ministry of Labour",
+            "--languages",
+            "km,en",
+            "--total",
+            "42",
+            "--by-group",
+            "government=10,cso=20,bar-association=9,mrc=3",
+            "--by-sex",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain([by_sex.to_string()])
+        .chain(
+            [
+                "--agenda",
+                "Findings",
+                "--summary",
+                "Both validated.",
+                "--validates",
+            ]
+            .map(String::from),
+        )
+        .chain([format!("{kh_rec},{rec}")])
+        .collect::<Vec<_>>()
+    };
+    let args = workshop("female=20,male=20");
+    let e = refused(&node("KH"), &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(e.contains("by sex add up to 40, not to the total of 42"), "{e}");
+    let args = workshop("female=24,male=18");
+    let ws = create(&node("KH"), &args.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // A pilot run by the MRC, with indicators against targets.
+    let pilot_file = tmp.path().join("pilot.toml");
+    std::fs::write(
+        &pilot_file,
+        format!(
+            r#"id = "kh-referral-desk"
+title = "Referral desk at the provincial labour office"
+country = "KH"
+partners = ["kh-mrc"]
+tests = ["{rec}"]
+start = "2024-06-01"
+end = "2025-05-31"
+description = "Run by the MRC with the bar association's lawyers."
+
+[[indicators]]
+id = "workers-referred"
+name = "Workers referred to legal aid"
+unit = "count"
+baseline = {{ value = "0", date = "2024-06-01" }}
+target = {{ value = "200", date = "2025-05-31" }}
+
+[[indicators]]
+id = "resolved-share"
+name = "Share of referrals resolved"
+unit = "percentage"
+baseline = {{ value = "10", date = "2024-06-01" }}
+target = {{ value = "50", date = "2025-05-31" }}
+"#
+        ),
+    )?;
+    let pilot = create(&node("KH"), &["pilot", "register", path(&pilot_file)]);
+    let e = refused(
+        &mrc,
+        &[
+            "pilot",
+            "progress",
+            "--pilot",
+            &pilot,
+            "--date",
+            "2024-12-31",
+            "--value",
+            "resolved-share=30 count",
+        ],
+    );
+    assert!(
+        e.contains("measured in percentage; this value is given in count"),
+        "{e}"
+    );
+    let e = refused(
+        &bar,
+        &[
+            "pilot",
+            "progress",
+            "--pilot",
+            &pilot,
+            "--date",
+            "2024-12-31",
+            "--value",
+            "workers-referred=1 count",
+        ],
+    );
+    assert!(e.contains("KH/kh-bar does not run pilot kh-referral-desk"), "{e}");
+    as_partner(
+        &mrc,
+        &[
+            "pilot",
+            "progress",
+            "--pilot",
+            &pilot,
+            "--date",
+            "2024-12-31",
+            "--value",
+            "workers-referred=123.4 count",
+            "--value",
+            "resolved-share=30%",
+            "--lessons",
+            "Interpreters matter.",
+        ],
+    )
+    .await;
     converge(&channels, CONVERGE).await?;
+
+    // Workshops, pilots and partners at every peer, with the partner named.
+    for m in ["ID", "VN", "JP"] {
+        let (ok, out, err) = at(&node(m), &["--format", "json", "view", "workshops"]);
+        assert!(ok, "{err}");
+        let w: serde_json::Value = serde_json::from_str(&out)?;
+        let kh = &w["members"][0];
+        assert_eq!(kh["member"], "KH");
+        assert_eq!(kh["workshops"][0]["id"], ws.as_str());
+        assert_eq!(kh["recommendations_validated"], 2);
+        let p = &kh["workshops"][0]["participants"];
+        assert_eq!(p["total"]["value"], 42);
+        assert_eq!(p["by_sex"]["female"]["value"], 24);
+        // mrc's 3 is under the threshold of 5, and bar-association's 9 (the
+        // smallest other) goes with it, or 42 - 30 would give it back.
+        assert_eq!(p["by_group"]["mrc"]["status"], "suppressed", "{p}");
+        assert_eq!(p["by_group"]["bar-association"]["status"], "suppressed");
+        assert_eq!(p["by_group"]["cso"]["value"], 20);
+        assert_eq!(kh["workshops"][0]["validated"][1]["title"], "Interpreters at the desk");
+
+        let (ok, out, err) = at(&node(m), &["--format", "json", "view", "pilots"]);
+        assert!(ok, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out)?;
+        let p = &v["pilots"][0];
+        assert_eq!(p["id"], pilot.as_str());
+        assert_eq!(p["reports"][0]["by"], "KH/kh-mrc");
+        let referred = &p["indicators"][0];
+        assert_eq!(referred["latest"]["value"], "123.4");
+        assert_eq!(referred["target"]["value"], "200");
+        assert_eq!(referred["progress_percent"], 61.7, "{referred}");
+        assert_eq!(p["indicators"][1]["progress_percent"], 50.0);
+
+        let (ok, out, err) = at(&node(m), &["--format", "csv", "view", "partners"]);
+        assert!(ok, "{err}");
+        assert!(out.contains("KH,kh-bar,kh-bar of Cambodia,bar-association,KH"), "{out}");
+    }
+    let (ok, out, _) = at(&node("ID"), &["--format", "csv", "view", "pilots"]);
+    assert!(
+        ok && out.contains("kh-referral-desk,workers-referred,count,0,2024-06-01,200,2025-05-31,2024-12-31,123.4,reported"),
+        "{out}"
+    );
 
     // Every peer took KH's log, partner statements included, and shows them.
     for m in ["ID", "VN", "JP"] {
