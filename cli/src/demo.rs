@@ -6,7 +6,8 @@
 //! plays the work plan's cycle (the coordinator's draft, JP's proposal, VN's
 //! objection and JP's answer, a material amendment, endorsements of version 2 by
 //! all, progress), registers a partner organisation per country that speaks
-//! through its member's node, waits until every node holds every event, prints the regional
+//! through its member's node, records a consultation workshop per country of
+//! origin and a pilot run by ID's MRC with progress against its targets, waits until every node holds every event, prints the regional
 //! view and the work plan, exports the agreed plan as HTML and verifies it, runs the
 //! auditor, and serves the dashboards until Ctrl-C (or, with `--exit`, stops and
 //! exits with the audit's verdict). Every step runs the `remedy` commands it prints.
@@ -455,7 +456,7 @@ fn play_partners(
     dir: &dyn Fn(&str) -> String,
     runtime: &tokio::runtime::Runtime,
     channels: &[(&str, tonic::transport::Channel)],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<String> {
     let step = Step::begin(
         7,
         "partner organisations: one per country, registered by its member, speaking through its node",
@@ -570,6 +571,166 @@ fn play_partners(
     runtime.block_on(converge(channels, Duration::from_secs(30)))?;
     step.done(&format!(
         "4 partners registered; {rec} submitted by ID's MRC; an advisory position and two comments"
+    ));
+    Ok(rec)
+}
+
+/// Each country of origin's national consultation workshop: place, date,
+/// organiser, languages, participants by stakeholder group and by sex.
+const CONSULTATIONS: [(&str, &str, &str, &str, &str, u64, &str, &str); 3] = [
+    (
+        "KH",
+        "Phnom Penh",
+        "2024-05-14",
+        "Ministry of Labour and Vocational Training",
+        "km,en",
+        46,
+        "government=12,bar-association=6,cso=14,recruitment-agency-association=8,mrc=6",
+        "female=25,male=21",
+    ),
+    (
+        "ID",
+        "Surabaya",
+        "2024-06-11",
+        "Ministry of Manpower with BP2MI",
+        "id,en",
+        38,
+        "government=10,cso=9,recruitment-agency=7,mrc=12",
+        "female=20,male=17,not-stated=1",
+    ),
+    (
+        "VN",
+        "Hanoi",
+        "2024-06-02",
+        "Department of Overseas Labour",
+        "vi,en",
+        41,
+        "government=15,legal-expert=4,cso=10,recruitment-agency-association=12",
+        "female=19,male=22",
+    ),
+];
+
+/// Step 8: a workshop record per country of origin, validating its
+/// recommendations (ID's also the one its MRC submitted), and a pilot run by
+/// ID's MRC that reports progress against its targets.
+fn play_consultations(
+    out: &Path,
+    recs: &[String],
+    partner_rec: &str,
+    dir: &dyn Fn(&str) -> String,
+    runtime: &tokio::runtime::Runtime,
+    channels: &[(&str, tonic::transport::Channel)],
+) -> anyhow::Result<()> {
+    let step = Step::begin(
+        8,
+        "a consultation workshop per country of origin, and a pilot run by a partner",
+    );
+    let mut workshops = Vec::new();
+    for (i, (m, place, date, organiser, languages, total, by_group, by_sex)) in
+        CONSULTATIONS.into_iter().enumerate()
+    {
+        let mut validates = recs[i].clone();
+        if m == "ID" {
+            validates = format!("{validates},{partner_rec}");
+        }
+        let title = format!("National consultation on access to remedy, {place}");
+        let total = total.to_string();
+        let args = [
+            "--dir",
+            &dir(m),
+            "workshop",
+            "record",
+            "--title",
+            &title,
+            "--date",
+            date,
+            "--place",
+            place,
+            "--organiser",
+            organiser,
+            "--languages",
+            languages,
+            "--total",
+            &total,
+            "--by-group",
+            by_group,
+            "--by-sex",
+            by_sex,
+            "--agenda",
+            "Findings of the remedy mapping",
+            "--agenda",
+            "Validating the recommendations",
+            "--summary",
+            "Participants validated the recommendations for the joint work plan.",
+            "--validates",
+            &validates,
+        ];
+        if m == "KH" {
+            show(&shell(&args));
+        }
+        workshops.push(last_line(&remedy(&args)?));
+    }
+    let pilot_file = out.join("partners").join("id-pilot.toml");
+    std::fs::write(
+        &pilot_file,
+        format!(
+            r#"id = "id-predeparture-briefings"
+title = "Pre-departure briefings on grievance channels, East Java"
+country = "ID"
+partners = ["id-mrc"]
+tests = ["{partner_rec}"]
+start = "2024-07-01"
+end = "2025-06-30"
+description = "The MRC briefs departing workers on where to turn in Japan and at home."
+
+[[indicators]]
+id = "workers-briefed"
+name = "Workers briefed before departure"
+unit = "count"
+baseline = {{ value = "0", date = "2024-07-01" }}
+target = {{ value = "1500", date = "2025-06-30" }}
+
+[[indicators]]
+id = "know-a-channel"
+name = "Share of briefed workers who can name a grievance channel"
+unit = "percentage"
+baseline = {{ value = "22", date = "2024-07-01" }}
+target = {{ value = "80", date = "2025-06-30" }}
+"#
+        ),
+    )?;
+    let register = ["--dir", &dir("ID"), "pilot", "register", path_str(&pilot_file)];
+    show(&shell(&register));
+    let pilot = last_line(&remedy(&register)?);
+    let mrc = out.join("partners").join("id-mrc");
+    for (date, briefed, share) in [("2024-09-30", "410", "48.5"), ("2024-12-31", "870", "61.2")] {
+        let briefed = format!("workers-briefed={briefed} count");
+        let share = format!("know-a-channel={share} percentage");
+        let progress = [
+            "--dir",
+            path_str(&mrc),
+            "pilot",
+            "progress",
+            "--pilot",
+            &pilot,
+            "--date",
+            date,
+            "--value",
+            &briefed,
+            "--value",
+            &share,
+            "--lessons",
+            "Briefings in Bahasa Indonesia with a Japanese glossary work best.",
+        ];
+        if date == "2024-12-31" {
+            show(&shell(&progress));
+        }
+        remedy(&progress)?;
+    }
+    runtime.block_on(converge(channels, Duration::from_secs(30)))?;
+    step.done(&format!(
+        "workshops {}; pilot {pilot} with two progress reports by ID's MRC",
+        workshops.join(", ")
     ));
     Ok(())
 }
@@ -766,9 +927,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     step.done(&format!("recommendations {}", recs.join(", ")));
 
     let item = play_workplan(&out, &recs, &dir, &base, &runtime, &channels)?;
-    play_partners(&out, &recs, &item, &dir, &runtime, &channels)?;
+    let partner_rec = play_partners(&out, &recs, &item, &dir, &runtime, &channels)?;
+    play_consultations(&out, &recs, &partner_rec, &dir, &runtime, &channels)?;
 
-    let step = Step::begin(8, "waiting until every node holds every event");
+    let step = Step::begin(9, "waiting until every node holds every event");
     let events = runtime.block_on(converge(&channels, Duration::from_secs(30)))?;
     step.done(&format!(
         "converged: {events} shared events at each of the four nodes"
@@ -795,6 +957,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
          median days to close do not, so the regional median is n/a (each member's is its own):"
     );
     regional("resolution")?;
+    println!(
+        "\nThe national consultation workshops and the pilots, as ILO reads them (counts under the threshold suppressed):"
+    );
+    for what in ["workshops", "pilots"] {
+        let view = ["--dir", &ilo, "--node", &kh_addr, "view", what];
+        show(&shell(&view));
+        print!("{}", remedy(&view)?);
+    }
     println!("\nThe work plan, and item {item} in full (its timeline, positions, indicators):");
     let plan = ["--dir", &ilo, "--node", &kh_addr, "workplan", "show", &item];
     show(&shell(&plan));
@@ -829,7 +999,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         document.display()
     );
 
-    let step = Step::begin(9, "the auditor AUD verifies every log through KH");
+    let step = Step::begin(10, "the auditor AUD verifies every log through KH");
     let aud = dir("AUD");
     let audit = ["--dir", &aud, "--node", &kh_addr, "audit", "verify"];
     show(&format!("remedy {}", audit.join(" ")));

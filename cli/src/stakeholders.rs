@@ -199,13 +199,14 @@ pub struct Workshops {
 
 pub fn print_workshops(w: &Workshops) {
     for c in &w.members {
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         println!(
-            "{}: {} workshops, {} participants ({}), {} recommendations validated",
+            "{}: {}, {} participants ({}), {} validated",
             c.member,
-            c.workshops.len(),
+            plural(c.workshops.len(), "workshop"),
             figure(&c.participants.total),
             breakdown(&c.participants.by_sex),
-            c.recommendations_validated
+            plural(c.recommendations_validated, "recommendation")
         );
         for x in &c.workshops {
             println!(
@@ -344,7 +345,11 @@ pub fn print_pilots(p: &Pilots) {
         }
         crate::plan::problems(&x.problems);
     }
-    println!("{} pilots", p.pilots.len());
+    println!(
+        "{} pilot{}",
+        p.pilots.len(),
+        if p.pilots.len() == 1 { "" } else { "s" }
+    );
     if !p.reports.is_empty() {
         println!("older pilot reports (whole numbers):");
         crate::plan::print_pilots(&p.reports);

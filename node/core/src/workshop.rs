@@ -248,36 +248,52 @@ impl ShownParticipation {
     }
 
     /// The sum of shown participations: exact where nothing summed was
-    /// withheld, a lower bound where something was.
+    /// withheld, a lower bound (the sum of what was shown) where something
+    /// was, and suppressed where everything was.
     pub fn sum<'a>(all: impl IntoIterator<Item = &'a ShownParticipation>) -> Self {
-        fn add(into: &mut Figure, f: &Figure) {
-            let value = into.value.unwrap_or(0) + f.value.unwrap_or(0);
-            let withheld = into.status != Status::Published || f.status != Status::Published;
-            *into = figure(
-                Some(u64::try_from(value).unwrap_or(0)),
-                if withheld {
-                    Status::LowerBound
-                } else {
-                    Status::Published
-                },
-            );
+        /// The sum of what was shown, and whether anything was shown or withheld.
+        #[derive(Default, Clone, Copy)]
+        struct Acc {
+            shown: u64,
+            any_shown: bool,
+            any_withheld: bool,
         }
-        let zero = figure(Some(0), Status::Published);
-        let mut sum = Self {
-            total: zero,
-            by_group: BTreeMap::new(),
-            by_sex: BTreeMap::new(),
-        };
+        impl Acc {
+            fn add(&mut self, f: &Figure) {
+                match f.value {
+                    Some(v) => {
+                        self.shown += u64::try_from(v).unwrap_or(0);
+                        self.any_shown = true;
+                    }
+                    None => self.any_withheld = true,
+                }
+            }
+            fn figure(self) -> Figure {
+                match (self.any_shown, self.any_withheld) {
+                    (false, true) => figure(None, Status::Suppressed),
+                    (_, true) => figure(Some(self.shown), Status::LowerBound),
+                    _ => figure(Some(self.shown), Status::Published),
+                }
+            }
+        }
+        let mut total = Acc::default();
+        let mut by_group: BTreeMap<String, Acc> = BTreeMap::new();
+        let mut by_sex: BTreeMap<String, Acc> = BTreeMap::new();
         for p in all {
-            add(&mut sum.total, &p.total);
+            total.add(&p.total);
             for (name, f) in &p.by_group {
-                add(sum.by_group.entry(name.clone()).or_insert(zero), f);
+                by_group.entry(name.clone()).or_default().add(f);
             }
             for (name, f) in &p.by_sex {
-                add(sum.by_sex.entry(name.clone()).or_insert(zero), f);
+                by_sex.entry(name.clone()).or_default().add(f);
             }
         }
-        sum
+        let done = |m: BTreeMap<String, Acc>| m.into_iter().map(|(k, a)| (k, a.figure())).collect();
+        Self {
+            total: total.figure(),
+            by_group: done(by_group),
+            by_sex: done(by_sex),
+        }
     }
 }
 
@@ -492,6 +508,9 @@ mod tests {
         assert_eq!(sum.by_group["government"].status, Status::LowerBound);
         assert_eq!(sum.by_group["government"].value, Some(10));
         assert_eq!(sum.by_group["cso"].value, Some(20));
+        // Withheld in every part: withheld in the sum, not ">= 0".
+        assert_eq!(sum.by_group["mrc"].status, Status::Suppressed);
+        assert_eq!(sum.by_group["mrc"].value, None);
 
         let mut tiny = sample().participants;
         tiny.total = 3;
