@@ -643,7 +643,10 @@ async fn login(State(http): State<Http>, Query(q): Query<LoginQuery>) -> Respons
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"=&-_.".contains(&b));
             let next = match path {
-                "/recommendations" | "/workplan" | "/pilots" | "/network" if plain => {
+                "/recommendations" | "/workplan" | "/pilots" | "/workshops" | "/partners"
+                | "/network"
+                    if plain =>
+                {
                     q.next.as_str()
                 }
                 _ => "/",

@@ -30,8 +30,11 @@ fn the_demo_runs_the_federation_and_exits_with_the_audit_verdict() -> anyhow::Re
     let (ok, out, err) = remedy(&["demo", "--out", path(&out_dir), "--exit"])?;
     assert!(ok, "{out}\n{err}");
     for expected in [
-        "[9] audit passed",
+        "[10] audit passed",
         "4 partners registered",
+        "workshops KH-",
+        "ID: 1 workshop, 38 participants (female 20, male x, not-stated x), 2 recommendations validated",
+        "run by ID/id-mrc",
         "verdict: PASS: 4 origins",
         "[in-progress]",
         "positions on version 2 (4 of 4 endorsements needed)",
@@ -692,9 +695,111 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         dom.contains("data-answer=\""),
         "the objection's answer: {dom}"
     );
+    // Pilots: each pilot record with its indicators' latest values and a chart
+    // point per reported value; the older reports below.
+    let pilots: serde_json::Value = serde_json::from_str(
+        &view
+            .pilots(pb::PlanFilter::default())
+            .await?
+            .into_inner()
+            .json,
+    )?;
     let dom = browser.dom(&link("/pilots"))?;
     ready(&dom, "/pilots");
     assert!(dom.contains("id=\"pilots\""), "{dom}");
+    let records = pilots["pilots"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "the demo's pilot run by ID's MRC");
+    for p in records {
+        let section = dom
+            .split(&format!("data-id=\"{}\"", p["id"].as_str().unwrap()))
+            .nth(1)
+            .unwrap()
+            .split("</section>")
+            .next()
+            .unwrap();
+        for ind in p["indicators"].as_array().unwrap() {
+            let latest = &ind["latest"];
+            assert!(
+                section.contains(&format!(
+                    "data-field=\"latest\">{} ({})<",
+                    latest["value"].as_str().unwrap(),
+                    latest["date"].as_str().unwrap()
+                )),
+                "{ind}: {section}"
+            );
+            let chart = section
+                .split(&format!(
+                    "data-chart=\"indicator-{}\"",
+                    ind["id"].as_str().unwrap()
+                ))
+                .nth(1)
+                .unwrap()
+                .split("</svg>")
+                .next()
+                .unwrap();
+            assert_eq!(
+                chart.matches("<circle").count(),
+                ind["values"].as_array().unwrap().len()
+            );
+        }
+        assert_eq!(
+            section.matches("data-field=\"by\">ID/id-mrc<").count(),
+            p["reports"].as_array().unwrap().len()
+        );
+    }
+
+    // Workshops: each one's participation as the view gives it, a suppressed
+    // count written as such, never as a number.
+    let workshops: serde_json::Value = serde_json::from_str(
+        &view
+            .workshops(pb::PlanFilter::default())
+            .await?
+            .into_inner()
+            .json,
+    )?;
+    let dom = browser.dom(&link("/workshops"))?;
+    ready(&dom, "/workshops");
+    let countries = workshops["members"].as_array().unwrap();
+    let origins: Vec<&str> = countries
+        .iter()
+        .map(|c| c["member"].as_str().unwrap())
+        .collect();
+    assert_eq!(origins, ["ID", "KH", "VN"], "one workshop per country of origin");
+    let page = cells(&dom);
+    for c in countries {
+        for w in c["workshops"].as_array().unwrap() {
+            let row = dom
+                .split(&format!("data-id=\"{}\"", w["id"].as_str().unwrap()))
+                .nth(1)
+                .unwrap_or_else(|| panic!("no row for {w}:\n{dom}"))
+                .split("</tr>")
+                .next()
+                .unwrap();
+            let total = &w["participants"]["total"];
+            assert!(
+                row.contains(&format!("data-value=\"{}\"", total["value"])),
+                "{row}"
+            );
+            for (sex, f) in w["participants"]["by_sex"].as_object().unwrap() {
+                let shown = if f["status"] == "suppressed" {
+                    format!("{sex} suppressed")
+                } else {
+                    format!("{sex} {}", f["value"])
+                };
+                assert!(row.contains(&shown), "{shown}: {row}");
+            }
+        }
+    }
+    assert!(
+        dom.contains("suppressed"),
+        "the demo's workshops have small counts"
+    );
+    drop(page);
+    let dom = browser.dom(&link("/partners"))?;
+    ready(&dom, "/partners");
+    for p in ["KH/kh-bar", "ID/id-mrc", "VN/vn-cso", "JP/jp-mirai"] {
+        assert!(dom.contains(&format!("data-partner=\"{p}\"")), "{p}: {dom}");
+    }
 
     // The network: heights as Federation.Status gives them, and the audit's verdict.
     let status = pb::federation_client::FederationClient::new(channel.clone())
@@ -731,6 +836,8 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         "/workplan",
         item_page.as_str(),
         "/pilots",
+        "/workshops",
+        "/partners",
         "/network",
     ] {
         let name = match page {

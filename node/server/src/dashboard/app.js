@@ -501,7 +501,7 @@ async function pilotsPage() {
             (r.refused ? " (not counted: " + r.refused + ")" : "")),
           el("td", { class: "text" }, r.lessons), el("td", { class: "text" }, r.problems))), { class: "reports" })
         : el("p", {}, "No progress reported yet."),
-      p.problems.length ? el("ul", {}, p.problems.map(x => el("li", { class: "bad" }, x))) : null)),
+      p.problems && p.problems.length ? el("ul", {}, p.problems.map(x => el("li", { class: "bad" }, x))) : null)),
     reports.length ? el("h3", {}, "Older pilot reports (whole numbers, no unit or target)") : null,
     reports.length ? table(["report", "country", "pilot", "period", "tests", "items drawing on them", ...names],
       reports.map(p => el("tr", { "data-id": p.id, id: p.id },
