@@ -14,7 +14,7 @@ use tonic::transport::{Channel, Endpoint};
 use crate::Format;
 
 /// The global options.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Context {
     pub dir: Option<PathBuf>,
     pub node: Option<SocketAddr>,

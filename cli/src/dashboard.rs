@@ -1,8 +1,11 @@
 //! `remedy dashboard`: a one-time sign-in link to a node's dashboard, for a
-//! coordinator or auditor (see `remedy_core::login`).
+//! coordinator or auditor, or for a partner organisation to its own member's
+//! node (see `remedy_core::login`).
 
 use anyhow::{Context as _, bail};
-use remedy_client::identity::{MEMBER_FILE, SIGNING_KEY_FILE, load_member};
+use remedy_client::identity::{
+    MEMBER_FILE, PARTNER_FILE, SIGNING_KEY_FILE, load_member, load_partner,
+};
 use remedy_client::keyfile::load_signing_key;
 use remedy_core::login::{Login, MAX_VALIDITY_SECONDS};
 use remedy_core::manifest::Role;
@@ -12,8 +15,8 @@ use crate::client::Context;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The page to open: /, /recommendations, /workplan, /pilots or /network;
-    /// one work-plan item as /workplan?item=KH-6.
+    /// The page to open: /, /recommendations, /workplan, /workshops, /pilots,
+    /// /partners or /network; one work-plan item as /workplan?item=KH-6.
     #[arg(long, default_value = "/")]
     page: String,
 }
@@ -27,18 +30,25 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
 /// A fresh one-time link to `page` of the dashboard of the node `context` names.
 pub fn link(context: &Context, page: &str) -> anyhow::Result<String> {
     let dir = context.dir.clone().context(
-        "remedy dashboard needs --dir DIR: a coordinator's or auditor's identity folder",
+        "remedy dashboard needs --dir DIR: a coordinator's, auditor's or partner organisation's identity folder",
     )?;
-    let me = load_member(&dir.join(MEMBER_FILE))?;
-    if !matches!(me.role, Role::Coordinator | Role::Auditor) {
-        bail!(
-            "{} is a {}; the dashboard is for coordinators and auditors",
-            me.id,
-            me.role
-        );
-    }
+    let (member, partner, via) = if dir.join(PARTNER_FILE).exists() {
+        let me = load_partner(&dir.join(PARTNER_FILE))?;
+        let via = crate::plan::partner_via(context, &me.member)?;
+        (me.member, Some(me.partner.id), via)
+    } else {
+        let me = load_member(&dir.join(MEMBER_FILE))?;
+        if !matches!(me.role, Role::Coordinator | Role::Auditor) {
+            bail!(
+                "{} is a {}; the dashboard is for coordinators, auditors and partner organisations",
+                me.id,
+                me.role
+            );
+        }
+        (me.id, None, context.clone())
+    };
     let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
-    let (runtime, channel) = context.connect()?;
+    let (runtime, channel) = via.connect()?;
     let status = runtime
         .block_on(
             pb::federation_client::FederationClient::new(channel).status(pb::StatusRequest {}),
@@ -52,7 +62,8 @@ pub fn link(context: &Context, page: &str) -> anyhow::Result<String> {
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
     let login = Login {
-        member: me.id,
+        member,
+        partner,
         node: remedy_core::MemberId::new(status.member.as_str())?,
         expires: now.as_secs() + MAX_VALIDITY_SECONDS / 2,
         nonce: rand::random(),

@@ -227,22 +227,11 @@ fn submit(
         Some(p) => Statement::sign_partner(signer, p, &key, draft),
     };
     // A partner talks to its own member's node.
-    let mut via = Context {
-        dir: context.dir.clone(),
-        node: context.node,
-        format: context.format,
+    let via = if partner.is_some() {
+        partner_via(context, signer)?
+    } else {
+        context.clone()
     };
-    if partner.is_some() && via.node.is_none() {
-        let manifest = remedy_client::identity::load_manifest(
-            &dir.join(remedy_client::identity::FEDERATION_FILE),
-        )
-        .context("a partner's folder needs its federation's manifest (federation.toml) to reach its member's node")?;
-        let endpoint = manifest
-            .member(signer)
-            .map(|m| m.endpoint.clone())
-            .with_context(|| format!("{signer} is not in the manifest"))?;
-        via.node = remedy_client::client::resolve(&endpoint).first().copied();
-    }
     // A node that does not pin a partner's certificate (not registered yet
     // where it is held, or retired) ends the handshake: say so.
     let refused_certificate = |detail: String| match partner {
@@ -268,6 +257,25 @@ fn submit(
         })?
         .into_inner();
     record_id(&reply.id)
+}
+
+/// The context a partner of `member` reaches its member's node with: `--node`
+/// when given, else the member's endpoint in the folder's federation.toml.
+pub(crate) fn partner_via(context: &Context, member: &MemberId) -> anyhow::Result<Context> {
+    let mut via = context.clone();
+    if via.node.is_none() {
+        let dir = context.dir.as_ref().context("pass --dir")?;
+        let manifest = remedy_client::identity::load_manifest(
+            &dir.join(remedy_client::identity::FEDERATION_FILE),
+        )
+        .context("a partner's folder needs its federation's manifest (federation.toml) to reach its member's node")?;
+        let endpoint = manifest
+            .member(member)
+            .map(|m| m.endpoint.clone())
+            .with_context(|| format!("{member} is not in the manifest"))?;
+        via.node = remedy_client::client::resolve(&endpoint).first().copied();
+    }
+    Ok(via)
 }
 
 /// Prints what was created; the id alone on the last line.

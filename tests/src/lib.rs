@@ -4,6 +4,7 @@
 
 pub mod fake;
 pub mod federation;
+pub mod http;
 pub mod proxy;
 pub mod releases;
 pub mod tls13;

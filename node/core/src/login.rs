@@ -14,6 +14,18 @@
 //! <expiry, Unix seconds>\n
 //! <nonce, 32 hex digits>\n
 //! ```
+//!
+//! A partner organisation signs in to its own member's node with the key its
+//! member registered for it (`partner`); its statement names both:
+//!
+//! ```text
+//! remedy-net partner dashboard login v1\n
+//! <member>\n
+//! <partner id>\n
+//! <node member>\n
+//! <expiry, Unix seconds>\n
+//! <nonce, 32 hex digits>\n
+//! ```
 
 use base64::Engine as _;
 
@@ -21,6 +33,7 @@ use crate::keys::{Signature, SigningKey, VerifyingKey};
 use crate::member::MemberId;
 
 const HEADER: &str = "remedy-net dashboard login v1";
+const PARTNER_HEADER: &str = "remedy-net partner dashboard login v1";
 /// The longest a link may stay valid.
 pub const MAX_VALIDITY_SECONDS: u64 = 600;
 
@@ -28,6 +41,8 @@ pub const MAX_VALIDITY_SECONDS: u64 = 600;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
     pub member: MemberId,
+    /// A partner organisation of `member` (`kh-mrc`), signing with its own key.
+    pub partner: Option<String>,
     pub node: MemberId,
     pub expires: u64,
     pub nonce: [u8; 16],
@@ -45,18 +60,30 @@ pub enum LoginError {
     #[error("the link is valid for more than {MAX_VALIDITY_SECONDS} seconds")]
     TooLong,
     #[error("the signature does not verify with {0}'s key")]
-    BadSignature(MemberId),
+    BadSignature(String),
 }
 
 impl Login {
     fn statement(&self) -> String {
+        let (header, partner) = match &self.partner {
+            Some(p) => (PARTNER_HEADER, format!("{p}\n")),
+            None => (HEADER, String::new()),
+        };
         format!(
-            "{HEADER}\n{}\n{}\n{}\n{}\n",
+            "{header}\n{}\n{partner}{}\n{}\n{}\n",
             self.member,
             self.node,
             self.expires,
             hex::encode(self.nonce)
         )
+    }
+
+    /// Who signs: `ILO`, or `KH/kh-mrc` for a partner.
+    pub fn signer(&self) -> String {
+        match &self.partner {
+            Some(p) => format!("{}/{p}", self.member),
+            None => self.member.to_string(),
+        }
     }
 
     /// The token for a link, signed by `key`.
@@ -82,16 +109,28 @@ impl Login {
             .ok_or(LoginError::Malformed)?;
         let text = std::str::from_utf8(&statement).map_err(|_| LoginError::Malformed)?;
         let lines: Vec<&str> = text.strip_suffix('\n').unwrap_or("").split('\n').collect();
-        let [header, member, node, expires, nonce] = lines.as_slice() else {
-            return Err(LoginError::Malformed);
+        let (member, partner, node, expires, nonce) = match lines.as_slice() {
+            [header, member, node, expires, nonce] if *header == HEADER => {
+                (member, None, node, expires, nonce)
+            }
+            [header, member, partner, node, expires, nonce] if *header == PARTNER_HEADER => {
+                let ok = !partner.is_empty()
+                    && partner.len() <= 64
+                    && partner
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                if !ok {
+                    return Err(LoginError::Malformed);
+                }
+                (member, Some(partner.to_string()), node, expires, nonce)
+            }
+            _ => return Err(LoginError::Malformed),
         };
-        if *header != HEADER {
-            return Err(LoginError::Malformed);
-        }
         let mut nonce_bytes = [0u8; 16];
         hex::decode_to_slice(nonce, &mut nonce_bytes).map_err(|_| LoginError::Malformed)?;
         let login = Login {
             member: MemberId::new(*member).map_err(|_| LoginError::Malformed)?,
+            partner,
             node: MemberId::new(*node).map_err(|_| LoginError::Malformed)?,
             expires: expires.parse().map_err(|_| LoginError::Malformed)?,
             nonce: nonce_bytes,
@@ -122,7 +161,7 @@ impl Login {
             return Err(LoginError::TooLong);
         }
         key.verify_strict(statement, signature)
-            .map_err(|_| LoginError::BadSignature(self.member.clone()))
+            .map_err(|_| LoginError::BadSignature(self.signer()))
     }
 }
 
@@ -140,6 +179,7 @@ mod tests {
         let key = SigningKey::from_seed([5; 32]);
         let login = Login {
             member: id("ILO"),
+            partner: None,
             node: id("KH"),
             expires: 1_000_300,
             nonce: [7; 16],
@@ -161,7 +201,7 @@ mod tests {
         let other = SigningKey::from_seed([6; 32]).verifying_key();
         assert_eq!(
             check("KH", 1_000_000, &other),
-            Err(LoginError::BadSignature(id("ILO")))
+            Err(LoginError::BadSignature("ILO".into()))
         );
         // Any change to the token breaks it.
         let mut bytes = token.into_bytes();
@@ -171,5 +211,38 @@ mod tests {
             Err(_) => true,
             Ok((p, s, sig)) => p.check(&s, &sig, &public, &id("KH"), 1_000_000).is_err(),
         });
+    }
+
+    #[test]
+    fn a_partners_link_names_it_and_verifies_only_with_its_key() {
+        let key = SigningKey::from_seed([8; 32]);
+        let login = Login {
+            member: id("KH"),
+            partner: Some("kh-mrc".into()),
+            node: id("KH"),
+            expires: 1_000_300,
+            nonce: [9; 16],
+        };
+        let token = login.sign(&key);
+        let (parsed, statement, signature) = Login::parse(&token).unwrap();
+        assert_eq!(parsed, login);
+        assert!(
+            std::str::from_utf8(&statement)
+                .unwrap()
+                .starts_with("remedy-net partner dashboard login v1\nKH\nkh-mrc\nKH\n")
+        );
+        let check = |key: &VerifyingKey| parsed.check(&statement, &signature, key, &id("KH"), 1_000_000);
+        assert_eq!(check(&key.verifying_key()), Ok(()));
+        assert_eq!(
+            check(&SigningKey::from_seed([5; 32]).verifying_key()),
+            Err(LoginError::BadSignature("KH/kh-mrc".into()))
+        );
+        // A coordinator's token cannot be read as a partner's, nor the reverse.
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let forged = String::from_utf8(statement.clone())
+            .unwrap()
+            .replace("remedy-net partner dashboard login v1", "remedy-net dashboard login v1");
+        let token = format!("{}.{}", b64.encode(forged), token.split_once('.').unwrap().1);
+        assert_eq!(Login::parse(&token).unwrap_err(), LoginError::Malformed);
     }
 }

@@ -214,11 +214,20 @@ fn manifests_checkpoints_and_sign_in_tokens_parse_without_panicking() {
 
     let login = Login {
         member: MemberId::new("ILO").unwrap(),
+        partner: None,
         node: kh(),
         expires: 1_900_000_000,
         nonce: [7; 16],
     };
-    let tokens = vec![login.sign(&key).into_bytes()];
+    let partner = Login {
+        member: kh(),
+        partner: Some("kh-mrc".into()),
+        ..login.clone()
+    };
+    let tokens = vec![
+        login.sign(&key).into_bytes(),
+        partner.sign(&key).into_bytes(),
+    ];
     fuzz("sign-in token", 6, &tokens, |bytes| {
         if let Ok(text) = std::str::from_utf8(bytes) {
             let _ = Login::parse(text);

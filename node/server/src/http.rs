@@ -584,16 +584,31 @@ impl Http {
             .as_ref()
             .ok_or("a standalone node has no federation members to sign in")?
             .current();
-        let member = manifest
-            .member(&login.member)
-            .filter(|m| matches!(m.role, Role::Coordinator | Role::Auditor))
-            .ok_or_else(|| {
-                format!(
-                    "{} is not a coordinator or auditor of the federation",
-                    login.member
-                )
-            })?;
-        let key = member.verifying_key().map_err(|e| e.to_string())?;
+        let key = match &login.partner {
+            // A partner reads its own member's node, with the key its member
+            // registered (and has not retired) in the log this node holds.
+            Some(partner) if login.member != self.member => {
+                return Err(format!(
+                    "{} is a partner of {}: it signs in to {}'s node, not {}'s",
+                    login.signer(),
+                    login.member,
+                    login.member,
+                    self.member
+                ));
+            }
+            Some(partner) => self.view.partner_key(partner)?,
+            None => manifest
+                .member(&login.member)
+                .filter(|m| matches!(m.role, Role::Coordinator | Role::Auditor))
+                .ok_or_else(|| {
+                    format!(
+                        "{} is not a coordinator or auditor of the federation",
+                        login.member
+                    )
+                })?
+                .verifying_key()
+                .map_err(|e| e.to_string())?,
+        };
         let now = unix_now();
         login
             .check(&statement, &signature, &key, &self.member, now)
@@ -614,7 +629,7 @@ impl Http {
                 seen: began,
             },
         );
-        tracing::info!(member = %login.member, "dashboard sign-in");
+        tracing::info!(member = %login.signer(), "dashboard sign-in");
         Ok((login.member, id))
     }
 }

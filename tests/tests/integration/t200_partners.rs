@@ -10,6 +10,8 @@
 //! VN and JP, whose receivers check both signatures (the node's and the
 //! partner's against the key KH registered). A partner submitting through
 //! another member's node, and a retired partner, are refused with the reason;
+//! a partner signs in to its own member's dashboard with its key (not to
+//! another member's, and not once retired);
 //! the auditor verifies the partners' signatures live and offline.
 
 #![allow(clippy::unwrap_used)]
@@ -17,6 +19,7 @@
 use std::time::{Duration, Instant};
 
 use remedy_tests::federation::{Started, converge, start_all};
+use remedy_tests::http::{cookie_pair, http, serve_http};
 use remedy_tests::{
     bootstrap, create_at as create, path_arg as path, refused_at as refused, remedy,
     remedy_at as at,
@@ -52,6 +55,8 @@ async fn partners_speak_through_their_member_and_every_peer_checks_them() -> any
         &["--coordinator", "ILO", "--auditor", "AUD"],
     )?;
     let members = ["KH", "ID", "VN", "JP"];
+    let kh_http = serve_http(&fed.join("KH"), "")?;
+    let vn_http = serve_http(&fed.join("VN"), "")?;
     let Started {
         running,
         channels,
@@ -440,6 +445,35 @@ target = {{ value = "50", date = "2025-05-31" }}
     let (ok, out, _) = at(&node("JP"), &["pilot", "list"]);
     assert!(ok && out.contains("people-reached=40"), "{out}");
 
+    // Partners read their own member's dashboard, signed in with their key;
+    // not another member's.
+    let (ok, link, err) = at(&mrc, &["dashboard", "--page", "/workshops"]);
+    assert!(ok, "{err}");
+    let target = link
+        .trim()
+        .strip_prefix(&format!("http://{kh_http}"))
+        .unwrap_or_else(|| panic!("a link to KH's dashboard: {link}"));
+    let signed_in = http(kh_http, "GET", target, &[]).await?;
+    assert_eq!(signed_in.status, 303, "{signed_in:?}");
+    assert_eq!(signed_in.header("location"), Some("/workshops"));
+    let cookie = cookie_pair(signed_in.header("set-cookie").unwrap_or_default());
+    let answer = http(kh_http, "GET", "/api/workshops", &[("Cookie", &cookie)]).await?;
+    assert_eq!(answer.status, 200);
+    assert!(answer.body.contains(&ws), "{}", answer.body);
+    let (ok, link, err) = at(&mrc, &["--node", &addrs["VN"], "dashboard"]);
+    assert!(ok, "{err}");
+    let target = link.trim().strip_prefix(&format!("http://{vn_http}")).unwrap();
+    let refused_at_vn = http(vn_http, "GET", target, &[]).await?;
+    assert_eq!(refused_at_vn.status, 403, "{refused_at_vn:?}");
+    assert!(
+        refused_at_vn.body.contains("KH/kh-mrc is a partner of KH: it signs in to KH"),
+        "{}",
+        refused_at_vn.body
+    );
+    // A link the bar made before its retirement is refused after it.
+    let (ok, bar_link, err) = at(&bar, &["dashboard"]);
+    assert!(ok, "{err}");
+
     // Retired: the bar association's key signs nothing more.
     create(
         &node("KH"),
@@ -454,6 +488,10 @@ target = {{ value = "50", date = "2025-05-31" }}
         !ok && (e.contains("retired at event") || e.contains("did not accept the certificate")),
         "{e}"
     );
+    let target = bar_link.trim().strip_prefix(&format!("http://{kh_http}")).unwrap();
+    let after = http(kh_http, "GET", target, &[]).await?;
+    assert_eq!(after.status, 403, "{after:?}");
+    assert!(after.body.contains("retired at event"), "{}", after.body);
     let (ok, list, _) = at(&node("VN"), &["partner", "list"]);
     assert!(
         ok && list.contains("kh-bar") && list.contains("retired at event"),

@@ -51,6 +51,15 @@ impl ViewService {
         members
     }
 
+    /// The key this node's partner `partner` signs with now, or why there is
+    /// none (unregistered, retired). Reads the store: call it off the async
+    /// threads or for one short scan (a dashboard sign-in).
+    pub fn partner_key(&self, partner: &str) -> Result<remedy_core::VerifyingKey, String> {
+        crate::plan::partner_book(self.store.as_ref(), &self.member)
+            .map_err(|e| e.to_string())?
+            .key(&self.member, partner)
+    }
+
     /// The disclosure threshold counts of people are shown under: the
     /// federation's `min_threshold` (the manifest's default when standalone).
     fn threshold(&self) -> u64 {
