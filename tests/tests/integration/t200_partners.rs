@@ -12,14 +12,28 @@
 //! another member's node, and a retired partner, are refused with the reason;
 //! a partner signs in to its own member's dashboard with its key (not to
 //! another member's, and not once retired);
-//! the auditor verifies the partners' signatures live and offline.
+//! the auditor verifies the partners' signatures live and offline. Last, a
+//! fake KH (KH's own keys, serving KH's log) adds an event carrying a
+//! statement signed with the retired key: ID, VN and JP each refuse it with
+//! the reason and store nothing, and the auditor fails that log.
 
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 
 use remedy_tests::federation::{Started, converge, start_all};
+use remedy_client::identity::{SIGNING_KEY_FILE, load_manifest};
+use remedy_client::keyfile::load_signing_key;
+use remedy_core::checkpoint::{Checkpoint, SignedCheckpoint, key_name, origin_line};
+use remedy_core::merkle::Frontier;
+use remedy_core::payload::Payload as _;
+use remedy_core::plan::{Comment, RecordId};
+use remedy_core::statement::Statement;
+use remedy_core::{LogKind, MemberId, SignedEvent};
+use remedy_tests::fake::{FakeNode, Served};
+use remedy_tests::federation::status;
 use remedy_tests::http::{cookie_pair, http, serve_http};
+use remedy_tests::{NodeDir, read_log};
 use remedy_tests::{
     bootstrap, create_at as create, path_arg as path, refused_at as refused, remedy,
     remedy_at as at,
@@ -45,7 +59,7 @@ async fn as_partner(dir: &std::path::Path, args: &[&str]) -> String {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partners_speak_through_their_member_and_every_peer_checks_them() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let fed = tmp.path().join("fed");
@@ -529,6 +543,95 @@ target = {{ value = "50", date = "2025-05-31" }}
         path(&aud.join("federation.toml")),
     ])?;
     assert!(ok, "{out}{err}");
+
+    // A statement signed with the retired key can only reach a log through a
+    // node that signs what it should refuse: KH's keys in a fake KH, serving
+    // KH's log with one more event carrying the bar's comment. Every peer
+    // refuses it with the reason and stores nothing.
+    let kh = MemberId::new("KH")?;
+    let held = read_log(channels["KH"].clone(), &kh).await?;
+    let mut running = running;
+    running[0].stop().await?;
+    let kh_dir = NodeDir::open(&node("KH"))?;
+    let kh_key = load_signing_key(&node("KH").join(SIGNING_KEY_FILE))?;
+    let bar_key = load_signing_key(&bar.join(SIGNING_KEY_FILE))?;
+    let comment = Comment {
+        on: RecordId::parse(&item).unwrap(),
+        text: "signed with a retired key".into(),
+    };
+    let statement = Statement::sign_partner(&kh, "kh-bar", &bar_key, &comment.to_draft());
+    let last = held.last().unwrap();
+    let forged = SignedEvent::seal(
+        &kh_key,
+        &kh,
+        LogKind::Shared,
+        last.seq() + 1,
+        last.hash(),
+        last.time_ms() + 1,
+        &statement.to_draft(),
+    );
+    let mut log: Vec<Vec<u8>> = held.iter().map(|e| e.raw().to_vec()).collect();
+    log.push(forged.raw().to_vec());
+    let mut tree = Frontier::default();
+    for raw in &log {
+        tree.push(raw, |_, _, _| {});
+    }
+    let federation = load_manifest(&node("KH").join("federation.toml"))?
+        .body
+        .federation
+        .name;
+    let checkpoint = SignedCheckpoint::sign(
+        Checkpoint {
+            origin: origin_line(&federation, "KH"),
+            size: tree.size(),
+            root: tree.root(),
+        },
+        &key_name("KH"),
+        &kh_key,
+    );
+    let fake = FakeNode::default();
+    fake.serve(Served {
+        logs: [("KH".to_string(), log)].into(),
+        checkpoints: [("KH".to_string(), checkpoint.to_text())].into(),
+    });
+    fake.start(&kh_dir.dir, kh_dir.addr).await?;
+    for m in ["ID", "VN", "JP"] {
+        let deadline = Instant::now() + CONVERGE;
+        loop {
+            let reply = status(channels[m].clone()).await?;
+            if let Some(r) = reply
+                .rejected
+                .iter()
+                .find(|r| r.last.contains("retired at event"))
+            {
+                assert!(
+                    r.last.contains(&format!("KH event {}", forged.seq()))
+                        && r.last.contains("partner kh-bar of KH was retired"),
+                    "{m}: {}",
+                    r.last
+                );
+                let kh_height = reply.origins.iter().find(|o| o.origin == "KH").unwrap();
+                assert_eq!(kh_height.height, last.seq(), "{m} stored the forged event");
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{m} did not refuse the retired key's statement: {:?}",
+                reply.rejected
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    // The auditor, reading the same log from the fake, fails it for the same reason.
+    let (ok, out, err) = at(
+        &aud,
+        &["--node", &addrs["KH"], "audit", "verify", "--origin", "KH"],
+    );
+    assert!(!ok, "the auditor passed the forged log: {out}");
+    assert!(
+        out.contains(&format!("KH event {}", forged.seq())) && out.contains("was retired at event"),
+        "{out}{err}"
+    );
     drop(running);
     Ok(())
 }
