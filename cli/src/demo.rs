@@ -699,7 +699,13 @@ target = {{ value = "80", date = "2025-06-30" }}
 "#
         ),
     )?;
-    let register = ["--dir", &dir("ID"), "pilot", "register", path_str(&pilot_file)];
+    let register = [
+        "--dir",
+        &dir("ID"),
+        "pilot",
+        "register",
+        path_str(&pilot_file),
+    ];
     show(&shell(&register));
     let pilot = last_line(&remedy(&register)?);
     let mrc = out.join("partners").join("id-mrc");

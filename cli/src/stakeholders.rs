@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
+use remedy_core::MemberId;
 use remedy_core::controls::escape_line as line;
 use remedy_core::csv_text::CsvText;
 use remedy_core::partner::PartnerState;
@@ -17,7 +18,6 @@ use remedy_core::pilot::{PilotProgress, PilotRecord, PilotRecordView, ProgressVa
 use remedy_core::regional::Figure;
 use remedy_core::workplan::Decimal;
 use remedy_core::workshop::{CountryWorkshops, Participation, Shown, WorkshopRecord};
-use remedy_core::MemberId;
 use serde::Deserialize;
 
 use crate::client::Context;
@@ -68,9 +68,9 @@ pub enum WorkshopCommand {
 fn counts(flag: &str, pairs: &[String]) -> anyhow::Result<BTreeMap<String, u64>> {
     let mut map = BTreeMap::new();
     for pair in pairs {
-        let (name, count) = pair.split_once('=').with_context(|| {
-            format!("--{flag} {pair:?}: expected NAME=COUNT, as female=24")
-        })?;
+        let (name, count) = pair
+            .split_once('=')
+            .with_context(|| format!("--{flag} {pair:?}: expected NAME=COUNT, as female=24"))?;
         let count: u64 = count.trim().parse().with_context(|| {
             format!("--{flag} {pair:?}: {count:?} is not a whole number of people")
         })?;
@@ -325,7 +325,10 @@ pub fn print_pilots(p: &Pilots) {
                 .unwrap_or_default();
             println!(
                 "    {:<24} {:<10} baseline {} target {}: {latest}{progress}",
-                i.indicator.id, i.indicator.unit, i.indicator.baseline.value, i.indicator.target.value
+                i.indicator.id,
+                i.indicator.unit,
+                i.indicator.baseline.value,
+                i.indicator.target.value
             );
         }
         for r in &x.reports {
@@ -340,7 +343,11 @@ pub fn print_pilots(p: &Pilots) {
                 r.date,
                 r.by,
                 values.join(", "),
-                if r.refused.is_some() { " (not counted)" } else { "" }
+                if r.refused.is_some() {
+                    " (not counted)"
+                } else {
+                    ""
+                }
             );
         }
         crate::plan::problems(&x.problems);
@@ -469,7 +476,11 @@ pub fn partners_csv(all: &[Listed]) -> String {
             .text(&p.partner.country)
             .text(&p.partner.public_key)
             .text(&format!("{member}-{}", p.registered))
-            .text(&p.retired.map(|r| format!("{member}-{r}")).unwrap_or_default())
+            .text(
+                &p.retired
+                    .map(|r| format!("{member}-{r}"))
+                    .unwrap_or_default(),
+            )
             .end();
     }
     out.finish()
@@ -483,11 +494,16 @@ mod tests {
     #[test]
     fn a_value_needs_its_unit() {
         let v = progress_value("workers-referred=35 count").unwrap();
-        assert_eq!((v.indicator.as_str(), v.unit.as_str()), ("workers-referred", "count"));
+        assert_eq!(
+            (v.indicator.as_str(), v.unit.as_str()),
+            ("workers-referred", "count")
+        );
         let v = progress_value("resolved-share=20.5%").unwrap();
         assert_eq!(v.unit, "percentage");
         assert_eq!(v.value, Decimal::parse("20.5").unwrap());
-        let e = progress_value("workers-referred=35").unwrap_err().to_string();
+        let e = progress_value("workers-referred=35")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("the unit is missing"), "{e}");
         assert!(progress_value("x=1,5 count").is_err());
         let e = counts("by-sex", &["female=2".into(), "female=3".into()]).unwrap_err();

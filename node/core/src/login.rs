@@ -231,7 +231,8 @@ mod tests {
                 .unwrap()
                 .starts_with("remedy-net partner dashboard login v1\nKH\nkh-mrc\nKH\n")
         );
-        let check = |key: &VerifyingKey| parsed.check(&statement, &signature, key, &id("KH"), 1_000_000);
+        let check =
+            |key: &VerifyingKey| parsed.check(&statement, &signature, key, &id("KH"), 1_000_000);
         assert_eq!(check(&key.verifying_key()), Ok(()));
         assert_eq!(
             check(&SigningKey::from_seed([5; 32]).verifying_key()),
@@ -239,10 +240,15 @@ mod tests {
         );
         // A coordinator's token cannot be read as a partner's, nor the reverse.
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let forged = String::from_utf8(statement.clone())
-            .unwrap()
-            .replace("remedy-net partner dashboard login v1", "remedy-net dashboard login v1");
-        let token = format!("{}.{}", b64.encode(forged), token.split_once('.').unwrap().1);
+        let forged = String::from_utf8(statement.clone()).unwrap().replace(
+            "remedy-net partner dashboard login v1",
+            "remedy-net dashboard login v1",
+        );
+        let token = format!(
+            "{}.{}",
+            b64.encode(forged),
+            token.split_once('.').unwrap().1
+        );
         assert_eq!(Login::parse(&token).unwrap_err(), LoginError::Malformed);
     }
 }

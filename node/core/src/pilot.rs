@@ -353,9 +353,7 @@ fn pilots(registry: &Registry) -> Pilots<'_> {
 fn registration_problem(pilots: &Pilots<'_>, id: &RecordId, p: &PilotRecord) -> Option<String> {
     pilots
         .iter()
-        .find(|(other, (_, q))| {
-            other.origin == id.origin && other.seq < id.seq && q.id == p.id
-        })
+        .find(|(other, (_, q))| other.origin == id.origin && other.seq < id.seq && q.id == p.id)
         .map(|(other, _)| {
             format!(
                 "{} registered pilot {} before ({other}): a pilot's short name is used once",
@@ -428,8 +426,7 @@ impl Registry {
                 (*id, view)
             })
             .collect();
-        let mut values: BTreeMap<RecordId, BTreeMap<String, Vec<IndicatorValue>>> =
-            BTreeMap::new();
+        let mut values: BTreeMap<RecordId, BTreeMap<String, Vec<IndicatorValue>>> = BTreeMap::new();
         for (id, entry) in self.entries() {
             let Record::Progress(p) = &entry.record else {
                 continue;
@@ -474,7 +471,9 @@ impl Registry {
             view.indicators = p
                 .indicators
                 .iter()
-                .map(|i| indicator_view(i.as_indicator(&p.id), of.remove(&i.id).unwrap_or_default()))
+                .map(|i| {
+                    indicator_view(i.as_indicator(&p.id), of.remove(&i.id).unwrap_or_default())
+                })
                 .collect();
             view.reports
                 .sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
@@ -581,10 +580,18 @@ mod tests {
         assert_eq!(PilotRecord::decode(d.version, &d.payload).unwrap(), p);
         let mut bad = sample();
         bad.end = "2024-01-01".into();
-        assert!(bad.validate().unwrap_err().contains("ends (2024-01-01) before it starts"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .contains("ends (2024-01-01) before it starts")
+        );
         let mut bad = sample();
         bad.indicators[1].unit = "people".into();
-        assert!(bad.validate().unwrap_err().contains("unit \"people\" is not one of"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .contains("unit \"people\" is not one of")
+        );
         let mut bad = sample();
         bad.indicators[1].id = "workers-referred".into();
         assert!(bad.validate().unwrap_err().contains("given twice"));
@@ -600,7 +607,10 @@ mod tests {
         let mut r = registry();
         let id = RecordId::parse("KH-3").unwrap();
         let e = r
-            .check_pilot(&id, &entry(Record::Progress(progress("count", "20")), Some("kh-mrc")))
+            .check_pilot(
+                &id,
+                &entry(Record::Progress(progress("count", "20")), Some("kh-mrc")),
+            )
             .unwrap_err();
         assert_eq!(
             e,
@@ -609,16 +619,28 @@ mod tests {
         let e = r
             .check_pilot(
                 &id,
-                &entry(Record::Progress(progress("percentage", "20")), Some("kh-bar")),
+                &entry(
+                    Record::Progress(progress("percentage", "20")),
+                    Some("kh-bar"),
+                ),
             )
             .unwrap_err();
-        assert!(e.contains("KH/kh-bar does not run pilot kh-referral-desk"), "{e}");
         assert!(
-            r.check_pilot(&id, &entry(Record::Progress(progress("percentage", "120")), None))
-                .unwrap_err()
-                .contains("not a percentage")
+            e.contains("KH/kh-bar does not run pilot kh-referral-desk"),
+            "{e}"
         );
-        let good = entry(Record::Progress(progress("percentage", "30")), Some("kh-mrc"));
+        assert!(
+            r.check_pilot(
+                &id,
+                &entry(Record::Progress(progress("percentage", "120")), None)
+            )
+            .unwrap_err()
+            .contains("not a percentage")
+        );
+        let good = entry(
+            Record::Progress(progress("percentage", "30")),
+            Some("kh-mrc"),
+        );
         r.check_pilot(&id, &good).unwrap();
         r.insert(id, good);
         // One that reached a log anyway is shown, never counted.
@@ -629,13 +651,21 @@ mod tests {
         let views = r.pilot_records();
         assert_eq!(views.len(), 1);
         let v = &views[0];
-        let share = v.indicators.iter().find(|i| i.indicator.id == "resolved-share").unwrap();
+        let share = v
+            .indicators
+            .iter()
+            .find(|i| i.indicator.id == "resolved-share")
+            .unwrap();
         assert_eq!(share.values.len(), 1);
         assert_eq!(share.latest.as_ref().unwrap().value, Decimal::parse("30"));
         // 10 -> 50, at 30: half way.
         assert_eq!(share.progress_percent, Some(50.0));
         assert_eq!(v.reports.len(), 2);
-        assert!(v.problems.iter().any(|p| p.starts_with("KH-4: indicator resolved-share")));
+        assert!(
+            v.problems
+                .iter()
+                .any(|p| p.starts_with("KH-4: indicator resolved-share"))
+        );
         assert_eq!(v.partners, vec!["KH/kh-mrc".to_string()]);
         assert_eq!(v.tests[0].title.as_deref(), Some("Desk"));
     }
@@ -645,7 +675,11 @@ mod tests {
         let mut r = registry();
         let again = entry(Record::PilotRecord(sample()), None);
         let id = RecordId::parse("KH-5").unwrap();
-        assert!(r.check_pilot(&id, &again).unwrap_err().contains("registered pilot kh-referral-desk before (KH-2)"));
+        assert!(
+            r.check_pilot(&id, &again)
+                .unwrap_err()
+                .contains("registered pilot kh-referral-desk before (KH-2)")
+        );
         r.insert(id, again);
         let views = r.pilot_records();
         assert!(views[1].problems[0].contains("before (KH-2)"));

@@ -95,9 +95,7 @@ pub(crate) fn unique_names<'de, D: serde::Deserializer<'de>>(
             let mut names = BTreeMap::new();
             while let Some((name, count)) = map.next_entry::<String, u64>()? {
                 if names.contains_key(&name) {
-                    return Err(serde::de::Error::custom(format!(
-                        "{name:?} is given twice"
-                    )));
+                    return Err(serde::de::Error::custom(format!("{name:?} is given twice")));
                 }
                 names.insert(name, count);
             }

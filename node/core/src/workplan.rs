@@ -1974,7 +1974,11 @@ impl Registry {
                 }
             }
             Record::Workshop(w) => {
-                return match w.validated.iter().find(|r| self.recommendation(r).is_none()) {
+                return match w
+                    .validated
+                    .iter()
+                    .find(|r| self.recommendation(r).is_none())
+                {
                     Some(r) => target_missing(r, "recommendation"),
                     None => Ok(()),
                 };

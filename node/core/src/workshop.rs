@@ -151,7 +151,11 @@ impl WorkshopRecord {
             ("organiser", &self.organiser, false),
             ("summary", &self.summary, true),
         ];
-        t.extend(self.agenda.iter().map(|a| ("agenda point", a.as_str(), false)));
+        t.extend(
+            self.agenda
+                .iter()
+                .map(|a| ("agenda point", a.as_str(), false)),
+        );
         t
     }
 }
@@ -441,11 +445,18 @@ mod tests {
         let mut bad = sample();
         bad.participants.by_sex.insert("female".into(), 23);
         let e = bad.validate().unwrap_err();
-        assert!(e.contains("by sex add up to 41, not to the total of 42"), "{e}");
+        assert!(
+            e.contains("by sex add up to 41, not to the total of 42"),
+            "{e}"
+        );
 
         let mut bad = sample();
         bad.participants.by_group.insert("police".into(), 0);
-        assert!(bad.validate().unwrap_err().contains("\"police\" is not one of"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .contains("\"police\" is not one of")
+        );
 
         let mut bad = sample();
         bad.languages = vec!["khm".into()];

@@ -764,7 +764,11 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         .iter()
         .map(|c| c["member"].as_str().unwrap())
         .collect();
-    assert_eq!(origins, ["ID", "KH", "VN"], "one workshop per country of origin");
+    assert_eq!(
+        origins,
+        ["ID", "KH", "VN"],
+        "one workshop per country of origin"
+    );
     let page = cells(&dom);
     for c in countries {
         for w in c["workshops"].as_array().unwrap() {

@@ -116,7 +116,6 @@ fn assert_security_headers(a: &Answer, what: &str) {
     assert_eq!(a.header("cache-control"), Some("no-store"), "{what}");
 }
 
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboard_is_closed_to_everyone_but_its_signed_in_readers() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;

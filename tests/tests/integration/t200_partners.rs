@@ -21,7 +21,6 @@
 
 use std::time::{Duration, Instant};
 
-use remedy_tests::federation::{Started, converge, start_all};
 use remedy_client::identity::{SIGNING_KEY_FILE, load_manifest};
 use remedy_client::keyfile::load_signing_key;
 use remedy_core::checkpoint::{Checkpoint, SignedCheckpoint, key_name, origin_line};
@@ -32,6 +31,7 @@ use remedy_core::statement::Statement;
 use remedy_core::{LogKind, MemberId, SignedEvent};
 use remedy_tests::fake::{FakeNode, Served};
 use remedy_tests::federation::status;
+use remedy_tests::federation::{Started, converge, start_all};
 use remedy_tests::http::{cookie_pair, http, serve_http};
 use remedy_tests::{NodeDir, read_log};
 use remedy_tests::{
@@ -308,10 +308,19 @@ async fn partners_speak_through_their_member_and_every_peer_checks_them() -> any
         .collect::<Vec<_>>()
     };
     let args = workshop("female=20,male=20");
-    let e = refused(&node("KH"), &args.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(e.contains("by sex add up to 40, not to the total of 42"), "{e}");
+    let e = refused(
+        &node("KH"),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(
+        e.contains("by sex add up to 40, not to the total of 42"),
+        "{e}"
+    );
     let args = workshop("female=24,male=18");
-    let ws = create(&node("KH"), &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let ws = create(
+        &node("KH"),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
 
     // A pilot run by the MRC, with indicators against targets.
     let pilot_file = tmp.path().join("pilot.toml");
@@ -374,7 +383,10 @@ target = {{ value = "50", date = "2025-05-31" }}
             "workers-referred=1 count",
         ],
     );
-    assert!(e.contains("KH/kh-bar does not run pilot kh-referral-desk"), "{e}");
+    assert!(
+        e.contains("KH/kh-bar does not run pilot kh-referral-desk"),
+        "{e}"
+    );
     as_partner(
         &mrc,
         &[
@@ -412,7 +424,10 @@ target = {{ value = "50", date = "2025-05-31" }}
         assert_eq!(p["by_group"]["mrc"]["status"], "suppressed", "{p}");
         assert_eq!(p["by_group"]["bar-association"]["status"], "suppressed");
         assert_eq!(p["by_group"]["cso"]["value"], 20);
-        assert_eq!(kh["workshops"][0]["validated"][1]["title"], "Interpreters at the desk");
+        assert_eq!(
+            kh["workshops"][0]["validated"][1]["title"],
+            "Interpreters at the desk"
+        );
 
         let (ok, out, err) = at(&node(m), &["--format", "json", "view", "pilots"]);
         assert!(ok, "{err}");
@@ -428,7 +443,10 @@ target = {{ value = "50", date = "2025-05-31" }}
 
         let (ok, out, err) = at(&node(m), &["--format", "csv", "view", "partners"]);
         assert!(ok, "{err}");
-        assert!(out.contains("KH,kh-bar,kh-bar of Cambodia,bar-association,KH"), "{out}");
+        assert!(
+            out.contains("KH,kh-bar,kh-bar of Cambodia,bar-association,KH"),
+            "{out}"
+        );
     }
     let (ok, out, _) = at(&node("ID"), &["--format", "csv", "view", "pilots"]);
     assert!(
@@ -476,11 +494,16 @@ target = {{ value = "50", date = "2025-05-31" }}
     assert!(answer.body.contains(&ws), "{}", answer.body);
     let (ok, link, err) = at(&mrc, &["--node", &addrs["VN"], "dashboard"]);
     assert!(ok, "{err}");
-    let target = link.trim().strip_prefix(&format!("http://{vn_http}")).unwrap();
+    let target = link
+        .trim()
+        .strip_prefix(&format!("http://{vn_http}"))
+        .unwrap();
     let refused_at_vn = http(vn_http, "GET", target, &[]).await?;
     assert_eq!(refused_at_vn.status, 403, "{refused_at_vn:?}");
     assert!(
-        refused_at_vn.body.contains("KH/kh-mrc is a partner of KH: it signs in to KH"),
+        refused_at_vn
+            .body
+            .contains("KH/kh-mrc is a partner of KH: it signs in to KH"),
         "{}",
         refused_at_vn.body
     );
@@ -502,7 +525,10 @@ target = {{ value = "50", date = "2025-05-31" }}
         !ok && (e.contains("retired at event") || e.contains("did not accept the certificate")),
         "{e}"
     );
-    let target = bar_link.trim().strip_prefix(&format!("http://{kh_http}")).unwrap();
+    let target = bar_link
+        .trim()
+        .strip_prefix(&format!("http://{kh_http}"))
+        .unwrap();
     let after = http(kh_http, "GET", target, &[]).await?;
     assert_eq!(after.status, 403, "{after:?}");
     assert!(after.body.contains("retired at event"), "{}", after.body);

@@ -65,7 +65,9 @@ impl ViewService {
     fn threshold(&self) -> u64 {
         match &self.manifest {
             Some(m) => m.current().body.policy.min_threshold.into(),
-            None => remedy_core::manifest::Policy::default().min_threshold.into(),
+            None => remedy_core::manifest::Policy::default()
+                .min_threshold
+                .into(),
         }
     }
 
@@ -284,9 +286,15 @@ impl pb::view_server::View for ViewService {
         self.answer(move |store| {
             let member = known(store)?.optional(&f.member)?;
             let mut all = Vec::new();
-            for m in members.iter().filter(|m| member.as_ref().is_none_or(|x| x == *m)) {
+            for m in members
+                .iter()
+                .filter(|m| member.as_ref().is_none_or(|x| x == *m))
+            {
                 let book = crate::plan::partner_book(store, m).map_err(convert::store_error)?;
-                all.extend(book.all().map(|p| serde_json::json!({ "member": m, "partner": p })));
+                all.extend(
+                    book.all()
+                        .map(|p| serde_json::json!({ "member": m, "partner": p })),
+                );
             }
             Ok(all)
         })
