@@ -469,6 +469,14 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
                         line(&x.workshop.place),
                         x.workshop.date
                     );
+                    if !r.validated_at.is_empty() {
+                        let at: Vec<String> =
+                            r.validated_at.iter().map(ToString::to_string).collect();
+                        println!("  validated at workshop {}", at.join(", "));
+                    }
+                    if let Some(by) = &r.submitted_by {
+                        println!("  submitted by {by}");
+                    }
                     println!("  status    {}", r.status);
                     println!("  {}", escape(&x.text));
                     println!("history:");

@@ -685,4 +685,68 @@ mod tests {
         assert!(views[1].problems[0].contains("before (KH-2)"));
         assert!(views[0].problems.is_empty());
     }
+
+    #[test]
+    fn a_work_plan_indicator_naming_the_pilot_follows_its_counted_values() {
+        use crate::manifest::Quorum;
+        use crate::workplan::{ItemContent, WorkplanItem};
+        let mut r = registry();
+        r.insert(
+            RecordId::parse("KH-3").unwrap(),
+            entry(
+                Record::Progress(progress("percentage", "30")),
+                Some("kh-mrc"),
+            ),
+        );
+        let mut wrong_unit = sample().indicators[1].as_indicator("kh-referral-desk");
+        wrong_unit.unit = "count".into();
+        let indicators = vec![
+            sample().indicators[1].as_indicator("kh-referral-desk"),
+            Indicator {
+                id: "other".into(),
+                ..wrong_unit
+            },
+        ];
+        let content = ItemContent {
+            title: "Referral desks".into(),
+            objective: "Workers reach a remedy".into(),
+            outputs: vec![],
+            activities: vec![],
+            draws_on: vec![RecordId::parse("KH-1").unwrap()],
+            lead: MemberId::new("KH").unwrap(),
+            members: vec![MemberId::new("KH").unwrap()],
+            milestones: vec![],
+            indicators,
+            due: "2027-06".into(),
+        };
+        r.insert(
+            RecordId::parse("KH-4").unwrap(),
+            entry(
+                Record::Item(WorkplanItem {
+                    proposed: true,
+                    content,
+                }),
+                None,
+            ),
+        );
+        let items = r.items(Quorum::All, Date::parse("2025-01-01").unwrap());
+        let share = &items[0].indicators[0];
+        assert_eq!(share.values.len(), 1);
+        assert_eq!(share.values[0].source, "KH-3 by KH/kh-mrc");
+        assert_eq!(share.latest.as_ref().unwrap().value, Decimal::parse("30"));
+        assert!(items[0].indicators[1].values.is_empty());
+    }
+
+    #[test]
+    fn a_recommendation_names_the_workshops_that_validated_it() {
+        let mut r = registry();
+        let mut w = crate::workshop::tests::sample();
+        w.validated = vec![RecordId::parse("KH-1").unwrap()];
+        r.insert(
+            RecordId::parse("KH-5").unwrap(),
+            entry(Record::Workshop(w), None),
+        );
+        let recs = r.recommendations();
+        assert_eq!(recs[0].validated_at, vec![RecordId::parse("KH-5").unwrap()]);
+    }
 }

@@ -559,6 +559,9 @@ pub struct RecommendationView {
     /// decides whether to endorse it nationally (its status).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_by: Option<String>,
+    /// The workshop records (kind 21) that validated it, by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validated_at: Vec<RecordId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -667,6 +670,7 @@ impl Registry {
                         history: Vec::new(),
                         comments: Vec::new(),
                         submitted_by: entry.partner.as_ref().map(|_| entry.by()),
+                        validated_at: Vec::new(),
                     },
                 );
             }
@@ -685,6 +689,13 @@ impl Registry {
                     status: s.status.clone(),
                     note: s.note.clone(),
                 });
+            }
+            if let Record::Workshop(w) = &entry.record {
+                for r in w.validated.iter().filter(|r| r.origin == id.origin) {
+                    if let Some(view) = views.get_mut(r) {
+                        view.validated_at.push(id.clone());
+                    }
+                }
             }
             if let Record::Comment(c) = &entry.record
                 && let Some(view) = views.get_mut(&c.on)

@@ -1124,6 +1124,7 @@ struct Index<'a> {
     answers: BTreeMap<&'a RecordId, Vec<(&'a RecordId, &'a Entry)>>,
     comments: BTreeMap<&'a RecordId, Vec<(&'a RecordId, &'a Entry)>>,
     pilots: Vec<crate::plan::PilotView>,
+    pilot_records: Vec<crate::pilot::PilotRecordView>,
 }
 
 impl<'a> Index<'a> {
@@ -1133,6 +1134,7 @@ impl<'a> Index<'a> {
             answers: BTreeMap::new(),
             comments: BTreeMap::new(),
             pilots: registry.pilots(),
+            pilot_records: registry.pilot_records(),
         };
         for (id, e) in registry.entries() {
             let (map, target) = match &e.record {
@@ -1704,48 +1706,57 @@ impl Registry {
         }
 
         // Indicators: reported values from updates and pilot reports.
-        let indicators = content
-            .indicators
-            .iter()
-            .map(|ind| {
-                let mut values: Vec<IndicatorValue> = Vec::new();
-                if let Source::Reported { pilot } = &ind.source {
-                    for u in &updates {
-                        for v in u.values.iter().filter(|v| v.indicator == ind.id) {
-                            values.push(IndicatorValue {
-                                date: v.date.clone(),
-                                value: Some(v.value),
-                                status: "reported".into(),
-                                source: format!("{} by {}", u.id, u.by),
-                                standard_error: None,
-                            });
+        let indicators =
+            content
+                .indicators
+                .iter()
+                .map(|ind| {
+                    let mut values: Vec<IndicatorValue> = Vec::new();
+                    if let Source::Reported { pilot } = &ind.source {
+                        for u in &updates {
+                            for v in u.values.iter().filter(|v| v.indicator == ind.id) {
+                                values.push(IndicatorValue {
+                                    date: v.date.clone(),
+                                    value: Some(v.value),
+                                    status: "reported".into(),
+                                    source: format!("{} by {}", u.id, u.by),
+                                    standard_error: None,
+                                });
+                            }
+                        }
+                        if let Some(pilot) = pilot {
+                            // A pilot record's counted values of the indicator of this id.
+                            for p in index.pilot_records.iter().filter(|p| &p.pilot == pilot) {
+                                if let Some(i) = p.indicators.iter().find(|i| {
+                                    i.indicator.id == ind.id && i.indicator.unit == ind.unit
+                                }) {
+                                    values.extend(i.values.iter().cloned());
+                                }
+                            }
+                            for p in index.pilots.iter().filter(|p| &p.report.pilot == pilot) {
+                                let Some(count) = p.report.indicators.get(&ind.id) else {
+                                    continue;
+                                };
+                                let Some(end) = crate::tables::Period::parse(&p.report.period)
+                                    .map(|x| x.last_day())
+                                else {
+                                    continue;
+                                };
+                                values.push(IndicatorValue {
+                                    date: end.to_string(),
+                                    value: Some(Decimal::from_units(
+                                        i64::try_from(*count).unwrap_or(i64::MAX / Decimal::SCALE),
+                                    )),
+                                    status: "reported".into(),
+                                    source: format!("pilot report {} by {}", p.id, p.member),
+                                    standard_error: None,
+                                });
+                            }
                         }
                     }
-                    if let Some(pilot) = pilot {
-                        for p in index.pilots.iter().filter(|p| &p.report.pilot == pilot) {
-                            let Some(count) = p.report.indicators.get(&ind.id) else {
-                                continue;
-                            };
-                            let Some(end) = crate::tables::Period::parse(&p.report.period)
-                                .map(|x| x.last_day())
-                            else {
-                                continue;
-                            };
-                            values.push(IndicatorValue {
-                                date: end.to_string(),
-                                value: Some(Decimal::from_units(
-                                    i64::try_from(*count).unwrap_or(i64::MAX / Decimal::SCALE),
-                                )),
-                                status: "reported".into(),
-                                source: format!("pilot report {} by {}", p.id, p.member),
-                                standard_error: None,
-                            });
-                        }
-                    }
-                }
-                indicator_view(ind.clone(), values)
-            })
-            .collect();
+                    indicator_view(ind.clone(), values)
+                })
+                .collect();
 
         // What is awaited, from whom.
         let mut awaited = Vec::new();
@@ -1958,6 +1969,15 @@ impl Registry {
             origin: carrier.clone(),
             seq: u64::MAX,
         };
+        // The record as it would be held, signed last.
+        let entry = Entry {
+            time_ms: i64::MAX,
+            record: record.clone(),
+            author: author.clone(),
+            statement: author != carrier || partner.is_some(),
+            partner: partner.map(str::to_string),
+            hash: EventHash([0xff; 32]),
+        };
         let newest = |item: &RecordId| self.item_view(item, quorum, Date::from_days(0));
         let target_missing = |target: &RecordId, what: &str| {
             Err(format!(
@@ -1984,17 +2004,7 @@ impl Registry {
                 };
             }
             Record::PilotRecord(_) | Record::Progress(_) => {
-                return self.check_pilot(
-                    &id,
-                    &Entry {
-                        time_ms: i64::MAX,
-                        record: record.clone(),
-                        author: author.clone(),
-                        statement: author != carrier || partner.is_some(),
-                        partner: partner.map(str::to_string),
-                        hash: EventHash([0xff; 32]),
-                    },
-                );
+                return self.check_pilot(&id, &entry);
             }
             Record::Comment(c)
                 if !matches!(
@@ -2039,17 +2049,7 @@ impl Registry {
             }
         }
         let mut with = self.clone();
-        with.insert(
-            id.clone(),
-            Entry {
-                time_ms: i64::MAX,
-                record: record.clone(),
-                author: author.clone(),
-                statement: author != carrier || partner.is_some(),
-                partner: partner.map(str::to_string),
-                hash: EventHash([0xff; 32]),
-            },
-        );
+        with.insert(id.clone(), entry);
         let mine = format!("{id}");
         // Only the item the record is about can show a problem of it.
         let target = match &record {

@@ -408,7 +408,7 @@ pub fn by_country(registry: &crate::plan::Registry, k: u64) -> Vec<CountryWorksh
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::payload::Payload as _;
 

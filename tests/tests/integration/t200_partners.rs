@@ -353,18 +353,28 @@ target = {{ value = "50", date = "2025-05-31" }}
         ),
     )?;
     let pilot = create(&node("KH"), &["pilot", "register", path(&pilot_file)]);
-    let e = refused(
-        &mrc,
-        &[
+    let progress = |values: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = [
             "pilot",
             "progress",
             "--pilot",
             &pilot,
             "--date",
             "2024-12-31",
-            "--value",
-            "resolved-share=30 count",
-        ],
+        ]
+        .map(String::from)
+        .to_vec();
+        for v in values {
+            args.extend(["--value".to_string(), v.to_string()]);
+        }
+        args
+    };
+    let e = refused(
+        &mrc,
+        &progress(&["resolved-share=30 count"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
     );
     assert!(
         e.contains("measured in percentage; this value is given in count"),
@@ -372,39 +382,18 @@ target = {{ value = "50", date = "2025-05-31" }}
     );
     let e = refused(
         &bar,
-        &[
-            "pilot",
-            "progress",
-            "--pilot",
-            &pilot,
-            "--date",
-            "2024-12-31",
-            "--value",
-            "workers-referred=1 count",
-        ],
+        &progress(&["workers-referred=1 count"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
     );
     assert!(
         e.contains("KH/kh-bar does not run pilot kh-referral-desk"),
         "{e}"
     );
-    as_partner(
-        &mrc,
-        &[
-            "pilot",
-            "progress",
-            "--pilot",
-            &pilot,
-            "--date",
-            "2024-12-31",
-            "--value",
-            "workers-referred=123.4 count",
-            "--value",
-            "resolved-share=30%",
-            "--lessons",
-            "Interpreters matter.",
-        ],
-    )
-    .await;
+    let mut args = progress(&["workers-referred=123.4 count", "resolved-share=30%"]);
+    args.extend(["--lessons".to_string(), "Interpreters matter.".to_string()]);
+    as_partner(&mrc, &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
     converge(&channels, CONVERGE).await?;
 
     // Workshops, pilots and partners at every peer, with the partner named.
@@ -461,6 +450,7 @@ target = {{ value = "50", date = "2025-05-31" }}
         let r: serde_json::Value = serde_json::from_str(&out)?;
         assert_eq!(r["submitted_by"], "KH/kh-mrc", "{m}: {r}");
         assert_eq!(r["status"], "endorsed-nationally");
+        assert_eq!(r["validated_at"][0], ws.as_str(), "{m}: {r}");
         let (ok, out, err) = at(&node(m), &["--format", "json", "workplan", "show", &item]);
         assert!(ok, "{err}");
         let v: serde_json::Value = serde_json::from_str::<serde_json::Value>(&out)?[0].clone();

@@ -274,10 +274,12 @@ async function recommendations() {
           members.map(m => el("td", { "data-member": m, "data-theme": t }, count(r => r.member === m && r.theme === t))))),
           { id: "rec-theme" }))),
     el("h3", {}, "All recommendations"),
-    table(["id", "country", "theme", "priority", "status", "title", "submitted by"], recs.map(r => el("tr", { "data-id": r.id, id: r.id },
+    table(["id", "country", "theme", "priority", "status", "title", "submitted by", "validated at"], recs.map(r => el("tr", { "data-id": r.id, id: r.id },
       el("td", { class: "text" }, r.id), el("td", { class: "text" }, r.member), el("td", { class: "text" }, r.theme),
       el("td", { class: "text" }, r.priority), el("td", { class: "text", "data-status": r.status }, r.status),
-      el("td", { class: "text" }, r.title), el("td", { class: "text" }, r.submitted_by || r.member))), { id: "rec-list" }));
+      el("td", { class: "text" }, r.title), el("td", { class: "text" }, r.submitted_by || r.member),
+      el("td", { class: "text", "data-field": "validated-at" }, (r.validated_at || []).map(w =>
+        el("a", { href: "/workshops#" + w }, w + " "))))), { id: "rec-list" }));
 }
 
 // The work plan: every item on one line, and one item in full (?item=ID).
