@@ -45,13 +45,28 @@ pub enum Command {
         #[arg(long, default_value = "2024-12-31", value_parser = parse_date)]
         to: Date,
     },
-    /// Import a case-register export (CSV; `-` for standard input) into the
-    /// node's private log. Nothing is stored if any row is invalid.
+    /// Import a case register (CSV, or the first sheet of an .xlsx; `-` for
+    /// standard input) into the node's private log. Nothing is stored if any row
+    /// is invalid. Columns and codes: docs/case-register.md.
     Import {
         file: PathBuf,
-        /// Store the valid rows and write every invalid row, with its reason, here.
+        /// Store the valid rows and write every invalid row, with its reason, here;
+        /// the file, once corrected, imports as it is.
         #[arg(long, value_name = "REJECTS.csv")]
         skip_invalid: Option<PathBuf>,
+        /// The file's encoding when it is not UTF-8, as a WHATWG label:
+        /// shift_jis, windows-1258...
+        #[arg(long, value_name = "LABEL")]
+        encoding: Option<String>,
+    },
+    /// Write an empty case register to fill in: the header and one example row,
+    /// as CSV (to standard output, or --out FILE.csv) or, with --out FILE.xlsx,
+    /// as a workbook with a drop-down of codes on each coded column. The filled-in
+    /// file imports as it is. Columns and codes: docs/case-register.md.
+    Template {
+        /// Where to write it; .xlsx writes a workbook.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// List the cases this node holds (latest version of each).
     List {
@@ -90,7 +105,11 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             from,
             to,
         } => generate(&member, count, seed, from, to),
-        Command::Import { file, skip_invalid } => import(context, &file, skip_invalid.as_deref()),
+        Command::Import {
+            file,
+            skip_invalid,
+            encoding,
+        } => import(context, &file, skip_invalid.as_deref(), encoding.as_deref()),
         Command::List { limit, after } => list(
             context,
             pb::ListCasesRequest {
@@ -100,6 +119,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             },
         ),
         Command::Attest { period, revision } => attest(context, &period, revision),
+        Command::Template { out } => template(out.as_deref()),
         Command::Show { case_id } => list(
             context,
             pb::ListCasesRequest {
@@ -109,6 +129,58 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             },
         ),
     }
+}
+
+/// The template's example row: a case closed with compensation.
+const EXAMPLE: [&str; 12] = [
+    "KH-2024-0001",
+    "2024-03-04",
+    "2024-06-28",
+    "female",
+    "25-34",
+    "titp",
+    "construction",
+    "in-employment",
+    "unpaid-wages;document-retention",
+    "mrc",
+    "resolved-compensated",
+    "1250",
+];
+
+fn template(out: Option<&Path>) -> anyhow::Result<()> {
+    let example: Vec<String> = EXAMPLE.iter().map(|s| s.to_string()).collect();
+    // The example must be a row the import accepts.
+    Header::standard()
+        .parse_row(&EXAMPLE)
+        .map_err(|e| anyhow::anyhow!("the template's example row is invalid: {e}"))?;
+    let xlsx = out.is_some_and(crate::spreadsheet::is_spreadsheet);
+    let bytes = if xlsx {
+        crate::spreadsheet::template_xlsx(&example)?
+    } else {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        w.write_record(COLUMNS)?;
+        w.write_record(&example)?;
+        w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    match out {
+        Some(path) => {
+            std::fs::write(path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "wrote {}: the header and one example row to replace{}",
+                path.display(),
+                if xlsx {
+                    "; codes in the sheet \"codes\""
+                } else {
+                    ""
+                }
+            );
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(())
 }
 
 fn generate(member: &MemberId, count: u64, seed: u64, from: Date, to: Date) -> anyhow::Result<()> {
@@ -165,20 +237,37 @@ struct Checked {
     error_count: u64,
 }
 
-fn import(context: &Context, file: &Path, rejects: Option<&Path>) -> anyhow::Result<()> {
+fn import(
+    context: &Context,
+    file: &Path,
+    rejects: Option<&Path>,
+    encoding: Option<&str>,
+) -> anyhow::Result<()> {
     let name = file.display().to_string();
     let (input, size): (Box<dyn Read + Send>, Option<u64>) = if name == "-" {
         (Box::new(std::io::stdin()), None)
+    } else if crate::spreadsheet::is_spreadsheet(file) {
+        if encoding.is_some() {
+            bail!(
+                "{name} is a spreadsheet, which holds its own encoding: --encoding is for CSV files"
+            );
+        }
+        let csv = crate::spreadsheet::as_csv(file)?;
+        let size = csv.len() as u64;
+        (Box::new(std::io::Cursor::new(csv)), Some(size))
     } else {
         let f = std::fs::File::open(file).with_context(|| format!("cannot open {name}"))?;
         let size = f.metadata().ok().map(|m| m.len());
         (Box::new(f), size)
     };
     let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let input = Counting {
-        inner: input,
-        read: read.clone(),
-    };
+    let input = crate::encoding::decoding(
+        Box::new(Counting {
+            inner: input,
+            read: read.clone(),
+        }),
+        encoding,
+    )?;
     let (runtime, channel) = context.connect()?;
     let (chunks, outbound) = tokio::sync::mpsc::channel::<pb::ImportChunk>(8);
     let mut admin = pb::admin_client::AdminClient::new(channel).max_encoding_message_size(64 << 20);
@@ -312,8 +401,13 @@ fn check_and_send(
         ),
         Ok(true) => {
             let line = reader.get_mut().record_line(&record);
-            let fields = utf8_fields(&record)
-                .map_err(|column| anyhow::anyhow!("{}: invalid UTF-8", at(name, line, column)))?;
+            let fields = utf8_fields(&record).map_err(|column| {
+                anyhow::anyhow!(
+                    "{}: invalid UTF-8: {}",
+                    at(name, line, column),
+                    crate::encoding::not_utf8_advice(record.as_slice())
+                )
+            })?;
             Header::parse(fields.iter().copied())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", at(name, line, 0)))?
         }
@@ -325,6 +419,8 @@ fn check_and_send(
         out.write_record(&head)?;
     }
     let mut seen: HashMap<String, u64> = HashMap::new();
+    // What a row that is not UTF-8 is told, worked out once.
+    let mut not_utf8: Option<String> = None;
     let mut batch = Vec::with_capacity(CHUNK);
     let mut sending = true;
     let mut last_report = Instant::now();
@@ -341,8 +437,9 @@ fn check_and_send(
         checked.rows += 1;
         let result = match utf8_fields(&record) {
             Err(column) => Err(format!(
-                "{}: invalid UTF-8; the file must be UTF-8",
-                at(name, line, column)
+                "{}: invalid UTF-8: {}",
+                at(name, line, column),
+                not_utf8.get_or_insert_with(|| crate::encoding::not_utf8_advice(record.as_slice()))
             )),
             Ok(fields) => match header.parse_row(&fields) {
                 Err(e) => Err(format!("{}: {e}", at(name, line, e.column))),

@@ -42,16 +42,23 @@ pub enum RecommendCommand {
         /// recruitment-fees, cross-border-referral, data-monitoring, capacity-building.
         #[arg(long)]
         theme: String,
-        /// Comma-separated: government, bar-association, cso, recruitment-agency, mrc,
-        /// japan-support-org, employer, union.
-        #[arg(long, value_delimiter = ',')]
-        actors: Vec<String>,
+        /// Separated by ',' or ';' (as in CSV): government, bar-association, cso,
+        /// recruitment-agency, mrc, japan-support-org, employer, union.
+        #[arg(long)]
+        actors: String,
         /// high, medium or low.
         #[arg(long)]
         priority: String,
-        /// Where and when, as "Phnom Penh, 2024-05-14".
-        #[arg(long)]
-        workshop: String,
+        /// Where and when, as "Phnom Penh, 2024-05-14" (or --workshop-place and
+        /// --workshop-date).
+        #[arg(long, required_unless_present_all = ["workshop_place", "workshop_date"], conflicts_with_all = ["workshop_place", "workshop_date"])]
+        workshop: Option<String>,
+        /// The workshop's place, on its own.
+        #[arg(long, requires = "workshop_date")]
+        workshop_place: Option<String>,
+        /// The workshop's date (YYYY-MM-DD), on its own.
+        #[arg(long, requires = "workshop_place")]
+        workshop_date: Option<String>,
     },
     /// Record a change of one of this member's recommendations.
     Status {
@@ -61,9 +68,16 @@ pub enum RecommendCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
-    /// Add a workshop's recommendations from CSV (columns title, text, theme, actors,
-    /// priority, workshop; actors separated by ';'), all or none; `-` reads stdin.
-    Import { file: PathBuf },
+    /// Add a workshop's recommendations from CSV or the first sheet of an .xlsx
+    /// (columns title, text, theme, actors, priority, workshop; actors separated
+    /// by ';' or ','), all or none; `-` reads stdin.
+    Import {
+        file: PathBuf,
+        /// The file's encoding when it is not UTF-8, as a WHATWG label:
+        /// shift_jis, windows-1258...
+        #[arg(long, value_name = "LABEL")]
+        encoding: Option<String>,
+    },
     /// Every member's recommendations, with their status.
     List {
         #[arg(long)]
@@ -397,15 +411,33 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
             actors,
             priority,
             workshop,
+            workshop_place,
+            workshop_date,
         } => {
+            let workshop = match (workshop, workshop_place, workshop_date) {
+                (Some(w), _, _) => {
+                    Workshop::parse(&w).map_err(|e| anyhow::anyhow!("--workshop: {e}"))?
+                }
+                (None, Some(place), Some(date)) => {
+                    if remedy_core::case::Date::parse(date.trim()).is_none() {
+                        bail!(
+                            "--workshop-date {date:?} is not a date: expected YYYY-MM-DD, as 2024-05-14"
+                        );
+                    }
+                    Workshop::new(&place, &date)
+                        .map_err(|e| anyhow::anyhow!("--workshop-place: {e}"))?
+                }
+                _ => bail!(
+                    "give --workshop \"Place, YYYY-MM-DD\", or --workshop-place and --workshop-date"
+                ),
+            };
             let r = Recommendation {
                 title,
                 text,
                 theme,
-                actors,
+                actors: remedy_core::plan::list(&actors),
                 priority,
-                workshop: Workshop::parse(&workshop)
-                    .map_err(|e| anyhow::anyhow!("--workshop {e}"))?,
+                workshop,
             };
             let ids = append(context, vec![draft(&r)?])?;
             created(context, "recommendation", &ids);
@@ -419,8 +451,8 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
             let ids = append(context, vec![draft(&change)?])?;
             created(context, "status change", &ids);
         }
-        RecommendCommand::Import { file } => {
-            let drafts = read_recommendations(&file)?;
+        RecommendCommand::Import { file, encoding } => {
+            let drafts = read_recommendations(&file, encoding.as_deref())?;
             let ids = append(context, drafts)?;
             created(context, "recommendations", &ids);
         }
@@ -509,13 +541,21 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
 
 /// A workshop's CSV, every row checked; errors name file, line and column, and
 /// nothing is returned (so nothing is stored) when any row is bad.
-fn read_recommendations(file: &Path) -> anyhow::Result<Vec<Draft>> {
+fn read_recommendations(file: &Path, encoding: Option<&str>) -> anyhow::Result<Vec<Draft>> {
     let name = file.display().to_string();
-    let input: Box<dyn std::io::Read> = if name == "-" {
+    let input: Box<dyn std::io::Read + Send> = if name == "-" {
         Box::new(std::io::stdin())
+    } else if crate::spreadsheet::is_spreadsheet(file) {
+        if encoding.is_some() {
+            bail!(
+                "{name} is a spreadsheet, which holds its own encoding: --encoding is for CSV files"
+            );
+        }
+        Box::new(std::io::Cursor::new(crate::spreadsheet::as_csv(file)?))
     } else {
         Box::new(std::fs::File::open(file).with_context(|| format!("cannot open {name}"))?)
     };
+    let input = crate::encoding::decoding(input, encoding)?;
     let (drafts, errors) = parse_recommendations(&name, input)?;
     if !errors.is_empty() {
         for e in errors.iter().take(50) {
@@ -556,8 +596,14 @@ fn parse_recommendations(
         );
     }
     let head = reader.get_mut().record_line(&record);
+    let not_utf8 = |at: String, record: &csv::ByteRecord| {
+        format!(
+            "{at}: invalid UTF-8: {}",
+            crate::encoding::not_utf8_advice(record.as_slice())
+        )
+    };
     let header: Vec<String> = utf8_fields(&record)
-        .map_err(|c| anyhow::anyhow!("{}: invalid UTF-8", at(name, head, c)))?
+        .map_err(|c| anyhow::anyhow!(not_utf8(at(name, head, c), &record)))?
         .iter()
         // A byte order mark (Excel's "CSV UTF-8") is not part of the first name.
         .map(|f| f.trim_start_matches('\u{feff}').trim().to_string())
@@ -597,7 +643,7 @@ fn parse_recommendations(
         let fields = match utf8_fields(&record) {
             Ok(fields) => fields,
             Err(c) => {
-                errors.push(format!("{}: invalid UTF-8", at(name, line, c)));
+                errors.push(not_utf8(at(name, line, c), &record));
                 continue;
             }
         };

@@ -272,14 +272,31 @@ pub struct Header {
     width: usize,
 }
 
+/// The columns a rejects file (`cases import --skip-invalid`) adds before the
+/// register's: where the row was and why it was set aside.
+pub const REJECTS_COLUMNS: &[&str] = &["line", "reason"];
+
 impl Header {
-    /// Checks a header: exactly the known columns, in any order, each once.
+    /// Checks a header: exactly the known columns, in any order, each once, and
+    /// at most once each the two a rejects file adds in front (`line`,
+    /// `reason`), which are ignored: a corrected rejects file imports as it is.
     pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self, HeaderError> {
         let mut index = [usize::MAX; 12];
         let mut width = 0;
+        let mut ignored: Vec<&str> = Vec::new();
         for (i, raw) in names.into_iter().enumerate() {
             width += 1;
             let name = raw.trim_start_matches('\u{feff}').trim();
+            if REJECTS_COLUMNS.contains(&name) {
+                if ignored.contains(&name) {
+                    return Err(HeaderError::Repeated {
+                        column: i + 1,
+                        name: name.to_string(),
+                    });
+                }
+                ignored.push(name);
+                continue;
+            }
             let Some(known) = COLUMNS.iter().position(|c| *c == name) else {
                 return Err(HeaderError::Unknown {
                     column: i + 1,
@@ -458,12 +475,13 @@ impl Header {
         }
         let (grievances_text, ..) = field(8);
         let mut grievances = Vec::new();
-        for g in grievances_text.split(';').map(str::trim) {
+        // Separated by ';' or ',', as every list of codes is (actors too).
+        for g in grievances_text.split([';', ',']).map(str::trim) {
             if !GRIEVANCE.contains(&g) {
                 return Err(err(
                     8,
                     format!(
-                        "{} is not a grievance code; expected one or more of {} separated by ';'",
+                        "{} is not a grievance code; expected one or more of {} separated by ';' or ',' (unpaid-wages;document-retention)",
                         shown(g),
                         GRIEVANCE.join(", ")
                     ),
@@ -743,6 +761,16 @@ mod tests {
                 name: "compensation_usd"
             })
         );
+        // A rejects file's header: its two columns first, ignored, once each.
+        let mut rejects: Vec<&str> = REJECTS_COLUMNS.to_vec();
+        rejects.extend(COLUMNS.iter().copied());
+        let header = Header::parse(rejects.iter().copied()).unwrap();
+        assert_eq!(header.width(), COLUMNS.len() + 2);
+        rejects.insert(1, "line");
+        assert!(matches!(
+            Header::parse(rejects.iter().copied()),
+            Err(HeaderError::Repeated { column: 2, .. })
+        ));
         let mut reordered: Vec<&str> = COLUMNS.to_vec();
         reordered.reverse();
         let header = Header::parse(reordered).unwrap();

@@ -163,11 +163,29 @@ pub struct Workshop {
 }
 
 impl Workshop {
-    /// Parses `Phnom Penh, 2024-05-14`.
+    /// Parses `Phnom Penh, 2024-05-14`: the place, a comma, the date.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let (place, date) = text.rsplit_once(',').ok_or_else(|| {
-            format!("{text:?}: expected the place and the date, as \"Phnom Penh, 2024-05-14\"")
-        })?;
+        const EXAMPLE: &str =
+            "the place, a comma and the date as YYYY-MM-DD, as \"Phnom Penh, 2024-05-14\"";
+        let (place, date) = text
+            .rsplit_once(',')
+            .ok_or_else(|| format!("workshop {text:?}: expected {EXAMPLE}"))?;
+        let (place, date) = (place.trim(), date.trim());
+        if Date::parse(date).is_none() {
+            let looks_like_a_date = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
+            return Err(if looks_like_a_date(place) && !looks_like_a_date(date) {
+                format!(
+                    "workshop {text:?}: the place comes first, then the date: expected {EXAMPLE}"
+                )
+            } else {
+                format!("workshop date {date:?} is not a date: expected {EXAMPLE}")
+            });
+        }
+        Self::new(place, date)
+    }
+
+    /// The workshop at `place` on `date` (YYYY-MM-DD), each checked on its own.
+    pub fn new(place: &str, date: &str) -> Result<Self, String> {
         let workshop = Self {
             place: place.trim().to_string(),
             date: date.trim().to_string(),
@@ -269,12 +287,18 @@ impl Recommendation {
         one_of("theme", &self.theme, THEMES)?;
         if self.actors.is_empty() {
             return Err(format!(
-                "no actors: name at least one of {}",
+                "no actors: name at least one of {}, separated by ';' or ',' (government;cso)",
                 ACTORS.join(", ")
             ));
         }
         for a in &self.actors {
-            one_of("actor", a, ACTORS)?;
+            one_of("actor", a, ACTORS).map_err(|e| {
+                if a.contains(char::is_whitespace) {
+                    format!("{e}; separate actors with ';' or ',' (government;cso)")
+                } else {
+                    e
+                }
+            })?;
         }
         if self.actors.iter().collect::<BTreeSet<_>>().len() != self.actors.len() {
             return Err("an actor is named twice".into());
@@ -766,13 +790,22 @@ impl Registry {
     }
 }
 
+/// A list in one field or flag, such as actors: items separated by `;` or `,`
+/// (`government;cso` and `government,cso` are the same list), blanks dropped.
+pub fn list(text: &str) -> Vec<String> {
+    text.split([';', ','])
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
 /// A recommendation as a row of a workshop's CSV export: the columns, in any
 /// order, are exactly these.
 pub const RECOMMENDATION_COLUMNS: &[&str] =
     &["title", "text", "theme", "actors", "priority", "workshop"];
 
 /// Reads one CSV row (fields in `columns` order, as the header gave them) into a
-/// recommendation: `actors` separated by `;`, `workshop` as "Place, YYYY-MM-DD".
+/// recommendation: `actors` separated by `;` or `,`, `workshop` as "Place, YYYY-MM-DD".
 /// The error names the 1-based column and what is wrong.
 pub fn recommendation_from_row(
     columns: &[usize],
@@ -787,12 +820,7 @@ pub fn recommendation_from_row(
         title: field(0).1.to_string(),
         text: field(1).1.to_string(),
         theme: field(2).1.to_string(),
-        actors: field(3)
-            .1
-            .split(';')
-            .map(|a| a.trim().to_string())
-            .filter(|a| !a.is_empty())
-            .collect(),
+        actors: list(field(3).1),
         priority: field(4).1.to_string(),
         workshop: Workshop::parse(workshop).map_err(|e| (workshop_column, e))?,
     };

@@ -118,7 +118,9 @@ async fn bad_input_is_refused_with_its_place_and_reason_and_nothing_is_stored() 
         (
             "invalid UTF-8",
             [format!("{HEADER}\n{GOOD2}\n").into_bytes(), b"KH-\xff\xfe,2024-07-03,,female,25-34,titp,agriculture,return,housing,mrc,pending,\n".to_vec()].concat(),
-            "f.csv:3:1: invalid UTF-8; the file must be UTF-8".into(),
+            // Which encoding two stray bytes look like is a guess; that it
+            // names one and the flag is the point.
+            "f.csv:3:1: invalid UTF-8: the file is not UTF-8; it looks like ".into(),
         ),
     ];
     for (what, bytes, expected) in &cases {
@@ -207,6 +209,149 @@ async fn bad_input_is_refused_with_its_place_and_reason_and_nothing_is_stored() 
         "{rejected}"
     );
     assert_eq!(total(dir), 4);
+
+    // The rejects file, corrected, imports as it is (its `line` and `reason`
+    // columns are ignored).
+    std::fs::write(&rejects, rejected.replace("pigeon", "hotline"))?;
+    let (ok, stdout, stderr) = import(dir, &rejects, &[]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("1 new"), "{stdout}");
+    assert_eq!(total(dir), 5);
+    Ok(())
+}
+
+/// A register as Excel saves it on a Japanese or Vietnamese Windows, and as a
+/// workbook: the CSV in Shift_JIS or Windows-1258 is refused with the encoding
+/// it looks like and the flag, and imports with `--encoding`; the `.xlsx`
+/// (dates as Excel day numbers, numbers as numbers) imports as its CSV would;
+/// the template, filled in, imports as it is.
+#[tokio::test]
+async fn registers_in_other_encodings_and_spreadsheets_import() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let node_dir = NodeDir::create(&tmp.path().join("JP"), "JP")?;
+    let _node = node_dir.start().await?;
+    let dir = &node_dir.dir;
+    // Case ids are free text: a register keeps its own (here in Japanese and
+    // Vietnamese, so that the encodings matter).
+    let rows = |prefix: &str, n: u32| -> String {
+        (1..=n)
+            .map(|i| format!("{}\n", GOOD.replace("KH-1,", &format!("{prefix}-{i},"))))
+            .collect()
+    };
+    for (label, prefix, expected) in [
+        ("shift_jis", "東京相談窓口", "Shift_JIS"),
+        // Windows-1258 writes tones as combining marks (ộ is ô and U+0323).
+        (
+            "windows-1258",
+            "Ngươ\u{300}i lao đô\u{323}ng Hà Nô\u{323}i",
+            "windows-1258",
+        ),
+    ] {
+        let text = format!("{HEADER}\n{}", rows(prefix, 20));
+        let encoding = encoding_rs::Encoding::for_label(label.as_bytes()).unwrap();
+        let (bytes, _, unmappable) = encoding.encode(&text);
+        assert!(!unmappable, "{label}");
+        let file = tmp.path().join(format!("{label}.csv"));
+        std::fs::write(&file, &bytes)?;
+        let (ok, _, stderr) = import(dir, &file, &[]);
+        assert!(!ok, "{label} imported as UTF-8");
+        assert!(
+            stderr.contains(&format!("it looks like {expected}"))
+                && stderr.contains(&format!("--encoding {}", expected.to_ascii_lowercase())),
+            "{stderr}"
+        );
+        let before = total(dir);
+        let (ok, stdout, stderr) = import(dir, &file, &["--encoding", label]);
+        assert!(ok, "{label}: {stderr}");
+        assert!(stdout.contains("20 new"), "{stdout}");
+        assert_eq!(total(dir), before + 20);
+    }
+
+    // A workbook: dates typed as dates, the amount as a number, the grievances
+    // as text.
+    let xlsx = tmp.path().join("register.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, name) in HEADER.split(',').enumerate() {
+        sheet.write_string(0, c as u16, name)?;
+    }
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for r in 1..=30u32 {
+        let fields: Vec<&str> = GOOD.split(',').collect();
+        sheet.write_string(r, 0, format!("XL-{r}"))?;
+        for (c, day) in [(1u16, (2024, 7, 3)), (2, (2024, 9, 30))] {
+            let d = rust_xlsxwriter::ExcelDateTime::from_ymd(day.0, day.1, day.2)?;
+            sheet.write_datetime_with_format(r, c, &d, &date)?;
+        }
+        for c in 3..11u16 {
+            sheet.write_string(r, c, fields[c as usize])?;
+        }
+        sheet.write_number(r, 11, 1200.0)?;
+    }
+    book.save(&xlsx)?;
+    let before = total(dir);
+    let (ok, stdout, stderr) = import(dir, &xlsx, &[]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("30 new"), "{stdout}");
+    assert_eq!(total(dir), before + 30);
+    let (ok, stdout, _) = remedy(&[
+        "--dir",
+        path(dir),
+        "--format",
+        "json",
+        "cases",
+        "show",
+        "XL-7",
+    ])?;
+    assert!(ok);
+    let shown: serde_json::Value = serde_json::from_str(&stdout)?;
+    let case = &shown["cases"][0];
+    assert_eq!(case["opened_on"], "2024-07-03", "{shown}");
+    assert_eq!(case["compensation_usd"], "1200", "{shown}");
+    // A bad cell is named by its row, as the sheet numbers it.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, name) in HEADER.split(',').enumerate() {
+        sheet.write_string(0, c as u16, name)?;
+    }
+    for (r, row) in [
+        GOOD,
+        &GOOD.replace("KH-1", "KH-9").replace("titp", "tourist"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, f) in row.split(',').enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, f)?;
+        }
+    }
+    let bad = tmp.path().join("bad.xlsx");
+    book.save(&bad)?;
+    let (ok, _, stderr) = import(dir, &bad, &[]);
+    assert!(!ok);
+    assert!(stderr.contains("bad.xlsx:3:6:"), "{stderr}");
+
+    // The template as a workbook imports as it is (its example row); as CSV,
+    // filled in with another case, too.
+    let file = tmp.path().join("template.xlsx");
+    let (ok, _, stderr) = remedy(&["cases", "template", "--out", path(&file)])?;
+    assert!(ok, "{stderr}");
+    let before = total(dir);
+    let (ok, stdout, stderr) = import(dir, &file, &[]);
+    assert!(ok, "template.xlsx: {stderr}");
+    assert!(stdout.contains("1 new"), "{stdout}");
+    assert_eq!(total(dir), before + 1);
+    let file = tmp.path().join("template.csv");
+    let (ok, _, stderr) = remedy(&["cases", "template", "--out", path(&file)])?;
+    assert!(ok, "{stderr}");
+    let filled = std::fs::read_to_string(&file)?.replace("KH-2024-0001", "KH-2024-0002");
+    std::fs::write(&file, filled)?;
+    let (ok, stdout, stderr) = import(dir, &file, &[]);
+    assert!(ok, "template.csv: {stderr}");
+    assert!(stdout.contains("1 new"), "{stdout}");
+    assert_eq!(total(dir), before + 2);
+    let (ok, stdout, _) = remedy(&["cases", "template"])?;
+    assert!(ok && stdout.starts_with(HEADER), "{stdout}");
     Ok(())
 }
 
