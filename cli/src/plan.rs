@@ -608,19 +608,28 @@ fn parse_recommendations(
         // A byte order mark (Excel's "CSV UTF-8") is not part of the first name.
         .map(|f| f.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
+    // The workshop in one column ("Phnom Penh, 2024-05-14") or in two.
+    use remedy_core::plan::RECOMMENDATION_WORKSHOP_COLUMNS as SPLIT;
+    let split = header.iter().any(|h| SPLIT.contains(&h.as_str()));
+    let wanted: Vec<&str> = if split {
+        COLUMNS[..5].iter().chain(SPLIT).copied().collect()
+    } else {
+        COLUMNS.to_vec()
+    };
     for (i, h) in header.iter().enumerate() {
-        if !COLUMNS.contains(&h.as_str()) {
+        if !wanted.contains(&h.as_str()) {
             bail!(
-                "{}: {h:?} is not a column of the recommendation format (columns: {})",
+                "{}: {h:?} is not a column of the recommendation format (columns: {}; the workshop as one column or as {})",
                 at(name, head, i + 1),
-                COLUMNS.join(", ")
+                COLUMNS.join(", "),
+                SPLIT.join(" and ")
             );
         }
         if header[..i].contains(h) {
             bail!("{}: {h:?} appears twice", at(name, head, i + 1));
         }
     }
-    let columns: Vec<usize> = COLUMNS
+    let columns: Vec<usize> = wanted
         .iter()
         .map(|c| {
             header.iter().position(|h| h == c).with_context(|| {

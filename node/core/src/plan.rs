@@ -804,8 +804,13 @@ pub fn list(text: &str) -> Vec<String> {
 pub const RECOMMENDATION_COLUMNS: &[&str] =
     &["title", "text", "theme", "actors", "priority", "workshop"];
 
+/// The workshop as two columns, in place of `workshop`.
+pub const RECOMMENDATION_WORKSHOP_COLUMNS: &[&str] = &["workshop_place", "workshop_date"];
+
 /// Reads one CSV row (fields in `columns` order, as the header gave them) into a
-/// recommendation: `actors` separated by `;` or `,`, `workshop` as "Place, YYYY-MM-DD".
+/// recommendation: `actors` separated by `;` or `,`, `workshop` as "Place,
+/// YYYY-MM-DD", or with seven columns the place and the date apart
+/// ([`RECOMMENDATION_WORKSHOP_COLUMNS`]).
 /// The error names the 1-based column and what is wrong.
 pub fn recommendation_from_row(
     columns: &[usize],
@@ -815,14 +820,26 @@ pub fn recommendation_from_row(
         let at = columns[i];
         (at + 1, fields.get(at).copied().unwrap_or("").trim())
     };
-    let (workshop_column, workshop) = field(5);
+    let workshop = if columns.len() > 6 {
+        let ((place_column, place), (date_column, date)) = (field(5), field(6));
+        if Date::parse(date).is_none() {
+            return Err((
+                date_column,
+                format!("workshop_date {date:?} is not a date: expected YYYY-MM-DD, as 2024-05-14"),
+            ));
+        }
+        Workshop::new(place, date).map_err(|e| (place_column, e))?
+    } else {
+        let (workshop_column, workshop) = field(5);
+        Workshop::parse(workshop).map_err(|e| (workshop_column, e))?
+    };
     let recommendation = Recommendation {
         title: field(0).1.to_string(),
         text: field(1).1.to_string(),
         theme: field(2).1.to_string(),
         actors: list(field(3).1),
         priority: field(4).1.to_string(),
-        workshop: Workshop::parse(workshop).map_err(|e| (workshop_column, e))?,
+        workshop,
     };
     // Name the column of the first problem.
     type Check = fn(&Recommendation) -> Result<(), String>;
@@ -1271,5 +1288,35 @@ mod tests {
         let (column, problem) = recommendation_from_row(&columns, &bad).unwrap_err();
         assert_eq!(column, 5);
         assert!(problem.contains("priority \"urgent\""), "{problem}");
+
+        // The workshop in two columns, each with its own message; actors
+        // separated by ',' as well.
+        let columns = [0, 1, 2, 3, 4, 5, 6];
+        let row = [
+            "Hotline",
+            "Set up",
+            "legal-aid",
+            "government, cso",
+            "high",
+            "Phnom Penh",
+            "2024-05-14",
+        ];
+        let r = recommendation_from_row(&columns, &row).unwrap();
+        assert_eq!(r.actors, vec!["government", "cso"]);
+        assert_eq!(
+            (r.workshop.place.as_str(), r.workshop.date.as_str()),
+            ("Phnom Penh", "2024-05-14")
+        );
+        let mut bad = row;
+        bad[6] = "14 May 2024";
+        let (column, problem) = recommendation_from_row(&columns, &bad).unwrap_err();
+        assert_eq!(column, 7);
+        assert!(problem.starts_with("workshop_date \"14 May 2024\" is not a date"));
+        let mut bad = row;
+        bad[5] = "";
+        assert_eq!(recommendation_from_row(&columns, &bad).unwrap_err().0, 6);
+        // The date first in one column: the message says the order.
+        let e = Workshop::parse("14 May 2024, Phnom Penh").unwrap_err();
+        assert!(e.contains("the place comes first, then the date"), "{e}");
     }
 }
