@@ -251,14 +251,35 @@ fn one_of(what: &str, value: &str, list: &[&str]) -> Result<(), String> {
     }
 }
 
+/// Bytes a character may take at most, on average, in a text of `max`
+/// characters: generous for any script (a Khmer cluster of a consonant, a
+/// subscript and a vowel is 9 bytes), and a bound on what one text can hold.
+pub const BYTES_PER_CHARACTER: usize = 16;
+
+/// Checks a text's length in characters as a reader counts them (extended
+/// grapheme clusters, UAX #29), so that a Khmer, Vietnamese or Japanese title
+/// gets as many as an English one, and in bytes at most
+/// [`BYTES_PER_CHARACTER`] times that.
 pub(crate) fn text(what: &str, value: &str, max: usize, required: bool) -> Result<(), String> {
+    use unicode_segmentation::UnicodeSegmentation as _;
     if required && value.trim().is_empty() {
         return Err(format!("the {what} is empty"));
     }
-    if value.len() > max {
+    // Fewer bytes than the limit: fewer characters too, without counting.
+    if value.len() <= max {
+        return Ok(());
+    }
+    let bytes = max * BYTES_PER_CHARACTER;
+    if value.len() > bytes {
         return Err(format!(
-            "the {what} is {} bytes, more than the {max} allowed",
+            "the {what} is {} bytes, more than the {bytes} allowed ({max} characters of at most {BYTES_PER_CHARACTER} bytes each)",
             value.len()
+        ));
+    }
+    let characters = value.graphemes(true).count();
+    if characters > max {
+        return Err(format!(
+            "the {what} is {characters} characters, more than the {max} allowed (characters as a reader counts them, in any script)"
         ));
     }
     Ok(())
@@ -1315,6 +1336,22 @@ mod tests {
         let mut bad = row;
         bad[5] = "";
         assert_eq!(recommendation_from_row(&columns, &bad).unwrap_err().0, 6);
+        // Limits count characters: 150 Khmer clusters (3 to 9 bytes each) are
+        // a title; 201 are not, and the message counts characters.
+        let khmer_title: String = "ព្រះ".repeat(150 / 2) + &"ក".repeat(75);
+        assert!(khmer_title.len() > MAX_TITLE * 2);
+        assert_eq!(text("title", &khmer_title, MAX_TITLE, true), Ok(()));
+        let too_long = "ក".repeat(MAX_TITLE + 1);
+        assert_eq!(
+            text("title", &too_long, MAX_TITLE, true).unwrap_err(),
+            "the title is 201 characters, more than the 200 allowed (characters as a reader counts them, in any script)"
+        );
+        let zalgo = format!("a{}", "\u{301}".repeat(MAX_TITLE * BYTES_PER_CHARACTER));
+        assert!(
+            text("title", &zalgo, MAX_TITLE, true)
+                .unwrap_err()
+                .contains("bytes")
+        );
         // The date first in one column: the message says the order.
         let e = Workshop::parse("14 May 2024, Phnom Penh").unwrap_err();
         assert!(e.contains("the place comes first, then the date"), "{e}");
