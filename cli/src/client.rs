@@ -19,6 +19,9 @@ pub struct Context {
     pub dir: Option<PathBuf>,
     pub node: Option<SocketAddr>,
     pub format: Format,
+    /// The language members' texts are shown in where translated (en, km, id,
+    /// vi, ja); `None` for the originals.
+    pub lang: Option<String>,
 }
 
 impl Context {

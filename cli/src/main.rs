@@ -49,6 +49,11 @@ struct Cli {
     /// `view stats`).
     #[arg(long, global = true, value_enum, default_value = "table")]
     format: Format,
+    /// Show members' texts in this language where someone translated them (en,
+    /// km, id, vi, ja), saying whose translation it is; default: the locale's
+    /// language if it is one of these, else the originals.
+    #[arg(long, global = true, env = "REMEDY_LANG", value_parser = clap::builder::PossibleValuesParser::new(remedy_core::translation::LANGUAGES))]
+    lang: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -98,6 +103,10 @@ enum Command {
     /// Pilot projects: register one with its indicators, report progress, list.
     #[command(subcommand)]
     Pilot(plan::PilotCommand),
+    /// Add a signed translation of a member's text (a recommendation, a workshop
+    /// summary, a pilot's report...) into en, km, id, vi or ja; the original stays
+    /// the reference.
+    Translate(plan::TranslateArgs),
     /// National consultation workshops: record one with its participation.
     #[command(subcommand)]
     Workshop(stakeholders::WorkshopCommand),
@@ -125,6 +134,16 @@ fn private_files_by_default() {
     nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
 }
 
+/// The locale's language (`LC_ALL`, `LC_MESSAGES`, then `LANG`: `km_KH.UTF-8`
+/// gives `km`) when it is one of the federation's languages.
+fn locale_language() -> Option<String> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .and_then(|locale| locale.get(..2).map(str::to_ascii_lowercase))
+        .filter(|l| remedy_core::translation::LANGUAGES.contains(&l.as_str()))
+}
+
 fn main() -> std::process::ExitCode {
     private_files_by_default();
     let cli = Cli::parse();
@@ -135,6 +154,7 @@ fn main() -> std::process::ExitCode {
         dir: cli.dir,
         node: cli.node,
         format: cli.format,
+        lang: cli.lang.or_else(locale_language),
     };
     let csv_ok = match &cli.command {
         Command::View(_) => true,
@@ -171,6 +191,7 @@ fn main() -> std::process::ExitCode {
         Command::Recommend(command) => plan::recommend(&context, command),
         Command::Pilot(command) => plan::pilot(&context, command),
         Command::Workshop(command) => stakeholders::workshop(&context, command),
+        Command::Translate(args) => plan::translate(&context, args),
         Command::Partner(command) => partner::run(&context, command),
         Command::Workplan(command) => workplan::workplan(&context, command),
         Command::View(command) => view::run(&context, command),

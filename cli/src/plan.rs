@@ -463,7 +463,7 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
         } => {
             let registry = fetch(context)?.registry;
             let views: Vec<_> = registry
-                .recommendations()
+                .recommendations_in(context.lang.as_deref())
                 .into_iter()
                 .filter(|r| member.as_deref().is_none_or(|m| r.member.as_str() == m))
                 .filter(|r| theme.as_deref().is_none_or(|t| r.recommendation.theme == t))
@@ -482,7 +482,7 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
             let id = record_id(&id)?;
             let registry = fetch(context)?.registry;
             let r = registry
-                .recommendations()
+                .recommendations_in(context.lang.as_deref())
                 .into_iter()
                 .find(|r| r.id == id)
                 .with_context(|| format!("this node holds no recommendation {id}"))?;
@@ -508,6 +508,9 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
                     }
                     if let Some(by) = &r.submitted_by {
                         println!("  submitted by {by}");
+                    }
+                    if let Some(shown) = &r.shown {
+                        println!("  language  {}", shown_note(shown));
                     }
                     println!("  status    {}", r.status);
                     println!("  {}", escape(&x.text));
@@ -763,6 +766,27 @@ fn recommendations_csv(views: &[remedy_core::plan::RecommendationView]) -> Strin
     w.finish()
 }
 
+/// What a view in a language asked for shows: a translation, whose, or the
+/// original (the reference).
+pub(crate) fn shown_note(shown: &remedy_core::translation::Shown) -> String {
+    let original = if shown.original_fields.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} in the original (not translated into {})",
+            shown.original_fields.join(", "),
+            shown.lang
+        )
+    };
+    match (&shown.translation, &shown.by) {
+        (Some(id), Some(by)) if shown.translated => format!(
+            "translated into {} by {by} ({id}); the original is the reference{original}",
+            shown.lang
+        ),
+        _ => format!("the original: no translation into {} yet", shown.lang),
+    }
+}
+
 /// Recommendations as an aligned table.
 pub fn print_recommendations(views: &[remedy_core::plan::RecommendationView]) {
     println!(
@@ -777,8 +801,11 @@ pub fn print_recommendations(views: &[remedy_core::plan::RecommendationView]) {
             r.recommendation.theme,
             r.recommendation.priority,
             r.status,
-            line(&r.recommendation.title)
+            line(&r.recommendation.title),
         );
+        if let Some(shown) = r.shown.as_ref().filter(|s| s.translated) {
+            println!("{:<8}  ({})", "", shown_note(shown));
+        }
     }
     println!("{} recommendations", views.len());
 }
@@ -845,4 +872,46 @@ mod tests {
             let _ = parse_recommendations("w.csv", bytes);
         });
     }
+}
+
+/// `remedy translate ID --into LANG --field NAME=TEXT`.
+#[derive(Debug, clap::Args)]
+pub struct TranslateArgs {
+    /// The record translated: a recommendation, a workshop, a pilot or a
+    /// progress report, or the event that made a work-plan item's version.
+    id: String,
+    /// The language of the translation.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(remedy_core::translation::LANGUAGES))]
+    into: String,
+    /// A field and its translation, as NAME=TEXT (title="A helpline"): title
+    /// and text of a recommendation, title and summary of a workshop, title
+    /// and objective of an item, title and description of a pilot, lessons and
+    /// problems of a progress report. Repeat it for the second field.
+    #[arg(long = "field", required = true)]
+    fields: Vec<String>,
+}
+
+/// Adds a signed translation (a member to its own log; a coordinator or a
+/// partner through a node); prints its id last.
+pub fn translate(context: &Context, args: TranslateArgs) -> anyhow::Result<()> {
+    let mut fields = BTreeMap::new();
+    for f in &args.fields {
+        let (name, text) = f.split_once('=').with_context(|| {
+            format!("--field {f:?}: expected NAME=TEXT, as title=\"A helpline\"")
+        })?;
+        if fields
+            .insert(name.trim().to_string(), text.to_string())
+            .is_some()
+        {
+            bail!("--field {name} is given twice");
+        }
+    }
+    let translation = remedy_core::translation::Translation {
+        of: record_id(&args.id)?,
+        lang: args.into,
+        fields,
+    };
+    let ids = append(context, vec![draft(&translation)?])?;
+    created(context, "translation", &ids);
+    Ok(())
 }

@@ -126,6 +126,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             status: status.unwrap_or_default(),
             id: String::new(),
             as_of: String::new(),
+            lang: context.lang.clone().unwrap_or_default(),
         };
     let json =
         |reply: Result<tonic::Response<pb::ViewReply>, tonic::Status>| -> anyhow::Result<String> {

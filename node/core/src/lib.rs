@@ -37,6 +37,7 @@ pub mod statement;
 pub mod synthetic;
 pub mod tables;
 pub mod topology;
+pub mod translation;
 pub mod workplan;
 pub mod workshop;
 

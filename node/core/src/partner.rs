@@ -51,6 +51,7 @@ pub const PARTNER_KINDS: &[PayloadKind] = &[
     PayloadKind::ITEM_UPDATE,
     PayloadKind::PILOT_REPORT,
     PayloadKind::PILOT_PROGRESS,
+    PayloadKind::TRANSLATION,
 ];
 
 /// `partner`: a member registers a partner organisation (or gives a retired

@@ -69,6 +69,8 @@ impl PayloadKind {
     pub const PILOT: PayloadKind = PayloadKind(22);
     /// Values of a pilot's indicators at a date, with lessons and problems.
     pub const PILOT_PROGRESS: PayloadKind = PayloadKind(23);
+    /// A translation of a record's texts into one of the federation's languages.
+    pub const TRANSLATION: PayloadKind = PayloadKind(24);
 
     /// Every kind this build knows, with its name.
     pub const KNOWN: &'static [(PayloadKind, &'static str)] = &[
@@ -95,6 +97,7 @@ impl PayloadKind {
         (PayloadKind::WORKSHOP, "workshop"),
         (PayloadKind::PILOT, "pilot"),
         (PayloadKind::PILOT_PROGRESS, "pilot-progress"),
+        (PayloadKind::TRANSLATION, "translation"),
     ];
 
     /// Kinds about individuals' records: never in a shared log.

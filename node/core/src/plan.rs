@@ -401,12 +401,13 @@ pub enum Record {
     Workshop(crate::workshop::WorkshopRecord),
     PilotRecord(crate::pilot::PilotRecord),
     Progress(crate::pilot::PilotProgress),
+    Translation(crate::translation::Translation),
 }
 
 /// The plan kinds (statements carry nothing else), partner records included:
 /// a node keeps them all as plan rows.
 pub fn is_plan_kind(kind: PayloadKind) -> bool {
-    (PayloadKind::RECOMMENDATION.0..=PayloadKind::PILOT_PROGRESS.0).contains(&kind.0)
+    (PayloadKind::RECOMMENDATION.0..=PayloadKind::TRANSLATION.0).contains(&kind.0)
 }
 
 impl Record {
@@ -441,6 +442,9 @@ impl Record {
             }
             PayloadKind::PILOT_PROGRESS => {
                 crate::pilot::PilotProgress::decode(version, bytes).map(Record::Progress)
+            }
+            PayloadKind::TRANSLATION => {
+                crate::translation::Translation::decode(version, bytes).map(Record::Translation)
             }
             PayloadKind::STATEMENT => Statement::decode(version, bytes).and_then(|statement| {
                 let bad = |reason: String| PayloadError::Malformed {
@@ -607,6 +611,10 @@ pub struct RecommendationView {
     /// The workshop records (kind 21) that validated it, by id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub validated_at: Vec<RecordId>,
+    /// When a language was asked for: whether `title` and `text` are shown in
+    /// a translation (whose) or in the original, the reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<crate::translation::Shown>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -701,6 +709,27 @@ impl Registry {
 
     /// Every recommendation, by id, with its status history in its author's order.
     pub fn recommendations(&self) -> Vec<RecommendationView> {
+        self.recommendations_in(None)
+    }
+
+    /// [`Registry::recommendations`], with `title` and `text` in language
+    /// `lang` where a translation exists (and `shown` saying what is shown).
+    pub fn recommendations_in(&self, lang: Option<&str>) -> Vec<RecommendationView> {
+        let mut views = self.recommendations_original();
+        if let Some(lang) = lang {
+            for v in &mut views {
+                let r = &mut v.recommendation;
+                v.shown = Some(self.show_in(
+                    &v.id,
+                    lang,
+                    &mut [("title", &mut r.title), ("text", &mut r.text)],
+                ));
+            }
+        }
+        views
+    }
+
+    fn recommendations_original(&self) -> Vec<RecommendationView> {
         let mut views: BTreeMap<&RecordId, RecommendationView> = BTreeMap::new();
         for (id, entry) in &self.entries {
             if let Record::Recommendation(r) = &entry.record {
@@ -716,6 +745,7 @@ impl Registry {
                         comments: Vec::new(),
                         submitted_by: entry.partner.as_ref().map(|_| entry.by()),
                         validated_at: Vec::new(),
+                        shown: None,
                     },
                 );
             }

@@ -39,6 +39,7 @@ pub const COORDINATOR_KINDS: &[PayloadKind] = &[
     PayloadKind::ITEM_AMENDMENT,
     PayloadKind::COMMENT,
     PayloadKind::POSITION_REQUEST,
+    PayloadKind::TRANSLATION,
 ];
 
 const DOMAIN: &[u8] = b"remedy-net statement v1";

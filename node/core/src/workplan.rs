@@ -852,6 +852,7 @@ pub(crate) fn typed_texts(record: &Record) -> Vec<(&'static str, &str, bool)> {
         Record::Workshop(w) => w.texts(),
         Record::PilotRecord(p) => p.texts(),
         Record::Progress(p) => p.texts(),
+        Record::Translation(t) => t.texts(),
         _ => Vec::new(),
     }
 }
@@ -1992,6 +1993,9 @@ impl Registry {
                 if let Some(t) = p.tests.iter().find(|t| self.recommendation(t).is_none()) {
                     return target_missing(t, "recommendation");
                 }
+            }
+            Record::Translation(t) => {
+                return crate::translation::problem(self, t).map_or(Ok(()), Err);
             }
             Record::Workshop(w) => {
                 return match w

@@ -327,6 +327,10 @@ pub struct WorkshopView {
     pub validated: Vec<Validated>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// When a language was asked for: whether `title` and `summary` are a
+    /// translation (whose) or the original.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<crate::translation::Shown>,
 }
 
 /// One member's workshops and what they add up to.
@@ -340,10 +344,15 @@ pub struct CountryWorkshops {
     pub recommendations_validated: usize,
 }
 
-/// Workshops per member, newest first within each, at threshold `k`.
-pub fn by_country(registry: &crate::plan::Registry, k: u64) -> Vec<CountryWorkshops> {
+/// Workshops per member, newest first within each, at threshold `k`; texts in
+/// `lang` where translated (recommendations' titles too).
+pub fn by_country(
+    registry: &crate::plan::Registry,
+    k: u64,
+    lang: Option<&str>,
+) -> Vec<CountryWorkshops> {
     let recommendations: BTreeMap<RecordId, crate::plan::RecommendationView> = registry
-        .recommendations()
+        .recommendations_in(lang)
         .into_iter()
         .map(|r| (r.id.clone(), r))
         .collect();
@@ -373,20 +382,29 @@ pub fn by_country(registry: &crate::plan::Registry, k: u64) -> Vec<CountryWorksh
                 )
             })
             .collect();
+        let (mut title, mut summary) = (w.title.clone(), w.summary.clone());
+        let shown = lang.map(|lang| {
+            registry.show_in(
+                id,
+                lang,
+                &mut [("title", &mut title), ("summary", &mut summary)],
+            )
+        });
         by.entry(id.origin.clone()).or_default().push(WorkshopView {
             id: id.clone(),
             member: id.origin.clone(),
             time_ms: entry.time_ms,
-            title: w.title.clone(),
+            title,
             date: w.date.clone(),
             place: w.place.clone(),
             organiser: w.organiser.clone(),
             languages: w.languages.clone(),
             participants: ShownParticipation::of(&w.participants, k),
             agenda: w.agenda.clone(),
-            summary: w.summary.clone(),
+            summary,
             validated,
             problems,
+            shown,
         });
     }
     by.into_iter()

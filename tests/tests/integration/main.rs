@@ -23,6 +23,7 @@ mod t190_private_on_disk;
 mod t191_grpc_from_python;
 mod t200_partners;
 mod t20_bad_store;
+mod t210_translations;
 mod t30_crash_consistency;
 mod t40_federation_manifest;
 mod t50_node_manifest;

@@ -224,6 +224,7 @@ impl pb::view_server::View for ViewService {
     ) -> Result<Response<pb::ViewReply>, Status> {
         let f = request.into_inner();
         convert::plan_code("theme", &f.theme, plan::THEMES)?;
+        convert::plan_code("language", &f.lang, remedy_core::translation::LANGUAGES)?;
         convert::plan_code(
             "recommendation status",
             &f.status,
@@ -231,7 +232,7 @@ impl pb::view_server::View for ViewService {
         )?;
         self.plan(move |registry, known| {
             let member = known.optional(&f.member)?;
-            let all = registry.recommendations();
+            let all = registry.recommendations_in((!f.lang.is_empty()).then_some(f.lang.as_str()));
             let held: Vec<_> = all.iter().map(|r| r.id.clone()).collect();
             let id = convert::plan_id("recommendation", &f.id, &held)?;
             Ok(all
@@ -308,10 +309,12 @@ impl pb::view_server::View for ViewService {
         let f = request.into_inner();
         convert::no_such_filter("workshops", "theme", &f.theme, "member or id")?;
         convert::no_such_filter("workshops", "status", &f.status, "member or id")?;
+        convert::plan_code("language", &f.lang, remedy_core::translation::LANGUAGES)?;
         let k = self.threshold();
         self.plan(move |registry, known| {
             let member = known.optional(&f.member)?;
-            let mut all = remedy_core::workshop::by_country(&registry, k);
+            let lang = (!f.lang.is_empty()).then_some(f.lang.as_str());
+            let mut all = remedy_core::workshop::by_country(&registry, k, lang);
             let held: Vec<_> = all
                 .iter()
                 .flat_map(|c| c.workshops.iter().map(|w| w.id.clone()))
