@@ -88,3 +88,68 @@ pub async fn import_and_publish(dir: &Path, rows: u64) -> anyhow::Result<CaseFig
         publish_seconds,
     })
 }
+
+/// The same synthetic register imported as CSV and as an `.xlsx` workbook
+/// (every cell text, as a register kept in Excel holds it), each into a fresh
+/// node, end to end: rows per second of each.
+pub async fn csv_and_xlsx(dir: &Path, rows: u64) -> anyhow::Result<(f64, f64)> {
+    std::fs::create_dir_all(dir)?;
+    let generated = Command::new(binary("remedy"))
+        .args([
+            "cases",
+            "generate",
+            "--member",
+            "KH",
+            "--count",
+            &rows.to_string(),
+            "--seed",
+            "2",
+        ])
+        .output()?;
+    if !generated.status.success() {
+        bail!(
+            "cases generate failed: {}",
+            String::from_utf8_lossy(&generated.stderr)
+        );
+    }
+    let csv_file = dir.join("cases.csv");
+    std::fs::write(&csv_file, &generated.stdout)?;
+    let xlsx_file = dir.join("cases.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(generated.stdout.as_slice());
+    for (r, record) in reader.records().enumerate() {
+        for (c, field) in record?.iter().enumerate() {
+            if !field.is_empty() {
+                sheet.write_string(r as u32, c as u16, field)?;
+            }
+        }
+    }
+    book.save(&xlsx_file)?;
+    let mut rates = Vec::new();
+    for (name, file) in [("CSV", &csv_file), ("XLSX", &xlsx_file)] {
+        let node_dir = NodeDir::create(&dir.join(name), "KH")?;
+        let _node = node_dir.start().await?;
+        let started = Instant::now();
+        let out = Command::new(binary("remedy"))
+            .args([
+                "--dir",
+                path_arg(&node_dir.dir),
+                "cases",
+                "import",
+                path_arg(file),
+            ])
+            .output()?;
+        let elapsed = started.elapsed().as_secs_f64();
+        if !out.status.success() {
+            bail!(
+                "cases import of {name} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        rates.push(rows as f64 / elapsed);
+    }
+    Ok((rates[0], rates[1]))
+}

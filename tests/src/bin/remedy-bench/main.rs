@@ -204,6 +204,26 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    // `--xlsx-only`: the same 200,000-row register imported from CSV and from
+    // .xlsx, side by side, three times, printed with the ratio.
+    if args.iter().any(|a| a == "--xlsx-only") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        for run in 0..3 {
+            let work = tempfile::tempdir()?;
+            let (csv, xlsx) = runtime.block_on(cases::csv_and_xlsx(
+                &work.path().join(format!("XLSX{run}")),
+                200_000,
+            ))?;
+            println!(
+                "run {run}: CSV {csv:.0} rows/s, XLSX {xlsx:.0} rows/s, XLSX/CSV {:.2}",
+                xlsx / csv
+            );
+        }
+        return Ok(());
+    }
     // `--audit-only`: the 1M-event audit alone, three times, printed beside the
     // batch-verify rate.
     if args.iter().any(|a| a == "--audit-only") {
