@@ -131,6 +131,70 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// Where the header's coded columns are, with their lists.
+fn coded_columns(header: &[&str]) -> Vec<(usize, &'static str)> {
+    header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, name)| {
+            let name = name.trim_start_matches('\u{feff}').trim();
+            crate::spreadsheet::LABEL_LISTS
+                .iter()
+                .find(|(c, _)| *c == name)
+                .map(|(_, list)| (i, *list))
+        })
+        .collect()
+}
+
+/// A row with each label in a coded column replaced by its code (a label in
+/// English or `lang` that exactly one code of the column has); `None` when
+/// there is nothing to replace, which is every row of a register in codes.
+/// What is neither code nor label stays, for the check to name.
+fn labels_to_codes(
+    fields: &[&str],
+    coded: &[(usize, &'static str)],
+    lang: &str,
+) -> Option<Vec<String>> {
+    let lists = remedy_core::labels::lists();
+    let is_code = |list: &str, value: &str| {
+        lists
+            .iter()
+            .find(|(l, _)| *l == list)
+            .is_some_and(|(_, codes)| codes.contains(&value.trim()))
+    };
+    let code = |list: &str, value: &str| -> Option<String> {
+        if list == "grievance" {
+            let items: Vec<&str> = value.split([';', ',']).collect();
+            if items.iter().all(|i| is_code(list, i)) {
+                return None;
+            }
+            let mapped: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    remedy_core::labels::code_of_label(lang, list, i)
+                        .map_or_else(|| i.trim().to_string(), str::to_string)
+                })
+                .collect();
+            return Some(mapped.join(";"));
+        }
+        if is_code(list, value) {
+            return None;
+        }
+        remedy_core::labels::code_of_label(lang, list, value).map(str::to_string)
+    };
+    let mut out: Option<Vec<String>> = None;
+    for (i, list) in coded {
+        let Some(value) = fields.get(*i) else {
+            continue;
+        };
+        if let Some(replaced) = code(list, value) {
+            out.get_or_insert_with(|| fields.iter().map(|f| f.to_string()).collect())[*i] =
+                replaced;
+        }
+    }
+    out
+}
+
 /// The template's example row: a case closed with compensation.
 const EXAMPLE: [&str; 12] = [
     "KH-2024-0001",
@@ -280,6 +344,7 @@ fn import(
     let reader_name = name.clone();
     let rejects_given = rejects.is_some();
     let rejects = rejects.map(Path::to_path_buf);
+    let lang = context.lang.clone().unwrap_or_else(|| "en".into());
     let checking = std::thread::spawn(move || {
         check_and_send(
             &reader_name,
@@ -289,6 +354,7 @@ fn import(
             chunks,
             rejects.as_deref(),
             started,
+            &lang,
         )
     });
     // The call runs while the thread reads; it ends when the thread drops its sender.
@@ -366,6 +432,7 @@ fn check_and_send(
     chunks: tokio::sync::mpsc::Sender<pb::ImportChunk>,
     rejects: Option<&Path>,
     started: Instant,
+    lang: &str,
 ) -> anyhow::Result<Checked> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -393,7 +460,8 @@ fn check_and_send(
             checked.errors.push(message);
         }
     };
-    // The header.
+    // The header, and where its coded columns are.
+    let coded;
     let header = match reader.read_byte_record(&mut record) {
         Ok(false) => bail!(
             "{name}: the file is empty; expected a header line with the columns {}",
@@ -408,6 +476,7 @@ fn check_and_send(
                     crate::encoding::not_utf8_advice(record.as_slice())
                 )
             })?;
+            coded = coded_columns(&fields);
             Header::parse(fields.iter().copied())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", at(name, line, 0)))?
         }
@@ -441,7 +510,12 @@ fn check_and_send(
                 at(name, line, column),
                 not_utf8.get_or_insert_with(|| crate::encoding::not_utf8_advice(record.as_slice()))
             )),
-            Ok(fields) => match header.parse_row(&fields) {
+            Ok(fields) => match header.parse_row(
+                &labels_to_codes(&fields, &coded, lang)
+                    .as_ref()
+                    .map(|f| f.iter().map(String::as_str).collect::<Vec<_>>())
+                    .unwrap_or(fields),
+            ) {
                 Err(e) => Err(format!("{}: {e}", at(name, line, e.column))),
                 Ok(case) => match seen.get(&case.case_id) {
                     Some(first) => Err(format!(

@@ -118,6 +118,20 @@ pub const CODED: &[(&str, &[&str])] = &[
     ("outcome", remedy_core::case::OUTCOME),
 ];
 
+/// Each coded column of the register and its list of labels
+/// (`remedy_core::labels`): the template shows them, an import accepts one in
+/// place of its code.
+pub const LABEL_LISTS: &[(&str, &str)] = &[
+    ("sex", "sex"),
+    ("age_band", "age-band"),
+    ("residence_status", "residence-status"),
+    ("sector", "sector"),
+    ("stage", "case-stage"),
+    ("grievances", "grievance"),
+    ("channel", "channel"),
+    ("outcome", "outcome"),
+];
+
 /// Rows of the template given drop-downs.
 const TEMPLATE_ROWS: u32 = 5_000;
 
@@ -132,6 +146,35 @@ pub fn template_xlsx(example: &[String]) -> anyhow::Result<Vec<u8>> {
     let bold = Format::new().set_bold();
     book.add_worksheet().set_name("register")?;
     book.add_worksheet().set_name("codes")?;
+    book.add_worksheet().set_name("labels")?;
+    // Each code with its labels: an import takes a label in place of its code.
+    let labels = book.worksheet_from_name("labels")?;
+    let langs = ["en", "km", "id", "vi", "ja"];
+    labels.write_string_with_format(0, 0, "column", &bold)?;
+    labels.write_string_with_format(0, 1, "code", &bold)?;
+    for (l, lang) in langs.iter().enumerate() {
+        labels.write_string_with_format(0, l as u16 + 2, *lang, &bold)?;
+    }
+    let mut row = 1;
+    for (column, list) in CODED {
+        let prefix = LABEL_LISTS
+            .iter()
+            .find(|(c, _)| c == column)
+            .map_or("", |(_, p)| *p);
+        for code in *list {
+            labels.write_string(row, 0, *column)?;
+            labels.write_string(row, 1, *code)?;
+            for (l, lang) in langs.iter().enumerate() {
+                labels.write_string(
+                    row,
+                    l as u16 + 2,
+                    remedy_core::labels::label(lang, prefix, code).text,
+                )?;
+            }
+            row += 1;
+        }
+    }
+    labels.set_column_width(1, 26)?;
     let codes = book.worksheet_from_name("codes")?;
     for (k, (column, list)) in CODED.iter().enumerate() {
         codes.write_string_with_format(0, k as u16, *column, &bold)?;

@@ -20,6 +20,7 @@ pub mod fuzzing;
 pub mod ingest;
 pub mod keys;
 pub mod kinds;
+pub mod labels;
 pub mod ledger;
 pub mod login;
 pub mod manifest;

@@ -267,6 +267,46 @@ async fn registers_in_other_encodings_and_spreadsheets_import() -> anyhow::Resul
         assert_eq!(total(dir), before + 20);
     }
 
+    // Labels in place of codes, in Japanese with --lang ja (English labels are
+    // read in any language): the codes are stored.
+    let labelled = tmp.path().join("labels.csv");
+    std::fs::write(
+        &labelled,
+        format!(
+            "{HEADER}\nLB-1,2024-07-03,,女性,25-34,技能実習,農業,就労中,賃金未払い;Housing,移住労働者リソースセンター,対応中,\n"
+        ),
+    )?;
+    let (ok, stdout, stderr) = remedy(&[
+        "--lang",
+        "ja",
+        "--dir",
+        path(dir),
+        "cases",
+        "import",
+        path(&labelled),
+    ])?;
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("1 new"), "{stdout}");
+    let (ok, stdout, _) = remedy(&[
+        "--dir",
+        path(dir),
+        "--format",
+        "json",
+        "cases",
+        "show",
+        "LB-1",
+    ])?;
+    assert!(ok);
+    let case = &serde_json::from_str::<serde_json::Value>(&stdout)?["cases"][0];
+    assert_eq!(case["sex"], "female", "{case}");
+    assert_eq!(case["outcome"], "pending");
+    assert_eq!(case["channel"], "mrc");
+    assert_eq!(
+        case["grievances"],
+        serde_json::json!(["housing", "unpaid-wages"]),
+        "{case}"
+    );
+
     // A workbook: dates typed as dates, the amount as a number, the grievances
     // as text.
     let xlsx = tmp.path().join("register.xlsx");
