@@ -195,23 +195,8 @@ fn labels_to_codes(
     out
 }
 
-/// The template's example row: a case closed with compensation.
-const EXAMPLE: [&str; 12] = [
-    "KH-2024-0001",
-    "2024-03-04",
-    "2024-06-28",
-    "female",
-    "25-34",
-    "titp",
-    "construction",
-    "in-employment",
-    "unpaid-wages;document-retention",
-    "mrc",
-    "resolved-compensated",
-    "1250",
-];
-
 fn template(out: Option<&Path>) -> anyhow::Result<()> {
+    use crate::spreadsheet::TEMPLATE_EXAMPLE as EXAMPLE;
     let example: Vec<String> = EXAMPLE.iter().map(|s| s.to_string()).collect();
     // The example must be a row the import accepts.
     Header::standard()

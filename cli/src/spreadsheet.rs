@@ -132,6 +132,22 @@ pub const LABEL_LISTS: &[(&str, &str)] = &[
     ("outcome", "outcome"),
 ];
 
+/// The template's example row: a case closed with compensation.
+pub const TEMPLATE_EXAMPLE: [&str; 12] = [
+    "KH-2024-0001",
+    "2024-03-04",
+    "2024-06-28",
+    "female",
+    "25-34",
+    "titp",
+    "construction",
+    "in-employment",
+    "unpaid-wages;document-retention",
+    "mrc",
+    "resolved-compensated",
+    "1250",
+];
+
 /// Rows of the template given drop-downs.
 const TEMPLATE_ROWS: u32 = 5_000;
 
@@ -234,22 +250,7 @@ mod tests {
 
     #[test]
     fn the_template_reads_back_as_its_header_and_a_valid_example() {
-        let example: Vec<String> = [
-            "KH-1",
-            "2024-03-04",
-            "2024-06-28",
-            "female",
-            "25-34",
-            "titp",
-            "construction",
-            "in-employment",
-            "unpaid-wages;document-retention",
-            "mrc",
-            "resolved-compensated",
-            "1250",
-        ]
-        .map(String::from)
-        .to_vec();
+        let example: Vec<String> = TEMPLATE_EXAMPLE.map(String::from).to_vec();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.xlsx");
         std::fs::write(&path, template_xlsx(&example).unwrap()).unwrap();

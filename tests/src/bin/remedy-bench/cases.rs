@@ -18,10 +18,8 @@ pub struct CaseFigures {
     pub publish_seconds: f64,
 }
 
-/// Imports `rows` synthetic rows into a fresh node, then publishes a quarter.
-pub async fn import_and_publish(dir: &Path, rows: u64) -> anyhow::Result<CaseFigures> {
-    std::fs::create_dir_all(dir)?;
-    let file = dir.join("cases.csv");
+/// A synthetic register of `rows` rows (`remedy cases generate`).
+fn generate(rows: u64, seed: u64) -> anyhow::Result<Vec<u8>> {
     let generated = Command::new(binary("remedy"))
         .args([
             "cases",
@@ -31,7 +29,7 @@ pub async fn import_and_publish(dir: &Path, rows: u64) -> anyhow::Result<CaseFig
             "--count",
             &rows.to_string(),
             "--seed",
-            "1",
+            &seed.to_string(),
         ])
         .output()?;
     if !generated.status.success() {
@@ -40,7 +38,14 @@ pub async fn import_and_publish(dir: &Path, rows: u64) -> anyhow::Result<CaseFig
             String::from_utf8_lossy(&generated.stderr)
         );
     }
-    std::fs::write(&file, &generated.stdout)?;
+    Ok(generated.stdout)
+}
+
+/// Imports `rows` synthetic rows into a fresh node, then publishes a quarter.
+pub async fn import_and_publish(dir: &Path, rows: u64) -> anyhow::Result<CaseFigures> {
+    std::fs::create_dir_all(dir)?;
+    let file = dir.join("cases.csv");
+    std::fs::write(&file, generate(rows, 1)?)?;
     let node_dir = NodeDir::create(&dir.join("KH"), "KH")?;
     let node = node_dir.start().await?;
     let started = Instant::now();
@@ -94,32 +99,15 @@ pub async fn import_and_publish(dir: &Path, rows: u64) -> anyhow::Result<CaseFig
 /// node, end to end: rows per second of each.
 pub async fn csv_and_xlsx(dir: &Path, rows: u64) -> anyhow::Result<(f64, f64)> {
     std::fs::create_dir_all(dir)?;
-    let generated = Command::new(binary("remedy"))
-        .args([
-            "cases",
-            "generate",
-            "--member",
-            "KH",
-            "--count",
-            &rows.to_string(),
-            "--seed",
-            "2",
-        ])
-        .output()?;
-    if !generated.status.success() {
-        bail!(
-            "cases generate failed: {}",
-            String::from_utf8_lossy(&generated.stderr)
-        );
-    }
+    let register = generate(rows, 2)?;
     let csv_file = dir.join("cases.csv");
-    std::fs::write(&csv_file, &generated.stdout)?;
+    std::fs::write(&csv_file, &register)?;
     let xlsx_file = dir.join("cases.xlsx");
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_reader(generated.stdout.as_slice());
+        .from_reader(register.as_slice());
     for (r, record) in reader.records().enumerate() {
         for (c, field) in record?.iter().enumerate() {
             if !field.is_empty() {
