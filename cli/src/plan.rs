@@ -473,7 +473,7 @@ pub fn recommend(context: &Context, command: RecommendCommand) -> anyhow::Result
                 Format::Json => println!("{}", serde_json::to_string_pretty(&views)?),
                 Format::Csv => print!("{}", recommendations_csv(&views)),
                 _ => {
-                    print_recommendations(&views);
+                    print_recommendations(&views, context.lang.as_deref());
                     problems(&registry.unresolved());
                 }
             }
@@ -787,20 +787,43 @@ pub(crate) fn shown_note(shown: &remedy_core::translation::Shown) -> String {
     }
 }
 
-/// Recommendations as an aligned table.
-pub fn print_recommendations(views: &[remedy_core::plan::RecommendationView]) {
+/// A code as people read it: its label in `lang` (`remedy --lang`), marked
+/// `*` when the language lacks it and English is shown; the code itself
+/// without a language.
+pub(crate) fn code_label(lang: Option<&str>, list: &str, code: &str) -> String {
+    match lang {
+        None => code.to_string(),
+        Some(lang) => {
+            let label = remedy_core::labels::label(lang, list, code);
+            if label.lang == lang {
+                label.text
+            } else {
+                format!("{}*", label.text)
+            }
+        }
+    }
+}
+
+/// Recommendations as an aligned table; theme, priority and status labelled
+/// in `lang` when given.
+pub fn print_recommendations(views: &[remedy_core::plan::RecommendationView], lang: Option<&str>) {
     println!(
         "{:<8}  {:<6}  {:<21}  {:<8}  {:<19}  title",
         "id", "member", "theme", "priority", "status"
     );
+    // Padding counts characters: labels in other scripts line up roughly.
+    let pad = |s: String, width: usize| {
+        let n = s.chars().count();
+        format!("{s}{}", " ".repeat(width.saturating_sub(n)))
+    };
     for r in views {
         println!(
-            "{:<8}  {:<6}  {:<21}  {:<8}  {:<19}  {}",
+            "{:<8}  {:<6}  {}  {}  {}  {}",
             r.id.to_string(),
             r.member.as_str(),
-            r.recommendation.theme,
-            r.recommendation.priority,
-            r.status,
+            pad(code_label(lang, "theme", &r.recommendation.theme), 21),
+            pad(code_label(lang, "priority", &r.recommendation.priority), 8),
+            pad(code_label(lang, "recommendation-status", &r.status), 19),
             line(&r.recommendation.title),
         );
         if let Some(shown) = r.shown.as_ref().filter(|s| s.translated) {

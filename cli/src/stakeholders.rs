@@ -182,10 +182,11 @@ fn figure(f: &Figure) -> String {
     }
 }
 
-fn breakdown(shown: &Shown) -> String {
+/// A breakdown of participants, its codes labelled in `lang` when given.
+fn breakdown(shown: &Shown, list: &str, lang: Option<&str>) -> String {
     shown
         .iter()
-        .map(|(k, f)| format!("{k} {}", figure(f)))
+        .map(|(k, f)| format!("{} {}", crate::plan::code_label(lang, list, k), figure(f)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -197,7 +198,7 @@ pub struct Workshops {
     pub members: Vec<CountryWorkshops>,
 }
 
-pub fn print_workshops(w: &Workshops) {
+pub fn print_workshops(w: &Workshops, lang: Option<&str>) {
     for c in &w.members {
         let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         println!(
@@ -205,7 +206,7 @@ pub fn print_workshops(w: &Workshops) {
             c.member,
             plural(c.workshops.len(), "workshop"),
             figure(&c.participants.total),
-            breakdown(&c.participants.by_sex),
+            breakdown(&c.participants.by_sex, "sex", lang),
             plural(c.recommendations_validated, "recommendation")
         );
         for x in &c.workshops {
@@ -220,15 +221,21 @@ pub fn print_workshops(w: &Workshops) {
             println!(
                 "            {} participants; by sex: {}; by group: {}",
                 figure(&x.participants.total),
-                breakdown(&x.participants.by_sex),
-                breakdown(&x.participants.by_group)
+                breakdown(&x.participants.by_sex, "sex", lang),
+                breakdown(&x.participants.by_group, "group", lang)
             );
             let validated: Vec<String> = x.validated.iter().map(|v| v.id.to_string()).collect();
             if !validated.is_empty() {
                 println!("            validated {}", validated.join(", "));
             }
+            if let Some(shown) = x.shown.as_ref().filter(|s| s.translated) {
+                println!("            ({})", crate::plan::shown_note(shown));
+            }
             crate::plan::problems(&x.problems);
         }
+    }
+    if lang.is_some_and(|l| l != "en") {
+        println!("labels marked * are in English: no translation in this language yet");
     }
     println!(
         "legend: x = suppressed (below the threshold of {}, or a second count protecting one), >= = a sum over suppressed counts",

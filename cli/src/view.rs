@@ -214,7 +214,10 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             let text = json(runtime.block_on(view.recommendations(plan(member, theme, status))))?;
             match context.format {
                 Format::Json => println!("{text}"),
-                _ => crate::plan::print_recommendations(&serde_json::from_str::<Vec<_>>(&text)?),
+                _ => crate::plan::print_recommendations(
+                    &serde_json::from_str::<Vec<_>>(&text)?,
+                    context.lang.as_deref(),
+                ),
             }
         }
         Command::Pilots { member } => {
@@ -243,7 +246,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             match context.format {
                 Format::Json => println!("{text}"),
                 Format::Csv => print!("{}", workshops_csv(&all()?)),
-                _ => print_workshops(&all()?),
+                _ => print_workshops(&all()?, context.lang.as_deref()),
             }
         }
         Command::Workplan { member, status } => {

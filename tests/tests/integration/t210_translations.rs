@@ -136,7 +136,21 @@ async fn a_khmer_recommendation_reads_in_english_at_id_and_in_khmer_at_kh() -> a
     assert_eq!(r["title"], title.as_str());
     assert!(r.get("shown").is_none(), "{r}");
 
-    // A language the federation does not use is refused by the node.
+    // The table labels the codes in the language asked for, as the Fluent
+    // files have them.
+    let (ok, out, err) = at(&node("KH"), &["--lang", "km", "view", "recommendations"]);
+    assert!(ok, "{err}");
+    for (list, code) in [
+        ("theme", "legal-aid"),
+        ("priority", "high"),
+        ("recommendation-status", "proposed"),
+    ] {
+        let label = remedy_core::labels::label("km", list, code);
+        assert_eq!(label.lang, "km");
+        assert!(out.contains(&label.text), "{list} {code}: {out}");
+    }
+
+    // A language the federation does not use is refused, naming it.
     let (ok, _, err) = at(&node("ID"), &["--lang", "fr", "view", "recommendations"]);
     assert!(!ok && err.contains("fr"), "{err}");
     drop(running);
