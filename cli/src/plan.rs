@@ -718,7 +718,7 @@ pub fn pilot(context: &Context, command: PilotCommand) -> anyhow::Result<()> {
         PilotCommand::List => {
             let registry = fetch(context)?.registry;
             let pilots = crate::stakeholders::Pilots {
-                pilots: registry.pilot_records(),
+                pilots: registry.pilot_records_in(context.lang.as_deref()),
                 reports: registry.pilots(),
             };
             match context.format {

@@ -356,6 +356,9 @@ pub fn print_pilots(p: &Pilots) {
                     ""
                 }
             );
+            if let Some(shown) = r.shown.as_ref().filter(|s| s.translated) {
+                println!("      ({})", crate::plan::shown_note(shown));
+            }
         }
         crate::plan::problems(&x.problems);
     }

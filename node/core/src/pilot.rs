@@ -311,6 +311,10 @@ pub struct ProgressView {
     /// Why its values do not count, if they do not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+    /// When a language was asked for: whether `lessons` and `problems` are a
+    /// translation (whose) or the original.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<crate::translation::Shown>,
 }
 
 /// A pilot with its indicators' values over time.
@@ -334,6 +338,10 @@ pub struct PilotRecordView {
     pub reports: Vec<ProgressView>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// When a language was asked for: whether `title` and `description` are a
+    /// translation (whose) or the original.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<crate::translation::Shown>,
 }
 
 type Pilots<'a> = BTreeMap<&'a RecordId, (&'a Entry, &'a PilotRecord)>;
@@ -385,6 +393,33 @@ impl Registry {
 
     /// Every pilot record, by id, with its reports and its indicators' values.
     pub fn pilot_records(&self) -> Vec<PilotRecordView> {
+        self.pilot_records_in(None)
+    }
+
+    /// [`Registry::pilot_records`] with the pilots' and reports' texts in
+    /// `lang` where translated, saying so.
+    pub fn pilot_records_in(&self, lang: Option<&str>) -> Vec<PilotRecordView> {
+        let mut views = self.pilot_records_original();
+        if let Some(lang) = lang {
+            for v in &mut views {
+                v.shown = Some(self.show_in(
+                    &v.id,
+                    lang,
+                    &mut [("title", &mut v.title), ("description", &mut v.description)],
+                ));
+                for r in &mut v.reports {
+                    r.shown = Some(self.show_in(
+                        &r.id,
+                        lang,
+                        &mut [("lessons", &mut r.lessons), ("problems", &mut r.problems)],
+                    ));
+                }
+            }
+        }
+        views
+    }
+
+    fn pilot_records_original(&self) -> Vec<PilotRecordView> {
         let all = pilots(self);
         let mut views: BTreeMap<&RecordId, PilotRecordView> = all
             .iter()
@@ -422,6 +457,7 @@ impl Registry {
                     indicators: Vec::new(),
                     reports: Vec::new(),
                     problems,
+                    shown: None,
                 };
                 (*id, view)
             })
@@ -463,6 +499,7 @@ impl Registry {
                 lessons: p.lessons.clone(),
                 problems: p.problems.clone(),
                 refused,
+                shown: None,
             });
         }
         for (id, view) in &mut views {
@@ -735,6 +772,38 @@ mod tests {
         assert_eq!(share.values[0].source, "KH-3 by KH/kh-mrc");
         assert_eq!(share.latest.as_ref().unwrap().value, Decimal::parse("30"));
         assert!(items[0].indicators[1].values.is_empty());
+    }
+
+    #[test]
+    fn a_pilots_report_reads_in_the_language_asked_for() {
+        let mut r = registry();
+        r.insert(
+            RecordId::parse("KH-3").unwrap(),
+            entry(
+                Record::Progress(progress("percentage", "30")),
+                Some("kh-mrc"),
+            ),
+        );
+        let translation = crate::translation::Translation {
+            of: RecordId::parse("KH-3").unwrap(),
+            lang: "ja".into(),
+            fields: [("lessons".to_string(), "通訳が必要です。".to_string())].into(),
+        };
+        r.insert(
+            RecordId::parse("KH-4").unwrap(),
+            entry(Record::Translation(translation), Some("kh-mrc")),
+        );
+        let views = r.pilot_records_in(Some("ja"));
+        let report = &views[0].reports[0];
+        assert_eq!(report.lessons, "通訳が必要です。");
+        let shown = report.shown.as_ref().unwrap();
+        assert!(shown.translated);
+        assert_eq!(shown.by.as_deref(), Some("KH/kh-mrc"));
+        assert!(!views[0].shown.as_ref().unwrap().translated);
+        assert_eq!(
+            r.pilot_records()[0].reports[0].lessons,
+            "Referrals need an interpreter."
+        );
     }
 
     #[test]

@@ -253,9 +253,11 @@ impl pb::view_server::View for ViewService {
         let f = request.into_inner();
         convert::no_such_filter("pilot reports", "theme", &f.theme, "member or id")?;
         convert::no_such_filter("pilot reports", "status", &f.status, "member or id")?;
+        convert::plan_code("language", &f.lang, remedy_core::translation::LANGUAGES)?;
         self.plan(move |registry, known| {
             let member = known.optional(&f.member)?;
-            let pilots = registry.pilot_records();
+            let pilots =
+                registry.pilot_records_in((!f.lang.is_empty()).then_some(f.lang.as_str()));
             let reports = registry.pilots();
             let held: Vec<_> = pilots
                 .iter()
