@@ -89,6 +89,17 @@ fn hex64(what: &str, value: &str) -> Result<(), String> {
     }
 }
 
+/// An ISO 3166-1 alpha-2 code: two capital letters.
+pub(crate) fn country(value: &str) -> Result<(), String> {
+    if value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "country {value:?} is not an ISO 3166-1 alpha-2 code such as KH or JP"
+        ))
+    }
+}
+
 impl Partner {
     pub fn validate(&self) -> Result<(), String> {
         slug("partner id", &self.id)?;
@@ -100,12 +111,7 @@ impl Partner {
                 GROUPS.join(", ")
             ));
         }
-        if self.country.len() != 2 || !self.country.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(format!(
-                "country {:?} is not an ISO 3166-1 alpha-2 code such as KH or JP",
-                self.country
-            ));
-        }
+        country(&self.country)?;
         verifying_key_from_hex(&self.public_key).map_err(|e| format!("the public key: {e}"))?;
         hex64("TLS fingerprint", &self.tls_fingerprint)
     }

@@ -12,16 +12,16 @@
 //! (whole numbers, no unit, baseline or target) stays readable and is shown
 //! apart.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::Date;
 use crate::member::MemberId;
 use crate::payload::PayloadKind;
 use crate::plan::{Entry, MAX_TEXT, MAX_TITLE, Record, RecordId, Reference, Registry, slug, text};
 use crate::workplan::{
-    Decimal, Indicator, IndicatorValue, IndicatorView, Point, Source, UNITS, indicator_view,
+    Decimal, Indicator, IndicatorValue, IndicatorView, Point, Source, UNITS, at_most, date,
+    indicator_view, unique,
 };
 
 const MAX_LIST: usize = 50;
@@ -107,29 +107,16 @@ pub struct PilotProgress {
     pub problems: String,
 }
 
-fn date(what: &str, value: &str) -> Result<Date, String> {
-    Date::parse(value).ok_or_else(|| format!("{what} {value:?} is not a date (YYYY-MM-DD)"))
-}
-
 impl PilotRecord {
     pub fn validate(&self) -> Result<(), String> {
         slug("pilot", &self.id)?;
         text("title", &self.title, MAX_TITLE, true)?;
-        if self.country.len() != 2 || !self.country.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(format!(
-                "country {:?} is not an ISO 3166-1 alpha-2 code such as KH or JP",
-                self.country
-            ));
-        }
-        if self.partners.len() > MAX_LIST {
-            return Err(format!("more than {MAX_LIST} partners"));
-        }
+        crate::partner::country(&self.country)?;
+        at_most("partners", &self.partners, MAX_LIST)?;
         for p in &self.partners {
             slug("partner id", p)?;
         }
-        if self.partners.iter().collect::<BTreeSet<_>>().len() != self.partners.len() {
-            return Err("a partner is named twice".into());
-        }
+        unique("partner", self.partners.iter().map(String::as_str))?;
         if self.tests.is_empty() {
             return Err("the pilot names no recommendation it tests".into());
         }
@@ -147,20 +134,11 @@ impl PilotRecord {
         if self.indicators.is_empty() {
             return Err("the pilot has no indicator".into());
         }
-        if self.indicators.len() > crate::plan::MAX_INDICATORS {
-            return Err(format!(
-                "{} indicators, more than the {} allowed",
-                self.indicators.len(),
-                crate::plan::MAX_INDICATORS
-            ));
-        }
-        let mut ids = BTreeSet::new();
+        at_most("indicators", &self.indicators, crate::plan::MAX_INDICATORS)?;
         for i in &self.indicators {
             i.as_indicator(&self.id).validate()?;
-            if !ids.insert(&i.id) {
-                return Err(format!("indicator {:?} is given twice", i.id));
-            }
         }
+        unique("indicator", self.indicators.iter().map(|i| i.id.as_str()))?;
         text("description", &self.description, MAX_TEXT, false)
     }
 
@@ -184,14 +162,7 @@ impl PilotProgress {
         if self.values.is_empty() {
             return Err("the report gives no value".into());
         }
-        if self.values.len() > crate::plan::MAX_INDICATORS {
-            return Err(format!(
-                "{} values, more than the {} allowed",
-                self.values.len(),
-                crate::plan::MAX_INDICATORS
-            ));
-        }
-        let mut ids = BTreeSet::new();
+        at_most("values", &self.values, crate::plan::MAX_INDICATORS)?;
         for v in &self.values {
             slug("indicator", &v.indicator)?;
             if !UNITS.contains(&v.unit.as_str()) {
@@ -202,10 +173,11 @@ impl PilotProgress {
                     UNITS.join(", ")
                 ));
             }
-            if !ids.insert(&v.indicator) {
-                return Err(format!("indicator {:?} is given twice", v.indicator));
-            }
         }
+        unique(
+            "indicator",
+            self.values.iter().map(|v| v.indicator.as_str()),
+        )?;
         text("lessons", &self.lessons, MAX_TEXT, false)?;
         text("problems", &self.problems, MAX_TEXT, false)
     }
@@ -523,6 +495,7 @@ impl Registry {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::case::Date;
     use crate::event::EventHash;
     use crate::payload::Payload as _;
 

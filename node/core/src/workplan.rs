@@ -398,7 +398,7 @@ pub struct ItemUpdate {
 
 // ---- validation ------------------------------------------------------------
 
-fn date(what: &str, value: &str) -> Result<Date, String> {
+pub(crate) fn date(what: &str, value: &str) -> Result<Date, String> {
     Date::parse(value).ok_or_else(|| format!("{what} {value:?} is not a date (YYYY-MM-DD)"))
 }
 
@@ -408,7 +408,7 @@ fn month(what: &str, value: &str) -> Result<Date, String> {
         .ok_or_else(|| format!("{what} {value:?} is not a month (YYYY-MM)"))
 }
 
-fn at_most<T>(what: &str, list: &[T], max: usize) -> Result<(), String> {
+pub(crate) fn at_most<T>(what: &str, list: &[T], max: usize) -> Result<(), String> {
     if list.len() > max {
         return Err(format!(
             "{} {what}, more than the {max} allowed",
@@ -418,7 +418,10 @@ fn at_most<T>(what: &str, list: &[T], max: usize) -> Result<(), String> {
     Ok(())
 }
 
-fn unique<'a>(what: &str, names: impl IntoIterator<Item = &'a str>) -> Result<(), String> {
+pub(crate) fn unique<'a>(
+    what: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<(), String> {
     let mut seen = BTreeSet::new();
     for n in names {
         if !seen.insert(n) {

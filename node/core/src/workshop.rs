@@ -22,6 +22,7 @@ use crate::partner::GROUPS;
 use crate::payload::PayloadKind;
 use crate::plan::{MAX_TEXT, MAX_TITLE, RecordId, text, unique_names};
 use crate::regional::{Figure, Status};
+use crate::workplan::{at_most, unique};
 
 /// How participants are counted by sex.
 pub const SEXES: &[&str] = &["female", "male", "other", "not-stated"];
@@ -109,9 +110,7 @@ impl WorkshopRecord {
                 ));
             }
         }
-        if self.languages.iter().collect::<BTreeSet<_>>().len() != self.languages.len() {
-            return Err("a language is named twice".into());
-        }
+        unique("language", self.languages.iter().map(String::as_str))?;
         let p = &self.participants;
         if p.total == 0 || p.total > MAX_PARTICIPANTS {
             return Err(format!(
@@ -121,25 +120,17 @@ impl WorkshopRecord {
         }
         breakdown("stakeholder group", &p.by_group, GROUPS, p.total)?;
         breakdown("sex", &p.by_sex, SEXES, p.total)?;
-        if self.agenda.len() > MAX_AGENDA {
-            return Err(format!(
-                "the agenda has {} points, more than the {MAX_AGENDA} allowed",
-                self.agenda.len()
-            ));
-        }
+        at_most("agenda points", &self.agenda, MAX_AGENDA)?;
         for point in &self.agenda {
             text("agenda point", point, MAX_LINE, true)?;
         }
         text("summary", &self.summary, MAX_TEXT, true)?;
-        if self.validated.len() > MAX_VALIDATED {
-            return Err(format!(
-                "{} validated recommendations, more than the {MAX_VALIDATED} allowed",
-                self.validated.len()
-            ));
-        }
-        if self.validated.iter().collect::<BTreeSet<_>>().len() != self.validated.len() {
-            return Err("a validated recommendation is named twice".into());
-        }
+        at_most("validated recommendations", &self.validated, MAX_VALIDATED)?;
+        let validated: Vec<String> = self.validated.iter().map(ToString::to_string).collect();
+        unique(
+            "validated recommendation",
+            validated.iter().map(String::as_str),
+        )?;
         Ok(())
     }
 
