@@ -772,6 +772,22 @@ pub fn verify(text: &str, manifest: &Manifest) -> anyhow::Result<Report> {
     })
 }
 
+/// Whether the title and objective shown are a translation, and whose, or the
+/// original (the reference).
+fn shown_line(shown: &remedy_core::translation::Shown) -> String {
+    match (&shown.by, &shown.translation) {
+        (Some(by), Some(id)) if shown.translated => {
+            let original = if shown.original_fields.is_empty() {
+                String::new()
+            } else {
+                format!("; {} in the original", shown.original_fields.join(" and "))
+            };
+            format!("translated into {} by {by} ({id}){original}", shown.lang)
+        }
+        _ => format!("original: no translation into {} yet", shown.lang),
+    }
+}
+
 /// One item in full, for the terminal.
 pub fn item_text(i: &ItemView) -> String {
     let mut o = String::new();
@@ -805,6 +821,9 @@ pub fn item_text(i: &ItemView) -> String {
         }
     );
     let _ = writeln!(o, "  objective: {}", c.objective);
+    if let Some(shown) = &v.shown {
+        let _ = writeln!(o, "  {}", shown_line(shown));
+    }
     for out in &c.outputs {
         let _ = writeln!(o, "  output: {out}");
     }

@@ -38,6 +38,10 @@ pub enum Command {
         /// Only these columns (comma-separated).
         #[arg(long, value_delimiter = ',')]
         columns: Vec<String>,
+        /// With --format csv: add row_label and column_label columns in this
+        /// language (en, km, id, vi, ja) beside the codes, which stay.
+        #[arg(long, value_name = "LANG", value_parser = clap::builder::PossibleValuesParser::new(remedy_core::translation::LANGUAGES))]
+        labels: Option<String>,
     },
     /// One cell across periods, per member and regionally.
     Series {
@@ -55,6 +59,10 @@ pub enum Command {
         to: String,
         #[arg(long, value_delimiter = ',')]
         members: Vec<String>,
+        /// With --format csv: add row_label and column_label columns in this
+        /// language (en, km, id, vi, ja) beside the codes, which stay.
+        #[arg(long, value_name = "LANG", value_parser = clap::builder::PossibleValuesParser::new(remedy_core::translation::LANGUAGES))]
+        labels: Option<String>,
     },
     /// Every member's recommendations, filtered.
     Recommendations {
@@ -144,6 +152,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             revision,
             rows,
             columns,
+            labels,
         } => {
             let request = pb::StatsRequest {
                 table: table.clone(),
@@ -177,8 +186,8 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             let stats: Stats = serde_json::from_str(&text)?;
             match context.format {
                 Format::Json => println!("{text}"),
-                Format::Csv => print!("{}", stats_csv(&stats)),
-                _ => print!("{}", render_stats(&stats)),
+                Format::Csv => print!("{}", stats_csv(&stats, labels.as_deref())),
+                _ => print!("{}", render_stats(&stats, context.lang.as_deref())),
             }
         }
         Command::Series {
@@ -188,6 +197,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             from,
             to,
             members,
+            labels,
         } => {
             let request = pb::SeriesRequest {
                 table,
@@ -201,9 +211,9 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             let series: Series = serde_json::from_str(&text)?;
             match context.format {
                 Format::Json => println!("{text}"),
-                Format::Csv => print!("{}", series_csv(&series)),
+                Format::Csv => print!("{}", series_csv(&series, labels.as_deref())),
                 Format::SdmxCsv => bail!("--format sdmx-csv is for view stats"),
-                _ => print!("{}", render_series(&series)),
+                _ => print!("{}", render_series(&series, context.lang.as_deref())),
             }
         }
         Command::Recommendations {
@@ -364,7 +374,39 @@ impl<'a> Grid<'a> {
     }
 }
 
-fn grid(out: &mut String, title: &str, g: &Grid<'_>) {
+/// The columns a terminal gives `text`: East Asian wide characters take
+/// two, combining marks (Khmer vowel signs) none.
+fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` padded with spaces to `w` columns, on the right (`left`) or on the left.
+fn pad(text: &str, w: usize, left: bool) -> String {
+    let fill = " ".repeat(w.saturating_sub(width(text)));
+    if left {
+        format!("{text}{fill}")
+    } else {
+        format!("{fill}{text}")
+    }
+}
+
+/// The rows' and columns' labels of `table` in `lang` (a code's label, `*`
+/// after one that fell back to English), or the codes without a language.
+fn axis_labels(table: &str, lang: Option<&str>, rows: &[String], columns: &[String]) -> (Vec<String>, Vec<String>) {
+    let lists = remedy_core::labels::table_lists(table);
+    let of = |list: Option<&str>, codes: &[String]| -> Vec<String> {
+        codes
+            .iter()
+            .map(|code| match list {
+                Some(list) if code != "total" => crate::plan::code_label(lang, list, code),
+                _ => code.clone(),
+            })
+            .collect()
+    };
+    (of(lists.map(|l| l.0), rows), of(lists.map(|l| l.1), columns))
+}
+
+fn grid(out: &mut String, title: &str, g: &Grid<'_>, table: &str, lang: Option<&str>) {
     use std::fmt::Write as _;
     let Grid {
         rows,
@@ -375,7 +417,8 @@ fn grid(out: &mut String, title: &str, g: &Grid<'_>) {
         total,
         ..
     } = *g;
-    let label = rows.iter().map(String::len).max().unwrap_or(0).max(5);
+    let (rows, columns) = axis_labels(table, lang, rows, columns);
+    let label = rows.iter().map(|r| width(r)).max().unwrap_or(0).max(5);
     let widths: Vec<usize> = columns
         .iter()
         .enumerate()
@@ -383,25 +426,25 @@ fn grid(out: &mut String, title: &str, g: &Grid<'_>) {
             cells
                 .iter()
                 .map(|row| show(&row[c]).len())
-                .chain([name.len(), show(&column_totals[c]).len(), 5])
+                .chain([width(name), show(&column_totals[c]).len(), 5])
                 .max()
                 .unwrap_or(5)
         })
         .collect();
     let _ = writeln!(out, "{title}");
-    let _ = write!(out, "{:<label$}", "");
+    let _ = write!(out, "{}", pad("", label, true));
     for (c, w) in columns.iter().zip(&widths) {
-        let _ = write!(out, "  {c:>w$}");
+        let _ = write!(out, "  {}", pad(c, *w, false));
     }
     let _ = writeln!(out, "  {:>8}", "total");
     for (r, row) in rows.iter().enumerate() {
-        let _ = write!(out, "{row:<label$}");
+        let _ = write!(out, "{}", pad(row, label, true));
         for (cell, w) in cells[r].iter().zip(&widths) {
             let _ = write!(out, "  {:>w$}", show(cell));
         }
         let _ = writeln!(out, "  {:>8}", show(&row_totals[r]));
     }
-    let _ = write!(out, "{:<label$}", "total");
+    let _ = write!(out, "{}", pad("total", label, true));
     for (t, w) in column_totals.iter().zip(&widths) {
         let _ = write!(out, "  {:>w$}", show(t));
     }
@@ -409,18 +452,31 @@ fn grid(out: &mut String, title: &str, g: &Grid<'_>) {
 }
 
 /// What a table counts, under its name: the grievance tables count mentions, and
-/// a reader must not take their totals for cases.
-fn heading(table: &str) -> String {
-    match remedy_core::tables::counts_what(table) {
-        Some(what) => format!("{table}: {what}"),
+/// a reader must not take their totals for cases. With a language, the
+/// table's label in it first.
+fn heading(table: &str, lang: Option<&str>) -> String {
+    let name = match lang {
+        Some(_) => format!(
+            "{} ({table})",
+            crate::plan::code_label(lang, "table", table)
+        ),
         None => table.to_string(),
+    };
+    match remedy_core::tables::counts_what(table) {
+        Some(what) => format!("{name}: {what}"),
+        None => name,
     }
 }
 
-/// The regional table and each member's, period by period.
-pub fn render_stats(stats: &Stats) -> String {
+/// The regional table and each member's, period by period; rows and columns
+/// labelled in `lang` when given.
+pub fn render_stats(stats: &Stats, lang: Option<&str>) -> String {
     use std::fmt::Write as _;
-    let mut out = format!("{}\n{LEGEND}\n\n", heading(&stats.table));
+    let mut out = format!("{}\n{LEGEND}\n", heading(&stats.table, lang));
+    if lang.is_some_and(|l| l != "en") {
+        out.push_str("labels marked * are in English: no translation in this language yet\n");
+    }
+    out.push('\n');
     if stats.periods.is_empty() {
         out.push_str("no member has published this table for these periods\n");
     }
@@ -433,7 +489,7 @@ pub fn render_stats(stats: &Stats) -> String {
                     format!("{} {} (revision {revision})", block.period, g.member)
                 }
             };
-            grid(&mut out, &title, &g);
+            grid(&mut out, &title, &g, &stats.table, lang);
         }
         if !block.missing.is_empty() {
             let _ = writeln!(
@@ -454,22 +510,45 @@ fn status_word(f: &Figure) -> String {
         .unwrap_or_default()
 }
 
+/// The label columns `--labels LANG` adds to a CSV export: the label of each
+/// code in `lang`, English where it has none (and the code for `total`).
+struct LabelColumns<'a> {
+    lang: &'a str,
+    rows: Option<&'static str>,
+    columns: Option<&'static str>,
+}
+
+impl<'a> LabelColumns<'a> {
+    fn of(table: &str, lang: Option<&'a str>) -> Option<Self> {
+        let lists = remedy_core::labels::table_lists(table);
+        lang.map(|lang| LabelColumns {
+            lang,
+            rows: lists.map(|l| l.0),
+            columns: lists.map(|l| l.1),
+        })
+    }
+
+    fn label(&self, list: Option<&str>, code: &str) -> String {
+        match list {
+            Some(list) if code != "total" => remedy_core::labels::label(self.lang, list, code).text,
+            _ => code.to_string(),
+        }
+    }
+}
+
 /// One figure per record: table, period, member (or `regional`), revision, row,
-/// column, value, status, standard error (of a noised figure). RFC 4180 with
+/// column, value, status, standard error (of a noised figure); with `labels`
+/// a language, `row_label` and `column_label` after `column`. RFC 4180 with
 /// CRLF, labels neutralised ([`CsvText`]).
-pub fn stats_csv(stats: &Stats) -> String {
+pub fn stats_csv(stats: &Stats, labels: Option<&str>) -> String {
+    let labels = LabelColumns::of(&stats.table, labels);
     let mut out = CsvText::new();
-    out.record([
-        "table",
-        "period",
-        "member",
-        "revision",
-        "row",
-        "column",
-        "value",
-        "status",
-        "standard_error",
-    ]);
+    let mut header = vec!["table", "period", "member", "revision", "row", "column"];
+    if labels.is_some() {
+        header.extend(["row_label", "column_label"]);
+    }
+    header.extend(["value", "status", "standard_error"]);
+    out.record(header);
     for block in &stats.periods {
         for g in Grid::of(block) {
             let mut line = |row: &str, column: &str, f: &Figure| {
@@ -478,8 +557,11 @@ pub fn stats_csv(stats: &Stats) -> String {
                     .text(g.member)
                     .number(g.revision)
                     .text(row)
-                    .text(column)
-                    .number(f.value)
+                    .text(column);
+                if let Some(l) = &labels {
+                    out.text(&l.label(l.rows, row)).text(&l.label(l.columns, column));
+                }
+                out.number(f.value)
                     .text(&status_word(f))
                     .number(standard_error(f))
                     .end();
@@ -499,7 +581,7 @@ pub fn stats_csv(stats: &Stats) -> String {
     out.finish()
 }
 
-pub fn render_series(series: &Series) -> String {
+pub fn render_series(series: &Series, lang: Option<&str>) -> String {
     use std::fmt::Write as _;
     let mut members: Vec<&str> = series
         .points
@@ -508,11 +590,17 @@ pub fn render_series(series: &Series) -> String {
         .collect();
     members.sort();
     members.dedup();
+    let (row, column) = axis_labels(
+        &series.table,
+        lang,
+        std::slice::from_ref(&series.row),
+        std::slice::from_ref(&series.column),
+    );
     let mut out = format!(
         "{} {} x {} by period\n{LEGEND}\n{:<9}",
-        heading(&series.table),
-        series.row,
-        series.column,
+        heading(&series.table, lang),
+        row[0],
+        column[0],
         "period"
     );
     for m in &members {
@@ -536,27 +624,28 @@ pub fn render_series(series: &Series) -> String {
 }
 
 /// One figure per record: table, row, column, period, member (or `regional`),
-/// revision, value, status, standard error (of a noised figure). RFC 4180 with
-/// CRLF, labels neutralised ([`CsvText`]).
-pub fn series_csv(series: &Series) -> String {
+/// revision, value, status, standard error (of a noised figure); with
+/// `labels` a language, `row_label` and `column_label` after `column`. RFC
+/// 4180 with CRLF, labels neutralised ([`CsvText`]).
+pub fn series_csv(series: &Series, labels: Option<&str>) -> String {
+    let labels = LabelColumns::of(&series.table, labels);
     let mut out = CsvText::new();
-    out.record([
-        "table",
-        "row",
-        "column",
-        "period",
-        "member",
-        "revision",
-        "value",
-        "status",
-        "standard_error",
-    ]);
+    let mut header = vec!["table", "row", "column"];
+    if labels.is_some() {
+        header.extend(["row_label", "column_label"]);
+    }
+    header.extend(["period", "member", "revision", "value", "status", "standard_error"]);
+    out.record(header);
     for p in &series.points {
         let mut line = |member: &str, revision: Option<u64>, f: &Figure| {
             out.text(&series.table)
                 .text(&series.row)
-                .text(&series.column)
-                .text(&p.period)
+                .text(&series.column);
+            if let Some(l) = &labels {
+                out.text(&l.label(l.rows, &series.row))
+                    .text(&l.label(l.columns, &series.column));
+            }
+            out.text(&p.period)
                 .text(member)
                 .number(revision)
                 .number(f.value)
@@ -695,7 +784,7 @@ mod tests {
                 vec![],
             )],
         };
-        let text = stats_csv(&stats);
+        let text = stats_csv(&stats, None);
         assert!(text.starts_with(
             "table,period,member,revision,row,column,value,status,standard_error\r\n"
         ));
@@ -741,7 +830,7 @@ mod tests {
                 regional: published(5),
             }],
         };
-        let text = series_csv(&series);
+        let text = series_csv(&series, None);
         assert!(text.starts_with(
             "table,row,column,period,member,revision,value,status,standard_error\r\n"
         ));
@@ -773,11 +862,14 @@ mod tests {
             ("channel-outcome", false),
             ("sector-sex", false),
         ] {
-            let text = render_stats(&Stats {
-                counts: String::new(),
-                table: table.into(),
-                periods: vec![],
-            });
+            let text = render_stats(
+                &Stats {
+                    counts: String::new(),
+                    table: table.into(),
+                    periods: vec![],
+                },
+                None,
+            );
             let first = text.lines().next().unwrap();
             assert!(first.starts_with(table), "{first}");
             assert_eq!(
@@ -787,5 +879,66 @@ mod tests {
                 "{first}"
             );
         }
+    }
+
+    /// A member's table of channels by outcome with real codes.
+    fn channel_table() -> MemberTable {
+        MemberTable {
+            member: "JP".into(),
+            period: "2024-Q3".into(),
+            revision: 1,
+            rows: vec!["labour-inspection".into(), "legal-aid".into()],
+            columns: vec!["pending".into(), "resolved-compensated".into()],
+            cells: vec![
+                vec![published(12), published(3)],
+                vec![Figure::withheld(Status::Suppressed), published(40)],
+            ],
+            row_totals: vec![published(15), published(44)],
+            column_totals: vec![published(16), published(43)],
+            total: published(59),
+        }
+    }
+
+    #[test]
+    fn labels_in_a_language_line_up_by_terminal_columns_and_csv_keeps_the_codes() {
+        use remedy_core::labels::label;
+        let stats = Stats {
+            table: "channel-outcome".into(),
+            counts: String::new(),
+            periods: vec![block("channel-outcome", "2024-Q3", vec![channel_table()], vec![])],
+        };
+        let text = render_stats(&stats, Some("ja"));
+        let pending = label("ja", "outcome", "pending").text;
+        let court = label("ja", "channel", "legal-aid").text;
+        assert!(text.contains(&pending) && text.contains(&court), "{text}");
+        assert!(
+            text.lines().next().unwrap().contains(&label("ja", "table", "channel-outcome").text),
+            "{text}"
+        );
+        // Every line of the member's grid ends at the same terminal column,
+        // however wide its Japanese labels are.
+        let grid: Vec<&str> = text
+            .split("2024-Q3 JP (revision 1)\n")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .take(4)
+            .collect();
+        let widths: Vec<usize> = grid.iter().map(|l| width(l)).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "{widths:?}\n{text}");
+        // Without a language, the codes as before.
+        assert!(render_stats(&stats, None).contains("labour-inspection"));
+
+        let csv = parse(&stats_csv(&stats, Some("km")));
+        assert_eq!(
+            csv[0][..8],
+            ["table", "period", "member", "revision", "row", "column", "row_label", "column_label"]
+        );
+        let court_pending = csv.iter().find(|r| r[2] == "JP" && r[4] == "legal-aid" && r[5] == "pending").unwrap();
+        assert_eq!(court_pending[6], label("km", "channel", "legal-aid").text);
+        assert_eq!(court_pending[7], label("km", "outcome", "pending").text);
+        assert_eq!(court_pending[9], "suppressed");
+        let total = csv.iter().find(|r| r[2] == "JP" && r[4] == "total" && r[5] == "total").unwrap();
+        assert_eq!(total[6..8], ["total", "total"]);
     }
 }

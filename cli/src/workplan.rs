@@ -593,6 +593,9 @@ pub fn workplan(context: &Context, command: WorkplanCommand) -> anyhow::Result<(
             let wanted = item.as_deref().map(record_id).transpose()?;
             let (fetched, mut items) = plan(context, as_of(when.as_deref())?)?;
             items.retain(|i| wanted.as_ref().is_none_or(|w| &i.id == w));
+            if let Some(lang) = &context.lang {
+                fetched.registry.translate_items(&mut items, lang);
+            }
             if let Some(w) = &wanted
                 && items.is_empty()
             {

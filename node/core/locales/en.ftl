@@ -130,3 +130,13 @@ unit-count = count
 unit-percentage = percent
 unit-days = days
 unit-currency = currency
+
+## Tables of statistics releases, and the measures of the resolution table
+table-grievance-outcome = Grievance mentions by outcome
+table-channel-outcome = Cases by channel and outcome
+table-sector-sex = Cases by sector and sex
+table-status-grievance = Grievance mentions by residence status
+table-resolution = Cases closed by channel
+measure-closed = Cases closed
+measure-median-days = Median days to close
+measure-compensation-usd = Compensation (US dollars)

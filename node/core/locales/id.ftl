@@ -129,3 +129,13 @@ unit-count = jumlah
 unit-percentage = persen
 unit-days = hari
 unit-currency = mata uang
+
+## Tables of statistics releases, and the measures of the resolution table
+table-grievance-outcome = Penyebutan keluhan menurut hasil
+table-channel-outcome = Kasus menurut saluran dan hasil
+table-sector-sex = Kasus menurut sektor dan jenis kelamin
+table-status-grievance = Penyebutan keluhan menurut status tinggal
+table-resolution = Kasus yang ditutup menurut saluran
+measure-closed = Kasus ditutup
+measure-median-days = Median hari hingga ditutup
+measure-compensation-usd = Kompensasi (dolar AS)

@@ -129,3 +129,13 @@ unit-count = 件数
 unit-percentage = パーセント
 unit-days = 日数
 unit-currency = 金額
+
+## Tables of statistics releases, and the measures of the resolution table
+table-grievance-outcome = 結果別の苦情件数（延べ）
+table-channel-outcome = 窓口・結果別の事案数
+table-sector-sex = 分野・性別の事案数
+table-status-grievance = 在留資格別の苦情件数（延べ）
+table-resolution = 窓口別の終結事案
+measure-closed = 終結事案数
+measure-median-days = 終結までの日数（中央値）
+measure-compensation-usd = 補償額（米ドル）

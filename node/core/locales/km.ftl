@@ -129,3 +129,13 @@ unit-count = ចំនួន
 unit-percentage = ភាគរយ
 unit-days = ថ្ងៃ
 unit-currency = ប្រាក់
+
+## Tables of statistics releases, and the measures of the resolution table
+table-grievance-outcome = ការលើកឡើងពីបណ្តឹង តាមលទ្ធផល
+table-channel-outcome = ករណី តាមបណ្តាញ និងលទ្ធផល
+table-sector-sex = ករណី តាមវិស័យ និងភេទ
+table-status-grievance = ការលើកឡើងពីបណ្តឹង តាមស្ថានភាពស្នាក់នៅ
+table-resolution = ករណីដែលបានបិទ តាមបណ្តាញ
+measure-closed = ករណីដែលបានបិទ
+measure-median-days = មេដ្យាននៃចំនួនថ្ងៃរហូតដល់បិទ
+measure-compensation-usd = សំណង (ដុល្លារអាមេរិក)

@@ -129,3 +129,13 @@ unit-count = số lượng
 unit-percentage = phần trăm
 unit-days = ngày
 unit-currency = tiền
+
+## Tables of statistics releases, and the measures of the resolution table
+table-grievance-outcome = Số lần nêu khiếu nại theo kết quả
+table-channel-outcome = Vụ việc theo kênh và kết quả
+table-sector-sex = Vụ việc theo ngành và giới tính
+table-status-grievance = Số lần nêu khiếu nại theo tư cách lưu trú
+table-resolution = Vụ việc đã đóng theo kênh
+measure-closed = Vụ việc đã đóng
+measure-median-days = Trung vị số ngày đến khi đóng
+measure-compensation-usd = Tiền bồi thường (đô la Mỹ)

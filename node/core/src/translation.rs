@@ -186,6 +186,24 @@ impl Registry {
         }
         shown
     }
+
+    /// Each version of `items` in `lang`: its title and objective from a
+    /// translation of the event that made that version, when there is one.
+    pub fn translate_items(&self, items: &mut [crate::workplan::ItemView], lang: &str) {
+        for item in items {
+            for v in &mut item.versions {
+                let content = &mut v.content;
+                v.shown = Some(self.show_in(
+                    &v.id,
+                    lang,
+                    &mut [
+                        ("title", &mut content.title),
+                        ("objective", &mut content.objective),
+                    ],
+                ));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -876,6 +876,10 @@ pub struct VersionView {
     pub change: String,
     pub note: String,
     pub content: ItemContent,
+    /// When a language was asked for: whether `content`'s title and
+    /// objective are a translation of this version (and whose) or the original.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<crate::translation::Shown>,
 }
 
 /// A member's position on the version shown.
@@ -1276,6 +1280,7 @@ impl Registry {
             change: "opened".into(),
             note: String::new(),
             content: item.content.clone(),
+            shown: None,
         }];
         let amendments: Vec<(&RecordId, &Entry, &Amendment)> = index
             .about(id)
@@ -1354,6 +1359,7 @@ impl Registry {
                 change: if a.material { "material" } else { "editorial" }.into(),
                 note: a.note.clone(),
                 content: a.content.clone(),
+                shown: None,
             });
         }
         for (aid, _, a) in &amendments {

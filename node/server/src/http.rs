@@ -29,6 +29,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use remedy_core::MemberId;
+use remedy_core::labels;
 use remedy_core::login::Login;
 use remedy_core::manifest::Role;
 use remedy_proto::v1 as pb;
@@ -46,6 +47,9 @@ const STYLE: &str = include_str!("dashboard/style.css");
 /// The session cookie's name, followed by the port: cookies are scoped by host,
 /// not port, so each node on a host needs its own.
 const COOKIE: &str = "remedy_session_";
+/// The cookie that remembers the language a reader chose with the switch
+/// (for every node on the host: a preference, not a secret).
+const LANG_COOKIE: &str = "remedy_lang";
 /// A session ends after this long without a request...
 const SESSION_IDLE: Duration = Duration::from_secs(30 * 60);
 /// ...and this long after sign-in in any case.
@@ -490,6 +494,8 @@ impl Http {
             app = app
                 .route("/login", get(login))
                 .route("/logout", axum::routing::post(logout))
+                .route("/lang", get(choose_lang))
+                .route("/api/i18n", get(api_i18n))
                 .route("/assets/app.js", get(script))
                 .route("/assets/style.css", get(style))
                 .merge(signed_in);
@@ -576,6 +582,15 @@ impl Http {
         .ok()
     }
 
+    /// The `Set-Cookie` value that remembers the language `lang` for a year.
+    fn lang_cookie(&self, lang: &str) -> Option<HeaderValue> {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{LANG_COOKIE}={lang}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}"
+        ))
+        .ok()
+    }
+
     /// Checks a sign-in link and opens a session; the session id, or why not.
     fn sign_in(&self, token: &str) -> Result<(MemberId, String), String> {
         let (login, statement, signature) = Login::parse(token).map_err(|e| e.to_string())?;
@@ -648,25 +663,122 @@ struct LoginQuery {
     next: String,
 }
 
-async fn login(State(http): State<Http>, Query(q): Query<LoginQuery>) -> Response {
+/// `next` when it is a page of this dashboard with at most a plain query
+/// (`/workplan?item=KH-6`), else the overview: never another site.
+fn local_page(next: &str) -> &str {
+    let (path, query) = next.split_once('?').unwrap_or((next, ""));
+    let plain = query
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"=&-_.".contains(&b));
+    match path {
+        "/recommendations" | "/workplan" | "/pilots" | "/workshops" | "/partners" | "/network"
+            if plain =>
+        {
+            next
+        }
+        _ => "/",
+    }
+}
+
+/// The language of a request: the reader's choice (the switch's cookie),
+/// else the browser's `Accept-Language`, else English.
+fn lang_of(headers: &HeaderMap) -> &'static str {
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == LANG_COOKIE)
+        .map(|(_, v)| v);
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    labels::negotiate(chosen, accept)
+}
+
+/// A page the node writes itself (sign-in, sign-out): `message`, then the
+/// command that gives a sign-in link.
+fn small_page(lang: &str, title: &str, message: &str, hint_id: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html><html lang=\"{lang}\"><meta charset=\"utf-8\"><title>remedy-net: {}</title><p>{}</p><p>{} <code>remedy --dir YOUR_FOLDER dashboard</code></p></html>",
+        escape(title),
+        escape(message),
+        escape(&labels::ui(lang, hint_id, &[]).text),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct LangQuery {
+    set: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The language switch: remembers `set` in a cookie and goes back to the page.
+async fn choose_lang(State(http): State<Http>, Query(q): Query<LangQuery>) -> Response {
+    let Some((lang, _)) = labels::LANGUAGE_NAMES.iter().find(|(l, _)| *l == q.set) else {
+        let known: Vec<&str> = labels::LANGUAGE_NAMES.iter().map(|(l, _)| *l).collect();
+        return (
+            StatusCode::BAD_REQUEST,
+            format!("unknown language {:?}; use one of {}\n", q.set, known.join(", ")),
+        )
+            .into_response();
+    };
+    let mut response = Redirect::to(local_page(&q.next)).into_response();
+    if let Some(value) = http.lang_cookie(lang) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The dashboard's words in the request's language: `lang`, the `languages`
+/// to switch to, `strings` (message id to template), `fallback` (ids shown in
+/// English), `labels` (code list to code to label) and `labels_fallback`.
+async fn api_i18n(headers: HeaderMap) -> Response {
+    let lang = lang_of(&headers);
+    let (strings, fallback) = labels::ui_strings(lang);
+    let mut lists = serde_json::Map::new();
+    let mut labels_fallback = Vec::new();
+    for (list, codes) in labels::lists() {
+        let mut shown = serde_json::Map::new();
+        for code in codes {
+            let l = labels::label(lang, list, code);
+            if l.lang != lang {
+                labels_fallback.push(format!("{list}-{code}"));
+            }
+            shown.insert(code.to_string(), l.text.into());
+        }
+        lists.insert(list.to_string(), shown.into());
+    }
+    let languages: Vec<serde_json::Value> = labels::LANGUAGE_NAMES
+        .iter()
+        .map(|(code, name)| serde_json::json!({"code": code, "name": name}))
+        .collect();
+    let body = serde_json::json!({
+        "lang": lang,
+        "languages": languages,
+        "strings": strings,
+        "fallback": fallback,
+        "labels": lists,
+        "labels_fallback": labels_fallback,
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn login(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let lang = lang_of(&headers);
     match http.sign_in(&q.token) {
         Ok((_, session)) => {
-            // Only a page of this dashboard, with at most a plain query
-            // (`/workplan?item=KH-6`): never another site.
-            let (path, query) = q.next.split_once('?').unwrap_or((q.next.as_str(), ""));
-            let plain = query
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"=&-_.".contains(&b));
-            let next = match path {
-                "/recommendations" | "/workplan" | "/pilots" | "/workshops" | "/partners"
-                | "/network"
-                    if plain =>
-                {
-                    q.next.as_str()
-                }
-                _ => "/",
-            };
-            let mut response = Redirect::to(next).into_response();
+            let mut response = Redirect::to(local_page(&q.next)).into_response();
             if let Some(value) = http.cookie_header(&session, SESSION_MAX) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
             }
@@ -674,10 +786,12 @@ async fn login(State(http): State<Http>, Query(q): Query<LoginQuery>) -> Respons
         }
         Err(reason) => (
             StatusCode::FORBIDDEN,
-            Html(format!(
-                "<!doctype html><title>remedy-net: not signed in</title><p>Sign-in refused: {}.</p><p>Get a new link with <code>remedy --dir YOUR_FOLDER dashboard</code>.</p>",
-                escape(&reason)
-            )),
+            small_page(
+                lang,
+                "not signed in",
+                &labels::ui(lang, "ui-signin-refused", &[("reason", &reason)]).text,
+                "ui-signin-new-link",
+            ),
         )
             .into_response(),
     }
@@ -691,8 +805,12 @@ async fn logout(State(http): State<Http>, headers: HeaderMap) -> Response {
             tracing::info!(member = %session.member, "dashboard sign-out");
         }
     }
-    let mut response = Html(
-        "<!doctype html><title>remedy-net: signed out</title><p>Signed out. Sign in again with a new link: <code>remedy --dir YOUR_FOLDER dashboard</code>.</p>",
+    let lang = lang_of(&headers);
+    let mut response = small_page(
+        lang,
+        "signed out",
+        &labels::ui(lang, "ui-signed-out", &[]).text,
+        "ui-signin-new-link",
     )
     .into_response();
     if let Some(value) = http.cookie_header("", Duration::ZERO) {
@@ -742,10 +860,16 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn not_signed_in() -> Response {
+fn not_signed_in(headers: &HeaderMap) -> Response {
+    let lang = lang_of(headers);
     (
         StatusCode::UNAUTHORIZED,
-        Html("<!doctype html><title>remedy-net: sign in</title><p>This dashboard is for the federation's coordinators and auditors. Sign in with a one-time link: <code>remedy --dir YOUR_FOLDER dashboard</code>.</p>".to_string()),
+        small_page(
+            lang,
+            "sign in",
+            &labels::ui(lang, "ui-signin-needed", &[]).text,
+            "ui-signin-link",
+        ),
     )
         .into_response()
 }
@@ -757,7 +881,7 @@ async fn require_session(
     next: axum::middleware::Next,
 ) -> Response {
     if http.session(request.headers()).is_none() {
-        return not_signed_in();
+        return not_signed_in(request.headers());
     }
     next.run(request).await
 }
@@ -843,12 +967,12 @@ async fn api_series(State(http): State<Http>, Query(q): Query<StatsQuery>) -> Re
     view_json(http.view.series(tonic::Request::new(request)).await)
 }
 
-async fn api_recommendations(State(http): State<Http>) -> Response {
-    view_json(
-        http.view
-            .recommendations(tonic::Request::new(pb::PlanFilter::default()))
-            .await,
-    )
+async fn api_recommendations(State(http): State<Http>, headers: HeaderMap) -> Response {
+    let filter = pb::PlanFilter {
+        lang: lang_of(&headers).to_string(),
+        ..Default::default()
+    };
+    view_json(http.view.recommendations(tonic::Request::new(filter)).await)
 }
 
 #[derive(Debug, Deserialize)]
@@ -861,21 +985,26 @@ struct WorkplanQuery {
     as_of: String,
 }
 
-async fn api_workplan(State(http): State<Http>, Query(q): Query<WorkplanQuery>) -> Response {
+async fn api_workplan(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    Query(q): Query<WorkplanQuery>,
+) -> Response {
     let filter = pb::PlanFilter {
         id: q.item,
         as_of: q.as_of,
+        lang: lang_of(&headers).to_string(),
         ..Default::default()
     };
     view_json(http.view.workplan(tonic::Request::new(filter)).await)
 }
 
-async fn api_pilots(State(http): State<Http>) -> Response {
-    view_json(
-        http.view
-            .pilots(tonic::Request::new(pb::PlanFilter::default()))
-            .await,
-    )
+async fn api_pilots(State(http): State<Http>, headers: HeaderMap) -> Response {
+    let filter = pb::PlanFilter {
+        lang: lang_of(&headers).to_string(),
+        ..Default::default()
+    };
+    view_json(http.view.pilots(tonic::Request::new(filter)).await)
 }
 
 async fn api_partners(State(http): State<Http>) -> Response {
@@ -886,12 +1015,12 @@ async fn api_partners(State(http): State<Http>) -> Response {
     )
 }
 
-async fn api_workshops(State(http): State<Http>) -> Response {
-    view_json(
-        http.view
-            .workshops(tonic::Request::new(pb::PlanFilter::default()))
-            .await,
-    )
+async fn api_workshops(State(http): State<Http>, headers: HeaderMap) -> Response {
+    let filter = pb::PlanFilter {
+        lang: lang_of(&headers).to_string(),
+        ..Default::default()
+    };
+    view_json(http.view.workshops(tonic::Request::new(filter)).await)
 }
 
 /// The network as this node sees it: members, peers, heights and lag, rejected
@@ -1173,6 +1302,25 @@ mod tests {
 
     /// A session ends 30 minutes after its last request, and 8 hours after
     /// sign-in however busy it is.
+    #[test]
+    fn every_message_the_dashboard_uses_is_in_the_fluent_files() {
+        let known = labels::ui_ids();
+        let mut used = 0;
+        for source in [SCRIPT, INDEX] {
+            for quoted in source.split('"').skip(1).step_by(2) {
+                if quoted.starts_with("ui-") && !quoted.ends_with('-') {
+                    assert!(known.contains(&quoted), "{quoted} is in no ui-en.ftl message");
+                    used += 1;
+                }
+            }
+        }
+        assert!(used > 150, "{used}");
+        // The ones the script builds from a code.
+        for prefix in ["ui-status-", "ui-change-"] {
+            assert!(known.iter().any(|id| id.starts_with(prefix)), "{prefix}");
+        }
+    }
+
     #[test]
     fn sessions_end_when_idle_and_at_most_after_eight_hours() {
         let began = Instant::now();

@@ -8,7 +8,10 @@
 //! `Federation` services return (suppressed cells as suppressed, never as zero),
 //! render in under a second, and is saved as a screenshot. The overview counts
 //! cases from `channel-outcome` (each case once) and labels `grievance-outcome`'s
-//! figures as grievance mentions. Ctrl-C stops every process the demo started.
+//! figures as grievance mentions. In a browser asking for Khmer or Japanese
+//! (`Accept-Language`), navigation, headings and code labels are those of the
+//! Fluent files (read here, not copied); the language switch is remembered over
+//! the browser's wish. Ctrl-C stops every process the demo started.
 
 #![allow(clippy::unwrap_used)]
 
@@ -147,6 +150,34 @@ async fn every_period(
 struct Browser {
     profile: PathBuf,
     shots: PathBuf,
+    /// The `Accept-Language` the browser sends; its default (en-US) when `None`.
+    accept_lang: Option<&'static str>,
+}
+
+/// The messages of a Fluent file of the node (`ui-km`, `ja`...): id to text.
+/// Every message is one line (the files' own rule).
+fn fluent(name: &str) -> BTreeMap<String, String> {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../node/core/locales")
+        .join(format!("{name}.ftl"));
+    std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// A message's text up to its first placeable, as HTML escapes it.
+fn fixed_part(text: &str) -> String {
+    text.split('{')
+        .next()
+        .unwrap()
+        .trim_end()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 impl Browser {
@@ -162,6 +193,9 @@ impl Browser {
         ])
         .arg(format!("--user-data-dir={}", self.profile.display()))
         .stdin(Stdio::null());
+        if let Some(lang) = self.accept_lang {
+            c.arg(format!("--accept-lang={lang}"));
+        }
         c
     }
 
@@ -272,6 +306,7 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     let browser = Browser {
         profile: tmp.path().join("chromium"),
         shots: shots.clone(),
+        accept_lang: None,
     };
     let link = |page: &str| -> String {
         let (ok, out, err) = remedy(&[
@@ -313,6 +348,7 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     let fresh = Browser {
         profile: tmp.path().join("chromium-fresh"),
         shots: shots.clone(),
+        accept_lang: None,
     };
     let unsigned = fresh.dom(&format!("{http_base}/workplan"))?;
     assert!(
@@ -785,6 +821,7 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
                 "{row}"
             );
             for (sex, f) in w["participants"]["by_sex"].as_object().unwrap() {
+                let sex = remedy_core::labels::label("en", "sex", sex).text;
                 let shown = if f["status"] == "suppressed" {
                     format!("{sex} suppressed")
                 } else {
@@ -832,6 +869,93 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     );
     assert!(dom.contains("id=\"forks\" data-count=\"0\""), "{dom}");
     drop(page);
+
+    // The browser's language: Khmer, then Japanese. Navigation, headings and
+    // code labels are the Fluent files' texts; codes stay in data attributes.
+    for lang in ["km", "ja"] {
+        let ui = fluent(&format!("ui-{lang}"));
+        let labels = fluent(lang);
+        let english = fluent("ui-en");
+        let browser = Browser {
+            profile: tmp.path().join(format!("chromium-{lang}")),
+            shots: shots.clone(),
+            accept_lang: Some(lang),
+        };
+        let dom = browser.dom(&link("/"))?;
+        ready(&dom, &format!("/ in {lang}"));
+        assert!(dom.contains(&format!("<html lang=\"{lang}\"")), "{dom}");
+        for page in [
+            "overview",
+            "recommendations",
+            "workplan",
+            "workshops",
+            "pilots",
+            "partners",
+            "network",
+        ] {
+            let id = format!("ui-nav-{page}");
+            let text = &ui[&id];
+            assert_ne!(text, &english[&id], "{id} is translated into {lang}");
+            let link_text = dom
+                .split(&format!("data-i18n=\"{id}\""))
+                .nth(1)
+                .and_then(|rest| rest.split_once('>'))
+                .map(|(_, rest)| rest.split('<').next().unwrap());
+            assert_eq!(link_text, Some(text.as_str()), "{id} in {lang}");
+        }
+        for id in ["ui-overview-title", "ui-over-time", "ui-cases-by-outcome", "ui-mentions-note"] {
+            assert!(dom.contains(&fixed_part(&ui[id])), "{id} in {lang}: {}", ui[id]);
+        }
+        assert!(dom.contains(&format!(">{}</th>", ui["ui-all-cases"])), "{dom}");
+        // Grievances and outcomes: the rows and columns of the overview's tables.
+        for (list, code) in [
+            ("grievance", "unpaid-wages"),
+            ("grievance", "document-retention"),
+            ("outcome", "pending"),
+        ] {
+            let text = &labels[&format!("{list}-{code}")];
+            assert!(
+                dom.contains(&format!("data-code=\"{code}\">{text}</th>")),
+                "{list}-{code} in {lang}: {text}"
+            );
+        }
+        // The suppressed cells say so in the language.
+        assert!(
+            dom.contains(&format!(">{}</td>", ui["ui-figure-suppressed"])),
+            "{lang}"
+        );
+        assert!(!dom.contains("id=\"fallback\""), "every text translated into {lang}");
+        let dom = browser.dom(&link("/workshops"))?;
+        ready(&dom, &format!("/workshops in {lang}"));
+        assert!(dom.contains(&fixed_part(&ui["ui-col-by-sex"])), "{lang}: {dom}");
+        assert!(dom.contains(&labels["sex-female"]), "{lang}: {dom}");
+        let dom = browser.dom(&link("/recommendations"))?;
+        ready(&dom, &format!("/recommendations in {lang}"));
+        for r in recs {
+            let row = dom
+                .split(&format!("data-id=\"{}\"", r["id"].as_str().unwrap()))
+                .nth(1)
+                .unwrap()
+                .split("</tr>")
+                .next()
+                .unwrap();
+            for (list, code) in [("theme", &r["theme"]), ("recommendation-status", &r["status"])] {
+                let text = &labels[&format!("{list}-{}", code.as_str().unwrap())];
+                assert!(row.contains(&format!(">{text}</td>")), "{list} in {lang}: {row}");
+            }
+        }
+        // The switch: a language chosen stays chosen, whatever the browser asks.
+        let dom = browser.dom(&format!("{http_base}/lang?set=vi&next=/partners"))?;
+        ready(&dom, "/partners after the switch");
+        let vi = fluent("ui-vi");
+        assert!(dom.contains("<html lang=\"vi\""), "{dom}");
+        assert!(dom.contains(&fixed_part(&vi["ui-nav-partners"])), "{dom}");
+        let dom = browser.dom(&format!("{http_base}/network"))?;
+        ready(&dom, "/network, remembered");
+        assert!(dom.contains("<html lang=\"vi\""), "the choice is remembered: {dom}");
+        assert!(dom.contains(&fixed_part(&vi["ui-peers"])), "{dom}");
+        browser.screenshot(&format!("{http_base}/lang?set={lang}&next=/"), &format!("overview-{lang}"))?;
+    }
 
     let item_page = format!("/workplan?item={id}");
     for page in [

@@ -2,9 +2,31 @@
 // (the JSON of the View and Federation services). No library, nothing fetched from
 // anywhere but this node. When a page is drawn, <body> gets data-ready="1" and
 // data-render-ms (time since navigation started).
+//
+// Every word shown comes from /api/i18n: the node's Fluent files
+// (node/core/locales/ui-*.ftl for the page, *.ftl for the codes' labels) in
+// the language the reader chose with the switch (remembered in a cookie) or
+// the browser asks for (Accept-Language). Codes stay in data-* attributes.
 "use strict";
 
 const main = document.getElementById("main");
+
+let I18N = { lang: "en", languages: [], strings: {}, fallback: [], labels: {}, labels_fallback: [] };
+
+// The message `id` with its {$name} placeables filled in from `args`.
+function t(id, args) {
+  let s = I18N.strings[id];
+  if (s === undefined) s = id;
+  for (const [k, v] of Object.entries(args || {})) s = s.split("{$" + k + "}").join(String(v));
+  return s;
+}
+
+// The label of `code` in code list `list` (theme, grievance, outcome, ...), or
+// the code when it has none.
+function label(list, code) {
+  const l = (I18N.labels[list] || {})[code];
+  return l === undefined ? code : l;
+}
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -33,7 +55,7 @@ function figureText(f) {
   const error = typeof f.standard_error === "number" ? " ±" + Math.round(f.standard_error) : "";
   switch (f.status) {
     case "published": return String(f.value);
-    case "suppressed": return "suppressed";
+    case "suppressed": return t("ui-figure-suppressed");
     case "noised": return "~" + f.value + error;
     case "lower-bound": return "≥ " + f.value;
     case "noised-lower-bound": return "≥ ~" + f.value + error;
@@ -47,12 +69,11 @@ function figureCell(f, data) {
     "data-value": f && f.value !== null ? String(f.value) : "" };
   for (const [k, v] of Object.entries(data || {})) attrs["data-" + k] = v;
   const td = el("td", attrs, figureText(f));
-  if (f && f.status === "suppressed") td.title = "withheld by disclosure control";
+  if (f && f.status === "suppressed") td.title = t("ui-figure-suppressed-title");
   if (f && typeof f.standard_error === "number") {
     td.dataset.standardError = String(f.standard_error);
-    td.title = "differentially private estimate: standard error " + f.standard_error +
-      " (variance " + f.variance + "); about 95% of such estimates fall within ±" +
-      Math.round(1.96 * f.standard_error) + " of the true count";
+    td.title = t("ui-figure-noised-title", { error: f.standard_error, variance: f.variance,
+      range: Math.round(1.96 * f.standard_error) });
   }
   return td;
 }
@@ -110,13 +131,13 @@ function lineChart(id, title, labels, series, unit) {
     s.points.forEach((p, i) => {
       if (p.y === null) {
         path += " ";
-        add("text", { x: x(i) - 3, y: H - B + 10, fill: "#6b7280", "data-chart": id, "data-series": s.name,
+        add("text", { x: x(i) - 3, y: H - B + 10, fill: "#6b7280", "data-chart": id, "data-series": s.key || s.name,
           "data-x": p.x, "data-status": p.status }, "×").append(Object.assign(document.createElementNS(ns, "title"),
-          { textContent: s.name + " " + p.x + ": " + p.status }));
+          { textContent: s.name + " " + p.x + ": " + statusText(p.status) }));
         return;
       }
       path += (path === "" || path.endsWith(" ") ? "M" : "L") + x(i) + "," + y(p.y);
-      const c = add("circle", { cx: x(i), cy: y(p.y), r: 3, fill: color, "data-chart": id, "data-series": s.name,
+      const c = add("circle", { cx: x(i), cy: y(p.y), r: 3, fill: color, "data-chart": id, "data-series": s.key || s.name,
         "data-x": p.x, "data-y": String(p.y) });
       c.append(Object.assign(document.createElementNS(ns, "title"),
         { textContent: s.name + " " + p.x + ": " + p.y + (unit || "") }));
@@ -127,7 +148,13 @@ function lineChart(id, title, labels, series, unit) {
   const legend = el("div", { class: "legend" }, series.map((s, n) =>
     el("span", {}, swatch(COLORS[n % COLORS.length]), s.name)));
   return el("figure", {}, svg, legend,
-    el("figcaption", {}, "× marks a quarter whose figure is withheld, inexact or not available: a gap, not zero."));
+    el("figcaption", {}, t("ui-chart-gaps")));
+}
+
+// Why a point is missing: a figure's status or one of the chart's own reasons.
+function statusText(status) {
+  const id = "ui-status-" + status;
+  return I18N.strings[id] === undefined ? status : t(id);
 }
 
 function colIndex(t, name) { return t.columns.indexOf(name); }
@@ -136,7 +163,6 @@ function colIndex(t, name) { return t.columns.indexOf(name); }
 // case once: its column totals are cases by outcome and its total is all cases.
 // grievance-outcome counts a case once per grievance it names, so its figures are
 // grievance mentions and are labelled so, never summed into cases.
-const MENTIONS_NOTE = "Grievance mentions: a case counts once per grievance it names, so these figures do not add up to cases.";
 
 // Resolved, % of cases, of one table (a member's or the regional one) of
 // channel-outcome: resolved cases over all cases, from counts. The regional rate
@@ -145,12 +171,12 @@ const MENTIONS_NOTE = "Grievance mentions: a case counts once per grievance it n
 // noised) leaves a gap.
 const RESOLVED = ["resolved-compensated", "resolved-non-monetary"];
 function resolvedRate(t, x) {
-  if (!t) return { x, y: null, status: "not released" };
+  if (!t) return { x, y: null, status: "not-released" };
   const parts = [...RESOLVED.map(c => t.column_totals[colIndex(t, c)]), t.total];
   const bad = parts.findIndex(f => !f || f.status !== "published");
   if (bad >= 0) return { x, y: null, status: parts[bad] ? parts[bad].status : "missing" };
   const total = t.total.value;
-  if (total === 0) return { x, y: null, status: "no cases" };
+  if (total === 0) return { x, y: null, status: "no-cases" };
   return { x, y: Math.round(1000 * (parts[0].value + parts[1].value) / total) / 10, status: "published" };
 }
 
@@ -161,7 +187,7 @@ async function overview() {
     get("/api/stats?table=resolution"),
   ]);
   if (co.periods.length === 0) {
-    main.replaceChildren(el("p", {}, "No statistics release has reached this node yet."));
+    main.replaceChildren(el("p", {}, t("ui-overview-none")));
     return;
   }
   const periods = co.periods.map(p => p.period);
@@ -181,28 +207,28 @@ async function overview() {
     figureCell(f, { table, member, period: period.period, row, col });
 
   // Cases by outcome and all cases, per country and for the region: each case once.
-  const byOutcome = table(["outcome", ...members, "region"],
-    period.members[0].columns.map((col, j) => el("tr", {}, el("th", { class: "row" }, col),
+  const byOutcome = table([t("ui-col-outcome"), ...members, t("ui-region")],
+    period.members[0].columns.map((col, j) => el("tr", {}, el("th", { class: "row", "data-code": col }, label("outcome", col)),
       period.members.map(m => cell("channel-outcome", m.column_totals[j], m.member, "total", col)),
       cell("channel-outcome", reg && reg.column_totals[j], "region", "total", col))),
     { id: "by-outcome" });
-  byOutcome.querySelector("tbody").append(el("tr", { id: "all-cases" }, el("th", { class: "row" }, "all cases"),
+  byOutcome.querySelector("tbody").append(el("tr", { id: "all-cases" }, el("th", { class: "row" }, t("ui-all-cases")),
     period.members.map(m => cell("channel-outcome", m.total, m.member, "total", "total")),
     cell("channel-outcome", reg && reg.total, "region", "total", "total")));
 
   // Grievance mentions by grievance, per country and for the region.
   const mentions = go.periods.find(p => p.period === period.period);
-  const byGrievance = mentions ? table(["grievance", ...mentions.members.map(m => m.member), "region"],
-    mentions.members[0].rows.map((row, i) => el("tr", {}, el("th", { class: "row" }, row),
+  const byGrievance = mentions ? table([t("ui-col-grievance"), ...mentions.members.map(m => m.member), t("ui-region")],
+    mentions.members[0].rows.map((row, i) => el("tr", {}, el("th", { class: "row", "data-code": row }, label("grievance", row)),
       mentions.members.map(m => cell("grievance-outcome", m.row_totals[i], m.member, row, "total")),
       cell("grievance-outcome", mentions.regional && mentions.regional.row_totals[i], "region", row, "total"))),
-    { id: "by-grievance" }) : el("p", {}, "No grievance-outcome table for " + period.period + ".");
+    { id: "by-grievance" }) : el("p", {}, t("ui-no-table", { table: label("table", "grievance-outcome"), period: period.period }));
 
   // Each country's full grievance × outcome table of mentions, suppressed cells marked.
   const detail = (mentions ? mentions.members : []).map(m => el("div", {},
-    el("h3", {}, m.member + " — revision " + m.revision),
-    table(["grievance \\ outcome", ...m.columns],
-      m.rows.map((row, i) => el("tr", {}, el("th", { class: "row" }, row),
+    el("h3", {}, t("ui-member-revision", { member: m.member, revision: m.revision })),
+    table([t("ui-col-grievance-outcome"), ...m.columns.map(c => label("outcome", c))],
+      m.rows.map((row, i) => el("tr", {}, el("th", { class: "row", "data-code": row }, label("grievance", row)),
         m.cells[i].map((f, j) => cell("grievance-outcome", f, m.member, row, m.columns[j])))),
       { class: "detail", "data-member": m.member })));
 
@@ -212,7 +238,7 @@ async function overview() {
   const rate = [
     ...allMembers.map(member => ({ name: member, points: co.periods.map(p =>
       resolvedRate(p.members.find(x => x.member === member), p.period)) })),
-    { name: "region", points: co.periods.map(p => resolvedRate(p.regional, p.period)) },
+    { key: "region", name: t("ui-region"), points: co.periods.map(p => resolvedRate(p.regional, p.period)) },
   ];
   // Median days to close are published per channel (a median does not add up):
   // one channel at a time, by default the one with the most published medians.
@@ -225,34 +251,33 @@ async function overview() {
     .filter(m => { const f = medianOf(m, channel); return f && f.status === "published"; }).length;
   const channel = params.get("channel") ||
     channels.reduce((best, c) => published(c) > published(best) ? c : best, channels[0]);
-  const channelSelect = el("select", { id: "channel" }, channels.map(c => el("option", { value: c, selected: c === channel }, c)));
+  const channelSelect = el("select", { id: "channel" }, channels.map(c => el("option", { value: c, selected: c === channel }, label("channel", c))));
   channelSelect.onchange = () => { params.set("channel", channelSelect.value); location.search = params.toString(); };
   const days = allMembers.map(member => ({ name: member, points: res.periods.map(p => {
     const m = p.members.find(x => x.member === member);
-    if (!m) return { x: p.period, y: null, status: "not released" };
+    if (!m) return { x: p.period, y: null, status: "not-released" };
     const f = medianOf(m, channel);
     return f && f.status === "published" ? { x: p.period, y: f.value, status: f.status }
       : { x: p.period, y: null, status: f ? f.status : "missing" };
   }) }));
 
   main.replaceChildren(
-    el("h2", {}, "Regional overview ", select),
-    el("p", {}, "Cases registered by the members' national systems, as released. Missing this period: " +
-      (period.missing.length ? period.missing.join(", ") : "none") + "."),
+    el("h2", {}, t("ui-overview-title") + " ", select),
+    el("p", {}, t("ui-overview-intro", { missing: period.missing.length ? period.missing.join(", ") : t("ui-none") })),
     el("div", { class: "grid" },
-      el("div", {}, el("h3", {}, "Cases by outcome, " + period.period), byOutcome,
-        el("p", { class: "note" }, "Each case counted once (table channel-outcome).")),
-      el("div", {}, el("h3", {}, "Grievance mentions by grievance, " + period.period), byGrievance,
-        el("p", { class: "note", id: "mentions-note" }, MENTIONS_NOTE))),
-    el("h2", {}, "Over time"),
+      el("div", {}, el("h3", {}, t("ui-cases-by-outcome", { period: period.period })), byOutcome,
+        el("p", { class: "note" }, t("ui-cases-once", { table: label("table", "channel-outcome") }))),
+      el("div", {}, el("h3", {}, t("ui-mentions-by-grievance", { period: period.period })), byGrievance,
+        el("p", { class: "note", id: "mentions-note" }, t("ui-mentions-note")))),
+    el("h2", {}, t("ui-over-time")),
     el("div", { class: "grid" },
-      el("div", {}, lineChart("resolved", "Resolved (compensated or not), % of cases", periods, rate, "%"),
-        el("p", { class: "note" }, "Resolved cases over all cases opened in the quarter (channel-outcome, each case " +
-          "once); the region's rate from the summed counts, never an average of the members' rates.")),
-      el("div", {}, lineChart("median-days", "Median days to close, channel " + channel, res.periods.map(p => p.period), days, ""),
-        el("label", {}, "channel ", channelSelect))),
-    el("h2", {}, "Grievance mentions by outcome, each country, " + period.period),
-    el("p", { class: "note" }, MENTIONS_NOTE),
+      el("div", {}, lineChart("resolved", t("ui-resolved-chart"), periods, rate, "%"),
+        el("p", { class: "note" }, t("ui-resolved-note"))),
+      el("div", {}, lineChart("median-days", t("ui-median-chart", { channel: label("channel", channel) }),
+        res.periods.map(p => p.period), days, ""),
+        el("label", {}, t("ui-col-channel") + " ", channelSelect))),
+    el("h2", {}, t("ui-mentions-each-country", { period: period.period })),
+    el("p", { class: "note" }, t("ui-mentions-note")),
     el("div", { class: "grid" }, detail));
 }
 
@@ -263,34 +288,49 @@ async function recommendations() {
   const themes = [...new Set(recs.map(r => r.theme))].sort();
   const count = (f) => recs.filter(f).length;
   main.replaceChildren(
-    el("h2", {}, "Recommendations from the national workshops (" + recs.length + ")"),
+    el("h2", {}, t("ui-recs-title", { count: recs.length })),
     el("div", { class: "grid" },
-      el("div", {}, el("h3", {}, "By country and status"),
-        table(["country", ...statuses, "all"], members.map(m => el("tr", {}, el("th", { class: "row" }, m),
+      el("div", {}, el("h3", {}, t("ui-by-country-status")),
+        table([t("ui-col-country"), ...statuses.map(s => label("recommendation-status", s)), t("ui-col-all")],
+          members.map(m => el("tr", {}, el("th", { class: "row" }, m),
           statuses.map(s => el("td", { "data-member": m, "data-status": s }, count(r => r.member === m && r.status === s))),
           el("td", { "data-member": m, "data-status": "all" }, count(r => r.member === m)))), { id: "rec-status" })),
-      el("div", {}, el("h3", {}, "By country and theme"),
-        table(["theme", ...members], themes.map(t => el("tr", {}, el("th", { class: "row" }, t),
-          members.map(m => el("td", { "data-member": m, "data-theme": t }, count(r => r.member === m && r.theme === t))))),
+      el("div", {}, el("h3", {}, t("ui-by-country-theme")),
+        table([t("ui-col-theme"), ...members], themes.map(th => el("tr", {}, el("th", { class: "row", "data-code": th }, label("theme", th)),
+          members.map(m => el("td", { "data-member": m, "data-theme": th }, count(r => r.member === m && r.theme === th))))),
           { id: "rec-theme" }))),
-    el("h3", {}, "All recommendations"),
-    table(["id", "country", "theme", "priority", "status", "title", "submitted by", "validated at"], recs.map(r => el("tr", { "data-id": r.id, id: r.id },
-      el("td", { class: "text" }, r.id), el("td", { class: "text" }, r.member), el("td", { class: "text" }, r.theme),
-      el("td", { class: "text" }, r.priority), el("td", { class: "text", "data-status": r.status }, r.status),
-      el("td", { class: "text" }, r.title), el("td", { class: "text" }, r.submitted_by || r.member),
+    el("h3", {}, t("ui-all-recs")),
+    table(["ui-col-id", "ui-col-country", "ui-col-theme", "ui-col-priority", "ui-col-status", "ui-col-title",
+      "ui-col-submitted-by", "ui-col-validated-at"].map(h => t(h)), recs.map(r => el("tr", { "data-id": r.id, id: r.id },
+      el("td", { class: "text" }, r.id), el("td", { class: "text" }, r.member), el("td", { class: "text" }, label("theme", r.theme)),
+      el("td", { class: "text" }, label("priority", r.priority)),
+      el("td", { class: "text", "data-status": r.status }, label("recommendation-status", r.status)),
+      el("td", { class: "text" }, r.title, shownMark(r.shown)), el("td", { class: "text" }, r.submitted_by || r.member),
       el("td", { class: "text", "data-field": "validated-at" }, (r.validated_at || []).map(w =>
         el("a", { href: "/workshops#" + w }, w + " "))))), { id: "rec-list" }));
 }
 
-// The work plan: every item on one line, and one item in full (?item=ID).
-function stageCell(item) {
-  const flag = item.overdue ? " · overdue" : item.at_risk ? " · at risk" : "";
-  return el("td", { class: "text " + (item.overdue ? "bad" : item.at_risk ? "warn" : ""),
-    "data-field": "stage", "data-stage": item.stage }, item.stage + flag);
+// Whether a member's text is shown in a translation (and whose) or in its
+// original, the reference.
+function shownMark(shown) {
+  if (!shown) return null;
+  return shown.translated
+    ? el("small", { class: "translated", "data-shown": "translated", title: shown.translation || "" },
+      " [" + t("ui-translated-by", { by: shown.by || "" }) + "]")
+    : el("small", { class: "original", "data-shown": "original" }, " [" + t("ui-original") + "]");
 }
 
-function endorsementsText(t) {
-  return t.endorsed + " of " + t.needed + " needed" + (t.objected ? ", " + t.objected + " objecting" : "");
+// The work plan: every item on one line, and one item in full (?item=ID).
+function stageCell(item) {
+  const flag = item.overdue ? " · " + t("ui-overdue") : item.at_risk ? " · " + t("ui-at-risk") : "";
+  return el("td", { class: "text " + (item.overdue ? "bad" : item.at_risk ? "warn" : ""),
+    "data-field": "stage", "data-stage": item.stage }, label("item-stage", item.stage) + flag);
+}
+
+function endorsementsText(tally) {
+  return tally.objected
+    ? t("ui-endorsements-objecting", { endorsed: tally.endorsed, needed: tally.needed, objected: tally.objected })
+    : t("ui-endorsements", { endorsed: tally.endorsed, needed: tally.needed });
 }
 
 function inForce(item) {
@@ -299,13 +339,13 @@ function inForce(item) {
 }
 
 function positionsTable(tally, id) {
-  return table(["member", "position on version " + tally.version, "event", "note or reason"],
+  return table([t("ui-col-member"), t("ui-col-position-on", { version: tally.version }), t("ui-col-event"), t("ui-col-note")],
     tally.positions.map(p => el("tr", { "data-member": p.member },
       el("th", { class: "row" }, p.member),
       el("td", { "data-position": p.position,
         class: p.position === "endorsed" ? "ok" : p.position === "objected" ? "bad" : "" },
-        p.position === "endorsed" ? "✓ endorsed" : p.position === "objected" ? "✗ objected" : "… pending"),
-      el("td", { class: "text" }, p.id ? p.id + " (version " + p.version + ")" : ""),
+        p.position === "endorsed" ? "✓ " + t("ui-endorsed") : p.position === "objected" ? "✗ " + t("ui-objected") : "… " + t("ui-pending")),
+      el("td", { class: "text" }, p.id ? t("ui-event-version", { id: p.id, version: p.version }) : ""),
       el("td", { class: "text" }, p.text || p.earlier || ""))), { id: id, class: "matrix" });
 }
 
@@ -332,10 +372,10 @@ function indicatorChart(ind) {
     return e;
   };
   const unit = ind.unit === "percentage" ? "%" : ind.unit === "currency" ? " " + ind.currency : "";
-  add("text", { x: L, y: 14 }, ind.name + " (" + ind.unit + ")");
-  for (const [label, p, color] of [["baseline", ind.baseline, "#6b7280"], ["target", ind.target, "#2ca02c"]]) {
+  add("text", { x: L, y: 14 }, ind.name + " (" + label("unit", ind.unit) + ")");
+  for (const [line, p, color] of [["baseline", ind.baseline, "#6b7280"], ["target", ind.target, "#2ca02c"]]) {
     add("line", { x1: L, x2: W - R, y1: y(Number(p.value)), y2: y(Number(p.value)), stroke: color,
-      "stroke-dasharray": "4 3", "data-line": label });
+      "stroke-dasharray": "4 3", "data-line": line });
     add("text", { x: 2, y: y(Number(p.value)) + 4, fill: color }, p.value + unit);
   }
   add("text", { x: L, y: H - 10 }, ind.baseline.date);
@@ -344,14 +384,14 @@ function indicatorChart(ind) {
   for (const v of ind.values) {
     if (v.value === null) {
       add("text", { x: x(v.date) - 3, y: H - B + 8, fill: "#6b7280", "data-date": v.date, "data-status": v.status }, "×")
-        .append(Object.assign(document.createElementNS(ns, "title"), { textContent: v.date + ": " + v.status }));
+        .append(Object.assign(document.createElementNS(ns, "title"), { textContent: v.date + ": " + statusText(v.status) }));
       continue;
     }
     path += (path ? "L" : "M") + x(v.date) + "," + y(Number(v.value));
     add("circle", { cx: x(v.date), cy: y(Number(v.value)), r: 3.5, fill: "#1f77b4", "data-date": v.date,
       "data-value": v.value, "data-status": v.status })
       .append(Object.assign(document.createElementNS(ns, "title"), { textContent: v.date + ": " + v.value + unit +
-        " (" + v.status + (v.standard_error ? ", ±" + v.standard_error.toFixed(1) : "") + ") — " + v.source }));
+        " (" + statusText(v.status) + (v.standard_error ? ", ±" + v.standard_error.toFixed(1) : "") + ") — " + v.source }));
   }
   if (path) add("path", { d: path, fill: "none", stroke: "#1f77b4", "stroke-width": 2 });
   return svg;
@@ -362,15 +402,21 @@ function indicatorChart(ind) {
 function versionMatrix(item) {
   const members = [...new Set(item.versions.flatMap(v => v.content.members))];
   const word = {};
-  for (const t of item.timeline) {
-    if (!["proposed", "endorsed", "objected"].includes(t.action) || !t.version) continue;
-    word[t.by + "/" + t.version] = t.action === "objected" ? "✗" : "✓";
+  for (const e of item.timeline) {
+    if (!["proposed", "endorsed", "objected"].includes(e.action) || !e.version) continue;
+    word[e.by + "/" + e.version] = e.action === "objected" ? "✗" : "✓";
   }
-  return table(["member", ...item.versions.map(v => "v" + v.version + " (" + v.change + ")")],
+  return table([t("ui-col-member"), ...item.versions.map(v => "v" + v.version + " (" + changeText(v.change) + ")")],
     members.map(m => el("tr", { "data-member": m }, el("th", { class: "row" }, m),
       item.versions.map(v => el("td", { "data-version": v.version, "data-word": word[m + "/" + v.version] || "",
         class: word[m + "/" + v.version] === "✓" ? "ok" : word[m + "/" + v.version] === "✗" ? "bad" : "" },
         word[m + "/" + v.version] || "")))), { id: "version-matrix", class: "matrix" });
+}
+
+// How a version changed the item: opened, material, editorial, material (contested).
+function changeText(change) {
+  const id = "ui-change-" + change.replace(/[^a-z]+/g, "-").replace(/-$/, "");
+  return I18N.strings[id] === undefined ? change : t(id);
 }
 
 async function itemPage(id) {
@@ -380,86 +426,98 @@ async function itemPage(id) {
   const v = inForce(item), c = v.content;
   const drawsOn = new Set(c.draws_on);
   const testing = [...pilots.pilots.filter(p => p.tests.some(t => drawsOn.has(t.id)))
-    .map(p => ({ id: p.id, text: p.title + ", " + p.start + " to " + p.end })),
+    .map(p => ({ id: p.id, text: t("ui-pilot-span", { title: p.title, start: p.start, end: p.end }) })),
     ...pilots.reports.filter(p => p.tests.some(t => drawsOn.has(t)))
     .map(p => ({ id: p.id, text: p.pilot + ", " + p.period }))];
-  const title = id => { const r = recs.find(r => r.id === id); return r ? r.title : "(not received by this node)"; };
+  const title = id => { const r = recs.find(r => r.id === id); return r ? r.title : "(" + t("ui-not-received") + ")"; };
   // replaceChildren would write a null as the text "null": absent parts are dropped.
   main.replaceChildren(...[
-    el("p", {}, el("a", { href: "/workplan" }, "← the work plan")),
-    el("h2", { id: "item-title", "data-id": item.id }, item.id + ": " + c.title),
-    el("p", {}, "Stage ", el("strong", { "data-field": "stage", "data-stage": item.stage }, item.stage),
-      "; version " + v.version + " of " + item.current_version +
-      (item.agreed_version ? ", agreed at version " + item.agreed_version : ", not agreed") +
-      ". Opened by " + item.opened_by + (item.proposer ? ", proposed by " + item.proposer : "") +
-      "; lead " + c.lead + "; members " + c.members.join(", ") + "; due " + c.due + "."),
+    el("p", {}, el("a", { href: "/workplan" }, "← " + t("ui-back-to-plan"))),
+    el("h2", { id: "item-title", "data-id": item.id }, item.id + ": " + c.title, shownMark(v.shown)),
+    el("p", {}, t("ui-stage") + " ", el("strong", { "data-field": "stage", "data-stage": item.stage }, label("item-stage", item.stage)),
+      "; " + t("ui-version-of", { version: v.version, current: item.current_version }) + ", " +
+      (item.agreed_version ? t("ui-agreed-at", { version: item.agreed_version }) : t("ui-not-agreed")) + ". " +
+      t("ui-opened-by", { by: item.opened_by }) + (item.proposer ? ", " + t("ui-proposed-by", { by: item.proposer }) : "") +
+      "; " + t("ui-item-lead", { lead: c.lead, members: c.members.join(", "), due: c.due })),
     item.flags.length ? el("ul", { id: "flags" }, item.flags.map(f => el("li", { class: item.overdue ? "bad" : "warn" }, f))) : null,
-    el("h3", {}, "Objective"), el("p", { id: "objective" }, c.objective),
-    c.outputs.length ? el("div", {}, el("h3", {}, "Expected outputs"), el("ul", {}, c.outputs.map(o => el("li", {}, o)))) : null,
-    c.activities.length ? el("div", {}, el("h3", {}, "Activities"), table(["activity", "responsible", "from", "to"],
+    el("h3", {}, t("ui-objective")), el("p", { id: "objective" }, c.objective),
+    c.outputs.length ? el("div", {}, el("h3", {}, t("ui-outputs")), el("ul", {}, c.outputs.map(o => el("li", {}, o)))) : null,
+    c.activities.length ? el("div", {}, el("h3", {}, t("ui-activities")),
+      table([t("ui-col-activity"), t("ui-col-responsible"), t("ui-col-from"), t("ui-col-to")],
       c.activities.map(a => el("tr", {}, ["what", "responsible", "start", "end"].map(k => el("td", { class: "text" }, a[k])))),
       { id: "activities" })) : null,
-    el("h3", {}, "Draws on"), el("ul", { id: "draws-on" }, c.draws_on.map(r => el("li", { "data-id": r },
+    el("h3", {}, t("ui-draws-on")), el("ul", { id: "draws-on" }, c.draws_on.map(r => el("li", { "data-id": r },
       el("a", { href: "/recommendations#" + r }, r), " " + title(r)))),
-    el("h3", {}, "Pilots testing these recommendations"),
+    el("h3", {}, t("ui-pilots-testing")),
     testing.length ? el("ul", { id: "item-pilots" }, testing.map(p => el("li", { "data-id": p.id },
-      el("a", { href: "/pilots#" + p.id }, p.id), " " + p.text))) : el("p", {}, "none reported"),
-    el("h3", {}, "Positions"),
-    el("p", {}, "Version " + item.tally.version + ": " + endorsementsText(item.tally) + "."),
+      el("a", { href: "/pilots#" + p.id }, p.id), " " + p.text))) : el("p", {}, t("ui-none-reported")),
+    el("h3", {}, t("ui-positions")),
+    el("p", {}, t("ui-version-tally", { version: item.tally.version, tally: endorsementsText(item.tally) })),
     positionsTable(item.tally, "positions"),
-    item.agreed_tally ? el("div", {}, el("p", {}, "Agreed version " + item.agreed_tally.version + ": " +
-      endorsementsText(item.agreed_tally) + "."), positionsTable(item.agreed_tally, "agreed-positions")) : null,
-    item.advisory && item.advisory.length ? el("div", {}, el("h3", {}, "Advisory positions of partner organisations"),
-      el("p", { class: "note" }, "Shown beside the members' positions; never counted toward agreement."),
-      table(["partner", "position", "version", "event", "note or reason"], item.advisory.map(a =>
+    item.agreed_tally ? el("div", {}, el("p", {}, t("ui-agreed-tally", { version: item.agreed_tally.version,
+      tally: endorsementsText(item.agreed_tally) })), positionsTable(item.agreed_tally, "agreed-positions")) : null,
+    item.advisory && item.advisory.length ? el("div", {}, el("h3", {}, t("ui-advisory")),
+      el("p", { class: "note" }, t("ui-advisory-note")),
+      table([t("ui-col-partner"), t("ui-col-position"), t("ui-col-version"), t("ui-col-event"), t("ui-col-note")], item.advisory.map(a =>
         el("tr", { "data-advisory": a.by }, el("td", { class: "text" }, a.by),
-          el("td", { class: a.position === "endorsed" ? "ok" : "bad" }, a.position === "endorsed" ? "✓ endorses" : "✗ objects"),
+          el("td", { class: a.position === "endorsed" ? "ok" : "bad" }, a.position === "endorsed" ? "✓ " + t("ui-endorses") : "✗ " + t("ui-objects")),
           el("td", {}, a.version), el("td", { class: "text" }, a.id), el("td", { class: "text" }, a.text))),
         { id: "advisory" })) : null,
-    el("h3", {}, "Endorsements and objections per version"), versionMatrix(item),
-    el("p", { class: "note" }, "Each member's last word on each version; a material amendment resets what counts, an editorial one keeps it."),
-    item.awaited.length ? el("div", {}, el("h3", {}, "Awaited"), el("ul", { id: "awaited" }, item.awaited.map(a =>
-      el("li", { class: a.overdue ? "bad" : "", "data-from": a.from }, a.from + ": " + a.what + (a.by ? ", by " + a.by : "") +
-        (a.overdue ? " (late)" : ""))))) : null,
-    item.objections.length ? el("div", {}, el("h3", {}, "Objections and answers"), el("ul", { id: "objections" },
-      item.objections.map(o => el("li", { "data-id": o.id }, o.member + " on version " + o.version + " (" + o.id + "): " + o.reason,
-        o.answers.length ? el("ul", {}, o.answers.map(a => el("li", { "data-answer": a.id }, a.by + " answered (" + a.id + "): " + a.text)))
-          : el("ul", {}, el("li", { class: "warn" }, "not answered yet")))))) : null,
-    c.milestones.length ? el("div", {}, el("h3", {}, "Milestones"), table(["milestone", "due", "reached"],
+    el("h3", {}, t("ui-version-matrix")), versionMatrix(item),
+    el("p", { class: "note" }, t("ui-version-matrix-note")),
+    item.awaited.length ? el("div", {}, el("h3", {}, t("ui-awaited")), el("ul", { id: "awaited" }, item.awaited.map(a =>
+      el("li", { class: a.overdue ? "bad" : "", "data-from": a.from }, a.from + ": " + a.what +
+        (a.by ? ", " + t("ui-by-date", { date: a.by }) : "") + (a.overdue ? " (" + t("ui-late") + ")" : ""))))) : null,
+    item.objections.length ? el("div", {}, el("h3", {}, t("ui-objections")), el("ul", { id: "objections" },
+      item.objections.map(o => el("li", { "data-id": o.id }, t("ui-objection", { member: o.member, version: o.version, id: o.id }) + " " + o.reason,
+        o.answers.length ? el("ul", {}, o.answers.map(a => el("li", { "data-answer": a.id }, t("ui-answered", { by: a.by, id: a.id }) + " " + a.text)))
+          : el("ul", {}, el("li", { class: "warn" }, t("ui-not-answered"))))))) : null,
+    c.milestones.length ? el("div", {}, el("h3", {}, t("ui-milestones")),
+      table([t("ui-col-milestone"), t("ui-col-due"), t("ui-col-reached")],
       item.milestones.map(m => el("tr", { "data-milestone": m.id }, el("td", { class: "text" }, m.title),
         el("td", { class: "text" }, m.due),
         el("td", { class: "text " + (m.overdue ? "bad" : ""), "data-reached": m.reached ? m.reached[1] : "" },
-          m.reached ? m.reached[1] + " (" + m.reached[0] + ")" : m.overdue ? "overdue" : "open"))), { id: "milestones" })) : null,
-    item.indicators.length ? el("div", { id: "indicators" }, el("h3", {}, "Indicators"),
+          m.reached ? m.reached[1] + " (" + m.reached[0] + ")" : m.overdue ? t("ui-overdue") : t("ui-open")))), { id: "milestones" })) : null,
+    item.indicators.length ? el("div", { id: "indicators" }, el("h3", {}, t("ui-indicators")),
       item.indicators.map(ind => el("div", { "data-indicator": ind.id }, indicatorChart(ind),
-        el("p", { class: "note" }, "Baseline " + ind.baseline.value + " (" + ind.baseline.date + "), target " +
-          ind.target.value + " (" + ind.target.date + "); " + (ind.source.series ? "computed from the releases of " +
-          (ind.source.series.members.length ? ind.source.series.members.join(", ") : "every member") + ", " +
-          ind.source.series.table + " " + ind.source.series.row + " × " + ind.source.series.column : "reported values") +
-          (ind.progress_percent !== undefined ? "; " + ind.progress_percent + "% of the way" : "") +
-          (ind.caveat ? "; " + ind.caveat : "") + ".")))) : null,
-    el("h3", {}, "Timeline"),
-    table(["date", "event", "by", "what", "version", "text"], item.timeline.map(t => el("tr", { "data-id": t.id, "data-action": t.action },
-      el("td", { class: "text" }, new Date(t.time_ms).toISOString().slice(0, 10)), el("td", { class: "text" }, t.id),
-      el("td", { class: "text" }, t.by), el("td", { class: "text" }, t.action),
-      el("td", {}, t.version || ""), el("td", { class: "text" }, t.text))), { id: "timeline" }),
-    el("h3", {}, "Versions"),
-    table(["version", "event", "by", "change", "note", "title"], item.versions.map(x => el("tr", { "data-version": x.version },
+        el("p", { class: "note" }, indicatorNote(ind))))) : null,
+    el("h3", {}, t("ui-timeline")),
+    table(["ui-col-date", "ui-col-event", "ui-col-by", "ui-col-what", "ui-col-version", "ui-col-text"].map(h => t(h)),
+      item.timeline.map(e => el("tr", { "data-id": e.id, "data-action": e.action },
+      el("td", { class: "text" }, new Date(e.time_ms).toISOString().slice(0, 10)), el("td", { class: "text" }, e.id),
+      el("td", { class: "text" }, e.by), el("td", { class: "text" }, e.action),
+      el("td", {}, e.version || ""), el("td", { class: "text" }, e.text))), { id: "timeline" }),
+    el("h3", {}, t("ui-versions")),
+    table(["ui-col-version", "ui-col-event", "ui-col-by", "ui-col-change", "ui-col-note", "ui-col-title"].map(h => t(h)),
+      item.versions.map(x => el("tr", { "data-version": x.version },
       el("td", {}, x.version), el("td", { class: "text" }, x.id), el("td", { class: "text" }, x.by),
-      el("td", { class: "text" }, x.change), el("td", { class: "text" }, x.note), el("td", { class: "text" }, x.content.title))),
+      el("td", { class: "text" }, changeText(x.change)), el("td", { class: "text" }, x.note), el("td", { class: "text" }, x.content.title))),
       { id: "versions" }),
     item.problems.length ? el("ul", {}, item.problems.map(p => el("li", { class: "bad" }, p))) : null,
   ].filter(x => x !== null));
+}
+
+// An indicator's baseline, target, where its values come from and how far it got.
+function indicatorNote(ind) {
+  const series = ind.source.series;
+  const source = series ? t("ui-indicator-series", {
+    members: series.members.length ? series.members.join(", ") : t("ui-every-member"),
+    table: label("table", series.table), row: series.row, column: series.column })
+    : t("ui-indicator-reported");
+  return t("ui-indicator-note", { baseline: ind.baseline.value, baseline_date: ind.baseline.date,
+    target: ind.target.value, target_date: ind.target.date, source }) +
+    (ind.progress_percent !== undefined ? "; " + t("ui-of-the-way", { percent: ind.progress_percent }) : "") +
+    (ind.caveat ? "; " + ind.caveat : "") + ".";
 }
 
 async function workplan() {
   const id = new URLSearchParams(location.search).get("item");
   if (id) return itemPage(id);
   const items = await get("/api/workplan");
-  const count = items.length === 1 ? "1 item" : items.length + " items";
-  main.replaceChildren(el("h2", {}, "The joint work plan (" + count + ")"),
-    items.length === 0 ? el("p", {}, "No work-plan item yet.") :
-      table(["item", "title", "stage", "version", "endorsements", "lead", "due", "awaited"],
+  main.replaceChildren(el("h2", {}, t("ui-plan-title", { count: items.length })),
+    items.length === 0 ? el("p", {}, t("ui-plan-none")) :
+      table(["ui-col-item", "ui-col-title", "ui-col-stage", "ui-col-version", "ui-col-endorsements", "ui-col-lead",
+        "ui-col-due", "ui-col-awaited"].map(h => t(h)),
         items.map(item => el("tr", { "data-id": item.id },
           el("td", { class: "text" }, el("a", { href: "/workplan?item=" + item.id }, item.id)),
           el("td", { class: "text" }, inForce(item).content.title), stageCell(item),
@@ -479,37 +537,41 @@ async function pilotsPage() {
     .map(i => el("a", { href: "/workplan?item=" + i.id }, i.id + " "));
   const names = [...new Set(reports.flatMap(p => Object.keys(p.indicators)))].sort();
   main.replaceChildren(...[
-    el("h2", {}, "Pilot projects (" + pilots.length + ")"),
-    el("p", {}, el("a", { href: "/api/pilots", download: "pilots.json" }, "Download as JSON"),
-      " · as CSV: ", el("code", {}, "remedy view pilots --format csv")),
-    pilots.length === 0 ? el("p", {}, "No pilot registered yet.") : null,
+    el("h2", {}, t("ui-pilots-title", { count: pilots.length })),
+    downloads("pilots"),
+    pilots.length === 0 ? el("p", {}, t("ui-pilots-none")) : null,
     ...pilots.map(p => el("section", { class: "pilot", id: p.id, "data-id": p.id },
-      el("h3", {}, p.id + ": " + p.title),
-      el("p", {}, p.country + ", " + p.start + " to " + p.end + "; run by " + (p.partners.length ? p.partners.join(", ") : p.member) +
-        "; tests ", p.tests.map(t => el("a", { href: "/recommendations#" + t.id, title: t.title || "not received" }, t.id + " ")),
-        "; work-plan items drawing on them: ", drawing(p.tests.map(t => t.id))),
+      el("h3", {}, p.id + ": " + p.title, shownMark(p.shown)),
+      el("p", {}, t("ui-pilot-run", { country: p.country, start: p.start, end: p.end,
+        by: p.partners.length ? p.partners.join(", ") : p.member }) + "; " + t("ui-pilot-tests") + " ",
+        p.tests.map(r => el("a", { href: "/recommendations#" + r.id, title: r.title || t("ui-not-received") }, r.id + " ")),
+        "; " + t("ui-pilot-items") + " ", drawing(p.tests.map(r => r.id))),
       p.description ? el("p", {}, p.description) : null,
-      table(["indicator", "unit", "baseline", "target", "latest", "of the way"], p.indicators.map(i =>
-        el("tr", { "data-indicator": i.id }, el("td", { class: "text" }, i.name), el("td", { class: "text" }, i.unit + (i.currency ? " " + i.currency : "")),
+      table(["ui-col-indicator", "ui-col-unit", "ui-col-baseline", "ui-col-target", "ui-col-latest", "ui-col-progress"].map(h => t(h)),
+        p.indicators.map(i =>
+        el("tr", { "data-indicator": i.id }, el("td", { class: "text" }, i.name),
+          el("td", { class: "text" }, label("unit", i.unit) + (i.currency ? " " + i.currency : "")),
           el("td", {}, i.baseline.value + " (" + i.baseline.date + ")"), el("td", {}, i.target.value + " (" + i.target.date + ")"),
-          el("td", { "data-field": "latest" }, i.latest ? i.latest.value + " (" + i.latest.date + ")" : "none yet"),
+          el("td", { "data-field": "latest" }, i.latest ? i.latest.value + " (" + i.latest.date + ")" : t("ui-none-yet")),
           el("td", { "data-field": "progress" }, i.progress_percent !== undefined ? i.progress_percent + "%" : ""))),
         { class: "indicators" }),
       el("div", { class: "grid" }, p.indicators.filter(i => i.values.length).map(i => indicatorChart(i))),
-      p.reports.length ? table(["report", "date", "by", "values", "lessons", "problems met"], p.reports.map(r =>
+      p.reports.length ? table(["ui-col-report", "ui-col-date", "ui-col-by", "ui-col-values", "ui-col-lessons",
+        "ui-col-problems"].map(h => t(h)), p.reports.map(r =>
         el("tr", { "data-report": r.id, class: r.refused ? "bad" : "" }, el("td", { class: "text" }, r.id),
           el("td", { class: "text" }, r.date), el("td", { class: "text", "data-field": "by" }, r.by),
           el("td", { class: "text" }, r.values.map(v => v.indicator + " = " + v.value + " " + v.unit).join("; ") +
-            (r.refused ? " (not counted: " + r.refused + ")" : "")),
-          el("td", { class: "text" }, r.lessons), el("td", { class: "text" }, r.problems))), { class: "reports" })
-        : el("p", {}, "No progress reported yet."),
+            (r.refused ? " (" + t("ui-not-counted", { reason: r.refused }) + ")" : "")),
+          el("td", { class: "text" }, r.lessons, shownMark(r.shown)), el("td", { class: "text" }, r.problems))), { class: "reports" })
+        : el("p", {}, t("ui-no-progress")),
       p.problems && p.problems.length ? el("ul", {}, p.problems.map(x => el("li", { class: "bad" }, x))) : null)),
-    reports.length ? el("h3", {}, "Older pilot reports (whole numbers, no unit or target)") : null,
-    reports.length ? table(["report", "country", "pilot", "period", "tests", "items drawing on them", ...names],
+    reports.length ? el("h3", {}, t("ui-older-reports")) : null,
+    reports.length ? table([...["ui-col-report", "ui-col-country", "ui-col-pilot", "ui-col-period", "ui-col-tests",
+      "ui-col-items-drawing"].map(h => t(h)), ...names],
       reports.map(p => el("tr", { "data-id": p.id, id: p.id },
         el("td", { class: "text" }, p.id), el("td", { class: "text" }, p.member), el("td", { class: "text" }, p.pilot),
         el("td", { class: "text" }, p.period),
-        el("td", { class: "text" }, p.tests.map(t => el("a", { href: "/recommendations#" + t }, t + " "))),
+        el("td", { class: "text" }, p.tests.map(r => el("a", { href: "/recommendations#" + r }, r + " "))),
         el("td", { class: "text" }, drawing(p.tests)),
         names.map(n => el("td", { "data-indicator": n }, p.indicators[n] === undefined ? "" : p.indicators[n])))),
       { id: "pilots" }) : null,
@@ -518,16 +580,15 @@ async function pilotsPage() {
 
 async function partnersPage() {
   const partners = await get("/api/partners");
-  main.replaceChildren(el("h2", {}, "Partner organisations (" + partners.length + ")"),
-    el("p", { class: "note" }, "Registered by each member in its shared log. A partner signs its own statements; " +
-      "its positions on work-plan items are advisory and never counted toward agreement."),
-    el("p", {}, el("a", { href: "/api/partners", download: "partners.json" }, "Download as JSON"),
-      " · as CSV: ", el("code", {}, "remedy view partners --format csv")),
-    partners.length === 0 ? el("p", {}, "No partner registered yet.") :
-      table(["member", "partner", "name", "stakeholder group", "country", "registered at", "retired at"],
+  main.replaceChildren(el("h2", {}, t("ui-partners-title", { count: partners.length })),
+    el("p", { class: "note" }, t("ui-partners-note")),
+    downloads("partners"),
+    partners.length === 0 ? el("p", {}, t("ui-partners-none")) :
+      table(["ui-col-member", "ui-col-partner", "ui-col-name", "ui-col-group", "ui-col-country", "ui-col-registered-at",
+        "ui-col-retired-at"].map(h => t(h)),
         partners.map(({ member, partner: p }) => el("tr", { "data-partner": member + "/" + p.id, class: p.retired ? "muted" : "" },
           el("td", { class: "text" }, member), el("td", { class: "text" }, p.id), el("td", { class: "text" }, p.name),
-          el("td", { class: "text" }, p.group), el("td", { class: "text" }, p.country),
+          el("td", { class: "text", "data-group": p.group }, label("group", p.group)), el("td", { class: "text" }, p.country),
           el("td", { class: "text" }, member + "-" + p.registered),
           el("td", { class: "text", "data-field": "retired" }, p.retired ? member + "-" + p.retired : ""))),
         { id: "partners" }));
@@ -535,33 +596,32 @@ async function partnersPage() {
 
 // Participation by group or sex: each count a figure (suppressed under the
 // threshold), in code-list order.
-function breakdownText(shown) {
-  return Object.entries(shown).map(([k, f]) => k + " " + figureText(f)).join(", ");
+function breakdownText(list, shown) {
+  return Object.entries(shown).map(([k, f]) => label(list, k) + " " + figureText(f)).join(", ");
 }
 
 async function workshopsPage() {
   const data = await get("/api/workshops");
   const count = data.members.reduce((n, c) => n + c.workshops.length, 0);
-  main.replaceChildren(el("h2", {}, "National consultation workshops (" + count + ")"),
-    el("p", { class: "note", id: "threshold" }, "Participants are counts, never names. Counts below " + data.threshold +
-      " (the federation's disclosure threshold) are suppressed, with a second count where the total would give one back; " +
-      "a country's sum over suppressed counts is a lower bound (≥)."),
-    el("p", {}, el("a", { href: "/api/workshops", download: "workshops.json" }, "Download as JSON"),
-      " · as CSV: ", el("code", {}, "remedy view workshops --format csv")),
-    count === 0 ? el("p", {}, "No workshop recorded yet.") : null,
+  main.replaceChildren(el("h2", {}, t("ui-workshops-title", { count })),
+    el("p", { class: "note", id: "threshold" }, t("ui-workshops-note", { threshold: data.threshold })),
+    downloads("workshops"),
+    count === 0 ? el("p", {}, t("ui-workshops-none")) : null,
     ...data.members.map(c => el("section", { "data-member": c.member },
-      el("h3", {}, c.member + ": " + c.workshops.length + " workshop" + (c.workshops.length === 1 ? "" : "s") + ", " +
-        figureText(c.participants.total) + " participants, " + c.recommendations_validated + " recommendations validated"),
-      table(["workshop", "date", "place", "organiser", "languages", "participants", "by sex", "by stakeholder group", "validated"],
+      el("h3", {}, t("ui-workshops-member", { member: c.member, workshops: c.workshops.length,
+        participants: figureText(c.participants.total), validated: c.recommendations_validated })),
+      table(["ui-col-workshop", "ui-col-date", "ui-col-place", "ui-col-organiser", "ui-col-languages", "ui-col-participants",
+        "ui-col-by-sex", "ui-col-by-group", "ui-col-validated"].map(h => t(h)),
         c.workshops.map(w => el("tr", { "data-id": w.id, id: w.id },
-          el("td", { class: "text" }, w.id + ": " + w.title), el("td", { class: "text" }, w.date), el("td", { class: "text" }, w.place),
+          el("td", { class: "text" }, w.id + ": " + w.title, shownMark(w.shown)), el("td", { class: "text" }, w.date),
+          el("td", { class: "text" }, w.place),
           el("td", { class: "text" }, w.organiser), el("td", { class: "text" }, w.languages.join(", ")),
           figureCell(w.participants.total, { field: "total" }),
-          el("td", { class: "text", "data-field": "by-sex" }, breakdownText(w.participants.by_sex)),
-          el("td", { class: "text", "data-field": "by-group" }, breakdownText(w.participants.by_group)),
+          el("td", { class: "text", "data-field": "by-sex" }, breakdownText("sex", w.participants.by_sex)),
+          el("td", { class: "text", "data-field": "by-group" }, breakdownText("group", w.participants.by_group)),
           el("td", { class: "text" }, w.validated.map(v => el("a", { href: "/recommendations#" + v.id,
-            title: v.title || "not received by this node" }, v.id + " ")))))),
-      c.workshops.map(w => el("details", {}, el("summary", {}, w.id + ": agenda and summary"),
+            title: v.title || t("ui-not-received") }, v.id + " ")))))),
+      c.workshops.map(w => el("details", {}, el("summary", {}, w.id + ": " + t("ui-agenda-summary")),
         w.agenda.length ? el("ol", {}, w.agenda.map(a => el("li", {}, a))) : null, el("p", {}, w.summary))))));
 }
 
@@ -570,35 +630,62 @@ async function network() {
   let audit = null;
   try { audit = n.audit ? JSON.parse(n.audit) : null; } catch (e) { audit = null; }
   main.replaceChildren(
-    el("h2", {}, "The network as " + n.node + " sees it (manifest version " + n.manifest_version + ")"),
-    el("p", { id: "audit" }, "Last audit: ", audit
+    el("h2", {}, t("ui-network-title", { node: n.node, version: n.manifest_version })),
+    el("p", { id: "audit" }, t("ui-last-audit") + " ", audit
       ? el("span", { class: audit.passed ? "ok" : "bad", "data-passed": String(audit.passed) },
-          audit.verdict + " — by " + audit.auditor + ", " + new Date(audit.time * 1000).toISOString())
-      : "none recorded at this node"),
+          audit.verdict + " — " + t("ui-audit-by", { auditor: audit.auditor, time: new Date(audit.time * 1000).toISOString() }))
+      : t("ui-no-audit")),
     el("div", { class: "grid" },
-      el("div", {}, el("h3", {}, "Members"), table(["id", "name", "role", "endpoint"],
+      el("div", {}, el("h3", {}, t("ui-members")), table(["ui-col-id", "ui-col-name", "ui-col-role", "ui-col-endpoint"].map(h => t(h)),
         n.members.map(m => el("tr", { "data-member": m.id }, ["id", "name", "role", "endpoint"].map(k => el("td", { class: "text" }, m[k])))),
         { id: "members" })),
-      el("div", {}, el("h3", {}, "Logs held"), table(["origin", "events", "best known", "lag", "halted"],
+      el("div", {}, el("h3", {}, t("ui-logs-held")), table(["ui-col-origin", "ui-col-events", "ui-col-best-known", "ui-col-lag",
+        "ui-col-halted"].map(h => t(h)),
         n.origins.map(o => el("tr", { "data-origin": o.origin }, el("td", { class: "text" }, o.origin),
           el("td", { "data-field": "height" }, o.height), el("td", {}, o.best_known),
-          el("td", { "data-field": "lag" }, o.lag), el("td", {}, o.halted ? "yes" : "no"))), { id: "origins" })),
-      el("div", {}, el("h3", {}, "Peers"), table(["peer", "state", "endpoint", "last error"],
+          el("td", { "data-field": "lag" }, o.lag), el("td", {}, o.halted ? t("ui-yes") : t("ui-no")))), { id: "origins" })),
+      el("div", {}, el("h3", {}, t("ui-peers")), table(["ui-col-peer", "ui-col-state", "ui-col-endpoint", "ui-col-last-error"].map(h => t(h)),
         n.peers.map(p => el("tr", { "data-peer": p.member }, el("td", { class: "text" }, p.member),
           el("td", { class: p.state === "connected" ? "ok" : "bad" }, p.state), el("td", { class: "text" }, p.endpoint),
           el("td", { class: "text" }, p.last_error))), { id: "peers" }))),
-    el("h3", {}, "Forks and equivocations"),
+    el("h3", {}, t("ui-forks")),
     el("p", { id: "forks", "data-count": String(n.forks.length + n.equivocations.length) },
-      n.forks.length + n.equivocations.length === 0 ? "none" :
-        [...n.forks.map(f => f.origin + " signed two events " + f.seq + " (from " + f.peer + ")"),
-         ...n.equivocations.map(e => "equivocation: " + e.slice(0, 200))].join("; ")),
-    el("h3", {}, "Rejected events"),
-    n.rejected.length === 0 ? el("p", {}, "none") : table(["reason", "count", "last"],
+      n.forks.length + n.equivocations.length === 0 ? t("ui-none") :
+        [...n.forks.map(f => t("ui-fork", { origin: f.origin, seq: f.seq, peer: f.peer })),
+         ...n.equivocations.map(e => t("ui-equivocation") + " " + e.slice(0, 200))].join("; ")),
+    el("h3", {}, t("ui-rejected")),
+    n.rejected.length === 0 ? el("p", {}, t("ui-none")) : table(["ui-col-reason", "ui-col-count", "ui-col-last"].map(h => t(h)),
       n.rejected.map(r => el("tr", {}, el("td", { class: "text" }, r.reason), el("td", {}, r.count), el("td", { class: "text" }, r.last)))));
 }
 
 const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/pilots": pilotsPage,
   "/partners": partnersPage, "/workshops": workshopsPage, "/network": network };
+
+// A page's JSON to download, and the command that gives it as CSV.
+function downloads(what) {
+  return el("p", {}, el("a", { href: "/api/" + what, download: what + ".json" }, t("ui-download-json")),
+    " · " + t("ui-as-csv") + " ", el("code", {}, "remedy view " + what + " --format csv"));
+}
+
+// The page's frame in the reader's language: the title, navigation, footer, and
+// the switch to another language (a link the node answers by setting a cookie).
+function frame() {
+  document.documentElement.lang = I18N.lang;
+  document.title = t("ui-title");
+  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+  const here = location.pathname + location.search;
+  document.getElementById("languages").replaceChildren(t("ui-language") + ": ", ...I18N.languages.map(l =>
+    el("a", { href: "/lang?set=" + l.code + "&next=" + encodeURIComponent(here), lang: l.code, "data-lang": l.code,
+      class: l.code === I18N.lang ? "current" : "" }, l.name)));
+  const footer = document.querySelector("footer");
+  footer.replaceChildren(t("ui-footer") + " ",
+    el("span", { class: "suppressed" }, t("ui-figure-suppressed")), " " + t("ui-footer-suppressed") + " ",
+    el("span", { class: "lower-bound" }, "≥"), " " + t("ui-footer-lower-bound") + " ",
+    el("span", { class: "noised" }, "~"), " " + t("ui-footer-noised"));
+  const missing = I18N.fallback.length + I18N.labels_fallback.length;
+  if (missing) footer.append(el("p", { id: "fallback", class: "warn",
+    title: [...I18N.fallback, ...I18N.labels_fallback].join(", ") }, t("ui-fallback", { count: missing })));
+}
 
 (async () => {
   const path = location.pathname;
@@ -606,9 +693,11 @@ const pages = { "/": overview, "/recommendations": recommendations, "/workplan":
     if (a.getAttribute("href") === path) a.className = "current";
   }
   try {
+    I18N = await get("/api/i18n");
+    frame();
     await (pages[path] || overview)();
   } catch (e) {
-    main.replaceChildren(el("p", { class: "bad", id: "error" }, "Could not load this page: " + e.message));
+    main.replaceChildren(el("p", { class: "bad", id: "error" }, t("ui-error", { message: e.message })));
   }
   document.body.dataset.renderMs = String(Math.round(performance.now()));
   document.body.dataset.ready = "1";

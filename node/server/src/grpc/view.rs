@@ -346,6 +346,7 @@ impl pb::view_server::View for ViewService {
             "a member they name, stage or id",
         )?;
         convert::plan_code("work-plan stage", &f.status, remedy_core::workplan::STAGES)?;
+        convert::plan_code("language", &f.lang, remedy_core::translation::LANGUAGES)?;
         let as_of = convert::as_of(&f.as_of)?;
         let quorum = self.quorum();
         let grain = self
@@ -372,6 +373,9 @@ impl pb::view_server::View for ViewService {
             for item in &mut all {
                 crate::views::attach_series(store, item, grain, &nodes)
                     .map_err(convert::store_error)?;
+            }
+            if !f.lang.is_empty() {
+                registry.translate_items(&mut all, &f.lang);
             }
             Ok(all)
         })
