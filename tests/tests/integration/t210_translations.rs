@@ -3,7 +3,9 @@
 //! have refused); the coordinator ILO adds a signed English translation
 //! through KH's node; ID shows it in English with the translation marked and
 //! whose it is, KH in Khmer as the original; a translation of a field the
-//! record lacks is refused with the reason, nothing stored.
+//! record lacks is refused with the reason, nothing stored. A work-plan item
+//! KH proposes in Khmer reads in English at ID (`workplan show`, `view
+//! workplan`) once ILO translated its version.
 
 #![allow(clippy::unwrap_used)]
 
@@ -149,6 +151,65 @@ async fn a_khmer_recommendation_reads_in_english_at_id_and_in_khmer_at_kh() -> a
         assert_eq!(label.lang, "km");
         assert!(out.contains(&label.text), "{list} {code}: {out}");
     }
+
+    // A work-plan item in Khmer, its version translated by ILO: English at ID.
+    let item = create(
+        &node("KH"),
+        &[
+            "workplan",
+            "propose",
+            "--title",
+            "បណ្តាញបញ្ជូនករណីឆ្លងដែន",
+            "--objective",
+            "ពលករទទួលបានដំណោះស្រាយ។",
+            "--draws-on",
+            &rec,
+            "--lead",
+            "KH",
+            "--members",
+            "KH,ID",
+            "--due",
+            "2026-06",
+        ],
+    );
+    let item_translation = create(
+        &ilo,
+        &[
+            "--node",
+            &addrs["KH"],
+            "translate",
+            &item,
+            "--into",
+            "en",
+            "--field",
+            "title=A cross-border referral network",
+            "--field",
+            "objective=Workers reach a remedy.",
+        ],
+    );
+    converge(&channels, Duration::from_secs(30)).await?;
+    let (ok, out, err) = at(&node("ID"), &["--lang", "en", "workplan", "show", &item]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("A cross-border referral network")
+            && out.contains("Workers reach a remedy.")
+            && out.contains(&format!("translated into en by ILO ({item_translation})")),
+        "{out}"
+    );
+    let (ok, out, err) = at(&node("KH"), &["--lang", "km", "workplan", "show", &item]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("បណ្តាញបញ្ជូនករណីឆ្លងដែន") && out.contains("original: no translation into km yet"),
+        "{out}"
+    );
+    let (ok, out, err) = at(
+        &node("ID"),
+        &["--lang", "en", "--format", "json", "view", "workplan"],
+    );
+    assert!(ok, "{err}");
+    let v = &serde_json::from_str::<serde_json::Value>(&out)?[0]["versions"][0];
+    assert_eq!(v["content"]["title"], "A cross-border referral network", "{v}");
+    assert_eq!(v["shown"]["by"], "ILO", "{v}");
 
     // A language the federation does not use is refused, naming it.
     let (ok, _, err) = at(&node("ID"), &["--lang", "fr", "view", "recommendations"]);
