@@ -63,8 +63,11 @@ pub enum Command {
     /// as CSV (to standard output, or --out FILE.csv) or, with --out FILE.xlsx,
     /// as a workbook with a drop-down of codes on each coded column. The filled-in
     /// file imports as it is. Columns and codes: docs/case-register.md.
+    /// With --format xlsx (or --out FILE.xlsx) an Excel workbook whose coded
+    /// columns offer their codes as drop-down lists, with a sheet of labels
+    /// in the five languages; else CSV. To standard output without --out.
     Template {
-        /// Where to write it; .xlsx writes a workbook.
+        /// Where to write it (.xlsx, .csv); standard output without it.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -119,7 +122,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             },
         ),
         Command::Attest { period, revision } => attest(context, &period, revision),
-        Command::Template { out } => template(out.as_deref()),
+        Command::Template { out } => template(out.as_deref(), context.format),
         Command::Show { case_id } => list(
             context,
             pb::ListCasesRequest {
@@ -195,14 +198,22 @@ fn labels_to_codes(
     out
 }
 
-fn template(out: Option<&Path>) -> anyhow::Result<()> {
+fn template(out: Option<&Path>, format: Format) -> anyhow::Result<()> {
     use crate::spreadsheet::TEMPLATE_EXAMPLE as EXAMPLE;
     let example: Vec<String> = EXAMPLE.iter().map(|s| s.to_string()).collect();
     // The example must be a row the import accepts.
     Header::standard()
         .parse_row(&EXAMPLE)
         .map_err(|e| anyhow::anyhow!("the template's example row is invalid: {e}"))?;
-    let xlsx = out.is_some_and(crate::spreadsheet::is_spreadsheet);
+    let xlsx = match format {
+        Format::Xlsx => true,
+        Format::Csv => false,
+        Format::Table => out.is_some_and(crate::spreadsheet::is_spreadsheet),
+        other => bail!("cases template writes csv or xlsx, not {other:?}"),
+    };
+    if xlsx && out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        bail!("a workbook is binary: give --out FILE.xlsx, or redirect standard output to a file");
+    }
     let bytes = if xlsx {
         crate::spreadsheet::template_xlsx(&example)?
     } else {

@@ -70,6 +70,8 @@ pub enum Format {
     Html,
     /// For `workplan export`: Markdown.
     Md,
+    /// For `cases template`: an Excel workbook with drop-down code lists.
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,8 +166,13 @@ fn main() -> std::process::ExitCode {
         ),
         Command::Recommend(plan::RecommendCommand::List { .. })
         | Command::Pilot(plan::PilotCommand::List) => true,
+        Command::Cases(cases::Command::Template { .. }) => true,
         _ => false,
     };
+    let template = matches!(
+        &cli.command,
+        Command::Cases(cases::Command::Template { .. })
+    );
     let export = matches!(
         &cli.command,
         Command::Workplan(workplan::WorkplanCommand::Export { .. })
@@ -173,9 +180,10 @@ fn main() -> std::process::ExitCode {
     if (cli.format == Format::Csv && !csv_ok)
         || (cli.format == Format::SdmxCsv && !matches!(cli.command, Command::View(_)))
         || (matches!(cli.format, Format::Html | Format::Md) && !export)
+        || (cli.format == Format::Xlsx && !template)
     {
         eprintln!(
-            "error: --format csv is for view, workplan status and show, recommend list and pilot list; sdmx-csv for view stats and series; html and md for workplan export"
+            "error: --format csv is for view, workplan status and show, recommend list, pilot list and cases template; sdmx-csv for view stats and series; html and md for workplan export; xlsx for cases template"
         );
         return std::process::ExitCode::FAILURE;
     }
