@@ -1,13 +1,14 @@
 //! `remedy dashboard`: a one-time sign-in link to a node's dashboard, for a
 //! coordinator or auditor, or for a partner organisation to its own member's
-//! node (see `remedy_core::login`).
+//! node (see `remedy_core::login`); and `remedy token`, a read token for the
+//! node's SDMX REST API.
 
 use anyhow::{Context as _, bail};
 use remedy_client::identity::{
     MEMBER_FILE, PARTNER_FILE, SIGNING_KEY_FILE, load_member, load_partner,
 };
 use remedy_client::keyfile::load_signing_key;
-use remedy_core::login::{Login, MAX_VALIDITY_SECONDS};
+use remedy_core::login::{Login, MAX_READ_SECONDS, MAX_VALIDITY_SECONDS, ReadToken};
 use remedy_core::manifest::Role;
 use remedy_proto::v1 as pb;
 
@@ -83,4 +84,77 @@ pub fn link(context: &Context, page: &str) -> anyhow::Result<String> {
         status.dashboard,
         login.sign(&key)
     ))
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    /// How long it stays valid: seconds, or a number with s, m, h or d (at
+    /// most 7d).
+    #[arg(long, default_value = "1h", value_parser = ttl)]
+    ttl: u64,
+}
+
+/// `1h`, `30m`, `2d`, `90s` or `90` as seconds, within a week.
+fn ttl(text: &str) -> Result<u64, String> {
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
+        _ => (text, 's'),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration; write 90s, 30m, 1h or 2d"))?;
+    let seconds = match unit {
+        's' => n,
+        'm' => n.saturating_mul(60),
+        'h' => n.saturating_mul(3600),
+        'd' => n.saturating_mul(86_400),
+        _ => return Err(format!("{text:?}: the unit is s, m, h or d")),
+    };
+    if seconds == 0 || seconds > MAX_READ_SECONDS {
+        return Err(format!("{text:?}: a token lives from 1s to 7d"));
+    }
+    Ok(seconds)
+}
+
+/// Prints a read token for the node `context` names on standard output, and
+/// where the API is on standard error.
+pub fn token(context: &Context, args: TokenArgs) -> anyhow::Result<()> {
+    let dir = context
+        .dir
+        .clone()
+        .context("remedy token needs --dir DIR: a coordinator's or auditor's identity folder")?;
+    let me = load_member(&dir.join(MEMBER_FILE))?;
+    if !matches!(me.role, Role::Coordinator | Role::Auditor) {
+        bail!(
+            "{} is a {}; read tokens are for coordinators and auditors",
+            me.id,
+            me.role
+        );
+    }
+    let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
+    let (runtime, channel) = context.connect()?;
+    let status = runtime
+        .block_on(
+            pb::federation_client::FederationClient::new(channel).status(pb::StatusRequest {}),
+        )?
+        .into_inner();
+    if status.dashboard.is_empty() {
+        bail!(
+            "node {} serves no HTTP side (no SDMX API): its operator turns it on with [http] in node.toml (see deploy/node.example.toml)",
+            status.member
+        );
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    let token = ReadToken {
+        member: me.id,
+        node: remedy_core::MemberId::new(status.member.as_str())?,
+        expires: now.as_secs() + args.ttl,
+        nonce: rand::random(),
+    };
+    println!("{}", token.sign(&key));
+    eprintln!(
+        "valid {}s for {}'s SDMX API at {}/sdmx/rest/ (send it as Authorization: Bearer TOKEN)",
+        args.ttl, status.member, status.dashboard
+    );
+    Ok(())
 }

@@ -72,6 +72,8 @@ pub enum Format {
     Md,
     /// For `cases template`: an Excel workbook with drop-down code lists.
     Xlsx,
+    /// For `view structure`: an SDMX-ML 2.1 structure message.
+    SdmxMl,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +84,9 @@ enum Command {
     Keygen(keygen::Args),
     /// A one-time sign-in link to a node's dashboard (coordinators and auditors).
     Dashboard(dashboard::Args),
+    /// A bearer token to read a node's SDMX REST API (/sdmx/rest/...), for
+    /// coordinators and auditors; reusable until it expires.
+    Token(dashboard::TokenArgs),
     /// Replace this node member's signing key through a manifest change.
     #[command(subcommand)]
     Key(key::Command),
@@ -181,9 +186,11 @@ fn main() -> std::process::ExitCode {
         || (cli.format == Format::SdmxCsv && !matches!(cli.command, Command::View(_)))
         || (matches!(cli.format, Format::Html | Format::Md) && !export)
         || (cli.format == Format::Xlsx && !template)
+        || (cli.format == Format::SdmxMl
+            && !matches!(cli.command, Command::View(view::Command::Structure)))
     {
         eprintln!(
-            "error: --format csv is for view, workplan status and show, recommend list, pilot list and cases template; sdmx-csv for view stats and series; html and md for workplan export; xlsx for cases template"
+            "error: --format csv is for view, workplan status and show, recommend list, pilot list and cases template; sdmx-csv for view stats and series; html and md for workplan export; xlsx for cases template; sdmx-ml for view structure"
         );
         return std::process::ExitCode::FAILURE;
     }
@@ -192,6 +199,7 @@ fn main() -> std::process::ExitCode {
         Command::Keygen(args) => keygen::run(&context, args),
         Command::Key(command) => key::run(&context, command),
         Command::Dashboard(args) => dashboard::run(&context, args),
+        Command::Token(args) => dashboard::token(&context, args),
         Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),
         Command::Cases(command) => cases::run(&context, command),

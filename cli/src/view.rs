@@ -100,14 +100,16 @@ pub enum Command {
     },
     /// The federation's members, as the node sees them in the manifest it runs under.
     Members,
-    /// The SDMX data structure of `view stats --format sdmx-csv`, as CSV.
+    /// The SDMX structures of `view stats --format sdmx-csv`: with --format
+    /// sdmx-ml an SDMX-ML 2.1 structure message (dataflows, data structures,
+    /// code lists with their labels, concepts); else each component and code
+    /// as CSV.
     Structure,
 }
 
 pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
     if let Command::Structure = command {
-        print!("{}", remedy_core::sdmx::structure());
-        return Ok(());
+        return structure(context);
     }
     let tabular = matches!(
         command,
@@ -164,6 +166,9 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
                 columns,
             };
             if context.format == Format::SdmxCsv {
+                use remedy_core::sdmx::{Flow, Query, csv, observations};
+                let flow =
+                    Flow::find(&table).with_context(|| format!("unknown table {table:?}"))?;
                 let text = json(runtime.block_on(view.releases(request)))?;
                 let releases: Vec<serde_json::Value> = serde_json::from_str(&text)?;
                 let mut parsed = Vec::new();
@@ -173,13 +178,12 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
                         serde_json::from_value(r["release"].clone())?;
                     parsed.push((member, release));
                 }
-                print!(
-                    "{}",
-                    remedy_core::sdmx::data(
-                        parsed.iter().map(|(m, r)| (m.as_str(), r)),
-                        Some(&table)
-                    )
+                let all = observations(
+                    flow,
+                    parsed.iter().map(|(m, r)| (m.as_str(), r)),
+                    &Query::default(),
                 );
+                print!("{}", csv(flow, &all));
                 return Ok(());
             }
             let text = json(runtime.block_on(view.stats(request)))?;
@@ -392,7 +396,12 @@ fn pad(text: &str, w: usize, left: bool) -> String {
 
 /// The rows' and columns' labels of `table` in `lang` (a code's label, `*`
 /// after one that fell back to English), or the codes without a language.
-fn axis_labels(table: &str, lang: Option<&str>, rows: &[String], columns: &[String]) -> (Vec<String>, Vec<String>) {
+fn axis_labels(
+    table: &str,
+    lang: Option<&str>,
+    rows: &[String],
+    columns: &[String],
+) -> (Vec<String>, Vec<String>) {
     let lists = remedy_core::labels::table_lists(table);
     let of = |list: Option<&str>, codes: &[String]| -> Vec<String> {
         codes
@@ -403,7 +412,10 @@ fn axis_labels(table: &str, lang: Option<&str>, rows: &[String], columns: &[Stri
             })
             .collect()
     };
-    (of(lists.map(|l| l.0), rows), of(lists.map(|l| l.1), columns))
+    (
+        of(lists.map(|l| l.0), rows),
+        of(lists.map(|l| l.1), columns),
+    )
 }
 
 fn grid(out: &mut String, title: &str, g: &Grid<'_>, table: &str, lang: Option<&str>) {
@@ -559,7 +571,8 @@ pub fn stats_csv(stats: &Stats, labels: Option<&str>) -> String {
                     .text(row)
                     .text(column);
                 if let Some(l) = &labels {
-                    out.text(&l.label(l.rows, row)).text(&l.label(l.columns, column));
+                    out.text(&l.label(l.rows, row))
+                        .text(&l.label(l.columns, column));
                 }
                 out.number(f.value)
                     .text(&status_word(f))
@@ -634,7 +647,14 @@ pub fn series_csv(series: &Series, labels: Option<&str>) -> String {
     if labels.is_some() {
         header.extend(["row_label", "column_label"]);
     }
-    header.extend(["period", "member", "revision", "value", "status", "standard_error"]);
+    header.extend([
+        "period",
+        "member",
+        "revision",
+        "value",
+        "status",
+        "standard_error",
+    ]);
     out.record(header);
     for p in &series.points {
         let mut line = |member: &str, revision: Option<u64>, f: &Figure| {
@@ -659,6 +679,41 @@ pub fn series_csv(series: &Series, labels: Option<&str>) -> String {
         line("regional", None, &p.regional);
     }
     out.finish()
+}
+
+/// `view structure`: the members (REF_AREA's codes) from the node's manifest.
+fn structure(context: &Context) -> anyhow::Result<()> {
+    let (runtime, channel) = context.connect()?;
+    let reply = runtime
+        .block_on(
+            pb::federation_client::FederationClient::new(channel)
+                .manifest(pb::ManifestRequest { version: 0 }),
+        )?
+        .into_inner();
+    let areas = if reply.text.is_empty() {
+        Vec::new()
+    } else {
+        remedy_core::sdmx::areas(
+            &Manifest::parse(&reply.text)
+                .context("the node sent a manifest that does not parse")?,
+        )
+    };
+    match context.format {
+        Format::SdmxMl => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+            print!(
+                "{}",
+                remedy_core::sdmx::structure_ml(
+                    &remedy_core::sdmx::Selection::all(),
+                    &areas,
+                    "REMEDYNET_STRUCTURE",
+                    &remedy_core::sdmx::prepared(now.as_secs()),
+                )
+            );
+        }
+        _ => print!("{}", remedy_core::sdmx::structure_csv(&areas)),
+    }
+    Ok(())
 }
 
 fn members(context: &Context, manifest: &Manifest) -> anyhow::Result<()> {
@@ -905,14 +960,22 @@ mod tests {
         let stats = Stats {
             table: "channel-outcome".into(),
             counts: String::new(),
-            periods: vec![block("channel-outcome", "2024-Q3", vec![channel_table()], vec![])],
+            periods: vec![block(
+                "channel-outcome",
+                "2024-Q3",
+                vec![channel_table()],
+                vec![],
+            )],
         };
         let text = render_stats(&stats, Some("ja"));
         let pending = label("ja", "outcome", "pending").text;
         let court = label("ja", "channel", "legal-aid").text;
         assert!(text.contains(&pending) && text.contains(&court), "{text}");
         assert!(
-            text.lines().next().unwrap().contains(&label("ja", "table", "channel-outcome").text),
+            text.lines()
+                .next()
+                .unwrap()
+                .contains(&label("ja", "table", "channel-outcome").text),
             "{text}"
         );
         // Every line of the member's grid ends at the same terminal column,
@@ -932,13 +995,28 @@ mod tests {
         let csv = parse(&stats_csv(&stats, Some("km")));
         assert_eq!(
             csv[0][..8],
-            ["table", "period", "member", "revision", "row", "column", "row_label", "column_label"]
+            [
+                "table",
+                "period",
+                "member",
+                "revision",
+                "row",
+                "column",
+                "row_label",
+                "column_label"
+            ]
         );
-        let court_pending = csv.iter().find(|r| r[2] == "JP" && r[4] == "legal-aid" && r[5] == "pending").unwrap();
+        let court_pending = csv
+            .iter()
+            .find(|r| r[2] == "JP" && r[4] == "legal-aid" && r[5] == "pending")
+            .unwrap();
         assert_eq!(court_pending[6], label("km", "channel", "legal-aid").text);
         assert_eq!(court_pending[7], label("km", "outcome", "pending").text);
         assert_eq!(court_pending[9], "suppressed");
-        let total = csv.iter().find(|r| r[2] == "JP" && r[4] == "total" && r[5] == "total").unwrap();
+        let total = csv
+            .iter()
+            .find(|r| r[2] == "JP" && r[4] == "total" && r[5] == "total")
+            .unwrap();
         assert_eq!(total[6..8], ["total", "total"]);
     }
 }

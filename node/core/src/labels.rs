@@ -379,11 +379,17 @@ mod tests {
             if let Err((_, errors)) = FluentResource::try_new(text.to_string()) {
                 panic!("ui-{lang}.ftl does not parse: {errors:?}");
             }
-            assert!(text.contains("REVIEW") || *lang == "en", "ui-{lang}.ftl is marked for review");
+            assert!(
+                text.contains("REVIEW") || *lang == "en",
+                "ui-{lang}.ftl is marked for review"
+            );
             let messages = ui_messages(text);
             let ids: Vec<&str> = messages.iter().map(|(id, _)| *id).collect();
             let english_ids: Vec<&str> = english.iter().map(|(id, _)| *id).collect();
-            assert_eq!(ids, english_ids, "ui-{lang}.ftl: the ids of ui-en.ftl, in order");
+            assert_eq!(
+                ids, english_ids,
+                "ui-{lang}.ftl: the ids of ui-en.ftl, in order"
+            );
             for ((id, value), (_, reference)) in messages.iter().zip(&english) {
                 assert!(!value.is_empty(), "ui-{lang}.ftl: {id} is empty");
                 assert_eq!(
@@ -406,7 +412,11 @@ mod tests {
     fn a_dashboard_message_is_a_template_for_the_page_or_filled_in_for_the_node() {
         let (strings, fallback) = ui_strings("ja");
         assert!(fallback.is_empty());
-        assert!(strings["ui-cases-by-outcome"].contains("{$period}"), "{}", strings["ui-cases-by-outcome"]);
+        assert!(
+            strings["ui-cases-by-outcome"].contains("{$period}"),
+            "{}",
+            strings["ui-cases-by-outcome"]
+        );
         let filled = ui("km", "ui-signin-refused", &[("reason", "the link expired")]);
         assert_eq!(filled.lang, "km");
         assert!(filled.text.contains("the link expired") && !filled.text.contains('{'));
@@ -440,7 +450,10 @@ mod tests {
             let (r, c) = table_lists(name).unwrap();
             let codes = |list: &str| lists().into_iter().find(|(l, _)| *l == list).unwrap().1;
             assert!(rows.iter().all(|x| codes(r).contains(x)), "{name} rows");
-            assert!(columns.iter().all(|x| codes(c).contains(x)), "{name} columns");
+            assert!(
+                columns.iter().all(|x| codes(c).contains(x)),
+                "{name} columns"
+            );
         }
         assert_eq!(table_lists("resolution"), Some(("channel", "measure")));
     }

@@ -165,6 +165,126 @@ impl Login {
     }
 }
 
+/// A bearer token to read a node's statistics through its SDMX REST API
+/// (`/sdmx/rest/...`), for a coordinator or auditor: reusable until it
+/// expires, for one node, to read only. Sent as `Authorization: Bearer
+/// <token>`, the token being base64url of the statement, a dot, and base64url
+/// of the ed25519 signature over the statement's exact bytes:
+///
+/// ```text
+/// remedy-net read token v1\n
+/// <member>\n
+/// <node member>\n
+/// <expiry, Unix seconds>\n
+/// <nonce, 32 hex digits>\n
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadToken {
+    pub member: MemberId,
+    pub node: MemberId,
+    pub expires: u64,
+    pub nonce: [u8; 16],
+}
+
+const READ_HEADER: &str = "remedy-net read token v1";
+/// The longest a read token may stay valid: a week.
+pub const MAX_READ_SECONDS: u64 = 7 * 86_400;
+
+/// Why a read token was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is damaged (not a remedy-net read token)")]
+    Malformed,
+    #[error("the token is for the node of {0}, not this one")]
+    OtherNode(MemberId),
+    #[error("the token expired; make a new one with remedy --dir YOUR_FOLDER token")]
+    Expired,
+    #[error("the token is valid for more than {MAX_READ_SECONDS} seconds (a week)")]
+    TooLong,
+    #[error("the token's signature does not verify with {0}'s key")]
+    BadSignature(MemberId),
+}
+
+impl ReadToken {
+    fn statement(&self) -> String {
+        format!(
+            "{READ_HEADER}\n{}\n{}\n{}\n{}\n",
+            self.member,
+            self.node,
+            self.expires,
+            hex::encode(self.nonce)
+        )
+    }
+
+    /// The token, signed by `key`.
+    pub fn sign(&self, key: &SigningKey) -> String {
+        let statement = self.statement();
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!(
+            "{}.{}",
+            b64.encode(statement.as_bytes()),
+            b64.encode(key.sign(statement.as_bytes()).to_bytes())
+        )
+    }
+
+    /// Reads a token without checking it; then [`ReadToken::check`].
+    pub fn parse(token: &str) -> Result<(Self, Vec<u8>, Signature), TokenError> {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        if token.len() > 1024 {
+            return Err(TokenError::Malformed);
+        }
+        let (statement, signature) = token.split_once('.').ok_or(TokenError::Malformed)?;
+        let statement = b64.decode(statement).map_err(|_| TokenError::Malformed)?;
+        let signature: [u8; 64] = b64
+            .decode(signature)
+            .ok()
+            .and_then(|s| s.try_into().ok())
+            .ok_or(TokenError::Malformed)?;
+        let text = std::str::from_utf8(&statement).map_err(|_| TokenError::Malformed)?;
+        let lines: Vec<&str> = text.strip_suffix('\n').unwrap_or("").split('\n').collect();
+        let [header, member, node, expires, nonce] = lines.as_slice() else {
+            return Err(TokenError::Malformed);
+        };
+        if *header != READ_HEADER {
+            return Err(TokenError::Malformed);
+        }
+        let mut nonce_bytes = [0u8; 16];
+        hex::decode_to_slice(nonce, &mut nonce_bytes).map_err(|_| TokenError::Malformed)?;
+        let token = ReadToken {
+            member: MemberId::new(*member).map_err(|_| TokenError::Malformed)?,
+            node: MemberId::new(*node).map_err(|_| TokenError::Malformed)?,
+            expires: expires.parse().map_err(|_| TokenError::Malformed)?,
+            nonce: nonce_bytes,
+        };
+        if token.statement().as_bytes() != statement.as_slice() {
+            return Err(TokenError::Malformed);
+        }
+        Ok((token, statement, Signature::from_bytes(&signature)))
+    }
+
+    /// Checks a parsed token for node `node` at time `now` against `key`.
+    pub fn check(
+        &self,
+        statement: &[u8],
+        signature: &Signature,
+        key: &VerifyingKey,
+        node: &MemberId,
+        now: u64,
+    ) -> Result<(), TokenError> {
+        if &self.node != node {
+            return Err(TokenError::OtherNode(self.node.clone()));
+        }
+        if self.expires <= now {
+            return Err(TokenError::Expired);
+        }
+        if self.expires > now + MAX_READ_SECONDS {
+            return Err(TokenError::TooLong);
+        }
+        key.verify_strict(statement, signature)
+            .map_err(|_| TokenError::BadSignature(self.member.clone()))
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -250,5 +370,34 @@ mod tests {
             token.split_once('.').unwrap().1
         );
         assert_eq!(Login::parse(&token).unwrap_err(), LoginError::Malformed);
+    }
+
+    #[test]
+    fn a_read_token_reads_one_node_until_it_expires_and_is_no_login() {
+        let key = SigningKey::from_seed([9; 32]);
+        let token = ReadToken {
+            member: id("ILO"),
+            node: id("KH"),
+            expires: 1_003_600,
+            nonce: [3; 16],
+        };
+        let text = token.sign(&key);
+        let (parsed, statement, signature) = ReadToken::parse(&text).unwrap();
+        assert_eq!(parsed, token);
+        let public = key.verifying_key();
+        let check = |node: &str, now: u64, key: &VerifyingKey| {
+            parsed.check(&statement, &signature, key, &id(node), now)
+        };
+        assert_eq!(check("KH", 1_000_000, &public), Ok(()));
+        assert_eq!(check("KH", 1_000_000, &public), Ok(()), "reusable");
+        assert_eq!(check("VN", 1_000_000, &public), Err(TokenError::OtherNode(id("KH"))));
+        assert_eq!(check("KH", 1_003_600, &public), Err(TokenError::Expired));
+        assert_eq!(check("KH", 1_003_600 - MAX_READ_SECONDS - 1, &public), Err(TokenError::TooLong));
+        let other = SigningKey::from_seed([8; 32]).verifying_key();
+        assert_eq!(check("KH", 1_000_000, &other), Err(TokenError::BadSignature(id("ILO"))));
+        // A sign-in link is no read token, and a read token no sign-in link.
+        let login = Login { member: id("ILO"), partner: None, node: id("KH"), expires: 1_000_300, nonce: [7; 16] };
+        assert_eq!(ReadToken::parse(&login.sign(&key)).unwrap_err(), TokenError::Malformed);
+        assert_eq!(Login::parse(&text).unwrap_err(), LoginError::Malformed);
     }
 }

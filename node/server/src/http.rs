@@ -41,6 +41,8 @@ use crate::federation::LiveManifest;
 use crate::grpc::{FederationService, ViewService};
 use crate::heads::Heads;
 
+mod sdmx;
+
 const INDEX: &str = include_str!("dashboard/index.html");
 const SCRIPT: &str = include_str!("dashboard/app.js");
 const STYLE: &str = include_str!("dashboard/style.css");
@@ -491,7 +493,15 @@ impl Http {
                     self.clone(),
                     require_session,
                 ));
+            // The SDMX REST API: a read token or a session.
+            let readers = axum::Router::new()
+                .route("/sdmx/rest/{*path}", get(sdmx::rest))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    self.clone(),
+                    sdmx::require_reader,
+                ));
             app = app
+                .merge(readers)
                 .route("/login", get(login))
                 .route("/logout", axum::routing::post(logout))
                 .route("/lang", get(choose_lang))
@@ -721,7 +731,11 @@ async fn choose_lang(State(http): State<Http>, Query(q): Query<LangQuery>) -> Re
         let known: Vec<&str> = labels::LANGUAGE_NAMES.iter().map(|(l, _)| *l).collect();
         return (
             StatusCode::BAD_REQUEST,
-            format!("unknown language {:?}; use one of {}\n", q.set, known.join(", ")),
+            format!(
+                "unknown language {:?}; use one of {}\n",
+                q.set,
+                known.join(", ")
+            ),
         )
             .into_response();
     };
@@ -1309,7 +1323,10 @@ mod tests {
         for source in [SCRIPT, INDEX] {
             for quoted in source.split('"').skip(1).step_by(2) {
                 if quoted.starts_with("ui-") && !quoted.ends_with('-') {
-                    assert!(known.contains(&quoted), "{quoted} is in no ui-en.ftl message");
+                    assert!(
+                        known.contains(&quoted),
+                        "{quoted} is in no ui-en.ftl message"
+                    );
                     used += 1;
                 }
             }

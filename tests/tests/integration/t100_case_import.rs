@@ -394,9 +394,19 @@ async fn registers_in_other_encodings_and_spreadsheets_import() -> anyhow::Resul
     assert!(ok && stdout.starts_with(HEADER), "{stdout}");
     // --format chooses whatever the file's name says.
     let file = tmp.path().join("register-template");
-    let (ok, _, stderr) = remedy(&["--format", "xlsx", "cases", "template", "--out", path(&file)])?;
+    let (ok, _, stderr) = remedy(&[
+        "--format",
+        "xlsx",
+        "cases",
+        "template",
+        "--out",
+        path(&file),
+    ])?;
     assert!(ok, "{stderr}");
-    assert!(std::fs::read(&file)?.starts_with(b"PK\x03\x04"), "a workbook is a zip");
+    assert!(
+        std::fs::read(&file)?.starts_with(b"PK\x03\x04"),
+        "a workbook is a zip"
+    );
     let (ok, stdout, _) = remedy(&["--format", "csv", "cases", "template"])?;
     assert!(ok && stdout.starts_with(HEADER), "{stdout}");
     Ok(())

@@ -295,28 +295,36 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
         ],
     );
     let lines: Vec<&str> = sdmx.lines().collect();
-    assert!(lines[0].starts_with("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,TIME_PERIOD,TABLE,"));
+    assert_eq!(
+        lines[0],
+        "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,GRIEVANCE,OUTCOME,TIME_PERIOD,OBS_VALUE,OBS_STATUS,CONF_STATUS,STD_ERR,UNIT_MEASURE,REVISION"
+    );
     assert!(sdmx.split_inclusive('\n').all(|l| l.ends_with("\r\n")));
     assert!(
-        lines[1..].iter().all(|l| l.contains(",grievance-outcome,")),
+        lines[1..]
+            .iter()
+            .all(|l| l.starts_with("dataflow,REMEDYNET:DF_GRIEVANCE_OUTCOME(1.0),")),
         "only the table asked for"
     );
+    assert!(lines.iter().any(|l| l.contains(",A,Q,KH,")));
     assert!(
-        lines
-            .iter()
-            .any(|l| l.contains(",A,KH,2024-Q3,grievance-outcome,"))
-    );
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.contains(",R,VN,2024-Q3,grievance-outcome,")),
+        lines.iter().any(|l| l.contains(",R,Q,VN,")),
         "a revision replaces"
     );
     assert!(
-        lines.iter().any(|l| l.ends_with(",,C,")),
-        "suppressed figures are C"
+        lines.iter().any(|l| l.contains(",2024-Q3,NaN,Q,C,,MENTION,")),
+        "suppressed figures are missing (Q) and confidential (C)"
     );
-    assert!(ok(&ilo, &["view", "structure"]).contains("OBS_STATUS,attribute,C,"));
+    let structure = ok(&ilo, &["view", "structure"]);
+    assert!(
+        structure.contains("CONF_STATUS,attribute,C,"),
+        "{structure}"
+    );
+    let ml = ok(&ilo, &["--format", "sdmx-ml", "view", "structure"]);
+    assert!(
+        ml.starts_with("<?xml") && ml.contains("<str:Dataflow id=\"DF_CHANNEL_OUTCOME\""),
+        "{ml}"
+    );
 
     // Bad queries say what is wrong.
     let (okay, _, e) = at(

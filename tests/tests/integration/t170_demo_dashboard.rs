@@ -903,10 +903,22 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
                 .map(|(_, rest)| rest.split('<').next().unwrap());
             assert_eq!(link_text, Some(text.as_str()), "{id} in {lang}");
         }
-        for id in ["ui-overview-title", "ui-over-time", "ui-cases-by-outcome", "ui-mentions-note"] {
-            assert!(dom.contains(&fixed_part(&ui[id])), "{id} in {lang}: {}", ui[id]);
+        for id in [
+            "ui-overview-title",
+            "ui-over-time",
+            "ui-cases-by-outcome",
+            "ui-mentions-note",
+        ] {
+            assert!(
+                dom.contains(&fixed_part(&ui[id])),
+                "{id} in {lang}: {}",
+                ui[id]
+            );
         }
-        assert!(dom.contains(&format!(">{}</th>", ui["ui-all-cases"])), "{dom}");
+        assert!(
+            dom.contains(&format!(">{}</th>", ui["ui-all-cases"])),
+            "{dom}"
+        );
         // Grievances and outcomes: the rows and columns of the overview's tables.
         for (list, code) in [
             ("grievance", "unpaid-wages"),
@@ -924,10 +936,16 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
             dom.contains(&format!(">{}</td>", ui["ui-figure-suppressed"])),
             "{lang}"
         );
-        assert!(!dom.contains("id=\"fallback\""), "every text translated into {lang}");
+        assert!(
+            !dom.contains("id=\"fallback\""),
+            "every text translated into {lang}"
+        );
         let dom = browser.dom(&link("/workshops"))?;
         ready(&dom, &format!("/workshops in {lang}"));
-        assert!(dom.contains(&fixed_part(&ui["ui-col-by-sex"])), "{lang}: {dom}");
+        assert!(
+            dom.contains(&fixed_part(&ui["ui-col-by-sex"])),
+            "{lang}: {dom}"
+        );
         assert!(dom.contains(&labels["sex-female"]), "{lang}: {dom}");
         let dom = browser.dom(&link("/recommendations"))?;
         ready(&dom, &format!("/recommendations in {lang}"));
@@ -939,9 +957,15 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
                 .split("</tr>")
                 .next()
                 .unwrap();
-            for (list, code) in [("theme", &r["theme"]), ("recommendation-status", &r["status"])] {
+            for (list, code) in [
+                ("theme", &r["theme"]),
+                ("recommendation-status", &r["status"]),
+            ] {
                 let text = &labels[&format!("{list}-{}", code.as_str().unwrap())];
-                assert!(row.contains(&format!(">{text}</td>")), "{list} in {lang}: {row}");
+                assert!(
+                    row.contains(&format!(">{text}</td>")),
+                    "{list} in {lang}: {row}"
+                );
             }
         }
         // The switch: a language chosen stays chosen, whatever the browser asks.
@@ -952,9 +976,15 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         assert!(dom.contains(&fixed_part(&vi["ui-nav-partners"])), "{dom}");
         let dom = browser.dom(&format!("{http_base}/network"))?;
         ready(&dom, "/network, remembered");
-        assert!(dom.contains("<html lang=\"vi\""), "the choice is remembered: {dom}");
+        assert!(
+            dom.contains("<html lang=\"vi\""),
+            "the choice is remembered: {dom}"
+        );
         assert!(dom.contains(&fixed_part(&vi["ui-peers"])), "{dom}");
-        browser.screenshot(&format!("{http_base}/lang?set={lang}&next=/"), &format!("overview-{lang}"))?;
+        browser.screenshot(
+            &format!("{http_base}/lang?set={lang}&next=/"),
+            &format!("overview-{lang}"),
+        )?;
     }
 
     let item_page = format!("/workplan?item={id}");

@@ -208,7 +208,10 @@ async fn a_khmer_recommendation_reads_in_english_at_id_and_in_khmer_at_kh() -> a
     );
     assert!(ok, "{err}");
     let v = &serde_json::from_str::<serde_json::Value>(&out)?[0]["versions"][0];
-    assert_eq!(v["content"]["title"], "A cross-border referral network", "{v}");
+    assert_eq!(
+        v["content"]["title"], "A cross-border referral network",
+        "{v}"
+    );
     assert_eq!(v["shown"]["by"], "ILO", "{v}");
 
     // A language the federation does not use is refused, naming it.
