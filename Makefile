@@ -15,13 +15,16 @@ build:
 # Python's gRPC client (grpcio, grpcio-reflection from PyPI) in a virtual
 # environment beside the build, for the test that lists a node's services with
 # a client nobody here wrote (needs Debian's python3-venv).
+# Python's SDMX client (sdmx1) too, for the test that reads the node's SDMX
+# REST API and exported files with it. The stamp names what is installed.
 GRPC_PYTHON = $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/grpc-venv/bin/python
-$(GRPC_PYTHON):
-	python3 -m venv $(dir $(GRPC_PYTHON)).. && $(dir $(GRPC_PYTHON))pip install -q grpcio grpcio-reflection
+PYTHON_STAMP = $(dir $(GRPC_PYTHON))../installed-grpcio-sdmx1
+$(PYTHON_STAMP):
+	python3 -m venv $(dir $(GRPC_PYTHON)).. && $(dir $(GRPC_PYTHON))pip install -q grpcio grpcio-reflection sdmx1 && touch $@
 
 # Every test: unit tests beside the code, integration tests that start real
 # remedy-node processes, and the crash-consistency test.
-test: build deps-check $(GRPC_PYTHON)
+test: build deps-check $(PYTHON_STAMP)
 	REMEDY_GRPC_PYTHON=$(GRPC_PYTHON) $(CARGO) test $(PROFILE_FLAGS) --workspace --no-fail-fast
 
 # The dependency rule of ARCHITECTURE.md: the command line is a client; it

@@ -390,14 +390,32 @@ mod tests {
         };
         assert_eq!(check("KH", 1_000_000, &public), Ok(()));
         assert_eq!(check("KH", 1_000_000, &public), Ok(()), "reusable");
-        assert_eq!(check("VN", 1_000_000, &public), Err(TokenError::OtherNode(id("KH"))));
+        assert_eq!(
+            check("VN", 1_000_000, &public),
+            Err(TokenError::OtherNode(id("KH")))
+        );
         assert_eq!(check("KH", 1_003_600, &public), Err(TokenError::Expired));
-        assert_eq!(check("KH", 1_003_600 - MAX_READ_SECONDS - 1, &public), Err(TokenError::TooLong));
+        assert_eq!(
+            check("KH", 1_003_600 - MAX_READ_SECONDS - 1, &public),
+            Err(TokenError::TooLong)
+        );
         let other = SigningKey::from_seed([8; 32]).verifying_key();
-        assert_eq!(check("KH", 1_000_000, &other), Err(TokenError::BadSignature(id("ILO"))));
+        assert_eq!(
+            check("KH", 1_000_000, &other),
+            Err(TokenError::BadSignature(id("ILO")))
+        );
         // A sign-in link is no read token, and a read token no sign-in link.
-        let login = Login { member: id("ILO"), partner: None, node: id("KH"), expires: 1_000_300, nonce: [7; 16] };
-        assert_eq!(ReadToken::parse(&login.sign(&key)).unwrap_err(), TokenError::Malformed);
+        let login = Login {
+            member: id("ILO"),
+            partner: None,
+            node: id("KH"),
+            expires: 1_000_300,
+            nonce: [7; 16],
+        };
+        assert_eq!(
+            ReadToken::parse(&login.sign(&key)).unwrap_err(),
+            TokenError::Malformed
+        );
         assert_eq!(Login::parse(&text).unwrap_err(), LoginError::Malformed);
     }
 }

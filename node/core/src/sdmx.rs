@@ -436,7 +436,10 @@ pub fn csv(flow: &Flow, observations: &[Observation]) -> String {
             .text(&o.row)
             .text(&o.column)
             .text(&o.period)
-            .text(&o.value.map_or_else(|| MISSING.to_string(), |v| v.to_string()))
+            .text(
+                &o.value
+                    .map_or_else(|| MISSING.to_string(), |v| v.to_string()),
+            )
             .text(o.obs_status)
             .text(o.conf_status)
             .number(o.std_err.as_deref())
@@ -912,7 +915,9 @@ pub fn generic_data_ml(
             "<gen:Obs><gen:ObsDimension value=\"{}\"/>",
             xml(&o.period)
         );
-        let value = o.value.map_or_else(|| MISSING.to_string(), |v| v.to_string());
+        let value = o
+            .value
+            .map_or_else(|| MISSING.to_string(), |v| v.to_string());
         let _ = write!(out, "<gen:ObsValue value=\"{value}\"/>");
         let _ = write!(
             out,

@@ -312,7 +312,9 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
         "a revision replaces"
     );
     assert!(
-        lines.iter().any(|l| l.contains(",2024-Q3,NaN,Q,C,,MENTION,")),
+        lines
+            .iter()
+            .any(|l| l.contains(",2024-Q3,NaN,Q,C,,MENTION,")),
         "suppressed figures are missing (Q) and confidential (C)"
     );
     let structure = ok(&ilo, &["view", "structure"]);

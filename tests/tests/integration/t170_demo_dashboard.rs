@@ -241,6 +241,216 @@ impl Browser {
     }
 }
 
+/// `tests/sdmx/read_api.py` with sdmx1 against the node at `http_base`:
+/// dataflows, a data structure with its code lists, a quarter's data for KH
+/// and ID from the API, and the exported structure and SDMX-CSV files; each
+/// observation equal to `View.Stats`'s figure (`quarter`, channel-outcome).
+fn sdmx_from_python(
+    ilo: &std::path::Path,
+    kh: &str,
+    http_base: &str,
+    quarter: &serde_json::Value,
+    tmp: &std::path::Path,
+) -> anyhow::Result<()> {
+    let python = std::env::var_os("REMEDY_GRPC_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/grpc-venv/bin/python"));
+    anyhow::ensure!(
+        python.exists(),
+        "{} is missing: run the tests with `make test`, which makes it (python3 -m venv, then pip install sdmx1 ...), and names it in REMEDY_GRPC_PYTHON",
+        python.display()
+    );
+    let (ok, token, err) = remedy(&["--dir", path(ilo), "--node", kh, "token", "--ttl", "10m"])?;
+    assert!(ok, "{err}");
+    // Without the token, or with a damaged one, nothing.
+    let status_of = |authorization: &str| -> anyhow::Result<String> {
+        use std::io::{Read as _, Write as _};
+        let addr = http_base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        write!(
+            stream,
+            "GET /sdmx/rest/dataflow HTTP/1.1\r\nHost: {addr}\r\n{authorization}Connection: close\r\n\r\n"
+        )?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        Ok(answer.lines().next().unwrap_or_default().to_string())
+    };
+    assert!(status_of("")?.contains(" 401 "));
+    let damaged = format!("Authorization: Bearer {}x\r\n", token.trim());
+    assert!(status_of(&damaged)?.contains(" 401 "));
+    let good = format!("Authorization: Bearer {}\r\n", token.trim());
+    assert!(status_of(&good)?.contains(" 200 "));
+    let structure = tmp.join("structure.xml");
+    let (ok, out, err) = remedy(&[
+        "--dir",
+        path(ilo),
+        "--node",
+        kh,
+        "--format",
+        "sdmx-ml",
+        "view",
+        "structure",
+    ])?;
+    assert!(ok, "{err}");
+    std::fs::write(&structure, out)?;
+    let csv = tmp.join("channel-outcome.csv");
+    let (ok, out, err) = remedy(&[
+        "--dir",
+        path(ilo),
+        "--node",
+        kh,
+        "--format",
+        "sdmx-csv",
+        "view",
+        "stats",
+        "--table",
+        "channel-outcome",
+        "--period",
+        "2024-Q4",
+        "--members",
+        "KH,ID",
+    ])?;
+    assert!(ok, "{err}");
+    std::fs::write(&csv, out)?;
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sdmx/read_api.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .args([
+            http_base,
+            token.trim(),
+            path(&structure),
+            path(&csv),
+            "2024-Q4",
+            "KH,ID",
+        ])
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "sdmx1: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(
+        read["dataflows"],
+        serde_json::json!([
+            "DF_CHANNEL_OUTCOME",
+            "DF_GRIEVANCE_OUTCOME",
+            "DF_RESOLUTION",
+            "DF_SECTOR_SEX",
+            "DF_STATUS_GRIEVANCE"
+        ])
+    );
+    assert_eq!(read["exported_dataflows"], read["dataflows"]);
+    assert_eq!(
+        read["dimensions"],
+        serde_json::json!(["FREQ", "REF_AREA", "CHANNEL", "OUTCOME", "TIME_PERIOD"])
+    );
+    for list in [
+        "CL_AREA",
+        "CL_CHANNEL",
+        "CL_OUTCOME",
+        "CL_OBS_STATUS",
+        "CL_CONF_STATUS",
+        "CL_FREQ",
+    ] {
+        assert!(
+            read["codelists"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == list),
+            "{list}"
+        );
+    }
+    assert_eq!(
+        read["outcome_labels"]["km"],
+        remedy_core::labels::label("km", "outcome", "pending").text
+    );
+    // Every figure of KH's and ID's 2024-Q4 tables, as View.Stats gives it.
+    let mut expected = BTreeMap::new();
+    for m in quarter["members"].as_array().unwrap() {
+        let member = m["member"].as_str().unwrap();
+        if !["KH", "ID"].contains(&member) {
+            continue;
+        }
+        let rows: Vec<&str> = m["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        let cols: Vec<&str> = m["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        for (i, row) in rows.iter().enumerate() {
+            for (j, col) in cols.iter().enumerate() {
+                expected.insert(
+                    (member.to_string(), row.to_string(), col.to_string()),
+                    m["cells"][i][j].clone(),
+                );
+            }
+            expected.insert(
+                (member.to_string(), row.to_string(), "_T".into()),
+                m["row_totals"][i].clone(),
+            );
+        }
+        for (j, col) in cols.iter().enumerate() {
+            expected.insert(
+                (member.to_string(), "_T".into(), col.to_string()),
+                m["column_totals"][j].clone(),
+            );
+        }
+        expected.insert(
+            (member.to_string(), "_T".into(), "_T".into()),
+            m["total"].clone(),
+        );
+    }
+    for source in ["api", "csv"] {
+        let observations = read[source].as_array().unwrap();
+        assert_eq!(
+            observations.len(),
+            expected.len(),
+            "{source}: one observation per figure"
+        );
+        let mut suppressed = 0;
+        for o in observations {
+            let key = &o["key"];
+            assert_eq!(
+                (key["FREQ"].as_str(), key["TIME_PERIOD"].as_str()),
+                (Some("Q"), Some("2024-Q4"))
+            );
+            let figure = &expected[&(
+                key["REF_AREA"].as_str().unwrap().to_string(),
+                key["CHANNEL"].as_str().unwrap().to_string(),
+                key["OUTCOME"].as_str().unwrap().to_string(),
+            )];
+            let (obs, conf) = match figure["status"].as_str().unwrap() {
+                "published" => ("A", "F"),
+                "suppressed" => ("Q", "C"),
+                "noised" => ("E", "F"),
+                other => panic!("{other} in a member's table"),
+            };
+            assert_eq!(o["value"], figure["value"], "{source}: {o} vs {figure}");
+            assert_eq!(o["attributes"]["OBS_STATUS"], obs, "{source}: {o}");
+            assert_eq!(o["attributes"]["CONF_STATUS"], conf, "{source}: {o}");
+            assert_eq!(o["attributes"]["UNIT_MEASURE"], "CASE");
+            suppressed += usize::from(conf == "C");
+        }
+        assert!(
+            suppressed > 0,
+            "{source}: the demo's quarter has withheld figures"
+        );
+    }
+    println!(
+        "sdmx1 read {} observations from the API and the same from SDMX-CSV",
+        expected.len()
+    );
+    Ok(())
+}
+
 /// The demo serving its dashboard; Ctrl-C (SIGINT) when dropped.
 struct ServingDemo(std::process::Child);
 
@@ -869,6 +1079,16 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     );
     assert!(dom.contains("id=\"forks\" data-count=\"0\""), "{dom}");
     drop(page);
+
+    // Python's sdmx1 reads the SDMX REST API with a read token ILO made, and
+    // the files the CLI exports; what it reads is what View.Stats says.
+    sdmx_from_python(
+        &ilo,
+        &kh_addr.to_string(),
+        &http_base,
+        &cases_q4,
+        tmp.path(),
+    )?;
 
     // The browser's language: Khmer, then Japanese. Navigation, headings and
     // code labels are the Fluent files' texts; codes stay in data attributes.

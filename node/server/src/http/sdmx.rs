@@ -29,7 +29,12 @@ const CSV_TYPE: &str = "application/vnd.sdmx.data+csv; version=2.0.0; charset=ut
 fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     let mut text = message.into();
     text.push('\n');
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
 }
 
 /// Lets a request through with a valid read token or a dashboard session.
@@ -122,10 +127,7 @@ pub(super) struct Params {
 /// A message id and when it was prepared.
 fn stamp() -> (String, String) {
     let now = unix_now();
-    (
-        format!("REMEDYNET{now}"),
-        remedy_core::sdmx::prepared(now),
-    )
+    (format!("REMEDYNET{now}"), remedy_core::sdmx::prepared(now))
 }
 
 /// Every request under `/sdmx/rest/`.
@@ -138,7 +140,14 @@ pub(super) async fn rest(
     let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {
         ["data", flow, rest @ ..] if rest.len() <= 2 => {
-            data(&http, flow, rest.first().copied().unwrap_or("all"), &params, &headers).await
+            data(
+                &http,
+                flow,
+                rest.first().copied().unwrap_or("all"),
+                &params,
+                &headers,
+            )
+            .await
         }
         [resource, rest @ ..] if rest.len() <= 3 => {
             let agency = rest.first().copied().unwrap_or("all");
@@ -251,7 +260,13 @@ fn span(freq: &str) -> (&'static str, &'static str) {
     }
 }
 
-async fn data(http: &Http, flow: &str, key: &str, params: &Params, headers: &HeaderMap) -> Response {
+async fn data(
+    http: &Http,
+    flow: &str,
+    key: &str,
+    params: &Params,
+    headers: &HeaderMap,
+) -> Response {
     // A flow is `DF_X`, `AGENCY,DF_X` or `AGENCY,DF_X,VERSION`.
     let parts: Vec<&str> = flow.split(',').collect();
     let (agency, id, version) = match parts.as_slice() {
