@@ -1020,6 +1020,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "AUDIT FAILED"
     });
 
+    let step = Step::begin(
+        11,
+        "the quarterly regional bulletin of 2024-Q4, as the coordinator ILO files it",
+    );
+    let bulletin = out.join("bulletin-2024-Q4.html");
+    let report = [
+        "--dir",
+        &ilo,
+        "--node",
+        &kh_addr,
+        "report",
+        "--period",
+        "2024-Q4",
+        "--out",
+        path_str(&bulletin),
+    ];
+    show(&shell(&report));
+    remedy(&report)?;
+    step.done(&format!(
+        "bulletin written: {} (self-contained HTML, prints on A4; add --pdf for a PDF, --lang km for Khmer)",
+        bulletin.display()
+    ));
+
     for (m, mib) in nodes.peak_mib() {
         println!("node {m}: peak resident memory {mib:.0} MiB");
     }

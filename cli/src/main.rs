@@ -19,6 +19,7 @@ mod partner;
 mod plan;
 mod plan_doc;
 mod publish;
+mod report;
 mod spreadsheet;
 mod stakeholders;
 mod status;
@@ -87,6 +88,9 @@ enum Command {
     /// A bearer token to read a node's SDMX REST API (/sdmx/rest/...), for
     /// coordinators and auditors; reusable until it expires.
     Token(dashboard::TokenArgs),
+    /// The quarterly regional bulletin: a self-contained HTML document that
+    /// prints on A4 (--pdf with a headless Chromium), in --lang.
+    Report(report::Args),
     /// Replace this node member's signing key through a manifest change.
     #[command(subcommand)]
     Key(key::Command),
@@ -200,6 +204,7 @@ fn main() -> std::process::ExitCode {
         Command::Key(command) => key::run(&context, command),
         Command::Dashboard(args) => dashboard::run(&context, args),
         Command::Token(args) => dashboard::token(&context, args),
+        Command::Report(args) => report::run(&context, args),
         Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),
         Command::Cases(command) => cases::run(&context, command),

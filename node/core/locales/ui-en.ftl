@@ -251,3 +251,36 @@ ui-col-values = values
 ui-col-version = version
 ui-col-what = what
 ui-col-workshop = workshop
+
+## The quarterly regional bulletin (remedy report)
+report-title = Regional bulletin on migrant workers' access to remedy, { $period }
+report-lead = Federation { $federation }; figures as the node of { $node } holds the members' signed releases. Every figure can be recomputed from those releases.
+report-headlines = Headline figures
+report-headline-cases = cases registered by the members' national systems in the quarter, each case counted once (regional sum over { $members } members)
+report-headline-resolved = of those cases resolved, with or without compensation (from exact counts only)
+report-headline-missing = members without a release for the quarter
+report-headline-grievance = grievance mentions of the most named grievance: { $grievance } (a case counts once per grievance it names)
+report-headline-compensation = compensation paid, US dollars (cases closed in the quarter)
+report-members = Each member's figures
+report-members-note = Suppressed figures are withheld by disclosure control and never shown as zero; ~ marks an estimate with ± its standard error; ≥ a sum over suppressed parts.
+report-cases = cases
+report-mentions = grievance mentions
+report-trends = Trends over the last quarters
+report-chart-cases = Cases registered per quarter
+report-chart-resolved = Resolved, % of cases
+report-trends-note = A gap (×) is a quarter whose figure is withheld, inexact or not released, never a zero. The region's rate comes from the summed counts, never from an average of the members' rates.
+report-workplan = The joint work plan (items: { $count })
+report-recommendations = Recommendations (all: { $count })
+report-quarter-mark = ★ marks a recommendation or workshop of this quarter (by its workshop's date).
+report-method = Notes on method
+report-method-threshold = Counts of at least 1 and below { $threshold } are suppressed in each release (primary suppression), and further counts where a total would give one back (secondary suppression); a regional sum over suppressed parts is a lower bound.
+report-method-mentions = The grievance tables count a case once per grievance it names: their totals are grievance mentions, not cases. Cases are counted once in the channel, outcome and sector tables.
+report-method-noise = A member may noise its counts for differential privacy (at most ε = { $epsilon } per release); such a figure is an unbiased estimate shown with its standard error.
+report-verification = Verification
+report-verification-note = Each release behind this bulletin: the member that signed it, its revision, its event in the member's shared log, and the member's signed checkpoint of that log, with the Merkle inclusion proof of the event checked when this bulletin was made.
+report-col-origin = origin
+report-col-checkpoint = checkpoint
+report-col-proof = inclusion proof
+report-checkpoint-size = { $size } events, root
+report-proof-ok = verified
+report-verify-yourself = To check it yourself: remedy --dir YOUR_FOLDER audit verify, then compare the event hashes above.

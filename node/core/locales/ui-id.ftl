@@ -246,3 +246,36 @@ ui-col-values = nilai
 ui-col-version = versi
 ui-col-what = tindakan
 ui-col-workshop = lokakarya
+
+## The quarterly regional bulletin (remedy report)
+report-title = Buletin regional tentang akses pekerja migran terhadap pemulihan, { $period }
+report-lead = Federasi { $federation }; angka sesuai rilis bertanda tangan para anggota yang disimpan oleh node { $node }. Setiap angka dapat dihitung ulang dari rilis tersebut.
+report-headlines = Angka utama
+report-headline-cases = kasus yang dicatat oleh sistem nasional para anggota dalam triwulan ini, setiap kasus dihitung satu kali (jumlah regional dari { $members } anggota)
+report-headline-resolved = dari kasus tersebut telah selesai, dengan atau tanpa kompensasi (hanya dari jumlah eksak)
+report-headline-missing = anggota yang tidak memiliki rilis untuk triwulan ini
+report-headline-grievance = penyebutan keluhan untuk jenis keluhan yang paling sering disebutkan: { $grievance } (satu kasus dihitung satu kali untuk setiap keluhan yang disebutkannya)
+report-headline-compensation = kompensasi yang dibayarkan, dalam dolar AS (kasus yang ditutup dalam triwulan ini)
+report-members = Angka setiap anggota
+report-members-note = Angka yang dirahasiakan ditahan oleh pengendalian pengungkapan statistik dan tidak pernah ditampilkan sebagai nol; ~ menandai estimasi disertai ± galat bakunya; ≥ menandai jumlah yang mencakup bagian yang dirahasiakan.
+report-cases = kasus
+report-mentions = penyebutan keluhan
+report-trends = Tren selama beberapa triwulan terakhir
+report-chart-cases = Kasus yang dicatat per triwulan
+report-chart-resolved = Selesai, % dari kasus
+report-trends-note = Celah (×) adalah triwulan yang angkanya dirahasiakan, tidak eksak, atau tidak dirilis, dan tidak pernah berarti nol. Angka kawasan dihitung dari jumlah gabungan, tidak pernah dari rata-rata angka para anggota.
+report-workplan = Rencana kerja bersama (butir: { $count })
+report-recommendations = Rekomendasi (seluruhnya: { $count })
+report-quarter-mark = ★ menandai rekomendasi atau lokakarya triwulan ini (berdasarkan tanggal lokakaryanya).
+report-method = Catatan metodologi
+report-method-threshold = Jumlah paling sedikit 1 dan kurang dari { $threshold } dirahasiakan dalam setiap rilis (perahasiaan primer), begitu pula jumlah lain apabila suatu total dapat mengungkap kembali angka tersebut (perahasiaan sekunder); jumlah regional yang mencakup bagian yang dirahasiakan merupakan batas bawah.
+report-method-mentions = Tabel keluhan menghitung satu kasus satu kali untuk setiap keluhan yang disebutkannya: totalnya adalah penyebutan keluhan, bukan kasus. Kasus dihitung satu kali dalam tabel saluran, hasil, dan sektor.
+report-method-noise = Anggota dapat menambahkan derau pada jumlahnya untuk privasi diferensial (paling banyak ε = { $epsilon } per rilis); angka semacam itu merupakan estimasi tidak bias yang ditampilkan beserta galat bakunya.
+report-verification = Verifikasi
+report-verification-note = Setiap rilis yang mendasari buletin ini: anggota yang menandatanganinya, revisinya, peristiwanya dalam log bersama anggota tersebut, dan titik periksa (checkpoint) log tersebut yang ditandatangani anggota, beserta bukti inklusi Merkle atas peristiwa itu yang diperiksa saat buletin ini dibuat.
+report-col-origin = asal
+report-col-checkpoint = titik periksa
+report-col-proof = bukti inklusi
+report-checkpoint-size = { $size } peristiwa, akar
+report-proof-ok = terverifikasi
+report-verify-yourself = Untuk memeriksanya sendiri: jalankan remedy --dir YOUR_FOLDER audit verify, lalu bandingkan nilai hash peristiwa di atas.

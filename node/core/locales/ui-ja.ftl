@@ -246,3 +246,36 @@ ui-col-values = 値
 ui-col-version = 版
 ui-col-what = 内容
 ui-col-workshop = ワークショップ
+
+## The quarterly regional bulletin (remedy report)
+report-title = 移住労働者の救済へのアクセスに関する地域報告（{ $period }）
+report-lead = 連携ネットワーク { $federation }。数値は、{ $node } のノードが保持する各メンバーの署名付き公表データに基づきます。すべての数値は、これらの公表データから再計算することができます。
+report-headlines = 主要な数値
+report-headline-cases = 当該四半期に各メンバーの国内システムに登録された事案数（各事案は1回のみ計上、{ $members } メンバーの地域合計）
+report-headline-resolved = 上記事案のうち解決済みの割合（補償の有無を問わない。正確な件数のみから算出）
+report-headline-missing = 当該四半期の公表データがないメンバー
+report-headline-grievance = 最も多く挙げられた苦情の苦情件数（延べ）：{ $grievance }（1件の事案は、挙げられた苦情ごとに1回ずつ計上）
+report-headline-compensation = 支払われた補償額（米ドル、当該四半期に終結した事案）
+report-members = 各メンバーの数値
+report-members-note = 「秘匿」と表示した数値は秘匿処理により非公表としたものであり、ゼロとしては表示しません。~ は推定値を示し、± はその標準誤差です。≥ は秘匿された部分を含む合計を示します。
+report-cases = 事案数
+report-mentions = 苦情件数（延べ）
+report-trends = 直近の四半期の推移
+report-chart-cases = 四半期別の登録事案数
+report-chart-resolved = 解決済み、事案数に対する割合（%）
+report-trends-note = 欠測（×）は、数値が秘匿、不正確または未公表である四半期を示し、ゼロを意味するものではありません。地域全体の率は合算した件数から算出しており、メンバーの率の平均ではありません。
+report-workplan = 共同作業計画（項目数：{ $count }）
+report-recommendations = 提言（全 { $count } 件）
+report-quarter-mark = ★ は、当該四半期の提言またはワークショップを示します（ワークショップの開催日による）。
+report-method = 方法に関する注記
+report-method-threshold = 各公表データでは、1以上 { $threshold } 未満の件数を秘匿し（一次秘匿）、合計から逆算できてしまう場合はさらに他の件数も秘匿します（二次秘匿）。秘匿された部分を含む地域合計は下限値です。
+report-method-mentions = 苦情の表では、1件の事案を挙げられた苦情ごとに1回ずつ計上するため、その合計は苦情件数（延べ）であり、事案数ではありません。窓口別、結果別および分野別の表では、各事案を1回のみ計上します。
+report-method-noise = メンバーは、差分プライバシーのために件数にノイズを付加することがあります（公表データ1件につき最大 ε = { $epsilon }）。このような数値は不偏推定値であり、標準誤差を付して表示します。
+report-verification = 検証
+report-verification-note = 本報告の基礎となる各公表データについて、署名したメンバー、改訂番号、当該メンバーの共有ログにおけるイベント、および当該ログに対するメンバーの署名付きチェックポイントを示します。イベントのマークル包含証明は、本報告の作成時に検証済みです。
+report-col-origin = 発信元
+report-col-checkpoint = チェックポイント
+report-col-proof = 包含証明
+report-checkpoint-size = { $size } 件のイベント、ルート
+report-proof-ok = 検証済み
+report-verify-yourself = ご自身で確認するには、remedy --dir YOUR_FOLDER audit verify を実行し、上記のイベントハッシュと照合してください。

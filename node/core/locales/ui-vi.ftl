@@ -246,3 +246,36 @@ ui-col-values = giá trị
 ui-col-version = phiên bản
 ui-col-what = hành động
 ui-col-workshop = hội thảo
+
+## The quarterly regional bulletin (remedy report)
+report-title = Bản tin khu vực về việc tiếp cận biện pháp khắc phục của người lao động di cư, { $period }
+report-lead = Mạng lưới { $federation }; số liệu theo các bản công bố có chữ ký của các thành viên do nút của { $node } lưu giữ. Mọi số liệu đều có thể được tính lại từ các bản công bố đó.
+report-headlines = Số liệu chính
+report-headline-cases = vụ việc được đăng ký trong hệ thống quốc gia của các thành viên trong quý, mỗi vụ việc chỉ tính một lần (tổng khu vực của { $members } thành viên)
+report-headline-resolved = tỷ lệ vụ việc nói trên đã được giải quyết, có hoặc không có bồi thường (chỉ tính từ các số đếm chính xác)
+report-headline-missing = thành viên chưa có bản công bố cho quý này
+report-headline-grievance = số lần nêu khiếu nại của loại khiếu nại được nêu nhiều nhất: { $grievance } (một vụ việc được tính một lần cho mỗi loại khiếu nại mà vụ việc đó nêu)
+report-headline-compensation = tiền bồi thường đã chi trả, đô la Mỹ (các vụ việc đã đóng hồ sơ trong quý)
+report-members = Số liệu của từng thành viên
+report-members-note = Số liệu bị ẩn là số liệu được giữ kín theo quy tắc kiểm soát công bố thông tin thống kê, không bao giờ hiển thị thành số 0; ~ đánh dấu một ước lượng kèm ± sai số chuẩn; ≥ đánh dấu tổng có bao gồm các phần bị ẩn.
+report-cases = số vụ việc
+report-mentions = số lần nêu khiếu nại
+report-trends = Xu hướng qua các quý gần đây
+report-chart-cases = Số vụ việc được đăng ký theo quý
+report-chart-resolved = Đã giải quyết, % số vụ việc
+report-trends-note = Khoảng trống (×) là quý có số liệu bị ẩn, không chính xác hoặc chưa công bố, không bao giờ là số 0. Tỷ lệ của khu vực được tính từ tổng các số đếm, không bao giờ từ bình quân tỷ lệ của các thành viên.
+report-workplan = Kế hoạch công tác chung (số hạng mục: { $count })
+report-recommendations = Khuyến nghị (tổng số: { $count })
+report-quarter-mark = ★ đánh dấu khuyến nghị hoặc hội thảo của quý này (theo ngày tổ chức hội thảo tương ứng).
+report-method = Ghi chú về phương pháp
+report-method-threshold = Trong mỗi bản công bố, các số đếm từ 1 trở lên nhưng nhỏ hơn { $threshold } bị ẩn (ẩn sơ cấp), đồng thời ẩn thêm các số đếm khác nếu từ một tổng số có thể suy ra số bị ẩn (ẩn thứ cấp); tổng của khu vực có bao gồm các phần bị ẩn là một cận dưới.
+report-method-mentions = Các bảng khiếu nại tính một vụ việc một lần cho mỗi loại khiếu nại mà vụ việc đó nêu: tổng của các bảng này là số lần nêu khiếu nại, không phải số vụ việc. Trong các bảng theo kênh, theo kết quả và theo ngành, mỗi vụ việc chỉ được tính một lần.
+report-method-noise = Thành viên có thể thêm nhiễu vào số đếm của mình theo phương pháp quyền riêng tư vi phân (tối đa ε = { $epsilon } cho mỗi bản công bố); số liệu như vậy là một ước lượng không chệch và được trình bày kèm sai số chuẩn.
+report-verification = Xác minh
+report-verification-note = Đối với từng bản công bố làm cơ sở cho bản tin này: thành viên đã ký, bản sửa đổi, sự kiện tương ứng trong nhật ký dùng chung của thành viên, và điểm kiểm tra có chữ ký của thành viên đối với nhật ký đó, cùng với bằng chứng bao hàm Merkle của sự kiện đã được kiểm tra khi lập bản tin này.
+report-col-origin = nguồn
+report-col-checkpoint = điểm kiểm tra
+report-col-proof = bằng chứng bao hàm
+report-checkpoint-size = { $size } sự kiện, gốc
+report-proof-ok = đã xác minh
+report-verify-yourself = Để tự kiểm tra: chạy lệnh remedy --dir YOUR_FOLDER audit verify, sau đó đối chiếu với các giá trị băm của sự kiện ở trên.

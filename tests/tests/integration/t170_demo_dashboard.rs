@@ -241,6 +241,74 @@ impl Browser {
     }
 }
 
+/// The demo's bulletin exists; `remedy report --pdf` prints it, and
+/// pdftotext reads the headline figure and the verification section back.
+fn bulletin_as_pdf(
+    ilo: &std::path::Path,
+    kh: &str,
+    out_dir: &std::path::Path,
+    quarter: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let html = std::fs::read_to_string(out_dir.join("bulletin-2024-Q4.html"))?;
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("@import"),
+        "the bulletin asks for nothing outside itself"
+    );
+    let out = out_dir.join("bulletin.html");
+    let (ok, printed, err) = remedy(&[
+        "--dir",
+        path(ilo),
+        "--node",
+        kh,
+        "report",
+        "--period",
+        "2024-Q4",
+        "--out",
+        path(&out),
+        "--pdf",
+    ])?;
+    assert!(ok, "{err}");
+    let pdf = out.with_extension("pdf");
+    assert!(printed.contains(path(&pdf)), "{printed}");
+    let text = Command::new("pdftotext")
+        .args(["-layout", path(&pdf), "-"])
+        .output()
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot run pdftotext ({e}); install Debian's poppler-utils (.ci/run does)"
+            )
+        })?;
+    anyhow::ensure!(text.status.success(), "pdftotext failed");
+    let text = String::from_utf8(text.stdout)?;
+    let total = quarter["regional"]["total"]["value"].as_u64().unwrap();
+    assert_eq!(quarter["regional"]["total"]["status"], "published");
+    let headlines = text.split("Each member's figures").next().unwrap();
+    assert!(
+        headlines.contains("Headline figures") && headlines.contains(&total.to_string()),
+        "the regional total {total} among the headline figures:\n{headlines}"
+    );
+    let verification = text
+        .split("Verification")
+        .nth(1)
+        .expect("a verification section");
+    for m in ["KH", "ID", "VN", "JP"] {
+        assert!(
+            verification.contains(&format!("{m}-")),
+            "{m}'s release event:\n{verification}"
+        );
+    }
+    assert_eq!(
+        verification.matches("verified").count(),
+        4,
+        "{verification}"
+    );
+    println!(
+        "bulletin: {} pages of PDF text checked",
+        text.matches('\u{c}').count() + 1
+    );
+    Ok(())
+}
+
 /// `tests/sdmx/read_api.py` with sdmx1 against the node at `http_base`:
 /// dataflows, a data structure with its code lists, a quarter's data for KH
 /// and ID from the API, and the exported structure and SDMX-CSV files; each
@@ -1079,6 +1147,11 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     );
     assert!(dom.contains("id=\"forks\" data-count=\"0\""), "{dom}");
     drop(page);
+
+    // The demo wrote the bulletin of 2024-Q4; printed to PDF in headless
+    // Chromium, its text holds the headline figure (all cases in the region,
+    // as View.Stats gives it) and a verified proof for each member's release.
+    bulletin_as_pdf(&ilo, &kh_addr.to_string(), &out_dir, &cases_q4)?;
 
     // Python's sdmx1 reads the SDMX REST API with a read token ILO made, and
     // the files the CLI exports; what it reads is what View.Stats says.
