@@ -733,7 +733,7 @@ pub fn pilot(context: &Context, command: PilotCommand) -> anyhow::Result<()> {
 
 /// Recommendations as CSV, one per row (actors separated by `;`, as a
 /// workshop file has them).
-fn recommendations_csv(views: &[remedy_core::plan::RecommendationView]) -> String {
+pub(crate) fn recommendations_csv(views: &[remedy_core::plan::RecommendationView]) -> String {
     let mut w = remedy_core::csv_text::CsvText::new();
     w.record([
         "id",

@@ -98,6 +98,16 @@ pub enum Command {
         #[arg(long)]
         status: Option<String>,
     },
+    /// Every position taken on work-plan items: members' endorsements and
+    /// objections of each version (whether each counts now) and partner
+    /// organisations' advisory ones; filtered by the member taking it or the
+    /// item. Formats: table, json, csv.
+    Endorsements {
+        #[arg(long)]
+        member: Option<String>,
+        #[arg(long)]
+        item: Option<String>,
+    },
     /// The federation's members, as the node sees them in the manifest it runs under.
     Members,
     /// The SDMX structures of `view stats --format sdmx-csv`: with --format
@@ -111,16 +121,9 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
     if let Command::Structure = command {
         return structure(context);
     }
-    let tabular = matches!(
-        command,
-        Command::Stats { .. }
-            | Command::Series { .. }
-            | Command::Pilots { .. }
-            | Command::Partners { .. }
-            | Command::Workshops { .. }
-    );
+    let tabular = !matches!(command, Command::Members | Command::Structure);
     if !tabular && matches!(context.format, Format::Csv | Format::SdmxCsv) {
-        bail!("--format csv is for view stats, series, pilots, partners and workshops");
+        bail!("--format csv is for every view but members and structure");
     }
     if matches!(context.format, Format::SdmxCsv)
         && !matches!(command, Command::Stats { .. } | Command::Series { .. })
@@ -228,6 +231,10 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             let text = json(runtime.block_on(view.recommendations(plan(member, theme, status))))?;
             match context.format {
                 Format::Json => println!("{text}"),
+                Format::Csv => print!(
+                    "{}",
+                    crate::plan::recommendations_csv(&serde_json::from_str::<Vec<_>>(&text)?)
+                ),
                 _ => crate::plan::print_recommendations(
                     &serde_json::from_str::<Vec<_>>(&text)?,
                     context.lang.as_deref(),
@@ -267,6 +274,10 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             let text = json(runtime.block_on(view.workplan(plan(member, None, status))))?;
             match context.format {
                 Format::Json => println!("{text}"),
+                Format::Csv => print!(
+                    "{}",
+                    crate::workplan::items_csv(&serde_json::from_str::<Vec<_>>(&text)?)
+                ),
                 _ => {
                     let items: Vec<remedy_core::workplan::ItemView> = serde_json::from_str(&text)?;
                     let quorum = runtime
@@ -280,6 +291,46 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
                         .map(|m| m.body.policy.workplan_quorum)
                         .unwrap_or(remedy_core::manifest::Quorum::All);
                     print!("{}", crate::workplan::render_status(&items, quorum));
+                }
+            }
+        }
+        Command::Endorsements { member, item } => {
+            let filter = pb::PlanFilter {
+                id: item.unwrap_or_default(),
+                ..plan(None, None, None)
+            };
+            let text = json(runtime.block_on(view.workplan(filter)))?;
+            let items: Vec<remedy_core::workplan::ItemView> = serde_json::from_str(&text)?;
+            let mut rows = remedy_core::workplan::position_rows(&items);
+            if let Some(m) = &member {
+                rows.retain(|r| &r.by == m || r.by.starts_with(&format!("{m}/")));
+            }
+            match context.format {
+                Format::Json => println!("{}", serde_json::to_string(&rows)?),
+                Format::Csv => print!("{}", positions_csv(&rows)),
+                _ => {
+                    println!(
+                        "{:<8}  {:<8}  {:<10}  {:<9}  {:>7}  {:<7}  text",
+                        "item", "event", "by", "position", "version", "counts"
+                    );
+                    for r in &rows {
+                        println!(
+                            "{:<8}  {:<8}  {:<10}  {:<9}  {:>7}  {:<7}  {}",
+                            r.item.to_string(),
+                            r.event.to_string(),
+                            r.by,
+                            r.position,
+                            r.version,
+                            if r.advisory {
+                                "advisory"
+                            } else if r.counted {
+                                "yes"
+                            } else {
+                                "no"
+                            },
+                            remedy_core::controls::escape_line(&r.text)
+                        );
+                    }
                 }
             }
         }
@@ -677,6 +728,30 @@ pub fn series_csv(series: &Series, labels: Option<&str>) -> String {
             line(&v.member, Some(v.revision), &v.figure);
         }
         line("regional", None, &p.regional);
+    }
+    out.finish()
+}
+
+/// Positions as CSV, one per row: item, event, time (UTC, ISO 8601), by,
+/// position, version, counted, advisory, text.
+fn positions_csv(rows: &[remedy_core::workplan::PositionRow]) -> String {
+    let mut out = CsvText::new();
+    out.record([
+        "item", "event", "time", "by", "position", "version", "counted", "advisory", "text",
+    ]);
+    for r in rows {
+        out.text(&r.item.to_string())
+            .text(&r.event.to_string())
+            .text(&remedy_core::sdmx::prepared(
+                (r.time_ms.max(0) / 1000) as u64,
+            ))
+            .text(&r.by)
+            .text(&r.position)
+            .number(Some(r.version))
+            .text(if r.counted { "true" } else { "false" })
+            .text(if r.advisory { "true" } else { "false" })
+            .text(&r.text)
+            .end();
     }
     out.finish()
 }

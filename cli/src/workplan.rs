@@ -708,7 +708,7 @@ pub fn render_status(items: &[ItemView], quorum: remedy_core::manifest::Quorum) 
 }
 
 /// Items as CSV: one row each, the version in force.
-fn items_csv(items: &[ItemView]) -> String {
+pub(crate) fn items_csv(items: &[ItemView]) -> String {
     let mut w = remedy_core::csv_text::CsvText::new();
     w.record([
         "id",

@@ -1052,6 +1052,76 @@ pub struct TimelineEntry {
     pub text: String,
 }
 
+/// One position on a version of an item, as `view endorsements` exports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionRow {
+    pub item: RecordId,
+    /// The event that took the position.
+    pub event: RecordId,
+    pub time_ms: i64,
+    /// A member, or a partner organisation as `KH/kh-bar`.
+    pub by: String,
+    /// `endorsed` (a proposal counts as its proposer's endorsement) or `objected`.
+    pub position: String,
+    pub version: u32,
+    /// Whether it counts toward agreement now: a member's latest word on the
+    /// current or agreed version; a partner's never does.
+    pub counted: bool,
+    /// A partner organisation's position (advisory).
+    pub advisory: bool,
+    pub text: String,
+}
+
+/// Every position taken on `items`, oldest first within each item: members'
+/// from the timeline, partners' advisory ones.
+pub fn position_rows(items: &[ItemView]) -> Vec<PositionRow> {
+    let mut rows = Vec::new();
+    for item in items {
+        let counted: Vec<&RecordId> = std::iter::once(&item.tally)
+            .chain(item.agreed_tally.as_ref())
+            .flat_map(|t| t.positions.iter().filter_map(|p| p.id.as_ref()))
+            .collect();
+        let mut of_item: Vec<PositionRow> = item
+            .timeline
+            .iter()
+            .filter(|t| matches!(t.action.as_str(), "proposed" | "endorsed" | "objected"))
+            .filter_map(|t| {
+                Some(PositionRow {
+                    item: item.id.clone(),
+                    event: t.id.clone(),
+                    time_ms: t.time_ms,
+                    by: t.by.clone(),
+                    position: if t.action == "objected" {
+                        "objected"
+                    } else {
+                        "endorsed"
+                    }
+                    .into(),
+                    version: t.version?,
+                    counted: counted.contains(&&t.id),
+                    advisory: false,
+                    text: t.text.clone(),
+                })
+            })
+            .filter(|r| !item.advisory.iter().any(|a| a.id == r.event))
+            .collect();
+        of_item.extend(item.advisory.iter().map(|a| PositionRow {
+            item: item.id.clone(),
+            event: a.id.clone(),
+            time_ms: a.time_ms,
+            by: a.by.clone(),
+            position: a.position.clone(),
+            version: a.version,
+            counted: false,
+            advisory: true,
+            text: a.text.clone(),
+        }));
+        of_item.sort_by(|a, b| (a.time_ms, &a.event).cmp(&(b.time_ms, &b.event)));
+        rows.extend(of_item);
+    }
+    rows
+}
+
 /// A work-plan item as computed from every event about it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemView {
@@ -2391,6 +2461,34 @@ mod tests {
             objection,
             v2,
         }
+    }
+
+    #[test]
+    fn every_position_is_a_row_and_only_the_latest_words_count() {
+        let c = cycle();
+        let all: Vec<&SignedEvent> = c.h.events.iter().collect();
+        let items = registry(&all).items(Quorum::All, day("2026-07-01"));
+        let rows = position_rows(&items);
+        // JP's proposal of version 1, VN's objection, KH's endorsement of
+        // version 1, then all four endorse version 2.
+        let words: Vec<(&str, &str, u32, bool)> = rows
+            .iter()
+            .map(|r| (r.by.as_str(), r.position.as_str(), r.version, r.counted))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                ("JP", "endorsed", 1, false),
+                ("VN", "objected", 1, false),
+                ("KH", "endorsed", 1, false),
+                ("KH", "endorsed", 2, true),
+                ("ID", "endorsed", 2, true),
+                ("VN", "endorsed", 2, true),
+                ("JP", "endorsed", 2, true),
+            ]
+        );
+        assert!(rows.iter().all(|r| r.item == c.item && !r.advisory));
+        assert!(rows.iter().any(|r| r.event == c.objection));
     }
 
     #[test]

@@ -515,6 +515,46 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     last["event"] = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &raw).into();
     let e = tampered("bytes.json", serde_json::to_string_pretty(&doc)?);
     assert!(e.contains("does not verify") || e.contains("is not"), "{e}");
+
+    // Exports: every position as CSV (KH's endorsement of version 1 no longer
+    // counts, the four of version 2 do), the items and recommendations too.
+    let (ok, csv, err) = at(
+        &ilo,
+        &["--node", &kh_addr, "--format", "csv", "view", "endorsements"],
+    );
+    assert!(ok, "{err}");
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let mut words: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r[3].as_str(), r[4].as_str(), r[5].as_str(), r[6].as_str()))
+        .collect();
+    words.sort();
+    let mut expected = vec![
+        ("JP", "endorsed", "1", "false"),
+        ("KH", "endorsed", "1", "false"),
+        ("VN", "objected", "1", "false"),
+        ("KH", "endorsed", "2", "true"),
+        ("ID", "endorsed", "2", "true"),
+        ("VN", "endorsed", "2", "true"),
+        ("JP", "endorsed", "2", "true"),
+    ];
+    expected.sort();
+    assert_eq!(words, expected, "{csv}");
+    let (ok, json, err) = at(
+        &node("VN"),
+        &["--format", "json", "view", "endorsements", "--member", "VN"],
+    );
+    assert!(ok, "{err}");
+    let vn: Vec<serde_json::Value> = serde_json::from_str(&json)?;
+    assert_eq!(vn.len(), 2, "{json}");
+    for what in ["workplan", "recommendations"] {
+        let (ok, csv, err) = at(&ilo, &["--node", &kh_addr, "--format", "csv", "view", what]);
+        assert!(ok && csv.starts_with("id,") && csv.ends_with("\r\n"), "{what}: {err}{csv}");
+    }
     drop(running);
     Ok(())
 }
