@@ -848,6 +848,12 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     assert!(rates >= 5 * 4, "{rates} rates checked");
     // The charts are drawn, with a point per published quarter.
     assert!(dom.contains("<svg class=\"chart\""), "no chart");
+    // Each table and chart can be downloaded, as CSV and SVG made in the page.
+    let tables = dom.matches("<table").count();
+    let charts = dom.matches("<svg class=\"chart\"").count();
+    assert_eq!(dom.matches(".csv\" class=\"download\" href=\"blob:").count(), tables, "a CSV link per table");
+    assert_eq!(dom.matches(".svg\" class=\"download\" href=\"blob:").count(), charts, "an SVG link per chart");
+    assert!(dom.contains("id=\"print\""), "a print button");
     assert!(dom.matches("<circle").count() >= 4 * 4, "too few points");
     println!(
         "overview: {checked} cells ({suppressed} suppressed), cases by outcome and {rates} resolution rates as the View service gives them"

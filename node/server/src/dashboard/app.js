@@ -289,6 +289,7 @@ async function recommendations() {
   const count = (f) => recs.filter(f).length;
   main.replaceChildren(
     el("h2", {}, t("ui-recs-title", { count: recs.length })),
+    downloads("recommendations"),
     el("div", { class: "grid" },
       el("div", {}, el("h3", {}, t("ui-by-country-status")),
         table([t("ui-col-country"), ...statuses.map(s => label("recommendation-status", s)), t("ui-col-all")],
@@ -515,6 +516,7 @@ async function workplan() {
   if (id) return itemPage(id);
   const items = await get("/api/workplan");
   main.replaceChildren(el("h2", {}, t("ui-plan-title", { count: items.length })),
+    downloads("workplan"),
     items.length === 0 ? el("p", {}, t("ui-plan-none")) :
       table(["ui-col-item", "ui-col-title", "ui-col-stage", "ui-col-version", "ui-col-endorsements", "ui-col-lead",
         "ui-col-due", "ui-col-awaited"].map(h => t(h)),
@@ -661,6 +663,40 @@ async function network() {
 const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/pilots": pilotsPage,
   "/partners": partnersPage, "/workshops": workshopsPage, "/network": network };
 
+// A table as CSV (RFC 4180, CRLF; a cell a spreadsheet would run as a formula
+// is written as text), its cells as shown.
+function tableCsv(tbl) {
+  const field = text => {
+    let v = text.replace(/\s+/g, " ").trim();
+    if (/^[=+\-@\t\r]/.test(v) && !/^-?\d/.test(v)) v = "'" + v;
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  };
+  return [...tbl.rows].map(r => [...r.cells].map(c => field(c.textContent)).join(",")).join("\r\n") + "\r\n";
+}
+
+// Under each table a CSV download, under each chart an SVG download, built
+// in the browser from what the page shows (nothing is fetched).
+function addDownloads() {
+  const page = (location.pathname.slice(1) || "overview").replace(/\W+/g, "-");
+  const link = (name, type, text, label) => {
+    const a = el("a", { download: name, class: "download" }, label);
+    a.href = URL.createObjectURL(new Blob([text], { type }));
+    return a;
+  };
+  main.querySelectorAll("table").forEach((tbl, i) => {
+    const name = page + "-" + (tbl.id || "table-" + (i + 1)) + ".csv";
+    tbl.after(el("p", { class: "downloads" }, link(name, "text/csv", tableCsv(tbl), t("ui-download-csv"))));
+  });
+  main.querySelectorAll("svg.chart").forEach((svg, i) => {
+    const copy = svg.cloneNode(true);
+    copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+    const name = page + "-" + (svg.dataset.chart || "chart-" + (i + 1)) + ".svg";
+    const text = '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(copy);
+    const after = svg.closest("figure") || svg;
+    after.after(el("p", { class: "downloads" }, link(name, "image/svg+xml", text, t("ui-download-svg"))));
+  });
+}
+
 // A page's JSON to download, and the command that gives it as CSV.
 function downloads(what) {
   return el("p", {}, el("a", { href: "/api/" + what, download: what + ".json" }, t("ui-download-json")),
@@ -674,6 +710,9 @@ function frame() {
   document.title = t("ui-title");
   for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
   const here = location.pathname + location.search;
+  const print = document.getElementById("print");
+  print.textContent = t("ui-print");
+  print.onclick = () => window.print();
   document.getElementById("languages").replaceChildren(t("ui-language") + ": ", ...I18N.languages.map(l =>
     el("a", { href: "/lang?set=" + l.code + "&next=" + encodeURIComponent(here), lang: l.code, "data-lang": l.code,
       class: l.code === I18N.lang ? "current" : "" }, l.name)));
@@ -696,6 +735,7 @@ function frame() {
     I18N = await get("/api/i18n");
     frame();
     await (pages[path] || overview)();
+    addDownloads();
   } catch (e) {
     main.replaceChildren(el("p", { class: "bad", id: "error" }, t("ui-error", { message: e.message })));
   }
