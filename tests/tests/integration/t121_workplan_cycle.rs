@@ -520,7 +520,14 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     // counts, the four of version 2 do), the items and recommendations too.
     let (ok, csv, err) = at(
         &ilo,
-        &["--node", &kh_addr, "--format", "csv", "view", "endorsements"],
+        &[
+            "--node",
+            &kh_addr,
+            "--format",
+            "csv",
+            "view",
+            "endorsements",
+        ],
     );
     assert!(ok, "{err}");
     let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
@@ -553,7 +560,10 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     assert_eq!(vn.len(), 2, "{json}");
     for what in ["workplan", "recommendations"] {
         let (ok, csv, err) = at(&ilo, &["--node", &kh_addr, "--format", "csv", "view", what]);
-        assert!(ok && csv.starts_with("id,") && csv.ends_with("\r\n"), "{what}: {err}{csv}");
+        assert!(
+            ok && csv.starts_with("id,") && csv.ends_with("\r\n"),
+            "{what}: {err}{csv}"
+        );
     }
     drop(running);
     Ok(())

@@ -470,8 +470,7 @@ async fn every_node_answers_the_same_regional_view() -> anyhow::Result<()> {
     );
     let (okay, _, e) = at(&ilo, &["--format", "csv", "view", "members"]);
     assert!(
-        !okay
-            && e.contains("--format csv is for every view but members and structure"),
+        !okay && e.contains("--format csv is for every view but members and structure"),
         "{e}"
     );
 

@@ -306,6 +306,30 @@ fn bulletin_as_pdf(
         "bulletin: {} pages of PDF text checked",
         text.matches('\u{c}').count() + 1
     );
+    // In Khmer: the words of the Fluent file, the codes' Khmer labels.
+    let km = out_dir.join("bulletin-km.html");
+    let (ok, _, err) = remedy(&[
+        "--dir",
+        path(ilo),
+        "--node",
+        kh,
+        "--lang",
+        "km",
+        "report",
+        "--period",
+        "2024-Q4",
+        "--out",
+        path(&km),
+    ])?;
+    assert!(ok, "{err}");
+    let km = std::fs::read_to_string(&km)?;
+    let title = remedy_core::labels::ui("km", "report-title", &[("period", "2024-Q4")]);
+    assert_eq!(title.lang, "km");
+    assert!(
+        km.contains("<html lang=\"km\">") && km.contains(&title.text),
+        "{km}"
+    );
+    assert!(km.contains(&remedy_core::labels::label("km", "outcome", "pending").text));
     Ok(())
 }
 
@@ -851,8 +875,18 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     // Each table and chart can be downloaded, as CSV and SVG made in the page.
     let tables = dom.matches("<table").count();
     let charts = dom.matches("<svg class=\"chart\"").count();
-    assert_eq!(dom.matches(".csv\" class=\"download\" href=\"blob:").count(), tables, "a CSV link per table");
-    assert_eq!(dom.matches(".svg\" class=\"download\" href=\"blob:").count(), charts, "an SVG link per chart");
+    assert_eq!(
+        dom.matches(".csv\" class=\"download\" href=\"blob:")
+            .count(),
+        tables,
+        "a CSV link per table"
+    );
+    assert_eq!(
+        dom.matches(".svg\" class=\"download\" href=\"blob:")
+            .count(),
+        charts,
+        "an SVG link per chart"
+    );
     assert!(dom.contains("id=\"print\""), "a print button");
     assert!(dom.matches("<circle").count() >= 4 * 4, "too few points");
     println!(

@@ -21,6 +21,10 @@ use serde::Deserialize;
 
 use super::{Http, unix_now};
 
+/// The most observations one data answer holds (about 25 MB of SDMX-ML);
+/// SDMX-REST's 413 beyond, asking for a narrower query.
+const MAX_OBSERVATIONS: usize = 100_000;
+
 const STRUCTURE_TYPE: &str = "application/vnd.sdmx.structure+xml; version=2.1";
 const GENERIC_TYPE: &str = "application/vnd.sdmx.genericdata+xml; version=2.1";
 const CSV_TYPE: &str = "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8";
@@ -337,6 +341,15 @@ async fn data(
         releases.iter().map(|(m, r)| (m.as_str(), r)),
         &query,
     );
+    if observations.len() > MAX_OBSERVATIONS {
+        return refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "{} observations match; one answer holds at most {MAX_OBSERVATIONS}: narrow the key (FREQ.REF_AREA...) or the periods (startPeriod, endPeriod)",
+                observations.len()
+            ),
+        );
+    }
     if observations.is_empty() {
         return refuse(
             StatusCode::NOT_FOUND,
