@@ -276,6 +276,18 @@ async fn audit(
         .collect();
     report.equivocations = status.equivocations.clone();
     report.member = status.member.clone();
+    // Name the node asked: its member and its address.
+    let addr = match (context.node, &context.dir) {
+        (Some(addr), _) => Some(addr.to_string()),
+        (None, Some(dir)) => remedy_client::client::target(dir, None)
+            .ok()
+            .map(|t| t.addr.to_string()),
+        (None, None) => None,
+    };
+    report.node = match addr {
+        Some(addr) => format!("{}'s node at {addr}", status.member),
+        None => format!("{}'s node", status.member),
+    };
     let failures: usize = report
         .origins
         .iter()

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use remedy_core::keys::VerifyingKey;
 use remedy_core::{ChainHead, ChainVerifier, LogKind, MemberId};
 use remedy_proto::v1 as pb;
@@ -51,7 +51,12 @@ pub async fn connect(addr: SocketAddr) -> anyhow::Result<Channel> {
         .connect_timeout(std::time::Duration::from_secs(5))
         .connect()
         .await
-        .with_context(|| format!("cannot reach the node at {addr}: is remedy-node running there?"))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot reach the node at {addr}: {}; check that remedy-node runs there and listens on that address",
+                remedy_client::client::innermost(&e)
+            )
+        })
 }
 
 /// Fetches a whole shared log page by page and verifies continuity, links and

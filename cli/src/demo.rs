@@ -776,7 +776,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "--base-port",
         &base_s,
     ];
-    show(&format!("remedy {}", bootstrap.join(" ")));
+    show(&shell(&bootstrap));
     remedy(&bootstrap)?;
     // Every node serves its dashboard and metrics on plain HTTP, on loopback.
     let mut http_base = free_port_block(4)?;
@@ -950,7 +950,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "--dir", &ilo, "--node", &kh_addr, "view", "stats", "--table", table, "--period",
             "2024-Q4",
         ];
-        show(&format!("remedy {}", view.join(" ")));
+        show(&shell(&view));
         print!("{}", remedy(&view)?);
         Ok(())
     };
@@ -1008,7 +1008,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let step = Step::begin(10, "the auditor AUD verifies every log through KH");
     let aud = dir("AUD");
     let audit = ["--dir", &aud, "--node", &kh_addr, "audit", "verify"];
-    show(&format!("remedy {}", audit.join(" ")));
+    show(&shell(&audit));
     let audit_output = Command::new(std::env::current_exe()?)
         .args(audit)
         .output()?;

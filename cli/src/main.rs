@@ -36,24 +36,29 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The heading of the options every command takes, listed apart from the
+/// command's own.
+const GLOBAL_OPTIONS: &str = "Global options (every command)";
+
 /// remedy-net: evidence shared across borders, case records kept home.
 #[derive(Debug, Parser)]
 #[command(version, propagate_version = true)]
 struct Cli {
     /// The identity folder (a node folder holding node.toml for operators).
-    #[arg(long, global = true, env = "REMEDY_DIR")]
+    #[arg(long, global = true, env = "REMEDY_DIR", help_heading = GLOBAL_OPTIONS)]
     dir: Option<PathBuf>,
     /// The node to talk to (default: the one in DIR/node.toml).
-    #[arg(long, global = true, env = "REMEDY_NODE")]
+    #[arg(long, global = true, env = "REMEDY_NODE", help_heading = GLOBAL_OPTIONS)]
     node: Option<SocketAddr>,
-    /// Output format: table for people, json for scripts (csv and sdmx-csv for
-    /// `view stats`).
-    #[arg(long, global = true, value_enum, default_value = "table")]
+    /// Output format: table for people, json for scripts; csv for views and
+    /// lists, sdmx-csv for view stats, sdmx-ml for view structure, html and
+    /// md for workplan export, xlsx for cases template.
+    #[arg(long, global = true, value_enum, default_value = "table", help_heading = GLOBAL_OPTIONS)]
     format: Format,
     /// Show members' texts in this language where someone translated them (en,
     /// km, id, vi, ja), saying whose translation it is; default: the locale's
     /// language if it is one of these, else the originals.
-    #[arg(long, global = true, env = "REMEDY_LANG", value_parser = clap::builder::PossibleValuesParser::new(remedy_core::translation::LANGUAGES))]
+    #[arg(long, global = true, env = "REMEDY_LANG", value_parser = clap::builder::PossibleValuesParser::new(remedy_core::translation::LANGUAGES), help_heading = GLOBAL_OPTIONS)]
     lang: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -155,6 +160,23 @@ fn locale_language() -> Option<String> {
         .filter(|l| remedy_core::translation::LANGUAGES.contains(&l.as_str()))
 }
 
+/// An error and its causes, each said once: a cause whose text the message
+/// already holds (a transport error repeating its socket error) is left out.
+fn said_once(e: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
+}
+
 fn main() -> std::process::ExitCode {
     private_files_by_default();
     let cli = Cli::parse();
@@ -224,7 +246,7 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) if e.is::<ReaderGone>() => std::process::ExitCode::from(BROKEN_PIPE),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", said_once(&e));
             // A request that meets a closed connection is, with mutual TLS, most often
             // a node refusing this identity's certificate after the handshake.
             if let Some(status) = e.downcast_ref::<tonic::Status>()
@@ -280,3 +302,36 @@ impl std::fmt::Display for ReaderGone {
 }
 
 impl std::error::Error for ReaderGone {}
+
+#[cfg(test)]
+mod help_tests {
+    use clap::CommandFactory as _;
+
+    /// Every option and argument of every command says what it is for.
+    #[test]
+    fn every_flag_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} --{id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none()
+                    && sub.get_long_about().is_none()
+                    && sub.get_name() != "help"
+                {
+                    missing.push(format!("{path} {} (no description)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "remedy", &mut missing);
+        assert!(missing.is_empty(), "without help:\n{}", missing.join("\n"));
+    }
+}

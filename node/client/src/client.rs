@@ -25,13 +25,25 @@ use crate::tls::{TlsIdentity, client_config, parse_fingerprint};
 pub enum ConnectError {
     #[error("{0}")]
     Setup(String),
+    /// Said once: which node, where, why (the innermost cause), what to check.
     #[error(
-        "cannot reach the node at {addr}: {source} (is remedy-node running there, and is this identity in its manifest?)"
+        "cannot reach {who} at {addr}: {reason}; check that remedy-node runs there and listens on that address, and that this identity is in its manifest"
     )]
     Unreachable {
+        who: String,
         addr: SocketAddr,
-        source: tonic::transport::Error,
+        reason: String,
     },
+}
+
+/// The innermost cause of an error (`Connection refused (os error 111)`),
+/// which the outer ones only wrap.
+pub fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
 }
 
 /// Where to connect and how.
@@ -167,7 +179,15 @@ pub async fn connect(target: &Target) -> Result<Channel, ConnectError> {
         .map_err(|e| ConnectError::Setup(e.to_string()))?
         .connect_timeout(Duration::from_secs(5))
         .tcp_nodelay(true);
-    let unreachable = |source| ConnectError::Unreachable { addr, source };
+    let who = match &target.member {
+        Some(m) => format!("{m}'s node"),
+        None => "the node".to_string(),
+    };
+    let unreachable = |e: tonic::transport::Error| ConnectError::Unreachable {
+        who: who.clone(),
+        addr,
+        reason: innermost(&e),
+    };
     match &target.tls {
         None => endpoint.connect().await.map_err(unreachable),
         Some((identity, pin)) => {

@@ -681,7 +681,8 @@ fn local_page(next: &str) -> &str {
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"=&-_.".contains(&b));
     match path {
-        "/recommendations" | "/workplan" | "/pilots" | "/workshops" | "/partners" | "/network"
+        "/" | "/recommendations" | "/workplan" | "/pilots" | "/workshops" | "/partners"
+        | "/network"
             if plain =>
         {
             next

@@ -245,6 +245,9 @@ async fn the_cli_appends_reads_and_verifies_through_a_node() -> anyhow::Result<(
         !ok && err.contains("cannot reach the node at 127.0.0.1:1"),
         "{err}"
     );
+    // Said once, with what to check.
+    assert_eq!(err.matches("Connection refused").count(), 1, "{err}");
+    assert!(err.contains("check that remedy-node runs there"), "{err}");
     Ok(())
 }
 

@@ -109,6 +109,10 @@ async fn an_auditor_catches_every_kind_of_tampering() -> anyhow::Result<()> {
     let (kh_addr, vn_addr) = (kh_dir.addr.to_string(), vn_dir.addr.to_string());
     let (ok, stdout, stderr) = audit(&vn_addr, None);
     assert!(ok, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with(&format!("audit through VN's node at {vn_addr}\n")),
+        "the node asked, named: {stdout}"
+    );
     assert!(stdout.contains("KH   10 events: signatures and chain verified; Merkle root matches the checkpoint of 10 events; cosigned by VN"), "{stdout}");
     assert!(
         stdout.contains("verdict: PASS: 2 origins, 14 events"),

@@ -917,6 +917,14 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         "the default period is 2024-Q4"
     );
 
+    // A sign-in link keeps the page's query: the overview of another quarter.
+    let dom = browser.dom(&link("/?period=2024-Q3"))?;
+    ready(&dom, "/?period=2024-Q3");
+    assert!(
+        dom.contains("data-period=\"2024-Q3\"") && !dom.contains("data-period=\"2024-Q4\""),
+        "the quarter the link named"
+    );
+
     // Recommendations: every one, with its status and country.
     let recs: serde_json::Value = serde_json::from_str(
         &view
@@ -1187,6 +1195,38 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     );
     assert!(dom.contains("id=\"forks\" data-count=\"0\""), "{dom}");
     drop(page);
+
+    // Commands the demo printed run as pasted into a shell (the read-only
+    // ones: views, the work plan, the audit, the bulletin).
+    let bin_dir = binary("remedy").parent().unwrap().to_path_buf();
+    let search_path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let pasted: Vec<&str> = printed
+        .lines()
+        .filter_map(|l| l.strip_prefix("      $ "))
+        .filter(|c| {
+            c.starts_with("remedy ")
+                && [" view ", " audit verify", " workplan show ", " report "]
+                    .iter()
+                    .any(|w| c.contains(w))
+        })
+        .collect();
+    assert!(pasted.len() >= 4, "{printed}");
+    for command in &pasted {
+        let out = Command::new("sh")
+            .args(["-c", command])
+            .env("PATH", &search_path)
+            .current_dir(&out_dir)
+            .output()?;
+        assert!(
+            out.status.success(),
+            "pasted as printed, it fails: {command}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 
     // The demo wrote the bulletin of 2024-Q4; printed to PDF in headless
     // Chromium, its text holds the headline figure (all cases in the region,
