@@ -37,6 +37,35 @@ const PARTNER_HEADER: &str = "remedy-net partner dashboard login v1";
 /// The longest a link may stay valid.
 pub const MAX_VALIDITY_SECONDS: u64 = 600;
 
+/// The longest token read: a statement of a few lines and a signature.
+const MAX_TOKEN_BYTES: usize = 1024;
+
+/// `statement` signed by `key`, as a token: base64url of the statement, a
+/// dot, base64url of the ed25519 signature over its exact bytes.
+fn signed_token(statement: &str, key: &SigningKey) -> String {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!(
+        "{}.{}",
+        b64.encode(statement.as_bytes()),
+        b64.encode(key.sign(statement.as_bytes()).to_bytes())
+    )
+}
+
+/// A token's statement bytes, signature and statement lines (without the
+/// final newline); `None` when it is no token.
+fn split_token(token: &str) -> Option<(Vec<u8>, [u8; 64], Vec<String>)> {
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    if token.len() > MAX_TOKEN_BYTES {
+        return None;
+    }
+    let (statement, signature) = token.split_once('.')?;
+    let statement = b64.decode(statement).ok()?;
+    let signature: [u8; 64] = b64.decode(signature).ok()?.try_into().ok()?;
+    let text = std::str::from_utf8(&statement).ok()?;
+    let lines = text.strip_suffix('\n')?.split('\n').map(String::from).collect();
+    Some((statement, signature, lines))
+}
+
 /// What a sign-in link says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
@@ -88,27 +117,12 @@ impl Login {
 
     /// The token for a link, signed by `key`.
     pub fn sign(&self, key: &SigningKey) -> String {
-        let statement = self.statement();
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        format!(
-            "{}.{}",
-            b64.encode(statement.as_bytes()),
-            b64.encode(key.sign(statement.as_bytes()).to_bytes())
-        )
+        signed_token(&self.statement(), key)
     }
 
     /// Reads a token without checking it; then [`Login::check`] with the member's key.
     pub fn parse(token: &str) -> Result<(Self, Vec<u8>, Signature), LoginError> {
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let (statement, signature) = token.split_once('.').ok_or(LoginError::Malformed)?;
-        let statement = b64.decode(statement).map_err(|_| LoginError::Malformed)?;
-        let signature: [u8; 64] = b64
-            .decode(signature)
-            .ok()
-            .and_then(|s| s.try_into().ok())
-            .ok_or(LoginError::Malformed)?;
-        let text = std::str::from_utf8(&statement).map_err(|_| LoginError::Malformed)?;
-        let lines: Vec<&str> = text.strip_suffix('\n').unwrap_or("").split('\n').collect();
+        let (statement, signature, lines) = split_token(token).ok_or(LoginError::Malformed)?;
         let (member, partner, node, expires, nonce) = match lines.as_slice() {
             [header, member, node, expires, nonce] if *header == HEADER => {
                 (member, None, node, expires, nonce)
@@ -129,9 +143,9 @@ impl Login {
         let mut nonce_bytes = [0u8; 16];
         hex::decode_to_slice(nonce, &mut nonce_bytes).map_err(|_| LoginError::Malformed)?;
         let login = Login {
-            member: MemberId::new(*member).map_err(|_| LoginError::Malformed)?,
+            member: MemberId::new(member.as_str()).map_err(|_| LoginError::Malformed)?,
             partner,
-            node: MemberId::new(*node).map_err(|_| LoginError::Malformed)?,
+            node: MemberId::new(node.as_str()).map_err(|_| LoginError::Malformed)?,
             expires: expires.parse().map_err(|_| LoginError::Malformed)?,
             nonce: nonce_bytes,
         };
@@ -218,30 +232,12 @@ impl ReadToken {
 
     /// The token, signed by `key`.
     pub fn sign(&self, key: &SigningKey) -> String {
-        let statement = self.statement();
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        format!(
-            "{}.{}",
-            b64.encode(statement.as_bytes()),
-            b64.encode(key.sign(statement.as_bytes()).to_bytes())
-        )
+        signed_token(&self.statement(), key)
     }
 
     /// Reads a token without checking it; then [`ReadToken::check`].
     pub fn parse(token: &str) -> Result<(Self, Vec<u8>, Signature), TokenError> {
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        if token.len() > 1024 {
-            return Err(TokenError::Malformed);
-        }
-        let (statement, signature) = token.split_once('.').ok_or(TokenError::Malformed)?;
-        let statement = b64.decode(statement).map_err(|_| TokenError::Malformed)?;
-        let signature: [u8; 64] = b64
-            .decode(signature)
-            .ok()
-            .and_then(|s| s.try_into().ok())
-            .ok_or(TokenError::Malformed)?;
-        let text = std::str::from_utf8(&statement).map_err(|_| TokenError::Malformed)?;
-        let lines: Vec<&str> = text.strip_suffix('\n').unwrap_or("").split('\n').collect();
+        let (statement, signature, lines) = split_token(token).ok_or(TokenError::Malformed)?;
         let [header, member, node, expires, nonce] = lines.as_slice() else {
             return Err(TokenError::Malformed);
         };
@@ -251,8 +247,8 @@ impl ReadToken {
         let mut nonce_bytes = [0u8; 16];
         hex::decode_to_slice(nonce, &mut nonce_bytes).map_err(|_| TokenError::Malformed)?;
         let token = ReadToken {
-            member: MemberId::new(*member).map_err(|_| TokenError::Malformed)?,
-            node: MemberId::new(*node).map_err(|_| TokenError::Malformed)?,
+            member: MemberId::new(member.as_str()).map_err(|_| TokenError::Malformed)?,
+            node: MemberId::new(node.as_str()).map_err(|_| TokenError::Malformed)?,
             expires: expires.parse().map_err(|_| TokenError::Malformed)?,
             nonce: nonce_bytes,
         };
