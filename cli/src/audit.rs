@@ -34,12 +34,14 @@ use crate::client::Context;
 pub enum Command {
     /// Verify every origin's log through a node (or one, with --origin).
     Verify {
+        /// Only this origin's log (KH); every node member's without it.
         #[arg(long)]
         origin: Option<String>,
     },
     /// Write one origin's log, its checkpoint with cosignatures, the manifest and
     /// inclusion proofs to a bundle (JSON lines; see docs/audit-bundle.md).
     Export {
+        /// Whose shared log to export (KH).
         #[arg(long)]
         origin: String,
         /// A new file, written with mode 0600; never a symbolic link.
@@ -51,7 +53,10 @@ pub enum Command {
     },
     /// Verify a bundle with no network, against a federation.toml.
     VerifyBundle {
+        /// The bundle `audit export` wrote.
         file: PathBuf,
+        /// The federation's manifest (federation.toml) to trust: the keys and
+        /// policy the bundle is checked against.
         #[arg(long)]
         federation: PathBuf,
     },

@@ -32,10 +32,14 @@ pub enum Command {
     /// Print a synthetic case register (CSV) with plausible mixes for a member;
     /// the same seed gives the same register.
     Generate {
+        /// The member's id (KH); KH, ID and JP have their own mixes, other members
+        /// a generic one.
         #[arg(long)]
         member: MemberId,
+        /// How many cases to write.
         #[arg(long)]
         count: u64,
+        /// The random seed; another seed gives another register.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// First possible opening date (YYYY-MM-DD).
@@ -49,6 +53,7 @@ pub enum Command {
     /// standard input) into the node's private log. Nothing is stored if any row
     /// is invalid. Columns and codes: docs/case-register.md.
     Import {
+        /// The case register: a .csv or .xlsx file, or `-` for standard input.
         file: PathBuf,
         /// Store the valid rows and write every invalid row, with its reason, here;
         /// the file, once corrected, imports as it is.
@@ -81,7 +86,10 @@ pub enum Command {
         after: String,
     },
     /// Show one case.
-    Show { case_id: String },
+    Show {
+        /// The case's id, as in the register's case_id column.
+        case_id: String,
+    },
     /// Recompute a published release from the private log as it stood at the head
     /// the release names, and confirm it matches (exit code 0 only then). For a
     /// national auditor with access to the node.

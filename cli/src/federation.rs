@@ -48,9 +48,13 @@ pub enum Command {
         remove: Vec<MemberId>,
     },
     /// Add this identity's signature (--dir) to a manifest.
-    Sign { manifest: PathBuf },
+    Sign {
+        /// The manifest file; the signature is added to it in place.
+        manifest: PathBuf,
+    },
     /// Check a manifest's signatures against its policy, or against the version before it.
     Verify {
+        /// The manifest file to check.
         manifest: PathBuf,
         /// The version this one replaces; its node members must have signed.
         #[arg(long)]
@@ -59,7 +63,11 @@ pub enum Command {
     /// Install the next manifest version on this identity's node (--dir, the
     /// operator's). The node checks it against the version it runs under, switches
     /// without a restart, and its peers take it from there.
-    Apply { manifest: PathBuf },
+    Apply {
+        /// The next manifest version, signed by enough of the current version's node
+        /// members.
+        manifest: PathBuf,
+    },
     /// Create identities for every party and a manifest signed by all, on one machine.
     Bootstrap {
         /// Folder to create the identity folders in (DIR/KH, DIR/ILO, ...).

@@ -43,7 +43,10 @@ pub enum Command {
     },
     /// Put the new key and the signed manifest version in place. The node must be
     /// stopped; start it afterwards.
-    Install { manifest: PathBuf },
+    Install {
+        /// The manifest version `key replace` wrote, signed by enough node members.
+        manifest: PathBuf,
+    },
 }
 
 pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {

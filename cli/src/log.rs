@@ -37,10 +37,13 @@ pub enum Command {
     },
     /// List events of a shared log.
     Read {
+        /// Whose shared log (default: the node's own).
         #[arg(long)]
         origin: Option<MemberId>,
+        /// The sequence number of the first event to list.
         #[arg(long, default_value_t = 1)]
         from: u64,
+        /// Most events to return.
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },

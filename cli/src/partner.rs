@@ -21,11 +21,15 @@ use crate::plan::{append, created, draft, fetch};
 pub enum Command {
     /// Register a partner organisation from its partner.toml (operators); prints
     /// the record's id last.
-    Register { file: PathBuf },
+    Register {
+        /// The partner.toml that `remedy init --role partner` wrote.
+        file: PathBuf,
+    },
     /// Retire a partner's key: it signs nothing after this event (operators).
     Retire {
         /// The partner's id (kh-bar).
         partner: String,
+        /// Why it is retired (optional).
         #[arg(long, default_value = "")]
         note: String,
     },

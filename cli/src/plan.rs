@@ -34,8 +34,10 @@ use crate::csv_lines::LineCounter;
 pub enum RecommendCommand {
     /// Add a recommendation from a national workshop; prints its id last.
     Add {
+        /// A short title, up to 200 characters.
         #[arg(long)]
         title: String,
+        /// The recommendation in full, up to 20000 characters.
         #[arg(long)]
         text: String,
         /// One of: access-to-information, grievance-channels, legal-aid,
@@ -62,9 +64,11 @@ pub enum RecommendCommand {
     },
     /// Record a change of one of this member's recommendations.
     Status {
+        /// The recommendation's id (KH-12).
         id: String,
         /// endorsed-nationally, adopted, in-progress, implemented or dropped.
         status: String,
+        /// Why, or what changed (optional).
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -72,6 +76,7 @@ pub enum RecommendCommand {
     /// (columns title, text, theme, actors, priority, workshop; actors separated
     /// by ';' or ','), all or none; `-` reads stdin.
     Import {
+        /// The workshop's file: a .csv or .xlsx file, or `-` for standard input.
         file: PathBuf,
         /// The file's encoding when it is not UTF-8, as a WHATWG label:
         /// shift_jis, windows-1258...
@@ -80,15 +85,21 @@ pub enum RecommendCommand {
     },
     /// Every member's recommendations, with their status.
     List {
+        /// Only this member's recommendations (KH).
         #[arg(long)]
         member: Option<String>,
+        /// Only recommendations on this theme.
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(remedy_core::plan::THEMES))]
         theme: Option<String>,
+        /// Only recommendations with this status.
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(remedy_core::plan::RECOMMENDATION_VIEW_STATUSES))]
         status: Option<String>,
     },
     /// One recommendation with its history.
-    Show { id: String },
+    Show {
+        /// The recommendation's id (KH-12).
+        id: String,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -99,6 +110,7 @@ pub enum PilotCommand {
         /// The pilot project's short name (lowercase letters, digits, hyphens).
         #[arg(long)]
         pilot: String,
+        /// The period reported on: 2024, 2024-Q3 or 2024-07.
         #[arg(long)]
         period: String,
         /// The recommendations the pilot tests.
@@ -107,6 +119,7 @@ pub enum PilotCommand {
         /// An aggregate figure, as NAME=NUMBER (people-reached=120); repeat it.
         #[arg(long = "indicator", required = true)]
         indicators: Vec<String>,
+        /// A comment on the report (optional).
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -114,7 +127,10 @@ pub enum PilotCommand {
     /// partners running it, the recommendations it tests, start and end, and
     /// its indicators with unit, baseline and target (docs/payloads.md,
     /// "Pilots"); prints its id last.
-    Register { file: PathBuf },
+    Register {
+        /// The pilot's file (.toml or .json).
+        file: PathBuf,
+    },
     /// Report values of a pilot's indicators at a date, each in its unit, with
     /// lessons and problems met; by the member or a partner running the pilot.
     Progress {
@@ -128,8 +144,10 @@ pub enum PilotCommand {
         /// repeat it.
         #[arg(long = "value", required = true)]
         values: Vec<String>,
+        /// Lessons learnt so far (optional).
         #[arg(long, default_value = "")]
         lessons: String,
+        /// Problems met (optional).
         #[arg(long, default_value = "")]
         problems: String,
     },

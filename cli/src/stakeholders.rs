@@ -29,11 +29,13 @@ pub enum WorkshopCommand {
     /// stakeholder group and by sex, each adding up to --total), its agenda and
     /// summary, and the recommendations it validated; prints its id last.
     Record {
+        /// The workshop's title.
         #[arg(long)]
         title: String,
         /// YYYY-MM-DD.
         #[arg(long)]
         date: String,
+        /// Where it took place (Phnom Penh).
         #[arg(long)]
         place: String,
         /// Who convened it.
@@ -56,6 +58,7 @@ pub enum WorkshopCommand {
         /// A point of the agenda; repeat it.
         #[arg(long)]
         agenda: Vec<String>,
+        /// What it discussed and concluded.
         #[arg(long)]
         summary: String,
         /// This member's recommendations it validated (KH-3); repeat or comma-separate.

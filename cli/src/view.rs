@@ -45,6 +45,7 @@ pub enum Command {
     },
     /// One cell across periods, per member and regionally.
     Series {
+        /// grievance-outcome, channel-outcome, sector-sex, status-grievance or resolution.
         #[arg(long)]
         table: String,
         /// The row, or `total`.
@@ -53,10 +54,13 @@ pub enum Command {
         /// The column, or `total`.
         #[arg(long)]
         column: String,
+        /// The first period (2024-Q1).
         #[arg(long)]
         from: String,
+        /// The last period (same kind as --from).
         #[arg(long)]
         to: String,
+        /// Comma-separated members; default: every node member.
         #[arg(long, value_delimiter = ',')]
         members: Vec<String>,
         /// With --format csv: add row_label and column_label columns in this
@@ -66,35 +70,47 @@ pub enum Command {
     },
     /// Every member's recommendations, filtered.
     Recommendations {
+        /// Only this member's recommendations (KH).
         #[arg(long)]
         member: Option<String>,
+        /// Only recommendations on this theme: access-to-information,
+        /// grievance-channels, legal-aid, recruitment-fees, cross-border-referral,
+        /// data-monitoring or capacity-building.
         #[arg(long)]
         theme: Option<String>,
+        /// Only recommendations with this status: proposed, endorsed-nationally,
+        /// adopted, in-progress, implemented or dropped.
         #[arg(long)]
         status: Option<String>,
     },
     /// Pilots with their indicators' values over time (csv: one row per
     /// value), and older pilot reports; filtered by member.
     Pilots {
+        /// Only this member's pilots and reports (KH).
         #[arg(long)]
         member: Option<String>,
     },
     /// Partner organisations, as each member's log registers them.
     Partners {
+        /// Only this member's partners (KH).
         #[arg(long)]
         member: Option<String>,
     },
     /// Consultation workshops per member with their participation (counts below
     /// the federation's threshold suppressed) and what they validated.
     Workshops {
+        /// Only this member's workshops (KH).
         #[arg(long)]
         member: Option<String>,
     },
     /// The work plan as the node computes it, filtered by a member it names or
     /// its stage (draft, proposed, objected, agreed, in-progress, done, dropped).
     Workplan {
+        /// Only items that name this member (KH).
         #[arg(long)]
         member: Option<String>,
+        /// Only items at this stage: draft, proposed, objected, agreed,
+        /// in-progress, done or dropped.
         #[arg(long)]
         status: Option<String>,
     },
@@ -103,8 +119,10 @@ pub enum Command {
     /// organisations' advisory ones; filtered by the member taking it or the
     /// item. Formats: table, json, csv.
     Endorsements {
+        /// Only positions taken by this member (KH) or its partner organisations.
         #[arg(long)]
         member: Option<String>,
+        /// Only positions on this item (KH-6).
         #[arg(long)]
         item: Option<String>,
     },

@@ -38,6 +38,7 @@ pub struct ItemArgs {
     /// given beside it replace its fields.
     #[arg(long)]
     file: Option<PathBuf>,
+    /// The item's title, up to 200 characters.
     #[arg(long)]
     title: Option<String>,
     /// What the item is to achieve.
@@ -78,6 +79,7 @@ pub enum WorkplanCommand {
         item: Option<String>,
         #[command(flatten)]
         args: ItemArgs,
+        /// A note to go with the proposal (optional).
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -85,15 +87,18 @@ pub enum WorkplanCommand {
     /// every position, --editorial keeps them (any member named may contest
     /// that with `object --contests-editorial`).
     Amend {
+        /// The item's id (KH-6).
         item: String,
         #[command(flatten)]
         args: ItemArgs,
+        /// A material change: every position (endorsement or objection) is reset.
         #[arg(
             long,
             required_unless_present = "editorial",
             conflicts_with = "editorial"
         )]
         material: bool,
+        /// An editorial change: positions are kept.
         #[arg(long)]
         editorial: bool,
         /// What changed and why.
@@ -103,13 +108,17 @@ pub enum WorkplanCommand {
     /// Endorse the newest version of an item that names this member (a partner's
     /// endorsement is advisory: shown, never counted).
     Endorse {
+        /// The item's id (KH-6).
         item: String,
+        /// A note to go with the endorsement (optional).
         #[arg(long, default_value = "")]
         note: String,
     },
     /// Object to the newest version of an item that names this member.
     Object {
+        /// The item's id (KH-6).
         item: String,
+        /// Why this member objects.
         #[arg(long)]
         reason: String,
         /// The newest version was called editorial; say it is material.
@@ -120,6 +129,7 @@ pub enum WorkplanCommand {
     Answer {
         /// The objection's id.
         objection: String,
+        /// The answer.
         #[arg(long)]
         text: String,
     },
@@ -127,12 +137,14 @@ pub enum WorkplanCommand {
     Comment {
         /// The item's or recommendation's id.
         on: String,
+        /// The comment.
         #[arg(long)]
         text: String,
     },
     /// Ask members for their position on the newest version by a date
     /// (coordinators and the item's lead).
     Request {
+        /// The item's id (KH-6).
         item: String,
         /// Comma-separated members asked.
         #[arg(long, value_delimiter = ',', required = true)]
@@ -140,12 +152,14 @@ pub enum WorkplanCommand {
         /// YYYY-MM-DD.
         #[arg(long)]
         by: String,
+        /// A note to go with the request (optional).
         #[arg(long, default_value = "")]
         note: String,
     },
     /// Record progress: a note, milestones reached, indicator values, and (the
     /// lead, once agreed) the status.
     Update {
+        /// The item's id (KH-6).
         item: String,
         /// The date the update describes, YYYY-MM-DD (default: today, UTC).
         #[arg(long)]
@@ -159,6 +173,7 @@ pub enum WorkplanCommand {
         /// An indicator value as ID=VALUE or ID=VALUE@YYYY-MM-DD; repeat it.
         #[arg(long = "value")]
         values: Vec<String>,
+        /// What was done (optional).
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -172,6 +187,7 @@ pub enum WorkplanCommand {
     /// Items in full: text, versions, positions, objections and answers,
     /// milestones, indicators, timeline.
     Show {
+        /// The item's id (KH-6); every item without it.
         item: Option<String>,
         /// The date flags are computed against, YYYY-MM-DD (default: today, UTC).
         #[arg(long)]
@@ -191,7 +207,9 @@ pub enum WorkplanCommand {
     /// an event signed by its member's key in federation.toml, endorsing exactly
     /// that version, and the document is the one those events make.
     Verify {
+        /// The exported plan (.json, .md or .html).
         file: PathBuf,
+        /// The federation's manifest (federation.toml) holding the members' keys.
         #[arg(long)]
         federation: PathBuf,
     },
