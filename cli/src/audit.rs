@@ -393,23 +393,11 @@ async fn check_origin(
     let mut check = LogCheck::new(origin, keys, wanted, rules);
     check.max_payload = manifest.body.policy.max_event_bytes as usize;
     check.signers = remedy_core::statement::Signers::of(manifest);
-    let mut next = 1u64;
-    loop {
-        let request = pb::ReadRequest {
-            origin: origin.to_string(),
-            from_seq: next,
-            limit: 10_000,
-        };
-        let mut stream = log.read(request).await?.into_inner();
-        let before = next;
-        while let Some(item) = stream.next().await {
-            check.push(item?.raw, size)?;
-            next += 1;
-        }
-        if next == before {
-            break;
-        }
-    }
+    crate::client::read_log(&mut log, origin, |_, raw| {
+        check.push(raw, size)?;
+        Ok(true)
+    })
+    .await?;
     let (roots, last_raw) = check.finish(o)?;
     match roots.get(&size) {
         None => o.problems.push(format!(

@@ -66,8 +66,24 @@ pub async fn fetch_and_verify(
     origin: &MemberId,
     key: VerifyingKey,
 ) -> anyhow::Result<ChainHead> {
-    let mut client = pb::log_client::LogClient::new(channel);
     let mut verifier = ChainVerifier::new(origin.clone(), LogKind::Shared, key, ChainHead::EMPTY);
+    let mut client = pb::log_client::LogClient::new(channel);
+    read_log(&mut client, origin, |seq, raw| {
+        verifier.push_raw(seq, raw)?;
+        Ok(true)
+    })
+    .await?;
+    Ok(verifier.finish()?)
+}
+
+/// Reads `origin`'s shared log from its first event, page by page, handing
+/// each event's sequence number and raw bytes to `each`, until the log ends or
+/// `each` answers `false`.
+pub async fn read_log(
+    client: &mut pb::log_client::LogClient<Channel>,
+    origin: &MemberId,
+    mut each: impl FnMut(u64, Vec<u8>) -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
     let mut next = 1u64;
     loop {
         let request = pb::ReadRequest {
@@ -78,11 +94,24 @@ pub async fn fetch_and_verify(
         let mut stream = client.read(request).await?.into_inner();
         let before = next;
         while let Some(item) = stream.next().await {
-            verifier.push_raw(next, item?.raw)?;
+            let seq = next;
             next += 1;
+            if !each(seq, item?.raw)? {
+                return Ok(());
+            }
         }
         if next == before {
-            return Ok(verifier.finish()?);
+            return Ok(());
         }
     }
+}
+
+/// The JSON of a View answer, or the node's message.
+pub fn view_json(
+    reply: Result<tonic::Response<pb::ViewReply>, tonic::Status>,
+) -> anyhow::Result<String> {
+    Ok(reply
+        .map_err(|s| anyhow::anyhow!("{}", s.message()))?
+        .into_inner()
+        .json)
 }

@@ -28,6 +28,24 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The status of the node `context` names, which must serve its HTTP side
+/// (else: it serves `what`, and how its operator turns it on).
+fn http_side(context: &Context, what: &str) -> anyhow::Result<pb::StatusReply> {
+    let (runtime, channel) = context.connect()?;
+    let status = runtime
+        .block_on(
+            pb::federation_client::FederationClient::new(channel).status(pb::StatusRequest {}),
+        )?
+        .into_inner();
+    if status.dashboard.is_empty() {
+        bail!(
+            "node {} serves {what}: its operator turns it on with [http] in node.toml (see deploy/node.example.toml)",
+            status.member
+        );
+    }
+    Ok(status)
+}
+
 /// A fresh one-time link to `page` of the dashboard of the node `context` names.
 pub fn link(context: &Context, page: &str) -> anyhow::Result<String> {
     let dir = context.dir.clone().context(
@@ -49,18 +67,7 @@ pub fn link(context: &Context, page: &str) -> anyhow::Result<String> {
         (me.id, None, context.clone())
     };
     let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
-    let (runtime, channel) = via.connect()?;
-    let status = runtime
-        .block_on(
-            pb::federation_client::FederationClient::new(channel).status(pb::StatusRequest {}),
-        )?
-        .into_inner();
-    if status.dashboard.is_empty() {
-        bail!(
-            "node {} serves no dashboard: its operator turns it on with [http] in node.toml (see deploy/node.example.toml)",
-            status.member
-        );
-    }
+    let status = http_side(&via, "no dashboard")?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
     let login = Login {
         member,
@@ -132,18 +139,7 @@ pub fn token(context: &Context, args: TokenArgs) -> anyhow::Result<()> {
         );
     }
     let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
-    let (runtime, channel) = context.connect()?;
-    let status = runtime
-        .block_on(
-            pb::federation_client::FederationClient::new(channel).status(pb::StatusRequest {}),
-        )?
-        .into_inner();
-    if status.dashboard.is_empty() {
-        bail!(
-            "node {} serves no HTTP side (no SDMX API): its operator turns it on with [http] in node.toml (see deploy/node.example.toml)",
-            status.member
-        );
-    }
+    let status = http_side(context, "no HTTP side (no SDMX API)")?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
     let token = ReadToken {
         member: me.id,

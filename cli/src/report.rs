@@ -23,7 +23,6 @@ use remedy_core::regional::{Figure, PeriodBlock, Stats, Status};
 use remedy_core::release::Release;
 use remedy_core::{MemberId, SignedEvent, merkle};
 use remedy_proto::v1 as pb;
-use tokio_stream::StreamExt as _;
 
 use crate::client::Context;
 
@@ -114,13 +113,7 @@ fn gather(context: &Context, quarters: &[String], lang: &str) -> anyhow::Result<
     let (runtime, channel) = context.connect()?;
     let mut view = pb::view_client::ViewClient::new(channel.clone());
     let mut federation = pb::federation_client::FederationClient::new(channel.clone());
-    let json =
-        |reply: Result<tonic::Response<pb::ViewReply>, tonic::Status>| -> anyhow::Result<String> {
-            Ok(reply
-                .map_err(|s| anyhow::anyhow!("{}", s.message()))?
-                .into_inner()
-                .json)
-        };
+    let json = crate::client::view_json;
     let last = quarters.last().cloned().unwrap_or_default();
     let stats = |view: &mut pb::view_client::ViewClient<_>,
                  table: &str,
@@ -200,36 +193,21 @@ async fn verify_releases(
     for m in &block.members {
         let origin = MemberId::new(m.member.as_str())?;
         let mut found = None;
-        let mut next = 1u64;
-        'read: loop {
-            let request = pb::ReadRequest {
-                origin: origin.to_string(),
-                from_seq: next,
-                limit: 10_000,
+        crate::client::read_log(&mut log, &origin, |_, raw| {
+            let Ok(event) = SignedEvent::decode(raw.clone()) else {
+                return Ok(true);
             };
-            let mut stream = log.read(request).await?.into_inner();
-            let before = next;
-            while let Some(item) = stream.next().await {
-                let raw = item?.raw;
-                next += 1;
-                let Ok(event) = SignedEvent::decode(raw.clone()) else {
-                    continue;
-                };
-                if event.kind() != PayloadKind::RELEASE {
-                    continue;
-                }
-                if let Ok(release) = Release::from_event(&event)
-                    && release.period == period
-                    && release.revision == m.revision
-                {
-                    found = Some((event.seq(), event.hash().to_string(), raw));
-                    break 'read;
-                }
+            if event.kind() == PayloadKind::RELEASE
+                && let Ok(release) = Release::from_event(&event)
+                && release.period == period
+                && release.revision == m.revision
+            {
+                found = Some((event.seq(), event.hash().to_string(), raw));
+                return Ok(false);
             }
-            if next == before {
-                break;
-            }
-        }
+            Ok(true)
+        })
+        .await?;
         let mut verified = Verified {
             member: m.member.clone(),
             period: period.to_string(),

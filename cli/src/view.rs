@@ -159,13 +159,7 @@ pub fn run(context: &Context, command: Command) -> anyhow::Result<()> {
             as_of: String::new(),
             lang: context.lang.clone().unwrap_or_default(),
         };
-    let json =
-        |reply: Result<tonic::Response<pb::ViewReply>, tonic::Status>| -> anyhow::Result<String> {
-            Ok(reply
-                .map_err(|s| anyhow::anyhow!("{}", s.message()))?
-                .into_inner()
-                .json)
-        };
+    let json = crate::client::view_json;
     match command {
         Command::Stats {
             table,

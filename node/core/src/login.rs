@@ -62,7 +62,11 @@ fn split_token(token: &str) -> Option<(Vec<u8>, [u8; 64], Vec<String>)> {
     let statement = b64.decode(statement).ok()?;
     let signature: [u8; 64] = b64.decode(signature).ok()?.try_into().ok()?;
     let text = std::str::from_utf8(&statement).ok()?;
-    let lines = text.strip_suffix('\n')?.split('\n').map(String::from).collect();
+    let lines = text
+        .strip_suffix('\n')?
+        .split('\n')
+        .map(String::from)
+        .collect();
     Some((statement, signature, lines))
 }
 
