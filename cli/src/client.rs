@@ -82,9 +82,19 @@ pub async fn fetch_and_verify(
 pub async fn read_log(
     client: &mut pb::log_client::LogClient<Channel>,
     origin: &MemberId,
+    each: impl FnMut(u64, Vec<u8>) -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    read_log_from(client, origin, 1, each).await
+}
+
+/// [`read_log`] from sequence number `from`.
+pub async fn read_log_from(
+    client: &mut pb::log_client::LogClient<Channel>,
+    origin: &MemberId,
+    from: u64,
     mut each: impl FnMut(u64, Vec<u8>) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
-    let mut next = 1u64;
+    let mut next = from;
     loop {
         let request = pb::ReadRequest {
             origin: origin.to_string(),

@@ -11,6 +11,7 @@ mod dashboard;
 mod demo;
 mod encoding;
 mod federation;
+mod inbox;
 mod init;
 mod key;
 mod keygen;
@@ -93,6 +94,11 @@ enum Command {
     /// A bearer token to read a node's SDMX REST API (/sdmx/rest/...), for
     /// coordinators and auditors; reusable until it expires.
     Token(dashboard::TokenArgs),
+    /// What awaits you, from the log: positions and answers the work plan
+    /// awaits, overdue items you lead, what peers signed since you last
+    /// looked (--seen moves that on); for a coordinator, what is awaited from
+    /// whom.
+    Inbox(inbox::Args),
     /// The quarterly regional bulletin: a self-contained HTML document that
     /// prints on A4 (--pdf with a headless Chromium), in --lang.
     Report(report::Args),
@@ -226,6 +232,7 @@ fn main() -> std::process::ExitCode {
         Command::Key(command) => key::run(&context, command),
         Command::Dashboard(args) => dashboard::run(&context, args),
         Command::Token(args) => dashboard::token(&context, args),
+        Command::Inbox(args) => inbox::run(&context, args),
         Command::Report(args) => report::run(&context, args),
         Command::Federation(command) => federation::run(&context, command),
         Command::Log(command) => log::run(&context, command),

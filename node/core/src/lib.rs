@@ -17,6 +17,7 @@ pub mod csv_text;
 pub mod disclosure;
 pub mod event;
 pub mod fuzzing;
+pub mod inbox;
 pub mod ingest;
 pub mod keys;
 pub mod kinds;

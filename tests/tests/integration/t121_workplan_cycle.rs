@@ -172,6 +172,33 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
     );
     create(&node("KH"), &["workplan", "endorse", &item]);
     converge(&channels, CONVERGE).await?;
+    // VN's inbox: its position is awaited; peers' events are new until seen.
+    let inbox = |m: &str, extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["--format", "json", "inbox"];
+        args.extend_from_slice(extra);
+        let (ok, out, err) = at(&node(m), &args);
+        assert!(ok, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let awaits = |entries: &[serde_json::Value], what: &str| {
+        entries.iter().any(|e| {
+            e["kind"] == "awaited"
+                && e["item"] == item.as_str()
+                && e["what"].as_str().unwrap().contains(what)
+        })
+    };
+    let vn = inbox("VN", &["--seen"]);
+    assert!(awaits(&vn, "a position on version 1"), "{vn:?}");
+    assert!(
+        vn.iter().any(|e| e["kind"] == "new" && e["from"] == "JP"),
+        "{vn:?}"
+    );
+    let vn = inbox("VN", &[]);
+    assert!(!vn.iter().any(|e| e["kind"] == "new"), "seen: {vn:?}");
+    assert!(
+        !awaits(&inbox("ID", &[]), "answer"),
+        "nothing to answer at ID"
+    );
     let objection = create(
         &node("VN"),
         &[
@@ -263,10 +290,35 @@ async fn a_draft_becomes_an_agreed_monitored_and_verifiable_plan() -> anyhow::Re
         v["awaited"]
     );
 
+    // Before VN endorses version 2, it awaits VN; the coordinator sees from
+    // whom.
+    assert!(awaits(&inbox("VN", &[]), "a position on version 2"));
+    let (ok, out, err) = at(&ilo, &["--node", &kh_addr, "--format", "json", "inbox"]);
+    assert!(ok, "{err}");
+    let region: Vec<serde_json::Value> = serde_json::from_str(&out)?;
+    assert!(
+        region.iter().any(|e| e["from"] == "VN"
+            && e["what"]
+                .as_str()
+                .unwrap()
+                .contains("a position on version 2")),
+        "{region:?}"
+    );
     for m in members {
         create(&node(m), &["workplan", "endorse", &item]);
     }
     converge(&channels, CONVERGE).await?;
+    // Once VN endorsed, nothing about the item awaits it.
+    let vn = inbox("VN", &[]);
+    assert!(
+        !vn.iter()
+            .any(|e| e["kind"] == "awaited" && e["item"] == item.as_str()),
+        "{vn:?}"
+    );
+    assert!(
+        vn.iter().any(|e| e["kind"] == "new"),
+        "its peers endorsed since: {vn:?}"
+    );
     create(
         &node("JP"),
         &[
