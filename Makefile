@@ -15,12 +15,13 @@ build:
 # Python's gRPC client (grpcio, grpcio-reflection from PyPI) in a virtual
 # environment beside the build, for the test that lists a node's services with
 # a client nobody here wrote (needs Debian's python3-venv).
-# Python's SDMX client (sdmx1) too, for the test that reads the node's SDMX
-# REST API and exported files with it. The stamp names what is installed.
+# Python's SDMX client (sdmx1) and feed parser (feedparser) too, for the tests
+# that read the node's SDMX REST API, exported files and Atom feeds with them.
+# The stamp names what is installed.
 GRPC_PYTHON = $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)/grpc-venv/bin/python
-PYTHON_STAMP = $(dir $(GRPC_PYTHON))../installed-grpcio-sdmx1
+PYTHON_STAMP = $(dir $(GRPC_PYTHON))../installed-grpcio-sdmx1-feedparser
 $(PYTHON_STAMP):
-	python3 -m venv $(dir $(GRPC_PYTHON)).. && $(dir $(GRPC_PYTHON))pip install -q grpcio grpcio-reflection sdmx1 && touch $@
+	python3 -m venv $(dir $(GRPC_PYTHON)).. && $(dir $(GRPC_PYTHON))pip install -q grpcio grpcio-reflection sdmx1 feedparser && touch $@
 
 # Every test: unit tests beside the code, integration tests that start real
 # remedy-node processes, and the crash-consistency test.

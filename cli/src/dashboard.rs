@@ -126,20 +126,19 @@ fn ttl(text: &str) -> Result<u64, String> {
 /// Prints a read token for the node `context` names on standard output, and
 /// where the API is on standard error.
 pub fn token(context: &Context, args: TokenArgs) -> anyhow::Result<()> {
-    let dir = context
-        .dir
-        .clone()
-        .context("remedy token needs --dir DIR: a coordinator's or auditor's identity folder")?;
+    let dir = context.dir.clone().context(
+        "remedy token needs --dir DIR: a coordinator's, auditor's or node member's identity folder",
+    )?;
     let me = load_member(&dir.join(MEMBER_FILE))?;
-    if !matches!(me.role, Role::Coordinator | Role::Auditor) {
+    let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
+    let status = http_side(context, "no HTTP side (no SDMX API, no feed)")?;
+    if me.role == Role::Node && me.id.as_str() != status.member {
         bail!(
-            "{} is a {}; read tokens are for coordinators and auditors",
+            "{} is a node member: its read token is for its own node, not {}'s (coordinators and auditors read any node)",
             me.id,
-            me.role
+            status.member
         );
     }
-    let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
-    let status = http_side(context, "no HTTP side (no SDMX API)")?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
     let token = ReadToken {
         member: me.id,
@@ -149,8 +148,8 @@ pub fn token(context: &Context, args: TokenArgs) -> anyhow::Result<()> {
     };
     println!("{}", token.sign(&key));
     eprintln!(
-        "valid {}s for {}'s SDMX API at {}/sdmx/rest/ (send it as Authorization: Bearer TOKEN)",
-        args.ttl, status.member, status.dashboard
+        "valid {}s for {}'s SDMX API at {}/sdmx/rest/ (send it as Authorization: Bearer TOKEN) and its feed {}/feed.atom?token=TOKEN",
+        args.ttl, status.member, status.dashboard, status.dashboard
     );
     Ok(())
 }

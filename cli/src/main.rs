@@ -91,8 +91,9 @@ enum Command {
     Keygen(keygen::Args),
     /// A one-time sign-in link to a node's dashboard (coordinators and auditors).
     Dashboard(dashboard::Args),
-    /// A bearer token to read a node's SDMX REST API (/sdmx/rest/...), for
-    /// coordinators and auditors; reusable until it expires.
+    /// A bearer token to read a node's SDMX REST API (/sdmx/rest/...) and
+    /// its Atom feed (/feed.atom): coordinators and auditors at any node, a
+    /// node member at its own; reusable until it expires.
     Token(dashboard::TokenArgs),
     /// What awaits you, from the log: positions and answers the work plan
     /// awaits, overdue items you lead, what peers signed since you last

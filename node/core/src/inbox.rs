@@ -42,7 +42,7 @@ pub fn names(from: &str, member: &str) -> bool {
 }
 
 /// What the work plan awaits from `member` (every party's when `None`), and
-/// for a member the items it leads that are overdue.
+/// the overdue items it leads (every lead's when `None`).
 pub fn awaited(items: &[ItemView], member: Option<&str>) -> Vec<Entry> {
     let mut out = Vec::new();
     for item in items {
@@ -59,7 +59,7 @@ pub fn awaited(items: &[ItemView], member: Option<&str>) -> Vec<Entry> {
             }
         }
         let lead = item.in_force().content.lead.as_str();
-        if item.overdue && member.is_some_and(|m| m == lead) {
+        if item.overdue && member.is_none_or(|m| m == lead) {
             out.push(Entry {
                 kind: "overdue".into(),
                 item: item.id.to_string(),
@@ -121,4 +121,133 @@ mod tests {
             "events 11..13 signed since you last looked: 1 recommendation, 2 release"
         );
     }
+}
+
+/// One entry of a party's Atom feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedItem {
+    /// Stable across requests, so a feed reader shows each once.
+    pub id: String,
+    pub updated_ms: i64,
+    pub title: String,
+    pub summary: String,
+    /// `awaited`, `overdue`, `workplan`, `recommendation`.
+    pub category: String,
+    pub author: String,
+}
+
+/// The feed of `party` (a member; every party's awaited items when `None`):
+/// what awaits it, as in its inbox, and what others recorded about the plan,
+/// newest first, at most `limit` entries.
+pub fn feed_items(
+    items: &[ItemView],
+    recommendations: &[crate::plan::RecommendationView],
+    party: Option<&str>,
+    limit: usize,
+) -> Vec<FeedItem> {
+    let mut out = Vec::new();
+    for e in awaited(items, party) {
+        let item = items.iter().find(|i| i.id.to_string() == e.item);
+        let updated_ms = item
+            .and_then(|i| i.timeline.last())
+            .map_or(0, |t| t.time_ms);
+        let fingerprint: [u8; 32] = {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(format!("{}\n{}\n{}", e.from, e.what, e.by).as_bytes()).into()
+        };
+        out.push(FeedItem {
+            id: format!(
+                "urn:remedy-net:{}:{}:{}",
+                e.kind,
+                e.item,
+                hex::encode(&fingerprint[..8])
+            ),
+            updated_ms,
+            title: format!("{}: {} awaited from {}", e.item, e.what, e.from),
+            summary: format!(
+                "{}{}",
+                item.map(|i| i.in_force().content.title.clone())
+                    .unwrap_or_default(),
+                if e.by.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (by {})", e.by)
+                }
+            ),
+            category: e.kind,
+            author: e.from,
+        });
+    }
+    let others = |by: &str| party.is_none_or(|p| by != p && !by.starts_with(&format!("{p}/")));
+    for i in items {
+        for t in i.timeline.iter().filter(|t| others(&t.by)) {
+            out.push(FeedItem {
+                id: format!("urn:remedy-net:event:{}", t.id),
+                updated_ms: t.time_ms,
+                title: format!("{} {} {}", t.by, t.action, i.id),
+                summary: if t.text.is_empty() {
+                    i.in_force().content.title.clone()
+                } else {
+                    t.text.clone()
+                },
+                category: "workplan".into(),
+                author: t.by.clone(),
+            });
+        }
+    }
+    for r in recommendations.iter().filter(|r| others(r.member.as_str())) {
+        out.push(FeedItem {
+            id: format!("urn:remedy-net:event:{}", r.id),
+            updated_ms: r.time_ms,
+            title: format!("{} recommends: {}", r.member, r.recommendation.title),
+            summary: r.recommendation.text.clone(),
+            category: "recommendation".into(),
+            author: r
+                .submitted_by
+                .clone()
+                .unwrap_or_else(|| r.member.to_string()),
+        });
+    }
+    out.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms).then(a.id.cmp(&b.id)));
+    out.truncate(limit);
+    out
+}
+
+fn xml(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => "\u{FFFD}".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// An Atom 1.0 document (RFC 4287) of `entries`.
+pub fn atom(feed_id: &str, title: &str, self_link: &str, entries: &[FeedItem]) -> String {
+    let time = |ms: i64| crate::sdmx::prepared((ms.max(0) / 1000) as u64);
+    let updated = entries.iter().map(|e| e.updated_ms).max().unwrap_or(0);
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>{}</id><title>{}</title><updated>{}</updated><link rel=\"self\" href=\"{}\"/><author><name>remedy-net</name></author>",
+        xml(feed_id),
+        xml(title),
+        time(updated),
+        xml(self_link)
+    );
+    for e in entries {
+        out.push_str(&format!(
+            "<entry><id>{}</id><title>{}</title><updated>{}</updated><author><name>{}</name></author><category term=\"{}\"/><summary>{}</summary></entry>",
+            xml(&e.id),
+            xml(&e.title),
+            time(e.updated_ms),
+            xml(&e.author),
+            xml(&e.category),
+            xml(&e.summary)
+        ));
+    }
+    out.push_str("</feed>\n");
+    out
 }

@@ -41,6 +41,7 @@ use crate::federation::LiveManifest;
 use crate::grpc::{FederationService, ViewService};
 use crate::heads::Heads;
 
+mod feed;
 mod sdmx;
 
 const INDEX: &str = include_str!("dashboard/index.html");
@@ -502,6 +503,7 @@ impl Http {
                 ));
             app = app
                 .merge(readers)
+                .route("/feed.atom", get(feed::feed))
                 .route("/login", get(login))
                 .route("/logout", axum::routing::post(logout))
                 .route("/lang", get(choose_lang))

@@ -241,6 +241,95 @@ impl Browser {
     }
 }
 
+/// KH's operator and the coordinator ILO read their feeds at KH's node: each
+/// parses as Atom, newest first, and lists every item the party's `remedy
+/// inbox` says awaits it; without a token, nothing.
+fn feeds_from_python(fed: &std::path::Path, kh: &str, http_base: &str) -> anyhow::Result<()> {
+    let python = std::env::var_os("REMEDY_GRPC_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/grpc-venv/bin/python"));
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("feeds/read_feed.py");
+    for party in ["KH", "ILO"] {
+        let dir = fed.join(party);
+        let (ok, token, err) =
+            remedy(&["--dir", path(&dir), "--node", kh, "token", "--ttl", "10m"])?;
+        assert!(ok, "{party}: {err}");
+        let out = Command::new(&python)
+            .arg(&script)
+            .arg(format!("{http_base}/feed.atom?token={}", token.trim()))
+            .output()?;
+        anyhow::ensure!(
+            out.status.success(),
+            "feedparser: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let feed: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+        assert_eq!(feed["bozo"], false, "{feed}");
+        assert_eq!(feed["version"], "atom10", "{feed}");
+        assert!(
+            feed["content_type"]
+                .as_str()
+                .unwrap()
+                .starts_with("application/atom+xml")
+        );
+        let entries = feed["entries"].as_array().unwrap();
+        assert!(!entries.is_empty(), "{party}: {feed}");
+        let times: Vec<&str> = entries
+            .iter()
+            .map(|e| e["updated"].as_str().unwrap())
+            .collect();
+        assert!(
+            times.windows(2).all(|w| w[0] >= w[1]),
+            "newest first: {times:?}"
+        );
+        let (ok, inbox, err) = remedy(&[
+            "--dir",
+            path(&dir),
+            "--node",
+            kh,
+            "--format",
+            "json",
+            "inbox",
+        ])?;
+        assert!(ok, "{err}");
+        let inbox: Vec<serde_json::Value> = serde_json::from_str(&inbox)?;
+        for e in inbox
+            .iter()
+            .filter(|e| e["kind"] == "awaited" || e["kind"] == "overdue")
+        {
+            let title = format!(
+                "{}: {} awaited from {}",
+                e["item"].as_str().unwrap(),
+                e["what"].as_str().unwrap(),
+                e["from"].as_str().unwrap()
+            );
+            assert!(
+                entries
+                    .iter()
+                    .any(|x| x["title"] == title.as_str() && x["category"] == e["kind"]),
+                "{party}: {title} in the feed: {feed}"
+            );
+        }
+        let awaited = inbox
+            .iter()
+            .filter(|e| e["kind"] == "awaited" || e["kind"] == "overdue")
+            .count();
+        if party == "ILO" {
+            assert!(awaited > 0, "the demo's plan awaits something: {inbox:?}");
+        }
+        println!(
+            "{party}'s feed: {} entries parsed by feedparser; {awaited} awaited items of its inbox among them",
+            entries.len()
+        );
+    }
+    let bare = Command::new(&python)
+        .arg(&script)
+        .arg(format!("{http_base}/feed.atom"))
+        .output()?;
+    assert!(!bare.status.success(), "no token, no feed");
+    Ok(())
+}
+
 /// The demo's bulletin exists; `remedy report --pdf` prints it, and
 /// pdftotext reads the headline figure and the verification section back.
 fn bulletin_as_pdf(
@@ -1242,6 +1331,9 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         &cases_q4,
         tmp.path(),
     )?;
+
+    // Atom feeds parse with Python's feedparser and hold what the inbox holds.
+    feeds_from_python(&fed, &kh_addr.to_string(), &http_base)?;
 
     // The browser's language: Khmer, then Japanese. Navigation, headings and
     // code labels are the Fluent files' texts; codes stay in data attributes.

@@ -83,8 +83,9 @@ pub(super) async fn require_reader(
 }
 
 impl Http {
-    /// The member a read token is from, when it is valid here now.
-    fn reader(&self, token: &str) -> Result<String, String> {
+    /// The member a read token is from, when it is valid here now: a
+    /// coordinator's or auditor's, or this node's own member's (its operator).
+    pub(super) fn reader(&self, token: &str) -> Result<String, String> {
         let (token, statement, signature) = ReadToken::parse(token).map_err(|e| e.to_string())?;
         let manifest = self
             .manifest
@@ -93,10 +94,13 @@ impl Http {
             .current();
         let key = manifest
             .member(&token.member)
-            .filter(|m| matches!(m.role, Role::Coordinator | Role::Auditor))
+            .filter(|m| {
+                matches!(m.role, Role::Coordinator | Role::Auditor)
+                    || (m.role == Role::Node && m.id == self.member)
+            })
             .ok_or_else(|| {
                 format!(
-                    "{} is not a coordinator or auditor of the federation",
+                    "{} is not a coordinator or auditor of the federation, nor this node's own member",
                     token.member
                 )
             })?
