@@ -62,6 +62,18 @@ pub struct NodeConfig {
     /// The plain-HTTP port for `/metrics` and the dashboard; none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpConfig>,
+    /// Post every shared event this node comes to hold, signed, to a URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<WebhookConfig>,
+}
+
+/// The `[webhook]` table: where to post new shared events (see the node's
+/// `webhook` module for the body, the signature and the retries).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// `http://host:port/path`.
+    pub url: String,
 }
 
 fn default_grpc_connections() -> usize {
@@ -215,6 +227,7 @@ impl NodeConfig {
             max_connections_per_address: default_grpc_per_address(),
             peers: BTreeMap::new(),
             http: None,
+            webhook: None,
         }
     }
 

@@ -24,6 +24,7 @@ pub mod verify;
 pub mod views;
 #[cfg(test)]
 mod views_property;
+pub mod webhook;
 pub mod witness;
 pub mod writer;
 

@@ -427,6 +427,21 @@ impl Node {
                 }
             });
         }
+        if let Some(webhook) = &self.config.webhook {
+            let target =
+                crate::webhook::Target::parse(&webhook.url).map_err(|reason| NodeError::Serve {
+                    addr: webhook.url.clone(),
+                    source: reason.into(),
+                })?;
+            let store: Arc<dyn Store> = self.store.clone();
+            background.spawn(crate::webhook::run(
+                target,
+                self.config.member.clone(),
+                self.key.clone(),
+                store,
+                heads.clone(),
+            ));
+        }
         let follow_sent = metrics.follow_sent_bytes.clone();
         let router = tonic::transport::Server::builder()
             .layer(crate::http::MetricsLayer(metrics))

@@ -24,6 +24,7 @@ mod t191_grpc_from_python;
 mod t200_partners;
 mod t20_bad_store;
 mod t210_translations;
+mod t220_webhook;
 mod t30_crash_consistency;
 mod t40_federation_manifest;
 mod t50_node_manifest;
