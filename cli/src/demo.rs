@@ -786,9 +786,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for (i, m) in NODES.iter().enumerate() {
         let config = fed.join(m).join("node.toml");
         let mut text = std::fs::read_to_string(&config)?;
+        // KH also switches on its public transparency page.
         text.push_str(&format!(
-            "\n[http]\nlisten = \"127.0.0.1:{}\"\ndashboard = true\n",
-            http_base + i as u16
+            "\n[http]\nlisten = \"127.0.0.1:{}\"\ndashboard = true\npublic = {}\n",
+            http_base + i as u16,
+            *m == "KH"
         ));
         std::fs::write(&config, text)?;
     }
@@ -1063,6 +1065,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "\nThe dashboard (KH's), signed in as the coordinator ILO; the link works once. A new one: remedy --dir {ilo} --node {kh_addr} dashboard"
     );
     println!("{}", link.trim());
+    println!(
+        "KH's public transparency page, no sign-in: {}/public",
+        link.split("/login").next().unwrap_or_default()
+    );
     println!("Serving until Ctrl-C.");
     runtime.block_on(tokio::signal::ctrl_c())?;
     println!("stopping the four nodes");

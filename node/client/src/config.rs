@@ -132,6 +132,12 @@ pub struct HttpConfig {
     /// Without it `/metrics` answers loopback clients and signed-in readers only.
     #[serde(default)]
     pub metrics_token_file: Option<PathBuf>,
+    /// Serve the public transparency page at `/public`: the regional
+    /// statistics, recommendations, workshops, pilots, partners and the work
+    /// plan, without sign-in; only what the shared log holds (nothing about
+    /// this node, its peers or its operator). Off unless switched on.
+    #[serde(default)]
+    pub public: bool,
 }
 
 impl HttpConfig {
@@ -147,6 +153,7 @@ impl HttpConfig {
             tls_key: None,
             plain_http_on_network: false,
             metrics_token_file: None,
+            public: false,
         }
     }
 

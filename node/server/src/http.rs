@@ -391,6 +391,8 @@ pub struct Http {
     pub heads: Arc<Heads>,
     pub metrics: Arc<Metrics>,
     pub dashboard: bool,
+    /// Serve the public transparency page at `/public` (`[http] public`).
+    public: bool,
     sessions: Arc<Mutex<Sessions>>,
     /// The session cookie's name (with the port).
     cookie: String,
@@ -448,7 +450,14 @@ impl Http {
             cookie: COOKIE.to_string(),
             secure: false,
             metrics_token: None,
+            public: false,
         }
+    }
+
+    /// Serves the public transparency page too.
+    pub fn with_public(mut self, public: bool) -> Self {
+        self.public = public;
+        self
     }
 
     /// The bearer token `/metrics` requires (from `metrics_token_file`).
@@ -501,6 +510,25 @@ impl Http {
                     self.clone(),
                     sdmx::require_reader,
                 ));
+            if self.public {
+                // Without sign-in, only the views of the shared log: no
+                // network status, no metrics, nothing of the operator's.
+                app = app
+                    .route("/public", get(page))
+                    .route("/public/", get(page))
+                    .route("/public/recommendations", get(page))
+                    .route("/public/workplan", get(page))
+                    .route("/public/pilots", get(page))
+                    .route("/public/partners", get(page))
+                    .route("/public/workshops", get(page))
+                    .route("/public/api/stats", get(api_stats))
+                    .route("/public/api/series", get(api_series))
+                    .route("/public/api/recommendations", get(api_recommendations))
+                    .route("/public/api/workplan", get(api_workplan))
+                    .route("/public/api/pilots", get(api_pilots))
+                    .route("/public/api/partners", get(api_partners))
+                    .route("/public/api/workshops", get(api_workshops));
+            }
             app = app
                 .merge(readers)
                 .route("/feed.atom", get(feed::feed))
@@ -679,6 +707,12 @@ struct LoginQuery {
 /// (`/workplan?item=KH-6`), else the overview: never another site.
 fn local_page(next: &str) -> &str {
     let (path, query) = next.split_once('?').unwrap_or((next, ""));
+    // The public page's paths are the dashboard's under /public.
+    let path = match path.strip_prefix("/public") {
+        Some("") => "/",
+        Some(rest) => rest,
+        None => path,
+    };
     let plain = query
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"=&-_.".contains(&b));

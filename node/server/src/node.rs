@@ -416,7 +416,8 @@ impl Node {
                 metrics.clone(),
                 http.dashboard,
             )
-            .with_metrics_token(token);
+            .with_metrics_token(token)
+            .with_public(http.public);
             tracing::info!(%url, dashboard = http.dashboard, "serving HTTP (metrics{})", if http.dashboard { " and the dashboard" } else { "" });
             background.spawn(async move {
                 if let Err(e) = server

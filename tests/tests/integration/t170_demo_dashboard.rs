@@ -241,6 +241,74 @@ impl Browser {
     }
 }
 
+fn browser_for_public(tmp: &tempfile::TempDir, shots: &std::path::Path) -> Browser {
+    Browser {
+        profile: tmp.path().join("chromium-public"),
+        shots: shots.to_path_buf(),
+        accept_lang: None,
+    }
+}
+
+/// GETs `path` from `base` with no cookie: the status line and the body.
+fn plain_get(base: &str, path: &str) -> anyhow::Result<(String, String)> {
+    use std::io::{Read as _, Write as _};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let status = answer.lines().next().unwrap_or_default().to_string();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+fn public_page(browser: &Browser, http_base: &str, recs: &serde_json::Value) -> anyhow::Result<()> {
+    let dom = browser.dom(&format!("{http_base}/public"))?;
+    assert!(
+        dom.contains("data-ready=\"1\"") && dom.contains("data-public=\"1\""),
+        "{dom}"
+    );
+    assert!(!dom.contains("id=\"error\""), "{dom}");
+    assert!(
+        !dom.contains("data-page=\"network\"") && !dom.contains("action=\"/logout\""),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("data-table=\"channel-outcome\""),
+        "the regional figures: {dom}"
+    );
+    let (status, body) = plain_get(http_base, "/public/api/recommendations")?;
+    assert!(status.contains(" 200 "), "{status}");
+    // Dechunk-free comparison: every recommendation's id and title is there.
+    for r in recs.as_array().unwrap() {
+        assert!(
+            body.contains(r["id"].as_str().unwrap()) && body.contains(r["title"].as_str().unwrap())
+        );
+    }
+    for private in ["/public/api/network", "/api/recommendations"] {
+        let (status, _) = plain_get(http_base, private)?;
+        assert!(
+            !status.contains(" 200 "),
+            "{private} without sign-in: {status}"
+        );
+    }
+    // VN did not switch its public page on.
+    let port: u16 = http_base.rsplit(':').next().unwrap().parse()?;
+    let vn = format!("http://127.0.0.1:{}", port + 2);
+    let (status, _) = plain_get(&vn, "/public")?;
+    assert!(
+        status.contains(" 404 "),
+        "VN's public page is off: {status}"
+    );
+    Ok(())
+}
+
 /// KH's operator and the coordinator ILO read their feeds at KH's node: each
 /// parses as Atom, newest first, and lists every item the party's `remedy
 /// inbox` says awaits it; without a token, nothing.
@@ -677,6 +745,11 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
             break line;
         }
     };
+    let public_line = received.recv_timeout(Duration::from_secs(10))?;
+    assert!(
+        public_line.starts_with("KH's public transparency page"),
+        "{public_line}"
+    );
     let next = received.recv_timeout(Duration::from_secs(10))?;
     assert_eq!(next, "Serving until Ctrl-C.");
     assert!(first_link.contains("/login?token="), "{first_link}");
@@ -1330,6 +1403,14 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         &http_base,
         &cases_q4,
         tmp.path(),
+    )?;
+
+    // KH's public page serves without sign-in, only the shared log's views;
+    // VN's, not switched on, does not exist.
+    public_page(
+        &browser_for_public(&tmp, &shots),
+        &http_base,
+        &serde_json::json!(recs),
     )?;
 
     // Atom feeds parse with Python's feedparser and hold what the inbox holds.

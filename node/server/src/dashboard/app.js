@@ -11,6 +11,11 @@
 
 const main = document.getElementById("main");
 
+// The public transparency page (a member may switch it on: `[http] public`)
+// is this same page under /public, reading /public/api without sign-in; it
+// shows what the shared log holds and nothing about the node itself.
+const BASE = location.pathname === "/public" || location.pathname.startsWith("/public/") ? "/public" : "";
+
 let I18N = { lang: "en", languages: [], strings: {}, fallback: [], labels: {}, labels_fallback: [] };
 
 // The message `id` with its {$name} placeables filled in from `args`.
@@ -33,6 +38,7 @@ function el(tag, attrs, ...children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (k === "class") e.className = v;
     else if (k.startsWith("data-")) e.setAttribute(k, v);
+    else if (k === "href" && BASE && v.startsWith("/") && !v.startsWith("/lang")) e.href = BASE + v;
     else e[k] = v;
   }
   for (const c of children.flat()) {
@@ -43,6 +49,7 @@ function el(tag, attrs, ...children) {
 }
 
 async function get(url) {
+  if (BASE && url.startsWith("/api/") && !url.startsWith("/api/i18n")) url = BASE + url;
   const r = await fetch(url, { credentials: "same-origin" });
   if (!r.ok) throw new Error(url + ": " + r.status + " " + (await r.text()));
   return r.json();
@@ -662,6 +669,7 @@ async function network() {
 
 const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/pilots": pilotsPage,
   "/partners": partnersPage, "/workshops": workshopsPage, "/network": network };
+if (BASE) delete pages["/network"];
 
 // A table as CSV (RFC 4180, CRLF; a cell a spreadsheet would run as a formula
 // is written as text), its cells as shown.
@@ -727,9 +735,16 @@ function frame() {
 }
 
 (async () => {
-  const path = location.pathname;
+  const path = location.pathname.slice(BASE.length) || "/";
   for (const a of document.querySelectorAll("nav a")) {
     if (a.getAttribute("href") === path) a.className = "current";
+    if (BASE) a.setAttribute("href", BASE + a.getAttribute("href"));
+  }
+  if (BASE) {
+    // Nothing about the node itself, and no session to end.
+    document.querySelector('nav a[data-page="network"]').remove();
+    document.querySelector("form.logout").remove();
+    document.body.dataset.public = "1";
   }
   try {
     I18N = await get("/api/i18n");
