@@ -56,18 +56,25 @@ pub fn link(context: &Context, page: &str) -> anyhow::Result<String> {
         let via = crate::plan::partner_via(context, &me.member)?;
         (me.member, Some(me.partner.id), via)
     } else {
+        // Coordinators and auditors sign in at any node; a node's own
+        // member (its operator) at its own node.
         let me = load_member(&dir.join(MEMBER_FILE))?;
-        if !matches!(me.role, Role::Coordinator | Role::Auditor) {
-            bail!(
-                "{} is a {}; the dashboard is for coordinators, auditors and partner organisations",
-                me.id,
-                me.role
-            );
-        }
         (me.id, None, context.clone())
     };
     let key = load_signing_key(&dir.join(SIGNING_KEY_FILE))?;
     let status = http_side(&via, "no dashboard")?;
+    if partner.is_none()
+        && let Ok(me) = load_member(&dir.join(MEMBER_FILE))
+        && me.role == Role::Node
+        && me.id.as_str() != status.member
+    {
+        bail!(
+            "{} is a node member: it signs in to its own node's dashboard, not {}'s (drop --node, or name {}'s node)",
+            me.id,
+            status.member,
+            me.id
+        );
+    }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
     let login = Login {
         member,

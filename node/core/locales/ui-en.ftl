@@ -16,6 +16,7 @@ ui-nav-workshops = Workshops
 ui-nav-pilots = Pilots
 ui-nav-partners = Partners
 ui-nav-network = Network
+ui-nav-inbox = Inbox
 ui-sign-out = Sign out
 ui-print = Print
 ui-loading = Loading…
@@ -156,6 +157,8 @@ ui-older-reports = Older pilot reports (whole numbers, no unit or target)
 ui-partners-title = Partner organisations ({ $count })
 ui-partners-note = Registered by each member in its shared log. A partner signs its own statements; its positions on work-plan items are advisory and never counted toward agreement.
 ui-partners-none = No partner registered yet.
+ui-inbox-title = What awaits { $party } (entries: { $count })
+ui-inbox-none = Nothing awaits now.
 
 ## Workshops
 ui-workshops-title = National consultation workshops ({ $count })
@@ -204,6 +207,7 @@ ui-col-halted = halted
 ui-col-id = id
 ui-col-indicator = indicator
 ui-col-item = item
+ui-col-kind = kind
 ui-col-items-drawing = items drawing on them
 ui-col-lag = lag
 ui-col-languages = languages

@@ -11,6 +11,7 @@ ui-nav-workshops = Lokakarya
 ui-nav-pilots = Proyek percontohan
 ui-nav-partners = Mitra
 ui-nav-network = Jaringan
+ui-nav-inbox = Kotak masuk
 ui-sign-out = Keluar
 ui-print = Cetak
 ui-loading = Memuat…
@@ -151,6 +152,8 @@ ui-older-reports = Laporan proyek percontohan yang lebih lama (bilangan bulat, t
 ui-partners-title = Organisasi mitra ({ $count })
 ui-partners-note = Didaftarkan oleh setiap anggota dalam log bersamanya. Mitra menandatangani pernyataannya sendiri; sikapnya terhadap butir rencana kerja bersifat konsultatif dan tidak pernah dihitung dalam kesepakatan.
 ui-partners-none = Belum ada mitra yang terdaftar.
+ui-inbox-title = Yang menunggu { $party } (entri: { $count })
+ui-inbox-none = Saat ini tidak ada yang menunggu.
 
 ## Workshops
 ui-workshops-title = Lokakarya konsultasi nasional ({ $count })
@@ -199,6 +202,7 @@ ui-col-halted = dihentikan
 ui-col-id = ID
 ui-col-indicator = indikator
 ui-col-item = butir
+ui-col-kind = jenis
 ui-col-items-drawing = butir yang mengacu padanya
 ui-col-lag = ketertinggalan
 ui-col-languages = bahasa

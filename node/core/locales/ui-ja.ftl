@@ -11,6 +11,7 @@ ui-nav-workshops = ワークショップ
 ui-nav-pilots = パイロット事業
 ui-nav-partners = パートナー団体
 ui-nav-network = ネットワーク
+ui-nav-inbox = 受信箱
 ui-sign-out = ログアウト
 ui-print = 印刷
 ui-loading = 読み込み中…
@@ -151,6 +152,8 @@ ui-older-reports = 過去のパイロット事業報告（整数値、単位・�
 ui-partners-title = パートナー団体（{ $count }）
 ui-partners-note = 各メンバーが自らの共有ログに登録します。パートナー団体は自らの表明に自ら署名します。作業計画の項目に対するその立場は助言的なものであり、合意の成立には一切算入されません。
 ui-partners-none = 登録されたパートナー団体はまだありません。
+ui-inbox-title = { $party } の対応待ち（件数：{ $count }）
+ui-inbox-none = 現在、対応待ちの事項はありません。
 
 ## Workshops
 ui-workshops-title = 国内協議ワークショップ（{ $count } 件）
@@ -199,6 +202,7 @@ ui-col-halted = 停止
 ui-col-id = ID
 ui-col-indicator = 指標
 ui-col-item = 項目
+ui-col-kind = 種別
 ui-col-items-drawing = これらを根拠とする項目
 ui-col-lag = 遅れ
 ui-col-languages = 言語

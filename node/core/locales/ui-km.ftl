@@ -11,6 +11,7 @@ ui-nav-workshops = សិក្ខាសាលា
 ui-nav-pilots = គម្រោងសាកល្បង
 ui-nav-partners = ដៃគូ
 ui-nav-network = បណ្តាញ
+ui-nav-inbox = ប្រអប់សារ
 ui-sign-out = ចាកចេញ
 ui-print = បោះពុម្ព
 ui-loading = កំពុងផ្ទុក…
@@ -151,6 +152,8 @@ ui-older-reports = របាយការណ៍គម្រោងសាកល្�
 ui-partners-title = អង្គការដៃគូ ({ $count })
 ui-partners-note = ចុះបញ្ជីដោយសមាជិកនីមួយៗនៅក្នុងកំណត់ហេតុរួមរបស់ខ្លួន។ ដៃគូចុះហត្ថលេខាលើសេចក្តីថ្លែងការណ៍ផ្ទាល់ខ្លួន; ជំហររបស់ដៃគូលើចំណុចនៃផែនការការងារ មានលក្ខណៈជាការប្រឹក្សាតែប៉ុណ្ណោះ ហើយមិនដែលរាប់បញ្ចូលក្នុងការឯកភាពឡើយ។
 ui-partners-none = មិនទាន់មានដៃគូណាមួយបានចុះបញ្ជីនៅឡើយទេ។
+ui-inbox-title = អ្វីដែលកំពុងរង់ចាំ { $party } (ចំនួន: { $count })
+ui-inbox-none = បច្ចុប្បន្នមិនមានអ្វីកំពុងរង់ចាំទេ។
 
 ## Workshops
 ui-workshops-title = សិក្ខាសាលាពិគ្រោះយោបល់ថ្នាក់ជាតិ ({ $count })
@@ -199,6 +202,7 @@ ui-col-halted = បានផ្អាក
 ui-col-id = លេខសម្គាល់
 ui-col-indicator = សូចនាករ
 ui-col-item = ចំណុច
+ui-col-kind = ប្រភេទ
 ui-col-items-drawing = ចំណុចដែលផ្អែកលើអនុសាសន៍ទាំងនោះ
 ui-col-lag = ភាពយឺតយ៉ាវ
 ui-col-languages = ភាសា

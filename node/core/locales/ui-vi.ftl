@@ -11,6 +11,7 @@ ui-nav-workshops = Hội thảo
 ui-nav-pilots = Thí điểm
 ui-nav-partners = Đối tác
 ui-nav-network = Mạng lưới
+ui-nav-inbox = Hộp thư
 ui-sign-out = Đăng xuất
 ui-print = In
 ui-loading = Đang tải…
@@ -151,6 +152,8 @@ ui-older-reports = Các báo cáo thí điểm trước đây (số nguyên, kh�
 ui-partners-title = Tổ chức đối tác ({ $count })
 ui-partners-note = Do từng thành viên đăng ký trong nhật ký dùng chung của mình. Đối tác tự ký các tuyên bố của mình; ý kiến của đối tác về các hạng mục kế hoạch công tác chỉ mang tính tư vấn và không bao giờ được tính vào việc thống nhất.
 ui-partners-none = Chưa có đối tác nào được đăng ký.
+ui-inbox-title = Việc đang chờ { $party } (mục: { $count })
+ui-inbox-none = Hiện không có việc nào đang chờ.
 
 ## Workshops
 ui-workshops-title = Hội thảo tham vấn quốc gia ({ $count })
@@ -199,6 +202,7 @@ ui-col-halted = đã dừng
 ui-col-id = mã
 ui-col-indicator = chỉ số
 ui-col-item = hạng mục
+ui-col-kind = loại
 ui-col-items-drawing = hạng mục dựa trên các khuyến nghị này
 ui-col-lag = độ trễ
 ui-col-languages = ngôn ngữ

@@ -499,6 +499,8 @@ impl Http {
                 .route("/api/partners", get(api_partners))
                 .route("/api/workshops", get(api_workshops))
                 .route("/api/network", get(api_network))
+                .route("/inbox", get(page))
+                .route("/api/inbox", get(api_inbox))
                 .route_layer(axum::middleware::from_fn_with_state(
                     self.clone(),
                     require_session,
@@ -652,12 +654,17 @@ impl Http {
                 ));
             }
             Some(partner) => self.view.partner_key(partner)?,
+            // Coordinators and auditors at any node; a node member (its
+            // operator) at its own.
             None => manifest
                 .member(&login.member)
-                .filter(|m| matches!(m.role, Role::Coordinator | Role::Auditor))
+                .filter(|m| {
+                    matches!(m.role, Role::Coordinator | Role::Auditor)
+                        || (m.role == Role::Node && m.id == self.member)
+                })
                 .ok_or_else(|| {
                     format!(
-                        "{} is not a coordinator or auditor of the federation",
+                        "{} is not a coordinator or auditor of the federation, nor this node's own member",
                         login.member
                     )
                 })?
@@ -718,7 +725,7 @@ fn local_page(next: &str) -> &str {
         .all(|b| b.is_ascii_alphanumeric() || b"=&-_.".contains(&b));
     match path {
         "/" | "/recommendations" | "/workplan" | "/pilots" | "/workshops" | "/partners"
-        | "/network"
+        | "/network" | "/inbox"
             if plain =>
         {
             next
@@ -1072,6 +1079,83 @@ async fn api_workshops(State(http): State<Http>, headers: HeaderMap) -> Response
         ..Default::default()
     };
     view_json(http.view.workshops(tonic::Request::new(filter)).await)
+}
+
+/// What awaits the signed-in party (`remedy_core::inbox`): a node member's
+/// own items, a coordinator's or auditor's region; with what this node
+/// refused and a failed audit.
+async fn api_inbox(State(http): State<Http>, headers: HeaderMap) -> Response {
+    let Some(member) = http.session(&headers) else {
+        return not_signed_in(&headers);
+    };
+    let is_node = http.manifest.as_ref().is_some_and(|m| {
+        m.current()
+            .member(&member)
+            .is_some_and(|x| x.role == Role::Node)
+    });
+    let filter = pb::PlanFilter {
+        lang: lang_of(&headers).to_string(),
+        ..Default::default()
+    };
+    let items = match http.view.workplan(tonic::Request::new(filter)).await {
+        Ok(r) => r.into_inner().json,
+        Err(s) => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, s.message().to_string()).into_response();
+        }
+    };
+    let Ok(items) = serde_json::from_str::<Vec<remedy_core::workplan::ItemView>>(&items) else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the work plan did not read",
+        )
+            .into_response();
+    };
+    let party = is_node.then(|| member.to_string());
+    let mut entries = remedy_core::inbox::awaited(&items, party.as_deref());
+    if let Ok(status) = http
+        .federation
+        .status(tonic::Request::new(pb::StatusRequest {}))
+        .await
+    {
+        let status = status.into_inner();
+        if party.is_none() || party.as_deref() == Some(status.member.as_str()) {
+            for r in &status.rejected {
+                entries.push(remedy_core::inbox::Entry {
+                    kind: "rejected".into(),
+                    item: String::new(),
+                    from: status.member.clone(),
+                    what: format!("{} × {}: last {}", r.count, r.reason, r.last),
+                    by: String::new(),
+                    overdue: false,
+                });
+            }
+        }
+        if let Ok(audit) = serde_json::from_str::<serde_json::Value>(&status.last_audit)
+            && audit["passed"] == false
+        {
+            entries.push(remedy_core::inbox::Entry {
+                kind: "audit".into(),
+                item: String::new(),
+                from: audit["auditor"].as_str().unwrap_or_default().to_string(),
+                what: format!(
+                    "the last audit failed: {}",
+                    audit["verdict"].as_str().unwrap_or_default()
+                ),
+                by: String::new(),
+                overdue: true,
+            });
+        }
+    }
+    let body = serde_json::json!({
+        "party": party.unwrap_or_else(|| "region".into()),
+        "member": member.as_str(),
+        "entries": entries,
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// The network as this node sees it: members, peers, heights and lag, rejected

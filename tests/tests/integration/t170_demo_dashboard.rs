@@ -1405,6 +1405,38 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         tmp.path(),
     )?;
 
+    // KH's operator signs in to KH's own dashboard and sees its inbox; the
+    // coordinator sees the region's; KH's operator cannot sign in at VN.
+    let kh_dir = fed.join("KH");
+    let (ok, kh_link, err) = remedy(&["--dir", path(&kh_dir), "dashboard", "--page", "/inbox"])?;
+    assert!(ok, "{err}");
+    let operator = Browser {
+        profile: tmp.path().join("chromium-kh"),
+        shots: shots.clone(),
+        accept_lang: None,
+    };
+    let dom = operator.dom(kh_link.trim())?;
+    ready(&dom, "KH's /inbox");
+    assert!(dom.contains("data-party=\"KH\""), "{dom}");
+    let dom = browser.dom(&link("/inbox"))?;
+    ready(&dom, "ILO's /inbox");
+    assert!(
+        dom.contains("data-party=\"region\"") && dom.contains("data-kind=\"overdue\""),
+        "the region's inbox names the overdue item: {dom}"
+    );
+    let vn_config = std::fs::read_to_string(fed.join("VN/node.toml"))?;
+    let vn_addr = vn_config
+        .lines()
+        .find_map(|l| l.strip_prefix("listen = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap()
+        .to_string();
+    let (ok, _, err) = remedy(&["--dir", path(&kh_dir), "--node", &vn_addr, "dashboard"])?;
+    assert!(
+        !ok && err.contains("signs in to its own node's dashboard"),
+        "{err}"
+    );
+
     // KH's public page serves without sign-in, only the shared log's views;
     // VN's, not switched on, does not exist.
     public_page(

@@ -667,9 +667,26 @@ async function network() {
       n.rejected.map(r => el("tr", {}, el("td", { class: "text" }, r.reason), el("td", {}, r.count), el("td", { class: "text" }, r.last)))));
 }
 
+// What awaits the signed-in party: a node member's own, a coordinator's or
+// auditor's region (what is awaited from whom), from the log.
+async function inboxPage() {
+  const data = await get("/api/inbox");
+  const party = data.party === "region" ? t("ui-region") : data.party;
+  main.replaceChildren(
+    el("h2", { id: "inbox", "data-party": data.party }, t("ui-inbox-title", { party, count: data.entries.length })),
+    data.entries.length === 0 ? el("p", {}, t("ui-inbox-none")) :
+      table(["ui-col-kind", "ui-col-item", "ui-col-from", "ui-col-what", "ui-col-due"].map(h => t(h)),
+        data.entries.map(e => el("tr", { "data-kind": e.kind, "data-item": e.item || "", class: e.overdue ? "bad" : "" },
+          el("td", { class: "text" }, e.kind),
+          el("td", { class: "text" }, e.item ? el("a", { href: "/workplan?item=" + e.item }, e.item) : ""),
+          el("td", { class: "text" }, e.from), el("td", { class: "text" }, e.what),
+          el("td", { class: "text" }, (e.by || "") + (e.overdue ? " (" + t("ui-late") + ")" : "")))),
+        { id: "inbox-entries" }));
+}
+
 const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/pilots": pilotsPage,
-  "/partners": partnersPage, "/workshops": workshopsPage, "/network": network };
-if (BASE) delete pages["/network"];
+  "/partners": partnersPage, "/workshops": workshopsPage, "/network": network, "/inbox": inboxPage };
+if (BASE) { delete pages["/network"]; delete pages["/inbox"]; }
 
 // A table as CSV (RFC 4180, CRLF; a cell a spreadsheet would run as a formula
 // is written as text), its cells as shown.
@@ -743,6 +760,7 @@ function frame() {
   if (BASE) {
     // Nothing about the node itself, and no session to end.
     document.querySelector('nav a[data-page="network"]').remove();
+    document.querySelector('nav a[data-page="inbox"]').remove();
     document.querySelector("form.logout").remove();
     document.body.dataset.public = "1";
   }
