@@ -89,33 +89,15 @@ pub fn run(context: &Context, args: Args) -> anyhow::Result<()> {
     }
     // What this node refused, and a failed audit: for its own operator, and
     // for coordinators and auditors.
-    if member.is_none() || member.as_deref() == Some(status.member.as_str()) {
-        for r in &status.rejected {
-            entries.push(Entry {
-                kind: "rejected".into(),
-                item: String::new(),
-                from: status.member.clone(),
-                what: format!("{} × {}: last {}", r.count, r.reason, r.last),
-                by: String::new(),
-                overdue: false,
-            });
-        }
-    }
-    if let Ok(audit) = serde_json::from_str::<serde_json::Value>(&status.last_audit)
-        && audit["passed"] == false
-    {
-        entries.push(Entry {
-            kind: "audit".into(),
-            item: String::new(),
-            from: audit["auditor"].as_str().unwrap_or_default().to_string(),
-            what: format!(
-                "the last audit failed: {}",
-                audit["verdict"].as_str().unwrap_or_default()
-            ),
-            by: String::new(),
-            overdue: true,
-        });
-    }
+    entries.extend(remedy_core::inbox::node_entries(
+        &status.member,
+        member.as_deref(),
+        status
+            .rejected
+            .iter()
+            .map(|r| (r.count, r.reason.as_str(), r.last.as_str())),
+        &status.last_audit,
+    ));
     match context.format {
         Format::Json => println!("{}", serde_json::to_string(&entries)?),
         _ => print(&entries, member.as_deref(), &cursor_path, cursor.is_empty()),

@@ -73,6 +73,47 @@ pub fn awaited(items: &[ItemView], member: Option<&str>) -> Vec<Entry> {
     out
 }
 
+/// What a node's status says that concerns `party` (a member; the region
+/// when `None`): the events node `node` refused (for its own member and for
+/// the region), given as `(count, reason, last)`, and the last audit recorded
+/// there (its JSON) when it failed.
+pub fn node_entries<'a>(
+    node: &str,
+    party: Option<&str>,
+    rejected: impl IntoIterator<Item = (u64, &'a str, &'a str)>,
+    last_audit: &str,
+) -> Vec<Entry> {
+    let mut out = Vec::new();
+    if party.is_none_or(|p| p == node) {
+        for (count, reason, last) in rejected {
+            out.push(Entry {
+                kind: "rejected".into(),
+                item: String::new(),
+                from: node.to_string(),
+                what: format!("{count} × {reason}: last {last}"),
+                by: String::new(),
+                overdue: false,
+            });
+        }
+    }
+    if let Ok(audit) = serde_json::from_str::<serde_json::Value>(last_audit)
+        && audit["passed"] == false
+    {
+        out.push(Entry {
+            kind: "audit".into(),
+            item: String::new(),
+            from: audit["auditor"].as_str().unwrap_or_default().to_string(),
+            what: format!(
+                "the last audit failed: {}",
+                audit["verdict"].as_str().unwrap_or_default()
+            ),
+            by: String::new(),
+            overdue: true,
+        });
+    }
+    out
+}
+
 /// The cursor: for each peer, the height of its shared log seen.
 pub type Cursor = BTreeMap<String, u64>;
 
@@ -107,6 +148,24 @@ mod tests {
         assert!(names("KH, ID, VN", "ID"));
         assert!(!names("KH, ID, VN", "JP"));
         assert!(!names("VNX", "VN"));
+    }
+
+    #[test]
+    fn a_node_tells_its_own_member_and_the_region_what_it_refused() {
+        let rejected = [(3, "bad-signature", "from VN, event ID-7")];
+        assert_eq!(node_entries("KH", Some("KH"), rejected, "").len(), 1);
+        assert_eq!(node_entries("KH", None, rejected, "").len(), 1);
+        assert!(
+            node_entries("KH", Some("VN"), rejected, "").is_empty(),
+            "not VN's business"
+        );
+        let failed = r#"{"auditor":"AUD","passed":false,"verdict":"FAIL: 1 problems found"}"#;
+        let audit = node_entries("KH", Some("VN"), [], failed);
+        assert_eq!(
+            (audit[0].kind.as_str(), audit[0].from.as_str()),
+            ("audit", "AUD")
+        );
+        assert!(node_entries("KH", None, [], r#"{"passed":true}"#).is_empty());
     }
 
     #[test]

@@ -1118,33 +1118,15 @@ async fn api_inbox(State(http): State<Http>, headers: HeaderMap) -> Response {
         .await
     {
         let status = status.into_inner();
-        if party.is_none() || party.as_deref() == Some(status.member.as_str()) {
-            for r in &status.rejected {
-                entries.push(remedy_core::inbox::Entry {
-                    kind: "rejected".into(),
-                    item: String::new(),
-                    from: status.member.clone(),
-                    what: format!("{} × {}: last {}", r.count, r.reason, r.last),
-                    by: String::new(),
-                    overdue: false,
-                });
-            }
-        }
-        if let Ok(audit) = serde_json::from_str::<serde_json::Value>(&status.last_audit)
-            && audit["passed"] == false
-        {
-            entries.push(remedy_core::inbox::Entry {
-                kind: "audit".into(),
-                item: String::new(),
-                from: audit["auditor"].as_str().unwrap_or_default().to_string(),
-                what: format!(
-                    "the last audit failed: {}",
-                    audit["verdict"].as_str().unwrap_or_default()
-                ),
-                by: String::new(),
-                overdue: true,
-            });
-        }
+        entries.extend(remedy_core::inbox::node_entries(
+            &status.member,
+            party.as_deref(),
+            status
+                .rejected
+                .iter()
+                .map(|r| (r.count, r.reason.as_str(), r.last.as_str())),
+            &status.last_audit,
+        ));
     }
     let body = serde_json::json!({
         "party": party.unwrap_or_else(|| "region".into()),
