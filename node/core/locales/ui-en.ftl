@@ -17,6 +17,7 @@ ui-nav-pilots = Pilots
 ui-nav-partners = Partners
 ui-nav-network = Network
 ui-nav-inbox = Inbox
+ui-nav-mynode = This node
 ui-sign-out = Sign out
 ui-print = Print
 ui-loading = Loading…
@@ -159,6 +160,10 @@ ui-partners-note = Registered by each member in its shared log. A partner signs 
 ui-partners-none = No partner registered yet.
 ui-inbox-title = What awaits { $party } (entries: { $count })
 ui-inbox-none = Nothing awaits now.
+ui-mynode-title = { $node }'s own releases (only its operator sees this page)
+ui-mynode-note = What a release held back is recomputed here from the private log; it never leaves this node.
+ui-mynode-held = Held back in { $period }, revision { $revision } (recomputed from { $cases } cases)
+ui-mynode-none = Nothing held back.
 
 ## Workshops
 ui-workshops-title = National consultation workshops ({ $count })

@@ -12,6 +12,7 @@ ui-nav-pilots = Proyek percontohan
 ui-nav-partners = Mitra
 ui-nav-network = Jaringan
 ui-nav-inbox = Kotak masuk
+ui-nav-mynode = Node ini
 ui-sign-out = Keluar
 ui-print = Cetak
 ui-loading = Memuat…
@@ -154,6 +155,10 @@ ui-partners-note = Didaftarkan oleh setiap anggota dalam log bersamanya. Mitra m
 ui-partners-none = Belum ada mitra yang terdaftar.
 ui-inbox-title = Yang menunggu { $party } (entri: { $count })
 ui-inbox-none = Saat ini tidak ada yang menunggu.
+ui-mynode-title = Rilis milik { $node } (hanya operatornya yang melihat halaman ini)
+ui-mynode-note = Apa yang ditahan suatu rilis dihitung ulang di sini dari log privat; tidak pernah meninggalkan node ini.
+ui-mynode-held = Ditahan pada { $period }, revisi { $revision } (dihitung ulang dari { $cases } kasus)
+ui-mynode-none = Tidak ada yang ditahan.
 
 ## Workshops
 ui-workshops-title = Lokakarya konsultasi nasional ({ $count })

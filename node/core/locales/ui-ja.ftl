@@ -12,6 +12,7 @@ ui-nav-pilots = パイロット事業
 ui-nav-partners = パートナー団体
 ui-nav-network = ネットワーク
 ui-nav-inbox = 受信箱
+ui-nav-mynode = このノード
 ui-sign-out = ログアウト
 ui-print = 印刷
 ui-loading = 読み込み中…
@@ -154,6 +155,10 @@ ui-partners-note = 各メンバーが自らの共有ログに登録します。�
 ui-partners-none = 登録されたパートナー団体はまだありません。
 ui-inbox-title = { $party } の対応待ち（件数：{ $count }）
 ui-inbox-none = 現在、対応待ちの事項はありません。
+ui-mynode-title = { $node } 自身の公表データ（このページは運用者のみ閲覧できます）
+ui-mynode-note = 公表データで非公表とした数値は、ここで非公開ログから再計算しています。この情報がこのノードの外に出ることはありません。
+ui-mynode-held = { $period }（第 { $revision } 版）で非公表とした数値（{ $cases } 件から再計算）
+ui-mynode-none = 非公表とした数値はありません。
 
 ## Workshops
 ui-workshops-title = 国内協議ワークショップ（{ $count } 件）

@@ -12,6 +12,7 @@ ui-nav-pilots = គម្រោងសាកល្បង
 ui-nav-partners = ដៃគូ
 ui-nav-network = បណ្តាញ
 ui-nav-inbox = ប្រអប់សារ
+ui-nav-mynode = ថ្នាំងនេះ
 ui-sign-out = ចាកចេញ
 ui-print = បោះពុម្ព
 ui-loading = កំពុងផ្ទុក…
@@ -154,6 +155,10 @@ ui-partners-note = ចុះបញ្ជីដោយសមាជិកនីម�
 ui-partners-none = មិនទាន់មានដៃគូណាមួយបានចុះបញ្ជីនៅឡើយទេ។
 ui-inbox-title = អ្វីដែលកំពុងរង់ចាំ { $party } (ចំនួន: { $count })
 ui-inbox-none = បច្ចុប្បន្នមិនមានអ្វីកំពុងរង់ចាំទេ។
+ui-mynode-title = ការចេញផ្សាយផ្ទាល់របស់ { $node } (មានតែប្រតិបត្តិករទេដែលមើលឃើញទំព័រនេះ)
+ui-mynode-note = អ្វីដែលការចេញផ្សាយបានលាក់ ត្រូវបានគណនាឡើងវិញនៅទីនេះពីកំណត់ហេតុឯកជន ហើយមិនចាកចេញពីថ្នាំងនេះឡើយ។
+ui-mynode-held = បានលាក់ក្នុង { $period } កំណែ { $revision } (គណនាឡើងវិញពីករណី { $cases })
+ui-mynode-none = មិនបានលាក់អ្វីទេ។
 
 ## Workshops
 ui-workshops-title = សិក្ខាសាលាពិគ្រោះយោបល់ថ្នាក់ជាតិ ({ $count })

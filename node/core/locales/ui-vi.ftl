@@ -12,6 +12,7 @@ ui-nav-pilots = Thí điểm
 ui-nav-partners = Đối tác
 ui-nav-network = Mạng lưới
 ui-nav-inbox = Hộp thư
+ui-nav-mynode = Nút này
 ui-sign-out = Đăng xuất
 ui-print = In
 ui-loading = Đang tải…
@@ -154,6 +155,10 @@ ui-partners-note = Do từng thành viên đăng ký trong nhật ký dùng chun
 ui-partners-none = Chưa có đối tác nào được đăng ký.
 ui-inbox-title = Việc đang chờ { $party } (mục: { $count })
 ui-inbox-none = Hiện không có việc nào đang chờ.
+ui-mynode-title = Các bản công bố của { $node } (chỉ người vận hành nút mới thấy trang này)
+ui-mynode-note = Những gì một bản công bố đã giữ lại được tính lại tại đây từ nhật ký riêng; thông tin này không bao giờ rời khỏi nút này.
+ui-mynode-held = Giữ lại trong { $period }, bản sửa đổi { $revision } (tính lại từ { $cases } vụ việc)
+ui-mynode-none = Không giữ lại gì.
 
 ## Workshops
 ui-workshops-title = Hội thảo tham vấn quốc gia ({ $count })

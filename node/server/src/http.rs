@@ -393,6 +393,8 @@ pub struct Http {
     pub dashboard: bool,
     /// Serve the public transparency page at `/public` (`[http] public`).
     public: bool,
+    /// This node's releases, for its operator's own page (`/api/mynode`).
+    releases: Option<Arc<crate::releases::Releases>>,
     sessions: Arc<Mutex<Sessions>>,
     /// The session cookie's name (with the port).
     cookie: String,
@@ -451,7 +453,24 @@ impl Http {
             secure: false,
             metrics_token: None,
             public: false,
+            releases: None,
         }
+    }
+
+    /// Lets the node's operator see its releases' held-back figures.
+    pub fn with_releases(mut self, releases: Arc<crate::releases::Releases>) -> Self {
+        self.releases = Some(releases);
+        self
+    }
+
+    /// Whether `member` is this node's own member (its operator).
+    fn is_operator(&self, member: &MemberId) -> bool {
+        member == &self.member
+            && self.manifest.as_ref().is_some_and(|m| {
+                m.current()
+                    .member(member)
+                    .is_some_and(|x| x.role == Role::Node)
+            })
     }
 
     /// Serves the public transparency page too.
@@ -501,6 +520,9 @@ impl Http {
                 .route("/api/network", get(api_network))
                 .route("/inbox", get(page))
                 .route("/api/inbox", get(api_inbox))
+                .route("/mynode", get(page))
+                .route("/api/me", get(api_me))
+                .route("/api/mynode", get(api_mynode))
                 .route_layer(axum::middleware::from_fn_with_state(
                     self.clone(),
                     require_session,
@@ -725,7 +747,7 @@ fn local_page(next: &str) -> &str {
         .all(|b| b.is_ascii_alphanumeric() || b"=&-_.".contains(&b));
     match path {
         "/" | "/recommendations" | "/workplan" | "/pilots" | "/workshops" | "/partners"
-        | "/network" | "/inbox"
+        | "/network" | "/inbox" | "/mynode"
             if plain =>
         {
             next
@@ -1079,6 +1101,124 @@ async fn api_workshops(State(http): State<Http>, headers: HeaderMap) -> Response
         ..Default::default()
     };
     view_json(http.view.workshops(tonic::Request::new(filter)).await)
+}
+
+/// Who is signed in, and whether it is this node's operator.
+async fn api_me(State(http): State<Http>, headers: HeaderMap) -> Response {
+    let Some(member) = http.session(&headers) else {
+        return not_signed_in(&headers);
+    };
+    let body = serde_json::json!({
+        "member": member.as_str(),
+        "node": http.member.as_str(),
+        "operator": http.is_operator(&member),
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct MyNodeQuery {
+    /// A period this node released; empty for its latest.
+    #[serde(default)]
+    period: String,
+}
+
+/// The operator's own side (`/mynode`): this node's releases, and for one of
+/// them what it held back and why, recomputed from the private log. For this
+/// node's own member only: the figures held back are small counts that never
+/// leave the node; a coordinator, an auditor or a partner gets 403.
+async fn api_mynode(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    Query(q): Query<MyNodeQuery>,
+) -> Response {
+    let Some(member) = http.session(&headers) else {
+        return not_signed_in(&headers);
+    };
+    if !http.is_operator(&member) {
+        return (
+            StatusCode::FORBIDDEN,
+            format!(
+                "only {}'s operator sees this page: it shows what {}'s releases held back\n",
+                http.member, http.member
+            ),
+        )
+            .into_response();
+    }
+    let Some(releases) = &http.releases else {
+        return (StatusCode::NOT_FOUND, "this node serves no releases\n").into_response();
+    };
+    // This node's releases of every kind of period.
+    let mut released: Vec<(String, u64)> = Vec::new();
+    for (from, to) in [
+        ("1900", "2999"),
+        ("1900-Q1", "2999-Q4"),
+        ("1900-01", "2999-12"),
+    ] {
+        let request = pb::StatsRequest {
+            table: "channel-outcome".into(),
+            from_period: from.into(),
+            to_period: to.into(),
+            members: vec![http.member.to_string()],
+            ..Default::default()
+        };
+        if let Ok(reply) = http.view.releases(tonic::Request::new(request)).await
+            && let Ok(list) =
+                serde_json::from_str::<Vec<serde_json::Value>>(&reply.into_inner().json)
+        {
+            for r in list {
+                let period = r["release"]["period"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let revision = r["release"]["revision"].as_u64().unwrap_or(0);
+                released.push((period, revision));
+            }
+        }
+    }
+    let chosen = if q.period.is_empty() {
+        released.last().map(|(p, _)| p.clone())
+    } else {
+        Some(q.period.clone())
+    };
+    let attested = match chosen.as_deref().map(remedy_core::tables::Period::parse) {
+        None => serde_json::Value::Null,
+        Some(None) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("{:?} is not a period\n", q.period),
+            )
+                .into_response();
+        }
+        Some(Some(period)) => match releases.attest(period, None).await {
+            Ok(a) => serde_json::json!({
+                "period": period.to_string(),
+                "revision": a.release.revision,
+                "seq": a.seq,
+                "cases": a.cases,
+                "differences": a.differences,
+                "held_back": a.held_back,
+            }),
+            Err(e) => serde_json::json!({ "period": period.to_string(), "error": e.to_string() }),
+        },
+    };
+    let body = serde_json::json!({
+        "node": http.member.as_str(),
+        "releases": released
+            .iter()
+            .map(|(p, r)| serde_json::json!({ "period": p, "revision": r }))
+            .collect::<Vec<_>>(),
+        "attested": attested,
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// What awaits the signed-in party (`remedy_core::inbox`): a node member's

@@ -360,19 +360,20 @@ impl Node {
         let operator = tls.as_ref().map(|(_, own)| *own);
         let cases = Arc::new(Cases::new(store.clone(), writer.clone()));
         let view = ViewService::new(self.config.member.clone(), store.clone(), live.clone());
+        let releases = Arc::new(Releases::new(
+            self.config.member.clone(),
+            store.clone(),
+            writer.clone(),
+            cases.clone(),
+        ));
         let admin = AdminService::new(
             self.config.member.clone(),
             store.clone(),
             writer.clone(),
             operator,
             live.clone(),
-            cases.clone(),
-            Arc::new(Releases::new(
-                self.config.member.clone(),
-                store.clone(),
-                writer.clone(),
-                cases,
-            )),
+            cases,
+            releases.clone(),
         );
         let mut federation_service = FederationService::new(
             self.config.member.clone(),
@@ -417,7 +418,8 @@ impl Node {
                 http.dashboard,
             )
             .with_metrics_token(token)
-            .with_public(http.public);
+            .with_public(http.public)
+            .with_releases(releases.clone());
             tracing::info!(%url, dashboard = http.dashboard, "serving HTTP (metrics{})", if http.dashboard { " and the dashboard" } else { "" });
             background.spawn(async move {
                 if let Err(e) = server

@@ -458,6 +458,9 @@ pub struct Attestation {
     pub cases: u64,
     /// Empty when the recomputed release equals the published one.
     pub differences: Vec<String>,
+    /// Each figure the release held back, with its value and why (the
+    /// operator's eyes only: it never leaves the node).
+    pub held_back: Vec<String>,
 }
 
 impl Releases {
@@ -604,11 +607,14 @@ fn attest(
                 seq,
                 cases,
                 differences,
+                held_back: Vec::new(),
             });
         }
     };
+    let tables = builder.finish();
+    let held = held_back(&tables, &release, release.rules.threshold);
     let recomputed = apply(
-        &builder.finish(),
+        &tables,
         Protection::threshold(release.rules.threshold).with_width(release.rules.protection_width),
         release.revision,
         release.source.clone(),
@@ -644,5 +650,6 @@ fn attest(
         seq,
         cases,
         differences,
+        held_back: held,
     })
 }

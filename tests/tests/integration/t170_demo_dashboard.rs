@@ -1436,6 +1436,36 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         !ok && err.contains("signs in to its own node's dashboard"),
         "{err}"
     );
+    // KH's operator sees what its releases held back, recomputed from its
+    // private log; the coordinator does not, at KH or anywhere else.
+    let (ok, mine, err) = remedy(&[
+        "--dir",
+        path(&kh_dir),
+        "dashboard",
+        "--page",
+        "/mynode?period=2024-Q4",
+    ])?;
+    assert!(ok, "{err}");
+    let dom = operator.dom(mine.trim())?;
+    ready(&dom, "KH's /mynode");
+    assert!(
+        dom.contains("data-node=\"KH\"") && dom.contains("data-page=\"mynode\""),
+        "{dom}"
+    );
+    let held = dom
+        .split("id=\"held-back\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("a list of what was held back: {dom}"));
+    assert!(held.contains("a count from 1 to"), "{held}");
+    let dom = browser.dom(&link("/mynode"))?;
+    assert!(
+        dom.contains("id=\"error\"") && dom.contains("403") && !dom.contains("held-back"),
+        "the coordinator never sees KH's held-back figures: {dom}"
+    );
+    assert!(
+        !dom.contains("data-page=\"mynode\""),
+        "no such link for the coordinator"
+    );
 
     // KH's public page serves without sign-in, only the shared log's views;
     // VN's, not switched on, does not exist.

@@ -684,9 +684,31 @@ async function inboxPage() {
         { id: "inbox-entries" }));
 }
 
+// The operator's own side: this node's releases and what one of them held
+// back and why, recomputed from the private log (never replicated; the node
+// answers 403 to anyone but its own member).
+async function mynodePage() {
+  const params = new URLSearchParams(location.search);
+  const data = await get("/api/mynode" + (params.get("period") ? "?period=" + encodeURIComponent(params.get("period")) : ""));
+  const a = data.attested;
+  main.replaceChildren(...[
+    el("h2", { id: "mynode", "data-node": data.node }, t("ui-mynode-title", { node: data.node })),
+    el("p", { class: "note" }, t("ui-mynode-note")),
+    table([t("ui-col-period"), t("ui-col-version")], data.releases.map(r => el("tr", { "data-period": r.period },
+      el("td", { class: "text" }, el("a", { href: "/mynode?period=" + encodeURIComponent(r.period) }, r.period)),
+      el("td", {}, r.revision))), { id: "own-releases" }),
+    a && a.error ? el("p", { class: "bad", id: "attest-error" }, a.period + ": " + a.error) : null,
+    a && !a.error ? el("h3", {}, t("ui-mynode-held", { period: a.period, revision: a.revision, cases: a.cases })) : null,
+    a && !a.error ? (a.held_back.length ? el("ul", { id: "held-back", "data-period": a.period },
+      a.held_back.map(h => el("li", {}, h))) : el("p", {}, t("ui-mynode-none"))) : null,
+    a && a.differences && a.differences.length ? el("ul", { class: "bad" }, a.differences.map(d => el("li", {}, d))) : null,
+  ].filter(x => x !== null));
+}
+
 const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/pilots": pilotsPage,
-  "/partners": partnersPage, "/workshops": workshopsPage, "/network": network, "/inbox": inboxPage };
-if (BASE) { delete pages["/network"]; delete pages["/inbox"]; }
+  "/partners": partnersPage, "/workshops": workshopsPage, "/network": network, "/inbox": inboxPage,
+  "/mynode": mynodePage };
+if (BASE) { delete pages["/network"]; delete pages["/inbox"]; delete pages["/mynode"]; }
 
 // A table as CSV (RFC 4180, CRLF; a cell a spreadsheet would run as a formula
 // is written as text), its cells as shown.
@@ -761,12 +783,18 @@ function frame() {
     // Nothing about the node itself, and no session to end.
     document.querySelector('nav a[data-page="network"]').remove();
     document.querySelector('nav a[data-page="inbox"]').remove();
+    document.querySelector('nav a[data-page="mynode"]').remove();
     document.querySelector("form.logout").remove();
     document.body.dataset.public = "1";
   }
   try {
     I18N = await get("/api/i18n");
     frame();
+    // "This node" only for the node's own operator.
+    if (!BASE) {
+      const me = await get("/api/me");
+      if (!me.operator) document.querySelector('nav a[data-page="mynode"]').remove();
+    }
     await (pages[path] || overview)();
     addDownloads();
   } catch (e) {
