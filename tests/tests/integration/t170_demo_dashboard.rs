@@ -1466,6 +1466,36 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         !dom.contains("data-page=\"mynode\""),
         "no such link for the coordinator"
     );
+    // The auditor AUD signs in at KH too: the region's inbox, and no
+    // held-back figures.
+    let aud = fed.join("AUD");
+    let aud_link = |page: &str| -> String {
+        let (ok, out, err) = remedy(&[
+            "--dir",
+            path(&aud),
+            "--node",
+            &kh_addr.to_string(),
+            "dashboard",
+            "--page",
+            page,
+        ])
+        .unwrap();
+        assert!(ok, "{err}");
+        out.trim().to_string()
+    };
+    let auditor = Browser {
+        profile: tmp.path().join("chromium-aud"),
+        shots: shots.clone(),
+        accept_lang: None,
+    };
+    let dom = auditor.dom(&aud_link("/inbox"))?;
+    ready(&dom, "AUD's /inbox");
+    assert!(dom.contains("data-party=\"region\""), "{dom}");
+    let dom = auditor.dom(&aud_link("/mynode?period=2024-Q4"))?;
+    assert!(
+        dom.contains("id=\"error\"") && !dom.contains("held-back"),
+        "the auditor never sees KH's held-back figures: {dom}"
+    );
 
     // KH's public page serves without sign-in, only the shared log's views;
     // VN's, not switched on, does not exist.
