@@ -463,6 +463,28 @@ impl Http {
         self
     }
 
+    /// The key of `member` when it may read this node: a coordinator or
+    /// auditor of the federation, or this node's own member (its operator).
+    fn reader_key(
+        &self,
+        manifest: &remedy_core::manifest::Manifest,
+        member: &MemberId,
+    ) -> Result<remedy_core::keys::VerifyingKey, String> {
+        manifest
+            .member(member)
+            .filter(|m| {
+                matches!(m.role, Role::Coordinator | Role::Auditor)
+                    || (m.role == Role::Node && m.id == self.member)
+            })
+            .ok_or_else(|| {
+                format!(
+                    "{member} is not a coordinator or auditor of the federation, nor this node's own member"
+                )
+            })?
+            .verifying_key()
+            .map_err(|e| e.to_string())
+    }
+
     /// Whether `member` is this node's own member (its operator).
     fn is_operator(&self, member: &MemberId) -> bool {
         member == &self.member
@@ -678,20 +700,7 @@ impl Http {
             Some(partner) => self.view.partner_key(partner)?,
             // Coordinators and auditors at any node; a node member (its
             // operator) at its own.
-            None => manifest
-                .member(&login.member)
-                .filter(|m| {
-                    matches!(m.role, Role::Coordinator | Role::Auditor)
-                        || (m.role == Role::Node && m.id == self.member)
-                })
-                .ok_or_else(|| {
-                    format!(
-                        "{} is not a coordinator or auditor of the federation, nor this node's own member",
-                        login.member
-                    )
-                })?
-                .verifying_key()
-                .map_err(|e| e.to_string())?,
+            None => self.reader_key(&manifest, &login.member)?,
         };
         let now = unix_now();
         login

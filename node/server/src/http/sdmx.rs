@@ -13,7 +13,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use remedy_core::login::ReadToken;
-use remedy_core::manifest::Role;
 use remedy_core::sdmx::{AGENCY, Area, FLOWS, Flow, Selection, VERSION};
 use remedy_proto::v1 as pb;
 use remedy_proto::v1::view_server::View as _;
@@ -92,20 +91,7 @@ impl Http {
             .as_ref()
             .ok_or("a standalone node has no federation members to read for")?
             .current();
-        let key = manifest
-            .member(&token.member)
-            .filter(|m| {
-                matches!(m.role, Role::Coordinator | Role::Auditor)
-                    || (m.role == Role::Node && m.id == self.member)
-            })
-            .ok_or_else(|| {
-                format!(
-                    "{} is not a coordinator or auditor of the federation, nor this node's own member",
-                    token.member
-                )
-            })?
-            .verifying_key()
-            .map_err(|e| e.to_string())?;
+        let key = self.reader_key(&manifest, &token.member)?;
         token
             .check(&statement, &signature, &key, &self.member, unix_now())
             .map_err(|e| e.to_string())?;
