@@ -408,6 +408,9 @@ pub struct Http {
 #[derive(Debug, Clone)]
 struct Session {
     member: MemberId,
+    /// A partner organisation of `member` signed in (`kh-mrc`), not the
+    /// member itself: it reads, but never sees the operator's own page.
+    partner: Option<String>,
     began: Instant,
     seen: Instant,
 }
@@ -483,6 +486,15 @@ impl Http {
             })?
             .verifying_key()
             .map_err(|e| e.to_string())
+    }
+
+    /// The session's member when it is this node's own operator (not one of
+    /// its partner organisations).
+    fn operator_session(&self, headers: &HeaderMap) -> Option<MemberId> {
+        match self.session_of(headers)? {
+            (member, None) if self.is_operator(&member) => Some(member),
+            _ => None,
+        }
     }
 
     /// Whether `member` is this node's own member (its operator).
@@ -641,13 +653,18 @@ impl Http {
     /// The member signed in by the request's session cookie; the session's
     /// idle clock starts again.
     fn session(&self, headers: &HeaderMap) -> Option<MemberId> {
+        self.session_of(headers).map(|(member, _)| member)
+    }
+
+    /// The session's member and, for a partner organisation, its id.
+    fn session_of(&self, headers: &HeaderMap) -> Option<(MemberId, Option<String>)> {
         let id = self.session_id(headers)?;
         let now = Instant::now();
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         match sessions.open.get_mut(id) {
             Some(session) if session.live(now) => {
                 session.seen = now;
-                Some(session.member.clone())
+                Some((session.member.clone(), session.partner.clone()))
             }
             Some(_) => {
                 sessions.open.remove(id);
@@ -718,6 +735,7 @@ impl Http {
             id.clone(),
             Session {
                 member: login.member.clone(),
+                partner: login.partner.clone(),
                 began,
                 seen: began,
             },
@@ -1120,7 +1138,7 @@ async fn api_me(State(http): State<Http>, headers: HeaderMap) -> Response {
     let body = serde_json::json!({
         "member": member.as_str(),
         "node": http.member.as_str(),
-        "operator": http.is_operator(&member),
+        "operator": http.operator_session(&headers).is_some(),
     });
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -1145,10 +1163,10 @@ async fn api_mynode(
     headers: HeaderMap,
     Query(q): Query<MyNodeQuery>,
 ) -> Response {
-    let Some(member) = http.session(&headers) else {
+    if http.session(&headers).is_none() {
         return not_signed_in(&headers);
-    };
-    if !http.is_operator(&member) {
+    }
+    if http.operator_session(&headers).is_none() {
         return (
             StatusCode::FORBIDDEN,
             format!(
@@ -1237,11 +1255,9 @@ async fn api_inbox(State(http): State<Http>, headers: HeaderMap) -> Response {
     let Some(member) = http.session(&headers) else {
         return not_signed_in(&headers);
     };
-    let is_node = http.manifest.as_ref().is_some_and(|m| {
-        m.current()
-            .member(&member)
-            .is_some_and(|x| x.role == Role::Node)
-    });
+    // The operator's own inbox; a partner organisation's or a coordinator's
+    // is the region's (all of it from the shared log).
+    let is_node = http.operator_session(&headers).as_ref() == Some(&member);
     let filter = pb::PlanFilter {
         lang: lang_of(&headers).to_string(),
         ..Default::default()
@@ -1595,6 +1611,7 @@ mod tests {
         let began = Instant::now();
         let mut session = Session {
             member: MemberId::new("ILO").expect("member"),
+            partner: None,
             began,
             seen: began,
         };

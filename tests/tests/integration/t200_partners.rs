@@ -482,6 +482,12 @@ target = {{ value = "50", date = "2025-05-31" }}
     let answer = http(kh_http, "GET", "/api/workshops", &[("Cookie", &cookie)]).await?;
     assert_eq!(answer.status, 200);
     assert!(answer.body.contains(&ws), "{}", answer.body);
+    // A partner reads KH's dashboard, but is not KH's operator: never KH's
+    // held-back figures.
+    let mine = http(kh_http, "GET", "/api/mynode", &[("Cookie", &cookie)]).await?;
+    assert_eq!(mine.status, 403, "{mine:?}");
+    let me = http(kh_http, "GET", "/api/me", &[("Cookie", &cookie)]).await?;
+    assert!(me.body.contains("\"operator\":false"), "{}", me.body);
     let (ok, link, err) = at(&mrc, &["--node", &addrs["VN"], "dashboard"]);
     assert!(ok, "{err}");
     let target = link
