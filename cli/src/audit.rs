@@ -609,7 +609,8 @@ impl LogCheck {
     }
 }
 
-fn hashes(reply: pb::ProofReply) -> anyhow::Result<Vec<Hash>> {
+/// The hashes of a proof the node sent.
+pub(crate) fn hashes(reply: pb::ProofReply) -> anyhow::Result<Vec<Hash>> {
     reply
         .hashes
         .into_iter()

@@ -229,31 +229,30 @@ async fn verify_releases(
                 Ok(checkpoint) => {
                     let size = checkpoint.checkpoint.size;
                     verified.checkpoint = Some((size, hex::encode(checkpoint.checkpoint.root)));
-                    let key = manifest
+                    // The key the origin signed that checkpoint with (a member
+                    // may have replaced its key since), as the auditor checks.
+                    let keys = manifest
                         .member(&origin)
-                        .map(|m| m.verifying_key())
+                        .map(|m| m.key_history())
                         .transpose()?;
-                    if !key.is_some_and(|k| checkpoint.signed_by(&key_name(origin.as_str()), &k)) {
+                    if !keys.is_some_and(|k| {
+                        checkpoint.signed_by(&key_name(origin.as_str()), k.key_for(size))
+                    }) {
                         Err(format!(
                             "the checkpoint is not signed with {origin}'s key in the manifest"
                         ))
                     } else {
-                        let proof: Vec<remedy_core::merkle::Hash> = federation
-                            .proof(pb::ProofRequest {
-                                origin: origin.to_string(),
-                                size,
-                                seq,
-                                old_size: 0,
-                            })
-                            .await?
-                            .into_inner()
-                            .hashes
-                            .into_iter()
-                            .map(|h| {
-                                h.try_into()
-                                    .map_err(|_| anyhow::anyhow!("a proof hash is not 32 bytes"))
-                            })
-                            .collect::<anyhow::Result<_>>()?;
+                        let proof = crate::audit::hashes(
+                            federation
+                                .proof(pb::ProofRequest {
+                                    origin: origin.to_string(),
+                                    size,
+                                    seq,
+                                    old_size: 0,
+                                })
+                                .await?
+                                .into_inner(),
+                        )?;
                         merkle::verify_inclusion(
                             &raw,
                             seq - 1,
