@@ -169,6 +169,35 @@ mod tests {
     }
 
     #[test]
+    fn a_feed_lists_the_releases_of_others_newest_first() {
+        let release = |member: &str, period: &str, time_ms| Published {
+            member: member.into(),
+            period: period.into(),
+            revision: 1,
+            seq: 7,
+            time_ms,
+        };
+        let releases = [
+            release("KH", "2024-Q3", 1_000),
+            release("ID", "2024-Q4", 3_000),
+            release("VN", "2024-Q4", 2_000),
+        ];
+        let feed = feed_items(&[], &[], &releases, Some("VN"), 10);
+        let titles: Vec<_> = feed.iter().map(|f| f.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "ID published 2024-Q4 (revision 1)",
+                "KH published 2024-Q3 (revision 1)"
+            ]
+        );
+        assert_eq!(feed[0].id, "urn:remedy-net:release:ID:2024-Q4:1");
+        assert_eq!(feed[0].category, "release");
+        assert_eq!(feed_items(&[], &[], &releases, None, 10).len(), 3);
+        assert_eq!(feed_items(&[], &[], &releases, None, 2).len(), 2);
+    }
+
+    #[test]
     fn new_events_say_which_and_how_many() {
         let kinds = BTreeMap::from([
             ("release".to_string(), 2),
@@ -190,17 +219,30 @@ pub struct FeedItem {
     pub updated_ms: i64,
     pub title: String,
     pub summary: String,
-    /// `awaited`, `overdue`, `workplan`, `recommendation`.
+    /// `awaited`, `overdue`, `workplan`, `recommendation`, `release`.
     pub category: String,
     pub author: String,
 }
 
+/// A statistics release as a feed lists it: the latest revision of a
+/// member's period, and where its event is in the member's log (`seq` 0 and
+/// `time_ms` 0 when the view does not know).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    pub member: String,
+    pub period: String,
+    pub revision: u64,
+    pub seq: u64,
+    pub time_ms: i64,
+}
+
 /// The feed of `party` (a member; every party's awaited items when `None`):
-/// what awaits it, as in its inbox, and what others recorded about the plan,
-/// newest first, at most `limit` entries.
+/// what awaits it, as in its inbox, and what others recorded about the plan
+/// and published, newest first, at most `limit` entries.
 pub fn feed_items(
     items: &[ItemView],
     recommendations: &[crate::plan::RecommendationView],
+    releases: &[Published],
     party: Option<&str>,
     limit: usize,
 ) -> Vec<FeedItem> {
@@ -265,6 +307,29 @@ pub fn feed_items(
                 .submitted_by
                 .clone()
                 .unwrap_or_else(|| r.member.to_string()),
+        });
+    }
+    for r in releases.iter().filter(|r| others(&r.member)) {
+        out.push(FeedItem {
+            id: format!(
+                "urn:remedy-net:release:{}:{}:{}",
+                r.member, r.period, r.revision
+            ),
+            updated_ms: r.time_ms,
+            title: format!(
+                "{} published {} (revision {})",
+                r.member, r.period, r.revision
+            ),
+            summary: if r.seq > 0 {
+                format!(
+                    "statistics release, event {}-{} of {}'s shared log",
+                    r.member, r.seq, r.member
+                )
+            } else {
+                "statistics release".into()
+            },
+            category: "release".into(),
+            author: r.member.clone(),
         });
     }
     out.sort_by(|a, b| b.updated_ms.cmp(&a.updated_ms).then(a.id.cmp(&b.id)));

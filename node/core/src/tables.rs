@@ -152,6 +152,19 @@ impl Period {
         }
     }
 
+    /// The period of the same grain that follows this one (`2024-Q4` →
+    /// `2025-Q1`); `None` after 9999.
+    pub fn next(self) -> Option<Period> {
+        let year = |y: u16| (y < 9999).then_some(y + 1);
+        match self {
+            Period::Year(y) => year(y).map(Period::Year),
+            Period::Quarter(y, 4) => year(y).map(|y| Period::Quarter(y, 1)),
+            Period::Quarter(y, q) => Some(Period::Quarter(y, q + 1)),
+            Period::Month(y, 12) => year(y).map(|y| Period::Month(y, 1)),
+            Period::Month(y, m) => Some(Period::Month(y, m + 1)),
+        }
+    }
+
     /// The period of `grain` that contains this one (a month's quarter or year,
     /// a quarter's year, a period itself); `None` when `grain` is shorter.
     pub fn within(self, grain: Grain) -> Option<Period> {
@@ -507,6 +520,17 @@ impl TableBuilder {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_period_keeps_the_grain_and_turns_the_year() {
+        let next = |p: &str| Period::parse(p).unwrap().next().map(|n| n.to_string());
+        assert_eq!(next("2024-Q4").as_deref(), Some("2025-Q1"));
+        assert_eq!(next("2024-Q2").as_deref(), Some("2024-Q3"));
+        assert_eq!(next("2024-12").as_deref(), Some("2025-01"));
+        assert_eq!(next("2024-07").as_deref(), Some("2024-08"));
+        assert_eq!(next("2024").as_deref(), Some("2025"));
+        assert_eq!(next("9999"), None);
+    }
     use crate::case::Header;
 
     fn case(

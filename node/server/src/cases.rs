@@ -28,6 +28,13 @@ use crate::writer::{AppendError, LogWriter, Pending};
 
 const CASE_PREFIX: &[u8] = b"case/";
 const COUNT_KEY: &[u8] = b"cases/count";
+/// `imports/<last batch seq, 8 bytes BE>` → the import's id (8 bytes BE): one
+/// row per committed import, written with its commit event, so the history
+/// does not read the case batches. The commit event follows its last batch.
+const IMPORT_PREFIX: &[u8] = b"imports/";
+/// How far past its last batch a commit event is looked for (only a
+/// publication's noise seed can come between them).
+const COMMIT_REACH: usize = 16;
 /// A batch is appended once its payload holds this many bytes (the limit is 1 MiB).
 const BATCH_TARGET: usize = 900 * 1024;
 
@@ -45,6 +52,20 @@ pub enum ImportError {
     Append(#[from] AppendError),
     #[error("the case store is inconsistent at case {case_id:?}: {reason}")]
     Corrupt { case_id: String, reason: String },
+}
+
+/// One committed import, as its commit event in the private log says.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Imported {
+    /// The commit event's private-log sequence number.
+    pub seq: u64,
+    pub time_ms: i64,
+    pub received: u64,
+    pub new_cases: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Case batches the import appended.
+    pub batches: usize,
 }
 
 /// What an import did.
@@ -142,6 +163,60 @@ impl Cases {
             cases.push(self.resolve(&case_id, &value, &mut batches)?);
         }
         Ok((cases, count(self.store.as_ref())?))
+    }
+
+    /// The last `limit` committed imports, newest first. An import that
+    /// changed nothing wrote nothing, and is not among them.
+    pub fn history(&self, limit: usize) -> Result<Vec<Imported>, ImportError> {
+        let mut rows = Vec::new();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = self
+                .store
+                .projection_page(IMPORT_PREFIX, after.as_deref(), 1000)?;
+            let Some((last, _)) = page.last() else { break };
+            after = Some(last.clone());
+            rows.extend(page);
+            if rows.len() > limit {
+                rows.drain(..rows.len() - limit);
+            }
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for (key, value) in rows.iter().rev() {
+            let corrupt = |reason: String| ImportError::Corrupt {
+                case_id: String::new(),
+                reason: format!("import history row {}: {reason}", hex::encode(key)),
+            };
+            let number = |bytes: Option<&[u8]>| {
+                bytes
+                    .and_then(|b| b.try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .ok_or_else(|| corrupt("malformed".into()))
+            };
+            let last_batch = number(key.get(IMPORT_PREFIX.len()..))?;
+            let import = number(Some(value))?;
+            let page =
+                self.store
+                    .range(&LogId::Own(LogKind::Private), last_batch + 1, COMMIT_REACH)?;
+            let commit = page.into_iter().find_map(|(_, raw)| {
+                let event = SignedEvent::decode(raw).ok()?;
+                let commit = (event.kind() == PayloadKind::IMPORT_COMMIT)
+                    .then(|| ImportCommit::from_event(&event).ok())
+                    .flatten()
+                    .filter(|c| c.import == import)?;
+                Some(Imported {
+                    seq: event.seq(),
+                    time_ms: event.time_ms(),
+                    received: commit.received,
+                    new_cases: commit.new_cases,
+                    updated: commit.updated,
+                    unchanged: commit.unchanged,
+                    batches: commit.batches.len(),
+                })
+            });
+            out.push(commit.ok_or_else(|| corrupt(format!("no commit event after {last_batch}")))?);
+        }
+        Ok(out)
     }
 
     /// The latest version of one case.
@@ -384,6 +459,11 @@ impl Session {
             let total = count(self.store.as_ref())? + summary.new_cases;
             projections.push((COUNT_KEY.to_vec(), total.to_be_bytes().to_vec()));
         }
+        if let Some(last) = seqs.last() {
+            let mut key = IMPORT_PREFIX.to_vec();
+            key.extend_from_slice(&last.to_be_bytes());
+            projections.push((key, self.import.to_be_bytes().to_vec()));
+        }
         let commit = ImportCommit {
             import: self.import,
             batches: seqs.clone(),
@@ -497,6 +577,18 @@ mod tests {
             cases_.get(&records[7].case_id).unwrap().unwrap(),
             changed[7]
         );
+
+        // The history holds the two committed imports, newest first; not the
+        // abandoned one (its batches never counted).
+        let history = cases_.history(10).unwrap();
+        let counts: Vec<_> = history
+            .iter()
+            .map(|h| (h.received, h.new_cases, h.updated, h.unchanged))
+            .collect();
+        assert_eq!(counts, [(20_000, 0, 1, 19_999), (20_000, 20_000, 0, 0)]);
+        assert_eq!(history[0].seq, second.private_head);
+        assert_eq!(history[1].batches as u64, first.events - 1);
+        assert_eq!(cases_.history(1).unwrap(), history[..1]);
 
         let mut session = cases_.begin().await;
         let mut dup = records[..2].to_vec();

@@ -466,6 +466,43 @@ impl Http {
         self
     }
 
+    /// The latest release of each period of every grain by `members` (every
+    /// member when empty), with its event where the view knows it.
+    async fn releases_of(&self, members: Vec<String>) -> Vec<remedy_core::inbox::Published> {
+        let mut out = Vec::new();
+        for (from, to) in [
+            ("1900", "2999"),
+            ("1900-Q1", "2999-Q4"),
+            ("1900-01", "2999-12"),
+        ] {
+            let request = pb::StatsRequest {
+                table: "channel-outcome".into(),
+                from_period: from.into(),
+                to_period: to.into(),
+                members: members.clone(),
+                ..Default::default()
+            };
+            if let Ok(reply) = self.view.releases(tonic::Request::new(request)).await
+                && let Ok(list) =
+                    serde_json::from_str::<Vec<serde_json::Value>>(&reply.into_inner().json)
+            {
+                out.extend(list.iter().map(|r| {
+                    remedy_core::inbox::Published {
+                        member: r["member"].as_str().unwrap_or_default().to_string(),
+                        period: r["release"]["period"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        revision: r["release"]["revision"].as_u64().unwrap_or(0),
+                        seq: r["seq"].as_u64().unwrap_or(0),
+                        time_ms: r["time_ms"].as_i64().unwrap_or(0),
+                    }
+                }));
+            }
+        }
+        out
+    }
+
     /// The key of `member` when it may read this node: a coordinator or
     /// auditor of the federation, or this node's own member (its operator).
     fn reader_key(
@@ -1152,7 +1189,13 @@ struct MyNodeQuery {
     /// A period this node released; empty for its latest.
     #[serde(default)]
     period: String,
+    /// The period to dry-run; empty for the one after the latest released.
+    #[serde(default)]
+    preview: String,
 }
+
+/// Imports listed on the operator's page.
+const IMPORTS_SHOWN: usize = 20;
 
 /// The operator's own side (`/mynode`): this node's releases, and for one of
 /// them what it held back and why, recomputed from the private log. For this
@@ -1179,34 +1222,12 @@ async fn api_mynode(
     let Some(releases) = &http.releases else {
         return (StatusCode::NOT_FOUND, "this node serves no releases\n").into_response();
     };
-    // This node's releases of every kind of period.
-    let mut released: Vec<(String, u64)> = Vec::new();
-    for (from, to) in [
-        ("1900", "2999"),
-        ("1900-Q1", "2999-Q4"),
-        ("1900-01", "2999-12"),
-    ] {
-        let request = pb::StatsRequest {
-            table: "channel-outcome".into(),
-            from_period: from.into(),
-            to_period: to.into(),
-            members: vec![http.member.to_string()],
-            ..Default::default()
-        };
-        if let Ok(reply) = http.view.releases(tonic::Request::new(request)).await
-            && let Ok(list) =
-                serde_json::from_str::<Vec<serde_json::Value>>(&reply.into_inner().json)
-        {
-            for r in list {
-                let period = r["release"]["period"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                let revision = r["release"]["revision"].as_u64().unwrap_or(0);
-                released.push((period, revision));
-            }
-        }
-    }
+    let released: Vec<(String, u64)> = http
+        .releases_of(vec![http.member.to_string()])
+        .await
+        .into_iter()
+        .map(|r| (r.period, r.revision))
+        .collect();
     let chosen = if q.period.is_empty() {
         released.last().map(|(p, _)| p.clone())
     } else {
@@ -1233,8 +1254,73 @@ async fn api_mynode(
             Err(e) => serde_json::json!({ "period": period.to_string(), "error": e.to_string() }),
         },
     };
+    // The next release, computed as `remedy publish --dry-run` would (the
+    // federation's threshold, suppression): what would leave, what not.
+    let latest = released
+        .iter()
+        .filter_map(|(p, _)| remedy_core::tables::Period::parse(p))
+        .max_by_key(|p| p.last_day());
+    let preview = if q.preview.is_empty() {
+        latest.and_then(|p| p.next())
+    } else {
+        match remedy_core::tables::Period::parse(&q.preview) {
+            Some(p) => Some(p),
+            None => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("{:?} is not a period (2024-Q4, 2024-07, 2024)\n", q.preview),
+                )
+                    .into_response();
+            }
+        }
+    };
+    let dry_run = match preview {
+        None => serde_json::Value::Null,
+        Some(period) => {
+            let request = crate::releases::Request {
+                period,
+                threshold: None,
+                epsilon: None,
+                dry_run: true,
+                allow_empty: true,
+                accept_noise: false,
+            };
+            let answer = match crate::releases::release_rules(http.manifest.as_deref()) {
+                Ok(rules) => releases
+                    .publish(request, rules)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            match answer {
+                Ok(p) => serde_json::json!({
+                    "period": period.to_string(),
+                    "revision": p.release.revision,
+                    "private_seq": p.release.source.private_seq,
+                    "threshold": p.release.rules.threshold,
+                    "tables": p.release.tables.iter().map(|t| {
+                        let figures = t.figures();
+                        serde_json::json!({
+                            "name": t.name,
+                            "total": t.total,
+                            "figures": figures.len(),
+                            "withheld": figures.iter().filter(|f| f.is_none()).count(),
+                        })
+                    }).collect::<Vec<_>>(),
+                    "held_back": p.held_back,
+                }),
+                Err(e) => serde_json::json!({ "period": period.to_string(), "error": e }),
+            }
+        }
+    };
+    let imports = match releases.imports(IMPORTS_SHOWN).await {
+        Ok(list) => serde_json::json!(list),
+        Err(e) => serde_json::json!({ "error": e.to_string() }),
+    };
     let body = serde_json::json!({
         "node": http.member.as_str(),
+        "imports": imports,
+        "dry_run": dry_run,
         "releases": released
             .iter()
             .map(|(p, r)| serde_json::json!({ "period": p, "revision": r }))
@@ -1251,7 +1337,41 @@ async fn api_mynode(
 /// What awaits the signed-in party (`remedy_core::inbox`): a node member's
 /// own items, a coordinator's or auditor's region; with what this node
 /// refused and a failed audit.
-async fn api_inbox(State(http): State<Http>, headers: HeaderMap) -> Response {
+#[derive(Debug, Default, Deserialize)]
+struct InboxQuery {
+    /// Where the reader last looked: `KH:12,ID:40` (each origin's height
+    /// seen); absent on a first look, when every event is new.
+    seen: Option<String>,
+}
+
+async fn api_inbox(
+    State(http): State<Http>,
+    headers: HeaderMap,
+    Query(q): Query<InboxQuery>,
+) -> Response {
+    let mut cursor = remedy_core::inbox::Cursor::new();
+    for part in q
+        .seen
+        .iter()
+        .flat_map(|s| s.split(','))
+        .filter(|p| !p.is_empty())
+    {
+        match part
+            .split_once(':')
+            .and_then(|(o, h)| Some((o, h.parse::<u64>().ok()?)))
+        {
+            Some((origin, height)) => {
+                cursor.insert(origin.to_string(), height);
+            }
+            None => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    format!("seen={part:?}: expected ORIGIN:HEIGHT, comma-separated\n"),
+                )
+                    .into_response();
+            }
+        }
+    }
     let Some(member) = http.session(&headers) else {
         return not_signed_in(&headers);
     };
@@ -1277,12 +1397,33 @@ async fn api_inbox(State(http): State<Http>, headers: HeaderMap) -> Response {
     };
     let party = is_node.then(|| member.to_string());
     let mut entries = remedy_core::inbox::awaited(&items, party.as_deref());
+    let mut new = Vec::new();
+    let mut heights = remedy_core::inbox::Cursor::new();
     if let Ok(status) = http
         .federation
         .status(tonic::Request::new(pb::StatusRequest {}))
         .await
     {
         let status = status.into_inner();
+        for o in &status.origins {
+            heights.insert(o.origin.clone(), o.height);
+            let seen = cursor.get(&o.origin).copied().unwrap_or(0);
+            if party.as_deref() == Some(o.origin.as_str()) || o.height <= seen {
+                continue;
+            }
+            let Ok(origin) = MemberId::new(o.origin.as_str()) else {
+                continue;
+            };
+            match http.view.signed_since(origin, seen).await {
+                Ok((last, kinds)) => new.push(remedy_core::inbox::new_events(
+                    &o.origin, seen, last, &kinds,
+                )),
+                Err(s) => {
+                    return (StatusCode::INTERNAL_SERVER_ERROR, s.message().to_string())
+                        .into_response();
+                }
+            }
+        }
         entries.extend(remedy_core::inbox::node_entries(
             &status.member,
             party.as_deref(),
@@ -1297,6 +1438,9 @@ async fn api_inbox(State(http): State<Http>, headers: HeaderMap) -> Response {
         "party": party.unwrap_or_else(|| "region".into()),
         "member": member.as_str(),
         "entries": entries,
+        "new": new,
+        "first_look": q.seen.is_none(),
+        "heights": heights,
     });
     (
         [(header::CONTENT_TYPE, "application/json")],

@@ -141,6 +141,20 @@ pub fn load_ledger(
     Ok(ledger)
 }
 
+/// The federation's disclosure rules under `manifest` (the default policy's
+/// for a standalone node).
+pub fn release_rules(
+    manifest: Option<&crate::federation::LiveManifest>,
+) -> Result<ReleaseRules, String> {
+    let policy = match manifest {
+        Some(m) => m.current().body.policy.clone(),
+        None => remedy_core::manifest::Policy::default(),
+    };
+    policy
+        .release_rules()
+        .map_err(|e| format!("the manifest's {e}"))
+}
+
 impl Releases {
     pub fn new(
         member: MemberId,
@@ -155,6 +169,17 @@ impl Releases {
             cases,
             publishing: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The last `limit` committed case imports, newest first.
+    pub async fn imports(&self, limit: usize) -> Result<Vec<crate::cases::Imported>, ImportError> {
+        let cases = self.cases.clone();
+        tokio::task::spawn_blocking(move || cases.history(limit))
+            .await
+            .map_err(|e| StoreError::Corrupt {
+                path: "import history".into(),
+                reason: e.to_string(),
+            })?
     }
 
     /// The lock a publication holds from its checks to its append: a release

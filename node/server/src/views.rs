@@ -4,6 +4,8 @@
 //!
 //! - `plan/<origin>/<seq:020>`: the raw plan event (see [`crate::plan`]);
 //! - `rel/<origin>/<period>/<revision:08>`: a release, its payload as signed;
+//! - `relev/<origin>/<period>/<revision:08>`: that release's event, as its
+//!   sequence number and time (16 bytes, big-endian), for feeds and inboxes;
 //! - `tab/<table>/<period>/<origin>/<revision:08>`: one table of that release as
 //!   [`MemberTable`] in its binary form, keyed so that one table of one period
 //!   across members is one short range, and a series a longer one.
@@ -24,7 +26,7 @@ use remedy_core::{LogKind, MemberId, PayloadKind, SignedEvent};
 use crate::store::{Commit, LogId, Store, StoreError};
 
 /// The key prefixes of the view's rows.
-pub const FAMILIES: &[&[u8]] = &[b"plan/", b"rel/", b"tab/"];
+pub const FAMILIES: &[&[u8]] = &[b"plan/", b"rel/", b"relev/", b"tab/"];
 
 /// The view rows one shared event adds (none for other events).
 pub fn rows(event: &SignedEvent) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -40,6 +42,12 @@ pub fn rows(event: &SignedEvent) -> Vec<(Vec<u8>, Vec<u8>)> {
         rows.push((
             format!("rel/{origin}/{period}/{revision:08}").into_bytes(),
             event.payload().to_vec(),
+        ));
+        let mut at = event.seq().to_be_bytes().to_vec();
+        at.extend_from_slice(&event.time_ms().to_be_bytes());
+        rows.push((
+            format!("relev/{origin}/{period}/{revision:08}").into_bytes(),
+            at,
         ));
         for name in regional::table_names(&release) {
             if let Some(table) = regional::member_table(origin.as_str(), &release, &name) {
@@ -98,6 +106,41 @@ pub fn releases_of(store: &dyn Store, origin: &MemberId) -> Result<Vec<Release>,
             error.is_none()
         },
     )?;
+    error.map_or(Ok(found), Err)
+}
+
+/// Where each release of `origin` is in its log: `(period, revision)` →
+/// `(seq, time_ms)` of the release event. A view rebuilt before these rows
+/// existed lacks them until `remedy-node rebuild-views`.
+pub fn release_events(
+    store: &dyn Store,
+    origin: &MemberId,
+) -> Result<BTreeMap<(String, u64), (u64, i64)>, StoreError> {
+    let prefix = format!("relev/{origin}/");
+    let mut found = BTreeMap::new();
+    let mut error = None;
+    scan(store, prefix.as_bytes(), None, |key, value| {
+        let parsed = std::str::from_utf8(&key[prefix.len()..])
+            .ok()
+            .and_then(|rest| rest.split_once('/'))
+            .and_then(|(period, revision)| Some((period.to_string(), revision.parse().ok()?)))
+            .zip(
+                (value.len() == 16)
+                    .then(|| {
+                        let seq = u64::from_be_bytes(value[..8].try_into().ok()?);
+                        let time = i64::from_be_bytes(value[8..].try_into().ok()?);
+                        Some((seq, time))
+                    })
+                    .flatten(),
+            );
+        match parsed {
+            Some((k, v)) => {
+                found.insert(k, v);
+            }
+            None => error = Some(corrupt(key, "malformed release event row")),
+        }
+        error.is_none()
+    })?;
     error.map_or(Ok(found), Err)
 }
 

@@ -378,6 +378,21 @@ fn feeds_from_python(fed: &std::path::Path, kh: &str, http_base: &str) -> anyhow
                 "{party}: {title} in the feed: {feed}"
             );
         }
+        // Every peer's releases, and never the party's own.
+        let releases: Vec<&str> = entries
+            .iter()
+            .filter(|x| x["category"] == "release")
+            .map(|x| x["title"].as_str().unwrap())
+            .collect();
+        assert!(
+            releases.contains(&"ID published 2024-Q4 (revision 1)"),
+            "{party}: {releases:?}"
+        );
+        assert_eq!(
+            releases.iter().any(|t| t.starts_with("KH published")),
+            party != "KH",
+            "{party}: {releases:?}"
+        );
         let awaited = inbox
             .iter()
             .filter(|e| e["kind"] == "awaited" || e["kind"] == "overdue")
@@ -1418,6 +1433,39 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     let dom = operator.dom(kh_link.trim())?;
     ready(&dom, "KH's /inbox");
     assert!(dom.contains("data-party=\"KH\""), "{dom}");
+    // A first look: every peer's events are new, KH's own are not.
+    assert!(dom.contains("id=\"first-look\""), "{dom}");
+    for peer in ["ID", "VN", "JP"] {
+        assert!(
+            dom.contains(&format!("data-from=\"{peer}\"")),
+            "{peer}'s events are new to KH: {dom}"
+        );
+    }
+    assert!(!dom.contains("data-from=\"KH\""), "{dom}");
+    // Marked as seen (the page's link), the cursor is kept in the browser:
+    // the next look sends it and starts from there.
+    let (ok, mark, err) = remedy(&[
+        "--dir",
+        path(&kh_dir),
+        "dashboard",
+        "--page",
+        "/inbox?mark=seen",
+    ])?;
+    assert!(ok, "{err}");
+    let dom = operator.dom(mark.trim())?;
+    ready(&dom, "KH's /inbox?mark=seen");
+    assert!(
+        !dom.contains("id=\"first-look\"") && dom.contains("id=\"nothing-new\""),
+        "{dom}"
+    );
+    let (ok, again, err) = remedy(&["--dir", path(&kh_dir), "dashboard", "--page", "/inbox"])?;
+    assert!(ok, "{err}");
+    let dom = operator.dom(again.trim())?;
+    ready(&dom, "KH's /inbox, again");
+    assert!(
+        !dom.contains("id=\"first-look\"") && !dom.contains("events 1.."),
+        "the cursor was kept: {dom}"
+    );
     let dom = browser.dom(&link("/inbox"))?;
     ready(&dom, "ILO's /inbox");
     assert!(
@@ -1457,6 +1505,35 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         .nth(1)
         .unwrap_or_else(|| panic!("a list of what was held back: {dom}"));
     assert!(held.contains("a count from 1 to"), "{held}");
+    // Its imports, newest first, and the dry run of the release after its
+    // latest; the replication of its peers.
+    let imports = dom
+        .split("id=\"imports\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the import history: {dom}"));
+    assert!(imports.contains("data-seq="), "{imports}");
+    assert!(
+        dom.contains("id=\"dry-run\" data-period=\"2025-Q2\""),
+        "KH released up to 2025-Q1: the next is 2025-Q2: {dom}"
+    );
+    assert!(dom.contains("id=\"replication\""), "{dom}");
+    // A dry run of 2024-Q4 again: no case changed since its release, so the
+    // node says a revision would publish the same figures.
+    let (ok, preview, err) = remedy(&[
+        "--dir",
+        path(&kh_dir),
+        "dashboard",
+        "--page",
+        "/mynode?preview=2024-Q4",
+    ])?;
+    assert!(ok, "{err}");
+    let dom = operator.dom(preview.trim())?;
+    ready(&dom, "KH's /mynode preview");
+    assert!(
+        dom.contains("id=\"dry-run-error\"")
+            && dom.contains("nothing changed since revision 1 of 2024-Q4"),
+        "{dom}"
+    );
     let dom = browser.dom(&link("/mynode"))?;
     assert!(
         dom.contains("id=\"error\"") && dom.contains("403") && !dom.contains("held-back"),

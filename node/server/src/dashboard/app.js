@@ -48,6 +48,9 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// Who is signed in (`/api/me`): member, node, operator?
+let ME = null;
+
 async function get(url) {
   if (BASE && url.startsWith("/api/") && !url.startsWith("/api/i18n")) url = BASE + url;
   const r = await fetch(url, { credentials: "same-origin" });
@@ -669,11 +672,32 @@ async function network() {
 
 // What awaits the signed-in party: a node member's own, a coordinator's or
 // auditor's region (what is awaited from whom), from the log.
+// "Since you last looked" is a cursor the reader moves: each origin's height
+// seen, kept in this browser (a cookie per node and member, a year) and sent
+// as ?seen=KH:12,ID:40. /inbox?mark=seen moves it to now.
 async function inboxPage() {
-  const data = await get("/api/inbox");
+  const name = "remedy_seen_" + (ME ? ME.member : "");
+  const stored = document.cookie.split("; ").find(c => c.startsWith(name + "="));
+  const cursor = stored ? decodeURIComponent(stored.slice(name.length + 1)) : null;
+  let data = await get("/api/inbox" + (cursor !== null ? "?seen=" + encodeURIComponent(cursor) : ""));
+  if (new URLSearchParams(location.search).get("mark") === "seen") {
+    const now = Object.entries(data.heights).map(([o, h]) => o + ":" + h).join(",");
+    document.cookie = name + "=" + encodeURIComponent(now) + "; path=/; max-age=31536000; samesite=strict";
+    history.replaceState(null, "", location.pathname);
+    data = await get("/api/inbox?seen=" + encodeURIComponent(now));
+  }
   const party = data.party === "region" ? t("ui-region") : data.party;
-  main.replaceChildren(
+  const markSeen = el("a", { id: "mark-seen", href: "/inbox?mark=seen" }, t("ui-inbox-mark-seen"));
+  main.replaceChildren(...[
     el("h2", { id: "inbox", "data-party": data.party }, t("ui-inbox-title", { party, count: data.entries.length })),
+    el("h3", {}, t("ui-inbox-new")),
+    data.first_look ? el("p", { class: "note", id: "first-look" }, t("ui-inbox-first-look")) : null,
+    data.new.length === 0 ? el("p", { id: "nothing-new" }, t("ui-inbox-nothing-new")) :
+      table(["ui-col-from", "ui-col-what"].map(h => t(h)),
+        data.new.map(e => el("tr", { "data-from": e.from }, el("td", { class: "text" }, e.from),
+          el("td", { class: "text" }, e.what))), { id: "inbox-new" }),
+    el("p", {}, markSeen),
+    el("h3", {}, t("ui-inbox-awaited")),
     data.entries.length === 0 ? el("p", {}, t("ui-inbox-none")) :
       table(["ui-col-kind", "ui-col-item", "ui-col-from", "ui-col-what", "ui-col-due"].map(h => t(h)),
         data.entries.map(e => el("tr", { "data-kind": e.kind, "data-item": e.item || "", class: e.overdue ? "bad" : "" },
@@ -681,7 +705,8 @@ async function inboxPage() {
           el("td", { class: "text" }, e.item ? el("a", { href: "/workplan?item=" + e.item }, e.item) : ""),
           el("td", { class: "text" }, e.from), el("td", { class: "text" }, e.what),
           el("td", { class: "text" }, (e.by || "") + (e.overdue ? " (" + t("ui-late") + ")" : "")))),
-        { id: "inbox-entries" }));
+        { id: "inbox-entries" }),
+  ].filter(x => x !== null));
 }
 
 // The operator's own side: this node's releases and what one of them held
@@ -689,7 +714,9 @@ async function inboxPage() {
 // answers 403 to anyone but its own member).
 async function mynodePage() {
   const params = new URLSearchParams(location.search);
-  const data = await get("/api/mynode" + (params.get("period") ? "?period=" + encodeURIComponent(params.get("period")) : ""));
+  const ask = new URLSearchParams();
+  for (const k of ["period", "preview"]) if (params.get(k)) ask.set(k, params.get(k));
+  const [data, network] = await Promise.all([get("/api/mynode?" + ask), get("/api/network").catch(() => null)]);
   const a = data.attested;
   main.replaceChildren(...[
     el("h2", { id: "mynode", "data-node": data.node }, t("ui-mynode-title", { node: data.node })),
@@ -702,7 +729,49 @@ async function mynodePage() {
     a && !a.error ? (a.held_back.length ? el("ul", { id: "held-back", "data-period": a.period },
       a.held_back.map(h => el("li", {}, h))) : el("p", {}, t("ui-mynode-none"))) : null,
     a && a.differences && a.differences.length ? el("ul", { class: "bad" }, a.differences.map(d => el("li", {}, d))) : null,
+    ...dryRunPart(data.dry_run),
+    el("h3", {}, t("ui-mynode-imports")),
+    data.imports.error ? el("p", { class: "bad" }, data.imports.error) : data.imports.length === 0
+      ? el("p", {}, t("ui-mynode-no-imports")) :
+      table(["ui-col-time", "ui-col-received", "ui-col-new", "ui-col-updated", "ui-col-unchanged", "ui-col-private-seq"].map(h => t(h)),
+        data.imports.map(i => el("tr", { "data-seq": String(i.seq) },
+          el("td", { class: "text" }, new Date(i.time_ms).toISOString().slice(0, 19).replace("T", " ") + " UTC"),
+          el("td", {}, i.received), el("td", {}, i.new_cases), el("td", {}, i.updated), el("td", {}, i.unchanged),
+          el("td", {}, i.seq))), { id: "imports" }),
+    el("h3", {}, t("ui-mynode-replication")),
+    replicationPart(network),
   ].filter(x => x !== null));
+}
+
+// The next release as `remedy publish --dry-run` computes it: each table's
+// total and how many of its figures would be withheld, and what would be held
+// back and why.
+function dryRunPart(d) {
+  if (!d) return [];
+  if (d.error) return [el("h3", {}, t("ui-mynode-dry-run", { period: d.period })),
+    el("p", { class: "bad", id: "dry-run-error" }, d.error)];
+  return [el("h3", {}, t("ui-mynode-dry-run", { period: d.period })),
+    el("p", { class: "note" }, t("ui-mynode-dry-run-note", { revision: d.revision, threshold: d.threshold, seq: d.private_seq })),
+    table(["ui-col-table", "ui-col-total", "ui-col-figures", "ui-col-withheld"].map(h => t(h)),
+      d.tables.map(x => el("tr", { "data-table": x.name }, el("td", { class: "text" }, label("table", x.name)),
+        el("td", {}, x.total === null ? t("ui-figure-suppressed") : x.total), el("td", {}, x.figures),
+        el("td", { "data-field": "withheld" }, x.withheld))), { id: "dry-run", "data-period": d.period }),
+    d.held_back.length ? el("ul", { id: "dry-run-held-back" }, d.held_back.map(h => el("li", {}, h)))
+      : el("p", {}, t("ui-mynode-none"))];
+}
+
+// Each peer's connection and each origin's lag, from the node's status.
+function replicationPart(n) {
+  if (!n) return el("p", {}, t("ui-none"));
+  const lagging = n.origins.filter(o => o.lag > 0 || o.halted).length;
+  return el("div", { id: "replication", "data-lagging": String(lagging) },
+    el("p", {}, t("ui-mynode-replication-summary", { peers: n.peers.length,
+      connected: n.peers.filter(p => p.state === "connected").length, lagging }), " ",
+      el("a", { href: "/network" }, t("ui-nav-network"))),
+    table(["ui-col-peer", "ui-col-state", "ui-col-last-error"].map(h => t(h)),
+      n.peers.map(p => el("tr", { "data-peer": p.member }, el("td", { class: "text" }, p.member),
+        el("td", { class: p.state === "connected" ? "ok" : "bad" }, p.state),
+        el("td", { class: "text" }, p.last_error)))));
 }
 
 const pages = { "/": overview, "/recommendations": recommendations, "/workplan": workplan, "/pilots": pilotsPage,
@@ -792,8 +861,8 @@ function frame() {
     frame();
     // "This node" only for the node's own operator.
     if (!BASE) {
-      const me = await get("/api/me");
-      if (!me.operator) document.querySelector('nav a[data-page="mynode"]').remove();
+      ME = await get("/api/me");
+      if (!ME.operator) document.querySelector('nav a[data-page="mynode"]').remove();
     }
     await (pages[path] || overview)();
     addDownloads();

@@ -60,13 +60,8 @@ impl AdminService {
     /// The federation's disclosure rules (the default policy's for a standalone
     /// node).
     fn limits(&self) -> Result<ReleaseRules, Status> {
-        let policy = match &self.manifest {
-            Some(m) => m.current().body.policy.clone(),
-            None => remedy_core::manifest::Policy::default(),
-        };
-        policy
-            .release_rules()
-            .map_err(|e| Status::failed_precondition(format!("the manifest's {e}")))
+        crate::releases::release_rules(self.manifest.as_deref())
+            .map_err(Status::failed_precondition)
     }
 
     /// Refuses every caller but the operator when serving mutual TLS.

@@ -7,6 +7,7 @@
 //! and an id this node does not hold is `not_found` with the ids it holds, so a
 //! typo never reads as "nothing there".
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use remedy_core::MemberId;
@@ -18,7 +19,10 @@ use tonic::{Request, Response, Status};
 
 use super::convert::{self, KnownMembers};
 use crate::federation::LiveManifest;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+
+/// The most events one "new since you last looked" reads per origin.
+pub const NEW_EVENTS_READ: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct ViewService {
@@ -58,6 +62,42 @@ impl ViewService {
         crate::plan::partner_book(self.store.as_ref(), &self.member)
             .map_err(|e| e.to_string())?
             .key(&self.member, partner)
+    }
+
+    /// What `origin` signed after `seen`, counted by payload kind: at most
+    /// [`NEW_EVENTS_READ`] events, and the last sequence number read (for a
+    /// dashboard's "new since you last looked").
+    pub async fn signed_since(
+        &self,
+        origin: MemberId,
+        seen: u64,
+    ) -> Result<(u64, BTreeMap<String, u64>), Status> {
+        let store = self.store.clone();
+        let log = if origin == self.member {
+            crate::store::LogId::Own(remedy_core::LogKind::Shared)
+        } else {
+            crate::store::LogId::Replica(origin)
+        };
+        tokio::task::spawn_blocking(move || {
+            let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
+            let (mut next, mut read) = (seen + 1, 0);
+            while read < NEW_EVENTS_READ {
+                let page = store
+                    .range(&log, next, 512.min(NEW_EVENTS_READ - read))
+                    .map_err(convert::store_error)?;
+                let Some((last, _)) = page.last() else { break };
+                next = last + 1;
+                read += page.len();
+                for (_, raw) in page {
+                    if let Ok(event) = remedy_core::SignedEvent::decode(raw) {
+                        *kinds.entry(event.kind().to_string()).or_default() += 1;
+                    }
+                }
+            }
+            Ok((next - 1, kinds))
+        })
+        .await
+        .map_err(|e| Status::internal(e.to_string()))?
     }
 
     /// The disclosure threshold counts of people are shown under: the
@@ -208,12 +248,25 @@ impl pb::view_server::View for ViewService {
             r.table = "grievance-outcome".into();
         }
         self.table(TableAsk::of(r, false), |store, query| {
-            Ok(crate::views::releases(store, query)?
-                .into_iter()
-                .map(
-                    |(member, release)| serde_json::json!({ "member": member, "release": release }),
-                )
-                .collect::<Vec<_>>())
+            let mut events = BTreeMap::new();
+            let mut out = Vec::new();
+            for (member, release) in crate::views::releases(store, query)? {
+                if !events.contains_key(&member) {
+                    let id = MemberId::new(member.as_str()).map_err(|e| StoreError::Corrupt {
+                        path: format!("rel/{member}"),
+                        reason: e.to_string(),
+                    })?;
+                    events.insert(member.clone(), crate::views::release_events(store, &id)?);
+                }
+                let at = events[&member].get(&(release.period.clone(), release.revision));
+                let mut value = serde_json::json!({ "member": member, "release": release });
+                if let Some((seq, time_ms)) = at {
+                    value["seq"] = (*seq).into();
+                    value["time_ms"] = (*time_ms).into();
+                }
+                out.push(value);
+            }
+            Ok(out)
         })
         .await
     }

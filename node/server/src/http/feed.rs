@@ -1,5 +1,5 @@
 //! `/feed.atom`: a party's Atom feed (RFC 4287) of what awaits it and what
-//! others recorded about the plan, newest first (`remedy_core::inbox`), for a
+//! others recorded about the plan and published, newest first (`remedy_core::inbox`), for a
 //! feed reader, a mail gateway or a chat integration. Read with a read token
 //! (`remedy --dir FOLDER token`), as `Authorization: Bearer` or, since many
 //! feed readers cannot send headers, `?token=`. A coordinator's or auditor's
@@ -87,7 +87,8 @@ pub(super) async fn feed(
             "the view's JSON did not read".into(),
         );
     };
-    let entries = remedy_core::inbox::feed_items(&items, &recs, party, MAX_ENTRIES);
+    let releases = http.releases_of(Vec::new()).await;
+    let entries = remedy_core::inbox::feed_items(&items, &recs, &releases, party, MAX_ENTRIES);
     let whose = party.map_or("the region".to_string(), str::to_string);
     let body = remedy_core::inbox::atom(
         &format!("urn:remedy-net:{}:feed:{whose}", http.member),
