@@ -184,9 +184,51 @@ fn said_once(e: &anyhow::Error) -> String {
     message
 }
 
+/// The command line, with the global options listed once: under their own
+/// heading in `remedy --help`, and in every subcommand's help only as a
+/// pointer there. Each subcommand gets a hidden copy of each global option
+/// (clap then does not add its visible one), so `remedy view stats --dir X`
+/// parses as before.
+fn command() -> clap::Command {
+    use clap::CommandFactory as _;
+    fn hide_globals(cmd: clap::Command, globals: &[clap::Arg], names: &str) -> clap::Command {
+        let subcommands: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        let mut cmd = cmd;
+        for name in subcommands {
+            cmd = cmd.mut_subcommand(name, |sub| {
+                let mut sub =
+                    sub.after_help(format!("Global options ({names}): see `remedy --help`."));
+                for arg in globals {
+                    sub = sub.arg(arg.clone().hide(true));
+                }
+                hide_globals(sub, globals, names)
+            });
+        }
+        cmd
+    }
+    let cmd = Cli::command();
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    let names = globals
+        .iter()
+        .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    hide_globals(cmd, &globals, &names)
+}
+
 fn main() -> std::process::ExitCode {
     private_files_by_default();
-    let cli = Cli::parse();
+    let cli = {
+        use clap::FromArgMatches as _;
+        Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
+    };
     if !matches!(cli.command, Command::Demo(_)) {
         end_quietly_when_the_reader_goes_away();
     }
@@ -317,6 +359,65 @@ mod help_tests {
 
     /// Every option and argument of every command says what it is for.
     #[test]
+    fn global_options_are_listed_once_and_taken_everywhere() {
+        let mut root = super::command();
+        let top = root.render_help().to_string();
+        assert!(
+            top.contains("Global options") && top.contains("--format"),
+            "{top}"
+        );
+        let mut view = super::command();
+        view.build();
+        let stats = view
+            .find_subcommand_mut("view")
+            .and_then(|v| v.find_subcommand_mut("stats"))
+            .unwrap()
+            .render_help()
+            .to_string();
+        assert!(!stats.contains("--format <FORMAT>"), "{stats}");
+        assert!(
+            stats.contains("Global options (--dir, --node, --format, --lang): see `remedy --help`"),
+            "{stats}"
+        );
+        // After the subcommand as before it.
+        use clap::FromArgMatches as _;
+        for line in [
+            &[
+                "remedy",
+                "--format",
+                "json",
+                "--dir",
+                "/x",
+                "view",
+                "stats",
+                "--table",
+                "channel-outcome",
+                "--period",
+                "2024-Q4",
+            ][..],
+            &[
+                "remedy",
+                "view",
+                "stats",
+                "--table",
+                "channel-outcome",
+                "--period",
+                "2024-Q4",
+                "--format",
+                "json",
+                "--dir",
+                "/x",
+            ],
+        ] {
+            let cli =
+                super::Cli::from_arg_matches(&super::command().try_get_matches_from(line).unwrap())
+                    .unwrap();
+            assert!(matches!(cli.format, super::Format::Json), "{line:?}");
+            assert_eq!(cli.dir.as_deref(), Some(std::path::Path::new("/x")));
+        }
+    }
+
+    #[test]
     fn every_flag_has_help() {
         fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
             for arg in cmd.get_arguments() {
@@ -339,7 +440,7 @@ mod help_tests {
             }
         }
         let mut missing = Vec::new();
-        walk(&super::Cli::command(), "remedy", &mut missing);
+        walk(&super::command(), "remedy", &mut missing);
         assert!(missing.is_empty(), "without help:\n{}", missing.join("\n"));
     }
 }
