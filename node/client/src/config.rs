@@ -72,8 +72,12 @@ pub struct NodeConfig {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookConfig {
-    /// `http://host:port/path`.
+    /// `http://host:port/path` or `https://host:port/path`.
     pub url: String,
+    /// For https: a PEM file of the certificates to trust for the receiver
+    /// (relative to the node folder); the system's CA bundle when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca: Option<std::path::PathBuf>,
 }
 
 fn default_grpc_connections() -> usize {

@@ -436,9 +436,23 @@ impl Node {
                     addr: webhook.url.clone(),
                     source: reason.into(),
                 })?;
+            let tls = if target.https {
+                let ca = webhook.ca.as_ref().map(|ca| self.dir.join(ca));
+                Some(
+                    crate::webhook::Tls::new(&target, ca.as_deref()).map_err(|reason| {
+                        NodeError::Serve {
+                            addr: webhook.url.clone(),
+                            source: reason.into(),
+                        }
+                    })?,
+                )
+            } else {
+                None
+            };
             let store: Arc<dyn Store> = self.store.clone();
             background.spawn(crate::webhook::run(
                 target,
+                tls,
                 self.config.member.clone(),
                 self.key.clone(),
                 store,

@@ -12,6 +12,10 @@
 //! long as it takes; nothing later is sent before it. The webhook starts at
 //! the heights the node holds when it starts: what came before is not sent
 //! again after a restart.
+//!
+//! `https://` URLs are posted over TLS 1.2 or 1.3 (rustls), the receiver's
+//! certificate checked against `[webhook] ca` (a PEM file) or, without it, the
+//! system's CA bundle ([`SYSTEM_CAS`]), and its name against the URL's host.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -31,21 +35,31 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest wait between two tries.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
-/// Where to post: `http://host:port/path`.
+/// Where Debian (and most Linux systems) keep the CAs a system trusts.
+pub const SYSTEM_CAS: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// Where to post: `http://host:port/path` or `https://...`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub host: String,
     pub port: u16,
     pub path: String,
+    pub https: bool,
 }
 
 impl Target {
-    /// Reads a webhook URL; only `http://` (a receiver on the same host or
-    /// network, or a relay that adds TLS).
+    /// Reads a webhook URL: `http://` or `https://`, a host, an optional port
+    /// (80 or 443) and a path.
     pub fn parse(url: &str) -> Result<Self, String> {
-        let rest = url.strip_prefix("http://").ok_or_else(|| {
-            format!("webhook url {url:?}: only http:// is supported (put a TLS relay in front for https)")
-        })?;
+        let (rest, https) = if let Some(rest) = url.strip_prefix("http://") {
+            (rest, false)
+        } else if let Some(rest) = url.strip_prefix("https://") {
+            (rest, true)
+        } else {
+            return Err(format!(
+                "webhook url {url:?}: it must start with http:// or https://"
+            ));
+        };
         let (authority, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
@@ -56,7 +70,7 @@ impl Target {
                 p.parse()
                     .map_err(|_| format!("webhook url {url:?}: bad port"))?,
             ),
-            None => (authority, 80),
+            None => (authority, if https { 443 } else { 80 }),
         };
         if host.is_empty() || path.bytes().any(|b| b.is_ascii_control() || b == b' ') {
             return Err(format!("webhook url {url:?} is not a URL"));
@@ -65,6 +79,59 @@ impl Target {
             host: host.to_string(),
             port,
             path: path.to_string(),
+            https,
+        })
+    }
+}
+
+/// How to reach an https receiver: the TLS client and the name its
+/// certificate must carry.
+#[derive(Clone)]
+pub struct Tls {
+    connector: tokio_rustls::TlsConnector,
+    name: rustls::pki_types::ServerName<'static>,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tls({:?})", self.name)
+    }
+}
+
+impl Tls {
+    /// The TLS client for `target`, trusting the certificates in `ca` (PEM)
+    /// or, when `None`, the system's ([`SYSTEM_CAS`]).
+    pub fn new(target: &Target, ca: Option<&std::path::Path>) -> Result<Self, String> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        let file = ca.unwrap_or(std::path::Path::new(SYSTEM_CAS));
+        let mut roots = rustls::RootCertStore::empty();
+        let certs = CertificateDer::pem_file_iter(file)
+            .map_err(|e| format!("webhook ca {}: {e}", file.display()))?;
+        for cert in certs {
+            let cert = cert.map_err(|e| format!("webhook ca {}: {e}", file.display()))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("webhook ca {}: {e}", file.display()))?;
+        }
+        if roots.is_empty() {
+            return Err(format!(
+                "webhook ca {}: no certificate in it (a PEM file of the CAs to trust)",
+                file.display()
+            ));
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let name = rustls::pki_types::ServerName::try_from(target.host.clone())
+            .map_err(|e| format!("webhook url host {:?}: {e}", target.host))?;
+        Ok(Tls {
+            connector: tokio_rustls::TlsConnector::from(Arc::new(config)),
+            name,
         })
     }
 }
@@ -72,14 +139,41 @@ impl Target {
 /// Posts `body` with its signature; `Ok` on a 2xx answer.
 async fn post(
     target: &Target,
+    tls: Option<&Tls>,
     node: &MemberId,
     body: &[u8],
     signature: &str,
 ) -> Result<(), String> {
     let attempt = async {
-        let mut stream = tokio::net::TcpStream::connect((target.host.as_str(), target.port))
+        let stream = tokio::net::TcpStream::connect((target.host.as_str(), target.port))
             .await
             .map_err(|e| e.to_string())?;
+        match tls {
+            None => exchange(stream, target, node, body, signature).await,
+            Some(tls) => {
+                let stream = tls
+                    .connector
+                    .connect(tls.name.clone(), stream)
+                    .await
+                    .map_err(|e| format!("TLS: {e}"))?;
+                exchange(stream, target, node, body, signature).await
+            }
+        }
+    };
+    tokio::time::timeout(TIMEOUT, attempt)
+        .await
+        .map_err(|_| format!("no answer within {} s", TIMEOUT.as_secs()))?
+}
+
+/// Sends the request on `stream` and reads the status line.
+async fn exchange<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    mut stream: S,
+    target: &Target,
+    node: &MemberId,
+    body: &[u8],
+    signature: &str,
+) -> Result<(), String> {
+    {
         let head = format!(
             "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nX-Remedy-Node: {node}\r\nX-Remedy-Signature: {signature}\r\nConnection: close\r\n\r\n",
             target.path,
@@ -112,16 +206,14 @@ async fn post(
                 line.lines().next().unwrap_or("")
             ))
         }
-    };
-    tokio::time::timeout(TIMEOUT, attempt)
-        .await
-        .map_err(|_| format!("no answer within {} s", TIMEOUT.as_secs()))?
+    }
 }
 
 /// Delivers every shared event the node comes to hold to `target`, until the
 /// node stops.
 pub async fn run(
     target: Target,
+    tls: Option<Tls>,
     member: MemberId,
     key: SigningKey,
     store: Arc<dyn Store>,
@@ -129,7 +221,7 @@ pub async fn run(
 ) {
     let mut sent: BTreeMap<MemberId, u64> = heads.all();
     let mut changes = heads.subscribe();
-    tracing::info!(host = %target.host, port = target.port, path = %target.path, "webhook: posting new shared events");
+    tracing::info!(host = %target.host, port = target.port, path = %target.path, https = target.https, "webhook: posting new shared events");
     loop {
         if heads.is_closed() {
             return;
@@ -185,7 +277,7 @@ pub async fn run(
         let signature = hex::encode(key.sign(body.as_bytes()).to_bytes());
         let mut backoff = Duration::from_secs(1);
         loop {
-            match post(&target, &member, body.as_bytes(), &signature).await {
+            match post(&target, tls.as_ref(), &member, body.as_bytes(), &signature).await {
                 Ok(()) => break,
                 Err(e) => {
                     tracing::warn!(error = %e, retry_in_s = backoff.as_secs(), "webhook: delivery failed");
@@ -209,20 +301,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_webhook_url_is_http_with_a_host_port_and_path() {
+    fn a_webhook_url_is_http_or_https_with_a_host_port_and_path() {
         assert_eq!(
             Target::parse("http://127.0.0.1:9000/hook?x=1"),
             Ok(Target {
                 host: "127.0.0.1".into(),
                 port: 9000,
-                path: "/hook?x=1".into()
+                path: "/hook?x=1".into(),
+                https: false,
             })
         );
         assert_eq!(Target::parse("http://relay.local").unwrap().port, 80);
+        let https = Target::parse("https://x.example/hook").unwrap();
+        assert_eq!((https.port, https.https), (443, true));
         assert!(
-            Target::parse("https://x.example/hook")
+            Target::parse("ftp://x.example/hook")
                 .unwrap_err()
-                .contains("only http://")
+                .contains("http:// or https://")
         );
         assert!(Target::parse("http:///x").is_err());
         assert!(Target::parse("http://h:9/a b").is_err());

@@ -19,7 +19,9 @@ struct Received {
 }
 
 /// Reads one HTTP/1.1 request with a Content-Length and answers 200.
-async fn receive(stream: &mut tokio::net::TcpStream) -> anyhow::Result<Received> {
+async fn receive<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    stream: &mut S,
+) -> anyhow::Result<Received> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let (head_end, length) = loop {
@@ -152,6 +154,65 @@ async fn events_are_posted_signed_and_retried_until_the_receiver_answers() -> an
         log.contains("webhook: delivery failed"),
         "it was down, and retried:\n{log}"
     );
+    drop(running);
+    Ok(())
+}
+
+/// An https webhook: KH posts to a receiver whose certificate (for
+/// `localhost`, self-signed) is the one `[webhook] ca` names; the body
+/// arrives over TLS, signed as over http.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_receiver_gets_the_events_over_tls_checked_against_the_ca_file()
+-> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let fed = tmp.path().join("fed");
+    bootstrap(&fed, "KH,ID", &[])?;
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])?;
+    std::fs::write(fed.join("KH/receiver-ca.pem"), certified.cert.pem())?;
+    let port = free_port_block(1);
+    let config = fed.join("KH/node.toml");
+    let mut text = std::fs::read_to_string(&config)?;
+    text.push_str(&format!(
+        "\n[webhook]\nurl = \"https://localhost:{port}/hook\"\nca = \"receiver-ca.pem\"\n"
+    ));
+    std::fs::write(&config, text)?;
+    let tls = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![certified.cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into()),
+    )?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(tls));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let Started {
+        running, channels, ..
+    } = start_all(&fed, &["KH", "ID"]).await?;
+    append_notes(channels["KH"].clone(), LogKind::Shared, 1, 2, 40).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = 0;
+    while seen < 2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        anyhow::ensure!(!left.is_zero(), "no delivery over TLS within 60 s");
+        let (stream, _) = tokio::time::timeout(left, listener.accept()).await??;
+        let mut stream = acceptor.accept(stream).await?;
+        let received = receive(&mut stream).await?;
+        assert!(received.headers.starts_with("POST /hook HTTP/1.1"));
+        assert!(
+            received.headers.contains("Host: localhost:"),
+            "{}",
+            received.headers
+        );
+        let body: serde_json::Value = serde_json::from_slice(&received.body)?;
+        seen += body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["origin"] == "KH")
+            .count();
+    }
     drop(running);
     Ok(())
 }
