@@ -8,6 +8,7 @@ pub mod http;
 pub mod proxy;
 pub mod releases;
 pub mod tls13;
+pub mod wan;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};

@@ -25,6 +25,7 @@ mod t200_partners;
 mod t20_bad_store;
 mod t210_translations;
 mod t220_webhook;
+mod t230_wan;
 mod t30_crash_consistency;
 mod t40_federation_manifest;
 mod t50_node_manifest;
