@@ -293,7 +293,28 @@ impl Wan {
         target: SocketAddr,
         path: Path,
     ) -> anyhow::Result<SocketAddr> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        self.link_at("127.0.0.1:0".parse()?, from, to, target, path)
+            .await
+    }
+
+    /// As [`Wan::link`], listening at `at` (the address a manifest names, with
+    /// the node listening elsewhere); waits up to 5 s for it to be free.
+    pub async fn link_at(
+        self: &Arc<Self>,
+        at: SocketAddr,
+        from: &str,
+        to: &str,
+        target: SocketAddr,
+        path: Path,
+    ) -> anyhow::Result<SocketAddr> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let listener = loop {
+            match TcpListener::bind(at).await {
+                Ok(l) => break l,
+                Err(e) if Instant::now() > deadline => return Err(e.into()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        };
         let addr = listener.local_addr()?;
         let (a, b) = (self.member(from), self.member(to));
         let wan = Arc::downgrade(self);

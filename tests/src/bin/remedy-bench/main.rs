@@ -18,6 +18,7 @@ mod releases;
 mod replication;
 mod scale;
 mod views;
+mod wan;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -202,6 +203,19 @@ fn main() -> anyhow::Result<()> {
                 sign_rate(20_000)
             );
         }
+        return Ok(());
+    }
+    // `--wan-only`: the WAN section alone, printed.
+    if args.iter().any(|a| a == "--wan-only") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let work = tempfile::tempdir()?;
+        let f = runtime.block_on(wan::all(work.path(), quick))?;
+        let mut s = String::new();
+        wan::section(&mut s, &f);
+        println!("{s}");
         return Ok(());
     }
     // `--xlsx-only`: the same 200,000-row register imported from CSV and from
