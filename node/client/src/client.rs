@@ -172,13 +172,37 @@ fn reachable(addrs: &[SocketAddr]) -> Option<SocketAddr> {
     }
 }
 
+/// How often each side of a connection sends an HTTP/2 PING, idle or not, and
+/// how long it waits for the answer before it drops the connection (a
+/// follower then reconnects). A link that goes silent (a route that drops
+/// everything) is noticed within their sum, 30 s, where TCP alone would wait
+/// for its retransmissions to give up (about 15 minutes on Linux), or resume
+/// only at its next backed-off retransmission after the link heals (up to
+/// twice the outage). 15 s of patience is more than the slowest modelled
+/// link needs to answer: a PING queues behind at most the flow-control
+/// windows below, 2 MiB, which a 2 Mbit/s uplink sends in 8.4 s, plus a
+/// 250 ms round trip, plus a retransmission or two at 1% loss.
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(15);
+pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(15);
+/// HTTP/2 receive windows of a client: enough for the largest bandwidth-delay
+/// product of the region's links (20 Mbit/s × 250 ms = 625 KB) with room to
+/// spare, small enough that a PING is not stuck behind more than 8.4 s of a
+/// 2 Mbit/s uplink.
+pub const STREAM_WINDOW: u32 = 1 << 20;
+pub const CONNECTION_WINDOW: u32 = 2 << 20;
+
 /// Connects to the target: mutual TLS when the folder has a manifest.
 pub async fn connect(target: &Target) -> Result<Channel, ConnectError> {
     let addr = target.addr;
     let endpoint = Endpoint::from_shared(format!("http://{addr}"))
         .map_err(|e| ConnectError::Setup(e.to_string()))?
         .connect_timeout(Duration::from_secs(5))
-        .tcp_nodelay(true);
+        .tcp_nodelay(true)
+        .http2_keep_alive_interval(KEEPALIVE_INTERVAL)
+        .keep_alive_timeout(KEEPALIVE_TIMEOUT)
+        .keep_alive_while_idle(true)
+        .initial_stream_window_size(STREAM_WINDOW)
+        .initial_connection_window_size(CONNECTION_WINDOW);
     let who = match &target.member {
         Some(m) => format!("{m}'s node"),
         None => "the node".to_string(),

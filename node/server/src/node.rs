@@ -461,6 +461,10 @@ impl Node {
         }
         let follow_sent = metrics.follow_sent_bytes.clone();
         let router = tonic::transport::Server::builder()
+            // The same keepalive as the clients (the reasons are there): a
+            // follower behind a silent link stops holding a stream here.
+            .http2_keepalive_interval(Some(remedy_client::client::KEEPALIVE_INTERVAL))
+            .http2_keepalive_timeout(Some(remedy_client::client::KEEPALIVE_TIMEOUT))
             .layer(crate::http::MetricsLayer(metrics))
             .add_service(health_service)
             .add_service(reflection)
