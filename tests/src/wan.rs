@@ -348,18 +348,45 @@ pub async fn route_all(
     path: impl Fn(&str, &str) -> Path,
     uplink: impl Fn(&str) -> Option<f64>,
 ) -> anyhow::Result<()> {
+    let pairs: Vec<(String, String)> = members
+        .iter()
+        .flat_map(|a| {
+            members
+                .iter()
+                .filter(move |b| *b != a)
+                .map(move |b| (a.to_string(), b.to_string()))
+        })
+        .collect();
+    route_pairs(wan, fed, members, &pairs, path, uplink).await
+}
+
+/// As [`route_all`], for the connections `(from, to)` in `pairs` only (the
+/// peers a large federation's topology has each member follow).
+pub async fn route_pairs(
+    wan: &Arc<Wan>,
+    fed: &std::path::Path,
+    members: &[&str],
+    pairs: &[(String, String)],
+    path: impl Fn(&str, &str) -> Path,
+    uplink: impl Fn(&str) -> Option<f64>,
+) -> anyhow::Result<()> {
     use remedy_client::config::{CONFIG_FILE, NodeConfig};
     let mut addrs = HashMap::new();
     for m in members {
         wan.set_uplink(m, uplink(m));
-        addrs.insert(*m, crate::NodeDir::open(&fed.join(m))?.addr);
+        addrs.insert(m.to_string(), crate::NodeDir::open(&fed.join(m))?.addr);
     }
     for a in members {
         let dir = fed.join(a);
         let mut config = NodeConfig::load(&dir)?;
-        for b in members.iter().filter(|b| *b != a) {
-            let link = wan.link(a, b, addrs[b], path(a, b)).await?;
-            config.peers.insert(remedy_core::MemberId::new(*b)?, link);
+        for (_, b) in pairs.iter().filter(|(from, _)| from == a) {
+            let target = *addrs
+                .get(b)
+                .ok_or_else(|| anyhow::anyhow!("{b} is not among the members"))?;
+            let link = wan.link(a, b, target, path(a, b)).await?;
+            config
+                .peers
+                .insert(remedy_core::MemberId::new(b.as_str())?, link);
         }
         std::fs::write(dir.join(CONFIG_FILE), config.to_toml())?;
     }

@@ -222,6 +222,24 @@ fn main() -> anyhow::Result<()> {
             .enable_all()
             .build()?;
         let work = tempfile::tempdir()?;
+        let n = if quick { 10 } else { 50 };
+        let samples = if quick { 5 } else { 20 };
+        let scale = runtime.block_on(scale::federation_over(
+            &work.path().join("SCALEWAN"),
+            n,
+            samples,
+            true,
+        ))?;
+        println!(
+            "{n} members over the region's links: held by all median {:.0} ms, slowest {:.0} ms, {:.0} B of pages and {:.0} B on the wire per member per event",
+            scale.propagation_median_ms,
+            scale.propagation_max_ms,
+            scale.sent_bytes_per_member_per_event,
+            scale.wire_bytes_per_member_per_event
+        );
+        if args.iter().any(|a| a == "--scale-only") {
+            return Ok(());
+        }
         let f = runtime.block_on(wan::all(work.path(), quick))?;
         let mut s = String::new();
         wan::section(&mut s, &f);
@@ -464,6 +482,8 @@ struct Report {
     plan: Vec<plan::PlanFigures>,
     /// The nodes over the region's emulated links (measured once).
     wan: Option<wan::WanFigures>,
+    /// The largest federation over the region's links: its size and figures.
+    scale_wan: Option<(usize, scale::ScaleFigures)>,
     /// A node under 50 follow streams of 1 MB events, from one member and from
     /// 50 (the last run's).
     follow: Vec<follow::FollowFigures>,
@@ -675,6 +695,13 @@ async fn run(options: Options, work: &Path) -> anyhow::Result<Report> {
         if report.wan.is_none() {
             eprintln!("  the network over the region's links");
             report.wan = Some(wan::all(&run_dir.join("WAN"), options.runs == 1).await?);
+            let n = options.scale_sizes.iter().copied().max().unwrap_or(10);
+            eprintln!("  a federation of {n} members over the region's links");
+            report.scale_wan = Some((
+                n,
+                scale::federation_over(&run_dir.join("SCALEWAN"), n, options.scale_samples, true)
+                    .await?,
+            ));
         }
         eprintln!("  audit verify of {} events", options.audit_events);
         let a = audit::audit_verify(&run_dir.join("AUDIT"), options.audit_events).await?;
@@ -1440,6 +1467,47 @@ impl Report {
         if let Some(w) = &self.wan {
             let _ = writeln!(s, "\n## Over the region's links (issue 24)\n");
             wan::section(&mut s, w);
+        }
+        if let Some((n, f)) = &self.scale_wan {
+            let loopback = self.scale.get(n).and_then(|runs| runs.first());
+            let _ = writeln!(
+                s,
+                "\nThe federation of {n} members again, each member at one of the seven sites in turn (M01 Phnom Penh, M02 Jakarta, ... M07 Kathmandu, M08 Phnom Penh ...), each link it follows delayed by the round trip between the two sites (20 ms within one) and its uplink the site's. One member appends one event at a time ({} samples) until all {n} hold it.\n",
+                o.scale_samples
+            );
+            let _ = writeln!(
+                s,
+                "| figure | over the region's links | on loopback (same run) |\n|---|---:|---:|"
+            );
+            let _ = writeln!(
+                s,
+                "| held by all: median | {:.0} ms | {} |",
+                f.propagation_median_ms,
+                loopback.map_or("—".into(), |l| format!(
+                    "{:.0} ms",
+                    l.propagation_median_ms
+                ))
+            );
+            let _ = writeln!(
+                s,
+                "| slowest sample | {:.0} ms | {} |",
+                f.propagation_max_ms,
+                loopback.map_or("—".into(), |l| format!("{:.0} ms", l.propagation_max_ms))
+            );
+            let _ = writeln!(
+                s,
+                "| replication pages sent per member per event (protobuf) | {:.0} B | {} |",
+                f.sent_bytes_per_member_per_event,
+                loopback.map_or("—".into(), |l| format!(
+                    "{:.0} B",
+                    l.sent_bytes_per_member_per_event
+                ))
+            );
+            let _ = writeln!(
+                s,
+                "| bytes on the wire per member per event (TLS, HTTP/2, keepalives) | {:.0} B | — |",
+                f.wire_bytes_per_member_per_event
+            );
         }
         s.push_str(NOTES);
         s

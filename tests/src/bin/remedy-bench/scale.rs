@@ -23,6 +23,9 @@ pub struct ScaleFigures {
     pub propagation_max_ms: f64,
     /// Replication bytes each member sent per event published, on average.
     pub sent_bytes_per_member_per_event: f64,
+    /// Over the WAN: every byte each member sent through its links per
+    /// event (TLS records, HTTP/2, keepalives), on average.
+    pub wire_bytes_per_member_per_event: f64,
     pub rss_max_mib: f64,
     pub rss_median_mib: f64,
 }
@@ -40,7 +43,27 @@ async fn metric(addr: std::net::SocketAddr, name: &str) -> anyhow::Result<f64> {
         .with_context(|| format!("no {name} at {addr}"))
 }
 
+/// The site of the region member `i` (of a large federation) sits at: the
+/// seven sites in turn.
+fn site_of(i: usize) -> &'static remedy_tests::wan::Site {
+    &remedy_tests::wan::REGION[i % remedy_tests::wan::REGION.len()]
+}
+
 pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<ScaleFigures> {
+    federation_over(dir, n, samples, false).await
+}
+
+/// With `over_wan`, each member sits at one of the region's sites in turn
+/// (M01 in Phnom Penh, M02 in Jakarta, ...), each link it follows delayed by
+/// the round trip between the two sites (20 ms within one) and its uplink the
+/// site's; the bytes sent then also count what each member sent through the
+/// links (TLS, HTTP/2 and all).
+pub async fn federation_over(
+    dir: &Path,
+    n: usize,
+    samples: usize,
+    over_wan: bool,
+) -> anyhow::Result<ScaleFigures> {
     let ids: Vec<String> = (1..=n).map(|i| format!("M{i:02}")).collect();
     let fed = dir.join("fed");
     bootstrap(&fed, &ids.join(","), &[])?;
@@ -58,6 +81,42 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
         std::fs::write(&config, text)?;
         dirs.push(NodeDir::open(&folder)?);
         http.push(addr);
+    }
+    let net = remedy_tests::wan::Wan::new();
+    if over_wan {
+        let member_ids: Vec<remedy_core::MemberId> = ids
+            .iter()
+            .map(|i| remedy_core::MemberId::new(i.as_str()))
+            .collect::<Result<_, _>>()?;
+        let mut pairs = Vec::new();
+        for id in &member_ids {
+            for peer in remedy_core::topology::peers(&member_ids, id) {
+                pairs.push((id.to_string(), peer.to_string()));
+            }
+        }
+        let index = |m: &str| ids.iter().position(|x| x == m).unwrap_or(0);
+        let names: Vec<&str> = ids.iter().map(String::as_str).collect();
+        remedy_tests::wan::route_pairs(
+            &net,
+            &fed,
+            &names,
+            &pairs,
+            |a, b| {
+                let rtt =
+                    remedy_tests::wan::city_rtt(site_of(index(a)).city, site_of(index(b)).city);
+                remedy_tests::wan::Path {
+                    rtt,
+                    jitter: rtt / 20,
+                    loss: 0.0,
+                }
+            },
+            |m| Some(site_of(index(m)).uplink_bps),
+        )
+        .await?;
+        dirs = ids
+            .iter()
+            .map(|id| NodeDir::open(&fed.join(id)))
+            .collect::<anyhow::Result<_>>()?;
     }
     let mut nodes = Vec::new();
     for d in &dirs {
@@ -88,7 +147,7 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
                 let origin = origin.clone();
                 waits.spawn(async move {
                     let mut log = pb::log_client::LogClient::new(channel);
-                    let deadline = Instant::now() + Duration::from_secs(30);
+                    let deadline = Instant::now() + Duration::from_secs(60);
                     loop {
                         let head = log
                             .head(pb::HeadRequest {
@@ -102,7 +161,7 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
                         }
                         anyhow::ensure!(
                             Instant::now() < deadline,
-                            "event {seq} not held after 30 s"
+                            "event {seq} not held after 60 s"
                         );
                         tokio::time::sleep(Duration::from_millis(10)).await;
                     }
@@ -131,6 +190,8 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
         anyhow::Ok(total)
     };
     let before = sent().await?;
+    let wire = || ids.iter().map(|m| net.bytes_sent(m)).sum::<u64>();
+    let wire_before = wire();
     let mut times = Vec::new();
     for s in 1..=samples as u64 {
         let started = Instant::now();
@@ -157,7 +218,11 @@ pub async fn federation(dir: &Path, n: usize, samples: usize) -> anyhow::Result<
     rss.sort_by(f64::total_cmp);
     times.sort_by(f64::total_cmp);
     drop(nodes);
+    let wire_after = wire();
     Ok(ScaleFigures {
+        wire_bytes_per_member_per_event: (wire_after - wire_before) as f64
+            / n as f64
+            / samples as f64,
         degree,
         propagation_median_ms: times[times.len() / 2],
         propagation_max_ms: *times.last().unwrap_or(&f64::NAN),
