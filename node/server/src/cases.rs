@@ -137,7 +137,7 @@ impl Cases {
             writer: self.writer.clone(),
             _one: guard,
             import: rand::random(),
-            seen: HashMap::new(),
+            seen: foldhash::HashMap::default(),
             changed: Vec::new(),
             batch: Vec::new(),
             batch_bytes: 0,
@@ -329,7 +329,8 @@ pub struct Session {
     _one: tokio::sync::OwnedMutexGuard<()>,
     import: u64,
     /// Case ids received so far, with their position, to refuse repeats.
-    seen: HashMap<Box<str>, u64>,
+    /// (foldhash: a million lookups per million rows; seeded per process.)
+    seen: foldhash::HashMap<Box<str>, u64>,
     /// New or changed cases: id, hash, index of their batch in `batches`, new?
     changed: Vec<(Box<str>, RowHash, usize, bool)>,
     /// Rows of the batch being filled.
