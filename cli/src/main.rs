@@ -382,36 +382,14 @@ mod help_tests {
         // After the subcommand as before it.
         use clap::FromArgMatches as _;
         for line in [
-            &[
-                "remedy",
-                "--format",
-                "json",
-                "--dir",
-                "/x",
-                "view",
-                "stats",
-                "--table",
-                "channel-outcome",
-                "--period",
-                "2024-Q4",
-            ][..],
-            &[
-                "remedy",
-                "view",
-                "stats",
-                "--table",
-                "channel-outcome",
-                "--period",
-                "2024-Q4",
-                "--format",
-                "json",
-                "--dir",
-                "/x",
-            ],
+            "remedy --format json --dir /x view stats --table channel-outcome --period 2024-Q4",
+            "remedy view stats --table channel-outcome --period 2024-Q4 --format json --dir /x",
         ] {
-            let cli =
-                super::Cli::from_arg_matches(&super::command().try_get_matches_from(line).unwrap())
-                    .unwrap();
+            let line: Vec<&str> = line.split(' ').collect();
+            let cli = super::Cli::from_arg_matches(
+                &super::command().try_get_matches_from(line.clone()).unwrap(),
+            )
+            .unwrap();
             assert!(matches!(cli.format, super::Format::Json), "{line:?}");
             assert_eq!(cli.dir.as_deref(), Some(std::path::Path::new("/x")));
         }

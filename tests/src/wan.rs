@@ -11,8 +11,9 @@
 //!    `bytes × 8 / uplink` to serialise. Downlinks are taken to be faster.
 //! 2. **Loss**, modelled by its effect on one TCP stream, since a proxy sees a
 //!    byte stream and not packets: each 1,448-byte segment is lost with
-//!    probability `loss`; a lost one holds everything behind it for one more
-//!    round trip (fast retransmit), and the connection's rate is capped at the
+//!    probability `loss`; a lost one holds its chunk one more round trip (fast
+//!    retransmit), and the chunks behind it wait for it (in order); the
+//!    connection's rate is capped at the
 //!    Mathis et al. bound, `MSS × 8 / RTT × 1.22 / √loss` (1997, "The
 //!    macroscopic behavior of the TCP congestion avoidance algorithm").
 //! 3. **Propagation**: half the round trip, plus a jitter drawn uniformly from
@@ -321,6 +322,8 @@ impl Wan {
         let task = tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else {
+                    // Out of file descriptors, say: do not spin.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
                 if *a.state.borrow() == Outage::Cut || *b.state.borrow() == Outage::Cut {
@@ -452,11 +455,10 @@ async fn direction(
             let due = Instant::now();
             let mut held = false;
             for end in &mut ends {
-                match end.wait_for(|s| *s != Outage::Silent).await {
-                    Ok(_) => {}
-                    Err(_) => return,
+                held |= *end.borrow() == Outage::Silent;
+                if end.wait_for(|s| *s != Outage::Silent).await.is_err() {
+                    return;
                 }
-                held |= due.elapsed() > Duration::from_millis(1);
             }
             if held {
                 tokio::time::sleep_until(retransmission(due, Instant::now(), rto).into()).await;
@@ -474,7 +476,6 @@ async fn direction(
     let carry = async move {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         let mut last = Instant::now();
-        let mut stalled = Duration::ZERO;
         let mut buf = vec![0u8; CHUNK];
         loop {
             let n = match read.read(&mut buf).await {
@@ -482,10 +483,14 @@ async fn direction(
                 Ok(n) => n,
             };
             let now = Instant::now();
+            let mut stalled = Duration::ZERO;
             sender.sent.fetch_add(n as u64, Ordering::Relaxed);
             let mut leaves = sender.uplink.as_ref().map_or(now, |u| u.reserve(n, now));
             if let Some(cap) = &mathis {
                 leaves = leaves.max(cap.reserve(n, now));
+                // A lost segment of this chunk holds it one more round trip
+                // (its fast retransmission); later chunks wait behind it
+                // (in order), and nothing more.
                 let segments = (n as f64 / MSS).ceil() as usize;
                 for _ in 0..segments {
                     if rng.r#gen::<f64>() < path.loss {
@@ -512,7 +517,8 @@ async fn direction(
 
 /// When TCP sends again bytes first sent at `due` and lost until `healed`:
 /// the first of its retransmissions, `rto` after `due` and doubling each
-/// time (at most 60 s apart), that comes after `healed`.
+/// time, that comes after `healed`. (Linux caps the interval at 120 s; 60 s
+/// here, which outages of minutes only shorten.)
 fn retransmission(due: Instant, healed: Instant, rto: Duration) -> Instant {
     let mut wait = rto;
     let mut at = due + wait;

@@ -167,6 +167,7 @@ ui-mynode-none = Nothing held back.
 ui-mynode-imports = Case imports (the latest 20, newest first)
 ui-mynode-no-imports = No import has changed the case register yet.
 ui-mynode-dry-run = The next release, dry run: { $period }
+ui-mynode-dry-run-compute = Compute the dry run of { $period } (reads every case; nothing is published)
 ui-mynode-dry-run-note = Computed now from the private log up to event { $seq }, as revision { $revision } under threshold { $threshold }, exactly as `remedy publish --dry-run` would; nothing is published.
 ui-mynode-replication = Replication
 ui-mynode-replication-summary = { $connected } of { $peers } peers connected; { $lagging } logs behind what peers know.

@@ -162,6 +162,7 @@ ui-mynode-none = Tidak ada yang ditahan.
 ui-mynode-imports = Impor kasus (20 terakhir, terbaru lebih dulu)
 ui-mynode-no-imports = Belum ada impor yang mengubah register kasus.
 ui-mynode-dry-run = Rilis berikutnya, uji coba: { $period }
+ui-mynode-dry-run-compute = Hitung uji coba { $period } (membaca setiap kasus; tidak ada yang diterbitkan)
 ui-mynode-dry-run-note = Dihitung sekarang dari log privat hingga peristiwa { $seq }, sebagai revisi { $revision } dengan ambang { $threshold }, persis seperti `remedy publish --dry-run`; tidak ada yang diterbitkan.
 ui-mynode-replication = Replikasi
 ui-mynode-replication-summary = { $connected } dari { $peers } mitra terhubung; { $lagging } log tertinggal dari yang diketahui mitra.

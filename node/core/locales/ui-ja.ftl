@@ -162,6 +162,7 @@ ui-mynode-none = 非公表とした数値はありません。
 ui-mynode-imports = 事案の取り込み（直近20件、新しい順）
 ui-mynode-no-imports = 事案台帳を変更した取り込みはまだありません。
 ui-mynode-dry-run = 次回の公表の試算：{ $period }
+ui-mynode-dry-run-compute = { $period } の試算を計算する（全事案を読み込みます。何も公表されません）
 ui-mynode-dry-run-note = 非公開ログのイベント { $seq } までから、閾値 { $threshold } の第 { $revision } 版として今計算しました。`remedy publish --dry-run` と同じ結果で、何も公表されていません。
 ui-mynode-replication = 複製
 ui-mynode-replication-summary = ピア { $peers } 件中 { $connected } 件が接続中。ピアが知る高さより遅れているログは { $lagging } 件です。

@@ -162,6 +162,7 @@ ui-mynode-none = មិនបានលាក់អ្វីទេ។
 ui-mynode-imports = ការនាំចូលករណី (២០ ចុងក្រោយ ថ្មីបំផុតមុន)
 ui-mynode-no-imports = មិនទាន់មានការនាំចូលណាមួយបានផ្លាស់ប្តូរបញ្ជីករណីនៅឡើយទេ។
 ui-mynode-dry-run = ការចេញផ្សាយបន្ទាប់ ការសាកល្បង៖ { $period }
+ui-mynode-dry-run-compute = គណនាការសាកល្បងនៃ { $period } (អានករណីទាំងអស់ គ្មានអ្វីត្រូវបានចេញផ្សាយទេ)
 ui-mynode-dry-run-note = គណនាឥឡូវនេះពីកំណត់ហេតុឯកជនរហូតដល់ព្រឹត្តិការណ៍ { $seq } ជាកំណែ { $revision } ក្រោមកម្រិត { $threshold } ដូចដែល `remedy publish --dry-run` នឹងធ្វើ។ គ្មានអ្វីត្រូវបានចេញផ្សាយទេ។
 ui-mynode-replication = ការចម្លង
 ui-mynode-replication-summary = ដៃគូ { $connected } ក្នុងចំណោម { $peers } បានភ្ជាប់។ កំណត់ហេតុ { $lagging } នៅពីក្រោយអ្វីដែលដៃគូដឹង។

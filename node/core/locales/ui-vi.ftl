@@ -162,6 +162,7 @@ ui-mynode-none = Không giữ lại gì.
 ui-mynode-imports = Các lần nhập hồ sơ (20 lần gần nhất, mới nhất trước)
 ui-mynode-no-imports = Chưa có lần nhập nào thay đổi sổ hồ sơ.
 ui-mynode-dry-run = Bản công bố tiếp theo, chạy thử: { $period }
+ui-mynode-dry-run-compute = Tính bản chạy thử của { $period } (đọc mọi hồ sơ; không công bố gì)
 ui-mynode-dry-run-note = Tính ngay bây giờ từ nhật ký riêng đến sự kiện { $seq }, là bản sửa đổi { $revision } với ngưỡng { $threshold }, đúng như `remedy publish --dry-run`; không có gì được công bố.
 ui-mynode-replication = Sao chép
 ui-mynode-replication-summary = { $connected } trên { $peers } nút ngang hàng đã kết nối; { $lagging } nhật ký chậm hơn những gì các nút khác biết.

@@ -32,9 +32,12 @@ const COUNT_KEY: &[u8] = b"cases/count";
 /// row per committed import, written with its commit event, so the history
 /// does not read the case batches. The commit event follows its last batch.
 const IMPORT_PREFIX: &[u8] = b"imports/";
-/// How far past its last batch a commit event is looked for (only a
-/// publication's noise seed can come between them).
-const COMMIT_REACH: usize = 16;
+/// How far past its last batch a commit event is looked for: the import's
+/// commit follows its last batch, with at most what other private appends
+/// (a publication's noise seed, an operator's own) came between them.
+const COMMIT_REACH: usize = 256;
+/// And at most this many bytes of them.
+const COMMIT_REACH_BYTES: usize = 4 << 20;
 /// A batch is appended once its payload holds this many bytes (the limit is 1 MiB).
 const BATCH_TARGET: usize = 900 * 1024;
 
@@ -184,8 +187,8 @@ impl Cases {
         let mut out = Vec::with_capacity(rows.len());
         for (key, value) in rows.iter().rev() {
             let corrupt = |reason: String| ImportError::Corrupt {
-                case_id: String::new(),
-                reason: format!("import history row {}: {reason}", hex::encode(key)),
+                case_id: format!("(import history row {})", hex::encode(key)),
+                reason,
             };
             let number = |bytes: Option<&[u8]>| {
                 bytes
@@ -195,9 +198,12 @@ impl Cases {
             };
             let last_batch = number(key.get(IMPORT_PREFIX.len()..))?;
             let import = number(Some(value))?;
-            let page =
-                self.store
-                    .range(&LogId::Own(LogKind::Private), last_batch + 1, COMMIT_REACH)?;
+            let page = self.store.range_bytes(
+                &LogId::Own(LogKind::Private),
+                last_batch + 1,
+                COMMIT_REACH,
+                COMMIT_REACH_BYTES,
+            )?;
             let commit = page.into_iter().find_map(|(_, raw)| {
                 let event = SignedEvent::decode(raw).ok()?;
                 let commit = (event.kind() == PayloadKind::IMPORT_COMMIT)
@@ -214,7 +220,15 @@ impl Cases {
                     batches: commit.batches.len(),
                 })
             });
-            out.push(commit.ok_or_else(|| corrupt(format!("no commit event after {last_batch}")))?);
+            // A commit beyond the reach is left out of the history, not
+            // the history with it.
+            match commit {
+                Some(c) => out.push(c),
+                None => tracing::warn!(
+                    last_batch,
+                    "import history: no commit event within {COMMIT_REACH} events of the import's last batch; left out"
+                ),
+            }
         }
         Ok(out)
     }

@@ -482,10 +482,22 @@ impl Http {
                 members: members.clone(),
                 ..Default::default()
             };
-            if let Ok(reply) = self.view.releases(tonic::Request::new(request)).await
-                && let Ok(list) =
-                    serde_json::from_str::<Vec<serde_json::Value>>(&reply.into_inner().json)
+            let answer = self.view.releases(tonic::Request::new(request)).await;
+            let list = match answer
+                .map(|r| serde_json::from_str::<Vec<serde_json::Value>>(&r.into_inner().json))
             {
+                Ok(Ok(list)) => Some(list),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "the releases' JSON did not read");
+                    None
+                }
+                // A grain the federation does not publish at, or none yet.
+                Err(s) => {
+                    tracing::debug!(error = %s.message(), from, to, "no releases of that grain");
+                    None
+                }
+            };
+            if let Some(list) = list {
                 out.extend(list.iter().map(|r| {
                     remedy_core::inbox::Published {
                         member: r["member"].as_str().unwrap_or_default().to_string(),
@@ -1189,7 +1201,7 @@ struct MyNodeQuery {
     /// A period this node released; empty for its latest.
     #[serde(default)]
     period: String,
-    /// The period to dry-run; empty for the one after the latest released.
+    /// A period to dry-run; none when empty (the page links the next one).
     #[serde(default)]
     preview: String,
 }
@@ -1260,8 +1272,11 @@ async fn api_mynode(
         .iter()
         .filter_map(|(p, _)| remedy_core::tables::Period::parse(p))
         .max_by_key(|p| p.last_day());
+    let next = latest.and_then(|p| p.next());
+    // Computed on request (`?preview=P`, the page's link): a dry run reads
+    // every case.
     let preview = if q.preview.is_empty() {
-        latest.and_then(|p| p.next())
+        None
     } else {
         match remedy_core::tables::Period::parse(&q.preview) {
             Some(p) => Some(p),
@@ -1320,6 +1335,7 @@ async fn api_mynode(
     let body = serde_json::json!({
         "node": http.member.as_str(),
         "imports": imports,
+        "next": next.map(|p| p.to_string()),
         "dry_run": dry_run,
         "releases": released
             .iter()
@@ -1334,9 +1350,6 @@ async fn api_mynode(
         .into_response()
 }
 
-/// What awaits the signed-in party (`remedy_core::inbox`): a node member's
-/// own items, a coordinator's or auditor's region; with what this node
-/// refused and a failed audit.
 #[derive(Debug, Default, Deserialize)]
 struct InboxQuery {
     /// Where the reader last looked: `KH:12,ID:40` (each origin's height
@@ -1344,11 +1357,17 @@ struct InboxQuery {
     seen: Option<String>,
 }
 
+/// What awaits the signed-in party (`remedy_core::inbox`): a node member's
+/// own items, a coordinator's or auditor's region; with what this node
+/// refused and a failed audit; and what peers signed since `?seen=`.
 async fn api_inbox(
     State(http): State<Http>,
     headers: HeaderMap,
     Query(q): Query<InboxQuery>,
 ) -> Response {
+    let Some(member) = http.session(&headers) else {
+        return not_signed_in(&headers);
+    };
     let mut cursor = remedy_core::inbox::Cursor::new();
     for part in q
         .seen
@@ -1372,9 +1391,6 @@ async fn api_inbox(
             }
         }
     }
-    let Some(member) = http.session(&headers) else {
-        return not_signed_in(&headers);
-    };
     // The operator's own inbox; a partner organisation's or a coordinator's
     // is the region's (all of it from the shared log).
     let is_node = http.operator_session(&headers).as_ref() == Some(&member);
@@ -1405,6 +1421,7 @@ async fn api_inbox(
         .await
     {
         let status = status.into_inner();
+        let mut budget = crate::grpc::NEW_EVENTS_READ;
         for o in &status.origins {
             heights.insert(o.origin.clone(), o.height);
             let seen = cursor.get(&o.origin).copied().unwrap_or(0);
@@ -1414,10 +1431,25 @@ async fn api_inbox(
             let Ok(origin) = MemberId::new(o.origin.as_str()) else {
                 continue;
             };
-            match http.view.signed_since(origin, seen).await {
-                Ok((last, kinds)) => new.push(remedy_core::inbox::new_events(
-                    &o.origin, seen, last, &kinds,
-                )),
+            if budget == 0 {
+                let mut entry =
+                    remedy_core::inbox::new_events(&o.origin, seen, o.height, &Default::default());
+                entry.what.push_str("(not counted)");
+                new.push(entry);
+                continue;
+            }
+            match http.view.signed_since(origin, seen, budget).await {
+                Ok((last, kinds)) => {
+                    budget = budget.saturating_sub((last - seen) as usize);
+                    let mut entry = remedy_core::inbox::new_events(&o.origin, seen, last, &kinds);
+                    if last < o.height {
+                        entry.what.push_str(&format!(
+                            " (counted up to {last}; {} more not counted)",
+                            o.height - last
+                        ));
+                    }
+                    new.push(entry);
+                }
                 Err(s) => {
                     return (StatusCode::INTERNAL_SERVER_ERROR, s.message().to_string())
                         .into_response();

@@ -436,6 +436,12 @@ impl Node {
                     addr: webhook.url.clone(),
                     source: reason.into(),
                 })?;
+            if !target.https && webhook.ca.is_some() {
+                return Err(NodeError::Serve {
+                    addr: webhook.url.clone(),
+                    source: "[webhook] ca is for https:// URLs; this one is http://".into(),
+                });
+            }
             let tls = if target.https {
                 let ca = webhook.ca.as_ref().map(|ca| self.dir.join(ca));
                 Some(

@@ -219,7 +219,13 @@ impl Releases {
                 minimum: rules.min_threshold,
             });
         }
-        let _one_at_a_time = self.publishing.lock().await;
+        // A dry run appends nothing: it need not wait for a publication, nor
+        // hold one up (the operator's page computes one on request).
+        let _one_at_a_time = if dry_run {
+            None
+        } else {
+            Some(self.publishing.lock().await)
+        };
         let period_text = period.to_string();
         if let Some(e) = epsilon {
             load_ledger(self.store.as_ref(), &self.member, rules)?

@@ -106,8 +106,14 @@ impl Tls {
         use rustls::pki_types::pem::PemObject as _;
         let file = ca.unwrap_or(std::path::Path::new(SYSTEM_CAS));
         let mut roots = rustls::RootCertStore::empty();
-        let certs = CertificateDer::pem_file_iter(file)
-            .map_err(|e| format!("webhook ca {}: {e}", file.display()))?;
+        let certs = CertificateDer::pem_file_iter(file).map_err(|e| match ca {
+            Some(_) => format!("webhook ca {}: {e}", file.display()),
+            None => format!(
+                "webhook {}: no [webhook] ca, and the system's CAs ({}) do not read: {e}; set `ca` to a PEM file of the CAs to trust (the container image has none), or install ca-certificates",
+                target.host,
+                file.display()
+            ),
+        })?;
         for cert in certs {
             let cert = cert.map_err(|e| format!("webhook ca {}: {e}", file.display()))?;
             roots

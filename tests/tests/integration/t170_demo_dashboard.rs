@@ -1513,10 +1513,28 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         .unwrap_or_else(|| panic!("the import history: {dom}"));
     assert!(imports.contains("data-seq="), "{imports}");
     assert!(
-        dom.contains("id=\"dry-run\" data-period=\"2025-Q2\""),
-        "KH released up to 2025-Q1: the next is 2025-Q2: {dom}"
+        dom.contains("id=\"dry-run-link\" href=\"/mynode?preview=2025-Q2\""),
+        "KH released up to 2025-Q1: the next is 2025-Q2, computed on request: {dom}"
     );
     assert!(dom.contains("id=\"replication\""), "{dom}");
+    let (ok, next, err) = remedy(&[
+        "--dir",
+        path(&kh_dir),
+        "dashboard",
+        "--page",
+        "/mynode?preview=2025-Q2",
+    ])?;
+    assert!(ok, "{err}");
+    let dom = operator.dom(next.trim())?;
+    ready(&dom, "KH's /mynode dry run");
+    let dry = dom
+        .split("id=\"dry-run\" data-period=\"2025-Q2\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the dry run of 2025-Q2: {dom}"));
+    assert!(
+        dry.contains("data-table=\"channel-outcome\""),
+        "each table's row: {dry}"
+    );
     // A dry run of 2024-Q4 again: no case changed since its release, so the
     // node says a revision would publish the same figures.
     let (ok, preview, err) = remedy(&[

@@ -676,15 +676,31 @@ async function network() {
 // seen, kept in this browser (a cookie per node and member, a year) and sent
 // as ?seen=KH:12,ID:40. /inbox?mark=seen moves it to now.
 async function inboxPage() {
-  const name = "remedy_seen_" + (ME ? ME.member : "");
-  const stored = document.cookie.split("; ").find(c => c.startsWith(name + "="));
-  const cursor = stored ? decodeURIComponent(stored.slice(name.length + 1)) : null;
-  let data = await get("/api/inbox" + (cursor !== null ? "?seen=" + encodeURIComponent(cursor) : ""));
-  if (new URLSearchParams(location.search).get("mark") === "seen") {
-    const now = Object.entries(data.heights).map(([o, h]) => o + ":" + h).join(",");
-    document.cookie = name + "=" + encodeURIComponent(now) + "; path=/; max-age=31536000; samesite=strict";
+  // One cursor per node and member: cookies ignore the port, and nodes may
+  // share a host.
+  const name = "remedy_seen_" + (ME ? ME.node + "_" + ME.member : "");
+  const keep = value => {
+    document.cookie = name + "=" + encodeURIComponent(value) + "; path=/; max-age=31536000; samesite=strict" +
+      (location.protocol === "https:" ? "; secure" : "");
+  };
+  let cursor = null;
+  try {
+    const stored = document.cookie.split("; ").find(c => c.startsWith(name + "="));
+    cursor = stored ? decodeURIComponent(stored.slice(name.length + 1)) : null;
+  } catch (e) { cursor = null; }
+  const ask = c => get("/api/inbox" + (c !== null ? "?seen=" + encodeURIComponent(c) : ""));
+  let data;
+  try { data = await ask(cursor); } catch (e) {
+    // A damaged cursor: forget it, as on a first look.
+    if (cursor === null) throw e;
+    document.cookie = name + "=; path=/; max-age=0";
+    cursor = null; data = await ask(null);
+  }
+  const heights = Object.entries(data.heights).map(([o, h]) => o + ":" + h).join(",");
+  if (new URLSearchParams(location.search).get("mark") === "seen" && heights) {
+    keep(heights);
     history.replaceState(null, "", location.pathname);
-    data = await get("/api/inbox?seen=" + encodeURIComponent(now));
+    data = await ask(heights);
   }
   const party = data.party === "region" ? t("ui-region") : data.party;
   const markSeen = el("a", { id: "mark-seen", href: "/inbox?mark=seen" }, t("ui-inbox-mark-seen"));
@@ -729,7 +745,7 @@ async function mynodePage() {
     a && !a.error ? (a.held_back.length ? el("ul", { id: "held-back", "data-period": a.period },
       a.held_back.map(h => el("li", {}, h))) : el("p", {}, t("ui-mynode-none"))) : null,
     a && a.differences && a.differences.length ? el("ul", { class: "bad" }, a.differences.map(d => el("li", {}, d))) : null,
-    ...dryRunPart(data.dry_run),
+    ...dryRunPart(data.dry_run, data.next),
     el("h3", {}, t("ui-mynode-imports")),
     data.imports.error ? el("p", { class: "bad" }, data.imports.error) : data.imports.length === 0
       ? el("p", {}, t("ui-mynode-no-imports")) :
@@ -746,8 +762,10 @@ async function mynodePage() {
 // The next release as `remedy publish --dry-run` computes it: each table's
 // total and how many of its figures would be withheld, and what would be held
 // back and why.
-function dryRunPart(d) {
-  if (!d) return [];
+function dryRunPart(d, next) {
+  if (!d) return next ? [el("h3", {}, t("ui-mynode-dry-run", { period: next })),
+    el("p", {}, el("a", { id: "dry-run-link", href: "/mynode?preview=" + encodeURIComponent(next) },
+      t("ui-mynode-dry-run-compute", { period: next })))] : [];
   if (d.error) return [el("h3", {}, t("ui-mynode-dry-run", { period: d.period })),
     el("p", { class: "bad", id: "dry-run-error" }, d.error)];
   return [el("h3", {}, t("ui-mynode-dry-run", { period: d.period })),

@@ -10,4 +10,4 @@ mod view;
 pub use admin::AdminService;
 pub use federation::FederationService;
 pub use log::{LogService, MAX_FOLLOWS_PER_CALLER, READ_BYTES};
-pub use view::ViewService;
+pub use view::{NEW_EVENTS_READ, ViewService};

@@ -21,8 +21,10 @@ use super::convert::{self, KnownMembers};
 use crate::federation::LiveManifest;
 use crate::store::{Store, StoreError};
 
-/// The most events one "new since you last looked" reads per origin.
+/// The most events one "new since you last looked" reads, over every origin.
 pub const NEW_EVENTS_READ: usize = 10_000;
+/// And the most bytes of them, per origin.
+pub const NEW_EVENTS_BYTES: usize = 16 << 20;
 
 #[derive(Debug, Clone)]
 pub struct ViewService {
@@ -65,12 +67,13 @@ impl ViewService {
     }
 
     /// What `origin` signed after `seen`, counted by payload kind: at most
-    /// [`NEW_EVENTS_READ`] events, and the last sequence number read (for a
-    /// dashboard's "new since you last looked").
+    /// `limit` events (and [`NEW_EVENTS_BYTES`] bytes), and the last sequence
+    /// number read (for a dashboard's "new since you last looked").
     pub async fn signed_since(
         &self,
         origin: MemberId,
         seen: u64,
+        limit: usize,
     ) -> Result<(u64, BTreeMap<String, u64>), Status> {
         let store = self.store.clone();
         let log = if origin == self.member {
@@ -80,14 +83,15 @@ impl ViewService {
         };
         tokio::task::spawn_blocking(move || {
             let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
-            let (mut next, mut read) = (seen + 1, 0);
-            while read < NEW_EVENTS_READ {
+            let (mut next, mut read, mut bytes) = (seen + 1, 0, 0);
+            while read < limit && bytes < NEW_EVENTS_BYTES {
                 let page = store
-                    .range(&log, next, 512.min(NEW_EVENTS_READ - read))
+                    .range_bytes(&log, next, 512.min(limit - read), NEW_EVENTS_BYTES - bytes)
                     .map_err(convert::store_error)?;
                 let Some((last, _)) = page.last() else { break };
                 next = last + 1;
                 read += page.len();
+                bytes += page.iter().map(|(_, raw)| raw.len()).sum::<usize>();
                 for (_, raw) in page {
                     if let Ok(event) = remedy_core::SignedEvent::decode(raw) {
                         *kinds.entry(event.kind().to_string()).or_default() += 1;

@@ -305,16 +305,14 @@ async fn catch_up_over(dir: &Path, n: u64, loss: f64) -> anyhow::Result<CatchUp>
     let before = net.bytes_sent("KH");
     let started = Instant::now();
     let _vn = vn_dir.start().await?;
-    let vn = channel_as(&vn_dir.dir, None).await?;
-    loop {
-        if heights(vn.clone()).await?.get("KH").copied().unwrap_or(0) >= n {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(1200) {
-            bail!("VN did not catch up {n} events within 20 minutes");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let vn: BTreeMap<String, Channel> =
+        [("VN".to_string(), channel_as(&vn_dir.dir, None).await?)].into();
+    wait_heights(
+        &vn,
+        &[("KH".to_string(), n)].into(),
+        Duration::from_secs(1200),
+    )
+    .await?;
     Ok(CatchUp {
         events: n,
         seconds: started.elapsed().as_secs_f64(),
