@@ -1,14 +1,14 @@
 //! Replication figures: a node catching up a peer's log, and the delay from one
 //! append to the event being served by every other node of four.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use remedy_core::LogKind;
-use remedy_proto::v1 as pb;
-use remedy_tests::federation::{append_notes, channel_as, heights, wait_connected, wait_heights};
+use remedy_tests::federation::{
+    append_notes, channel_as, heights, start_all, wait_connected, wait_heights,
+};
 use remedy_tests::{NodeDir, bootstrap};
 
 use super::PAYLOAD;
@@ -46,72 +46,32 @@ pub async fn catch_up(dir: &Path, n: u64) -> anyhow::Result<f64> {
 pub async fn propagation(dir: &Path, samples: u64) -> anyhow::Result<(f64, f64)> {
     let fed = dir.join("fed");
     bootstrap(&fed, "KH,ID,VN,JP", &["--coordinator", "ILO"])?;
-    let members = ["KH", "ID", "VN", "JP"];
-    let mut dirs = BTreeMap::new();
-    let mut running = Vec::new();
-    let mut channels = BTreeMap::new();
-    for m in members {
-        let node = NodeDir::open(&fed.join(m))?;
-        running.push(node.start().await?);
-        channels.insert(m.to_string(), channel_as(&node.dir, None).await?);
-        dirs.insert(m, node);
-    }
-    wait_connected(&channels, Duration::from_secs(30)).await?;
+    let started = start_all(&fed, &["KH", "ID", "VN", "JP"]).await?;
+    wait_connected(&started.channels, Duration::from_secs(30)).await?;
     // Warm up every path once.
-    append_notes(channels["KH"].clone(), LogKind::Shared, 0, 1, PAYLOAD).await?;
+    append_notes(
+        started.channels["KH"].clone(),
+        LogKind::Shared,
+        0,
+        1,
+        PAYLOAD,
+    )
+    .await?;
     wait_heights(
-        &channels,
+        &started.channels,
         &[("KH".to_string(), 1)].into(),
         Duration::from_secs(30),
     )
     .await?;
-
-    let (arrivals, mut arrived) = tokio::sync::mpsc::unbounded_channel();
-    let mut observers = tokio::task::JoinSet::new();
-    for m in ["ID", "VN", "JP"] {
-        let channel = channel_as(&fed.join("ILO"), Some(dirs[m].addr)).await?;
-        let arrivals = arrivals.clone();
-        observers.spawn(async move {
-            let mut log = pb::log_client::LogClient::new(channel);
-            let mut stream = log
-                .follow(pb::FollowRequest {
-                    from: vec![pb::Position {
-                        origin: "KH".into(),
-                        next_seq: 2,
-                    }],
-                })
-                .await?
-                .into_inner();
-            while let Some(page) = stream.message().await? {
-                let now = Instant::now();
-                for event in page.events {
-                    let seq = remedy_core::SignedEvent::decode(event.raw)?.seq();
-                    let _ = arrivals.send((m, seq, now));
-                }
-            }
-            anyhow::Ok(())
-        });
-    }
-    let mut delays = Vec::new();
-    for k in 0..samples {
-        let seq = k + 2;
-        let started = Instant::now();
-        append_notes(channels["KH"].clone(), LogKind::Shared, seq, 1, PAYLOAD).await?;
-        let mut seen = std::collections::BTreeSet::new();
-        let mut last = started;
-        while seen.len() < 3 {
-            let Ok(Some((m, s, at))) =
-                tokio::time::timeout(Duration::from_secs(10), arrived.recv()).await
-            else {
-                bail!("event {seq} did not reach every node within 10 s");
-            };
-            if s == seq && seen.insert(m) {
-                last = last.max(at);
-            }
-        }
-        delays.push(last.duration_since(started).as_secs_f64() * 1000.0);
-    }
-    observers.abort_all();
+    let mut delays = super::wan::propagation_samples(
+        &fed,
+        &started,
+        "KH",
+        &["ID", "VN", "JP"],
+        samples as usize,
+        0,
+    )
+    .await?;
     delays.sort_by(f64::total_cmp);
     let median = delays[delays.len() / 2];
     let p90 = delays[(delays.len() * 9 / 10).min(delays.len() - 1)];

@@ -210,9 +210,9 @@ fn summary(mut delays: Vec<f64>, slowest_rtt_ms: f64) -> Propagation {
 
 /// Milliseconds from the start of each of `samples` appends at `origin`
 /// until every one of `to` serves the event; the harness follows `origin`'s
-/// log at each of them directly (as the coordinator ILO). Appends are
-/// numbered from `first`.
-async fn propagation_samples(
+/// log at each of them directly (as the coordinator ILO), from `origin`'s
+/// next event; `pause_ms` between samples.
+pub async fn propagation_samples(
     fed: &Path,
     started: &Started,
     origin: &str,
