@@ -95,6 +95,21 @@ const NOTES: &str = r#"
 
 ## What the measurements changed
 
+- **A fair Hypercore comparison (issue 24).** The Hypercore side built its entries
+  inside its timed loop, appended 100,000 entries where ours appended 200,000, and
+  ran after every other section had loaded the machine; BENCHMARKS.md printed our
+  batched appends at 3.54× Hypercore's, where an independent harness found
+  Hypercore at 99,000/s batched. Both sides now build entries before their clock
+  starts, append the same number, run first and alternate on a quiet machine:
+  2.05× (246,158 against 120,188 per second, this run).
+- **foldhash for the import's case-id sets (issue 24).** A profile of 1M-row
+  imports showed SipHash in both processes; with foldhash the median of six
+  imports each, old and new binaries alternating, went from 140,000 to 153,000
+  rows/s. What bounds it now (perf, whole system, during an import): the CLI
+  about 39% of samples (CSV reading, checks, protobuf), the node's workers 37%
+  (decoding, JSON rows, hashing, batch building), its log writer 10% (of which
+  SHA-512 over each ~900 KB batch for its ed25519 signature, 5% of all
+  samples), memmove 8% and the kernel zeroing fresh pages 5%.
 - **Keepalive (issue 24).** Over the emulated region, with VN's links silent for
   30 s (every byte held, no connection closed, as a route that drops
   everything), VN held every event again 21.1 s after its links healed: the
