@@ -355,9 +355,8 @@ impl std::error::Error for ReaderGone {}
 
 #[cfg(test)]
 mod help_tests {
-    use clap::CommandFactory as _;
-
-    /// Every option and argument of every command says what it is for.
+    /// `remedy --help` lists the global options; a subcommand's help points
+    /// there; they parse before and after the subcommand.
     #[test]
     fn global_options_are_listed_once_and_taken_everywhere() {
         let mut root = super::command();
@@ -395,6 +394,7 @@ mod help_tests {
         }
     }
 
+    /// Every option and argument of every command says what it is for.
     #[test]
     fn every_flag_has_help() {
         fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
