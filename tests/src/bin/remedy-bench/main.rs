@@ -230,6 +230,29 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    // `--writers-only`: 64 single-event writers over unary calls, and one
+    // writer, three times, printed (for profiles).
+    if args.iter().any(|a| a == "--writers-only") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        for run in 0..3 {
+            let work = tempfile::tempdir()?;
+            let (single, unary) = runtime.block_on(async {
+                let node_dir = NodeDir::create(&work.path().join(format!("W{run}")), "KH")?;
+                let node = node_dir.start().await?;
+                let single = single_appends(node.channel().await?, 3.0).await?;
+                let unary = concurrent_appends(node.addr, 64, 40_000).await?;
+                anyhow::Ok((single, unary))
+            })?;
+            println!(
+                "run {run}: one writer {single:.0}/s, 64 unary writers {unary:.0}/s ({:.1}x)",
+                unary / single
+            );
+        }
+        return Ok(());
+    }
     // `--wan-only`: the WAN section alone, printed.
     if args.iter().any(|a| a == "--wan-only") {
         let runtime = tokio::runtime::Builder::new_multi_thread()
