@@ -354,6 +354,7 @@ impl std::fmt::Display for ReaderGone {
 impl std::error::Error for ReaderGone {}
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod help_tests {
     /// `remedy --help` lists the global options; a subcommand's help points
     /// there; they parse before and after the subcommand.

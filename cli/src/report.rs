@@ -809,9 +809,9 @@ fn render(d: &Data, lang: &str) -> String {
             member = esc(&v.member)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "</table><p class=\"note\">{}</p></body></html>\n",
+        "</table><p class=\"note\">{}</p></body></html>",
         t("report-verify-yourself", &[])
     );
     o
@@ -990,6 +990,7 @@ fn tempdir_for(pdf: &Path) -> anyhow::Result<PathBuf> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -506,7 +506,7 @@ fn code_names(list: &str, code: &str) -> Vec<(&'static str, String)> {
         .iter()
         .filter_map(|lang| {
             let label = crate::labels::label(lang, list, code);
-            (label.lang == *lang).then(|| (*lang, label.text))
+            (label.lang == *lang).then_some((*lang, label.text))
         })
         .collect()
 }

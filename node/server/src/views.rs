@@ -109,13 +109,13 @@ pub fn releases_of(store: &dyn Store, origin: &MemberId) -> Result<Vec<Release>,
     error.map_or(Ok(found), Err)
 }
 
+/// `(period, revision)` → `(seq, time_ms)` of a release's event.
+pub type ReleaseEvents = BTreeMap<(String, u64), (u64, i64)>;
+
 /// Where each release of `origin` is in its log: `(period, revision)` →
 /// `(seq, time_ms)` of the release event. A view rebuilt before these rows
 /// existed lacks them until `remedy-node rebuild-views`.
-pub fn release_events(
-    store: &dyn Store,
-    origin: &MemberId,
-) -> Result<BTreeMap<(String, u64), (u64, i64)>, StoreError> {
+pub fn release_events(store: &dyn Store, origin: &MemberId) -> Result<ReleaseEvents, StoreError> {
     let prefix = format!("relev/{origin}/");
     let mut found = BTreeMap::new();
     let mut error = None;

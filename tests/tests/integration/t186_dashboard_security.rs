@@ -96,8 +96,6 @@ fn sign_in_link(coordinator: &std::path::Path, node: SocketAddr) -> anyhow::Resu
     Ok(stdout.trim().to_string())
 }
 
-/// The `name=value` part of a Set-Cookie header.
-
 fn assert_security_headers(a: &Answer, what: &str) {
     let csp = a.header("content-security-policy").unwrap_or_default();
     assert!(
