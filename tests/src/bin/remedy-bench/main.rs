@@ -205,15 +205,21 @@ struct Options {
     scale_samples: usize,
 }
 
+/// The benchmark's runtime (every mode's): two workers, as the machine has
+/// cores.
+fn bench_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
     // `--import-only`: the 1M-row import alone, three times, printed.
     if args.iter().any(|a| a == "--import-only") {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
+        let runtime = bench_runtime()?;
         for run in 0..3 {
             let work = tempfile::tempdir()?;
             let f = runtime.block_on(cases::import_and_publish(
@@ -233,10 +239,7 @@ fn main() -> anyhow::Result<()> {
     // `--writers-only`: 64 single-event writers over unary calls, and one
     // writer, three times, printed (for profiles).
     if args.iter().any(|a| a == "--writers-only") {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
+        let runtime = bench_runtime()?;
         for run in 0..3 {
             let work = tempfile::tempdir()?;
             let (single, unary) = runtime.block_on(async {
@@ -255,10 +258,7 @@ fn main() -> anyhow::Result<()> {
     }
     // `--wan-only`: the WAN section alone, printed.
     if args.iter().any(|a| a == "--wan-only") {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
+        let runtime = bench_runtime()?;
         let work = tempfile::tempdir()?;
         let n = if quick { 10 } else { 50 };
         let samples = if quick { 5 } else { 20 };
@@ -287,10 +287,7 @@ fn main() -> anyhow::Result<()> {
     // `--xlsx-only`: the same 200,000-row register imported from CSV and from
     // .xlsx, side by side, three times, printed with the ratio.
     if args.iter().any(|a| a == "--xlsx-only") {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
+        let runtime = bench_runtime()?;
         for run in 0..3 {
             let work = tempfile::tempdir()?;
             let (csv, xlsx) = runtime.block_on(cases::csv_and_xlsx(
@@ -307,10 +304,7 @@ fn main() -> anyhow::Result<()> {
     // `--audit-only`: the 1M-event audit alone, three times, printed beside the
     // batch-verify rate.
     if args.iter().any(|a| a == "--audit-only") {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
+        let runtime = bench_runtime()?;
         for run in 0..3 {
             let work = tempfile::tempdir()?;
             let a = runtime.block_on(audit::audit_verify(
@@ -334,10 +328,7 @@ fn main() -> anyhow::Result<()> {
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse::<usize>().ok())
     {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
+        let runtime = bench_runtime()?;
         let work = tempfile::tempdir()?;
         let f = runtime.block_on(scale::federation(work.path(), n, 9))?;
         println!("{f:?}");
@@ -361,10 +352,7 @@ fn main() -> anyhow::Result<()> {
     }
     // `--follow-only`: a node under 50 follow streams of 1 MB events, printed.
     if args.iter().any(|a| a == "--follow-only") {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
+        let runtime = bench_runtime()?;
         let work = tempfile::tempdir()?;
         let mut out = String::new();
         for distinct in [false, true] {
@@ -393,10 +381,7 @@ fn main() -> anyhow::Result<()> {
     }
     // `--views-only`: the regional-view measurement alone, printed, for work on it.
     if args.iter().any(|a| a == "--views-only") {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
+        let runtime = bench_runtime()?;
         let work = tempfile::tempdir()?;
         let v = runtime.block_on(views::regional(work.path(), 50, 40, 200))?;
         println!("{v:?}");
@@ -443,10 +428,7 @@ fn main() -> anyhow::Result<()> {
             scale_samples: 9,
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = bench_runtime()?;
     // On the disk the node data would use; override with REMEDY_BENCH_DIR.
     let base = PathBuf::from(
         std::env::var("REMEDY_BENCH_DIR").unwrap_or_else(|_| "target/bench-work".into()),
