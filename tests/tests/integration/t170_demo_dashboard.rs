@@ -1423,15 +1423,21 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     // KH's operator signs in to KH's own dashboard and sees its inbox; the
     // coordinator sees the region's; KH's operator cannot sign in at VN.
     let kh_dir = fed.join("KH");
-    let (ok, kh_link, err) = remedy(&["--dir", path(&kh_dir), "dashboard", "--page", "/inbox"])?;
-    assert!(ok, "{err}");
     let operator = Browser {
         profile: tmp.path().join("chromium-kh"),
         shots: shots.clone(),
         accept_lang: None,
     };
-    let dom = operator.dom(kh_link.trim())?;
-    ready(&dom, "KH's /inbox");
+    // A page as KH's operator sees it: a fresh sign-in link from the CLI,
+    // opened in the operator's own browser profile (its cookies kept).
+    let kh_page = |page: &str| -> anyhow::Result<String> {
+        let (ok, link, err) = remedy(&["--dir", path(&kh_dir), "dashboard", "--page", page])?;
+        assert!(ok, "{err}");
+        let dom = operator.dom(link.trim())?;
+        ready(&dom, &format!("KH's {page}"));
+        Ok(dom)
+    };
+    let dom = kh_page("/inbox")?;
     assert!(dom.contains("data-party=\"KH\""), "{dom}");
     // A first look: every peer's events are new, KH's own are not.
     assert!(dom.contains("id=\"first-look\""), "{dom}");
@@ -1444,24 +1450,12 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     assert!(!dom.contains("data-from=\"KH\""), "{dom}");
     // Marked as seen (the page's link), the cursor is kept in the browser:
     // the next look sends it and starts from there.
-    let (ok, mark, err) = remedy(&[
-        "--dir",
-        path(&kh_dir),
-        "dashboard",
-        "--page",
-        "/inbox?mark=seen",
-    ])?;
-    assert!(ok, "{err}");
-    let dom = operator.dom(mark.trim())?;
-    ready(&dom, "KH's /inbox?mark=seen");
+    let dom = kh_page("/inbox?mark=seen")?;
     assert!(
         !dom.contains("id=\"first-look\"") && dom.contains("id=\"nothing-new\""),
         "{dom}"
     );
-    let (ok, again, err) = remedy(&["--dir", path(&kh_dir), "dashboard", "--page", "/inbox"])?;
-    assert!(ok, "{err}");
-    let dom = operator.dom(again.trim())?;
-    ready(&dom, "KH's /inbox, again");
+    let dom = kh_page("/inbox")?;
     assert!(
         !dom.contains("id=\"first-look\"") && !dom.contains("events 1.."),
         "the cursor was kept: {dom}"
@@ -1486,16 +1480,7 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     );
     // KH's operator sees what its releases held back, recomputed from its
     // private log; the coordinator does not, at KH or anywhere else.
-    let (ok, mine, err) = remedy(&[
-        "--dir",
-        path(&kh_dir),
-        "dashboard",
-        "--page",
-        "/mynode?period=2024-Q4",
-    ])?;
-    assert!(ok, "{err}");
-    let dom = operator.dom(mine.trim())?;
-    ready(&dom, "KH's /mynode");
+    let dom = kh_page("/mynode?period=2024-Q4")?;
     assert!(
         dom.contains("data-node=\"KH\"") && dom.contains("data-page=\"mynode\""),
         "{dom}"
@@ -1517,16 +1502,7 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         "KH released up to 2025-Q1: the next is 2025-Q2, computed on request: {dom}"
     );
     assert!(dom.contains("id=\"replication\""), "{dom}");
-    let (ok, next, err) = remedy(&[
-        "--dir",
-        path(&kh_dir),
-        "dashboard",
-        "--page",
-        "/mynode?preview=2025-Q2",
-    ])?;
-    assert!(ok, "{err}");
-    let dom = operator.dom(next.trim())?;
-    ready(&dom, "KH's /mynode dry run");
+    let dom = kh_page("/mynode?preview=2025-Q2")?;
     let dry = dom
         .split("id=\"dry-run\" data-period=\"2025-Q2\"")
         .nth(1)
@@ -1537,16 +1513,7 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     );
     // A dry run of 2024-Q4 again: no case changed since its release, so the
     // node says a revision would publish the same figures.
-    let (ok, preview, err) = remedy(&[
-        "--dir",
-        path(&kh_dir),
-        "dashboard",
-        "--page",
-        "/mynode?preview=2024-Q4",
-    ])?;
-    assert!(ok, "{err}");
-    let dom = operator.dom(preview.trim())?;
-    ready(&dom, "KH's /mynode preview");
+    let dom = kh_page("/mynode?preview=2024-Q4")?;
     assert!(
         dom.contains("id=\"dry-run-error\"")
             && dom.contains("nothing changed since revision 1 of 2024-Q4"),
