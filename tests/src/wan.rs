@@ -18,7 +18,8 @@
 //!    macroscopic behavior of the TCP congestion avoidance algorithm").
 //! 3. **Propagation**: half the round trip, plus a jitter drawn uniformly from
 //!    `0..jitter`; bytes are never reordered (TCP delivers in order).
-//! 4. **Outage**, of every link of one member: `Cut` closes its connections and
+//! 4. **Outage**, of every link of one member or of the link between two:
+//!    `Cut` closes its connections and
 //!    refuses new ones (a peer that restarts, a refused route); `Silent` holds
 //!    every byte, in both directions, until the link heals, with connections
 //!    left open (a cable cut, a route that drops everything): only timeouts and
@@ -217,6 +218,9 @@ struct Member {
 #[derive(Debug)]
 pub struct Wan {
     members: Mutex<HashMap<String, Arc<Member>>>,
+    /// The state of the link between two members (both directions), keyed by
+    /// the pair in order.
+    pairs: Mutex<HashMap<(String, String), watch::Sender<Outage>>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     seed: AtomicU64,
 }
@@ -225,6 +229,7 @@ impl Default for Wan {
     fn default() -> Self {
         Self {
             members: Mutex::default(),
+            pairs: Mutex::default(),
             tasks: Mutex::default(),
             seed: AtomicU64::new(0x5eed),
         }
@@ -279,6 +284,26 @@ impl Wan {
         self.member(member).state.send_replace(state);
     }
 
+    /// Sets the state of the link between `a` and `b` alone (both ways, every
+    /// connection between them), or `Up` to heal it.
+    pub fn link_outage(&self, a: &str, b: &str, state: Outage) {
+        self.pair(a, b).send_replace(state);
+    }
+
+    fn pair(&self, a: &str, b: &str) -> watch::Sender<Outage> {
+        let key = if a <= b {
+            (a.to_string(), b.to_string())
+        } else {
+            (b.to_string(), a.to_string())
+        };
+        self.pairs
+            .lock()
+            .expect("pairs lock")
+            .entry(key)
+            .or_insert_with(|| watch::Sender::new(Outage::Up))
+            .clone()
+    }
+
     /// The bytes `member` has sent through the network so far.
     pub fn bytes_sent(&self, member: &str) -> u64 {
         self.member(member).sent.load(Ordering::Relaxed)
@@ -318,6 +343,7 @@ impl Wan {
         };
         let addr = listener.local_addr()?;
         let (a, b) = (self.member(from), self.member(to));
+        let pair = self.pair(from, to);
         let wan = Arc::downgrade(self);
         let task = tokio::spawn(async move {
             loop {
@@ -326,13 +352,22 @@ impl Wan {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 };
-                if *a.state.borrow() == Outage::Cut || *b.state.borrow() == Outage::Cut {
+                let ends = [a.state.subscribe(), b.state.subscribe(), pair.subscribe()];
+                if ends.iter().any(|e| *e.borrow() == Outage::Cut) {
                     drop(client);
                     continue;
                 }
                 let Some(wan) = wan.upgrade() else { return };
                 let seed = wan.seed.fetch_add(1, Ordering::Relaxed);
-                tokio::spawn(connection(client, target, a.clone(), b.clone(), path, seed));
+                tokio::spawn(connection(
+                    client,
+                    target,
+                    a.clone(),
+                    b.clone(),
+                    ends,
+                    path,
+                    seed,
+                ));
             }
         });
         self.tasks.lock().expect("tasks lock").push(task);
@@ -403,6 +438,7 @@ async fn connection(
     target: SocketAddr,
     from: Arc<Member>,
     to: Arc<Member>,
+    ends: Ends,
     path: Path,
     seed: u64,
 ) {
@@ -413,8 +449,15 @@ async fn connection(
     let _ = server.set_nodelay(true);
     let (client_read, client_write) = client.into_split();
     let (server_read, server_write) = server.into_split();
-    let ends = [from.state.subscribe(), to.state.subscribe()];
-    let (mut a, mut b) = (ends[0].clone(), ends[1].clone());
+    let mut cut = ends.clone();
+    let cut = async move {
+        let [a, b, pair] = &mut cut;
+        tokio::select! {
+            _ = a.wait_for(|s| *s == Outage::Cut) => {}
+            _ = b.wait_for(|s| *s == Outage::Cut) => {}
+            _ = pair.wait_for(|s| *s == Outage::Cut) => {}
+        }
+    };
     let both = async {
         tokio::join!(
             direction(client_read, server_write, from, ends.clone(), path, seed),
@@ -430,17 +473,20 @@ async fn connection(
     };
     tokio::select! {
         _ = both => {}
-        _ = a.wait_for(|s| *s == Outage::Cut) => {}
-        _ = b.wait_for(|s| *s == Outage::Cut) => {}
+        () = cut => {}
     }
 }
+
+/// What can take a connection down: its two members' links and the link
+/// between them.
+type Ends = [watch::Receiver<Outage>; 3];
 
 /// Carries one direction: the sender's uplink, loss, propagation.
 async fn direction(
     mut read: tokio::net::tcp::OwnedReadHalf,
     mut write: tokio::net::tcp::OwnedWriteHalf,
     sender: Arc<Member>,
-    mut ends: [watch::Receiver<Outage>; 2],
+    mut ends: Ends,
     path: Path,
     seed: u64,
 ) {

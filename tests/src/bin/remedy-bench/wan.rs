@@ -79,6 +79,12 @@ pub struct OutageFigures {
     pub appended: u64,
     /// From the link healing until the member held every event.
     pub converge_s: f64,
+    /// The KH–JP link alone silent for as long: KH's appends reaching JP
+    /// through the others meanwhile (median, samples).
+    pub relayed_median_ms: f64,
+    pub relayed: u64,
+    /// From that link healing until KH and JP held each other's every event.
+    pub link_converge_s: f64,
 }
 
 /// The auditor over a slow link, beside the same on loopback.
@@ -349,11 +355,47 @@ async fn outage(dir: &Path, silent_s: f64) -> anyhow::Result<OutageFigures> {
         .await
         .context("VN after the outage")?;
     let others = summary(delays, 0.0);
+
+    // The KH–JP link alone goes silent: KH's events reach JP through ID and
+    // VN, which follow both.
+    net.link_outage("KH", "JP", Outage::Silent);
+    let out = Instant::now();
+    let mut relayed = Vec::new();
+    while out.elapsed().as_secs_f64() < silent_s {
+        relayed.extend(propagation_samples(&fed, &started, "KH", &["JP"], 1, 250).await?);
+    }
+    append_notes(
+        started.channels["JP"].clone(),
+        LogKind::Shared,
+        1,
+        1,
+        PAYLOAD,
+    )
+    .await?;
+    let mut want = BTreeMap::new();
+    for m in ["KH", "JP"] {
+        want.insert(
+            m.to_string(),
+            heights(started.channels[m].clone()).await?[m],
+        );
+    }
+    let pair: BTreeMap<String, Channel> = ["KH", "JP"]
+        .iter()
+        .map(|m| (m.to_string(), started.channels[*m].clone()))
+        .collect();
+    net.link_outage("KH", "JP", Outage::Up);
+    let link_converge = wait_heights(&pair, &want, Duration::from_secs(300))
+        .await
+        .context("KH and JP after their link's outage")?;
+    let relayed_n = relayed.len() as u64;
     Ok(OutageFigures {
         silent_s: silent,
         others_median_ms: others.median_ms,
         appended,
         converge_s: converge.as_secs_f64(),
+        relayed_median_ms: summary(relayed, 0.0).median_ms,
+        relayed: relayed_n,
+        link_converge_s: link_converge.as_secs_f64(),
     })
 }
 
@@ -567,6 +609,20 @@ pub fn section(s: &mut String, f: &WanFigures) {
         s,
         "| VN silent: from the link healing until VN holds every event | {:.1} s | | — | — |",
         o.converge_s
+    );
+    let _ = writeln!(
+        s,
+        "| the KH–JP link alone silent for {:.0} s: KH's appends reaching JP through ID and VN ({} appends), median | {:.0} ms | via VN {:.0} ms of one-way delays (KH–VN + VN–JP), direct {:.0} ms | relayed | — |",
+        o.silent_s,
+        o.relayed,
+        o.relayed_median_ms,
+        (wan::region_path("KH", "VN").rtt + wan::region_path("VN", "JP").rtt).as_secs_f64() * 500.0,
+        wan::region_path("KH", "JP").rtt.as_secs_f64() * 500.0,
+    );
+    let _ = writeln!(
+        s,
+        "| KH–JP silent: from the link healing until KH and JP hold each other's every event | {:.1} s | | — | — |",
+        o.link_converge_s
     );
     let a = &f.audit;
     for (what, wan_s, loop_s, bytes) in [
