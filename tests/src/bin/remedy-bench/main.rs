@@ -101,7 +101,8 @@ const NOTES: &str = r#"
   batched appends at 3.54× Hypercore's, where an independent harness found
   Hypercore at 99,000/s batched. Both sides now build entries before their clock
   starts, append the same number, run first and alternate on a quiet machine:
-  2.05× (246,158 against 120,188 per second, this run).
+  2.05× (246,158 against 120,188 per second) in the first full run so measured,
+  1.93× (218,861 against 113,462) in the next, 40 minutes later.
 - **foldhash for the import's case-id sets (issue 24).** A profile of 1M-row
   imports showed SipHash in both processes; with foldhash the median of six
   imports each, old and new binaries alternating, went from 140,000 to 153,000
