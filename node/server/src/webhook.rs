@@ -64,13 +64,28 @@ impl Target {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
         };
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) => (
-                h,
-                p.parse()
-                    .map_err(|_| format!("webhook url {url:?}: bad port"))?,
-            ),
-            None => (authority, if https { 443 } else { 80 }),
+        let default_port = if https { 443 } else { 80 };
+        let port_of = |p: &str| {
+            p.parse::<u16>()
+                .map_err(|_| format!("webhook url {url:?}: bad port"))
+        };
+        // `[::1]:9000` or `[::1]`: an IPv6 address is in brackets.
+        let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
+            let (h, after) = inner
+                .split_once(']')
+                .ok_or_else(|| format!("webhook url {url:?}: no ] after the IPv6 address"))?;
+            match after {
+                "" => (h, default_port),
+                _ => match after.strip_prefix(':') {
+                    Some(p) => (h, port_of(p)?),
+                    None => return Err(format!("webhook url {url:?} is not a URL")),
+                },
+            }
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h, port_of(p)?),
+                None => (authority, default_port),
+            }
         };
         if host.is_empty() || path.bytes().any(|b| b.is_ascii_control() || b == b' ') {
             return Err(format!("webhook url {url:?} is not a URL"));
@@ -183,7 +198,11 @@ async fn exchange<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
         let head = format!(
             "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nX-Remedy-Node: {node}\r\nX-Remedy-Signature: {signature}\r\nConnection: close\r\n\r\n",
             target.path,
-            target.host,
+            if target.host.contains(':') {
+                format!("[{}]", target.host)
+            } else {
+                target.host.clone()
+            },
             target.port,
             body.len()
         );
@@ -326,6 +345,11 @@ mod tests {
                 .unwrap_err()
                 .contains("http:// or https://")
         );
+        let v6 = Target::parse("http://[::1]:9000/hook").unwrap();
+        assert_eq!((v6.host.as_str(), v6.port), ("::1", 9000));
+        assert_eq!(Target::parse("https://[2001:db8::1]/h").unwrap().port, 443);
+        assert!(Target::parse("http://[::1/hook").is_err());
+        assert!(Target::parse("http://[::1]x/hook").is_err());
         assert!(Target::parse("http:///x").is_err());
         assert!(Target::parse("http://h:9/a b").is_err());
     }
