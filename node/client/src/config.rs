@@ -55,6 +55,11 @@ pub struct NodeConfig {
         skip_serializing_if = "is_default_grpc_per_address"
     )]
     pub max_connections_per_address: usize,
+    /// Ask peers to gzip the pages they send this node (`Log.Follow`): fewer
+    /// bytes on a slow link, more CPU on both ends. Off by default; see
+    /// BENCHMARKS.md's WAN section for what it saves.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compress_follow: bool,
     /// Where this node reaches a peer when it is not the endpoint the manifest lists
     /// (a VPN address, a port forward, a test's proxy). Keys are member ids.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -236,6 +241,7 @@ impl NodeConfig {
             sync: true,
             max_connections: default_grpc_connections(),
             max_connections_per_address: default_grpc_per_address(),
+            compress_follow: false,
             peers: BTreeMap::new(),
             http: None,
             webhook: None,

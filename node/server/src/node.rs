@@ -350,6 +350,7 @@ impl Node {
                     identity,
                     self.config.peers.clone(),
                     &self.replicas,
+                    self.config.compress_follow,
                 )?;
                 background.spawn(replicator.clone().run());
                 replication = Some(replicator);
@@ -488,7 +489,9 @@ impl Node {
                     LogService::new(store, self.config.member.clone(), heads, live)
                         .counting_into(follow_sent),
                 )
-                .max_decoding_message_size(crate::replication::MAX_MESSAGE),
+                .max_decoding_message_size(crate::replication::MAX_MESSAGE)
+                // Pages go gzipped to a follower that asks (`compress_follow`).
+                .send_compressed(tonic::codec::CompressionEncoding::Gzip),
             );
         let gate = crate::accept::Gate::new(
             self.config.max_connections,

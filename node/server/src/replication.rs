@@ -175,6 +175,8 @@ pub struct Replication {
     identity: TlsIdentity,
     /// Addresses from node.toml that replace the manifest's endpoints.
     overrides: BTreeMap<MemberId, SocketAddr>,
+    /// Ask peers for gzip-compressed pages (`compress_follow` in node.toml).
+    compress: bool,
     origins: Mutex<BTreeMap<MemberId, Arc<Mutex<OriginState>>>>,
     peers: Mutex<BTreeMap<MemberId, PeerState>>,
     rejected: Mutex<BTreeMap<&'static str, Rejections>>,
@@ -210,6 +212,7 @@ impl Replication {
         identity: TlsIdentity,
         overrides: BTreeMap<MemberId, SocketAddr>,
         replicas: &BTreeMap<MemberId, ChainHead>,
+        compress: bool,
     ) -> Result<Arc<Self>, ReplicationError> {
         let forks = load_forks(store.as_ref())?;
         let this = Arc::new(Self {
@@ -220,6 +223,7 @@ impl Replication {
             manifest,
             identity,
             overrides,
+            compress,
             origins: Mutex::default(),
             peers: Mutex::default(),
             rejected: Mutex::default(),
@@ -389,6 +393,9 @@ impl Replication {
             connect_peer(&manifest, &self.overrides, &self.identity, peer, connecting).await?;
         let mut log =
             pb::log_client::LogClient::new(channel.clone()).max_decoding_message_size(MAX_MESSAGE);
+        if self.compress {
+            log = log.accept_compressed(tonic::codec::CompressionEncoding::Gzip);
+        }
         let positions: Vec<pb::Position> = lock(&self.origins)
             .iter()
             .map(|(origin, state)| pb::Position {

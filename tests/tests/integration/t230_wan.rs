@@ -1,6 +1,7 @@
 //! The region's links, emulated (`remedy_tests::wan`): four members over the
 //! round trips and uplinks of Phnom Penh, Jakarta, Hanoi and Tokyo, the
-//! Jakarta–Tokyo link losing 1% of its segments, and KH cut off silently (every
+//! Jakarta–Tokyo link losing 1% of its segments, VN taking its pages gzipped,
+//! and KH cut off silently (every
 //! byte held, no connection closed) while every member appends. The others go
 //! on exchanging events meanwhile; once KH's links heal, all four converge
 //! within a deadline, and nobody's append failed.
@@ -38,6 +39,14 @@ async fn four_members_converge_over_the_regions_links_after_an_outage_and_with_l
         |m| site(m).map(|s| s.uplink_bps),
     )
     .await?;
+    // VN asks its peers for gzipped pages (`compress_follow`): its follows
+    // decode them all along.
+    let mut vn = remedy_client::config::NodeConfig::load(&fed.join("VN"))?;
+    vn.compress_follow = true;
+    std::fs::write(
+        fed.join("VN").join(remedy_client::config::CONFIG_FILE),
+        vn.to_toml(),
+    )?;
     // The harness watches each node directly, not through the links.
     let Started {
         running, channels, ..

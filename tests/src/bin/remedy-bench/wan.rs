@@ -50,6 +50,8 @@ pub struct CatchUp {
     pub rtt_ms: f64,
     pub link_bps: f64,
     pub loss: f64,
+    /// The follower asked for gzip-compressed pages.
+    pub gzip: bool,
 }
 
 impl CatchUp {
@@ -107,6 +109,7 @@ pub struct WanFigures {
     pub propagation: Propagation,
     pub propagation_loss: Propagation,
     pub catch_up: CatchUp,
+    pub catch_up_gzip: CatchUp,
     pub catch_up_loss: CatchUp,
     pub outage: OutageFigures,
     pub audit: AuditFigures,
@@ -124,10 +127,12 @@ pub async fn all(dir: &Path, quick: bool) -> anyhow::Result<WanFigures> {
         region_propagation_with_errors(&dir.join("PROPLOSS"), 0.01, samples).await?;
     let catch_up_events = if quick { 5_000 } else { 100_000 };
     eprintln!("  WAN: catch-up of {catch_up_events} events over 100 ms, 10 Mbit/s");
-    let catch_up = catch_up_over(&dir.join("CATCHUP"), catch_up_events, 0.0).await?;
+    let catch_up = catch_up_over(&dir.join("CATCHUP"), catch_up_events, 0.0, false).await?;
+    eprintln!("  WAN: the same, the follower asking for gzip");
+    let catch_up_gzip = catch_up_over(&dir.join("CATCHUPGZ"), catch_up_events, 0.0, true).await?;
     let loss_events = if quick { 1_000 } else { 10_000 };
     eprintln!("  WAN: catch-up of {loss_events} events with 1% loss");
-    let catch_up_loss = catch_up_over(&dir.join("CATCHUPLOSS"), loss_events, 0.01).await?;
+    let catch_up_loss = catch_up_over(&dir.join("CATCHUPLOSS"), loss_events, 0.01, false).await?;
     let silent = if quick { 5.0 } else { 30.0 };
     eprintln!("  WAN: VN silent for {silent} s");
     let outage = outage(&dir.join("OUTAGE"), silent).await?;
@@ -139,6 +144,7 @@ pub async fn all(dir: &Path, quick: bool) -> anyhow::Result<WanFigures> {
         propagation,
         propagation_loss,
         catch_up,
+        catch_up_gzip,
         catch_up_loss,
         outage,
         audit,
@@ -285,7 +291,7 @@ pub async fn propagation_samples(
 /// KH holds `n` events; VN starts and catches them up over one link of
 /// 100 ms round trip, KH's uplink 10 Mbit/s, with `loss`. Timed from VN's
 /// start until it holds them all.
-async fn catch_up_over(dir: &Path, n: u64, loss: f64) -> anyhow::Result<CatchUp> {
+async fn catch_up_over(dir: &Path, n: u64, loss: f64, gzip: bool) -> anyhow::Result<CatchUp> {
     let fed = dir.join("fed");
     bootstrap(&fed, "KH,VN", &[])?;
     let net = Wan::new();
@@ -307,6 +313,14 @@ async fn catch_up_over(dir: &Path, n: u64, loss: f64) -> anyhow::Result<CatchUp>
     let _kh = kh_dir.start().await?;
     let kh = channel_as(&kh_dir.dir, None).await?;
     append_notes(kh.clone(), LogKind::Shared, 1, n, PAYLOAD).await?;
+    if gzip {
+        let mut config = remedy_client::config::NodeConfig::load(&fed.join("VN"))?;
+        config.compress_follow = true;
+        std::fs::write(
+            fed.join("VN").join(remedy_client::config::CONFIG_FILE),
+            config.to_toml(),
+        )?;
+    }
     let vn_dir = remedy_tests::NodeDir::open(&fed.join("VN"))?;
     let before = net.bytes_sent("KH");
     let started = Instant::now();
@@ -326,6 +340,7 @@ async fn catch_up_over(dir: &Path, n: u64, loss: f64) -> anyhow::Result<CatchUp>
         rtt_ms: rtt.as_secs_f64() * 1000.0,
         link_bps,
         loss,
+        gzip,
     })
 }
 
@@ -567,9 +582,11 @@ pub fn section(s: &mut String, f: &WanFigures) {
             yes(p.p99_ms <= p.target_ms())
         );
     }
-    for c in [&f.catch_up, &f.catch_up_loss] {
+    for c in [&f.catch_up, &f.catch_up_gzip, &f.catch_up_loss] {
         let loss = if c.loss > 0.0 {
             format!(", {:.0}% loss", c.loss * 100.0)
+        } else if c.gzip {
+            ", pages gzipped (`compress_follow`)".to_string()
         } else {
             String::new()
         };
@@ -583,6 +600,26 @@ pub fn section(s: &mut String, f: &WanFigures) {
             format!("{:.0} Mbit/s uplink", c.link_bps / 1e6)
         };
         let share = c.bits_per_s() / c.limit_bps();
+        if c.gzip {
+            // Fewer bytes for the same events: the yardstick is events per
+            // second beside the plain pages', not the link's share.
+            let plain = &f.catch_up;
+            let _ = writeln!(
+                s,
+                "| catch-up of {} events over {:.0} ms{loss}: {:.1} s, {:.0} events/s, {:.0} bytes on the wire per event | {:.2} Mbit/s | {limit} | more events/s than plain pages | {:.2}× the events/s, {:.0}% of the bytes per event {} |",
+                c.events,
+                c.rtt_ms,
+                c.seconds,
+                c.events as f64 / c.seconds,
+                c.bytes as f64 / c.events as f64,
+                c.bits_per_s() / 1e6,
+                (c.events as f64 / c.seconds) / (plain.events as f64 / plain.seconds),
+                100.0 * (c.bytes as f64 / c.events as f64)
+                    / (plain.bytes as f64 / plain.events as f64),
+                yes(c.events as f64 / c.seconds > plain.events as f64 / plain.seconds)
+            );
+            continue;
+        }
         let _ = writeln!(
             s,
             "| catch-up of {} events over {:.0} ms{loss}: {:.1} s, {:.0} events/s, {:.0} bytes on the wire per event | {:.2} Mbit/s | {limit} | ≥ 80% of the limit | {:.0}% {} |",
