@@ -787,10 +787,11 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         shots: shots.clone(),
         accept_lang: None,
     };
-    let link = |page: &str| -> String {
+    // A sign-in link at KH's node for the reader whose folder is `dir`.
+    let link_as = |dir: &std::path::Path, page: &str| -> String {
         let (ok, out, err) = remedy(&[
             "--dir",
-            path(&ilo),
+            path(dir),
             "--node",
             &kh_addr.to_string(),
             "dashboard",
@@ -801,6 +802,7 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
         assert!(ok, "{err}");
         out.trim().to_string()
     };
+    let link = |page: &str| link_as(&ilo, page);
     let ready = |dom: &str, page: &str| {
         assert!(
             dom.contains("data-ready=\"1\""),
@@ -1531,20 +1533,7 @@ async fn the_dashboard_shows_the_numbers_the_view_service_returns() -> anyhow::R
     // The auditor AUD signs in at KH too: the region's inbox, and no
     // held-back figures.
     let aud = fed.join("AUD");
-    let aud_link = |page: &str| -> String {
-        let (ok, out, err) = remedy(&[
-            "--dir",
-            path(&aud),
-            "--node",
-            &kh_addr.to_string(),
-            "dashboard",
-            "--page",
-            page,
-        ])
-        .unwrap();
-        assert!(ok, "{err}");
-        out.trim().to_string()
-    };
+    let aud_link = |page: &str| link_as(&aud, page);
     let auditor = Browser {
         profile: tmp.path().join("chromium-aud"),
         shots: shots.clone(),

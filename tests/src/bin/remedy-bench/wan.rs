@@ -599,39 +599,37 @@ pub fn section(s: &mut String, f: &WanFigures) {
         } else {
             format!("{:.0} Mbit/s uplink", c.link_bps / 1e6)
         };
-        let share = c.bits_per_s() / c.limit_bps();
-        if c.gzip {
-            // Fewer bytes for the same events: the yardstick is events per
-            // second beside the plain pages', not the link's share.
-            let plain = &f.catch_up;
-            let _ = writeln!(
-                s,
-                "| catch-up of {} events over {:.0} ms{loss}: {:.1} s, {:.0} events/s, {:.0} bytes on the wire per event | {:.2} Mbit/s | {limit} | more events/s than plain pages | {:.2}× the events/s, {:.0}% of the bytes per event {} |",
-                c.events,
-                c.rtt_ms,
-                c.seconds,
-                c.events as f64 / c.seconds,
-                c.bytes as f64 / c.events as f64,
-                c.bits_per_s() / 1e6,
-                (c.events as f64 / c.seconds) / (plain.events as f64 / plain.seconds),
-                100.0 * (c.bytes as f64 / c.events as f64)
-                    / (plain.bytes as f64 / plain.events as f64),
-                yes(c.events as f64 / c.seconds > plain.events as f64 / plain.seconds)
-            );
-            continue;
-        }
-        let _ = writeln!(
-            s,
-            "| catch-up of {} events over {:.0} ms{loss}: {:.1} s, {:.0} events/s, {:.0} bytes on the wire per event | {:.2} Mbit/s | {limit} | ≥ 80% of the limit | {:.0}% {} |",
+        let per_s = |c: &CatchUp| c.events as f64 / c.seconds;
+        let per_event = |c: &CatchUp| c.bytes as f64 / c.events as f64;
+        let row = format!(
+            "| catch-up of {} events over {:.0} ms{loss}: {:.1} s, {:.0} events/s, {:.0} bytes on the wire per event | {:.2} Mbit/s | {limit} |",
             c.events,
             c.rtt_ms,
             c.seconds,
-            c.events as f64 / c.seconds,
-            c.bytes as f64 / c.events as f64,
+            per_s(c),
+            per_event(c),
             c.bits_per_s() / 1e6,
-            share * 100.0,
-            yes(share >= 0.8)
         );
+        let share = c.bits_per_s() / c.limit_bps();
+        // Gzipped pages carry the same events in fewer bytes: their yardstick
+        // is events per second beside the plain pages', not the link's share.
+        let plain = &f.catch_up;
+        let _ = if c.gzip {
+            writeln!(
+                s,
+                "{row} more events/s than plain pages | {:.2}× the events/s, {:.0}% of the bytes per event {} |",
+                per_s(c) / per_s(plain),
+                100.0 * per_event(c) / per_event(plain),
+                yes(per_s(c) > per_s(plain))
+            )
+        } else {
+            writeln!(
+                s,
+                "{row} ≥ 80% of the limit | {:.0}% {} |",
+                share * 100.0,
+                yes(share >= 0.8)
+            )
+        };
     }
     let o = &f.outage;
     let _ = writeln!(
