@@ -22,7 +22,7 @@ use crate::client::Context;
 use crate::csv_lines::LineCounter;
 
 /// Records per streamed chunk.
-const CHUNK: usize = 2000;
+const CHUNK: usize = 400;
 /// Errors printed before the rest are only counted.
 const SHOWN_ERRORS: usize = 50;
 

@@ -96,7 +96,8 @@ impl std::fmt::Debug for Cases {
 }
 
 fn case_key(case_id: &str) -> Vec<u8> {
-    let mut key = CASE_PREFIX.to_vec();
+    let mut key = Vec::with_capacity(CASE_PREFIX.len() + case_id.len());
+    key.extend_from_slice(CASE_PREFIX);
     key.extend_from_slice(case_id.as_bytes());
     key
 }
@@ -345,8 +346,9 @@ pub struct Session {
     /// Case ids received so far, with their position, to refuse repeats.
     /// (foldhash: a million lookups per million rows; seeded per process.)
     seen: foldhash::HashMap<Box<str>, u64>,
-    /// New or changed cases: id, hash, index of their batch in `batches`, new?
-    changed: Vec<(Box<str>, RowHash, usize, bool)>,
+    /// New or changed cases: projection key, hash, index of their batch in
+    /// `batches`, new? (The key is built once, for the lookup.)
+    changed: Vec<(Vec<u8>, RowHash, usize, bool)>,
     /// Rows of the batch being filled.
     batch: Vec<Vec<u8>>,
     batch_bytes: usize,
@@ -371,27 +373,31 @@ impl Session {
         let store = self.store.clone();
         // Projection lookups are blocking reads: do them off the async threads.
         let keys: Vec<Vec<u8>> = records.iter().map(|r| case_key(&r.case_id)).collect();
-        let held = tokio::task::spawn_blocking(move || {
-            keys.iter()
-                .map(|k| store.projection(k))
-                .collect::<Result<Vec<_>, _>>()
+        let (keys, held) = tokio::task::spawn_blocking(move || {
+            let held = store.projections(&keys)?;
+            Ok::<_, StoreError>((keys, held))
         })
         .await
         .map_err(|e| StoreError::Corrupt {
             path: "import".into(),
             reason: e.to_string(),
         })??;
-        for (record, held) in records.into_iter().zip(held) {
+        for ((record, key), held) in records.into_iter().zip(keys).zip(held) {
             self.summary.received += 1;
             let position = self.summary.received;
-            if let Some(first) = self.seen.insert(record.case_id.clone().into(), position) {
-                return Err(ImportError::Duplicate {
-                    case_id: record.case_id,
-                    first,
-                    second: position,
-                });
-            }
             let row = record.to_json();
+            match self.seen.entry(record.case_id.into_boxed_str()) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    return Err(ImportError::Duplicate {
+                        case_id: first.key().to_string(),
+                        first: *first.get(),
+                        second: position,
+                    });
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(position);
+                }
+            }
             let hash = row_hash(&row);
             let is_new = match held.as_deref().map(decode_entry) {
                 Some(Some((_, old))) if old == hash => {
@@ -402,13 +408,12 @@ impl Session {
                 None => true,
                 Some(None) => {
                     return Err(ImportError::Corrupt {
-                        case_id: record.case_id,
+                        case_id: String::from_utf8_lossy(&key[CASE_PREFIX.len()..]).into_owned(),
                         reason: "malformed projection entry".into(),
                     });
                 }
             };
-            self.changed
-                .push((record.case_id.into(), hash, self.batches.len(), is_new));
+            self.changed.push((key, hash, self.batches.len(), is_new));
             self.batch_bytes += row.len() + 1;
             self.batch.push(row);
             if self.batch_bytes >= BATCH_TARGET {
@@ -446,8 +451,10 @@ impl Session {
     /// projection row, in one atomic write. Nothing changed: nothing is written.
     pub async fn commit(mut self) -> Result<Summary, ImportError> {
         self.flush().await?;
-        // Not needed any more; free it before the projection rows are built.
-        drop(std::mem::take(&mut self.seen));
+        // Not needed any more: a million ids are freed on a blocking thread
+        // while the commit goes on.
+        let seen = std::mem::take(&mut self.seen);
+        tokio::task::spawn_blocking(move || drop(seen));
         let mut seqs = Vec::with_capacity(self.batches.len());
         for pending in std::mem::take(&mut self.batches) {
             seqs.extend(pending.wait().await?.iter().map(|r| r.seq));
@@ -461,14 +468,14 @@ impl Session {
                 .unwrap_or(0);
             return Ok(summary);
         }
-        let mut projections = Vec::with_capacity(self.changed.len() + 1);
-        for (case_id, hash, batch, is_new) in std::mem::take(&mut self.changed) {
+        let mut projections = Vec::with_capacity(self.changed.len() + 2);
+        for (key, hash, batch, is_new) in std::mem::take(&mut self.changed) {
             if is_new {
                 summary.new_cases += 1;
             } else {
                 summary.updated += 1;
             }
-            projections.push((case_key(&case_id), encode_entry(seqs[batch], &hash)));
+            projections.push((key, encode_entry(seqs[batch], &hash)));
         }
         if summary.new_cases > 0 {
             let total = count(self.store.as_ref())? + summary.new_cases;

@@ -320,8 +320,10 @@ impl pb::admin_server::Admin for AdminService {
                 "the import ended before the client asked to commit it: nothing was imported",
             ));
         }
+        let committing = std::time::Instant::now();
         let summary = session.commit().await.map_err(convert::import_error)?;
         tracing::info!(
+            commit_ms = committing.elapsed().as_millis() as u64,
             received = summary.received,
             new = summary.new_cases,
             updated = summary.updated,

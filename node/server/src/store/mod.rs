@@ -137,6 +137,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn replica_origins(&self) -> Result<Vec<MemberId>, StoreError>;
 
     fn projection(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Several projection rows at once, in the order of `keys` (an import looks
+    /// up a chunk of cases: one call instead of one per case).
+    fn projections(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        keys.iter().map(|k| self.projection(k)).collect()
+    }
     /// Up to `limit` projection rows whose key starts with `prefix` and comes after
     /// `after` (or from the first), in key order.
     fn projection_page(

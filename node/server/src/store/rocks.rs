@@ -300,6 +300,18 @@ impl Store for RocksStore {
         self.get(CF_PROJECTIONS, key)
     }
 
+    fn projections(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        self.db
+            .batched_multi_get_cf(self.cf(CF_PROJECTIONS)?, keys, false)
+            .into_iter()
+            .map(|found| {
+                found
+                    .map(|value| value.map(|v| v.to_vec()))
+                    .map_err(|e| self.rocks(e))
+            })
+            .collect()
+    }
+
     fn cursor(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         self.get(CF_CURSORS, key)
     }

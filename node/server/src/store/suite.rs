@@ -94,6 +94,12 @@ fn test_suite(store: &dyn Store) {
     assert!(!both.is_empty());
     store.commit(both).expect("commit");
     assert_eq!(store.projection(b"p").expect("get"), Some(b"1".to_vec()));
+    assert_eq!(
+        store
+            .projections(&[b"q".to_vec(), b"p".to_vec(), b"m".to_vec(), b"p".to_vec()])
+            .expect("get"),
+        [None, Some(b"1".to_vec()), None, Some(b"1".to_vec())]
+    );
     assert_eq!(store.cursor(b"c").expect("get"), Some(b"2".to_vec()));
     assert_eq!(store.meta(b"m").expect("get"), Some(b"3".to_vec()));
     assert_eq!(store.meta(b"p").expect("get"), None);
