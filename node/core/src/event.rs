@@ -7,8 +7,9 @@
 //!
 //! A linked event is covered by the next signed event of its log: every body holds
 //! the hash of the body before it, so one signature over the last body of a run
-//! binds every body of the run. A writer signs the last event of each append and
-//! at least every [`MAX_LINKED`]` + 1` events; a log never ends with a linked event.
+//! binds every body of the run. A writer signs the last event of each commit (one
+//! write holding one or more appends) and at least every [`MAX_LINKED`]` + 1`
+//! events; a log never ends with a linked event.
 //! A batch of 1,000 events thus costs four signatures, not 1,000, and 64 bytes less
 //! on disk and on the wire per linked event. The layout (all integers
 //! big-endian) is documented for independent verifiers in `docs/event-format.md`:
