@@ -21,6 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("remedy_descriptor.bin"),
         descriptors.encode_to_vec(),
     )?;
-    tonic_prost_build::configure().compile_fds(descriptors)?;
+    // Our codec reserves each message's buffer at its length (src/lib.rs, `codec`).
+    tonic_prost_build::configure()
+        .codec_path("crate::codec::ExactCodec")
+        .compile_fds(descriptors)?;
     Ok(())
 }

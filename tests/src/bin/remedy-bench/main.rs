@@ -97,6 +97,20 @@ const NOTES: &str = r#"
 
 ## What the measurements changed
 
+- **Message buffers reserved at their length.** In the follow section, 50 streams
+  of 1 MB events each as a member of its own, the node peaked at 288 to 304 MiB
+  (target 200). heaptrack (the node built with the system allocator, so that it
+  sees every allocation) put 200 of its 275 MB of peak heap in tonic's encode
+  buffers: prost wrote a page's 1 MB event into a 1 MB buffer and the field
+  after it doubled the buffer to 2 MB, held until the connection had sent the
+  page. Every remedy.v1 service now encodes with `remedy_proto::codec::ExactCodec`
+  (prost's, with the buffer reserved at the message's encoded length): peak heap
+  177 MB under heaptrack, and in `remedy-bench --follow-only` (old and new node
+  alternating, twice each) 293 and 304 → 242 and 239 MiB resident, `Status` p99
+  101 and 100 → 95 and 95 ms. Still over the 200 MiB target: what remains is
+  about one encoded page per stream waiting in its connection's HTTP/2 buffer
+  (95 MB at the peak), the pages read from the store meanwhile (50 MB), and
+  mimalloc's retained pages (about 60 MB over the live heap).
 - **One signature per commit, not per append (issue 24).** 64 writers each awaiting
   a unary `Append` per event reached 14,876/s in the full run of 2026-11-30 14:14
   UTC, under the 10×-one-writer target; the node's log writer spent most of its
