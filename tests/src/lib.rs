@@ -137,6 +137,18 @@ pub struct NodeDir {
     pub key: SigningKey,
 }
 
+/// Changes the `node.toml` of a node folder (peers, options) before its node
+/// starts.
+pub fn edit_config(
+    dir: &Path,
+    edit: impl FnOnce(&mut NodeConfig) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut config = NodeConfig::load(dir)?;
+    edit(&mut config)?;
+    std::fs::write(dir.join(CONFIG_FILE), config.to_toml())?;
+    Ok(())
+}
+
 impl NodeDir {
     /// Creates a node folder at `dir` for `member`.
     pub fn create(dir: &Path, member: &str) -> anyhow::Result<Self> {

@@ -408,25 +408,24 @@ pub async fn route_pairs(
     path: impl Fn(&str, &str) -> Path,
     uplink: impl Fn(&str) -> Option<f64>,
 ) -> anyhow::Result<()> {
-    use remedy_client::config::{CONFIG_FILE, NodeConfig};
     let mut addrs = HashMap::new();
     for m in members {
         wan.set_uplink(m, uplink(m));
         addrs.insert(m.to_string(), crate::NodeDir::open(&fed.join(m))?.addr);
     }
     for a in members {
-        let dir = fed.join(a);
-        let mut config = NodeConfig::load(&dir)?;
+        let mut links = Vec::new();
         for (_, b) in pairs.iter().filter(|(from, _)| from == a) {
             let target = *addrs
                 .get(b)
                 .ok_or_else(|| anyhow::anyhow!("{b} is not among the members"))?;
             let link = wan.link(a, b, target, path(a, b)).await?;
-            config
-                .peers
-                .insert(remedy_core::MemberId::new(b.as_str())?, link);
+            links.push((remedy_core::MemberId::new(b.as_str())?, link));
         }
-        std::fs::write(dir.join(CONFIG_FILE), config.to_toml())?;
+        crate::edit_config(&fed.join(a), |config| {
+            config.peers.extend(links);
+            Ok(())
+        })?;
     }
     Ok(())
 }

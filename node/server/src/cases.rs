@@ -451,10 +451,8 @@ impl Session {
     /// projection row, in one atomic write. Nothing changed: nothing is written.
     pub async fn commit(mut self) -> Result<Summary, ImportError> {
         self.flush().await?;
-        // Not needed any more: a million ids are freed on a blocking thread
-        // while the commit goes on.
-        let seen = std::mem::take(&mut self.seen);
-        tokio::task::spawn_blocking(move || drop(seen));
+        // Not needed any more; free it before the projection rows are built.
+        drop(std::mem::take(&mut self.seen));
         let mut seqs = Vec::with_capacity(self.batches.len());
         for pending in std::mem::take(&mut self.batches) {
             seqs.extend(pending.wait().await?.iter().map(|r| r.seq));

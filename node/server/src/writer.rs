@@ -536,15 +536,20 @@ mod tests {
         }
     }
 
-    fn start(store: Arc<MemoryStore>) -> (LogWriter, SigningKey) {
-        let key = SigningKey::from_seed([5; 32]);
-        let state = WriterState {
+    /// Empty logs, checkpoints signed as `remedy-net/test/KH`.
+    fn empty_state() -> WriterState {
+        WriterState {
             shared: ChainHead::EMPTY,
             private: ChainHead::EMPTY,
             stats: LogStats::default(),
             tree: Default::default(),
             checkpoint_origin: Some("remedy-net/test/KH".into()),
-        };
+        }
+    }
+
+    fn start(store: Arc<MemoryStore>) -> (LogWriter, SigningKey) {
+        let key = SigningKey::from_seed([5; 32]);
+        let state = empty_state();
         (
             LogWriter::start(
                 store,
@@ -694,13 +699,7 @@ mod tests {
     async fn concurrent_appends_share_commits() {
         let store = Arc::new(SlowStore::default());
         let key = SigningKey::from_seed([5; 32]);
-        let state = WriterState {
-            shared: ChainHead::EMPTY,
-            private: ChainHead::EMPTY,
-            stats: LogStats::default(),
-            tree: Default::default(),
-            checkpoint_origin: Some("remedy-net/test/KH".into()),
-        };
+        let state = empty_state();
         let (writer, stopped) = LogWriter::start(
             store.clone(),
             MemberId::new("KH").expect("id"),
@@ -766,11 +765,8 @@ mod tests {
         let key = SigningKey::from_seed([5; 32]);
         let origin = MemberId::new("KH").expect("id");
         let state = WriterState {
-            shared: ChainHead::EMPTY,
-            private: ChainHead::EMPTY,
-            stats: LogStats::default(),
-            tree: Default::default(),
             checkpoint_origin: None,
+            ..empty_state()
         };
         let job = |log, n: usize| Job {
             log,

@@ -41,12 +41,10 @@ async fn four_members_converge_over_the_regions_links_after_an_outage_and_with_l
     .await?;
     // VN asks its peers for gzipped pages (`compress_follow`): its follows
     // decode them all along.
-    let mut vn = remedy_client::config::NodeConfig::load(&fed.join("VN"))?;
-    vn.compress_follow = true;
-    std::fs::write(
-        fed.join("VN").join(remedy_client::config::CONFIG_FILE),
-        vn.to_toml(),
-    )?;
+    remedy_tests::edit_config(&fed.join("VN"), |vn| {
+        vn.compress_follow = true;
+        Ok(())
+    })?;
     // The harness watches each node directly, not through the links.
     let Started {
         running, channels, ..

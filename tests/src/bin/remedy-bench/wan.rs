@@ -314,12 +314,10 @@ async fn catch_up_over(dir: &Path, n: u64, loss: f64, gzip: bool) -> anyhow::Res
     let kh = channel_as(&kh_dir.dir, None).await?;
     append_notes(kh.clone(), LogKind::Shared, 1, n, PAYLOAD).await?;
     if gzip {
-        let mut config = remedy_client::config::NodeConfig::load(&fed.join("VN"))?;
-        config.compress_follow = true;
-        std::fs::write(
-            fed.join("VN").join(remedy_client::config::CONFIG_FILE),
-            config.to_toml(),
-        )?;
+        remedy_tests::edit_config(&fed.join("VN"), |config| {
+            config.compress_follow = true;
+            Ok(())
+        })?;
     }
     let vn_dir = remedy_tests::NodeDir::open(&fed.join("VN"))?;
     let before = net.bytes_sent("KH");
@@ -425,12 +423,10 @@ async fn audit(dir: &Path, n: u64) -> anyhow::Result<AuditFigures> {
     // connection to it: first one without delay, then the slow one.
     let endpoint = remedy_tests::NodeDir::open(&fed.join("KH"))?.addr;
     let listen = remedy_tests::free_addr();
-    let mut config = remedy_client::config::NodeConfig::load(&fed.join("KH"))?;
-    config.listen = listen;
-    std::fs::write(
-        fed.join("KH").join(remedy_client::config::CONFIG_FILE),
-        config.to_toml(),
-    )?;
+    remedy_tests::edit_config(&fed.join("KH"), |config| {
+        config.listen = listen;
+        Ok(())
+    })?;
     let kh_dir = remedy_tests::NodeDir::open(&fed.join("KH"))?;
     let _kh = kh_dir.start().await?;
     let kh = channel_as(&kh_dir.dir, None).await?;
