@@ -267,11 +267,9 @@ fn run(
         let (results_tx, results) = std::sync::mpsc::channel::<bool>();
         scope.spawn(move || {
             for group in groups {
-                let shared_head = group.after.shared.seq;
-                let durable = commit_group(store, group);
-                if durable {
-                    heads.advance(origin, shared_head);
-                }
+                let durable = commit_group(store, group, |shared_head| {
+                    heads.advance(origin, shared_head)
+                });
                 if results_tx.send(durable).is_err() {
                     return;
                 }
@@ -454,12 +452,15 @@ fn build_group(origin: &MemberId, key: &SigningKey, state: &WriterState, jobs: V
 }
 
 /// Commits a group and answers its callers; returns whether it became durable.
-fn commit_group(store: &dyn Store, group: Group) -> bool {
+/// `durable` is told the shared log's new head before any caller is answered, so
+/// a caller that asks the node about its append next (its status, a follow)
+/// finds it there.
+fn commit_group(store: &dyn Store, group: Group, durable: impl FnOnce(u64)) -> bool {
     let Group {
         commit,
         jobs,
         receipts,
-        ..
+        after,
     } = group;
     let events = commit.events.len();
     let started = std::time::Instant::now();
@@ -472,6 +473,7 @@ fn commit_group(store: &dyn Store, group: Group) -> bool {
     );
     match result {
         Ok(()) => {
+            durable(after.shared.seq);
             for (job, receipts) in jobs.into_iter().zip(receipts) {
                 // A caller that gave up waiting no longer needs the answer.
                 let _ = job.reply.send(Ok(receipts));
@@ -796,6 +798,28 @@ mod tests {
         store.commit(group.commit).expect("commit");
         assert_eq!(verify(&store, &key, LogKind::Shared).seq, 303);
         assert_eq!(verify(&store, &key, LogKind::Private).seq, 1);
+    }
+
+    /// A caller answered that its append is durable finds it in the heads the
+    /// node's status and follow streams read.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_heads_hold_an_append_before_its_caller_is_answered() {
+        let heads = Arc::new(Heads::default());
+        let kh = MemberId::new("KH").expect("id");
+        let (writer, _) = LogWriter::start(
+            Arc::new(MemoryStore::new()),
+            kh.clone(),
+            SigningKey::from_seed([5; 32]),
+            empty_state(),
+            heads.clone(),
+        );
+        for i in 0..300 {
+            let receipts = writer
+                .append(LogKind::Shared, vec![draft(i)])
+                .await
+                .expect("append");
+            assert_eq!(heads.get(&kh), receipts[0].seq);
+        }
     }
 
     #[tokio::test]
